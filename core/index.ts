@@ -1,0 +1,19 @@
+/**
+ * soilscale core: the public entry. Plugins import only from here.
+ */
+export * from './errors.js';
+export * from './model/grid.js';
+export * from './model/raster.js';
+export * from './model/series.js';
+export * from './model/scene.js';
+export * from './model/stations.js';
+export * from './model/table.js';
+export * from './plugin/artifact.js';
+export * from './plugin/kinds.js';
+export * from './plugin/manifest.js';
+export * from './plugin/context.js';
+export * from './services/cache.js';
+export * from './services/logger.js';
+export * from './services/progress.js';
+export * from './services/worker-pool.js';
+export * from './util/random.js';

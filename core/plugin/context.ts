@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { createMemoryCache, type Cache } from '../services/cache.js';
+import { createConsoleLogger, type Logger } from '../services/logger.js';
+import { silentProgress, type ProgressReporter } from '../services/progress.js';
+import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
+import type { KindInterfaces, PluginKind } from './kinds.js';
+import type { PluginContext, PluginSpec } from './manifest.js';
+
+export interface PluginContextOptions {
+  logger?: Logger;
+  progress?: ProgressReporter;
+  workers?: WorkerPool;
+  cache?: Cache;
+  seed?: number;
+  tempDir?: string;
+  instantiate?: PluginContext['instantiate'];
+  signal?: AbortSignal;
+}
+
+/**
+ * A context with default services: what the engine passes to `create`, and what a plugin's own
+ * tests use to exercise it outside a pipeline.
+ *
+ * @example
+ * ```ts
+ * const context = createPluginContext({ seed: 7, workers: createWorkerPool(1) });
+ * const rf = await rfPlugin.create(applyDefaults(rfPlugin.params, { trees: 50 }), context);
+ * ```
+ */
+export function createPluginContext(options: PluginContextOptions = {}): PluginContext {
+  return {
+    logger: options.logger ?? createConsoleLogger('warn'),
+    progress: options.progress ?? silentProgress,
+    workers: options.workers ?? sharedPool(),
+    cache: options.cache ?? createMemoryCache(),
+    seed: options.seed ?? 0,
+    tempDir: options.tempDir ?? mkdtempSync(join(tmpdir(), 'soilscale-')),
+    signal: options.signal,
+    instantiate:
+      options.instantiate ??
+      (async <K extends PluginKind>(spec: PluginSpec, _kind: K): Promise<KindInterfaces[K]> => {
+        throw usageError(`cannot instantiate nested plugin '${spec.uses}': this context has no registry`);
+      }),
+  };
+}
+
+let pool: WorkerPool | undefined;
+function sharedPool(): WorkerPool {
+  pool ??= createWorkerPool();
+  return pool;
+}

@@ -1,0 +1,214 @@
+import type { Grid } from '../model/grid.js';
+import type { Raster } from '../model/raster.js';
+import type { Scene } from '../model/scene.js';
+import type { Series } from '../model/series.js';
+import type { Stations } from '../model/stations.js';
+import type { RecordTable, Table } from '../model/table.js';
+import type { Artifact, PortSpec, SavedModel } from './artifact.js';
+
+export type PluginKind = 'source' | 'transform' | 'regressor' | 'downscaler' | 'inverter' | 'fuser' | 'validator' | 'sink';
+
+/** Tables and remarks any node may add to the run's outputs (`<out>/<node>-<name>.csv`). */
+export interface NodeReport {
+  readonly tables?: Readonly<Record<string, RecordTable>>;
+  readonly notes?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// source
+
+/** Produces a scene (STAC catalog, synthetic generator). Node outputs: `scene`, `stations`, and every asset key. */
+export interface Source {
+  load(): Promise<Scene>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// transform
+
+/** Any artifacts in, named artifacts out (bias correction, gap filling, aggregation). Ports come from the manifest. */
+export interface Transform {
+  apply(inputs: Readonly<Record<string, Artifact | undefined>>): Promise<Readonly<Record<string, Artifact>> & NodeReport>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// regressor
+
+export interface Prediction {
+  readonly mean: Float32Array;
+  /** Per-row spread (e.g. standard deviation across trees), when the model has one. */
+  readonly spread?: Float32Array;
+}
+
+export interface FeatureImportance {
+  /** `permutation` is %IncMSE as R's randomForest reports it; `impurity` is mean decrease in impurity. */
+  readonly method: 'permutation' | 'impurity' | 'gain' | 'split';
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface FittedRegressor {
+  readonly featureNames: readonly string[];
+  predict(x: Table): Promise<Prediction>;
+  importance?(): readonly FeatureImportance[];
+  /** Fit statistics such as the out-of-bag R² or the number of boosting rounds kept. */
+  diagnostics?(): Readonly<Record<string, number | string>>;
+  save(): SavedModel;
+}
+
+export interface FitOptions {
+  /** Held-out rows for early stopping (GBDT, neural nets). */
+  readonly validation?: Table;
+}
+
+/**
+ * A learner: fit on a Table, predict, save and load.
+ *
+ * @example
+ * ```ts
+ * const rf = await context.instantiate({ uses: 'regressor:rf', with: { trees: 100 } }, 'regressor');
+ * const model = await rf.fit(train);
+ * const { mean, spread } = await model.predict(grid);
+ * const again = await rf.load(model.save()); // identical predictions
+ * ```
+ */
+export interface Regressor {
+  /** What the regressor needs from table builders: sequence models ask for `steps` days per row. */
+  readonly capabilities?: { readonly sequenceSteps?: number };
+  fit(train: Table, options?: FitOptions): Promise<FittedRegressor>;
+  load(saved: SavedModel): Promise<FittedRegressor>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// downscaler
+
+export interface DownscaleInput {
+  /** Coarse soil moisture (e.g. `sm_coarse`), temporal. */
+  readonly coarse: Series;
+  /** Fine predictors keyed by vocabulary variable (`ndvi`, `lst`, `dem`…), temporal or static. */
+  readonly predictors: Readonly<Record<string, Series>>;
+  /** The fine grid to produce; default: the grid of the predictors. */
+  readonly target?: Grid;
+  readonly stations?: Stations;
+}
+
+export interface DownscaleResult extends NodeReport {
+  readonly product: Series;
+  readonly uncertainty?: Series;
+  readonly model?: SavedModel;
+}
+
+export interface Downscaler {
+  downscale(input: DownscaleInput): Promise<DownscaleResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// inverter (physical model: calibrate + invert)
+
+export interface InverterInput {
+  /** Observations keyed by variable (`sigma0_vv`, `incidence`), on the fine grid. */
+  readonly observations: Readonly<Record<string, Series>>;
+  /** Auxiliary layers keyed by variable (`ndvi`, `landcover`, masks). */
+  readonly auxiliary: Readonly<Record<string, Series>>;
+  /** Reference SM product to calibrate against when no stations are used (e.g. the 1 km downscaled SM). */
+  readonly reference?: Series;
+  readonly stations?: Stations;
+}
+
+export interface Calibration extends NodeReport {
+  readonly model: SavedModel;
+}
+
+export interface Inverter {
+  calibrate(input: InverterInput): Promise<Calibration>;
+  invert(input: InverterInput, calibration: SavedModel): Promise<{ readonly product: Series } & NodeReport>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fuser (spatiotemporal fusion)
+
+export interface FuseInput {
+  /** Coarse series, one per band, all on the same dates and grid (resampled to the fine grid or not). */
+  readonly coarse: readonly Series[];
+  /** Fine series on fewer dates, one per band, matching `coarse` band for band. */
+  readonly fine: readonly Series[];
+  /** Dates to produce; default: every coarse date. */
+  readonly dates?: readonly string[];
+}
+
+export interface Fuser {
+  fuse(input: FuseInput): Promise<{ readonly product: readonly Series[] } & NodeReport>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// validator
+
+export interface ValidateInput {
+  readonly product: Series;
+  readonly reference?: Series;
+  readonly coarse?: Series;
+  readonly stations?: Stations;
+  /** Several products for N-product methods (three-cornered hat, triple collocation). */
+  readonly products?: Readonly<Record<string, Series>>;
+}
+
+export interface ValidationResult extends NodeReport {
+  readonly tables: Readonly<Record<string, RecordTable>>;
+  /** Per-pixel maps (uncertainty, error), written like node outputs. */
+  readonly maps?: Readonly<Record<string, Series | Raster>>;
+}
+
+export interface Validator {
+  validate(input: ValidateInput): Promise<ValidationResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sink
+
+/** Writes artifacts somewhere other than the standard output layout (a report, a database). */
+export interface Sink {
+  write(inputs: Readonly<Record<string, Artifact | undefined>>, outDir: string): Promise<NodeReport & { readonly files: readonly string[] }>;
+}
+
+export interface KindInterfaces {
+  source: Source;
+  transform: Transform;
+  regressor: Regressor;
+  downscaler: Downscaler;
+  inverter: Inverter;
+  fuser: Fuser;
+  validator: Validator;
+  sink: Sink;
+}
+
+/**
+ * The node inputs of each kind whose interface fixes them. A node's `with` keys that name a port are
+ * inputs (references to other nodes' outputs); all other keys are params.
+ */
+export const KIND_PORTS: Readonly<Record<PluginKind, Readonly<Record<string, PortSpec>> | undefined>> = {
+  source: {},
+  transform: undefined,
+  regressor: {},
+  downscaler: {
+    coarse: { type: 'series', required: true, description: 'coarse soil moisture series' },
+    predictors: { type: 'series{}', required: false, description: 'fine predictors keyed by variable' },
+    target: { type: 'series', required: false, description: 'a series on the fine grid to produce (its grid is used)' },
+    stations: { type: 'stations', required: false, description: 'in-situ stations' },
+  },
+  inverter: {
+    observations: { type: 'series{}', required: true, description: 'observations keyed by variable (sigma0_vv, incidence)' },
+    auxiliary: { type: 'series{}', required: false, description: 'vegetation descriptor, land cover, masks' },
+    reference: { type: 'series', required: false, description: 'reference SM product for calibration without in-situ data' },
+    stations: { type: 'stations', required: false, description: 'in-situ stations for calibration' },
+  },
+  fuser: {
+    coarse: { type: 'series[]', required: true, description: 'coarse series, one per band (a single series is one band)' },
+    fine: { type: 'series[]', required: true, description: 'fine series on base dates, one per band' },
+  },
+  validator: {
+    product: { type: 'series', required: false, description: 'the product to validate' },
+    reference: { type: 'series', required: false, description: 'reference series (e.g. truth)' },
+    coarse: { type: 'series', required: false, description: 'coarse input, for consistency checks' },
+    stations: { type: 'stations', required: false, description: 'in-situ stations' },
+    products: { type: 'series{}', required: false, description: 'several products (three-cornered hat)' },
+  },
+  sink: undefined,
+};
