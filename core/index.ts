@@ -17,3 +17,4 @@ export * from './services/logger.js';
 export * from './services/progress.js';
 export * from './services/worker-pool.js';
 export * from './util/random.js';
+export * from './io/atomic-file.js';
