@@ -18,3 +18,4 @@ export * from './services/progress.js';
 export * from './services/worker-pool.js';
 export * from './util/random.js';
 export * from './io/atomic-file.js';
+export * from './crs/index.js';
