@@ -1,7 +1,10 @@
 import type { AnyPluginManifest } from '../core/index.js';
+import { linearRegressor } from './regressor-linear/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
  * Third-party plugins are not listed here; pipelines load them through their `plugins` field.
  */
-export const builtinPlugins: readonly AnyPluginManifest[] = [];
+export const builtinPlugins: readonly AnyPluginManifest[] = [
+  linearRegressor,
+];
