@@ -19,3 +19,4 @@ export * from './services/worker-pool.js';
 export * from './util/random.js';
 export * from './io/atomic-file.js';
 export * from './crs/index.js';
+export * from './metrics/index.js';

@@ -1,0 +1,8 @@
+/** Validation metrics: pure functions on typed arrays (metrics.md). */
+export * from './special-functions.js';
+export * from './pairing.js';
+export * from './summary-stats.js';
+export * from './kl-divergence.js';
+export * from './paired-metrics.js';
+export * from './gdown.js';
+export * from './metrics-row.js';
