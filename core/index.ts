@@ -20,3 +20,4 @@ export * from './util/random.js';
 export * from './io/atomic-file.js';
 export * from './crs/index.js';
 export * from './metrics/index.js';
+export * from './io/geotiff-read.js';
