@@ -21,3 +21,4 @@ export * from './io/atomic-file.js';
 export * from './crs/index.js';
 export * from './metrics/index.js';
 export * from './io/geotiff-read.js';
+export * from './grid-ops/index.js';

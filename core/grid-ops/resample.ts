@@ -1,0 +1,157 @@
+import { inputError } from '../errors.js';
+import { describeGrid, pixelCount, type Grid } from '../model/grid.js';
+import { makeSeries, type Series } from '../model/series.js';
+import { sameCrs } from '../crs/resolve.js';
+
+/** Interpolation used by `resampleToGrid`. `bicubic` is Keys' cubic convolution (a = -0.5). */
+export type ResampleMethod = 'nearest' | 'bilinear' | 'bicubic';
+
+/**
+ * Resample a band from one grid to another in the same CRS. Each target pixel centre is mapped into
+ * source pixel space; centres outside the source extent are NaN. Bilinear and bicubic renormalise
+ * their weights over valid (non-NaN) neighbours and clamp neighbours at the edges; a bicubic pixel
+ * whose valid weights sum to little (< 0.25, mostly NaN around it) falls back to bilinear.
+ *
+ * @example
+ * ```ts
+ * const smFine = resampleToGrid(smCoarse, coarseGrid, fineGrid, 'bilinear');
+ * ```
+ */
+export function resampleToGrid(values: Float32Array, from: Grid, to: Grid, method: ResampleMethod): Float32Array {
+  if (values.length !== pixelCount(from)) {
+    throw new RangeError(`resampleToGrid: ${values.length} values for a ${from.width}×${from.height} grid`);
+  }
+  if (!sameCrs(from.crs, to.crs)) {
+    throw inputError('cannot resample between different CRSs (reproject first)', {
+      path: `from ${describeGrid(from)}; to ${describeGrid(to)}`,
+      expected: 'the same CRS',
+      found: `${from.crs.slice(0, 40)} vs ${to.crs.slice(0, 40)}`,
+    });
+  }
+  // Source pixel coordinates (u, v) of target pixel centres are affine in (col, row):
+  // u = u0 + col*uc + row*ur, v = v0 + col*vc + row*vr.
+  const [a, b, c, d, e, f] = from.transform;
+  const det = b * f - c * e;
+  if (det === 0) throw inputError('source grid transform is singular', { path: describeGrid(from), expected: 'an invertible transform', found: `[${from.transform.join(', ')}]` });
+  const t = to.transform;
+  const toU = (x: number, y: number) => (f * (x - a) - c * (y - d)) / det;
+  const toV = (x: number, y: number) => (-e * (x - a) + b * (y - d)) / det;
+  const x0 = t[0] + 0.5 * t[1] + 0.5 * t[2];
+  const y0 = t[3] + 0.5 * t[4] + 0.5 * t[5];
+  const u0 = toU(x0, y0);
+  const v0 = toV(x0, y0);
+  const uc = toU(x0 + t[1], y0 + t[4]) - u0;
+  const vc = toV(x0 + t[1], y0 + t[4]) - v0;
+  const ur = toU(x0 + t[2], y0 + t[5]) - u0;
+  const vr = toV(x0 + t[2], y0 + t[5]) - v0;
+
+  const out = new Float32Array(pixelCount(to));
+  const sw = from.width;
+  const sh = from.height;
+  const tw = to.width;
+  for (let row = 0; row < to.height; row++) {
+    const ub = u0 + row * ur;
+    const vb = v0 + row * vr;
+    const rowBase = row * tw;
+    for (let col = 0; col < tw; col++) {
+      const u = ub + col * uc;
+      const v = vb + col * vc;
+      if (!(u >= 0 && u < sw && v >= 0 && v < sh)) {
+        out[rowBase + col] = Number.NaN;
+        continue;
+      }
+      let value: number;
+      if (method === 'nearest') value = values[Math.floor(v) * sw + Math.floor(u)];
+      else if (method === 'bilinear') value = bilinearAt(values, sw, sh, u - 0.5, v - 0.5);
+      else value = bicubicAt(values, sw, sh, u - 0.5, v - 0.5);
+      out[rowBase + col] = value;
+    }
+  }
+  return out;
+}
+
+/** Bilinear value at source pixel-centre coordinates (x, y) (pixel i's centre at x = i). */
+function bilinearAt(values: Float32Array, w: number, h: number, x: number, y: number): number {
+  const xf = Math.floor(x);
+  const yf = Math.floor(y);
+  const fx = x - xf;
+  const fy = y - yf;
+  const xa = xf < 0 ? 0 : xf >= w ? w - 1 : xf;
+  const xb = xf + 1 < 0 ? 0 : xf + 1 >= w ? w - 1 : xf + 1;
+  const ya = yf < 0 ? 0 : yf >= h ? h - 1 : yf;
+  const yb = yf + 1 < 0 ? 0 : yf + 1 >= h ? h - 1 : yf + 1;
+  let sum = 0;
+  let wsum = 0;
+  let wt = (1 - fx) * (1 - fy);
+  let v = values[ya * w + xa];
+  if (v === v && wt > 0) { sum += wt * v; wsum += wt; }
+  wt = fx * (1 - fy);
+  v = values[ya * w + xb];
+  if (v === v && wt > 0) { sum += wt * v; wsum += wt; }
+  wt = (1 - fx) * fy;
+  v = values[yb * w + xa];
+  if (v === v && wt > 0) { sum += wt * v; wsum += wt; }
+  wt = fx * fy;
+  v = values[yb * w + xb];
+  if (v === v && wt > 0) { sum += wt * v; wsum += wt; }
+  if (wsum > 0) return sum / wsum;
+  // Exactly on a NaN pixel centre with all weighted neighbours NaN.
+  return Number.NaN;
+}
+
+/** Keys cubic convolution kernel, a = -0.5. */
+function cubicWeight(t: number): number {
+  const x = t < 0 ? -t : t;
+  if (x <= 1) return (1.5 * x - 2.5) * x * x + 1;
+  if (x < 2) return ((-0.5 * x + 2.5) * x - 4) * x + 2;
+  return 0;
+}
+
+function bicubicAt(values: Float32Array, w: number, h: number, x: number, y: number): number {
+  const xf = Math.floor(x);
+  const yf = Math.floor(y);
+  const fx = x - xf;
+  const fy = y - yf;
+  let sum = 0;
+  let wsum = 0;
+  for (let j = -1; j <= 2; j++) {
+    const wy = cubicWeight(j - fy);
+    if (wy === 0) continue;
+    let yy = yf + j;
+    yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
+    const base = yy * w;
+    for (let i = -1; i <= 2; i++) {
+      const wx = cubicWeight(i - fx);
+      if (wx === 0) continue;
+      let xx = xf + i;
+      xx = xx < 0 ? 0 : xx >= w ? w - 1 : xx;
+      const v = values[base + xx];
+      if (v !== v) continue;
+      const wt = wx * wy;
+      sum += wt * v;
+      wsum += wt;
+    }
+  }
+  if (wsum >= 0.25) return sum / wsum;
+  return bilinearAt(values, w, h, x, y);
+}
+
+/**
+ * Resample every date of a series to `to`. Categorical series always use `nearest`.
+ *
+ * @example
+ * ```ts
+ * const smOnFine = resampleSeries(smCoarse, fineGrid, 'bicubic');
+ * ```
+ */
+export function resampleSeries(series: Series, to: Grid, method: ResampleMethod): Series {
+  const m = series.categorical ? 'nearest' : method;
+  return makeSeries({
+    variable: series.variable,
+    grid: to,
+    dates: series.dates,
+    values: series.values.map((v) => resampleToGrid(v, series.grid, to, m)),
+    unit: series.unit,
+    categorical: series.categorical,
+  });
+}
