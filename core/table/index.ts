@@ -1,0 +1,3 @@
+/** Generic table builders: pixels × dates → regressor rows. */
+export * from './date-features.js';
+export * from './table-from-series.js';
