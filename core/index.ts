@@ -21,4 +21,5 @@ export * from './io/atomic-file.js';
 export * from './crs/index.js';
 export * from './metrics/index.js';
 export * from './io/geotiff-read.js';
+export * from './table/index.js';
 export * from './grid-ops/index.js';
