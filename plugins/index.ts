@@ -1,5 +1,6 @@
 import type { AnyPluginManifest } from '../core/index.js';
 import { linearRegressor } from './regressor-linear/index.js';
+import { tchValidator } from './validator-tch/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -7,4 +8,5 @@ import { linearRegressor } from './regressor-linear/index.js';
  */
 export const builtinPlugins: readonly AnyPluginManifest[] = [
   linearRegressor,
+  tchValidator,
 ];
