@@ -1,0 +1,248 @@
+/**
+ * ESTARFM for one pair of base dates over a whole image: thresholds, tiling, dispatch of tiles to
+ * worker threads, and assembly. Tiles are independent and combined in a fixed order, so the result
+ * does not depend on the number of threads.
+ */
+import type { ProgressReporter, WorkerPool } from '../../../core/index.js';
+import type { KernelOptions, PairTile, PairTileResult, TileRect } from './pair-kernel.js';
+
+/** The algorithm's parameters, as the manifest exposes them. */
+export interface EstarfmOptions {
+  /** Half window w (window (2w+1)²). Reference: 25. */
+  readonly halfWindow: number;
+  /** Similarity threshold divisor. Reference: 4. */
+  readonly numClasses: number;
+  /** Valid value range: gates the out-of-range fallback, and `0.02·dnMax` gates the regression. */
+  readonly dnMin: number;
+  readonly dnMax: number;
+  /** Nodata value in the inputs besides NaN (zhu2018 treats only this value, in band 0, as nodata). */
+  readonly background: number;
+  /** `zhu2018` reproduces the 2018 IDL release, quirks included; `default` treats nodata properly. */
+  readonly compat: 'default' | 'zhu2018';
+  /** zhu2018 only: the image is processed in independent blocks of this size (thresholds per block, windows clipped). */
+  readonly blockSize: number;
+  /** ESTARFM_FAST: keep only this many most similar pixels; 0 keeps all (classic ESTARFM). */
+  readonly similarPixels: number;
+  /** Output tile edge in pixels (work unit for the worker threads; does not change results). */
+  readonly tileSize: number;
+}
+
+/** One pair plus the coarse images of the dates to predict, all on the same grid, per band. */
+export interface PairFusionInput {
+  readonly width: number;
+  readonly height: number;
+  readonly fine1: readonly Float32Array[];
+  readonly coarse1: readonly Float32Array[];
+  readonly fine2: readonly Float32Array[];
+  readonly coarse2: readonly Float32Array[];
+  /** `targets[t][b]`: the coarse image at each prediction date. */
+  readonly targets: readonly (readonly Float32Array[])[];
+}
+
+/** Whole-image diagnostics, laid out like the reference's `diagnostics/` arrays (one set per target). */
+export interface PairDiagnostics {
+  /** `[t]` → per pixel: similar pixels used, −1 for invalid pixels. */
+  readonly nSimilar: Int32Array[];
+  /** `[t][b]` → per pixel conversion coefficient (NaN unless branch 1 or 2). */
+  readonly v: Float64Array[][];
+  /** `[t][b]` → per pixel temporal weight of pair 1. */
+  readonly t1: Float64Array[][];
+  /** `[t][b]` → per pixel branch code (0 invalid, 1 normal, 2 out of range, 3 few similar pixels). */
+  readonly branch: Int8Array[][];
+}
+
+export interface PairFusionResult {
+  /** `values[t][b]`: the predicted fine image of each target. */
+  readonly values: Float32Array[][];
+  /** Similarity thresholds of each block (one block in default mode): `[block][pair*nb + band]`. */
+  readonly thresholds: Float64Array[];
+  readonly diagnostics?: PairDiagnostics;
+}
+
+export interface PairFusionRun {
+  readonly workers?: WorkerPool;
+  readonly progress?: ProgressReporter;
+  readonly diagnostics?: boolean;
+  /** Most targets sent in one task (bounds a task's memory). */
+  readonly targetsPerTask?: number;
+}
+
+const KERNEL_MODULE = new URL('./pair-kernel.js', import.meta.url).href;
+
+/**
+ * Predict the fine image at each target date from one pair of base dates.
+ *
+ * @example
+ * ```ts
+ * const { values } = await fusePair(
+ *   { width: 100, height: 100, fine1: [f1], coarse1: [c1], fine2: [f2], coarse2: [c2], targets: [[c0]] },
+ *   { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 0.6, background: -9999, compat: 'default',
+ *     blockSize: 500, similarPixels: 0, tileSize: 128 },
+ *   { workers: context.workers },
+ * );
+ * ```
+ */
+export async function fusePair(input: PairFusionInput, options: EstarfmOptions, run: PairFusionRun = {}): Promise<PairFusionResult> {
+  const { width: W, height: H } = input;
+  const nb = input.fine1.length;
+  const nt = input.targets.length;
+  const N = W * H;
+  const compat = options.compat === 'zhu2018';
+  const kernel: KernelOptions = {
+    halfWindow: options.halfWindow,
+    dnMin: options.dnMin,
+    dnMax: options.dnMax,
+    background: options.background,
+    compat,
+    similarPixels: options.similarPixels,
+    diagnostics: run.diagnostics ?? false,
+  };
+  const domains: TileRect[] = compat ? splitRect({ x: 0, y: 0, width: W, height: H }, options.blockSize) : [{ x: 0, y: 0, width: W, height: H }];
+  const thresholds = domains.map((d) => similarityThresholds(input, d, options));
+
+  const values = input.targets.map(() => input.fine1.map(() => new Float32Array(N)));
+  const diagnostics: PairDiagnostics | undefined = run.diagnostics
+    ? {
+        nSimilar: input.targets.map(() => new Int32Array(N)),
+        v: input.targets.map(() => input.fine1.map(() => new Float64Array(N))),
+        t1: input.targets.map(() => input.fine1.map(() => new Float64Array(N))),
+        branch: input.targets.map(() => input.fine1.map(() => new Int8Array(N))),
+      }
+    : undefined;
+
+  const perTask = Math.max(1, run.targetsPerTask ?? 8);
+  const jobs: Array<{ domain: TileRect; th: Float64Array; rect: TileRect; t0: number; t1: number }> = [];
+  domains.forEach((domain, i) => {
+    for (const rect of splitRect(domain, options.tileSize)) {
+      for (let t0 = 0; t0 < nt; t0 += perTask) jobs.push({ domain, th: thresholds[i], rect, t0, t1: Math.min(nt, t0 + perTask) });
+    }
+  });
+  const task = run.progress?.start('estarfm tiles', jobs.length);
+  const w = options.halfWindow;
+
+  await Promise.all(
+    jobs.map(async (job) => {
+      const { domain, rect } = job;
+      // The tile's arrays: the output rectangle plus a halo of w, clipped to the domain.
+      const sx0 = Math.max(domain.x, rect.x - w);
+      const sy0 = Math.max(domain.y, rect.y - w);
+      const sx1 = Math.min(domain.x + domain.width, rect.x + rect.width + w);
+      const sy1 = Math.min(domain.y + domain.height, rect.y + rect.height + w);
+      const src: TileRect = { x: sx0, y: sy0, width: sx1 - sx0, height: sy1 - sy0 };
+      const transfer: ArrayBuffer[] = [];
+      const cut = (a: Float32Array) => {
+        const s = crop(a, W, src, compat ? options.background : undefined);
+        transfer.push(s.buffer as ArrayBuffer);
+        return s;
+      };
+      const tile: PairTile = {
+        width: src.width,
+        height: src.height,
+        out: { x: rect.x - sx0, y: rect.y - sy0, width: rect.width, height: rect.height },
+        fine1: input.fine1.map(cut),
+        coarse1: input.coarse1.map(cut),
+        fine2: input.fine2.map(cut),
+        coarse2: input.coarse2.map(cut),
+        targets: input.targets.slice(job.t0, job.t1).map((bands) => bands.map(cut)),
+        thresholds: Array.from(job.th),
+        options: kernel,
+      };
+      const result = run.workers
+        ? await run.workers.run<PairTileResult>({ module: KERNEL_MODULE, fn: 'fuseTile', args: [tile], transfer })
+        : (await import('./pair-kernel.js')).fuseTile(tile);
+      const outN = rect.width * rect.height;
+      const tc = job.t1 - job.t0;
+      for (let t = 0; t < tc; t++) {
+        for (let b = 0; b < nb; b++) paste(values[job.t0 + t][b], W, rect, result.values[t][b]);
+        const d = result.diagnostics;
+        if (diagnostics && d) {
+          paste(diagnostics.nSimilar[job.t0 + t], W, rect, d.nSimilar.subarray(t * outN, (t + 1) * outN));
+          for (let b = 0; b < nb; b++) {
+            const at = (t * nb + b) * outN;
+            paste(diagnostics.v[job.t0 + t][b], W, rect, d.v.subarray(at, at + outN));
+            paste(diagnostics.t1[job.t0 + t][b], W, rect, d.t1.subarray(at, at + outN));
+            paste(diagnostics.branch[job.t0 + t][b], W, rect, d.branch.subarray(at, at + outN));
+          }
+        }
+      }
+      task?.tick();
+    }),
+  );
+  task?.done();
+  return diagnostics ? { values, thresholds, diagnostics } : { values, thresholds };
+}
+
+/**
+ * Similarity thresholds `std(F_k,b)·2/numClasses` (sample std, n−1) of a block.
+ * zhu2018: over every pixel of the block, background values included (the reference's quirk);
+ * default: over the pixels whose fine values are valid in every band.
+ */
+export function similarityThresholds(input: PairFusionInput, block: TileRect, options: EstarfmOptions): Float64Array {
+  const nb = input.fine1.length;
+  const W = input.width;
+  const out = new Float64Array(2 * nb);
+  const compat = options.compat === 'zhu2018';
+  const bg = options.background;
+  [input.fine1, input.fine2].forEach((fine, k) => {
+    const use = (p: number): boolean => {
+      if (compat) return true;
+      for (let b = 0; b < nb; b++) {
+        const v = fine[b][p];
+        if (v !== v || v === bg) return false;
+      }
+      return true;
+    };
+    for (let b = 0; b < nb; b++) {
+      const a = fine[b];
+      const value = (p: number) => (compat && a[p] !== a[p] ? bg : a[p]);
+      let n = 0;
+      let sum = 0;
+      for (let y = block.y; y < block.y + block.height; y++) {
+        for (let x = block.x, p = y * W + x; x < block.x + block.width; x++, p++) {
+          if (!use(p)) continue;
+          n++;
+          sum += value(p);
+        }
+      }
+      const mean = sum / n;
+      let ss = 0;
+      for (let y = block.y; y < block.y + block.height; y++) {
+        for (let x = block.x, p = y * W + x; x < block.x + block.width; x++, p++) {
+          if (!use(p)) continue;
+          const d = value(p) - mean;
+          ss += d * d;
+        }
+      }
+      out[k * nb + b] = n > 1 ? (Math.sqrt(ss / (n - 1)) * 2) / options.numClasses : 0;
+    }
+  });
+  return out;
+}
+
+/** Split a rectangle into tiles of at most `size`×`size`, row by row. */
+export function splitRect(r: TileRect, size: number): TileRect[] {
+  const out: TileRect[] = [];
+  for (let y = r.y; y < r.y + r.height; y += size) {
+    for (let x = r.x; x < r.x + r.width; x += size) {
+      out.push({ x, y, width: Math.min(size, r.x + r.width - x), height: Math.min(size, r.y + r.height - y) });
+    }
+  }
+  return out;
+}
+
+/** Copy `rect` of an image `width` wide; NaN becomes `nanAs` when given. */
+function crop(a: Float32Array, width: number, rect: TileRect, nanAs?: number): Float32Array {
+  const out = new Float32Array(rect.width * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const from = (rect.y + y) * width + rect.x;
+    out.set(a.subarray(from, from + rect.width), y * rect.width);
+  }
+  if (nanAs !== undefined) for (let i = 0; i < out.length; i++) if (out[i] !== out[i]) out[i] = nanAs;
+  return out;
+}
+
+function paste<T extends Float32Array | Float64Array | Int32Array | Int8Array>(dst: T, width: number, rect: TileRect, src: T): void {
+  for (let y = 0; y < rect.height; y++) {
+    dst.set(src.subarray(y * rect.width, (y + 1) * rect.width) as never, (rect.y + y) * width + rect.x);
+  }
+}
