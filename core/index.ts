@@ -23,3 +23,4 @@ export * from './metrics/index.js';
 export * from './io/geotiff-read.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
+export * from './io/geotiff-write.js';
