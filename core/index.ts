@@ -24,3 +24,7 @@ export * from './io/geotiff-read.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
 export * from './io/geotiff-write.js';
+export * from './plugin/registry.js';
+export * from './plugin/third-party.js';
+export * from './plugin/tsyringe-adapter.js';
+export * from './pipeline/index.js';

@@ -1,0 +1,637 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { isSoilscaleError, runtimeError, usageError } from '../errors.js';
+import { makeSeries, type Series } from '../model/series.js';
+import type { Scene } from '../model/scene.js';
+import type { Stations } from '../model/stations.js';
+import type { RecordTable } from '../model/table.js';
+import { isArtifact, type Alternatives, type Artifact, type GeoJsonArtifact } from '../plugin/artifact.js';
+import { createPluginContext } from '../plugin/context.js';
+import type { KindInterfaces, PluginKind } from '../plugin/kinds.js';
+import { pluginKindOf, type PluginContext, type PluginSpec } from '../plugin/manifest.js';
+import { createRegistry, type PluginRegistry, type RunServices } from '../plugin/registry.js';
+import { createMemoryCache } from '../services/cache.js';
+import { createConsoleLogger, type Logger } from '../services/logger.js';
+import { silentProgress, type ProgressReporter } from '../services/progress.js';
+import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
+import { hashString, mixSeed } from '../util/random.js';
+import { validateWithDefaults } from './ajv-messages.js';
+import { sha256 } from './load.js';
+import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
+import { writeArtifact, writeRecordTable } from './outputs.js';
+import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, timeOwner, type PartSeries } from './partition.js';
+import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
+import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
+import { openRunDir } from './run-dir.js';
+
+export interface RunOptions {
+  /** Output folder: must not exist or be empty unless `overwrite`. */
+  readonly out: string;
+  /** Param overrides (strings are typed by the param's declaration, as from `--param`). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly overwrite?: boolean;
+  /** Plugins available to the pipeline (default: none; the CLI passes the built-ins). */
+  readonly registry?: PluginRegistry;
+  readonly logger?: Logger;
+  readonly progress?: ProgressReporter;
+  /** Worker pool (default: one sized to the machine, closed at the end of the run). */
+  readonly workers?: WorkerPool;
+  /** Run seed; default: the pipeline param `seed`, else 0. */
+  readonly seed?: number;
+}
+
+export interface RunResult {
+  readonly outDir: string;
+  readonly manifest: RunManifest;
+  /** The pipeline's outputs by name (skipped outputs absent). */
+  readonly artifacts: ReadonlyMap<string, Artifact>;
+}
+
+/**
+ * Check and run a pipeline, writing its outputs and `manifest.json` into `options.out` atomically
+ * (staging folder renamed at the end; nothing left behind on failure).
+ *
+ * @example
+ * ```ts
+ * const { outDir, manifest } = await runPipeline('pipelines/example.json', {
+ *   out: 'runs/example', params: { seed: 7 }, registry: createRegistry(builtinPlugins),
+ * });
+ * ```
+ */
+export async function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {
+  const registry = options.registry ?? createRegistry([]);
+  const plan = await preparePipeline(pathOrObject, { registry, params: options.params });
+  const runDir = await openRunDir(options.out, options.overwrite);
+  const ownPool = options.workers === undefined;
+  const services: RunServices = {
+    logger: options.logger ?? createConsoleLogger('info'),
+    progress: options.progress ?? silentProgress,
+    workers: options.workers ?? createWorkerPool(),
+    cache: createMemoryCache(),
+  };
+  const tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
+  try {
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed);
+    const result = await run.execute();
+    await runDir.commit();
+    return { ...result, outDir: runDir.out };
+  } catch (e) {
+    await runDir.abort();
+    throw e;
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+    if (ownPool) await services.workers.close();
+  }
+}
+
+/** What one node produced. */
+interface NodeResult {
+  readonly outputs: Map<string, Artifact>;
+  /** Outputs computed on demand (a source's asset keys). */
+  readonly lazy?: (name: string) => Promise<Artifact | undefined>;
+  readonly lazyNames?: () => readonly string[];
+  readonly primary?: string;
+  readonly tables: Map<string, RecordTable>;
+  readonly notes: string[];
+  readonly files: string[];
+  readonly scenes: Scene[];
+}
+
+interface Skipped {
+  readonly skipped: string;
+}
+
+/** An input that could not be provided, and why. */
+class Absent {
+  constructor(readonly reason: string) {}
+}
+
+type Resolved = Artifact | Artifact[] | Record<string, Artifact>;
+
+class Run {
+  private readonly results = new Map<string, NodeResult | Skipped>();
+  private readonly records: NodeRecord[] = [];
+  private readonly runSeed: number;
+  private readonly services: RunServices;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly plan: PipelinePlan,
+    private readonly registry: PluginRegistry,
+    private readonly staging: string,
+    private readonly tempRoot: string,
+    seed: number | undefined,
+  ) {
+    const p = plan.params.seed;
+    this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
+    this.services = registry.services()!;
+    this.logger = this.services.logger;
+  }
+
+  async execute(): Promise<Omit<RunResult, 'outDir'>> {
+    const started = new Date();
+    const notes: string[] = [];
+    const task = this.services.progress.start('nodes', this.plan.order.length);
+    for (const id of this.plan.order) {
+      const node = this.plan.nodes.get(id)!;
+      const seed = mixSeed(this.runSeed, hashString(id));
+      const t0 = performance.now();
+      this.logger.info(`running node '${id}'`);
+      let result: NodeResult | Skipped;
+      try {
+        result = await this.runNode(node, seed);
+      } catch (e) {
+        throw wrapNodeError(e, id, node);
+      }
+      this.results.set(id, result);
+      const durationMs = Math.round(performance.now() - t0);
+      this.records.push(nodeRecord(node, seed, durationMs, result));
+      if ('skipped' in result) this.logger.warn(`node '${id}' skipped: ${result.skipped}`);
+      task.tick(1, id);
+    }
+    task.done();
+
+    const files: string[] = [];
+    const outputs: Record<string, string[]> = {};
+    const artifacts = new Map<string, Artifact>();
+    for (const [name, ref] of Object.entries(this.plan.outputs)) {
+      const a = await this.resolveRef(ref);
+      if (a instanceof Absent) {
+        notes.push(`output '${name}' skipped: ${a.reason}`);
+        continue;
+      }
+      artifacts.set(name, a);
+      outputs[name] = await writeArtifact(this.staging, name, a);
+      files.push(...outputs[name]);
+    }
+    for (const [id, r] of this.results) {
+      if ('skipped' in r) continue;
+      for (const [t, table] of r.tables) files.push(...(await writeRecordTable(this.staging, `tables/${id}.${t}`, table)));
+      files.push(...r.files);
+    }
+    const finished = new Date();
+    const manifest: RunManifest = {
+      format: 'soilscale-run-manifest',
+      formatVersion: 1,
+      soilscaleVersion: soilscaleVersion(),
+      nodeVersion: process.version,
+      pipeline: { id: this.plan.doc.id, path: this.plan.source.file, sha256: this.plan.source.sha256, document: this.plan.doc },
+      params: this.plan.params,
+      seed: this.runSeed,
+      plugins: this.registry.list().map((m) => ({ id: m.id, version: m.version, source: this.plan.extraPlugins.includes(m) ? 'pipeline' : 'builtin' })),
+      nodes: this.records,
+      inputs: await this.inputChecksums(),
+      outputs,
+      files: [...files, 'manifest.json'],
+      notes,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    await writeFile(join(this.staging, 'manifest.json'), JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    return { manifest, artifacts };
+  }
+
+  private async inputChecksums(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    if (this.plan.source.file) out[this.plan.source.file] = this.plan.source.sha256;
+    for (const r of this.results.values()) {
+      if ('skipped' in r) continue;
+      for (const scene of r.scenes) {
+        for (const f of scene.files?.() ?? []) {
+          if (!(f in out)) out[f] = sha256(await readFile(f));
+        }
+      }
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // nodes
+
+  private async runNode(node: PlannedNode, seed: number): Promise<NodeResult | Skipped> {
+    if (node.type === 'plugin') {
+      const inputs = await this.resolveInputs(node.use);
+      if (inputs instanceof Absent) return this.absent(node, inputs);
+      return this.runWithFanOut(node.use, inputs, this.context(node.id, seed), node.id);
+    }
+    if (node.type === 'compare') return this.runCompare(node, seed);
+    return this.runPartition(node, seed);
+  }
+
+  private absent(node: PlannedNode, a: Absent): Skipped {
+    if (node.optional) return { skipped: a.reason };
+    throw runtimeError(`node '${node.id}' cannot run: ${a.reason}`, { path: `nodes.${node.id}`, expected: 'every input present (or mark the node "optional": true)', found: 'a missing input' });
+  }
+
+  private async runCompare(node: Extract<PlannedNode, { type: 'compare' }>, seed: number): Promise<NodeResult | Skipped> {
+    const byAlt = new Map<string, NodeResult>();
+    for (const [alt, use] of node.alternatives) {
+      const inputs = await this.resolveInputs(use);
+      if (inputs instanceof Absent) return this.absent(node, inputs);
+      // Same inputs and the same seed for every alternative: the intercomparison is fair.
+      byAlt.set(alt, await this.runWithFanOut(use, inputs, this.context(`${node.id}/${alt}`, seed), `${node.id}.${alt}`));
+    }
+    return combineAlternatives(byAlt, 'method');
+  }
+
+  /** Run a use once, or once per alternative when an input is an unselected Alternatives. */
+  private async runWithFanOut(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
+    const names = alternativeNames(inputs);
+    if (!names) return this.runUse(use, inputs, context, label);
+    const byAlt = new Map<string, NodeResult>();
+    for (const alt of names) byAlt.set(alt, await this.runUse(use, pickAlternative(inputs, alt, label), context, `${label}[${alt}]`));
+    return combineAlternatives(byAlt, 'method');
+  }
+
+  private async runPartition(node: Extract<PlannedNode, { type: 'partition' }>, seed: number): Promise<NodeResult | Skipped> {
+    const notes: string[] = [];
+    const partNames = node.parts.map((p) => p.name);
+    const byPart = new Map<string, NodeResult>();
+    if (node.by === 'region') {
+      const regions = await this.regionMap(node);
+      if (regions instanceof Absent) return this.absent(node, regions);
+      for (const part of node.parts) {
+        const inputs = await this.resolveInputs(part);
+        if (inputs instanceof Absent) return this.absent(node, inputs);
+        const index = partNames.indexOf(part.name);
+        const limit = regions.pixelSize ?? finestPixel(inputs);
+        const masked = mapSeries(inputs, (s) => {
+          // Inputs about as fine as the regions are cut to the part; coarser ones pass whole.
+          if (limit !== undefined && Math.abs(s.grid.transform[1]) > 2 * limit) return s;
+          const owner = regions.owner(s.grid);
+          return maskSeries(s, (i) => owner[i] === index);
+        });
+        byPart.set(part.name, await this.runWithFanOut(part, masked, this.context(`${node.id}/${part.name}`, seed), `${node.id}.${part.name}`));
+      }
+      return mergeParts(byPart, notes, (name, list) => {
+        const owner = regions.owner(list[0].series.grid);
+        const merged = mergeByRegion(list, owner, partNames, name);
+        if (merged.uncovered) notes.push(`output '${name}': ${merged.uncovered} pixels in no part's region are NaN`);
+        return merged.series;
+      });
+    }
+    const owner = timeOwner(node.by, node.parts);
+    const allDates = new Set<string>();
+    for (const part of node.parts) {
+      const inputs = await this.resolveInputs(part);
+      if (inputs instanceof Absent) return this.absent(node, inputs);
+      mapSeries(inputs, (s) => (s.dates.forEach((d) => allDates.add(d)), s));
+      const filtered = mapSeries(inputs, (s) => filterDates(s, (d) => owner(d) === part.name), (st) => filterDates(st, (d) => owner(d) === part.name));
+      const temporal = collectSeries(filtered).filter((s) => s.dates.length > 0 || collectSeries(inputs).some((o) => o.variable === s.variable && o.dates.length > 0));
+      if (temporal.length > 0 && temporal.every((s) => s.dates.length === 0)) {
+        notes.push(`part '${part.name}': no dates in the inputs, skipped`);
+        continue;
+      }
+      byPart.set(part.name, await this.runWithFanOut(part, filtered, this.context(`${node.id}/${part.name}`, seed), `${node.id}.${part.name}`));
+    }
+    const uncovered = [...allDates].filter((d) => owner(d) === undefined).sort();
+    if (uncovered.length) notes.push(`${uncovered.length} dates in no part (absent from the outputs): ${uncovered.slice(0, 5).join(', ')}${uncovered.length > 5 ? ', …' : ''}`);
+    if (byPart.size === 0) return { outputs: new Map(), tables: new Map(), notes, files: [], scenes: [] };
+    return mergeParts(byPart, notes, (name, list) => {
+      if (list.some((p) => p.series.dates.length === 0)) return undefined;
+      const merged = mergeByDate(list, owner, name);
+      if (merged.dropped) notes.push(`output '${name}': ${merged.dropped} dates produced outside their part were dropped`);
+      return merged.series;
+    });
+  }
+
+  private async regionMap(node: Extract<PlannedNode, { type: 'partition' }>): Promise<RegionMap | Absent> {
+    const byClass = new Map<string, number>();
+    node.parts.forEach((p, i) => p.classes?.forEach((c) => byClass.set(String(c), i)));
+    const assign: ClassAssignment = { byClass, fallback: node.parts.findIndex((p) => p.name === '*') };
+    if (node.geojson) {
+      const data = JSON.parse(readFileSync(node.geojson, 'utf8')) as GeoJsonArtifact['data'] & { crs?: { properties?: { name?: string } } };
+      const crs = data.crs?.properties?.name?.replace(/^urn:ogc:def:crs:EPSG::/, 'EPSG:');
+      return polygonRegions({ kind: 'geojson', data, crs }, node.property, assign, node.geojson);
+    }
+    const a = await this.resolveRef(node.regions!);
+    if (a instanceof Absent) return a;
+    if (a.kind === 'geojson') return polygonRegions(a, node.property, assign);
+    if (a.kind === 'series' || a.kind === 'raster') return classRasterRegions(a, assign);
+    throw runtimeError(`regions of partition node '${node.id}' must be a class raster, static series or GeoJSON`, { path: `${node.regions!.path}`, expected: 'series, raster or geojson', found: a.kind });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // one plugin use
+
+  private context(scope: string, seed: number): PluginContext {
+    let tempDir: string | undefined;
+    const instantiate = async <K extends PluginKind>(spec: PluginSpec, kind: K): Promise<KindInterfaces[K]> => {
+      const m = this.registry.get(spec.uses, spec.version);
+      if (pluginKindOf(m.id) !== kind) {
+        throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: `nodes.${scope}`, expected: `a ${kind} plugin`, found: m.id });
+      }
+      const { value, problems } = validateWithDefaults(m.params, spec.with ?? {}, () => `nodes.${scope}.${spec.uses}.with`);
+      if (problems.length) throw usageError(`invalid params for nested plugin '${spec.uses}':\n  ${problems.join('\n  ')}`, {}, problems);
+      return (await m.create(value, this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))))) as KindInterfaces[K];
+    };
+    const base = createPluginContext({
+      logger: this.services.logger.child(scope),
+      progress: this.services.progress,
+      workers: this.services.workers,
+      cache: this.services.cache,
+      seed,
+      tempDir: join(this.tempRoot, scope.replace(/[^A-Za-z0-9_.-]/g, '_')),
+      instantiate,
+    });
+    // The scratch folder is made on first use only.
+    return Object.defineProperty({ ...base }, 'tempDir', {
+      get: () => {
+        if (tempDir === undefined) {
+          tempDir = join(this.tempRoot, scope.replace(/[^A-Za-z0-9_.-]/g, '_'));
+          mkdirSync(tempDir, { recursive: true });
+        }
+        return tempDir;
+      },
+    });
+  }
+
+  private async runUse(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
+    const impl = (await use.manifest.create(use.params, context)) as KindInterfaces[PluginKind];
+    const result: NodeResult = { outputs: new Map(), tables: new Map(), notes: [], files: [], scenes: [] };
+    const addReport = (r: { tables?: Readonly<Record<string, RecordTable>>; notes?: readonly string[] }): void => {
+      for (const [k, t] of Object.entries(r.tables ?? {})) result.tables.set(k, t);
+      result.notes.push(...(r.notes ?? []));
+    };
+    const series = (k: string): Series | undefined => inputs[k] as Series | undefined;
+    switch (use.kind) {
+      case 'source': {
+        const scene = await (impl as KindInterfaces['source']).load();
+        result.outputs.set('scene', scene);
+        result.scenes.push(scene);
+        const loaded = new Map<string, Promise<Artifact | undefined>>();
+        const lazy = (name: string): Promise<Artifact | undefined> => {
+          if (!loaded.has(name)) {
+            loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
+          }
+          return loaded.get(name)!;
+        };
+        return { ...result, primary: 'scene', lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
+      }
+      case 'downscaler': {
+        const target = inputs.target as Series | undefined;
+        const r = await (impl as KindInterfaces['downscaler']).downscale({
+          coarse: series('coarse')!,
+          predictors: (inputs.predictors as Record<string, Series> | undefined) ?? {},
+          target: target?.grid,
+          stations: inputs.stations as Stations | undefined,
+        });
+        setOutputs(result, { product: r.product, uncertainty: r.uncertainty, model: r.model });
+        addReport(r);
+        return { ...result, primary: 'product' };
+      }
+      case 'inverter': {
+        const inv = impl as KindInterfaces['inverter'];
+        const input = {
+          observations: (inputs.observations as Record<string, Series>) ?? {},
+          auxiliary: (inputs.auxiliary as Record<string, Series> | undefined) ?? {},
+          reference: series('reference'),
+          stations: inputs.stations as Stations | undefined,
+        };
+        const cal = await inv.calibrate(input);
+        addReport(cal);
+        const r = await inv.invert(input, cal.model);
+        addReport(r);
+        setOutputs(result, { product: r.product, model: cal.model });
+        return { ...result, primary: 'product' };
+      }
+      case 'fuser': {
+        const r = await (impl as KindInterfaces['fuser']).fuse({ coarse: inputs.coarse as Series[], fine: inputs.fine as Series[] });
+        setOutputs(result, { product: r.product[0] });
+        r.product.forEach((s, i) => result.outputs.set(`product.${s.variable || i}`, s));
+        addReport(r);
+        return { ...result, primary: 'product' };
+      }
+      case 'validator': {
+        const r = await (impl as KindInterfaces['validator']).validate({
+          product: series('product')!,
+          reference: series('reference'),
+          coarse: series('coarse'),
+          stations: inputs.stations as Stations | undefined,
+          products: inputs.products as Record<string, Series> | undefined,
+        });
+        setOutputs(result, { ...r.tables, ...(r.maps ?? {}) });
+        addReport(r);
+        return result;
+      }
+      case 'transform': {
+        const r = await (impl as KindInterfaces['transform']).apply(inputs as Record<string, Artifact>);
+        for (const [k, v] of Object.entries(r)) if (k !== 'tables' && k !== 'notes' && isArtifact(v)) result.outputs.set(k, v);
+        addReport(r);
+        return result;
+      }
+      case 'sink': {
+        const r = await (impl as KindInterfaces['sink']).write(inputs as Record<string, Artifact>, this.staging);
+        result.files.push(...r.files.map((f) => relative(this.staging, join(this.staging, f))));
+        addReport(r);
+        return result;
+      }
+      default:
+        throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // references
+
+  private async resolveInputs(use: PlannedUse): Promise<Record<string, Resolved> | Absent> {
+    const out: Record<string, Resolved> = {};
+    const ports = use.kind === 'transform' || use.kind === 'sink' || use.kind === 'validator' ? (use.manifest.inputs ?? {}) : {};
+    for (const [name, b] of Object.entries(use.inputs)) {
+      const r = await this.resolveBinding(b);
+      if (r instanceof Absent) return new Absent(`input '${name}': ${r.reason}`);
+      const type = ports[name]?.type;
+      out[name] = type === undefined || type.startsWith('series') ? asSeriesInput(r) : r;
+    }
+    return out;
+  }
+
+  private async resolveBinding(b: InputBinding): Promise<Resolved | Absent> {
+    if (b.kind === 'one') return this.resolveRef(b.ref);
+    if (b.kind === 'list') {
+      const out: Artifact[] = [];
+      for (const r of b.refs) {
+        const a = await this.resolveRef(r);
+        if (a instanceof Absent) return a;
+        out.push(a);
+      }
+      return out;
+    }
+    const out: Record<string, Artifact> = {};
+    for (const [k, r] of Object.entries(b.refs)) {
+      const a = await this.resolveRef(r);
+      if (a instanceof Absent) return a;
+      out[k] = a;
+    }
+    return out;
+  }
+
+  private async resolveRef(ref: RefBinding): Promise<Artifact | Absent> {
+    const r = this.results.get(ref.node);
+    if (!r) throw runtimeError(`node '${ref.node}' has not run`, { path: ref.path });
+    if ('skipped' in r) return new Absent(`node '${ref.node}' was skipped (${r.skipped})`);
+    const name = ref.output ?? r.primary ?? (r.outputs.size === 1 ? [...r.outputs.keys()][0] : undefined);
+    if (name === undefined) {
+      throw runtimeError(`node '${ref.node}' has several outputs; name one`, { path: ref.path, expected: `"output": one of ${[...r.outputs.keys()].join(', ')}`, found: 'no output name' });
+    }
+    let a = r.outputs.get(name) ?? (await r.lazy?.(name));
+    if (a === undefined) {
+      const names = r.lazyNames?.() ?? [...r.outputs.keys()];
+      return new Absent(`node '${ref.node}' has no output '${name}' (outputs: ${names.join(', ') || 'none'})`);
+    }
+    if (ref.alternative !== undefined) {
+      if (a.kind !== 'alternatives') throw runtimeError(`output '${name}' of node '${ref.node}' has no alternatives`, { path: `${ref.path}.alternative` });
+      const picked = a.items.get(ref.alternative);
+      if (!picked) return new Absent(`node '${ref.node}' output '${name}' has no alternative '${ref.alternative}' (alternatives: ${[...a.items.keys()].join(', ')})`);
+      a = picked;
+    }
+    return a;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function setOutputs(result: NodeResult, outputs: Record<string, Artifact | undefined>): void {
+  for (const [k, v] of Object.entries(outputs)) if (v !== undefined) result.outputs.set(k, v);
+}
+
+/** Rasters given to series ports become static series. */
+function asSeriesInput(r: Resolved): Resolved {
+  const conv = (a: Artifact): Artifact => (a.kind === 'raster' ? makeSeries({ variable: a.bandNames?.[0] ?? 'band1', grid: a.grid, dates: [], values: [a.bands[0]], unit: a.unit }) : a);
+  if (Array.isArray(r)) return r.map(conv);
+  if (isArtifact(r)) return conv(r);
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, conv(v)]));
+}
+
+/** Apply `f` to every Series (and `g` to every Stations) among resolved inputs, lists and maps. */
+function mapSeries(inputs: Record<string, Resolved>, f: (s: Series) => Series, g: (s: Stations) => Stations = (s) => s): Record<string, Resolved> {
+  const one = (a: Artifact): Artifact =>
+    a.kind === 'series' ? f(a) : a.kind === 'stations' ? g(a) : a.kind === 'alternatives' ? { kind: 'alternatives', items: new Map([...a.items].map(([k, v]) => [k, one(v)])) } : a;
+  const out: Record<string, Resolved> = {};
+  for (const [k, r] of Object.entries(inputs)) {
+    out[k] = Array.isArray(r) ? r.map(one) : isArtifact(r) ? one(r) : Object.fromEntries(Object.entries(r).map(([kk, v]) => [kk, one(v)]));
+  }
+  return out;
+}
+
+function collectSeries(inputs: Record<string, Resolved>): Series[] {
+  const out: Series[] = [];
+  mapSeries(inputs, (s) => (out.push(s), s));
+  return out;
+}
+
+function finestPixel(inputs: Record<string, Resolved>): number | undefined {
+  const sizes = collectSeries(inputs).map((s) => Math.abs(s.grid.transform[1]));
+  return sizes.length ? Math.min(...sizes) : undefined;
+}
+
+function alternativeNames(inputs: Record<string, Resolved>): string[] | undefined {
+  let names: string[] | undefined;
+  const visit = (a: Artifact): void => {
+    if (a.kind === 'alternatives' && !names) names = [...a.items.keys()];
+  };
+  for (const r of Object.values(inputs)) (Array.isArray(r) ? r : isArtifact(r) ? [r] : Object.values(r)).forEach(visit);
+  return names;
+}
+
+function pickAlternative(inputs: Record<string, Resolved>, alt: string, label: string): Record<string, Resolved> {
+  const pick = (a: Artifact): Artifact => {
+    if (a.kind !== 'alternatives') return a;
+    const v = a.items.get(alt);
+    if (!v) throw runtimeError(`fan-out of '${label}': an input has no alternative '${alt}' (it has ${[...a.items.keys()].join(', ')})`, { expected: 'inputs with the same alternatives', found: 'different alternatives' });
+    return v;
+  };
+  const out: Record<string, Resolved> = {};
+  for (const [k, r] of Object.entries(inputs)) out[k] = Array.isArray(r) ? r.map(pick) : isArtifact(r) ? pick(r) : Object.fromEntries(Object.entries(r).map(([kk, v]) => [kk, pick(v)]));
+  return out;
+}
+
+/** Results of alternatives (or fanned-out runs) → one result: Alternatives outputs, tables merged with a `column`. */
+function combineAlternatives(byAlt: ReadonlyMap<string, NodeResult>, column: string): NodeResult {
+  const outputs = new Map<string, Artifact>();
+  const names = [...new Set([...byAlt.values()].flatMap((r) => [...r.outputs.keys()]))];
+  for (const name of names) {
+    const items = new Map<string, Artifact>();
+    for (const [alt, r] of byAlt) {
+      const a = r.outputs.get(name);
+      if (a) items.set(alt, a);
+    }
+    const list = [...items.values()];
+    outputs.set(name, list.every((a) => a.kind === 'records') ? concatTables([...items] as [string, RecordTable][], column) : ({ kind: 'alternatives', items } satisfies Alternatives));
+  }
+  const tables = new Map<string, RecordTable>();
+  const tableNames = [...new Set([...byAlt.values()].flatMap((r) => [...r.tables.keys()]))];
+  for (const t of tableNames) {
+    tables.set(t, concatTables([...byAlt].filter(([, r]) => r.tables.has(t)).map(([alt, r]) => [alt, r.tables.get(t)!] as const), column));
+  }
+  const first = [...byAlt.values()][0];
+  return {
+    outputs,
+    tables,
+    primary: first?.primary,
+    notes: [...byAlt].flatMap(([alt, r]) => r.notes.map((n) => `${alt}: ${n}`)),
+    files: [...byAlt.values()].flatMap((r) => r.files),
+    scenes: [...byAlt.values()].flatMap((r) => r.scenes),
+  };
+}
+
+/** Merge part results: series through `mergeSeries` (undefined → kept per part), tables concatenated with `partition`. */
+function mergeParts(byPart: ReadonlyMap<string, NodeResult>, notes: string[], mergeSeries: (name: string, list: PartSeries[]) => Series | undefined): NodeResult {
+  const combined = combineAlternatives(byPart, 'partition');
+  for (const [name, a] of combined.outputs) {
+    if (a.kind !== 'alternatives') continue;
+    const list = [...a.items].map(([part, s]) => ({ part, series: s as Series }));
+    if (list.every((p) => p.series.kind === 'series')) {
+      const merged = mergeSeries(name, list);
+      if (merged) combined.outputs.set(name, merged);
+    }
+  }
+  return { ...combined, notes: [...notes, ...combined.notes] };
+}
+
+function nodeRecord(node: PlannedNode, seed: number, durationMs: number, result: NodeResult | Skipped): NodeRecord {
+  const useRecord = (u: PlannedUse): UseRecord => ({ plugin: u.manifest.id, version: u.manifest.version, params: u.params });
+  const skipped = 'skipped' in result;
+  const notes = skipped ? [`skipped: ${result.skipped}`] : result.notes;
+  const base = { id: node.id, type: node.type, seed, durationMs, skipped, notes };
+  if (node.type === 'plugin') return { ...base, plugin: node.use.manifest.id, version: node.use.manifest.version, params: node.use.params };
+  if (node.type === 'compare') return { ...base, alternatives: Object.fromEntries([...node.alternatives].map(([k, u]) => [k, useRecord(u)])) };
+  return { ...base, parts: Object.fromEntries(node.parts.map((p: PlannedPart) => [p.name, useRecord(p)])) };
+}
+
+function wrapNodeError(e: unknown, id: string, node: PlannedNode): Error {
+  if (isSoilscaleError(e)) {
+    if (e.message.includes(`'${id}'`) || e.message.startsWith(`nodes.${id}`)) return e;
+    const wrapped = runtimeError(`node '${id}' failed: ${e.message}`);
+    (wrapped as { cause?: unknown }).cause = e;
+    return wrapped;
+  }
+  const plugin = node.type === 'plugin' ? ` (${node.use.manifest.id})` : '';
+  const wrapped = runtimeError(`node '${id}'${plugin} failed: ${(e as Error)?.message ?? String(e)}`);
+  (wrapped as { cause?: unknown }).cause = e;
+  return wrapped;
+}
+
+let version: string | undefined;
+/** soilscale's version, from its package.json. */
+export function soilscaleVersion(): string {
+  if (version === undefined) {
+    for (const rel of ['../../../package.json', '../../package.json']) {
+      try {
+        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'soilscale') {
+          version = pkg.version ?? '0.0.0';
+          break;
+        }
+      } catch {
+        // try the next candidate
+      }
+    }
+    version ??= '0.0.0';
+  }
+  return version;
+}

@@ -1,0 +1,174 @@
+import { runtimeError } from '../errors.js';
+import { pixelCount, sameGrid } from '../model/grid.js';
+import { isStatic, makeSeries, selectDates, type Series } from '../model/series.js';
+import type { Stations, StationSeries } from '../model/stations.js';
+import { recordTable, type RecordTable } from '../model/table.js';
+import type { PartitionBy } from './types.js';
+import { inRecurring } from './plan.js';
+
+const SEASON_OF_MONTH = ['DJF', 'DJF', 'MAM', 'MAM', 'MAM', 'JJA', 'JJA', 'JJA', 'SON', 'SON', 'SON', 'DJF'];
+
+/** A part of a time partition, as far as dates go. */
+export interface TimePart {
+  readonly name: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/**
+ * The part owning each date: season (DJF/MAM/JJA/SON), month (`01`…`12`) or date ranges (inclusive,
+ * full or recurring `MM-DD`); `*` takes every date no other part owns. Undefined: no part owns it.
+ *
+ * @example
+ * ```ts
+ * const owner = timeOwner('season', [{ name: 'JJA' }, { name: '*' }]);
+ * owner('2024-07-01'); // 'JJA'
+ * owner('2024-01-01'); // '*'
+ * ```
+ */
+export function timeOwner(by: Exclude<PartitionBy, 'region'>, parts: readonly TimePart[]): (date: string) => string | undefined {
+  const named = parts.filter((p) => p.name !== '*');
+  const hasDefault = parts.some((p) => p.name === '*');
+  const own = (p: TimePart, date: string): boolean => {
+    const month = Number(date.slice(5, 7));
+    if (by === 'season') return SEASON_OF_MONTH[month - 1] === p.name;
+    if (by === 'month') return date.slice(5, 7) === p.name;
+    if (p.from === undefined || p.to === undefined) return false;
+    return p.from.length === 10 ? date >= p.from && date <= p.to : inRecurring(date.slice(5, 10), p.from, p.to);
+  };
+  return (date) => {
+    const owners = named.filter((p) => own(p, date));
+    if (owners.length > 1) {
+      throw runtimeError(`date ${date} belongs to parts ${owners.map((p) => `'${p.name}'`).join(' and ')}`, { expected: 'each date in one part', found: 'overlapping parts' });
+    }
+    return owners[0]?.name ?? (hasDefault ? '*' : undefined);
+  };
+}
+
+/** A series or stations filtered to the dates `keep` accepts (static series pass whole). */
+export function filterDates<T extends Series | Stations>(a: T, keep: (date: string) => boolean): T {
+  if (a.kind === 'series') return (isStatic(a) ? a : selectDates(a, (d) => keep(d))) as T;
+  const observations = new Map<string, StationSeries>();
+  for (const [id, s] of a.observations) {
+    const idx = s.dates.map((d, i) => (keep(d) ? i : -1)).filter((i) => i >= 0);
+    observations.set(id, {
+      dates: idx.map((i) => s.dates[i]),
+      values: Float32Array.from(idx, (i) => s.values[i]),
+      ...(s.flags ? { flags: idx.map((i) => s.flags![i]) } : {}),
+    });
+  }
+  return { ...a, observations } as T;
+}
+
+/** A series with pixels outside `keep` (a mask on its grid) set to NaN. Copies. */
+export function maskSeries(series: Series, keep: (pixel: number) => boolean): Series {
+  const n = pixelCount(series.grid);
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = keep(i) ? 1 : 0;
+  const values = series.values.map((v) => {
+    const out = Float32Array.from(v);
+    for (let i = 0; i < n; i++) if (!mask[i]) out[i] = Number.NaN;
+    return out;
+  });
+  return makeSeries({ ...series, values });
+}
+
+export interface PartSeries {
+  readonly part: string;
+  readonly series: Series;
+}
+
+/** Result of a merge, with how many times each date (or pixel×date) was assigned, for checks and notes. */
+export interface MergeResult {
+  readonly series: Series;
+  /** Per output value: number of parts that wrote it (0 = uncovered, 1 = assigned once). */
+  readonly assigned: Uint8Array;
+  /** Dates (time merge) or pixel count (region merge) no part covered. */
+  readonly uncovered: number;
+  /** Values a part produced outside what it owns, dropped. */
+  readonly dropped: number;
+}
+
+/**
+ * Merge temporal series from time parts: each date is taken from the part that owns it, and only
+ * from that part. All parts must share one grid.
+ */
+export function mergeByDate(parts: readonly PartSeries[], owner: (date: string) => string | undefined, name: string): MergeResult {
+  const first = parts[0].series;
+  checkSameGrid(parts, name);
+  const byDate = new Map<string, Float32Array>();
+  let dropped = 0;
+  for (const { part, series } of parts) {
+    series.dates.forEach((d, i) => {
+      if (owner(d) !== part) {
+        dropped++;
+        return;
+      }
+      if (byDate.has(d)) throw runtimeError(`partition merge: date ${d} of '${name}' produced by two parts`);
+      byDate.set(d, series.values[i]);
+    });
+  }
+  const dates = [...byDate.keys()].sort();
+  const assigned = new Uint8Array(dates.length).fill(1);
+  return {
+    series: makeSeries({ variable: first.variable, grid: first.grid, dates, values: dates.map((d) => byDate.get(d)!), unit: first.unit, categorical: first.categorical }),
+    assigned,
+    uncovered: 0,
+    dropped,
+  };
+}
+
+/**
+ * Merge series from region parts pixel by pixel: each pixel of each date comes from the part owning
+ * it (`owner[pixel]` = index into `partNames`, -1 = none → NaN). Dates are the union over parts.
+ */
+export function mergeByRegion(parts: readonly PartSeries[], owner: Int32Array, partNames: readonly string[], name: string): MergeResult {
+  const first = parts[0].series;
+  checkSameGrid(parts, name);
+  const n = pixelCount(first.grid);
+  const statics = parts.every((p) => isStatic(p.series));
+  const dates = statics ? [] : [...new Set(parts.flatMap((p) => p.series.dates))].sort();
+  const count = statics ? 1 : dates.length;
+  const values = Array.from({ length: count }, () => new Float32Array(n).fill(Number.NaN));
+  const assigned = new Uint8Array(count * n);
+  let dropped = 0;
+  for (const { part, series } of parts) {
+    const idx = partNames.indexOf(part);
+    for (let k = 0; k < count; k++) {
+      const src = statics ? series.values[0] : series.dates.indexOf(dates[k]) >= 0 ? series.values[series.dates.indexOf(dates[k])] : undefined;
+      if (!src) continue;
+      const dst = values[k];
+      for (let i = 0; i < n; i++) {
+        if (owner[i] === idx) {
+          dst[i] = src[i];
+          assigned[k * n + i]++;
+        } else if (!Number.isNaN(src[i])) dropped++;
+      }
+    }
+  }
+  let uncovered = 0;
+  for (let i = 0; i < n; i++) if (owner[i] < 0) uncovered++;
+  return {
+    series: makeSeries({ variable: first.variable, grid: first.grid, dates, values, unit: first.unit, categorical: first.categorical }),
+    assigned,
+    uncovered,
+    dropped,
+  };
+}
+
+function checkSameGrid(parts: readonly PartSeries[], name: string): void {
+  const g = parts[0].series.grid;
+  for (const p of parts) {
+    if (!sameGrid(g, p.series.grid)) {
+      throw runtimeError(`partition merge: output '${name}' of part '${p.part}' is on another grid than part '${parts[0].part}'`, { expected: 'every part on one grid', found: 'different grids' });
+    }
+  }
+}
+
+/** Concatenate record tables with a leading column (`partition` or `method`) naming where each row came from. */
+export function concatTables(tables: ReadonlyArray<readonly [string, RecordTable]>, column: string): RecordTable {
+  const columns = [column, ...new Set(tables.flatMap(([, t]) => t.columns.filter((c) => c !== column)))];
+  const rows = tables.flatMap(([label, t]) => t.rows.map((r) => ({ [column]: label, ...Object.fromEntries(columns.slice(1).map((c) => [c, r[c] ?? null])) })));
+  const notes = tables.flatMap(([label, t]) => (t.notes ?? []).map((n) => `${label}: ${n}`));
+  return recordTable(rows, columns, notes.length ? notes : undefined);
+}

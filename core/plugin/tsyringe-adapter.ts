@@ -1,0 +1,71 @@
+import type { KindInterfaces, PluginKind } from './kinds.js';
+import type { JsonSchema, PluginContext, PluginManifest } from './manifest.js';
+import type { PortSpec } from './artifact.js';
+
+/** Tokens under which a tsyringe plugin's constructor can `@inject(...)` core services. */
+export const TSYRINGE_TOKENS = {
+  logger: 'soilscale:logger',
+  progress: 'soilscale:progress',
+  workers: 'soilscale:workers',
+  cache: 'soilscale:cache',
+  params: 'soilscale:params',
+  context: 'soilscale:context',
+} as const;
+
+/**
+ * The part of a tsyringe `DependencyContainer` the adapter uses. Duck-typed so core does not depend
+ * on tsyringe: pass `container` from `import { container } from 'tsyringe'`.
+ */
+export interface TsyringeContainerLike {
+  createChildContainer(): TsyringeContainerLike;
+  register(token: string | symbol, provider: { useValue: unknown } | { useFactory: (c: unknown) => unknown }): unknown;
+  resolve<T>(token: unknown): T;
+}
+
+export interface TsyringePluginOptions<K extends PluginKind> {
+  readonly container: TsyringeContainerLike;
+  readonly id: `${K}:${string}`;
+  readonly version: string;
+  readonly title: string;
+  readonly description: string;
+  readonly params: JsonSchema;
+  readonly inputs?: Readonly<Record<string, PortSpec>>;
+  readonly outputs?: Readonly<Record<string, PortSpec>>;
+  /** An `@injectable()` class implementing the kind's interface. */
+  readonly implementation: new (...args: any[]) => KindInterfaces[K];
+}
+
+/**
+ * Bridge a plugin written with tsyringe into a plain soilscale manifest. Each `create` makes a child
+ * of `container`, registers the core services (`TSYRINGE_TOKENS`) as factories and resolves
+ * `implementation` from it.
+ *
+ * @example
+ * ```ts
+ * import 'reflect-metadata';
+ * import { container, inject, injectable } from 'tsyringe';
+ * @injectable() class Scale implements Transform {
+ *   constructor(@inject('soilscale:params') private p: { factor: number }) {}
+ *   async apply(inputs) { … }
+ * }
+ * export default fromTsyringe({ container, id: 'transform:scale', version: '1.0.0', title: 'Scale', description: '…',
+ *   params: { type: 'object', properties: { factor: { type: 'number', default: 1 } }, additionalProperties: false },
+ *   implementation: Scale });
+ * ```
+ */
+export function fromTsyringe<K extends PluginKind>(options: TsyringePluginOptions<K>): PluginManifest<K> {
+  const { container, implementation, ...meta } = options;
+  return {
+    ...meta,
+    create(params: unknown, context: PluginContext): KindInterfaces[K] {
+      const child = container.createChildContainer();
+      child.register(TSYRINGE_TOKENS.logger, { useFactory: () => context.logger });
+      child.register(TSYRINGE_TOKENS.progress, { useFactory: () => context.progress });
+      child.register(TSYRINGE_TOKENS.workers, { useFactory: () => context.workers });
+      child.register(TSYRINGE_TOKENS.cache, { useFactory: () => context.cache });
+      child.register(TSYRINGE_TOKENS.params, { useFactory: () => params });
+      child.register(TSYRINGE_TOKENS.context, { useFactory: () => context });
+      return child.resolve<KindInterfaces[K]>(implementation);
+    },
+  };
+}
