@@ -1,5 +1,6 @@
 import type { AnyPluginManifest } from '../core/index.js';
 import { linearRegressor } from './regressor-linear/index.js';
+import { regressionDownscaler } from './downscaler-regression/index.js';
 import { tchValidator } from './validator-tch/index.js';
 
 /**
@@ -8,5 +9,6 @@ import { tchValidator } from './validator-tch/index.js';
  */
 export const builtinPlugins: readonly AnyPluginManifest[] = [
   linearRegressor,
+  regressionDownscaler,
   tchValidator,
 ];

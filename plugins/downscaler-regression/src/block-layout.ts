@@ -1,4 +1,4 @@
-import { describeGrid, type Grid, usageError } from '../../../core/index.js';
+import { checkNesting, describeGrid, type Grid, SoilscaleError, usageError } from '../../../core/index.js';
 
 /**
  * How a fine grid nests in a coarse grid: every fine pixel lies in exactly one coarse cell
@@ -30,31 +30,14 @@ export interface BlockLayout {
  * ```
  */
 export function blockLayout(coarse: Grid, fine: Grid, where = 'downscaler:regression'): BlockLayout {
-  const fail = (what: string, expected: string, found: string) =>
-    usageError(`the fine grid does not nest in the coarse grid: ${what}`, {
-      path: where,
-      expected,
-      found: `${found}; coarse ${describeGrid(coarse)}, fine ${describeGrid(fine)}`,
-    });
-  if (coarse.crs !== fine.crs) throw fail('different CRS', 'the same CRS', `${coarse.crs} vs ${fine.crs}`);
-  const ct = coarse.transform;
-  const ft = fine.transform;
-  if (ct[2] !== 0 || ct[4] !== 0 || ft[2] !== 0 || ft[4] !== 0) throw fail('rotated grid', 'north-up grids', 'a rotation term');
-  if (Math.sign(ct[1]) !== Math.sign(ft[1]) || Math.sign(ct[5]) !== Math.sign(ft[5])) throw fail('axis directions differ', 'same axis signs', 'opposite');
-  const fx = ct[1] / ft[1];
-  const fy = ct[5] / ft[5];
-  const factorX = Math.round(fx);
-  const factorY = Math.round(fy);
-  if (factorX < 1 || factorY < 1 || Math.abs(fx - factorX) > 1e-6 * fx || Math.abs(fy - factorY) > 1e-6 * fy) {
-    throw fail('pixel sizes are not an integer ratio', 'coarse pixel = k × fine pixel', `ratio ${fx}×${fy}`);
+  let nesting: ReturnType<typeof checkNesting>;
+  try {
+    nesting = checkNesting(coarse, fine);
+  } catch (e) {
+    if (e instanceof SoilscaleError) throw usageError(e.message, { path: where });
+    throw e;
   }
-  const ox = (ft[0] - ct[0]) / ft[1];
-  const oy = (ft[3] - ct[3]) / ft[5];
-  const offsetCol = Math.round(ox);
-  const offsetRow = Math.round(oy);
-  if (Math.abs(ox - offsetCol) > 1e-4 || Math.abs(oy - offsetRow) > 1e-4) {
-    throw fail('origins are not aligned on fine pixel edges', 'an integer pixel offset', `${ox.toFixed(4)}, ${oy.toFixed(4)} fine pixels`);
-  }
+  const { factorX, factorY, offsetCol, offsetRow } = nesting;
   const colCell = new Int32Array(fine.width);
   const rowCell = new Int32Array(fine.height);
   for (let c = 0; c < fine.width; c++) {
@@ -71,7 +54,9 @@ export function blockLayout(coarse: Grid, fine: Grid, where = 'downscaler:regres
     const base = rowCell[r] * coarse.width;
     for (let c = 0; c < fine.width; c++) if (colCell[c] >= 0) cellPixels[base + colCell[c]]++;
   }
-  if (!cellPixels.some((n) => n > 0)) throw fail('the grids do not overlap', 'overlapping grids', 'no common area');
+  if (!cellPixels.some((n) => n > 0)) {
+    throw usageError('the fine grid does not overlap the coarse grid', { path: where, expected: 'overlapping grids', found: `coarse ${describeGrid(coarse)}, fine ${describeGrid(fine)}` });
+  }
   return { fine, coarse, factorX, factorY, offsetCol, offsetRow, colCell, rowCell, cellPixels };
 }
 

@@ -1,0 +1,51 @@
+import { metricsTableRow, pairedMetrics, recordTable, takeRows, type RecordTable, type Regressor, type Rng, type Table } from '../../../core/index.js';
+
+export type CvScheme = 'none' | 'kfold' | 'dates' | 'blocks';
+
+/**
+ * Fold of every row: `kfold` shuffles rows, `dates` keeps each date in one fold (leave-dates-out),
+ * `blocks` keeps each spatial group (`table.index.group`) in one fold. Units are shuffled with `rng`
+ * and dealt round-robin, so fold sizes differ by at most one unit.
+ */
+export function assignFolds(table: Table, scheme: Exclude<CvScheme, 'none'>, folds: number, rng: Rng): { fold: Int32Array; folds: number } {
+  const unitOf =
+    scheme === 'kfold' ? (r: number) => r : scheme === 'dates' ? (r: number) => table.index!.date![r] : (r: number) => table.index!.group![r];
+  const units = [...new Set(Array.from({ length: table.rows }, (_, r) => unitOf(r)))].sort((a, b) => a - b);
+  const order = rng.shuffle(Int32Array.from(units));
+  const k = Math.max(1, Math.min(folds, units.length));
+  const foldOfUnit = new Map<number, number>();
+  order.forEach((u, i) => foldOfUnit.set(u, i % k));
+  return { fold: Int32Array.from({ length: table.rows }, (_, r) => foldOfUnit.get(unitOf(r))!), folds: k };
+}
+
+/**
+ * Cross validation at the coarse scale: refit the regressor on each training split and predict the
+ * held-out rows. The table has one row per fold and an `all` row pooling the out-of-fold predictions,
+ * with the validators' metrics (`pairedMetrics`).
+ */
+export async function crossValidate(
+  regressor: Regressor,
+  table: Table,
+  scheme: Exclude<CvScheme, 'none'>,
+  folds: number,
+  rng: Rng,
+): Promise<{ table: RecordTable; oof: Float32Array }> {
+  const { fold, folds: k } = assignFolds(table, scheme, folds, rng);
+  const oof = new Float32Array(table.rows).fill(Number.NaN);
+  const rows: Record<string, string | number | null>[] = [];
+  const notes: string[] = [];
+  if (k < folds) notes.push(`only ${k} ${scheme === 'dates' ? 'dates' : scheme === 'blocks' ? 'spatial blocks' : 'rows'} available: ${k} folds instead of ${folds}`);
+  for (let f = 0; f < k; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let r = 0; r < table.rows; r++) (fold[r] === f ? test : train).push(r);
+    if (train.length === 0 || test.length === 0) continue;
+    const testTable = takeRows(table, test);
+    const model = await regressor.fit(takeRows(table, train));
+    const { mean } = await model.predict(testTable);
+    test.forEach((r, i) => (oof[r] = mean[i]));
+    rows.push({ scheme, fold: String(f + 1), trainRows: train.length, ...metricsTableRow(pairedMetrics(mean, testTable.y!)) });
+  }
+  rows.push({ scheme, fold: 'all', trainRows: null, ...metricsTableRow(pairedMetrics(oof, table.y!)) });
+  return { table: recordTable(rows, undefined, notes), oof };
+}

@@ -1,0 +1,352 @@
+import {
+  createRng,
+  dateFeatureValues,
+  describeGrid,
+  featureLayout,
+  isStatic,
+  makeSeries,
+  metricsTableRow,
+  pairedMetrics,
+  recordTable,
+  resampleSeries,
+  runtimeError,
+  sameGrid,
+  tableFromSeries,
+  usageError,
+  type DownscaleInput,
+  type DownscaleResult,
+  type Downscaler,
+  type FittedRegressor,
+  type PluginContext,
+  type RecordTable,
+  type SavedModel,
+  type Series,
+  type Table,
+} from '../../../core/index.js';
+import type { RegressionDownscalerParams } from '../index.js';
+import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
+import { crossValidate } from './cross-validation.js';
+import { importanceTable } from './importance.js';
+import { createAligner } from './predictor-alignment.js';
+import { createAtpk, DEFAULT_ATPK, deconvolveRange } from './residual/atpk.js';
+import { correctResiduals } from './residual/correct.js';
+
+const ID = 'downscaler:regression';
+const VERSION = '1.0.0';
+/** Gap-filled predictor rasters are kept between the training and prediction passes up to this size. */
+const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
+
+/** Every parameter with its default, so the downscaler also works with partial params (tests, scripts). */
+export function resolveParams(p: Partial<RegressionDownscalerParams>): RegressionDownscalerParams {
+  return {
+    regressor: p.regressor ?? { uses: 'regressor:linear', with: {} },
+    residualCorrection: p.residualCorrection ?? 'block',
+    residualType: p.residualType ?? 'conservation',
+    atpk: { ...DEFAULT_ATPK, range: 0, ...(p.atpk ?? {}) },
+    dateFeatures: p.dateFeatures ?? 'none',
+    minValidFraction: p.minValidFraction ?? 0.5,
+    gapFill: p.gapFill ?? 'interpolate',
+    maxGapDays: p.maxGapDays ?? 16,
+    climatologyWindowDays: p.climatologyWindowDays ?? 15,
+    dateToleranceDays: p.dateToleranceDays ?? 4,
+    cv: { scheme: 'kfold', folds: 5, blockSize: 4, ...(p.cv ?? {}) },
+    importance: p.importance ?? true,
+    maskCoarseGaps: p.maskCoarseGaps ?? true,
+    tilePixels: p.tilePixels ?? 262144,
+    seed: p.seed,
+  };
+}
+
+/**
+ * The regression downscaler (see the manifest in `../index.ts`).
+ *
+ * @example
+ * ```ts
+ * const ds = createRegressionDownscaler({ regressor: { uses: 'regressor:rf' }, residualCorrection: 'block' }, context);
+ * const { product, tables } = await ds.downscale({ coarse: smCoarse, predictors: { ndvi, lst, dem } });
+ * ```
+ */
+export function createRegressionDownscaler(raw: Partial<RegressionDownscalerParams>, context: PluginContext): Downscaler {
+  const params = resolveParams(raw);
+  return { downscale: (input) => downscale(input, params, context) };
+}
+
+async function downscale(input: DownscaleInput, params: RegressionDownscalerParams, context: PluginContext): Promise<DownscaleResult> {
+  const log = context.logger;
+  const notes: string[] = [];
+  const names = Object.keys(input.predictors ?? {});
+  if (names.length === 0) {
+    throw usageError('the regression downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
+  }
+  const coarse = input.coarse;
+  if (isStatic(coarse)) {
+    throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
+  }
+  const fineGrid = input.target ?? input.predictors[names[0]].grid;
+  const predictors: Record<string, Series> = {};
+  for (const name of names) {
+    const s = input.predictors[name];
+    if (sameGrid(s.grid, fineGrid)) predictors[name] = s;
+    else {
+      predictors[name] = resampleSeries(s, fineGrid, 'bilinear');
+      notes.push(`predictor '${name}' resampled (${s.categorical ? 'nearest' : 'bilinear'}) from ${describeGrid(s.grid)} to the fine grid`);
+    }
+  }
+  const layout = blockLayout(coarse.grid, fineGrid, `${ID}.coarse/predictors`);
+  const regressor = await context.instantiate(params.regressor, 'regressor');
+  const steps = Math.max(1, Math.floor(regressor.capabilities?.sequenceSteps ?? 1));
+  const rng = createRng(params.seed ?? context.seed);
+  const dates = coarse.dates;
+  const npx = fineGrid.width * fineGrid.height;
+
+  // Pass 1: align and gap-fill the predictors on every coarse date, aggregate them to the coarse grid.
+  const aligners = names.map((n) => createAligner(predictors[n], params));
+  const coverageRows: Record<string, string | number>[] = [];
+  const aggregated = names.map(() => [] as Float32Array[]);
+  const kept = new Map<string, Float32Array>();
+  let keptBytes = 0;
+  const pass1 = context.progress.start('aggregate predictors', dates.length);
+  const staticAgg = new Map<number, Float32Array>();
+  dates.forEach((date, d) => {
+    names.forEach((name, f) => {
+      if (isStatic(predictors[name])) {
+        if (!staticAgg.has(f)) {
+          const a = aligners[f](date);
+          staticAgg.set(f, Float32Array.from(blockMeans(a.values, layout, params.minValidFraction)));
+          coverageRows.push({ variable: name, date: 'static', source: 'static', validBefore: a.validBefore, validAfter: a.validAfter });
+        }
+        return;
+      }
+      const a = aligners[f](date);
+      coverageRows.push({ variable: name, date, source: a.source, validBefore: a.validBefore, validAfter: a.validAfter });
+      aggregated[f].push(Float32Array.from(blockMeans(a.values, layout, params.minValidFraction)));
+      if (a.owned && keptBytes + a.values.byteLength <= ALIGNED_CACHE_BYTES) {
+        kept.set(`${f}/${d}`, a.values);
+        keptBytes += a.values.byteLength;
+      }
+    });
+    pass1.tick();
+  });
+  pass1.done();
+  const coarseFeatures: Record<string, Series> = {};
+  names.forEach((name, f) => {
+    coarseFeatures[name] = isStatic(predictors[name])
+      ? makeSeries({ variable: name, grid: coarse.grid, dates: [], values: [staticAgg.get(f)!] })
+      : makeSeries({ variable: name, grid: coarse.grid, dates, values: aggregated[f] });
+  });
+  const bs = params.cv.blockSize;
+  const nbx = Math.ceil(coarse.grid.width / bs);
+  const train = tableFromSeries({
+    features: coarseFeatures,
+    target: coarse,
+    dateFeatures: params.dateFeatures,
+    steps,
+    groupOf: (k) => Math.floor(Math.floor(k / coarse.grid.width) / bs) * nbx + Math.floor((k % coarse.grid.width) / bs),
+  });
+  if (train.rows < train.columns.length + 2) {
+    throw runtimeError('too few coarse cells to train the regressor', {
+      path: `${ID}.minValidFraction`,
+      expected: `at least ${train.columns.length + 2} complete coarse rows`,
+      found: `${train.rows} rows (coarse cells with a value and ≥ ${params.minValidFraction} valid fine pixels for every predictor)`,
+    });
+  }
+  log.info('training table', { rows: train.rows, columns: train.columns.length, dates: dates.length });
+
+  // Cross validation, fit, importance.
+  const tables: Record<string, RecordTable> = {};
+  if (params.cv.scheme !== 'none') {
+    tables.cv = (await crossValidate(regressor, train, params.cv.scheme, params.cv.folds, rng.fork(1))).table;
+  }
+  const model = await regressor.fit(train);
+  const fitted = await model.predict(train);
+  tables.fit = recordTable([{ scheme: 'training', fold: 'all', trainRows: train.rows, ...metricsTableRow(pairedMetrics(fitted.mean, train.y!)) }]);
+  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2));
+  const diagnostics = model.diagnostics?.();
+  if (diagnostics) notes.push(`regressor diagnostics: ${Object.entries(diagnostics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(', ')}`);
+
+  // f(X_C) on every training cell: the model residual, and the variogram for ATPK.
+  const nc = coarse.grid.width * coarse.grid.height;
+  const modelCoarse = dates.map(() => new Float64Array(nc).fill(Number.NaN));
+  for (let r = 0; r < train.rows; r++) modelCoarse[train.index!.date![r]][train.index!.pixel![r]] = fitted.mean[r];
+  let atpk: ReturnType<typeof createAtpk> | undefined;
+  if (params.residualCorrection === 'atpk') {
+    let range = params.atpk.range;
+    if (!(range > 0)) {
+      const residuals = dates.map((_, d) => Float64Array.from(modelCoarse[d], (m, k) => coarse.values[d][k] - m));
+      const dec = deconvolveRange(residuals, layout, params.atpk.model);
+      range = dec.range;
+      notes.push(`ATPK: point-support ${params.atpk.model} range ${range.toPrecision(3)} coarse cells deconvolved from ${dec.pairs} residual pairs`);
+    }
+    atpk = createAtpk(layout, { ...params.atpk, range });
+  }
+
+  // Pass 2: predict every fine pixel of every date in tiles, then correct the residuals.
+  const product: Float32Array[] = [];
+  const spread: Float32Array[] = [];
+  let hasSpread = false;
+  const conservationRows: Record<string, string | number | null>[] = [];
+  const scratch = new Float32Array(npx);
+  const predictor = tilePredictor(model, layout, featureLayout(names, params.dateFeatures, steps), params.tilePixels, Math.max(1, context.workers.size));
+  const history: Float32Array[][] = [];
+  const pass2 = context.progress.start('predict fine pixels', dates.length);
+  for (let d = 0; d < dates.length; d++) {
+    const current = names.map((name, f) => {
+      const hit = kept.get(`${f}/${d}`);
+      kept.delete(`${f}/${d}`);
+      return hit ?? aligners[f](dates[d]).values;
+    });
+    history.push(current);
+    if (history.length > steps) history.shift();
+    const stepArrays = Array.from({ length: steps }, (_, s) => history[Math.max(0, history.length - steps + s)]);
+    const stepExtras = Array.from({ length: steps }, (_, s) => dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures));
+    const coarseValues = coarse.values[d];
+    const pred = await predictor(stepArrays, stepExtras, params.maskCoarseGaps ? coarseValues : undefined);
+    const { product: z } = correctResiduals(
+      {
+        prediction: pred.mean,
+        coarse: coarseValues,
+        layout,
+        method: params.residualCorrection,
+        residual: params.residualType,
+        modelCoarse: modelCoarse[d],
+        atpk,
+        maskCoarseGaps: params.maskCoarseGaps,
+      },
+      scratch,
+    );
+    product.push(z);
+    if (pred.spread) {
+      hasSpread = true;
+      if (params.maskCoarseGaps) for (let i = 0; i < npx; i++) if (z[i] !== z[i]) pred.spread[i] = Number.NaN;
+      spread.push(pred.spread);
+    } else spread.push(new Float32Array(npx).fill(Number.NaN));
+    conservationRows.push({ date: dates[d], ...conservationError(z, coarseValues, layout) });
+    pass2.tick();
+  }
+  pass2.done();
+  tables.conservation = recordTable(conservationRows, ['date', 'cells', 'maxAbsError', 'meanAbsError'], [
+    `block mean of the product minus the coarse value, over coarse cells with both (method ${params.residualCorrection}, ${params.residualType} residual)`,
+  ]);
+  tables.coverage = recordTable(coverageRows, ['variable', 'date', 'source', 'validBefore', 'validAfter'], [
+    `fraction of valid fine pixels per predictor and date before and after gap filling (${params.gapFill})`,
+  ]);
+  notes.push(`trained ${params.regressor.uses} on ${train.rows} coarse rows × ${train.columns.length} columns from ${dates.length} dates; residual correction ${params.residualCorrection} (${params.residualType} residual)`);
+  const out: DownscaleResult = {
+    product: makeSeries({ variable: coarse.variable || 'sm', grid: fineGrid, dates, values: product, unit: coarse.unit }),
+    uncertainty: hasSpread ? makeSeries({ variable: `${coarse.variable || 'sm'}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
+    model: wrapModel(model, params, train, steps),
+    tables,
+    notes,
+  };
+  return out;
+}
+
+/** Max and mean |block mean(product) − coarse| over the cells where both exist. */
+function conservationError(product: Float32Array, coarse: Float32Array, layout: BlockLayout): { cells: number; maxAbsError: number | null; meanAbsError: number | null } {
+  const agg = blockMeans(product, layout, 0);
+  let n = 0;
+  let max = 0;
+  let sum = 0;
+  for (let k = 0; k < agg.length; k++) {
+    const e = Math.abs(agg[k] - coarse[k]);
+    if (e === e) (n++, (sum += e), (max = Math.max(max, e)));
+  }
+  return { cells: n, maxAbsError: n ? max : null, meanAbsError: n ? sum / n : null };
+}
+
+/**
+ * Predicts fine pixels in tiles of whole rows: builds the feature rows of the pixels that have every
+ * feature (and a coarse value when `coarseMask` is given) into reused buffers, keeps up to
+ * `concurrency` tiles in flight so a parallel regressor stays busy, and scatters results by pixel
+ * index (the output does not depend on the number of threads).
+ */
+function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: ReturnType<typeof featureLayout>, tilePixels: number, concurrency: number) {
+  const fine = layout.fine;
+  const w = fine.width;
+  const h = fine.height;
+  const rowsPerTile = Math.max(1, Math.floor(tilePixels / w));
+  const nc = features.columns.length;
+  const nf = features.features.length;
+  const buffers = Array.from({ length: concurrency }, () => ({ x: new Float32Array(rowsPerTile * w * nc), pix: new Int32Array(rowsPerTile * w) }));
+  const cw = layout.coarse.width;
+  return async (stepArrays: Float32Array[][], stepExtras: number[][], coarseMask?: Float32Array) => {
+    const mean = new Float32Array(w * h).fill(Number.NaN);
+    let spread: Float32Array | undefined;
+    const nNames = stepArrays[0].length;
+    const runTile = async (r0: number, buf: (typeof buffers)[number]) => {
+      const r1 = Math.min(h, r0 + rowsPerTile);
+      let m = 0;
+      const { x, pix } = buf;
+      for (let r = r0; r < r1; r++) {
+        const rc = layout.rowCell[r];
+        if (rc < 0) continue;
+        for (let c = 0; c < w; c++) {
+          const cc = layout.colCell[c];
+          if (cc < 0) continue;
+          if (coarseMask && !(coarseMask[rc * cw + cc] === coarseMask[rc * cw + cc])) continue;
+          const p = r * w + c;
+          const o = m * nc;
+          let ok = true;
+          for (let s = 0; s < stepArrays.length && ok; s++) {
+            const arrays = stepArrays[s];
+            for (let f = 0; f < nNames; f++) {
+              const v = arrays[f][p];
+              if (v !== v) {
+                ok = false;
+                break;
+              }
+              x[o + s * nf + f] = v;
+            }
+            const extra = stepExtras[s];
+            for (let e = 0; e < extra.length; e++) x[o + s * nf + nNames + e] = extra[e];
+          }
+          if (ok) pix[m++] = p;
+        }
+      }
+      if (m === 0) return;
+      const table: Table = {
+        kind: 'table',
+        columns: features.columns,
+        rows: m,
+        x: x.subarray(0, m * nc),
+        ...(features.steps > 1 ? { layout: { steps: features.steps, features: features.features } } : {}),
+      };
+      const pred = await model.predict(table);
+      for (let i = 0; i < m; i++) mean[pix[i]] = pred.mean[i];
+      if (pred.spread) {
+        spread ??= new Float32Array(w * h).fill(Number.NaN);
+        for (let i = 0; i < m; i++) spread[pix[i]] = pred.spread[i];
+      }
+    };
+    // A fixed pool of `concurrency` lanes, each owning one buffer, walking the tiles in order.
+    let next = 0;
+    await Promise.all(
+      buffers.map(async (buf) => {
+        while (next < h) {
+          const r0 = next;
+          next += rowsPerTile;
+          await runTile(r0, buf);
+        }
+      }),
+    );
+    return { mean, spread };
+  };
+}
+
+/** The downscaler's model: the fitted regressor's saved model plus what the downscaler needs to apply it. */
+function wrapModel(model: FittedRegressor, params: RegressionDownscalerParams, train: Table, steps: number): SavedModel {
+  const inner = model.save();
+  const binary: Record<string, NonNullable<SavedModel['binary']>[string]> = {};
+  for (const [k, v] of Object.entries(inner.binary ?? {})) binary[`regressor.${k}`] = v;
+  return {
+    kind: 'model',
+    format: 'soilscale-model',
+    formatVersion: 1,
+    pluginId: ID,
+    pluginVersion: VERSION,
+    params: { ...params },
+    featureNames: train.columns,
+    data: { regressor: { ...inner, binary: undefined }, steps, dateFeatures: params.dateFeatures, trainingRows: train.rows },
+    binary,
+  };
+}
