@@ -28,3 +28,4 @@ export * from './plugin/registry.js';
 export * from './plugin/third-party.js';
 export * from './plugin/tsyringe-adapter.js';
 export * from './pipeline/index.js';
+export * from './stations/index.js';

@@ -1,0 +1,2 @@
+export { readStationsCsv, parseStationsCsv, writeStationsCsv } from './stations-csv.js';
+export { readIsmn, type IsmnOptions } from './ismn.js';
