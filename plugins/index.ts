@@ -2,6 +2,8 @@ import type { AnyPluginManifest } from '../core/index.js';
 import { linearRegressor } from './regressor-linear/index.js';
 import { regressionDownscaler } from './downscaler-regression/index.js';
 import { tchValidator } from './validator-tch/index.js';
+import { nearestDownscaler } from './downscaler-nearest/index.js';
+import { bilinearDownscaler } from './downscaler-bilinear/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -11,4 +13,6 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   linearRegressor,
   regressionDownscaler,
   tchValidator,
+  nearestDownscaler,
+  bilinearDownscaler,
 ];

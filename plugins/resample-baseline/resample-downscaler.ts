@@ -1,0 +1,50 @@
+/**
+ * Shared by the baseline downscalers `downscaler:nearest` and `downscaler:bilinear` (a library, not a
+ * plugin): the coarse series resampled to the fine target grid.
+ */
+import {
+  isStatic,
+  resampleSeries,
+  usageError,
+  type DownscaleInput,
+  type DownscaleResult,
+  type Downscaler,
+  type Grid,
+  type PluginContext,
+} from '../../core/index.js';
+import { resampleAxisAligned } from './axis-aligned-resample.js';
+
+/** The fine grid to produce: `target`, else the grid shared by the predictors. */
+export function targetGrid(input: DownscaleInput, pluginId: string): Grid {
+  if (input.target) return input.target;
+  const first = Object.values(input.predictors ?? {})[0];
+  if (first) return first.grid;
+  throw usageError('no fine grid to downscale to', {
+    path: `${pluginId}.inputs.target`,
+    expected: 'a `target` series (its grid is used) or at least one fine predictor',
+    found: 'neither',
+  });
+}
+
+/** A downscaler that only resamples the coarse series to the target grid (a baseline). */
+export function createResampleDownscaler(method: 'nearest' | 'bilinear', context: PluginContext): Downscaler {
+  const id = `downscaler:${method}`;
+  return {
+    async downscale(input: DownscaleInput): Promise<DownscaleResult> {
+      const grid = targetGrid(input, id);
+      const coarse = input.coarse;
+      if (isStatic(coarse)) context.logger.warn(`${id}: the coarse series is static; the product is one map`);
+      // The axis-aligned fast path gives the same values as core's general resampler (tested).
+      const product = resampleAxisAligned(coarse, grid, method) ?? resampleSeries(coarse, grid, method);
+      const notes: string[] = [];
+      let outside = 0;
+      const coarseNaN = coarse.values[0].every((v) => Number.isNaN(v));
+      const first = product.values[0];
+      for (let i = 0; i < first.length; i++) if (Number.isNaN(first[i])) outside++;
+      if (outside > 0 && !coarseNaN) {
+        notes.push(`${outside} of ${first.length} fine pixels on the first date are NaN (outside the coarse extent or under coarse nodata)`);
+      }
+      return { product, notes };
+    },
+  };
+}
