@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { usageError } from '../../../core/index.js';
+
+/** Climate presets of the generator (see `docs/synthetic-scene.md`). */
+export type SyntheticClimate = 'humid' | 'semi-arid';
+
+/**
+ * Everything that decides the synthetic scene. Same options → same bytes.
+ *
+ * Grids nest exactly: one coarse pixel = `coarseFactor` × `coarseFactor` "1 km" pixels, one "1 km" pixel =
+ * `fineFactor` × `fineFactor` 30 m pixels. With the defaults a "1 km" pixel is 33 × 30 m = 990 m and a coarse
+ * pixel 9 × 990 m = 8.91 km.
+ */
+export interface SyntheticOptions {
+  /** Number of simulated days. */
+  readonly days: number;
+  /** First day, `YYYY-MM-DD`. */
+  readonly start: string;
+  /** Coarse cells `[columns, rows]` (a number means a square). */
+  readonly coarseCells: number | readonly [number, number];
+  /** "1 km" pixels per coarse pixel (per side). */
+  readonly coarseFactor: number;
+  /** 30 m pixels per "1 km" pixel (per side). */
+  readonly fineFactor: number;
+  /** Coarse cells `[columns, rows]` covered by the 30 m sub-area, centred in the domain. */
+  readonly subAreaCells: number | readonly [number, number];
+  readonly climate: SyntheticClimate;
+  /** Number of in-situ stations (15–30). */
+  readonly stations: number;
+  readonly seed: number;
+  /** Scene folder for `source:synthetic`; default a folder under the OS temp dir keyed by the options hash. */
+  readonly cacheDir?: string;
+}
+
+/** The defaults: a 6 × 6 coarse-cell semi-arid area over one growing season; generates in a few seconds. */
+export const defaultSyntheticOptions: SyntheticOptions = Object.freeze({
+  days: 214,
+  start: '2023-03-01',
+  coarseCells: [6, 6] as const,
+  coarseFactor: 9,
+  fineFactor: 33,
+  subAreaCells: [1, 1] as const,
+  climate: 'semi-arid' as const,
+  stations: 20,
+  seed: 1,
+});
+
+/** Options after defaults and validation, with pair-valued fields normalised. */
+export interface ResolvedOptions {
+  readonly days: number;
+  readonly start: string;
+  readonly coarseCells: readonly [number, number];
+  readonly coarseFactor: number;
+  readonly fineFactor: number;
+  readonly subAreaCells: readonly [number, number];
+  readonly climate: SyntheticClimate;
+  readonly stations: number;
+  readonly seed: number;
+}
+
+const WHERE = 'source:synthetic options';
+
+function pair(name: string, v: number | readonly [number, number] | unknown): [number, number] {
+  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : undefined;
+  if (!p || !p.every((x) => Number.isInteger(x) && x >= 1)) {
+    throw usageError(`invalid ${name}`, { file: WHERE, path: name, expected: 'a positive integer or [columns, rows]', found: JSON.stringify(v) });
+  }
+  return p as [number, number];
+}
+
+function int(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw usageError(`invalid ${name}`, { file: WHERE, path: name, expected: `an integer in [${min}, ${max}]`, found: JSON.stringify(v) });
+  }
+  return v;
+}
+
+/** Apply defaults and check every option; throws a `SoilscaleError` naming the bad field. */
+export function resolveOptions(options: Partial<SyntheticOptions> = {}): ResolvedOptions {
+  const o = { ...defaultSyntheticOptions, ...stripUndefined(options) };
+  const start = String(o.start);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(Date.parse(`${start}T00:00:00Z`)) || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start) {
+    throw usageError('invalid start date', { file: WHERE, path: 'start', expected: 'a calendar date YYYY-MM-DD', found: JSON.stringify(o.start) });
+  }
+  if (o.climate !== 'humid' && o.climate !== 'semi-arid') {
+    throw usageError('invalid climate', { file: WHERE, path: 'climate', expected: "'humid' or 'semi-arid'", found: JSON.stringify(o.climate) });
+  }
+  const coarseCells = pair('coarseCells', o.coarseCells);
+  const subAreaCells = pair('subAreaCells', o.subAreaCells);
+  if (subAreaCells[0] > coarseCells[0] || subAreaCells[1] > coarseCells[1]) {
+    throw usageError('the 30 m sub-area is larger than the domain', {
+      file: WHERE,
+      path: 'subAreaCells',
+      expected: `at most [${coarseCells.join(', ')}] (coarseCells)`,
+      found: JSON.stringify(o.subAreaCells),
+    });
+  }
+  return {
+    days: int('days', o.days, 1, 3660),
+    start,
+    coarseCells,
+    coarseFactor: int('coarseFactor', o.coarseFactor, 1, 100),
+    fineFactor: int('fineFactor', o.fineFactor, 1, 100),
+    subAreaCells,
+    climate: o.climate,
+    stations: int('stations', o.stations, 15, 30),
+    seed: int('seed', o.seed, 0, 2 ** 32 - 1),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A short, stable hash of the resolved options and generator version (the cache key). */
+export function optionsHash(options: ResolvedOptions, generatorVersion: string): string {
+  const text = JSON.stringify({ generatorVersion, ...options });
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
