@@ -4,5 +4,6 @@ export * from './pairing.js';
 export * from './summary-stats.js';
 export * from './kl-divergence.js';
 export * from './paired-metrics.js';
+export * from './chunked-metrics.js';
 export * from './gdown.js';
 export * from './metrics-row.js';
