@@ -29,3 +29,4 @@ export * from './plugin/third-party.js';
 export * from './plugin/tsyringe-adapter.js';
 export * from './pipeline/index.js';
 export * from './stations/index.js';
+export * from './stac/index.js';

@@ -1,15 +1,19 @@
 import type { AnyPluginManifest } from '../core/index.js';
+import { stacSource } from './source-stac/index.js';
 import { linearRegressor } from './regressor-linear/index.js';
 import { regressionDownscaler } from './downscaler-regression/index.js';
 import { tchValidator } from './validator-tch/index.js';
 import { nearestDownscaler } from './downscaler-nearest/index.js';
 import { bilinearDownscaler } from './downscaler-bilinear/index.js';
+import { syntheticSource } from './source-synthetic/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
  * Third-party plugins are not listed here; pipelines load them through their `plugins` field.
  */
 export const builtinPlugins: readonly AnyPluginManifest[] = [
+  syntheticSource,
+  stacSource,
   linearRegressor,
   regressionDownscaler,
   tchValidator,

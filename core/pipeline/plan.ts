@@ -127,8 +127,9 @@ export async function preparePipeline(pathOrObject: string | object, options: Pr
   const problems: string[] = [];
 
   const params = resolveParams(doc.params ?? {}, options.params ?? {}, problems);
-  const nodes = substituteParams(doc.nodes, params, 'nodes', problems) as Record<string, NodeSpec>;
-  const outputsSpec = substituteParams(doc.outputs, params, 'outputs', problems) as Record<string, NodeRef>;
+  const declared = new Set(Object.keys(doc.params ?? {}));
+  const nodes = substituteParams(doc.nodes, params, declared, 'nodes', problems) as Record<string, NodeSpec>;
+  const outputsSpec = substituteParams(doc.outputs, params, declared, 'outputs', problems) as Record<string, NodeRef>;
 
   const ctx: CheckContext = { registry, nodes, problems, baseDir: source.dir };
   const planned = new Map<string, PlannedNode>();
@@ -212,18 +213,23 @@ function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overri
   return out;
 }
 
-function substituteParams(value: unknown, params: Readonly<Record<string, unknown>>, path: string, problems: string[]): unknown {
+function substituteParams(value: unknown, params: Readonly<Record<string, unknown>>, declared: ReadonlySet<string>, path: string, problems: string[]): unknown {
   if (isParamRef(value)) {
-    if (!(value.$param in params)) {
-      problems.push(`${path}: unknown param '${value.$param}' (the pipeline declares: ${Object.keys(params).join(', ') || 'none'})`);
+    if (!declared.has(value.$param)) {
+      problems.push(`${path}: unknown param '${value.$param}' (the pipeline declares: ${[...declared].join(', ') || 'none'})`);
       return undefined;
     }
+    // A declared param whose value was invalid is reported once, at params.<name>.
+    if (!(value.$param in params)) return undefined;
     return structuredClone(params[value.$param]);
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteParams(v, params, `${path}[${i}]`, problems));
+  if (Array.isArray(value)) return value.map((v, i) => substituteParams(v, params, declared, `${path}[${i}]`, problems));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteParams(v, params, `${path}.${k}`, problems);
+    for (const [k, v] of Object.entries(value)) {
+      const sub = substituteParams(v, params, declared, `${path}.${k}`, problems);
+      if (sub !== undefined) out[k] = sub;
+    }
     return out;
   }
   return value;

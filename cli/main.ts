@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+/**
+ * The `soilscale` command line: run and validate pipelines, list and describe plugins, print or write
+ * the pipeline schema, run the demo. Exit codes: 0 ok, 1 run failed, 2 invalid usage or pipeline.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import {
+  createConsoleLogger,
+  createRegistry,
+  generatePipelineSchema,
+  isSoilscaleError,
+  preparePipeline,
+  runPipeline,
+  silentProgress,
+  usageError,
+  writeFileAtomic,
+  type PluginRegistry,
+} from '../core/index.js';
+import { builtinPlugins } from '../plugins/index.js';
+import { createTerminalProgress } from './progress.js';
+
+/** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_PATH = join(ROOT, 'schemas', 'pipeline.schema.json');
+
+/** Parse `--param k=v` strings into a map (values stay strings; the engine types them by declaration). */
+export function parseParamArgs(args: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of args ?? []) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw usageError(`--param ${a}: expected name=value`, { path: '--param', expected: 'name=value', found: JSON.stringify(a) });
+    out[a.slice(0, i)] = a.slice(i + 1);
+  }
+  return out;
+}
+
+/** The pipeline schema text for a registry (what `schemas/pipeline.schema.json` must contain). */
+export function schemaText(registry: PluginRegistry): string {
+  return JSON.stringify(generatePipelineSchema(registry), null, 2) + '\n';
+}
+
+function registry(): PluginRegistry {
+  return createRegistry(builtinPlugins);
+}
+
+function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const quietEnv = Boolean(process.env.CI);
+  const cli = yargs(argv)
+    .scriptName('soilscale')
+    .usage('$0 <command> [options]')
+    .command(
+      'run <pipeline>',
+      'Run a pipeline, writing its outputs and manifest.json into --out',
+      (y) =>
+        y
+          .positional('pipeline', { type: 'string', demandOption: true, describe: 'pipeline JSON file' })
+          .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
+          .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output folder once the run succeeded' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' })
+          .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' }),
+      async (a) => {
+        const quiet = a.quiet || quietEnv;
+        const { outDir, manifest } = await runPipeline(a.pipeline, {
+          out: a.out,
+          overwrite: a.overwrite,
+          params: parseParamArgs(a.param),
+          registry: registry(),
+          seed: a.seed,
+          logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
+          progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
+        });
+        for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
+        print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
+      },
+    )
+    .command(
+      'validate <pipeline>',
+      'Check a pipeline without running it (all problems at once)',
+      (y) =>
+        y
+          .positional('pipeline', { type: 'string', demandOption: true })
+          .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value' }),
+      async (a) => {
+        const plan = await preparePipeline(a.pipeline, { registry: registry(), params: parseParamArgs(a.param) });
+        print(`${a.pipeline}: valid (${plan.order.length} nodes: ${plan.order.join(' → ')})`);
+      },
+    )
+    .command('plugins', 'List or describe plugins', (y) =>
+      y
+        .command('list', 'List the built-in plugins', {}, () => {
+          const rows = registry().list();
+          const w = Math.max(...rows.map((m) => m.id.length), 2);
+          for (const m of rows) print(`${m.id.padEnd(w)}  ${m.version.padEnd(8)}  ${m.title}`);
+        })
+        .command(
+          'describe <id>',
+          'Show a plugin: description, inputs, params with defaults',
+          (yy) => yy.positional('id', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
+          (a) => {
+            const d = registry().describe(a.id);
+            if (a.json) return print(JSON.stringify(d, null, 2));
+            const lines = [`${d.id} ${d.version} — ${d.title}`, '', d.description, ''];
+            const inputs = Object.entries(d.inputs);
+            if (inputs.length) {
+              lines.push('inputs:');
+              for (const [k, p] of inputs) lines.push(`  ${k} (${p.type}${p.required ? ', required' : ''}): ${p.description}`);
+            }
+            const props = Object.entries((d.params as { properties?: Record<string, Record<string, unknown>> }).properties ?? {});
+            lines.push('params:');
+            if (!props.length) lines.push('  (none)');
+            for (const [k, s] of props) {
+              const type = s['x-plugin-kind'] ? `${s['x-plugin-kind']} plugin` : Array.isArray(s.type) ? s.type.join('|') : (s.type ?? 'any');
+              const def = 'default' in s ? ` = ${JSON.stringify(s.default)}` : '';
+              lines.push(`  ${k} (${type})${def}${s.description ? ': ' + s.description : ''}`);
+            }
+            print(lines.join('\n'));
+          },
+        )
+        .demandCommand(1, 'name a subcommand: list or describe <id>'),
+    )
+    .command(
+      'schema',
+      'Print the pipeline JSON Schema (every registered plugin); --write updates schemas/pipeline.schema.json',
+      (y) => y.option('write', { type: 'boolean', default: false }).option('check', { type: 'boolean', default: false, describe: 'exit 1 when the committed schema is out of date' }),
+      async (a) => {
+        const text = schemaText(registry());
+        if (a.check) {
+          const current = existsSync(SCHEMA_PATH) ? readFileSync(SCHEMA_PATH, 'utf8') : '';
+          if (current !== text) {
+            process.stderr.write(`${SCHEMA_PATH} is out of date: run \`npm run schema\`\n`);
+            exitCode = 1;
+          } else print('schema up to date');
+        } else if (a.write) {
+          await writeFileAtomic(SCHEMA_PATH, text);
+          print(`wrote ${SCHEMA_PATH}`);
+        } else print(text);
+      },
+    )
+    .command(
+      'demo',
+      'Run the example pipeline (pipelines/example.json) into --out',
+      (y) => y.option('out', { alias: 'o', type: 'string', default: 'demo-out' }).option('overwrite', { type: 'boolean', default: false }).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      async (a) => {
+        const { outDir, manifest } = await runPipeline(join(ROOT, 'pipelines', 'example.json'), {
+          out: a.out,
+          overwrite: a.overwrite,
+          registry: registry(),
+          logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
+          progress: !(a.quiet || quietEnv) && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
+        });
+        print(`wrote ${manifest.files.length} files to ${outDir}`);
+      },
+    )
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .fail((msg, err) => {
+      throw err ?? usageError(msg);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    return reportError(e);
+  }
+  return exitCode;
+}
+
+/** One clean line per problem on stderr; exit 2 for usage/input problems, 1 for run failures. */
+export function reportError(e: unknown): number {
+  const debug = process.env.SOILSCALE_DEBUG === '1';
+  if (isSoilscaleError(e)) {
+    if (e.problems.length) {
+      const head = e.message.split('\n')[0];
+      process.stderr.write(`error: ${head}\n${e.problems.map((p) => `  ${p}\n`).join('')}`);
+    } else process.stderr.write(`error: ${e.message}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n${(e as { cause?: Error }).cause?.stack ?? ''}\n`);
+    return e.kind === 'runtime' ? 1 : 2;
+  }
+  process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
+  if (debug) process.stderr.write(`${(e as Error)?.stack}\n`);
+  return 1;
+}
+
+const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invoked) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportError(e);
+    },
+  );
+}
