@@ -5,6 +5,7 @@ import { regressionDownscaler } from './downscaler-regression/index.js';
 import { tchValidator } from './validator-tch/index.js';
 import { nearestDownscaler } from './downscaler-nearest/index.js';
 import { bilinearDownscaler } from './downscaler-bilinear/index.js';
+import { rasterValidator } from './validator-raster/index.js';
 import { syntheticSource } from './source-synthetic/index.js';
 
 /**
@@ -19,4 +20,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   tchValidator,
   nearestDownscaler,
   bilinearDownscaler,
+  rasterValidator,
 ];
