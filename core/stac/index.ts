@@ -1,0 +1,2 @@
+export { readStacScene } from './stac-scene.js';
+export { gridFromProjection } from './stac-grid.js';
