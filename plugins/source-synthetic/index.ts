@@ -1,0 +1,72 @@
+import type { PluginManifest } from '../../core/index.js';
+import { defaultSyntheticOptions, GENERATOR_VERSION, type SyntheticOptions } from './src/defaults.js';
+
+export { defaultSyntheticOptions, type SyntheticClimate, type SyntheticOptions } from './src/defaults.js';
+
+/**
+ * Generate the synthetic study area for `options` (defaults filled in) and write it as a STAC Collection
+ * into `outDir`. Byte-for-byte reproducible from the options.
+ *
+ * @example
+ * ```ts
+ * const { catalogPath } = await writeSyntheticScene({ seed: 7 }, 'out/scene');
+ * const scene = await readStacScene(catalogPath);
+ * await scene.load('sm_coarse');
+ * ```
+ */
+export async function writeSyntheticScene(options: Partial<SyntheticOptions>, outDir: string): Promise<{ catalogPath: string }> {
+  const { writeSyntheticScene: write } = await import('./src/ensure-scene.js');
+  return write(options, outDir);
+}
+
+const cells = (def: readonly [number, number], description: string) => ({
+  description,
+  oneOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
+  ],
+  default: [...def],
+});
+
+/**
+ * `source:synthetic`: a physically plausible study area generated from a seed — terrain, soil texture, land
+ * cover, a daily water-balance soil-moisture truth, and imperfect observations of it — written as a STAC scene
+ * (cached under the OS temp folder by the hash of the params) and read back with the STAC reader.
+ * Node outputs: `scene`, `stations`, and every asset key. See `docs/synthetic-scene.md`.
+ *
+ * @example
+ * ```json
+ * "scene": { "uses": "source:synthetic", "with": { "seed": 7, "days": 120, "climate": "humid" } }
+ * ```
+ */
+export const syntheticSource = {
+  id: 'source:synthetic',
+  version: GENERATOR_VERSION,
+  title: 'Synthetic study area',
+  description:
+    'Generates a reproducible synthetic scene: DEM/slope/aspect/TWI, sand/silt/clay, land cover, a daily bucket-model soil-moisture truth ' +
+    '(storms, infiltration excess, run-on, drainage, Priestley–Taylor ET), noisy/cloud-gapped 1 km predictors, a biased coarse SM, ' +
+    '30 m Sentinel-1-like σ⁰ (Water Cloud Model) and Landsat-like reflectance, and in-situ stations.',
+  params: {
+    type: 'object',
+    properties: {
+      days: { type: 'integer', minimum: 1, maximum: 3660, default: defaultSyntheticOptions.days, description: 'number of simulated days' },
+      start: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', default: defaultSyntheticOptions.start, description: 'first day, YYYY-MM-DD' },
+      coarseCells: cells([6, 6], 'coarse cells [columns, rows] (a number: square)'),
+      coarseFactor: { type: 'integer', minimum: 1, maximum: 100, default: defaultSyntheticOptions.coarseFactor, description: '"1 km" pixels per coarse pixel, per side' },
+      fineFactor: { type: 'integer', minimum: 1, maximum: 100, default: defaultSyntheticOptions.fineFactor, description: '30 m pixels per "1 km" pixel, per side (33 → 990 m)' },
+      subAreaCells: cells([1, 1], 'coarse cells [columns, rows] covered by the 30 m sub-area, centred'),
+      climate: { type: 'string', enum: ['semi-arid', 'humid'], default: defaultSyntheticOptions.climate, description: 'climate preset' },
+      stations: { type: 'integer', minimum: 15, maximum: 30, default: defaultSyntheticOptions.stations, description: 'number of in-situ stations' },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: defaultSyntheticOptions.seed, description: 'random seed: same seed, same bytes' },
+      cacheDir: { type: 'string', default: '', description: 'scene folder; empty: <os temp>/soilscale-synthetic-<hash of the params>, reused when complete' },
+    },
+    additionalProperties: false,
+  },
+  async create(params: Partial<SyntheticOptions> & { cacheDir?: string }, context) {
+    const { ensureScene } = await import('./src/ensure-scene.js');
+    const { readStacScene } = await import('../../core/index.js');
+    const options = { ...params, cacheDir: params.cacheDir || undefined };
+    return { load: async () => readStacScene(await ensureScene(options, context.logger)) };
+  },
+} as const satisfies PluginManifest<'source'>;
