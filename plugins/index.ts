@@ -7,14 +7,12 @@ import { nearestDownscaler } from './downscaler-nearest/index.js';
 import { bilinearDownscaler } from './downscaler-bilinear/index.js';
 import { rasterValidator } from './validator-raster/index.js';
 import { syntheticSource } from './source-synthetic/index.js';
-import { syntheticSource } from './source-synthetic/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
  * Third-party plugins are not listed here; pipelines load them through their `plugins` field.
  */
 export const builtinPlugins: readonly AnyPluginManifest[] = [
-  syntheticSource,
   syntheticSource,
   stacSource,
   linearRegressor,
