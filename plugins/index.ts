@@ -6,7 +6,9 @@ import { tchValidator } from './validator-tch/index.js';
 import { nearestDownscaler } from './downscaler-nearest/index.js';
 import { bilinearDownscaler } from './downscaler-bilinear/index.js';
 import { rasterValidator } from './validator-raster/index.js';
+import { insituValidator } from './validator-insitu/index.js';
 import { syntheticSource } from './source-synthetic/index.js';
+import { estarfmFuser } from './fuser-estarfm/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -21,4 +23,6 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   nearestDownscaler,
   bilinearDownscaler,
   rasterValidator,
+  insituValidator,
+  estarfmFuser,
 ];

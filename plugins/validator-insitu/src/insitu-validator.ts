@@ -1,0 +1,163 @@
+import {
+  gdown,
+  inputError,
+  isStatic,
+  metricsTableRow,
+  pairedMetrics,
+  parseDate,
+  projectStations,
+  quantile,
+  recordTable,
+  worldToPixel,
+  type Grid,
+  type PluginContext,
+  type Station,
+  type StationSeries,
+  type ValidateInput,
+  type ValidationResult,
+  type Validator,
+} from '../../../core/index.js';
+import type { InsituParams } from '../index.js';
+
+const ID = 'validator:insitu';
+type Row = Record<string, string | number | boolean | null>;
+
+/** Metrics summarised over the network (metrics.md §4). */
+const SUMMARY_METRICS = ['r', 'ubrmse', 'bias', 'rmse', 'mae', 'nse', 'd', 'kl', 'gdown'] as const;
+
+export function createInsituValidator(params: InsituParams, context: PluginContext): Validator {
+  return {
+    async validate(input: ValidateInput): Promise<ValidationResult> {
+      const product = input.product;
+      if (!product || isStatic(product)) {
+        throw inputError('the in-situ validator needs a dated product series', { path: `${ID}.inputs.product`, expected: 'a series with dates', found: product ? 'a static layer' : 'nothing' });
+      }
+      if (!input.stations || input.stations.stations.length === 0) {
+        throw inputError('no stations to validate against', { path: `${ID}.inputs.stations`, expected: 'stations with observations', found: input.stations ? '0 stations' : 'nothing' });
+      }
+      const stations = projectStations(input.stations, product.grid);
+      const coarse = input.coarse && !isStatic(input.coarse) ? input.coarse : undefined;
+      const coarseStations = coarse ? projectStations(input.stations, coarse.grid) : undefined;
+      const productDays = product.dates.map(parseDate);
+      const accepted = new Set(params.flags);
+
+      const rows: Row[] = [];
+      const task = context.progress.start('in-situ validation', stations.stations.length);
+      stations.stations.forEach((station, si) => {
+        const obs = stations.observations.get(station.id);
+        const base: Row = { station: station.id, lon: station.lon, lat: station.lat, depth: station.depth };
+        const pixel = pixelOf(product.grid, station);
+        const exclude = (reason: string, n = 0, extra: Row = {}): void => {
+          rows.push({ ...base, col: pixel?.[0] ?? null, row: pixel?.[1] ?? null, n, included: false, reason, ...extra });
+        };
+        task.tick();
+        if (!(station.depth <= params.depthMax)) return exclude(`sensor depth ${station.depth} m > depthMax ${params.depthMax} m`);
+        if (!pixel) return exclude('outside the product grid');
+        if (!obs) return exclude('no observations');
+        const insitu = matchObservations(obs, productDays, accepted, params.maxDaysApart);
+        const k = pixel[1] * product.grid.width + pixel[0];
+        const prodAt = Float64Array.from(product.values, (band) => band[k]);
+        const m = pairedMetrics(prodAt, insitu);
+        const metrics: Row = metricsTableRow(m);
+        if (coarse && coarseStations) {
+          const cp = pixelOf(coarse.grid, coarseStations.stations[si]);
+          const lowRes = Float64Array.from(product.dates, (d) => {
+            const j = coarse.dates.indexOf(d);
+            return cp && j >= 0 ? coarse.values[j][cp[1] * coarse.grid.width + cp[0]] : Number.NaN;
+          });
+          const g = gdown(prodAt, lowRes, insitu);
+          Object.assign(metrics, { gdown: fin(g.gdown), gR: fin(g.gR), gB: fin(g.gB), gS: fin(g.gS), gdownN: g.n });
+        }
+        let reason = '';
+        if (m.n < params.minObservations) reason = `INSUFFICIENT_DATA: ${m.n} pairs < minObservations ${params.minObservations}`;
+        else if (!(m.pValue < params.pThreshold)) reason = `R not significant: p = ${Number.isFinite(m.pValue) ? m.pValue.toPrecision(3) : 'NaN'} ≥ ${params.pThreshold}`;
+        else if (params.requirePositiveR && !(m.r > 0)) reason = `R = ${m.r.toFixed(3)} ≤ 0`;
+        rows.push({ ...base, col: pixel[0], row: pixel[1], included: reason === '', reason: reason || null, ...metrics });
+      });
+      task.done();
+
+      const included = rows.filter((r) => r.included);
+      const summaryRows: Row[] = SUMMARY_METRICS.filter((name) => name !== 'gdown' || coarse).map((name) => {
+        const values = Float64Array.from(included, (r) => (typeof r[name] === 'number' ? (r[name] as number) : Number.NaN));
+        const q1 = quantile(values, 0.25);
+        const q3 = quantile(values, 0.75);
+        return {
+          metric: name,
+          median: fin(quantile(values, 0.5)),
+          q25: fin(q1),
+          q75: fin(q3),
+          iqr: fin(q3 - q1),
+          stations: values.filter(Number.isFinite).length,
+          stationsTotal: rows.length,
+          stationsIncluded: included.length,
+        };
+      });
+      const excluded = rows.filter((r) => !r.included);
+      const notes = [
+        `${included.length} of ${rows.length} stations enter the network summary (≥ ${params.minObservations} pairs, p < ${params.pThreshold}${params.requirePositiveR ? ', R > 0' : ''}, depth ≤ ${params.depthMax} m)`,
+        ...excluded.map((r) => `station ${r.station} excluded: ${r.reason}`),
+        'p-values assume independent samples; soil-moisture series are autocorrelated, so they are optimistic (metrics.md §1.6)',
+      ];
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      return {
+        tables: {
+          stations: recordTable(rows, columns, [
+            `pairs: product pixel containing the station × nearest in-situ record within ${params.maxDaysApart} day(s) flagged ${params.flags.join('/') || '(any)'} or unflagged`,
+            'bias = mean(product − in situ); ubrmse 1/n; kl: Yan & Bai (2020)',
+          ]),
+          summary: recordTable(summaryRows, undefined, ['median and quartiles (linear interpolation) over included stations']),
+        },
+        notes,
+      };
+    },
+  };
+}
+
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** Column and row of the pixel containing the station (x/y in the grid CRS), or undefined outside. */
+function pixelOf(grid: Grid, station: Station): [number, number] | undefined {
+  if (station.x === undefined || station.y === undefined || !Number.isFinite(station.x) || !Number.isFinite(station.y)) return undefined;
+  const [u, v] = worldToPixel(grid, station.x, station.y);
+  const col = Math.floor(u);
+  const row = Math.floor(v);
+  return col >= 0 && col < grid.width && row >= 0 && row < grid.height ? [col, row] : undefined;
+}
+
+/**
+ * For each product date, the valid, accepted in-situ value nearest in time within `maxDays` (the
+ * earlier one on ties), NaN when none: each product sample is matched at most once (metrics.md §1.3).
+ */
+export function matchObservations(obs: StationSeries, productDays: readonly number[], accepted: ReadonlySet<string>, maxDays: number): Float64Array {
+  const days: number[] = [];
+  const vals: number[] = [];
+  obs.dates.forEach((d, i) => {
+    const flag = obs.flags?.[i] ?? '';
+    if (!Number.isFinite(obs.values[i]) || (flag !== '' && !accepted.has(flag))) return;
+    days.push(parseDate(d));
+    vals.push(obs.values[i]);
+  });
+  const out = new Float64Array(productDays.length).fill(Number.NaN);
+  productDays.forEach((t, i) => {
+    // first record at or after t (dates ascending)
+    let lo = 0, hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = -1;
+    let bestDist = Infinity;
+    for (const j of [lo - 1, lo]) {
+      if (j < 0 || j >= days.length) continue;
+      const dist = Math.abs(days[j] - t);
+      if (dist < bestDist) {
+        best = j;
+        bestDist = dist;
+      }
+    }
+    if (best >= 0 && bestDist <= maxDays) out[i] = vals[best];
+  });
+  return out;
+}
+
