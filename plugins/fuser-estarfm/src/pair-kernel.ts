@@ -93,6 +93,49 @@ function summedArea(width: number, height: number, value: (p: number) => number)
   return sat;
 }
 
+/**
+ * Collect the window pixels within `thresholds[j]` of `centre[j]` in every packed dimension j
+ * (pixel index into `cand`, window offset index into `candOff`). Returns their count.
+ */
+function scanWindow(
+  key: Float32Array,
+  packed: Float32Array,
+  K: number,
+  centre: Float64Array,
+  thresholds: Float64Array,
+  W: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  offStart: number,
+  side: number,
+  cand: Int32Array,
+  candOff: Int32Array,
+): number {
+  const k0 = centre[0];
+  const t0 = thresholds[0];
+  let n = 0;
+  let off = offStart;
+  for (let rr = r0; rr <= r1; rr++, off += side) {
+    const rowStart = rr * W;
+    for (let cc = c0; cc <= c1; cc++) {
+      const q = rowStart + cc;
+      const d = key[q] - k0;
+      if (!(d < t0 && d > -t0)) continue;
+      const base = q * K;
+      let j = 1;
+      while (j < K && Math.abs(packed[base + j] - centre[j]) < thresholds[j]) j++;
+      if (j === K) {
+        cand[n] = q;
+        candOff[n] = off + cc;
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
 /** Per-target data: window sums of the target's coarse image over valid pixels, and its validity. */
 interface TargetData {
   readonly c0: readonly Float32Array[];
@@ -142,7 +185,9 @@ export function fuseTile(tile: PairTile): PairTileResult {
   // Pair validity and the packed fine values used by the similar-pixel test. An invalid pixel gets NaN
   // in its first slot, so the test rejects it without a separate branch.
   const pairValid = new Uint8Array(N);
-  const packed = new Float64Array(N * K);
+  const packed = new Float32Array(N * K);
+  // The first band of fine image 1 alone, contiguous: the test that rejects most window pixels.
+  const key = new Float32Array(N);
   for (let p = 0; p < N; p++) {
     const ok = isValid(tile.fine1, p) && isValid(tile.fine2, p) && isValid(tile.coarse1, p) && isValid(tile.coarse2, p);
     pairValid[p] = ok ? 1 : 0;
@@ -151,6 +196,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       packed[p * K + nb + b] = tile.fine2[b][p];
     }
     if (!ok) packed[p * K] = Number.NaN;
+    key[p] = packed[p * K];
   }
 
   // Spectral similarity R of each pixel (it depends on the pixel alone, not on the window centre).
@@ -384,21 +430,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       for (let j = 0; j < K; j++) centre[j] = packed[p * K + j];
 
       // Similar pixels: within the threshold in every band of both fine images, and valid.
-      let n = 0;
-      for (let rr = r0; rr <= r1; rr++) {
-        const offRow = (rr - r + w) * side - c + w;
-        let q = rr * W + c0;
-        for (let cc = c0; cc <= c1; cc++, q++) {
-          const base = q * K;
-          let j = 0;
-          while (j < K && Math.abs(packed[base + j] - centre[j]) < thresholds[j]) j++;
-          if (j === K) {
-            cand[n] = q;
-            candOff[n] = offRow + cc;
-            n++;
-          }
-        }
-      }
+      const n = scanWindow(key, packed, K, centre, thresholds, W, r0, r1, c0, c1, (r0 - r + w) * side - c + w, side, cand, candOff);
 
       // Window sums (SAT corners) for the temporal weights.
       const iA = r0 * W1 + c0;

@@ -1,0 +1,215 @@
+/**
+ * `fuser:estarfm`: the Fuser over series. Resamples the coarse series to the fine grid when needed,
+ * plans base pairs per target date, runs one `fusePair` per pair with all of that pair's targets, and
+ * reports the plan as the `pairs` table.
+ */
+import {
+  inputError,
+  isStatic,
+  makeSeries,
+  recordTable,
+  resampleSeries,
+  sameGrid,
+  describeGrid,
+  usageError,
+  type FuseInput,
+  type Fuser,
+  type NodeReport,
+  type PluginContext,
+  type Series,
+} from '../../../core/index.js';
+import { fusePair, type EstarfmOptions } from './pair-fusion.js';
+import { baseDistances, planFusion, type OutsideSpan, type PlanEntry } from './time-series.js';
+
+/** The manifest's params after defaults. */
+export interface EstarfmParams {
+  readonly compat: 'default' | 'zhu2018';
+  readonly variant: 'classic' | 'fast';
+  readonly halfWindow: number;
+  readonly numClasses: number;
+  /** Valid range; when absent, the physical range of the variable (see `PHYSICAL_RANGES`). */
+  readonly dnMin?: number;
+  readonly dnMax?: number;
+  readonly background: number;
+  readonly blockSize: number;
+  readonly similarPixels: number;
+  readonly coarseResample: 'bilinear' | 'nearest' | 'bicubic';
+  readonly outsideSpan: OutsideSpan;
+  readonly minPairCoverage: number;
+  readonly truncate: boolean;
+  readonly tileSize: number;
+}
+
+/**
+ * Physical value ranges by vocabulary variable: ESTARFM's range gates the regression (0.02·max) and
+ * the out-of-range fallback, so reflectance DN (0–10000) would disable both for soil moisture.
+ */
+export const PHYSICAL_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  sm: [0, 0.6],
+  ndvi: [-1, 1],
+  evi: [-1, 1],
+  albedo: [0, 1],
+  blue: [0, 1],
+  green: [0, 1],
+  red: [0, 1],
+  nir: [0, 1],
+  swir1: [0, 1],
+  swir2: [0, 1],
+  lst: [180, 350],
+  sigma0_vv: [-50, 10],
+  sigma0_vh: [-50, 10],
+};
+
+/** The value range for `variables` (union over bands), or the reference's DN range with a note. */
+export function valueRange(params: Pick<EstarfmParams, 'dnMin' | 'dnMax'>, variables: readonly string[]): { min: number; max: number; note?: string } {
+  if (params.dnMin !== undefined && params.dnMax !== undefined) return { min: params.dnMin, max: params.dnMax };
+  const known = variables.map((v) => PHYSICAL_RANGES[v]);
+  if (known.every((r) => r !== undefined)) {
+    const min = params.dnMin ?? Math.min(...known.map((r) => r![0]));
+    const max = params.dnMax ?? Math.max(...known.map((r) => r![1]));
+    return { min, max, note: `value range [${min}, ${max}] from the physical range of ${variables.join(', ')}` };
+  }
+  const min = params.dnMin ?? 0;
+  const max = params.dnMax ?? 10000;
+  return { min, max, note: `no physical range known for ${variables.join(', ')}: using [${min}, ${max}] (reflectance DN); set dnMin/dnMax` };
+}
+
+export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
+  return {
+    async fuse(input: FuseInput) {
+      const { coarse, fine } = checkInput(input);
+      const fineGrid = fine[0].grid;
+      const notes: string[] = [];
+      const onFine = coarse.map((c) => {
+        if (sameGrid(c.grid, fineGrid)) return c;
+        return resampleSeries(c, fineGrid, params.coarseResample);
+      });
+      if (onFine.some((c, i) => c !== coarse[i])) notes.push(`coarse series resampled to the fine grid (${params.coarseResample})`);
+      const coarseDates = onFine[0].dates;
+      const targets = input.dates ?? coarseDates;
+      checkTargets(targets, coarseDates, fine[0].dates);
+
+      const range = valueRange(params, fine.map((f) => f.variable));
+      if (range.note) notes.push(range.note);
+      const options: EstarfmOptions = {
+        halfWindow: params.halfWindow,
+        numClasses: params.numClasses,
+        dnMin: range.min,
+        dnMax: range.max,
+        background: params.background,
+        compat: params.compat,
+        blockSize: params.blockSize,
+        similarPixels: params.variant === 'fast' ? params.similarPixels : 0,
+        tileSize: params.tileSize,
+      };
+
+      const coarseIndex = new Map(coarseDates.map((d, i) => [d, i]));
+      const pairDates = fine[0].dates.filter((d, i) => {
+        const ci = coarseIndex.get(d);
+        if (ci === undefined) return false;
+        const coverage = Math.min(...fine.map((f) => validFraction(f.values[i])), ...onFine.map((c) => validFraction(c.values[ci])));
+        if (coverage < params.minPairCoverage) notes.push(`${d}: not used as a base pair (valid fraction ${coverage.toFixed(3)} < minPairCoverage ${params.minPairCoverage})`);
+        return coverage >= params.minPairCoverage;
+      });
+      const plan = planFusion(targets, fine[0].dates, pairDates, params.outsideSpan);
+
+      const n = fineGrid.width * fineGrid.height;
+      const out: Float32Array[][] = fine.map(() => targets.map(() => new Float32Array(0)));
+      const fineAt = (b: number, date: string) => fine[b].values[fine[b].dates.indexOf(date)];
+      const coarseAt = (b: number, date: string) => onFine[b].values[coarseIndex.get(date)!];
+
+      // Group predicted dates by their base pair: the similar-pixel search is shared by the group.
+      const groups = new Map<string, number[]>();
+      plan.forEach((e, t) => {
+        if (e.method === 'fine') fine.forEach((_, b) => (out[b][t] = Float32Array.from(fineAt(b, e.date))));
+        else if (e.method === 'nodata') fine.forEach((_, b) => (out[b][t] = new Float32Array(n).fill(Number.NaN)));
+        else {
+          const key = `${e.base1}|${e.base2}`;
+          groups.set(key, [...(groups.get(key) ?? []), t]);
+        }
+      });
+      const progress = context.progress.start('estarfm pairs', groups.size);
+      for (const [key, ts] of groups) {
+        const [d1, d2] = key.split('|');
+        const result = await fusePair(
+          {
+            width: fineGrid.width,
+            height: fineGrid.height,
+            fine1: fine.map((_, b) => fineAt(b, d1)),
+            coarse1: fine.map((_, b) => coarseAt(b, d1)),
+            fine2: fine.map((_, b) => fineAt(b, d2)),
+            coarse2: fine.map((_, b) => coarseAt(b, d2)),
+            targets: ts.map((t) => fine.map((_, b) => coarseAt(b, plan[t].date))),
+          },
+          options,
+          { workers: context.workers },
+        );
+        ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = finish(result.values[k][b], params))));
+        progress.tick();
+        context.logger.debug('estarfm pair done', { base1: d1, base2: d2, targets: ts.length });
+      }
+      progress.done();
+
+      const product = fine.map((f, b) => makeSeries({ variable: f.variable, grid: fineGrid, dates: targets, values: out[b], unit: f.unit }));
+      const fallbacks = plan.filter((e) => e.method === 'extrapolate' || e.method === 'single-pair' || e.method === 'nodata');
+      if (fallbacks.length) notes.push(`${fallbacks.length} of ${plan.length} dates used a fallback (see the pairs table)`);
+      const report: NodeReport = { tables: { pairs: pairsTable(plan) }, notes };
+      return { product, ...report };
+    },
+  };
+}
+
+function finish(values: Float32Array, params: EstarfmParams): Float32Array {
+  // IDL FIX: the reference casts to the (integer) input type by truncation toward zero.
+  if (params.truncate) for (let i = 0; i < values.length; i++) values[i] = Math.trunc(values[i]);
+  return values;
+}
+
+function validFraction(a: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === a[i]) n++;
+  return a.length ? n / a.length : 0;
+}
+
+/** The pairs table: per target date, the method, the base dates and their distance in days. */
+export function pairsTable(plan: readonly PlanEntry[]) {
+  return recordTable(
+    plan.map((e) => ({ date: e.date, method: e.method, base1: e.base1 ?? null, base2: e.base2 ?? null, ...baseDistances(e), note: e.note ?? null })),
+    ['date', 'method', 'base1', 'base2', 'days1', 'days2', 'note'],
+  );
+}
+
+function checkInput(input: FuseInput): { coarse: readonly Series[]; fine: readonly Series[] } {
+  const { coarse, fine } = input;
+  if (!coarse?.length || !fine?.length) {
+    throw usageError('fuser:estarfm needs coarse and fine series', { path: 'coarse/fine', expected: 'one series per band in each', found: `${coarse?.length ?? 0} coarse, ${fine?.length ?? 0} fine` });
+  }
+  if (coarse.length !== fine.length) {
+    throw usageError('coarse and fine must have the same bands', { path: 'coarse/fine', expected: `${fine.length} coarse series (one per fine band)`, found: `${coarse.length}` });
+  }
+  const all = [...coarse, ...fine];
+  const staticOne = all.find(isStatic);
+  if (staticOne) throw inputError('fusion needs dated series', { path: staticOne.variable, expected: 'a series with dates', found: 'a static layer' });
+  coarse.forEach((c, b) => {
+    if (!sameGrid(c.grid, coarse[0].grid) || c.dates.join() !== coarse[0].dates.join()) {
+      throw inputError('coarse bands must share grid and dates', { path: `coarse[${b}] (${c.variable})`, expected: `${describeGrid(coarse[0].grid)}, ${coarse[0].dates.length} dates`, found: `${describeGrid(c.grid)}, ${c.dates.length} dates` });
+    }
+  });
+  fine.forEach((f, b) => {
+    if (!sameGrid(f.grid, fine[0].grid) || f.dates.join() !== fine[0].dates.join()) {
+      throw inputError('fine bands must share grid and dates', { path: `fine[${b}] (${f.variable})`, expected: `${describeGrid(fine[0].grid)}, ${fine[0].dates.length} dates`, found: `${describeGrid(f.grid)}, ${f.dates.length} dates` });
+    }
+  });
+  return { coarse, fine };
+}
+
+function checkTargets(targets: readonly string[], coarseDates: readonly string[], fineDates: readonly string[]): void {
+  const known = new Set([...coarseDates, ...fineDates]);
+  const missing = targets.filter((d) => !known.has(d));
+  if (missing.length) {
+    throw usageError('cannot predict dates without a coarse image', { path: 'dates', expected: 'dates of the coarse series (or fine dates)', found: missing.slice(0, 5).join(', ') + (missing.length > 5 ? ', …' : '') });
+  }
+  for (let i = 1; i < targets.length; i++) {
+    if (!(targets[i - 1] < targets[i])) throw usageError('target dates must be strictly ascending', { path: 'dates', expected: 'ascending ISO dates', found: `${targets[i - 1]}, ${targets[i]}` });
+  }
+}
