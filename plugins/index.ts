@@ -9,6 +9,8 @@ import { rasterValidator } from './validator-raster/index.js';
 import { insituValidator } from './validator-insitu/index.js';
 import { syntheticSource } from './source-synthetic/index.js';
 import { estarfmFuser } from './fuser-estarfm/index.js';
+import { rfPlugin } from './regressor-rf/index.js';
+import { gbdtPlugin } from './regressor-gbdt/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -25,4 +27,6 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   rasterValidator,
   insituValidator,
   estarfmFuser,
+  rfPlugin,
+  gbdtPlugin,
 ];

@@ -87,7 +87,8 @@ export function createWorkerPool(size = defaultThreadCount()): WorkerPool {
   let closed = false;
 
   const spawn = (): Slot => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // workerData must be an object: geotiff's web-worker shim destructures it in any non-main thread.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: {} });
     worker.unref();
     const slot: Slot = { worker, busy: false };
     worker.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: { message: string; stack?: string; name?: string } }) => {

@@ -1,0 +1,137 @@
+import { createRng } from '../../../core/index.js';
+
+/** A binned feature matrix: column-major bin codes, one column of `rows` codes per feature. */
+export type BinCodes = Uint8Array | Uint16Array;
+
+/**
+ * Per-feature bin edges. A value `v` falls in bin `b`, the first bin with `v <= upper[b]`; values
+ * above the last edge fall in the last value bin and `NaN` falls in `missingBin`. Edges are float32
+ * so that `x <= upper[b]` on raw float32 features agrees exactly with `bin(x) <= b`: trees are
+ * trained on bins and applied to raw values with the same routing.
+ */
+export interface BinEdges {
+  /** `upper[f]` holds the upper edges of feature `f`'s value bins except the last (open-ended) one. */
+  readonly upper: readonly Float32Array[];
+  /** Bin code of missing values (`NaN`): one past the largest value bin of any feature. */
+  readonly missingBin: number;
+}
+
+export interface BinningOptions {
+  /** Value bins per feature (2–65535); one more code is reserved for missing values. */
+  readonly maxBins: number;
+  /** Rows sampled to place quantile edges (all rows when fewer). */
+  readonly sampleRows?: number;
+  readonly seed?: number;
+}
+
+/**
+ * Quantile bin edges of each column of a row-major matrix. Columns with at most `maxBins` distinct
+ * values get one bin per value (edges at midpoints), so a step function on them is recovered exactly.
+ *
+ * @example
+ * ```ts
+ * const edges = computeBinEdges(table.x, table.rows, table.columns.length, { maxBins: 255 });
+ * const codes = binColumns(table.x, table.rows, table.columns.length, edges);
+ * ```
+ */
+export function computeBinEdges(x: Float32Array, rows: number, cols: number, options: BinningOptions): BinEdges {
+  const maxBins = Math.max(2, Math.min(65535, Math.floor(options.maxBins)));
+  const sampleRows = Math.min(rows, options.sampleRows ?? 200_000);
+  let sample: Int32Array | undefined;
+  if (sampleRows < rows) {
+    // Floyd-free partial shuffle of row ids; deterministic from the seed.
+    const rng = createRng(options.seed ?? 0);
+    const ids = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) ids[i] = i;
+    for (let i = 0; i < sampleRows; i++) {
+      const j = i + rng.int(rows - i);
+      const t = ids[i];
+      ids[i] = ids[j];
+      ids[j] = t;
+    }
+    sample = ids.subarray(0, sampleRows);
+  }
+  const values = new Float32Array(sampleRows);
+  const upper: Float32Array[] = [];
+  for (let f = 0; f < cols; f++) {
+    let n = 0;
+    for (let i = 0; i < sampleRows; i++) {
+      const v = x[(sample ? sample[i] : i) * cols + f];
+      if (v === v) values[n++] = v;
+    }
+    upper.push(edgesOfSorted(values.subarray(0, n).sort(), maxBins));
+  }
+  return { upper, missingBin: maxBins };
+}
+
+/** Upper edges for sorted finite values: midpoints between distinct neighbours, at most `maxBins - 1` of them. */
+function edgesOfSorted(sorted: Float32Array, maxBins: number): Float32Array {
+  const n = sorted.length;
+  // Distinct values and their counts.
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) counts[counts.length - 1]++;
+    else {
+      distinct.push(sorted[i]);
+      counts.push(1);
+    }
+  }
+  const edges: number[] = [];
+  if (distinct.length <= maxBins) {
+    for (let i = 0; i + 1 < distinct.length; i++) edges.push(midpoint(distinct[i], distinct[i + 1]));
+    return Float32Array.from(edges);
+  }
+  // Equal-frequency edges: close a bin once it holds its share of the remaining values.
+  let remaining = n;
+  let binsLeft = maxBins;
+  let inBin = 0;
+  for (let i = 0; i + 1 < distinct.length && binsLeft > 1; i++) {
+    inBin += counts[i];
+    const target = remaining / binsLeft;
+    if (inBin >= target || distinct.length - 1 - i < binsLeft) {
+      edges.push(midpoint(distinct[i], distinct[i + 1]));
+      remaining -= inBin;
+      inBin = 0;
+      binsLeft--;
+    }
+  }
+  return Float32Array.from(edges);
+}
+
+/** A float32 strictly between `a` and `b` when one exists, else `a` (so `a` goes left, `b` right). */
+function midpoint(a: number, b: number): number {
+  const m = Math.fround(a + (b - a) / 2);
+  return m >= a && m < b ? m : a;
+}
+
+/** The bin code of value `v` against sorted upper edges (binary search). */
+export function binOf(v: number, upper: Float32Array, missingBin: number): number {
+  if (v !== v) return missingBin;
+  let lo = 0;
+  let hi = upper.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= upper[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Bin a row-major matrix into column-major codes (`codes[f * rows + r]`), optionally into shared
+ * memory so worker threads read it without a copy.
+ */
+export function binColumns(x: Float32Array, rows: number, cols: number, edges: BinEdges, shared = false): BinCodes {
+  const length = rows * cols;
+  const wide = edges.missingBin > 255;
+  const bytes = length * (wide ? 2 : 1);
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const codes: BinCodes = wide ? new Uint16Array(buffer) : new Uint8Array(buffer);
+  for (let f = 0; f < cols; f++) {
+    const upper = edges.upper[f];
+    const base = f * rows;
+    for (let r = 0; r < rows; r++) codes[base + r] = binOf(x[r * cols + f], upper, edges.missingBin);
+  }
+  return codes;
+}

@@ -1,0 +1,15 @@
+/**
+ * Worker-thread entry points of the tree engine (loaded by `WorkerPool` by URL). Each is a thin
+ * wrapper so the same code runs inline (1 thread) and on workers.
+ */
+import { growForestChunk, type ForestChunkOptions, type ForestChunkResult } from './forest-chunk.js';
+import type { BinnedMatrix } from './grow-tree.js';
+import { predictPacked, type Combine, type PackedForest } from './packed-forest.js';
+
+export function forestChunk(matrix: BinnedMatrix, y: Float32Array, weight: Float32Array | null, options: ForestChunkOptions): ForestChunkResult {
+  return growForestChunk(matrix, y, weight, options);
+}
+
+export function predictChunk(forest: PackedForest, x: Float32Array, cols: number, rowStart: number, rowEnd: number, combine: Combine) {
+  return predictPacked(forest, x, cols, rowStart, rowEnd, combine);
+}
