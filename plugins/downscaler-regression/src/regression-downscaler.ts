@@ -120,9 +120,10 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
       const a = aligners[f](date);
       coverageRows.push({ variable: name, date, source: a.source, validBefore: a.validBefore, validAfter: a.validAfter });
       aggregated[f].push(Float32Array.from(blockMeans(a.values, layout, params.minValidFraction)));
-      if (a.owned && keptBytes + a.values.byteLength <= ALIGNED_CACHE_BYTES) {
+      // The series' own arrays are kept for free; gap-filled copies while they fit the budget.
+      if (!a.owned || keptBytes + a.values.byteLength <= ALIGNED_CACHE_BYTES) {
         kept.set(`${f}/${d}`, a.values);
-        keptBytes += a.values.byteLength;
+        if (a.owned) keptBytes += a.values.byteLength;
       }
     });
     pass1.tick();
@@ -273,6 +274,8 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
     const mean = new Float32Array(w * h).fill(Number.NaN);
     let spread: Float32Array | undefined;
     const nNames = stepArrays[0].length;
+    const flat = stepArrays.flat();
+    const nArrays = flat.length;
     const runTile = async (r0: number, buf: (typeof buffers)[number]) => {
       const r1 = Math.min(h, r0 + rowsPerTile);
       let m = 0;
@@ -280,27 +283,35 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
       for (let r = r0; r < r1; r++) {
         const rc = layout.rowCell[r];
         if (rc < 0) continue;
+        // Phase 1: pixels of this row with a cell (and coarse value) and every feature valid.
+        const start = m;
         for (let c = 0; c < w; c++) {
           const cc = layout.colCell[c];
           if (cc < 0) continue;
           if (coarseMask && !(coarseMask[rc * cw + cc] === coarseMask[rc * cw + cc])) continue;
           const p = r * w + c;
-          const o = m * nc;
           let ok = true;
-          for (let s = 0; s < stepArrays.length && ok; s++) {
-            const arrays = stepArrays[s];
-            for (let f = 0; f < nNames; f++) {
-              const v = arrays[f][p];
-              if (v !== v) {
-                ok = false;
-                break;
-              }
-              x[o + s * nf + f] = v;
+          for (let a = 0; a < nArrays; a++) {
+            const v = flat[a][p];
+            if (v !== v) {
+              ok = false;
+              break;
             }
-            const extra = stepExtras[s];
-            for (let e = 0; e < extra.length; e++) x[o + s * nf + nNames + e] = extra[e];
           }
           if (ok) pix[m++] = p;
+        }
+        // Phase 2: fill the rows column by column (step-major: column = step·nf + feature).
+        for (let a = 0; a < nArrays; a++) {
+          const arr = flat[a];
+          const col = Math.floor(a / nNames) * nf + (a % nNames);
+          for (let i = start; i < m; i++) x[i * nc + col] = arr[pix[i]];
+        }
+        for (let s = 0; s < stepExtras.length; s++) {
+          for (let e = 0; e < stepExtras[s].length; e++) {
+            const col = s * nf + nNames + e;
+            const v = stepExtras[s][e];
+            for (let i = start; i < m; i++) x[i * nc + col] = v;
+          }
         }
       }
       if (m === 0) return;
