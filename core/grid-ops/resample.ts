@@ -46,6 +46,11 @@ export function resampleToGrid(values: Float32Array, from: Grid, to: Grid, metho
   const vr = toV(x0 + t[2], y0 + t[5]) - v0;
 
   const out = new Float32Array(pixelCount(to));
+  if (ur === 0 && vc === 0 && method !== 'nearest') {
+    // Axis-aligned: weights depend on the column alone and on the row alone; precompute them.
+    separable(values, from.width, from.height, out, to.width, to.height, u0, uc, v0, vr, method === 'bilinear' ? 2 : 4);
+    return out;
+  }
   const sw = from.width;
   const sh = from.height;
   const tw = to.width;
@@ -68,6 +73,85 @@ export function resampleToGrid(values: Float32Array, from: Grid, to: Grid, metho
     }
   }
   return out;
+}
+
+/**
+ * Per-axis taps (k = 2 bilinear, 4 bicubic) for target positions p0 + i·dp: clamped source indices
+ * and weights; `inside[i]` = 0 when the position lies outside the source.
+ */
+function axisTaps(n: number, p0: number, dp: number, size: number, k: number) {
+  const index = new Int32Array(n * k);
+  const weight = new Float64Array(n * k);
+  const inside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = p0 + i * dp;
+    inside[i] = p >= 0 && p < size ? 1 : 0;
+    const x = p - 0.5;
+    const xf = Math.floor(x);
+    const f = x - xf;
+    for (let t = 0; t < k; t++) {
+      const off = k === 2 ? t : t - 1;
+      let xi = xf + off;
+      xi = xi < 0 ? 0 : xi >= size ? size - 1 : xi;
+      index[i * k + t] = xi;
+      weight[i * k + t] = k === 2 ? (t === 0 ? 1 - f : f) : cubicWeight(off - f);
+    }
+  }
+  return { index, weight, inside };
+}
+
+function separable(
+  values: Float32Array,
+  sw: number,
+  sh: number,
+  out: Float32Array,
+  tw: number,
+  th: number,
+  u0: number,
+  uc: number,
+  v0: number,
+  vr: number,
+  k: number,
+): void {
+  const cols = axisTaps(tw, u0, uc, sw, k);
+  const rows = axisTaps(th, v0, vr, sh, k);
+  const ci = cols.index;
+  const cw = cols.weight;
+  for (let row = 0; row < th; row++) {
+    const base = row * tw;
+    if (!rows.inside[row]) {
+      out.fill(Number.NaN, base, base + tw);
+      continue;
+    }
+    for (let col = 0; col < tw; col++) {
+      if (!cols.inside[col]) {
+        out[base + col] = Number.NaN;
+        continue;
+      }
+      let sum = 0;
+      let wsum = 0;
+      for (let j = 0; j < k; j++) {
+        const wy = rows.weight[row * k + j];
+        if (wy === 0) continue;
+        const srcRow = rows.index[row * k + j] * sw;
+        for (let t = 0; t < k; t++) {
+          const wt = wy * cw[col * k + t];
+          if (wt === 0) continue;
+          const v = values[srcRow + ci[col * k + t]];
+          if (v !== v) continue;
+          sum += wt * v;
+          wsum += wt;
+        }
+      }
+      if (k === 2) out[base + col] = wsum > 0 ? sum / wsum : Number.NaN;
+      else if (wsum >= 0.25) out[base + col] = sum / wsum;
+      else {
+        const u = u0 + col * uc;
+        const v = v0 + row * vr;
+        out[base + col] = bilinearAt(values, sw, sh, u - 0.5, v - 0.5);
+      }
+    }
+  }
 }
 
 /** Bilinear value at source pixel-centre coordinates (x, y) (pixel i's centre at x = i). */

@@ -87,20 +87,15 @@ function edgeWindow(z: Float32Array, w: number, h: number, r: number, c: number,
 
 /**
  * Visit every pixel with its 3×3 window: interior pixels without NaN take a fast path, the rest go
- * through `edgeWindow`.
+ * through `edgeWindow`. `kernel` writes the result for pixel `i` on row `r` from `win`.
  */
-function forEachWindow(
-  z: Float32Array,
-  w: number,
-  h: number,
-  visit: (i: number, r: number, win: Float64Array) => void,
-  nodata: (i: number) => void,
-): void {
+function forEachWindow(z: Float32Array, w: number, h: number, kernel: WindowKernel): void {
   const win = new Float64Array(9);
   for (let r = 0; r < h; r++) {
+    const interiorRow = r > 0 && r < h - 1;
     for (let c = 0; c < w; c++) {
       const i = r * w + c;
-      if (r > 0 && r < h - 1 && c > 0 && c < w - 1) {
+      if (interiorRow && c > 0 && c < w - 1) {
         const up = i - w;
         const dn = i + w;
         win[0] = z[up - 1]; win[1] = z[up]; win[2] = z[up + 1];
@@ -108,13 +103,73 @@ function forEachWindow(
         win[6] = z[dn - 1]; win[7] = z[dn]; win[8] = z[dn + 1];
         const s = win[0] + win[1] + win[2] + win[3] + win[4] + win[5] + win[6] + win[7] + win[8];
         if (s === s) {
-          visit(i, r, win);
+          kernel.apply(i, r, win);
           continue;
         }
       }
-      if (edgeWindow(z, w, h, r, c, win)) visit(i, r, win);
-      else nodata(i);
+      if (edgeWindow(z, w, h, r, c, win)) kernel.apply(i, r, win);
+      else kernel.nodata(i);
     }
+  }
+}
+
+/** A per-pixel computation over 3×3 windows (a class, so the hot call stays monomorphic per kind). */
+interface WindowKernel {
+  apply(i: number, r: number, win: Float64Array): void;
+  nodata(i: number): void;
+}
+
+class SlopeAspectKernel implements WindowKernel {
+  constructor(
+    readonly slope: Float32Array,
+    readonly aspect: Float32Array,
+    readonly ew: Float64Array,
+    readonly ns: Float64Array,
+  ) {}
+
+  apply(i: number, r: number, win: Float64Array): void {
+    // Differences across the window: east minus west, south minus north.
+    const ex = win[2] + 2 * win[5] + win[8] - (win[0] + 2 * win[3] + win[6]);
+    const sy = win[6] + 2 * win[7] + win[8] - (win[0] + 2 * win[1] + win[2]);
+    const gx = ex / (8 * this.ew[r]);
+    const gy = sy / (8 * this.ns[r]);
+    this.slope[i] = Math.atan(Math.sqrt(gx * gx + gy * gy)) * DEG;
+    if (ex === 0 && sy === 0) {
+      this.aspect[i] = Number.NaN;
+    } else {
+      let a = Math.atan2(gy, -gx) * DEG;
+      a = a > 90 ? 450 - a : 90 - a;
+      this.aspect[i] = a === 360 ? 0 : a;
+    }
+  }
+
+  nodata(i: number): void {
+    this.slope[i] = Number.NaN;
+    this.aspect[i] = Number.NaN;
+  }
+}
+
+class HillshadeKernel implements WindowKernel {
+  constructor(
+    readonly out: Float32Array,
+    readonly ew: Float64Array,
+    readonly ns: Float64Array,
+    readonly sinAlt: number,
+    readonly cosAz: number,
+    readonly sinAz: number,
+    readonly z: number,
+  ) {}
+
+  apply(i: number, r: number, win: Float64Array): void {
+    // gdaldem: x = (west − east)/ewres, y = (south − north)/nsres with nsres < 0.
+    const x = (win[0] + 2 * win[3] + win[6] - (win[2] + 2 * win[5] + win[8])) / this.ew[r];
+    const y = (win[0] + 2 * win[1] + win[2] - (win[6] + 2 * win[7] + win[8])) / this.ns[r];
+    const cang = (this.sinAlt - (y * this.cosAz - x * this.sinAz)) / Math.sqrt(1 + this.z * this.z * (x * x + y * y));
+    this.out[i] = cang <= 0 ? 1 : 1 + 254 * cang;
+  }
+
+  nodata(i: number): void {
+    this.out[i] = Number.NaN;
   }
 }
 
@@ -134,30 +189,7 @@ export function slopeAspect(dem: Float32Array, grid: Grid): { slope: Float32Arra
   const n = dem.length;
   const slope = new Float32Array(n);
   const aspect = new Float32Array(n);
-  forEachWindow(
-    dem,
-    grid.width,
-    grid.height,
-    (i, r, win) => {
-      // Differences across the window: east minus west, south minus north.
-      const ex = win[2] + 2 * win[5] + win[8] - (win[0] + 2 * win[3] + win[6]);
-      const sy = win[6] + 2 * win[7] + win[8] - (win[0] + 2 * win[1] + win[2]);
-      const gx = ex / (8 * ew[r]);
-      const gy = sy / (8 * ns[r]);
-      slope[i] = Math.atan(Math.sqrt(gx * gx + gy * gy)) * DEG;
-      if (ex === 0 && sy === 0) {
-        aspect[i] = Number.NaN;
-      } else {
-        let a = Math.atan2(gy, -gx) * DEG;
-        a = a > 90 ? 450 - a : 90 - a;
-        aspect[i] = a === 360 ? 0 : a;
-      }
-    },
-    (i) => {
-      slope[i] = Number.NaN;
-      aspect[i] = Number.NaN;
-    },
-  );
+  forEachWindow(dem, grid.width, grid.height, new SlopeAspectKernel(slope, aspect, ew, ns));
   return { slope, aspect };
 }
 
@@ -189,20 +221,6 @@ export function hillshade(dem: Float32Array, grid: Grid, options: HillshadeOptio
   const cosAz = Math.cos(az) * Math.cos(alt) * z;
   const sinAz = Math.sin(az) * Math.cos(alt) * z;
   const out = new Float32Array(dem.length);
-  forEachWindow(
-    dem,
-    grid.width,
-    grid.height,
-    (i, r, win) => {
-      // gdaldem: x = (west − east)/ewres, y = (south − north)/nsres with nsres < 0.
-      const x = (win[0] + 2 * win[3] + win[6] - (win[2] + 2 * win[5] + win[8])) / ew[r];
-      const y = (win[0] + 2 * win[1] + win[2] - (win[6] + 2 * win[7] + win[8])) / ns[r];
-      const cang = (sinAlt - (y * cosAz - x * sinAz)) / Math.sqrt(1 + z * z * (x * x + y * y));
-      out[i] = cang <= 0 ? 1 : 1 + 254 * cang;
-    },
-    (i) => {
-      out[i] = Number.NaN;
-    },
-  );
+  forEachWindow(dem, grid.width, grid.height, new HillshadeKernel(out, ew, ns, sinAlt, cosAz, sinAz, z));
   return out;
 }
