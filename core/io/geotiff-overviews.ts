@@ -28,7 +28,9 @@ export function pyramidSizes(width: number, height: number, tileSize: number, ov
  */
 export class OverviewReducer {
   readonly outWidth: number;
-  private pending: Float32Array[] | null = null;
+  /** The first row of the current pair (copied: the caller may reuse its buffer). */
+  private readonly pending: Float32Array[];
+  private hasPending = false;
   private readonly out: Float32Array[];
 
   constructor(
@@ -39,24 +41,31 @@ export class OverviewReducer {
   ) {
     this.outWidth = Math.ceil(width / 2);
     this.out = Array.from({ length: bandCount }, () => new Float32Array(this.outWidth));
+    this.pending = Array.from({ length: bandCount }, () => new Float32Array(width));
+  }
+
+  /** Bytes held: the output row and a pending input row. */
+  get bufferedBytes(): number {
+    return [...this.out, ...this.pending].reduce((n, b) => n + b.byteLength, 0);
   }
 
   /** Push one input row (band b's values at `bands[b][offset … offset+width)`). */
   async pushRow(bands: readonly Float32Array[], offset: number): Promise<void> {
-    if (this.pending === null) {
-      this.pending = bands.map((b) => b.slice(offset, offset + this.width));
+    if (!this.hasPending) {
+      for (let b = 0; b < this.bandCount; b++) this.pending[b].set(bands[b].subarray(offset, offset + this.width));
+      this.hasPending = true;
       return;
     }
     for (let b = 0; b < this.bandCount; b++) this.reduce(this.pending[b], 0, bands[b], offset, this.out[b]);
-    this.pending = null;
+    this.hasPending = false;
     await this.emit(this.out);
   }
 
   /** Flush a last unpaired row (odd height). */
   async finish(): Promise<void> {
-    if (this.pending === null) return;
+    if (!this.hasPending) return;
     for (let b = 0; b < this.bandCount; b++) this.reduce(this.pending[b], 0, null, 0, this.out[b]);
-    this.pending = null;
+    this.hasPending = false;
     await this.emit(this.out);
   }
 

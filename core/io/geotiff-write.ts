@@ -39,6 +39,8 @@ export interface GeoTiffStreamWriter {
   close(): Promise<void>;
   /** Give up: remove the partial and temporary files. */
   abort(): Promise<void>;
+  /** Diagnostics: bytes held in memory (tile-row buffers, pending overview rows) and bytes spooled to disk so far. */
+  stats?(): { bufferedBytes: number; spooledBytes: number };
 }
 
 /**
@@ -100,6 +102,7 @@ export async function createGeoTiffWriter(path: string, init: { grid: Grid; band
       }
     },
     abort: () => writer.abort(),
+    stats: () => writer.stats(),
   };
 }
 
@@ -237,6 +240,17 @@ class CogStreamWriter {
       const below = this.levels[i + 1];
       this.levels[i].next = new OverviewReducer(this.levels[i].width, bandCount, resampling, (rows) => this.pushRows(below, rows, 0, 1));
     }
+  }
+
+  stats(): { bufferedBytes: number; spooledBytes: number } {
+    let bufferedBytes = 0;
+    let spooledBytes = 0;
+    for (const level of this.levels) {
+      for (const b of level.buffers) bufferedBytes += b.byteLength;
+      bufferedBytes += level.next?.bufferedBytes ?? 0;
+      for (const n of level.spoolBytes) spooledBytes += n;
+    }
+    return { bufferedBytes, spooledBytes };
   }
 
   async openSpools(): Promise<void> {
