@@ -1,4 +1,5 @@
-import { createGrid, createPluginContext, createRng, makeSeries, type PluginContext, type PluginSpec, type Series } from '../../../core/index.js';
+import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type AnyPluginManifest, type PluginContext, type PluginSpec, type Series } from '../../../core/index.js';
+import { rfPlugin } from '../../regressor-rf/index.js';
 import { linearRegressor } from '../../regressor-linear/index.js';
 import { regressionDownscaler } from '../index.js';
 
@@ -37,16 +38,27 @@ export function syntheticScene({ size = 40, factor = 5, days = 6, seed = 1 } = {
   };
 }
 
+/** The defaults of a manifest's params schema (top-level properties). */
+export function defaultsOf(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const props = (schema.properties ?? {}) as Record<string, { default?: unknown }>;
+  return Object.fromEntries(Object.entries(props).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
+}
+
+const REGRESSORS: readonly AnyPluginManifest[] = [linearRegressor, rfPlugin];
+
 /** A context whose `instantiate` knows the built-in regressors the tests use. */
 export function testContext(extra: Record<string, (w: Record<string, unknown>) => unknown> = {}): PluginContext {
-  return createPluginContext({
+  const context: PluginContext = createPluginContext({
     seed: 11,
+    workers: createWorkerPool(1),
     async instantiate(spec: PluginSpec) {
       if (extra[spec.uses]) return extra[spec.uses]({ ...(spec.with ?? {}) }) as never;
-      if (spec.uses === 'regressor:linear') return (await linearRegressor.create({ ridge: 0, fitIntercept: true, standardize: true, ...(spec.with ?? {}) })) as never;
-      throw new Error(`test context: unknown plugin ${spec.uses}`);
+      const manifest = REGRESSORS.find((m) => m.id === spec.uses);
+      if (!manifest) throw new Error(`test context: unknown plugin ${spec.uses}`);
+      return (await manifest.create({ ...defaultsOf(manifest.params), ...(spec.with ?? {}) }, context)) as never;
     },
   } as Parameters<typeof createPluginContext>[0]);
+  return context;
 }
 
 export async function downscaler(params: Record<string, unknown>, context = testContext()) {
