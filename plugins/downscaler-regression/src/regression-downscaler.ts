@@ -268,7 +268,7 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
   const rowsPerTile = Math.max(1, Math.floor(tilePixels / w));
   const nc = features.columns.length;
   const nf = features.features.length;
-  const buffers = Array.from({ length: concurrency }, () => ({ x: new Float32Array(rowsPerTile * w * nc), pix: new Int32Array(rowsPerTile * w) }));
+  const buffers = Array.from({ length: concurrency }, () => ({ x: new Float32Array(rowsPerTile * w * nc), pix: new Int32Array(rowsPerTile * w), rowMask: new Uint8Array(w) }));
   const cw = layout.coarse.width;
   return async (stepArrays: Float32Array[][], stepExtras: number[][], coarseMask?: Float32Array) => {
     const mean = new Float32Array(w * h).fill(Number.NaN);
@@ -279,27 +279,26 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
     const runTile = async (r0: number, buf: (typeof buffers)[number]) => {
       const r1 = Math.min(h, r0 + rowsPerTile);
       let m = 0;
-      const { x, pix } = buf;
+      const { x, pix, rowMask } = buf;
       for (let r = r0; r < r1; r++) {
         const rc = layout.rowCell[r];
         if (rc < 0) continue;
-        // Phase 1: pixels of this row with a cell (and coarse value) and every feature valid.
+        // Phase 1: pixels of this row with a cell (and coarse value) and every feature valid,
+        // found with one contiguous pass per array (monomorphic loops the JIT vectorises well).
         const start = m;
+        const base = r * w;
         for (let c = 0; c < w; c++) {
           const cc = layout.colCell[c];
-          if (cc < 0) continue;
-          if (coarseMask && !(coarseMask[rc * cw + cc] === coarseMask[rc * cw + cc])) continue;
-          const p = r * w + c;
-          let ok = true;
-          for (let a = 0; a < nArrays; a++) {
-            const v = flat[a][p];
-            if (v !== v) {
-              ok = false;
-              break;
-            }
-          }
-          if (ok) pix[m++] = p;
+          rowMask[c] = cc >= 0 && (!coarseMask || coarseMask[rc * cw + cc] === coarseMask[rc * cw + cc]) ? 1 : 0;
         }
+        for (let a = 0; a < nArrays; a++) {
+          const arr = flat[a];
+          for (let c = 0; c < w; c++) {
+            const v = arr[base + c];
+            if (v !== v) rowMask[c] = 0;
+          }
+        }
+        for (let c = 0; c < w; c++) if (rowMask[c]) pix[m++] = base + c;
         // Phase 2: fill the rows column by column (step-major: column = step·nf + feature).
         for (let a = 0; a < nArrays; a++) {
           const arr = flat[a];
