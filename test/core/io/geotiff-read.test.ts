@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isSoilscaleError } from '../../../core/errors.js';
 import { readGeoTiff, readGeoTiffCounted, readGeoTiffInfo } from '../../../core/io/geotiff-read.js';
+import { writeGeoTiff } from '../../../core/io/geotiff-write.js';
+import { createGrid } from '../../../core/model/grid.js';
+import { rasterFromBands } from '../../../core/model/raster.js';
 import { firstDifference, gdal, gdalinfoJson, gdalRawBand, gdalStats, gdalValue, needGdal, readNpy, sameStd, sharedData, stats, tempDir } from './helpers.js';
 
 const ESA_DIR = sharedData('real', 'deos-delaware-warnerdl', 'ESAGrids');
@@ -112,12 +115,13 @@ test('data types, strips/tiles and compressions decode to the values GDAL reads'
     ['UInt16', ['-co', 'COMPRESS=DEFLATE', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16']],
     ['Int32', ['-co', 'COMPRESS=ZSTD']],
     ['UInt32', []],
+    ['Int16', ['-co', 'INTERLEAVE=BAND', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=64']],
     ['Float64', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=3']],
     ['Float32', ['-co', 'COMPRESS=LERC', '-co', 'MAX_Z_ERROR=0']],
   ];
   const src = sharedData('estarfm', 'crop100_3band', 'fine_t2.tif');
   for (const [type, co] of cases) {
-    const out = join(dir, `${type}.tif`);
+    const out = join(dir, `${type}-${co.join('')}.tif`);
     gdal('gdal_translate', ['-q', '-ot', type, '-a_srs', 'EPSG:32633', '-a_ullr', '500000', '4203000', '503000', '4200000', ...co, src, out]);
     const info = await readGeoTiffInfo(out);
     assert.equal(info.dataType, type.toLowerCase().replace('byte', 'uint8'));
@@ -166,6 +170,17 @@ test('bad input gives a SoilscaleError naming the file: missing, garbage, trunca
   const tiny = join(dir, 'tiny.tif');
   writeFileSync(tiny, readFileSync(ESA).subarray(0, 6));
   await rejectsWith(() => readGeoTiffInfo(tiny), 'input', tiny, /too short/);
+
+  // A corrupt DEFLATE block: valid header, garbage where the first tile's data is.
+  const corrupt = join(dir, 'corrupt.tif');
+  const grid = createGrid(64, 64, [0, 1, 0, 64, 0, -1], 'EPSG:32633');
+  await writeGeoTiff(corrupt, rasterFromBands(grid, [new Float32Array(64 * 64).map((_, i) => Math.sin(i))]), { overviews: false });
+  const bytes = readFileSync(corrupt);
+  const info = await readGeoTiffInfo(corrupt);
+  assert.equal(info.compression, 'deflate');
+  bytes.fill(0x5a, bytes.length - 200, bytes.length - 20);
+  writeFileSync(corrupt, bytes);
+  await rejectsWith(() => readGeoTiff(corrupt), 'input', corrupt, /cannot decode pixel data/);
 
   if (!needGdal(t)) return;
   const custom = join(dir, 'custom-crs.tif');
