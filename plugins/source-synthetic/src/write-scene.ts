@@ -81,7 +81,7 @@ export async function writeScene(scene: SyntheticSceneData, outDir: string, meta
   }
   await inBatches(jobs, async ({ layer, index, path }) => {
     const raster = { kind: 'raster' as const, grid: layer.grid, bands: [layer.values[index]], bandNames: [layer.key], unit: layer.unit };
-    await writeGeoTiff(path, raster, layer.categorical ? { dataType: 'uint8', nodata: 255, overviews: false } : { dataType: 'float32', overviews: false });
+    await writeGeoTiff(path, raster, layer.categorical ? { dataType: 'uint8', nodata: 255, overviews: false, compression: 'none' } : { dataType: 'float32', overviews: false, compression: 'none' });
   });
 
   // Items
