@@ -5,6 +5,7 @@ import { pixelCount, worldToPixel, type Grid } from '../model/grid.js';
 import type { Raster } from '../model/raster.js';
 import type { Series } from '../model/series.js';
 import type { GeoJsonArtifact } from '../plugin/artifact.js';
+import { rasterizePolygons } from '../grid-ops/rasterize.js';
 
 /**
  * Which part owns each pixel of a grid: `owner(grid)[i]` is a part index, or -1 when no part does.
@@ -54,19 +55,19 @@ export function classRasterRegions(regions: Series | Raster, assign: ClassAssign
 /**
  * A region map from GeoJSON polygons: a pixel belongs to the first feature (in file order) whose
  * polygon contains its centre (even-odd rule, holes honoured). Coordinates are in `geojson.crs`
- * (default EPSG:4326, as RFC 7946 says).
+ * (default EPSG:4326, as RFC 7946 says). Burnt with the scanline rasteriser of grid-ops.
  */
 export function polygonRegions(geojson: GeoJsonArtifact, property: string | undefined, assign: ClassAssignment, file?: string): RegionMap {
   const crs = geojson.crs ?? 'EPSG:4326';
-  const features = (geojson.data.features as Array<{ geometry?: { type: string; coordinates: unknown }; properties?: Record<string, unknown> }>).map((f, i) => {
+  const features = (geojson.data.features as Array<{ geometry?: unknown; properties?: Record<string, unknown> }>).map((f, i) => {
     const value = property === undefined ? (f.properties?.id ?? i) : f.properties?.[property];
     if (value === undefined) {
       throw runtimeError(`feature ${i} has no property '${property}'`, { file, path: `features[${i}].properties`, expected: `a '${property}' value`, found: 'none' });
     }
-    const part = assign.byClass.get(String(value)) ?? assign.fallback;
-    const polys = f.geometry?.type === 'Polygon' ? [f.geometry.coordinates as number[][][]] : f.geometry?.type === 'MultiPolygon' ? (f.geometry.coordinates as number[][][][]) : [];
-    return { part, polys };
+    return { type: 'Feature', geometry: f.geometry ?? null, properties: { part: assign.byClass.get(String(value)) ?? assign.fallback } };
   });
+  // rasterizePolygons lets the last feature win; reversing makes the first feature in file order win.
+  const byPart = { type: 'FeatureCollection' as const, features: features.reverse() };
   const cache = new Map<string, Int32Array>();
   return {
     crs,
@@ -74,36 +75,13 @@ export function polygonRegions(geojson: GeoJsonArtifact, property: string | unde
       const key = gridKey(target);
       let out = cache.get(key);
       if (!out) {
-        out = new Int32Array(pixelCount(target)).fill(assign.fallback);
-        const done = new Uint8Array(out.length);
-        const { xs, ys } = centres(target, crs);
-        for (const f of features) {
-          for (const poly of f.polys) {
-            for (let i = 0; i < out.length; i++) {
-              if (!done[i] && insidePolygon(xs[i], ys[i], poly)) {
-                out[i] = f.part;
-                done[i] = 1;
-              }
-            }
-          }
-        }
+        const burnt = rasterizePolygons(byPart, target, { property: 'part', crs, source: file });
+        out = Int32Array.from(burnt, (v) => (Number.isNaN(v) ? assign.fallback : v));
         cache.set(key, out);
       }
       return out;
     },
   };
-}
-
-function insidePolygon(x: number, y: number, rings: number[][][]): boolean {
-  let inside = false;
-  for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-  }
-  return inside;
 }
 
 /** Pixel-centre coordinates of `grid`, in `crs`. */
