@@ -94,17 +94,10 @@ export function createTchValidator(params: TchParams, context: PluginContext): V
       }
 
       // Pooled samples: every pixel-date valid in all products (optionally as per-pixel anomalies).
-      const pooled = pooledSamples(stacks, P, D, params.pooledAnomalies);
+      const { samples: pooled, meanAbs } = pooledSamples(stacks, P, D, params.pooledAnomalies);
       const tch = threeCorneredHat(pooled, { minSamples: params.minSamples });
       if (tch.status !== 'ok') notes.push(`pooled TCH not estimated: ${tch.status} (${tch.samples} common samples)`);
       if (tch.constraintActive) notes.push('pooled TCH: the positive-definiteness constraint is active (classical 3CH variances would be negative)');
-      const rawForRelative = pooledSamples(stacks, P, D, false);
-      const meanAbs = rawForRelative.map((x) => {
-        let s = 0;
-        let n = 0;
-        for (const v of x) if (Number.isFinite(v)) { s += Math.abs(v); n++; }
-        return s / n;
-      });
       const tchRows = names.map((product, i) => ({
         product,
         samples: tch.samples,
@@ -174,29 +167,41 @@ function medianOf(x: Float32Array): number {
 
 /**
  * One sample vector per product over all (pixel, date) pairs where every product is valid; with
- * `anomalies`, each pixel's mean over its common dates is removed first.
+ * `anomalies`, each pixel's mean over its common dates is removed first. Also returns each product's
+ * mean |x| over those samples (before removing means), for the relative uncertainty.
  */
-function pooledSamples(stacks: Float32Array[][], P: number, D: number, anomalies: boolean): Float64Array[] {
+function pooledSamples(stacks: Float32Array[][], P: number, D: number, anomalies: boolean): { samples: Float64Array[]; meanAbs: Float64Array } {
   const N = stacks.length;
-  const out: number[][] = stacks.map(() => []);
-  const means = new Float64Array(N);
-  const validDates: number[] = [];
-  for (let px = 0; px < P; px++) {
-    validDates.length = 0;
-    for (let t = 0; t < D; t++) {
-      let all = true;
-      for (let i = 0; i < N && all; i++) if (!Number.isFinite(stacks[i][t][px])) all = false;
-      if (all) validDates.push(t);
-    }
-    if (validDates.length === 0) continue;
-    means.fill(0);
-    if (anomalies) {
+  // Date-major passes (sequential memory access); sample order does not matter for covariances.
+  const validAt = (t: number, px: number): boolean => {
+    for (let i = 0; i < N; i++) if (!Number.isFinite(stacks[i][t][px])) return false;
+    return true;
+  };
+  const count = new Int32Array(P);
+  const sums = stacks.map(() => new Float64Array(P));
+  const meanAbs = new Float64Array(N);
+  let total = 0;
+  for (let t = 0; t < D; t++) {
+    for (let px = 0; px < P; px++) {
+      if (!validAt(t, px)) continue;
+      count[px]++;
+      total++;
       for (let i = 0; i < N; i++) {
-        for (const t of validDates) means[i] += stacks[i][t][px];
-        means[i] /= validDates.length;
+        const v = stacks[i][t][px];
+        sums[i][px] += v;
+        meanAbs[i] += Math.abs(v);
       }
     }
-    for (let i = 0; i < N; i++) for (const t of validDates) out[i].push(stacks[i][t][px] - means[i]);
   }
-  return out.map((a) => Float64Array.from(a));
+  const samples = stacks.map(() => new Float64Array(total));
+  let k = 0;
+  for (let t = 0; t < D; t++) {
+    for (let px = 0; px < P; px++) {
+      if (!validAt(t, px)) continue;
+      for (let i = 0; i < N; i++) samples[i][k] = stacks[i][t][px] - (anomalies ? sums[i][px] / count[px] : 0);
+      k++;
+    }
+  }
+  for (let i = 0; i < N; i++) meanAbs[i] /= total;
+  return { samples, meanAbs };
 }

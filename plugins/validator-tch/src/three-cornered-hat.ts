@@ -185,9 +185,15 @@ export function threeCorneredHat(products: readonly ArrayLike<number>[], options
   const ref = options.reference ?? N - 1;
   const minSamples = Math.max(N + 1, options.minSamples ?? 30);
 
-  const keep: number[] = [];
-  for (let t = 0; t < M0; t++) if (products.every((p) => Number.isFinite(p[t]))) keep.push(t);
-  const M = keep.length;
+  // Common support: time steps where every product is valid.
+  const keepAll = new Int32Array(M0);
+  let M = 0;
+  for (let t = 0; t < M0; t++) {
+    let ok = true;
+    for (let i = 0; i < N && ok; i++) ok = Number.isFinite(products[i][t]);
+    if (ok) keepAll[M++] = t;
+  }
+  const keep = keepAll.subarray(0, M);
   const fail = (status: TchStatus): TchResult => ({
     status,
     samples: M,
@@ -203,8 +209,13 @@ export function threeCorneredHat(products: readonly ArrayLike<number>[], options
   if (M < minSamples) return fail('insufficient-data');
 
   const order = [...Array(N).keys()].filter((i) => i !== ref).concat(ref);
-  const cols = order.map((i) => Float64Array.from(keep, (t) => products[i][t]));
-  const diffs = cols.slice(0, -1).map((c) => c.map((v, t) => v - cols[N - 1][t]));
+  const refCol = products[ref];
+  const diffs = order.slice(0, -1).map((i) => {
+    const x = products[i];
+    const d = new Float64Array(M);
+    for (let k = 0; k < M; k++) d[k] = x[keep[k]] - refCol[keep[k]];
+    return d;
+  });
   const problem = tchProblem(covariance(diffs), N - 1);
   if (!problem) return fail('singular');
   const sol = problem.solve();
@@ -218,7 +229,8 @@ export function threeCorneredHat(products: readonly ArrayLike<number>[], options
   const std = variance.map(Math.sqrt);
   const rel = std.map((s, i) => {
     let m = 0;
-    for (const t of keep) m += Math.abs(products[i][t]);
+    const x = products[i];
+    for (let k = 0; k < M; k++) m += Math.abs(x[keep[k]]);
     return (100 * s) / (m / M);
   });
   return {

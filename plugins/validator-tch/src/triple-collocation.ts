@@ -30,9 +30,19 @@ export interface TripleCollocationResult {
  * ```
  */
 export function tripleCollocation(x1: ArrayLike<number>, x2: ArrayLike<number>, x3: ArrayLike<number>): TripleCollocationResult {
-  const keep: number[] = [];
-  for (let t = 0; t < x1.length; t++) if (Number.isFinite(x1[t]) && Number.isFinite(x2[t]) && Number.isFinite(x3[t])) keep.push(t);
-  const C = keep.length >= 2 ? covariance([x1, x2, x3].map((x) => Float64Array.from(keep, (t) => x[t]))) : new Float64Array(9).fill(Number.NaN);
+  const len = x1.length;
+  const cols = [new Float64Array(len), new Float64Array(len), new Float64Array(len)];
+  let M = 0;
+  for (let t = 0; t < len; t++) {
+    const a = x1[t], b = x2[t], c = x3[t];
+    if (Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c)) {
+      cols[0][M] = a;
+      cols[1][M] = b;
+      cols[2][M] = c;
+      M++;
+    }
+  }
+  const C = M >= 2 ? covariance(cols.map((x) => x.subarray(0, M))) : new Float64Array(9).fill(Number.NaN);
   const c = (i: number, j: number): number => C[(i - 1) * 3 + (j - 1)];
   const errorVariance = Float64Array.of(
     c(1, 1) - (c(1, 2) * c(1, 3)) / c(2, 3),
@@ -48,7 +58,7 @@ export function tripleCollocation(x1: ArrayLike<number>, x2: ArrayLike<number>, 
     (c(1, 3) * c(2, 3)) / (c(3, 3) * c(1, 2)),
   ];
   return {
-    samples: keep.length,
+    samples: M,
     covariance: C,
     errorVariance,
     errorStd,
