@@ -114,22 +114,52 @@ export class TileEncoder {
  * of the little-endian floats are regrouped most-significant byte first, then byte-wise differenced.
  */
 export function floatingPointPredictor(raw: Uint8Array, tileWidth: number): Uint8Array {
-  const rowBytes = tileWidth * 4;
-  const rows = raw.length / rowBytes;
-  const out = new Uint8Array(raw.length);
   const w = tileWidth;
+  const rowBytes = w * 4;
+  const rows = raw.length / rowBytes;
+  const words = new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
+  const out = new Uint8Array(raw.length);
   for (let r = 0; r < rows; r++) {
     const base = r * rowBytes;
+    const src = r * w;
+    // Byte planes, most significant first (the words are little-endian floats).
     for (let i = 0; i < w; i++) {
-      const s = base + 4 * i;
-      out[base + i] = raw[s + 3];
-      out[base + w + i] = raw[s + 2];
-      out[base + 2 * w + i] = raw[s + 1];
-      out[base + 3 * w + i] = raw[s];
+      const u = words[src + i];
+      out[base + i] = u >>> 24;
+      out[base + w + i] = (u >>> 16) & 0xff;
+      out[base + 2 * w + i] = (u >>> 8) & 0xff;
+      out[base + 3 * w + i] = u & 0xff;
     }
-    for (let j = base + rowBytes - 1; j > base; j--) out[j] = out[j] - out[j - 1];
+    // Byte-wise differences along the row (forward pass keeping the previous original byte).
+    let prev = out[base];
+    for (let j = base + 1; j < base + rowBytes; j++) {
+      const cur = out[j];
+      out[j] = cur - prev;
+      prev = cur;
+    }
   }
   return out;
+}
+
+/** Inverse of `floatingPointPredictor` for one block of 32-bit floats (in place). */
+export function undoFloatingPointPredictor(block: Uint8Array, tileWidth: number): void {
+  const w = tileWidth;
+  const rowBytes = w * 4;
+  const rows = Math.floor(block.length / rowBytes);
+  const words = new Uint32Array(block.buffer, block.byteOffset, rows * w);
+  const row = new Uint8Array(rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const base = r * rowBytes;
+    let acc = 0;
+    for (let j = 0; j < rowBytes; j++) {
+      acc = (acc + block[base + j]) & 0xff;
+      row[j] = acc;
+    }
+    const dst = r * w;
+    for (let i = 0; i < w; i++) {
+      words[dst + i] = ((row[i] << 24) | (row[w + i] << 16) | (row[2 * w + i] << 8) | row[3 * w + i]) >>> 0;
+    }
+  }
 }
 
 /** TIFF predictor 2 (horizontal differencing in sample units), in place on a fresh tile buffer. */

@@ -118,6 +118,8 @@ test('data types, strips/tiles and compressions decode to the values GDAL reads'
     ['Int16', ['-co', 'INTERLEAVE=BAND', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=64']],
     ['Float64', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=3']],
     ['Float32', ['-co', 'COMPRESS=LERC', '-co', 'MAX_Z_ERROR=0']],
+    ['Float32', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=3', '-co', 'INTERLEAVE=BAND']],
+    ['Float32', ['-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=3', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=48', '-co', 'BLOCKYSIZE=16']],
   ];
   const src = sharedData('estarfm', 'crop100_3band', 'fine_t2.tif');
   for (const [type, co] of cases) {

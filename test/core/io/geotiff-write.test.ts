@@ -7,7 +7,7 @@ import { fromArrayBuffer } from 'geotiff';
 import { isSoilscaleError } from '../../../core/errors.js';
 import { readGeoTiff, readGeoTiffInfo } from '../../../core/io/geotiff-read.js';
 import { createGeoTiffWriter, writeGeoTiff } from '../../../core/io/geotiff-write.js';
-import { floatingPointPredictor, horizontalPredictor } from '../../../core/io/geotiff-tile-encoder.js';
+import { floatingPointPredictor, horizontalPredictor, undoFloatingPointPredictor } from '../../../core/io/geotiff-tile-encoder.js';
 import { pyramidSizes } from '../../../core/io/geotiff-overviews.js';
 import { createGrid } from '../../../core/model/grid.js';
 import { rasterFromBands, type Raster } from '../../../core/model/raster.js';
@@ -45,6 +45,15 @@ test('predictor reference vectors: floating point (3) and horizontal (2)', () =>
   // 1.0f = 00 00 80 3F, 2.0f = 00 00 00 40 (LE) → MSB planes [3F 40 | 80 00 | 00 00 | 00 00] → byte differences.
   const raw = new Uint8Array(new Float32Array([1, 2]).buffer);
   assert.deepEqual([...floatingPointPredictor(raw, 2)], [0x3f, 0x01, 0x40, 0x80, 0x00, 0x00, 0x00, 0x00]);
+  const restored = floatingPointPredictor(raw, 2);
+  undoFloatingPointPredictor(restored, 2);
+  assert.deepEqual([...new Float32Array(restored.buffer)], [1, 2]);
+  const rng = createRng(5);
+  const block = new Float32Array(48 * 7).map(() => (rng.next() - 0.5) * 1e6);
+  block[11] = Number.NaN;
+  const coded = floatingPointPredictor(new Uint8Array(block.buffer), 48);
+  undoFloatingPointPredictor(coded, 48);
+  assert.equal(firstDifference(new Float32Array(coded.buffer), block), -1);
   const ints = new Int16Array([5, 3, -2, 100, -32768, 32767]);
   horizontalPredictor(new Uint8Array(ints.buffer), 3, 'int16');
   assert.deepEqual([...ints], [5, -2, -5, 100, 32668 /* -32768-100 wraps */, -1 /* 32767-(-32768) wraps */]);
