@@ -17,6 +17,7 @@ import {
   runPipeline,
   silentProgress,
   usageError,
+  validateWithDefaults,
   writeFileAtomic,
   type PluginRegistry,
 } from '../core/index.js';
@@ -43,6 +44,45 @@ export function schemaText(registry: PluginRegistry): string {
   return JSON.stringify(generatePipelineSchema(registry), null, 2) + '\n';
 }
 
+/** The pipeline `soilscale demo` runs. */
+export const DEMO_PIPELINE = 'baseline.json';
+
+interface RunArgs {
+  out: string;
+  param?: string[];
+  overwrite: boolean;
+  quiet: boolean;
+  seed?: number;
+}
+
+async function runAndReport(pipeline: string, a: RunArgs): Promise<void> {
+  const quiet = a.quiet || Boolean(process.env.CI);
+  const { outDir, manifest } = await runPipeline(pipeline, {
+    out: a.out,
+    overwrite: a.overwrite,
+    params: parseParamArgs(a.param),
+    registry: registry(),
+    seed: a.seed,
+    logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
+    progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
+  });
+  for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
+  print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
+}
+
+function parseJsonOption(name: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw usageError(`${name} is not valid JSON: ${(e as Error).message}`, { path: name, expected: 'a JSON object', found: JSON.stringify(text) });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw usageError(`${name} must be a JSON object`, { path: name, expected: 'a JSON object', found: JSON.stringify(text) });
+  }
+  return value as Record<string, unknown>;
+}
+
 function registry(): PluginRegistry {
   return createRegistry(builtinPlugins);
 }
@@ -53,7 +93,6 @@ function print(text: string): void {
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
-  const quietEnv = Boolean(process.env.CI);
   const cli = yargs(argv)
     .scriptName('soilscale')
     .usage('$0 <command> [options]')
@@ -68,20 +107,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output folder once the run succeeded' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' })
           .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' }),
-      async (a) => {
-        const quiet = a.quiet || quietEnv;
-        const { outDir, manifest } = await runPipeline(a.pipeline, {
-          out: a.out,
-          overwrite: a.overwrite,
-          params: parseParamArgs(a.param),
-          registry: registry(),
-          seed: a.seed,
-          logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
-          progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
-        });
-        for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
-        print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
-      },
+      (a) => runAndReport(a.pipeline, a),
     )
     .command(
       'validate <pipeline>',
@@ -148,17 +174,29 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'demo',
-      'Run the example pipeline (pipelines/example.json) into --out',
-      (y) => y.option('out', { alias: 'o', type: 'string', default: 'demo-out' }).option('overwrite', { type: 'boolean', default: false }).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      `Run the default pipeline (pipelines/${DEMO_PIPELINE}) on the built-in synthetic study area`,
+      (y) =>
+        y
+          .option('out', { alias: 'o', type: 'string', default: 'out/demo', describe: 'output folder (new or empty)' })
+          .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param, e.g. demo={"days":60}' })
+          .option('overwrite', { type: 'boolean', default: false })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false })
+          .option('seed', { type: 'number' }),
+      (a) => runAndReport(join(ROOT, 'pipelines', DEMO_PIPELINE), a),
+    )
+    .command(
+      'synth',
+      'Write the synthetic study area (STAC scene) without running anything',
+      (y) =>
+        y
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'scene folder (new or empty)' })
+          .option('options', { type: 'string', default: '{}', describe: 'JSON of source:synthetic params, e.g. {"days":60,"climate":"humid"}' }),
       async (a) => {
-        const { outDir, manifest } = await runPipeline(join(ROOT, 'pipelines', 'example.json'), {
-          out: a.out,
-          overwrite: a.overwrite,
-          registry: registry(),
-          logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
-          progress: !(a.quiet || quietEnv) && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
-        });
-        print(`wrote ${manifest.files.length} files to ${outDir}`);
+        const { value, problems } = validateWithDefaults(registry().get('source:synthetic').params, parseJsonOption('--options', a.options), () => '--options');
+        if (problems.length) throw usageError('invalid --options for source:synthetic', {}, problems);
+        const { writeSyntheticScene } = await import('../plugins/source-synthetic/index.js');
+        const { catalogPath } = await writeSyntheticScene(value as Record<string, unknown>, a.out);
+        print(`wrote the synthetic scene to ${catalogPath}`);
       },
     )
     .demandCommand(1, 'name a command (see --help)')

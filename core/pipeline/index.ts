@@ -1,6 +1,7 @@
 export type * from './types.js';
 export { isNodeRef, isParamRef } from './types.js';
 export { loadPipeline, parseJson, type PipelineSource } from './load.js';
+export { validateWithDefaults } from './ajv-messages.js';
 export { basePipelineSchema, generatePipelineSchema } from './schema.js';
 export { preparePipeline, typeParamValue, type PipelinePlan, type PlannedNode, type PlannedUse, type PlannedPart, type PrepareOptions, type RefBinding, type InputBinding } from './plan.js';
 export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, type MergeResult, type PartSeries, type TimePart } from './partition.js';
