@@ -40,7 +40,7 @@ export function packForest(trees: readonly TreeArrays[]): PackedForest {
 export type Combine = { readonly kind: 'mean'; readonly spread: boolean } | { readonly kind: 'sum'; readonly base: number };
 
 /** Rows per block: trees are walked for a block of rows at a time so a tree's nodes stay in cache. */
-const BLOCK = 64;
+const BLOCK = 512;
 
 /**
  * Predict rows `rowStart … rowEnd - 1` of a row-major matrix `x` (`cols` columns). Returns the
