@@ -1,6 +1,6 @@
-import { getDecoder, type GeoTIFFImage } from 'geotiff';
+import type { GeoTIFFImage } from 'geotiff';
 import type { PixelWindow } from '../model/grid.js';
-import type { RasterDataType } from './geotiff-read.js';
+import { loadGeotiff, type RasterDataType } from './geotiff-read.js';
 
 /**
  * Fast block assembly for the common layouts (one sample per block: single band or band-separate
@@ -50,6 +50,7 @@ export async function readBlocksFast(
   const tiled = image.isTiled;
   const tw = image.getTileWidth();
   const th = image.getTileHeight();
+  const { getDecoder } = await loadGeotiff();
   const decoder = await getDecoder(compression, {
     tileWidth: tiled ? tw : image.getWidth(),
     tileHeight: tiled ? th : ((await fd.loadValue('RowsPerStrip')) as number) || image.getHeight(),

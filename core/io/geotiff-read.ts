@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { inflate } from 'node:zlib';
-import GeoTIFF, { addDecoder, BaseDecoder, type GeoTIFFImage } from 'geotiff';
+import type GeoTIFF from 'geotiff';
+import type { GeoTIFFImage } from 'geotiff';
 import { inputError, isSoilscaleError, usageError } from '../errors.js';
 import { createGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import { rasterFromBands, type Raster } from '../model/raster.js';
@@ -51,38 +52,47 @@ export interface GeoTiffReadOptions extends GeoTiffOpenOptions {
   bands?: readonly number[];
 }
 
-/**
- * DEFLATE through node's native zlib instead of geotiff.js's pako: several times faster, and async, so
- * the tiles of one read inflate in parallel on libuv's thread pool. Predictors are still undone by
- * geotiff.js's BaseDecoder.
- */
-class NativeDeflateDecoder extends BaseDecoder {
-  override decodeBlock(buffer: ArrayBuffer): Promise<ArrayBuffer> {
-    return new Promise((resolve, reject) =>
-      inflate(new Uint8Array(buffer), (err, out) => (err ? reject(err) : resolve(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer))),
-    );
-  }
-
-  /** Float32 + predictor 3 with one sample per block (what soilscale writes): undone here, faster than geotiff.js's row loop. */
-  override async decode(buffer: ArrayBuffer): Promise<ArrayBuffer> {
-    const p = (this as unknown as { parameters: DecoderParameters }).parameters;
-    const bits = typeof p.bitsPerSample === 'number' ? [p.bitsPerSample] : Array.from(p.bitsPerSample ?? []);
-    if (p.predictor === 3 && bits[0] === 32 && (bits.length === 1 || p.planarConfiguration === 2)) {
-      const block = await this.decodeBlock(buffer);
-      undoFloatingPointPredictor(new Uint8Array(block), p.tileWidth);
-      return block;
-    }
-    return (await super.decode(buffer)) as ArrayBuffer;
-  }
-}
-
 interface DecoderParameters {
   tileWidth: number;
   predictor: number;
   planarConfiguration: number;
   bitsPerSample: number | ArrayLike<number> | undefined;
 }
-addDecoder([8, 32946], async () => NativeDeflateDecoder as never, undefined, false);
+
+type GeotiffModule = typeof import('geotiff');
+let geotiffModule: Promise<GeotiffModule> | undefined;
+
+/**
+ * geotiff.js, loaded on first use (so importing core does not load it, e.g. in worker threads), with
+ * DEFLATE routed through node's native zlib instead of pako: several times faster, and async, so the
+ * blocks of one read inflate in parallel on libuv's thread pool.
+ */
+export function loadGeotiff(): Promise<GeotiffModule> {
+  geotiffModule ??= import('geotiff').then((m) => {
+    class NativeDeflateDecoder extends m.BaseDecoder {
+      override decodeBlock(buffer: ArrayBuffer): Promise<ArrayBuffer> {
+        return new Promise((resolve, reject) =>
+          inflate(new Uint8Array(buffer), (err, out) => (err ? reject(err) : resolve(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer))),
+        );
+      }
+
+      /** Float32 + predictor 3 with one sample per block (what soilscale writes): undone here, faster than geotiff.js's row loop. */
+      override async decode(buffer: ArrayBuffer): Promise<ArrayBuffer> {
+        const p = (this as unknown as { parameters: DecoderParameters }).parameters;
+        const bits = typeof p.bitsPerSample === 'number' ? [p.bitsPerSample] : Array.from(p.bitsPerSample ?? []);
+        if (p.predictor === 3 && bits[0] === 32 && (bits.length === 1 || p.planarConfiguration === 2)) {
+          const block = await this.decodeBlock(buffer);
+          undoFloatingPointPredictor(new Uint8Array(block), p.tileWidth);
+          return block;
+        }
+        return (await super.decode(buffer)) as ArrayBuffer;
+      }
+    }
+    m.addDecoder([8, 32946], async () => NativeDeflateDecoder as never, undefined, false);
+    return m;
+  });
+  return geotiffModule;
+}
 
 /** Compressions geotiff.js decodes losslessly (or error-bounded, LERC). JPEG/WebP are refused: lossy and 8-bit. */
 const READABLE_COMPRESSIONS = new Set([1, 5, 8, 32946, 32773, 34887, 50000]);
@@ -205,7 +215,8 @@ async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<O
     let image: GeoTIFFImage;
     let imageCount: number;
     try {
-      tiff = await GeoTIFF.fromSource(source as never);
+      const { GeoTIFF: GeoTIFFClass } = await loadGeotiff();
+      tiff = await GeoTIFFClass.fromSource(source as never);
       image = await tiff.getImage(0);
       imageCount = await tiff.getImageCount();
     } catch (e) {
