@@ -93,12 +93,24 @@ function summedArea(width: number, height: number, value: (p: number) => number)
   return sat;
 }
 
+/** Columns per block of the per-row key ranges that let the window scan skip whole runs. */
+const RUN = 8;
+
 /**
  * Collect the window pixels within `thresholds[j]` of `centre[j]` in every packed dimension j
  * (pixel index into `cand`, window offset index into `candOff`). Returns their count.
+ *
+ * Dimension `keyDim` is tested first from its own contiguous array `key`. Runs of `RUN` columns are
+ * skipped whole when, in some dimension, their value range (`runMin`/`runMax`: per row, run and
+ * dimension) misses the centre's interval: neighbouring pixels have similar values, so a run is
+ * rejected in a few comparisons instead of `RUN` pixel tests.
  */
 function scanWindow(
   key: Float32Array,
+  runMin: Float32Array,
+  runMax: Float32Array,
+  runsPerRow: number,
+  keyDim: number,
   packed: Float32Array,
   K: number,
   centre: Float64Array,
@@ -113,27 +125,67 @@ function scanWindow(
   cand: Int32Array,
   candOff: Int32Array,
 ): number {
-  const k0 = centre[0];
-  const t0 = thresholds[0];
+  const k0 = centre[keyDim];
+  const t0 = thresholds[keyDim];
+  const lo = k0 - t0;
+  const hi = k0 + t0;
   let n = 0;
   let off = offStart;
   for (let rr = r0; rr <= r1; rr++, off += side) {
     const rowStart = rr * W;
-    for (let cc = c0; cc <= c1; cc++) {
+    const runRow = rr * runsPerRow;
+    let cc = c0;
+    while (cc <= c1) {
+      if (cc % RUN === 0 && cc + RUN - 1 <= c1) {
+        const ri = (runRow + cc / RUN) * K;
+        if (runMax[ri + keyDim] <= lo || runMin[ri + keyDim] >= hi) {
+          cc += RUN;
+          continue;
+        }
+        // Any dimension whose range misses the centre's interval rejects the whole run.
+        let j = 0;
+        while (j < K && runMax[ri + j] > centre[j] - thresholds[j] && runMin[ri + j] < centre[j] + thresholds[j]) j++;
+        if (j < K) {
+          cc += RUN;
+          continue;
+        }
+      }
       const q = rowStart + cc;
       const d = key[q] - k0;
-      if (!(d < t0 && d > -t0)) continue;
-      const base = q * K;
-      let j = 1;
-      while (j < K && Math.abs(packed[base + j] - centre[j]) < thresholds[j]) j++;
-      if (j === K) {
-        cand[n] = q;
-        candOff[n] = off + cc;
-        n++;
+      if (d < t0 && d > -t0) {
+        const base = q * K;
+        let j = 0;
+        while (j < K && Math.abs(packed[base + j] - centre[j]) < thresholds[j]) j++;
+        if (j === K) {
+          cand[n] = q;
+          candOff[n] = off + cc;
+          n++;
+        }
       }
+      cc++;
     }
   }
   return n;
+}
+
+/**
+ * The packed dimension that rejects most window pixels, estimated on pixel pairs a few pixels apart
+ * (deterministic sample): testing it first makes the scan cheapest.
+ */
+function mostSelectiveDimension(packed: Float32Array, K: number, N: number, W: number, thresholds: Float64Array, w: number): number {
+  const pass = new Float64Array(K);
+  const step = Math.max(1, Math.floor(N / 4000));
+  const shifts = [1, Math.max(1, w >> 1), W * Math.max(1, w >> 2), w + W * (w >> 1)];
+  let m = 0;
+  for (let p = 0, i = 0; p < N; p += step, i++) {
+    const q = p + shifts[i % shifts.length];
+    if (q >= N || packed[p * K] !== packed[p * K] || packed[q * K] !== packed[q * K]) continue;
+    m++;
+    for (let j = 0; j < K; j++) if (Math.abs(packed[p * K + j] - packed[q * K + j]) < thresholds[j]) pass[j]++;
+  }
+  let best = 0;
+  if (m > 0) for (let j = 1; j < K; j++) if (pass[j] < pass[best]) best = j;
+  return best;
 }
 
 /** Per-target data: window sums of the target's coarse image over valid pixels, and its validity. */
@@ -186,8 +238,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
   // in its first slot, so the test rejects it without a separate branch.
   const pairValid = new Uint8Array(N);
   const packed = new Float32Array(N * K);
-  // The first band of fine image 1 alone, contiguous: the test that rejects most window pixels.
-  const key = new Float32Array(N);
+
   for (let p = 0; p < N; p++) {
     const ok = isValid(tile.fine1, p) && isValid(tile.fine2, p) && isValid(tile.coarse1, p) && isValid(tile.coarse2, p);
     pairValid[p] = ok ? 1 : 0;
@@ -196,7 +247,27 @@ export function fuseTile(tile: PairTile): PairTileResult {
       packed[p * K + nb + b] = tile.fine2[b][p];
     }
     if (!ok) packed[p * K] = Number.NaN;
-    key[p] = packed[p * K];
+  }
+  const thresholds = Float64Array.from(tile.thresholds);
+
+  // The most selective dimension alone, contiguous (NaN where invalid), with per-row run ranges.
+  const keyDim = mostSelectiveDimension(packed, K, N, W, thresholds, options.halfWindow);
+  const key = new Float32Array(N);
+  for (let p = 0; p < N; p++) key[p] = pairValid[p] ? packed[p * K + keyDim] : Number.NaN;
+  const runsPerRow = Math.ceil(W / RUN);
+  const runMin = new Float32Array(runsPerRow * H * K).fill(Infinity);
+  const runMax = new Float32Array(runsPerRow * H * K).fill(-Infinity);
+  for (let r = 0; r < H; r++) {
+    for (let c = 0; c < W; c++) {
+      const p = r * W + c;
+      if (!pairValid[p]) continue;
+      const ri = (r * runsPerRow + Math.floor(c / RUN)) * K;
+      for (let j = 0; j < K; j++) {
+        const v = packed[p * K + j];
+        if (v < runMin[ri + j]) runMin[ri + j] = v;
+        if (v > runMax[ri + j]) runMax[ri + j] = v;
+      }
+    }
   }
 
   // Spectral similarity R of each pixel (it depends on the pixel alone, not on the window centre).
@@ -266,7 +337,6 @@ export function fuseTile(tile: PairTile): PairTileResult {
     for (let dx = -w; dx <= w; dx++) distance[(dy + w) * side + dx + w] = 1 + Math.sqrt(dx * dx + dy * dy) / w;
   }
 
-  const thresholds = Float64Array.from(tile.thresholds);
   const centre = new Float64Array(K);
   const maxWindow = side * side;
   // Candidate lists (pixel index and offset index) for the shared search and a per-target filtered copy.
@@ -430,7 +500,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       for (let j = 0; j < K; j++) centre[j] = packed[p * K + j];
 
       // Similar pixels: within the threshold in every band of both fine images, and valid.
-      const n = scanWindow(key, packed, K, centre, thresholds, W, r0, r1, c0, c1, (r0 - r + w) * side - c + w, side, cand, candOff);
+      const n = scanWindow(key, runMin, runMax, runsPerRow, keyDim, packed, K, centre, thresholds, W, r0, r1, c0, c1, (r0 - r + w) * side - c + w, side, cand, candOff);
 
       // Window sums (SAT corners) for the temporal weights.
       const iA = r0 * W1 + c0;
