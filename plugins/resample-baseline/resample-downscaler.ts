@@ -12,7 +12,6 @@ import {
   type Grid,
   type PluginContext,
 } from '../../core/index.js';
-import { resampleAxisAligned } from './axis-aligned-resample.js';
 
 /** The fine grid to produce: `target`, else the grid shared by the predictors. */
 export function targetGrid(input: DownscaleInput, pluginId: string): Grid {
@@ -34,8 +33,7 @@ export function createResampleDownscaler(method: 'nearest' | 'bilinear', context
       const grid = targetGrid(input, id);
       const coarse = input.coarse;
       if (isStatic(coarse)) context.logger.warn(`${id}: the coarse series is static; the product is one map`);
-      // The axis-aligned fast path gives the same values as core's general resampler (tested).
-      const product = resampleAxisAligned(coarse, grid, method) ?? resampleSeries(coarse, grid, method);
+      const product = resampleSeries(coarse, grid, method);
       const notes: string[] = [];
       let outside = 0;
       const coarseNaN = coarse.values[0].every((v) => Number.isNaN(v));
