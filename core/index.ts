@@ -30,3 +30,4 @@ export * from './plugin/tsyringe-adapter.js';
 export * from './pipeline/index.js';
 export * from './stations/index.js';
 export * from './stac/index.js';
+export * from './report/index.js';

@@ -25,6 +25,7 @@ import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, time
 import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
 import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
 import { openRunDir } from './run-dir.js';
+import { writeRunReport } from '../report/write-report.js';
 
 export interface RunOptions {
   /** Output folder: must not exist or be empty unless `overwrite`. */
@@ -40,6 +41,8 @@ export interface RunOptions {
   readonly workers?: WorkerPool;
   /** Run seed; default: the pipeline param `seed`, else 0. */
   readonly seed?: number;
+  /** Write `report.html` (and `comparison.csv|json` when methods were compared); default true. */
+  readonly report?: boolean;
 }
 
 export interface RunResult {
@@ -73,7 +76,7 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
   };
   const tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
   try {
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true);
     const result = await run.execute();
     await runDir.commit();
     return { ...result, outDir: runDir.out };
@@ -123,6 +126,7 @@ class Run {
     private readonly staging: string,
     private readonly tempRoot: string,
     seed: number | undefined,
+    private readonly report = true,
   ) {
     const p = plan.params.seed;
     this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
@@ -172,7 +176,7 @@ class Run {
       files.push(...r.files);
     }
     const finished = new Date();
-    const manifest: RunManifest = {
+    let manifest: RunManifest = {
       format: 'soilscale-run-manifest',
       formatVersion: 1,
       soilscaleVersion: soilscaleVersion(),
@@ -190,8 +194,27 @@ class Run {
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     };
+    if (this.report) manifest = { ...manifest, files: [...files, ...(await this.writeReport(manifest, artifacts, notes)), 'manifest.json'] };
     await writeFile(join(this.staging, 'manifest.json'), JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     return { manifest, artifacts };
+  }
+
+  /** The run report (core/report), from the outputs, node tables and scenes; a failure is a note, not a failed run. */
+  private async writeReport(manifest: RunManifest, artifacts: ReadonlyMap<string, Artifact>, notes: string[]): Promise<string[]> {
+    const tables = new Map<string, RecordTable>();
+    const scenes: Scene[] = [];
+    for (const [id, r] of this.results) {
+      if ('skipped' in r) continue;
+      for (const [t, table] of r.tables) tables.set(`${id}.${t}`, table);
+      scenes.push(...r.scenes);
+    }
+    try {
+      return await writeRunReport({ dir: this.staging, manifest, artifacts, tables, scenes, logger: this.logger, progress: this.services.progress });
+    } catch (e) {
+      this.logger.warn(`report not written: ${(e as Error).message}`);
+      notes.push(`report not written: ${(e as Error).message}`);
+      return [];
+    }
   }
 
   private async inputChecksums(): Promise<Record<string, string>> {

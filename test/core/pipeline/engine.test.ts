@@ -45,7 +45,7 @@ describe('engine', () => {
     assert.equal(r.artifacts.has('insitu_metrics'), false);
     assert.ok(r.manifest.notes.some((n) => n.startsWith("output 'insitu_metrics' skipped")));
     const files = readdirSync(out).sort();
-    assert.deepEqual(files, ['manifest.json', 'metrics.csv', 'metrics.json', 'model.model.json', 'model.model.weights.bin', 'scaled', 'sm_1km', 'tables']);
+    assert.deepEqual(files, ['manifest.json', 'metrics.csv', 'metrics.json', 'model.model.json', 'model.model.weights.bin', 'report.html', 'scaled', 'sm_1km', 'tables']);
     assert.deepEqual(readdirSync(join(out, 'sm_1km')), ['2024-01-15.tif', '2024-04-15.tif', '2024-07-15.tif', '2024-10-15.tif', '2024-12-20.tif']);
     assert.deepEqual(readdirSync(join(out, 'tables')).sort(), ['check.summary.csv', 'check.summary.json', 'down.stats.csv', 'down.stats.json']);
     const weights = new Float32Array(Uint8Array.from(readFileSync(join(out, 'model.model.weights.bin'))).buffer);
