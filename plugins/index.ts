@@ -11,6 +11,7 @@ import { syntheticSource } from './source-synthetic/index.js';
 import { estarfmFuser } from './fuser-estarfm/index.js';
 import { rfPlugin } from './regressor-rf/index.js';
 import { gbdtPlugin } from './regressor-gbdt/index.js';
+import { bpnnPlugin } from './regressor-bpnn/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -29,4 +30,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   estarfmFuser,
   rfPlugin,
   gbdtPlugin,
+  bpnnPlugin,
 ];
