@@ -60,10 +60,20 @@ export const PHYSICAL_RANGES: Readonly<Record<string, readonly [number, number]>
   sigma0_vh: [-50, 10],
 };
 
+/** The physical range of a variable, also for qualified names (`sm_truth`, `ndvi_smoothed` → `sm`, `ndvi`). */
+export function physicalRange(variable: string): readonly [number, number] | undefined {
+  const parts = variable.split('_');
+  for (let k = parts.length; k >= 1; k--) {
+    const range = PHYSICAL_RANGES[parts.slice(0, k).join('_')];
+    if (range) return range;
+  }
+  return undefined;
+}
+
 /** The value range for `variables` (union over bands), or the reference's DN range with a note. */
 export function valueRange(params: Pick<EstarfmParams, 'dnMin' | 'dnMax'>, variables: readonly string[]): { min: number; max: number; note?: string } {
   if (params.dnMin !== undefined && params.dnMax !== undefined) return { min: params.dnMin, max: params.dnMax };
-  const known = variables.map((v) => PHYSICAL_RANGES[v]);
+  const known = variables.map(physicalRange);
   if (known.every((r) => r !== undefined)) {
     const min = params.dnMin ?? Math.min(...known.map((r) => r![0]));
     const max = params.dnMax ?? Math.max(...known.map((r) => r![1]));

@@ -6,15 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createGrid, createPluginContext, createWorkerPool, makeSeries, type Series } from '../../../core/index.js';
 import { estarfmFuser } from '../index.js';
-import type { EstarfmParams } from '../src/fuser.js';
 import { planFusion } from '../src/time-series.js';
-
-/** The manifest's defaults, with overrides (as the engine applies them). */
-export function paramsWith(overrides: Partial<EstarfmParams> = {}): EstarfmParams {
-  const props = estarfmFuser.params.properties as Record<string, { default?: unknown }>;
-  const defaults = Object.fromEntries(Object.entries(props).filter(([, s]) => 'default' in s).map(([k, s]) => [k, s.default]));
-  return { ...defaults, ...overrides } as EstarfmParams;
-}
+import { paramsWith } from './params.js';
 
 test('planFusion: nearest pair before and after; fine dates pass through', () => {
   const plan = planFusion(['01', '02', '03', '04', '05', '06'].map((d) => `2024-06-${d}`), ['2024-06-01', '2024-06-03', '2024-06-06'], ['2024-06-01', '2024-06-03', '2024-06-06'], 'nearest-two');
