@@ -12,6 +12,7 @@ import { estarfmFuser } from './fuser-estarfm/index.js';
 import { rfPlugin } from './regressor-rf/index.js';
 import { gbdtPlugin } from './regressor-gbdt/index.js';
 import { bpnnPlugin } from './regressor-bpnn/index.js';
+import { knnPlugin } from './regressor-knn/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -31,4 +32,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   rfPlugin,
   gbdtPlugin,
   bpnnPlugin,
+  knnPlugin,
 ];
