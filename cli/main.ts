@@ -55,7 +55,7 @@ interface RunArgs {
   seed?: number;
 }
 
-async function runAndReport(pipeline: string, a: RunArgs): Promise<void> {
+async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
   const quiet = a.quiet || Boolean(process.env.CI);
   const { outDir, manifest } = await runPipeline(pipeline, {
     out: a.out,
@@ -68,6 +68,7 @@ async function runAndReport(pipeline: string, a: RunArgs): Promise<void> {
   });
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
+  return outDir;
 }
 
 function parseJsonOption(name: string, text: string): Record<string, unknown> {
@@ -107,7 +108,32 @@ export async function main(argv: string[]): Promise<number> {
           .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output folder once the run succeeded' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' })
           .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' }),
-      (a) => runAndReport(a.pipeline, a),
+      async (a) => {
+        await runAndReport(a.pipeline, a);
+      },
+    )
+    .command(
+      'compare <pipeline>',
+      'Run alternatives for one node on identical inputs, splits and seeds; write and print one table of all metrics with ranks (comparison.csv)',
+      (y) =>
+        y
+          .positional('pipeline', { type: 'string', demandOption: true, describe: 'pipeline JSON file' })
+          .option('node', { alias: 'n', type: 'string', describe: 'node whose alternatives are compared (default: the pipeline\'s own compare nodes)' })
+          .option('alt', { alias: 'a', type: 'string', array: true, describe: 'an alternative: name=<plugin id> or name=<JSON {"uses", "with"}> (repeatable)' })
+          .option('original', { type: 'boolean', default: true, describe: 'keep the node\'s own plugin as the first alternative (--no-original to drop it)' })
+          .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
+          .option('overwrite', { type: 'boolean', default: false })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false })
+          .option('seed', { type: 'number', describe: 'run seed (the same for every alternative)' }),
+      async (a) => {
+        const { comparePipeline, formatTextTable, parseAlternativeArg, readComparison } = await import('./compare.js');
+        const doc = comparePipeline(a.pipeline, a.node, (a.alt ?? []).map(parseAlternativeArg), a.original);
+        const outDir = await runAndReport(doc, a);
+        const table = readComparison(outDir);
+        if (table) print(formatTextTable(table));
+        else process.stderr.write('note: no validator tables to compare (add a validator node downstream of the compared node)\n');
+      },
     )
     .command(
       'validate <pipeline>',
@@ -182,7 +208,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('overwrite', { type: 'boolean', default: false })
           .option('quiet', { alias: 'q', type: 'boolean', default: false })
           .option('seed', { type: 'number' }),
-      (a) => runAndReport(join(ROOT, 'pipelines', DEMO_PIPELINE), a),
+      async (a) => {
+        await runAndReport(join(ROOT, 'pipelines', DEMO_PIPELINE), a);
+      },
     )
     .command(
       'synth',
