@@ -13,6 +13,7 @@ import { rfPlugin } from './regressor-rf/index.js';
 import { gbdtPlugin } from './regressor-gbdt/index.js';
 import { bpnnPlugin } from './regressor-bpnn/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
+import { wcmInverter } from './inverter-wcm/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -33,4 +34,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   gbdtPlugin,
   bpnnPlugin,
   knnPlugin,
+  wcmInverter,
 ];

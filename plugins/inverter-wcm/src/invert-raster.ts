@@ -1,0 +1,154 @@
+import type { RadarDate } from './radar-stack.js';
+import type { WcmForm, WcmParameters } from './wcm-model.js';
+
+export interface InversionLimits {
+  readonly smMin: number;
+  readonly smMax: number;
+  /** Vegetation-swamping criterion: γ² below this → no SM (sensitivity ∂σ⁰/∂SM scales with γ²). */
+  readonly minGamma2: number;
+}
+
+/** Pixel counts of one inverted date, by outcome. */
+export interface InversionCounts {
+  valid: number;
+  clippedLow: number;
+  clippedHigh: number;
+  vegetationDominated: number;
+  masked: number;
+  noData: number;
+}
+
+const DEG = Math.PI / 180;
+const LOG10_TO_DB = 10 / Math.LN10;
+
+/**
+ * Closed-form inversion of one radar date over the whole grid, in one tight loop over typed arrays.
+ * `setOfPixel[p]` selects the parameter set of pixel p (per land-cover class); −1 → no set (NaN).
+ * σ⁰ is taken from `sigmaLinear` (already multilooked/masked), so no dB→linear per pixel here.
+ *
+ * @example
+ * ```ts
+ * const sm = new Float32Array(n);
+ * const counts = invertDate(item, item.sigmaLinear, sets, setOfPixel, form, limits, undefined, sm);
+ * ```
+ */
+export function invertDate(
+  item: RadarDate,
+  sigmaLinear: Float32Array,
+  sets: readonly WcmParameters[],
+  setOfPixel: Int32Array | undefined,
+  form: WcmForm,
+  limits: InversionLimits,
+  porosity: Float32Array | undefined,
+  out: Float32Array,
+): InversionCounts {
+  const counts: InversionCounts = { valid: 0, clippedLow: 0, clippedHigh: 0, vegetationDominated: 0, masked: item.masked, noData: 0 };
+  const n = out.length;
+  const normalise = form.angle === 'normalise';
+  const angleC = form.angle === 'angle-dependent-c' && form.soilTerm === 'db';
+  const withDescriptor = form.volumeTerm === 'descriptor';
+  const linearSoil = form.soilTerm === 'linear';
+  const ref = form.referenceAngle;
+  const cosRef = Math.cos(ref * DEG);
+  const v = item.descriptor;
+  const theta = item.incidence;
+  for (let p = 0; p < n; p++) {
+    const total0 = sigmaLinear[p];
+    const s = setOfPixel ? setOfPixel[p] : 0;
+    if (!(total0 === total0) || s < 0) {
+      out[p] = Number.NaN;
+      counts.noData++;
+      continue;
+    }
+    const q = sets[s];
+    const th = theta[p];
+    let c: number;
+    let total = total0;
+    if (normalise) {
+      const ct = Math.cos(th * DEG);
+      total *= (cosRef * cosRef) / (ct * ct);
+      c = cosRef;
+    } else c = Math.cos(th * DEG);
+    const vp = v[p] > 0 ? v[p] : 0;
+    const v1 = withDescriptor ? (q.E === 1 ? vp : vp > 0 ? Math.pow(vp, q.E) : 0) : 1;
+    const v2 = q.F === 1 ? vp : vp > 0 ? Math.pow(vp, q.F) : 0;
+    const g = Math.exp((-2 * q.B * v2) / c);
+    const soil = (total - q.A * v1 * c * (1 - g)) / g;
+    if (!(soil > 0) || g < limits.minGamma2) {
+      out[p] = Number.NaN;
+      counts.vegetationDominated++;
+      continue;
+    }
+    let sm = linearSoil ? Math.log(soil / q.C) / q.D : (LOG10_TO_DB * Math.log(soil) - q.C - (angleC ? q.C1 * (th - ref) : 0)) / q.D;
+    const hi = porosity !== undefined && porosity[p] === porosity[p] ? Math.min(porosity[p], limits.smMax) : limits.smMax;
+    if (sm < limits.smMin) {
+      sm = limits.smMin;
+      counts.clippedLow++;
+    } else if (sm > hi) {
+      sm = hi;
+      counts.clippedHigh++;
+    } else counts.valid++;
+    out[p] = sm;
+  }
+  counts.noData -= item.masked; // masked pixels reach here as NaN σ⁰ too
+  return counts;
+}
+
+/**
+ * NaN-aware boxcar mean of a linear σ⁰ band over `window × window` pixels (multilooking against
+ * speckle; never in dB). Pixels that are NaN stay NaN (masks are not filled).
+ */
+export function multilook(values: Float32Array, width: number, height: number, window: number): Float32Array {
+  if (window <= 1) return values;
+  const half = Math.floor(window / 2);
+  const rowSum = new Float64Array(width * height);
+  const rowCount = new Float64Array(width * height);
+  for (let r = 0; r < height; r++) {
+    const base = r * width;
+    let s = 0;
+    let k = 0;
+    // running window over columns [c − half, c + half]
+    for (let c = 0; c < Math.min(half, width); c++) {
+      const x = values[base + c];
+      if (x === x) { s += x; k++; }
+    }
+    for (let c = 0; c < width; c++) {
+      const add = c + half;
+      if (add < width) {
+        const x = values[base + add];
+        if (x === x) { s += x; k++; }
+      }
+      const drop = c - half - 1;
+      if (drop >= 0) {
+        const x = values[base + drop];
+        if (x === x) { s -= x; k--; }
+      }
+      rowSum[base + c] = s;
+      rowCount[base + c] = k;
+    }
+  }
+  const out = new Float32Array(width * height);
+  for (let c = 0; c < width; c++) {
+    let s = 0;
+    let k = 0;
+    for (let r = 0; r < Math.min(half, height); r++) {
+      s += rowSum[r * width + c];
+      k += rowCount[r * width + c];
+    }
+    for (let r = 0; r < height; r++) {
+      const add = r + half;
+      if (add < height) {
+        s += rowSum[add * width + c];
+        k += rowCount[add * width + c];
+      }
+      const drop = r - half - 1;
+      if (drop >= 0) {
+        s -= rowSum[drop * width + c];
+        k -= rowCount[drop * width + c];
+      }
+      const p = r * width + c;
+      out[p] = values[p] === values[p] && k > 0 ? s / k : Number.NaN;
+    }
+  }
+  return out;
+}
