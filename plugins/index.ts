@@ -12,6 +12,7 @@ import { estarfmFuser } from './fuser-estarfm/index.js';
 import { rfPlugin } from './regressor-rf/index.js';
 import { gbdtPlugin } from './regressor-gbdt/index.js';
 import { bpnnPlugin } from './regressor-bpnn/index.js';
+import { cnnGruPlugin } from './regressor-cnn-gru/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 
@@ -33,6 +34,7 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   rfPlugin,
   gbdtPlugin,
   bpnnPlugin,
+  cnnGruPlugin,
   knnPlugin,
   wcmInverter,
 ];

@@ -14,3 +14,4 @@ export { maskedMse, trainTf, type TfBatch, type TfTrainOptions, type TfTrainResu
 export { epochReporter, type EpochReporter, type EpochStats } from './src/epoch-reporter.js';
 export { completeRows, fitScaler, fitTargetScaler, type ColumnScaler } from './src/standardize.js';
 export { validationSplit } from './src/validation-split.js';
+export { sameConv, type SameConvOptions } from './src/same-conv.js';
