@@ -95,8 +95,15 @@ export class TreeGrower {
     const m = this.m;
     const { indices, weightedTarget: wy } = sample;
     const nb3 = this.nBins * 3;
-    // Always a weight array: one code path keeps the hot loops monomorphic.
-    const weight = sample.weight ?? this.unitWeights();
+    // Weights and weighted targets in sample order, permuted along with `indices`: the hot loops then
+    // read them sequentially and only the bin code is a random access.
+    const pw = new Float64Array(indices.length);
+    const pwy = new Float64Array(indices.length);
+    for (let j = 0; j < indices.length; j++) {
+      const r = indices[j];
+      pw[j] = sample.weight ? sample.weight[r] : 1;
+      pwy[j] = wy[r];
+    }
     const minLeaf = Math.max(1, Math.floor(options.minLeaf));
     const lambda = options.lambda;
     const count = indices.length;
@@ -154,10 +161,9 @@ export class TreeGrower {
     let w0 = 0;
     let s0 = 0;
     for (let j = 0; j < count; j++) {
-      const r = indices[j];
       c0++;
-      w0 += weight ? weight[r] : 1;
-      s0 += wy[r];
+      w0 += pw[j];
+      s0 += pwy[j];
     }
     nStart[0] = 0;
     nEnd[0] = count;
@@ -188,7 +194,7 @@ export class TreeGrower {
           const f = order[j];
           order[j] = order[k];
           order[k] = f;
-          const varies = searchFeature(m.codes, m.rows, m.missingBin, this.featureHist, this.keys, nStart[node], nEnd[node], indices, weight, wy, f, nCnt[node], nW[node], nS[node], minLeaf, lambda, best);
+          const varies = searchFeature(m.codes, m.rows, m.missingBin, this.featureHist, this.keys, nStart[node], nEnd[node], indices, pw, pwy, f, nCnt[node], nW[node], nS[node], minLeaf, lambda, best);
           if (varies) visited++;
         }
       }
@@ -211,7 +217,7 @@ export class TreeGrower {
 
     if (!sampled) {
       nHist[0] = takeHist();
-      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, weight, wy, usable);
+      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable);
     }
     evaluate(0);
     open[nOpen++] = 0;
@@ -254,7 +260,7 @@ export class TreeGrower {
       nodes += 2;
       leaves += 1;
       left[node] = l;
-      const mid = partition(m.codes, m.rows, m.missingBin, nStart[node], nEnd[node], indices, f, b, missLeft);
+      const mid = partition(m.codes, m.rows, m.missingBin, nStart[node], nEnd[node], indices, pw, pwy, f, b, missLeft);
       nStart[l] = nStart[node];
       nEnd[l] = mid;
       nStart[r] = mid;
@@ -277,7 +283,7 @@ export class TreeGrower {
         nHist[small] = hs;
         nHist[large] = parentHist;
         const hSmall = histPool[hs];
-        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, weight, wy, usable);
+        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, pw, pwy, usable);
         const hLarge = histPool[parentHist];
         for (const g of usable) subtractInto(hLarge, hSmall, g * nb3, nb3);
       } else releaseHist(node);
@@ -304,11 +310,6 @@ export class TreeGrower {
     };
   }
 
-  private ones?: Float64Array;
-  private unitWeights(): Float64Array {
-    if (!this.ones) this.ones = new Float64Array(this.m.rows).fill(1);
-    return this.ones;
-  }
 }
 
 interface Best {
@@ -332,11 +333,10 @@ function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Ar
 
 function accumulate(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array): void {
   for (let j = start; j < end; j++) {
-    const r = indices[j];
-    const k = base + codes[col + r] * 3;
+    const k = base + codes[col + indices[j]] * 3;
     h[k] += 1;
-    h[k + 1] += weight[r];
-    h[k + 2] += wy[r];
+    h[k + 1] += weight[j];
+    h[k + 2] += wy[j];
   }
 }
 
@@ -399,10 +399,10 @@ function searchSorted(codes: BinCodes, col: number, mb: number, keys: Int32Array
   let mS = 0;
   let valueEnd = n;
   while (valueEnd > 0 && keys[valueEnd - 1] >>> 16 === mb) {
-    const r = indices[start + (keys[valueEnd - 1] & 0xffff)];
+    const p = start + (keys[valueEnd - 1] & 0xffff);
     mC++;
-    mW += weight[r];
-    mS += wy[r];
+    mW += weight[p];
+    mS += wy[p];
     valueEnd--;
   }
   const missDefault = mC > 0 ? 0 : 2;
@@ -410,10 +410,10 @@ function searchSorted(codes: BinCodes, col: number, mb: number, keys: Int32Array
   let aW = 0;
   let aS = 0;
   for (let k = 0; k < valueEnd; k++) {
-    const r = indices[start + (keys[k] & 0xffff)];
+    const p = start + (keys[k] & 0xffff);
     aC++;
-    aW += weight[r];
-    aS += wy[r];
+    aW += weight[p];
+    aS += wy[p];
     const code = keys[k] >>> 16;
     if (k + 1 < valueEnd && keys[k + 1] >>> 16 === code) continue;
     consider(best, f, code, missDefault, aC, aW, aS, tC, tW, tS, minLeaf, lambda);
@@ -423,7 +423,7 @@ function searchSorted(codes: BinCodes, col: number, mb: number, keys: Int32Array
 }
 
 /** Reorder `indices[start…end)` so rows going left come first; returns the boundary. */
-function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, f: number, b: number, missLeft: number): number {
+function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, pw: Float64Array, pwy: Float64Array, f: number, b: number, missLeft: number): number {
   const col = f * rows;
   let i = start;
   let j = end - 1;
@@ -434,6 +434,12 @@ function partition(codes: BinCodes, rows: number, mb: number, start: number, end
     const t = indices[i];
     indices[i] = indices[j];
     indices[j] = t;
+    const w = pw[i];
+    pw[i] = pw[j];
+    pw[j] = w;
+    const v = pwy[i];
+    pwy[i] = pwy[j];
+    pwy[j] = v;
     i++;
     j--;
   }
