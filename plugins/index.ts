@@ -15,6 +15,7 @@ import { bpnnPlugin } from './regressor-bpnn/index.js';
 import { cnnGruPlugin } from './regressor-cnn-gru/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
+import { dispatchDownscaler } from './downscaler-dispatch/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -37,4 +38,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   cnnGruPlugin,
   knnPlugin,
   wcmInverter,
+  dispatchDownscaler,
 ];
