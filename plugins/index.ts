@@ -13,6 +13,7 @@ import { rfPlugin } from './regressor-rf/index.js';
 import { gbdtPlugin } from './regressor-gbdt/index.js';
 import { bpnnPlugin } from './regressor-bpnn/index.js';
 import { cnnGruPlugin } from './regressor-cnn-gru/index.js';
+import { resnetDownscaler } from './downscaler-resnet/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
@@ -36,6 +37,7 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   gbdtPlugin,
   bpnnPlugin,
   cnnGruPlugin,
+  resnetDownscaler,
   knnPlugin,
   wcmInverter,
   dispatchDownscaler,
