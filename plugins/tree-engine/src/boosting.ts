@@ -86,6 +86,7 @@ export function fitBoosting(
   const nSample = o.subsample >= 1 ? rows : Math.max(1, Math.round(o.subsample * rows));
   const nFeatures = o.colsampleByTree >= 1 ? cols : Math.max(1, Math.round(o.colsampleByTree * cols));
   const perm = new Int32Array(rows);
+  const all = new Int32Array(rows);
   const inSample = new Uint8Array(rows);
   const featPerm = new Int32Array(cols);
   const mask = new Uint8Array(cols);
@@ -103,7 +104,7 @@ export function fitBoosting(
     for (let r = 0; r < rows; r++) wr[r] = w[r] * (y[r] - pred[r]);
     let indices: Int32Array;
     if (nSample >= rows) {
-      indices = new Int32Array(rows);
+      indices = all;
       for (let r = 0; r < rows; r++) indices[r] = r;
     } else {
       for (let r = 0; r < rows; r++) perm[r] = r;
@@ -113,7 +114,7 @@ export function fitBoosting(
         perm[i] = perm[j];
         perm[j] = t;
       }
-      indices = perm.slice(0, nSample).sort(); // ascending ids: sequential memory access
+      indices = perm.subarray(0, nSample).sort(); // ascending ids: sequential memory access
       inSample.fill(0);
       for (let i = 0; i < nSample; i++) inSample[indices[i]] = 1;
     }

@@ -82,6 +82,8 @@ export class TreeGrower {
   private readonly featureHist: Float64Array;
   private readonly keys = new Int32Array(SORT_THRESHOLD);
   private readonly order: Int32Array;
+  private pwBuffer?: Float64Array;
+  private pwyBuffer?: Float64Array;
 
   constructor(matrix: BinnedMatrix) {
     this.m = matrix;
@@ -97,8 +99,10 @@ export class TreeGrower {
     const nb3 = this.nBins * 3;
     // Weights and weighted targets in sample order, permuted along with `indices`: the hot loops then
     // read them sequentially and only the bin code is a random access.
-    const pw = new Float64Array(indices.length);
-    const pwy = new Float64Array(indices.length);
+    this.pwBuffer ??= new Float64Array(this.m.rows);
+    this.pwyBuffer ??= new Float64Array(this.m.rows);
+    const pw = this.pwBuffer.subarray(0, indices.length);
+    const pwy = this.pwyBuffer.subarray(0, indices.length);
     for (let j = 0; j < indices.length; j++) {
       const r = indices[j];
       pw[j] = sample.weight ? sample.weight[r] : 1;
@@ -145,7 +149,8 @@ export class TreeGrower {
     let leaves = 1;
 
     const histPool = this.histPool;
-    const freeHists: number[] = [];
+    // Every pooled histogram is free when a tree starts: the pool only grows to the most ever open at once.
+    const freeHists: number[] = histPool.map((_, i) => i);
     const takeHist = (): number => {
       if (freeHists.length) return freeHists.pop()!;
       histPool.push(new Float64Array(this.histSize));
