@@ -17,6 +17,7 @@ import { resnetDownscaler } from './downscaler-resnet/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
+import { svrPlugin } from './regressor-svr/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -41,4 +42,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   knnPlugin,
   wcmInverter,
   dispatchDownscaler,
+  svrPlugin,
 ];

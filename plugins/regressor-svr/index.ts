@@ -1,0 +1,74 @@
+import type { PluginManifest } from '../../core/index.js';
+
+export interface SvrParams {
+  type: 'epsilon' | 'nu';
+  kernel: 'rbf' | 'linear' | 'polynomial';
+  C: number;
+  epsilon: number;
+  nu: number;
+  gamma: number | 'scale' | 'auto';
+  degree: number;
+  coef0: number;
+  standardize: boolean;
+  standardizeTarget: boolean;
+  tolerance: number;
+  cacheSizeMB: number;
+  shrinking: boolean;
+  maxRows: number | null;
+  seed: number | null;
+}
+
+const ID = 'regressor:svr';
+const VERSION = '1.0.0';
+
+/**
+ * `regressor:svr` — support-vector regression (epsilon-SVR or nu-SVR; RBF, linear or polynomial
+ * kernel) trained with libsvm (libsvm-js, WebAssembly). Features are standardised with the fit rows'
+ * mean and standard deviation; predictions evaluate the decision function from the support vectors
+ * in typed-array loops on worker threads (equal to libsvm's own to rounding).
+ *
+ * @example
+ * ```ts
+ * const svr = await svrPlugin.create({ ...defaults, C: 1, epsilon: 0.01 }, createPluginContext({ seed: 1 }));
+ * const model = await svr.fit(train);
+ * const { mean } = await model.predict(grid);
+ * ```
+ */
+export const svrPlugin = {
+  id: ID,
+  version: VERSION,
+  title: 'Support-vector regression',
+  description:
+    'Support-vector regression with libsvm: epsilon-SVR (errors below epsilon cost nothing) or nu-SVR (nu bounds the fraction of support vectors), ' +
+    "RBF, linear or polynomial kernel, gamma 'scale' as scikit-learn (1 / (features × variance of the standardised features)). " +
+    'Features are standardised with the fit rows (and, optionally, the target). Training cost grows with the square of the rows: maxRows draws a seeded subsample.',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      type: { type: 'string', enum: ['epsilon', 'nu'], default: 'epsilon', description: 'epsilon-SVR or nu-SVR.' },
+      kernel: { type: 'string', enum: ['rbf', 'linear', 'polynomial'], default: 'rbf', description: 'Kernel: exp(-γ|u-v|²), u·v, or (γ u·v + coef0)^degree.' },
+      C: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Cost of errors beyond the epsilon tube (regularisation: smaller is smoother).' },
+      epsilon: { type: 'number', minimum: 0, default: 0.1, description: 'Half-width of the epsilon-insensitive tube, in target units (standardised units with standardizeTarget). epsilon-SVR only.' },
+      nu: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'Upper bound on the fraction of errors and lower bound on the fraction of support vectors. nu-SVR only.' },
+      gamma: {
+        description: "Kernel coefficient γ: a number, 'scale' (1 / (features × variance of the standardised features), scikit-learn's default) or 'auto' (1 / features).",
+        anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'string', enum: ['scale', 'auto'] }],
+        default: 'scale',
+      },
+      degree: { type: 'integer', minimum: 1, maximum: 10, default: 3, description: 'Degree of the polynomial kernel.' },
+      coef0: { type: 'number', default: 0, description: 'Constant term of the polynomial kernel.' },
+      standardize: { type: 'boolean', default: true, description: 'Scale each feature to zero mean and unit variance (fit-row statistics).' },
+      standardizeTarget: { type: 'boolean', default: false, description: 'Also scale the target to zero mean and unit variance while training (epsilon is then in standard units).' },
+      tolerance: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'Stopping tolerance of the solver (libsvm -e).' },
+      cacheSizeMB: { type: 'number', minimum: 1, maximum: 1800, default: 400, description: 'Kernel cache of the solver in MB (libsvm -m); speed only.' },
+      shrinking: { type: 'boolean', default: true, description: 'Shrinking heuristics of the solver (libsvm -h); speed only.' },
+      maxRows: { type: ['integer', 'null'], minimum: 2, default: null, description: 'Train on a seeded random subsample of at most this many rows; null uses all rows.' },
+      seed: { type: ['integer', 'null'], default: null, description: 'Seed of the subsample (the solver itself is deterministic); null takes the run seed.' },
+    },
+  },
+  async create(params: SvrParams, context) {
+    const { createSvrRegressor } = await import('./src/svr-regressor.js');
+    return createSvrRegressor(params, context, { id: ID, version: VERSION });
+  },
+} as const satisfies PluginManifest<'regressor', SvrParams>;

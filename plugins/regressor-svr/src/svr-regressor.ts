@@ -1,0 +1,259 @@
+import { createRng, inputError, runtimeError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
+import type { SvrParams } from '../index.js';
+import { loadLibsvm, type LibsvmClass } from './libsvm-loader.js';
+import { decision, KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';
+
+/** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
+const MODEL_LAYOUT = 1;
+const KERNEL = new URL('./svr-kernel.js', import.meta.url).href;
+
+interface SvrData {
+  readonly layout: number;
+  readonly kernel: SvrParams['kernel'];
+  readonly gamma: number;
+  readonly degree: number;
+  readonly coef0: number;
+  readonly rho: number;
+  readonly center: readonly number[];
+  readonly scale: readonly number[];
+  readonly yCenter: number;
+  readonly yScale: number;
+  readonly trainingRows: number;
+  /** libsvm's own text model (its rho and gamma are rounded to 6 digits there; `rho`/`gamma` above are exact). */
+  readonly libsvmModel?: string;
+}
+
+function shared(a: ArrayLike<number>): Float64Array {
+  const out = typeof SharedArrayBuffer === 'function' ? new Float64Array(new SharedArrayBuffer(Math.max(8, a.length * 8)), 0, a.length) : new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i];
+  return out;
+}
+
+/** Column means and population standard deviations (constant columns keep scale 1), as scikit-learn's StandardScaler. */
+function columnScaling(x: Float32Array, rows: number, dims: number, on: boolean): { center: Float64Array; scale: Float64Array } {
+  const center = new Float64Array(dims);
+  const scale = new Float64Array(dims).fill(1);
+  if (!on) return { center, scale };
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) center[j] += x[r * dims + j];
+  for (let j = 0; j < dims; j++) center[j] /= rows;
+  const v = new Float64Array(dims);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) v[j] += (x[r * dims + j] - center[j]) ** 2;
+  for (let j = 0; j < dims; j++) if (v[j] > 0) scale[j] = Math.sqrt(v[j] / rows);
+  return { center, scale };
+}
+
+/** γ from the `gamma` param: 'scale' = 1 / (features × variance of all entries of z), 'auto' = 1 / features (scikit-learn). */
+export function resolveGamma(gamma: SvrParams['gamma'], z: Float64Array, dims: number): number {
+  if (typeof gamma === 'number') return gamma;
+  if (gamma === 'auto') return 1 / dims;
+  let mean = 0;
+  for (const v of z) mean += v;
+  mean /= z.length;
+  let v2 = 0;
+  for (const v of z) v2 += (v - mean) ** 2;
+  const variance = v2 / z.length;
+  return variance > 0 ? 1 / (dims * variance) : 1;
+}
+
+export function createSvrRegressor(params: SvrParams, context: PluginContext, plugin: { id: string; version: string }): Regressor {
+  const seed = params.seed ?? context.seed;
+
+  const fitted = (featureNames: readonly string[], data: SvrData, sv: Float64Array, coef: Float64Array): FittedRegressor => {
+    const dims = featureNames.length;
+    const model: SvrKernelModel = {
+      dims,
+      nSV: coef.length,
+      sv: shared(sv),
+      coef: shared(coef),
+      rho: data.rho,
+      kernel: KERNEL_CODES[data.kernel] as KernelCode,
+      gamma: data.gamma,
+      degree: data.degree,
+      coef0: data.coef0,
+      center: shared(data.center),
+      scale: shared(data.scale),
+      yCenter: data.yCenter,
+      yScale: data.yScale,
+    };
+    return {
+      featureNames,
+      async predict(table: Table): Promise<Prediction> {
+        const x = featureMatrix(table, featureNames, 'prediction table');
+        return { mean: await predictRows(model, x, table.rows, context) };
+      },
+      diagnostics() {
+        return { supportVectors: coef.length, trainingRows: data.trainingRows, gamma: data.gamma, rho: data.rho };
+      },
+      save(): SavedModel {
+        return {
+          kind: 'model',
+          format: 'soilscale-model',
+          formatVersion: 1,
+          pluginId: plugin.id,
+          pluginVersion: plugin.version,
+          params: { ...params },
+          featureNames: [...featureNames],
+          data,
+          binary: { supportVectors: sv, coefficients: coef },
+        };
+      },
+    };
+  };
+
+  return {
+    async fit(train: Table): Promise<FittedRegressor> {
+      const yAll = checkTrainingTable(train, plugin.id);
+      const dims = train.columns.length;
+      const xAll = featureMatrix(train, train.columns, 'training table');
+      let keep: number[] = [];
+      for (let r = 0; r < train.rows; r++) {
+        let ok = true;
+        for (let j = 0; j < dims && ok; j++) ok = Number.isFinite(xAll[r * dims + j]);
+        if (ok) keep.push(r);
+      }
+      if (keep.length < 2) throw inputError('too few training rows without missing features', { file: 'training table', path: 'x', expected: '≥ 2 complete rows', found: String(keep.length) });
+      if (keep.length < train.rows) context.logger.warn(`${plugin.id}: ${train.rows - keep.length} of ${train.rows} training rows have a missing feature and are left out`);
+      if (params.maxRows !== null && keep.length > params.maxRows) {
+        const rng = createRng(seed);
+        const perm = rng.shuffle(Int32Array.from(keep));
+        keep = Array.from(perm.subarray(0, params.maxRows)).sort((a, b) => a - b);
+        context.logger.info(`${plugin.id}: training on a random subsample of ${keep.length} rows (maxRows)`);
+      }
+      const rows = keep.length;
+      const x = new Float32Array(rows * dims);
+      const y = new Float64Array(rows);
+      keep.forEach((r, i) => {
+        x.set(xAll.subarray(r * dims, r * dims + dims), i * dims);
+        y[i] = yAll[r];
+      });
+      const { center, scale } = columnScaling(x, rows, dims, params.standardize);
+      const z = new Float64Array(rows * dims);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) z[r * dims + j] = (x[r * dims + j] - center[j]) / scale[j];
+      let yCenter = 0;
+      let yScale = 1;
+      if (params.standardizeTarget) {
+        for (const v of y) yCenter += v;
+        yCenter /= rows;
+        let v2 = 0;
+        for (const v of y) v2 += (v - yCenter) ** 2;
+        yScale = v2 > 0 ? Math.sqrt(v2 / rows) : 1;
+      }
+      const yt = y.map((v) => (v - yCenter) / yScale);
+      const gamma = resolveGamma(params.gamma, z, dims);
+
+      const SVM = await loadLibsvm();
+      const svm = new SVM({
+        type: params.type === 'nu' ? SVM.SVM_TYPES.NU_SVR : SVM.SVM_TYPES.EPSILON_SVR,
+        kernel: { rbf: SVM.KERNEL_TYPES.RBF, linear: SVM.KERNEL_TYPES.LINEAR, polynomial: SVM.KERNEL_TYPES.POLYNOMIAL }[params.kernel],
+        degree: params.degree,
+        gamma,
+        coef0: params.coef0,
+        cost: params.C,
+        nu: params.nu,
+        epsilon: params.epsilon,
+        cacheSize: params.cacheSizeMB,
+        tolerance: params.tolerance,
+        shrinking: params.shrinking,
+        quiet: true,
+      });
+      const samples = Array.from({ length: rows }, (_, r) => z.subarray(r * dims, r * dims + dims));
+      try {
+        svm.train(samples, yt);
+        const indices = svm.getSVIndices();
+        const text = svm.serializeModel();
+        const coef = parseCoefficients(text, indices.length);
+        const sv = new Float64Array(indices.length * dims);
+        indices.forEach((row, i) => sv.set(z.subarray(row * dims, row * dims + dims), i * dims));
+        const partial: SvrKernelModel = { dims, nSV: indices.length, sv, coef, rho: 0, kernel: KERNEL_CODES[params.kernel] as KernelCode, gamma, degree: params.degree, coef0: params.coef0, center, scale, yCenter: 0, yScale: 1 };
+        // libsvm prints ρ with 6 digits; recover it exactly from its in-memory model: ρ = Σ coef·K − f(z₀)
+        const z0 = z.subarray(0, dims);
+        const rho = decision(partial, z0) - svm.predictOne(z0);
+        const data: SvrData = {
+          layout: MODEL_LAYOUT,
+          kernel: params.kernel,
+          gamma,
+          degree: params.degree,
+          coef0: params.coef0,
+          rho,
+          center: Array.from(center),
+          scale: Array.from(scale),
+          yCenter,
+          yScale,
+          trainingRows: rows,
+          libsvmModel: text,
+        };
+        context.logger.debug(`${plugin.id}: ${indices.length} support vectors of ${rows} rows`);
+        return fitted([...train.columns], data, sv, coef);
+      } catch (e) {
+        if (e instanceof Error && /memory|abort/i.test(e.message)) throw runtimeError('libsvm ran out of memory', { path: 'cacheSizeMB', expected: 'a smaller kernel cache or fewer rows (maxRows)', found: `${params.cacheSizeMB} MB, ${rows} rows` });
+        throw e;
+      } finally {
+        svm.free();
+      }
+    },
+
+    async load(saved: SavedModel): Promise<FittedRegressor> {
+      const file = `saved model (${saved?.pluginId ?? 'unknown plugin'})`;
+      if (saved?.kind !== 'model' || saved.format !== 'soilscale-model') throw inputError('not a soilscale model', { file, path: 'format', expected: 'soilscale-model', found: String(saved?.format) });
+      if (saved.pluginId !== plugin.id) throw inputError('model was saved by another plugin', { file, path: 'pluginId', expected: plugin.id, found: String(saved.pluginId) });
+      const data = saved.data as SvrData | undefined;
+      if (!data || typeof data.layout !== 'number' || data.layout > MODEL_LAYOUT) throw inputError('unsupported SVR model layout', { file, path: 'data.layout', expected: `≤ ${MODEL_LAYOUT}`, found: String(data?.layout) });
+      if (!(data.kernel in KERNEL_CODES)) throw inputError('unknown kernel', { file, path: 'data.kernel', expected: Object.keys(KERNEL_CODES).join(' | '), found: String(data.kernel) });
+      const names = saved.featureNames;
+      if (!names?.length) throw inputError('model has no feature names', { file, path: 'featureNames', expected: 'the training columns', found: 'none' });
+      const sv = saved.binary?.supportVectors;
+      const coef = saved.binary?.coefficients;
+      if (!(coef instanceof Float64Array)) throw inputError('saved SVR lacks its coefficients', { file, path: 'binary.coefficients', expected: 'Float64Array', found: describe(coef) });
+      if (!(sv instanceof Float64Array) || sv.length !== coef.length * names.length) throw inputError('saved support vectors do not match the coefficients', { file, path: 'binary.supportVectors', expected: `Float64Array of ${coef.length} × ${names.length}`, found: sv instanceof Float64Array ? `${sv.length} values` : describe(sv) });
+      if (data.center?.length !== names.length || data.scale?.length !== names.length) throw inputError('saved scaling does not match the features', { file, path: 'data.center', expected: `${names.length} values`, found: String(data.center?.length) });
+      for (const k of ['rho', 'gamma', 'yCenter', 'yScale'] as const) {
+        if (!Number.isFinite(data[k])) throw inputError('saved SVR parameter is not a number', { file, path: `data.${k}`, expected: 'a finite number', found: String(data[k]) });
+      }
+      return fitted([...names], data, sv, coef);
+    },
+  };
+}
+
+function describe(v: unknown): string {
+  return v === undefined ? 'nothing' : ArrayBuffer.isView(v) ? v.constructor.name : typeof v;
+}
+
+/** The first column of libsvm's `SV` section (one coefficient per support vector, in `getSVIndices` order). */
+export function parseCoefficients(text: string, count: number): Float64Array {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.trim() === 'SV');
+  const coef = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const line = lines[at + 1 + i];
+    const v = line === undefined ? Number.NaN : Number(line.slice(0, line.indexOf(' ') >= 0 ? line.indexOf(' ') : undefined));
+    if (at < 0 || !Number.isFinite(v)) throw runtimeError('cannot read libsvm\'s model', { path: `SV line ${i + 1}`, expected: `${count} support-vector lines starting with a coefficient`, found: line === undefined ? 'end of model' : line.slice(0, 40) });
+    coef[i] = v;
+  }
+  return coef;
+}
+
+function chunkRows(rows: number, threads: number): number {
+  if (threads <= 1) return Math.max(1, rows);
+  return Math.max(1024, Math.min(65536, Math.ceil(rows / (threads * 4))));
+}
+
+async function predictRows(model: SvrKernelModel, x: Float32Array, rows: number, context: PluginContext): Promise<Float32Array> {
+  const pool = context.workers;
+  const dims = model.dims;
+  const step = chunkRows(rows, pool.size);
+  const out = new Float32Array(rows);
+  const tasks: Promise<void>[] = [];
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const r1 = Math.min(rows, r0 + step);
+    // a subarray would send its whole buffer to the worker: copy the chunk (inline: a view suffices)
+    const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
+    tasks.push(
+      pool
+        .run<ReturnType<typeof predictSvrRows>>({ module: KERNEL, fn: 'predictSvrRows', args: [model, part, r1 - r0], transfer: pool.size > 1 ? [part.buffer as ArrayBuffer] : [] })
+        .then((res) => out.set(res, r0)),
+    );
+  }
+  await Promise.all(tasks);
+  return out;
+}
