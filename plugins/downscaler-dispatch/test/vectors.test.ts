@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNesting, createGrid, createPluginContext, createWorkerPool, makeSeries } from '../../../core/index.js';
-import { dispatchDownscaler, type DispatchParams } from '../index.js';
+import { dispatchDownscaler } from '../index.js';
+import { dispatchParams } from './params.js';
 import { cellLayout, dispatchMember, type DispatchOptions } from '../src/dispatch-member.js';
 import { crossingCover, soilEvaporativeEfficiency, soilTemperature, vegetationCover, Zone } from '../src/hourglass.js';
 import { seeDerivative, soilMoistureParameter } from '../src/see-model.js';
@@ -19,10 +20,6 @@ const MEAN_SEE = 0.46854377104377215;
 
 const near = (a: number, b: number, tol: number) => (Number.isNaN(b) ? Number.isNaN(a) : Math.abs(a - b) <= tol);
 
-export function dispatchParams(over: Partial<DispatchParams> = {}): DispatchParams {
-  const props = dispatchDownscaler.params.properties as Record<string, { default?: unknown }>;
-  return { ...Object.fromEntries(Object.entries(props).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default])), ...over } as DispatchParams;
-}
 
 function memberOptions(over: Partial<DispatchOptions> = {}): DispatchOptions {
   return { ...dispatchParams(), endmemberScope: 'fixed', fixedEndmembers: E, minValidFraction: 0, ...over } as DispatchOptions;
