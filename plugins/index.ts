@@ -14,6 +14,7 @@ import { gbdtPlugin } from './regressor-gbdt/index.js';
 import { bpnnPlugin } from './regressor-bpnn/index.js';
 import { cnnGruPlugin } from './regressor-cnn-gru/index.js';
 import { resnetDownscaler } from './downscaler-resnet/index.js';
+import { biasCorrectionTransform } from './transform-bias-correction/index.js';
 import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
@@ -39,6 +40,7 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   bpnnPlugin,
   cnnGruPlugin,
   resnetDownscaler,
+  biasCorrectionTransform,
   knnPlugin,
   wcmInverter,
   dispatchDownscaler,
