@@ -57,7 +57,7 @@ export interface GrownTree {
 }
 
 /** Below this many rows a node's split search sorts bin codes instead of filling a full histogram. */
-const SORT_THRESHOLD = 40;
+const SORT_THRESHOLD = 24;
 
 /**
  * Grows regression trees on binned features with histogram split search (sum of weights and of
@@ -379,9 +379,17 @@ function searchFeature(codes: BinCodes, rows: number, mb: number, h: Float64Arra
   const n = end - start;
   const col = f * rows;
   if (n >= SORT_THRESHOLD) {
-    h.fill(0);
+    // `h` is all zeros between calls; small nodes clear just the bins they touched.
     accumulate(codes, col, h, 0, start, end, indices, weight, wy);
-    return scanHistogram(h, 0, mb, f, tC, tW, tS, minLeaf, lambda, best);
+    const varies = scanHistogram(h, 0, mb, f, tC, tW, tS, minLeaf, lambda, best);
+    if (n * 3 >= h.length) h.fill(0);
+    else for (let j = start; j < end; j++) {
+      const k = codes[col + indices[j]] * 3;
+      h[k] = 0;
+      h[k + 1] = 0;
+      h[k + 2] = 0;
+    }
+    return varies;
   }
   return searchSorted(codes, col, mb, keys, start, n, indices, weight, wy, f, tC, tW, tS, minLeaf, lambda, best);
 }

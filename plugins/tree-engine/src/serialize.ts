@@ -109,6 +109,7 @@ export function featureMatrix(table: Table, featureNames: readonly string[], wha
 export function checkTrainingTable(table: Table, plugin: string): Float32Array {
   const y = table.y;
   if (!y) throw inputError(`${plugin} needs a target to fit`, { file: 'training table', path: 'y', expected: 'a Float32Array of targets', found: 'no target' });
+  if (table.columns.length < 1) throw inputError(`${plugin} needs at least one feature column`, { file: 'training table', path: 'columns', expected: '≥ 1 column', found: 'none' });
   if (table.rows < 2) throw inputError(`${plugin} needs at least 2 rows to fit`, { file: 'training table', path: 'rows', expected: '≥ 2', found: String(table.rows) });
   if (table.x.length < table.rows * table.columns.length) throw inputError('feature matrix is shorter than rows × columns', { file: 'training table', path: 'x', expected: `${table.rows * table.columns.length} values`, found: String(table.x.length) });
   for (let r = 0; r < table.rows; r++) {
