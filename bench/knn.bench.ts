@@ -7,7 +7,7 @@
  */
 import { createPluginContext, createWorkerPool, type Table } from '../core/index.js';
 import { knnPlugin, type KnnParams } from '../plugins/regressor-knn/index.js';
-import { buildKdTree } from '../plugins/regressor-knn/src/kd-tree.js';
+import { buildSearchTree } from '../plugins/regressor-knn/src/kd-tree.js';
 import { forEachNeighbours } from '../plugins/regressor-knn/src/knn-search.js';
 import { fitScaling, standardise } from '../plugins/regressor-knn/src/scaling.js';
 import type { BenchArgs } from './main.js';
@@ -24,7 +24,7 @@ function bruteForceAgreement(fit: Table, grid: Table, sample: number, k: number)
   const dims = fit.columns.length;
   const scaling = fitScaling(fit.x, fit.rows, dims, true);
   const z = standardise(fit.x, fit.rows, dims, scaling);
-  const tree = buildKdTree(z, fit.rows, dims, 16);
+  const tree = buildSearchTree(z, fit.rows, dims, 16);
   const stride = Math.floor(grid.rows / sample);
   const rows = Float32Array.from({ length: sample * dims }, (_, i) => grid.x[Math.floor(i / dims) * stride * dims + (i % dims)]);
   let same = 0;

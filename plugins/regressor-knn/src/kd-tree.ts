@@ -1,3 +1,5 @@
+import { principalAxes, rotate } from './principal-axes.js';
+
 /**
  * A kd-tree over points stored in typed arrays: nodes are parallel arrays (split dimension, split
  * value, point range, children), points are copied into tree order so a leaf is one contiguous run.
@@ -22,6 +24,16 @@ export interface KdTree {
   readonly end: Int32Array;
   /** Per node: child node ids (right = left + 1: children are allocated in pairs). */
   readonly left: Int32Array;
+  /**
+   * When the tree is built in rotated coordinates (`points = R · z`): the rotation `R` (`dims × dims`)
+   * and the original coordinates in tree order. Distances that decide neighbours are measured on
+   * `exact`; the rotated `points` only prune and pre-filter.
+   */
+  readonly rotation?: Float64Array;
+  readonly exact?: Float64Array;
+  /** Per node: bounding box of its points in tree coordinates, `nodes × dims` each (tighter than the cell). */
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
 }
 
 /** Typed arrays on shared memory (falls back to ordinary memory where SharedArrayBuffer is absent). */
@@ -91,6 +103,32 @@ export function buildKdTree(data: Float64Array, size: number, dims: number, leaf
     out.set(a.subarray(0, nodes));
     return out;
   };
+  // bounding boxes, children before parents (children always have larger ids)
+  const lo = sharedFloat64(nodes * dims);
+  const hi = sharedFloat64(nodes * dims);
+  for (let node = nodes - 1; node >= 0; node--) {
+    const o = node * dims;
+    if (splitDim[node] < 0) {
+      for (let j = 0; j < dims; j++) {
+        lo[o + j] = Infinity;
+        hi[o + j] = -Infinity;
+      }
+      for (let p = start[node]; p < end[node]; p++) {
+        for (let j = 0; j < dims; j++) {
+          const v = points[p * dims + j];
+          if (v < lo[o + j]) lo[o + j] = v;
+          if (v > hi[o + j]) hi[o + j] = v;
+        }
+      }
+    } else {
+      const a = left[node] * dims;
+      const b = a + dims;
+      for (let j = 0; j < dims; j++) {
+        lo[o + j] = Math.min(lo[a + j], lo[b + j]);
+        hi[o + j] = Math.max(hi[a + j], hi[b + j]);
+      }
+    }
+  }
   const splitValueShared = sharedFloat64(nodes);
   splitValueShared.set(splitValue.subarray(0, nodes));
   const orderShared = sharedInt32(size);
@@ -105,7 +143,28 @@ export function buildKdTree(data: Float64Array, size: number, dims: number, leaf
     start: copyI(start),
     end: copyI(end),
     left: copyI(left),
+    lo,
+    hi,
   };
+}
+
+/**
+ * The tree the KNN regressor searches: built along the principal axes of `z` (see
+ * `principalAxes`), keeping `z` itself for the distances, so neighbours are those of `z` exactly.
+ */
+export function buildSearchTree(z: Float64Array, size: number, dims: number, leafSize = 16): KdTree {
+  const rotation = principalAxes(z, size, dims);
+  const w = new Float64Array(size * dims);
+  for (let r = 0; r < size; r++) rotate(rotation, dims, z, r * dims, w, r * dims);
+  const tree = buildKdTree(w, size, dims, leafSize);
+  const exact = sharedFloat64(size * dims);
+  for (let p = 0; p < size; p++) {
+    const src = tree.order[p] * dims;
+    for (let j = 0; j < dims; j++) exact[p * dims + j] = z[src + j];
+  }
+  const rot = sharedFloat64(dims * dims);
+  rot.set(rotation);
+  return { ...tree, rotation: rot, exact };
 }
 
 function widestDimension(data: Float64Array, dims: number, order: Int32Array, s: number, e: number): number {

@@ -2,7 +2,7 @@
  * Worker-thread entry points of `regressor:knn` (also called inline with a one-thread pool). The
  * tree, scaling and targets arrive in shared memory; only the query rows are copied.
  */
-import { buildKdTree, type KdTree } from './kd-tree.js';
+import { buildSearchTree, type KdTree } from './kd-tree.js';
 import { forEachNeighbours, type Scaling } from './knn-search.js';
 import { combineNeighbours, type Weighting } from './neighbour-weights.js';
 
@@ -83,7 +83,7 @@ export function cvFold(t: FoldTask): { sse: Float64Array; rows: number } {
       yTest[b++] = y[i];
     }
   }
-  const tree = buildKdTree(zTrain, nTrain, dims, t.leafSize);
+  const tree = buildSearchTree(zTrain, nTrain, dims, t.leafSize);
   const kMax = Math.min(Math.max(...t.candidates), nTrain);
   const sse = new Float64Array(t.candidates.length);
   const identity: Scaling = { center: new Float64Array(dims), scale: new Float64Array(dims).fill(1) };

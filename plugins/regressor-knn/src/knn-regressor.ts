@@ -1,7 +1,7 @@
 import { createRng, inputError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { KnnParams } from '../index.js';
-import { buildKdTree, type KdTree } from './kd-tree.js';
+import { buildSearchTree, type KdTree } from './kd-tree.js';
 import type { cvFold, FoldTask, KnnKernelModel, predictKnnRows } from './knn-kernel.js';
 import type { Scaling } from './knn-search.js';
 import { fitScaling, standardise } from './scaling.js';
@@ -45,7 +45,7 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
     const dims = state.featureNames.length;
     const scaling: Scaling = { center: sharedCopy(state.data.center), scale: sharedCopy(state.data.scale) };
     const z = standardise(state.x, state.rows, dims, scaling);
-    const tree = buildKdTree(z, state.rows, dims, state.data.leafSize);
+    const tree = buildSearchTree(z, state.rows, dims, state.data.leafSize);
     return { scaling, z, tree, y: sharedCopy(state.y) };
   };
 

@@ -5,9 +5,14 @@
  * broken by index, so the result is unique and equals a brute-force search bit for bit.
  */
 import { leafOf, type KdTree } from './kd-tree.js';
+import { rotate } from './principal-axes.js';
 
-/** Relative slack on pruning so rounding in the incremental cell distance never drops a tie. */
-const PRUNE_SLACK = 1 + 1e-12;
+/**
+ * Slack on pruning and pre-filtering: rounding in the incremental cell distance and in rotated
+ * coordinates (a few ulps of |q|²) must never drop a point that ties the k-th neighbour.
+ */
+const PRUNE_SLACK = 1 + 1e-9;
+const PRUNE_ABS = 1e-9;
 
 /** One query's neighbours, sorted by (distance, index) ascending. */
 export interface NeighbourList {
@@ -33,8 +38,12 @@ export class KnnSearcher implements NeighbourList {
   private readonly prevPos: Int32Array;
   private prevCount = 0;
   private readonly off: Float64Array;
+  /** The query in tree coordinates (rotated when the tree is). */
+  private readonly w: Float64Array;
+  /** The query in the coordinates distances are measured in. */
   private q: Float64Array;
   private cap = Infinity;
+  private readonly exact: Float64Array;
 
   constructor(private readonly tree: KdTree, k: number) {
     this.k = Math.min(k, tree.size);
@@ -44,6 +53,16 @@ export class KnnSearcher implements NeighbourList {
     this.prevPos = new Int32Array(this.k);
     this.off = new Float64Array(tree.dims);
     this.q = new Float64Array(tree.dims);
+    this.w = new Float64Array(tree.dims);
+    this.exact = tree.exact ?? tree.points;
+  }
+
+  /** `z` (standardised) in the tree's coordinates. */
+  toTreeSpace(z: ArrayLike<number>, offset: number, out: Float64Array): Float64Array {
+    const dims = this.tree.dims;
+    if (this.tree.rotation) rotate(this.tree.rotation, dims, z, offset, out, 0);
+    else for (let j = 0; j < dims; j++) out[j] = z[offset + j];
+    return out;
   }
 
   /** Forget the previous query (the next search starts without a bound). */
@@ -54,8 +73,9 @@ export class KnnSearcher implements NeighbourList {
   /** Find the k nearest points to `q` (standardised coordinates); the result is sorted. */
   search(q: Float64Array): NeighbourList {
     this.q = q;
+    this.toTreeSpace(q, 0, this.w);
     const dims = this.tree.dims;
-    const points = this.tree.points;
+    const points = this.exact;
     // Bound: the k previous neighbours are k points at most `cap` away, so the true k-th is too.
     let cap = Infinity;
     if (this.prevCount === this.k && this.k > 0) {
@@ -87,7 +107,7 @@ export class KnnSearcher implements NeighbourList {
       this.scanLeaf(tree.start[node], tree.end[node]);
       return;
     }
-    const diff = this.q[dim] - tree.splitValue[node];
+    const diff = this.w[dim] - tree.splitValue[node];
     const l = tree.left[node];
     const near = diff <= 0 ? l : l + 1;
     const far = diff <= 0 ? l + 1 : l;
@@ -95,33 +115,63 @@ export class KnnSearcher implements NeighbourList {
     const old = this.off[dim];
     const rdFar = rd - old * old + diff * diff;
     const worst = this.count < this.k ? this.cap : this.dist2[0];
-    if (rdFar <= worst * PRUNE_SLACK) {
+    const bound = worst * PRUNE_SLACK + PRUNE_ABS;
+    if (rdFar <= bound && this.boxDistance(far, bound) <= bound) {
       this.off[dim] = diff;
       this.visit(far, rdFar);
       this.off[dim] = old;
     }
   }
 
+  /** Squared distance from the query to a node's bounding box (stops once past `bound`). */
+  private boxDistance(node: number, bound: number): number {
+    const { lo, hi, dims } = this.tree;
+    const w = this.w;
+    const o = node * dims;
+    let s = 0;
+    for (let j = 0; j < dims; j++) {
+      const v = w[j];
+      const l = lo[o + j];
+      const h = hi[o + j];
+      const t = v < l ? l - v : v > h ? v - h : 0;
+      s += t * t;
+      if (s > bound) return s;
+    }
+    return s;
+  }
+
   private scanLeaf(s: number, e: number): void {
     const { points, order, dims } = this.tree;
+    const exact = this.exact;
+    const rotated = exact !== points;
+    const w = this.w;
     const q = this.q;
     const k = this.k;
     const heapD = this.dist2;
     const heapI = this.index;
     for (let p = s; p < e; p++) {
       const worst = this.count < k ? this.cap : heapD[0];
+      const bound = worst * PRUNE_SLACK + PRUNE_ABS;
       const o = p * dims;
+      // pre-filter in tree coordinates, largest-variance axes first so most points stop early
       let d2 = 0;
       let j = 0;
       for (; j < dims; j++) {
-        const t = q[j] - points[o + j];
+        const t = w[j] - points[o + j];
         d2 += t * t;
-        if (d2 > worst) break;
+        if (d2 > bound) break;
       }
       if (j < dims) continue;
+      if (rotated) {
+        d2 = 0;
+        for (let i = 0; i < dims; i++) {
+          const t = q[i] - exact[o + i];
+          d2 += t * t;
+        }
+      }
       const idx = order[p];
       if (this.count < k) {
-        this.push(d2, idx, p);
+        if (d2 <= this.cap) this.push(d2, idx, p);
       } else if (d2 < heapD[0] || (d2 === heapD[0] && idx < heapI[0])) {
         this.replaceTop(d2, idx, p);
       }
@@ -216,6 +266,8 @@ export function forEachNeighbours(
   const qs = new Float64Array(rows * dims);
   const leaf = new Int32Array(rows);
   const q = new Float64Array(dims);
+  const searcher = new KnnSearcher(tree, k);
+  const w = new Float64Array(dims);
   const { center, scale } = scaling;
   let maxLeaf = 0;
   for (let r = 0; r < rows; r++) {
@@ -229,7 +281,7 @@ export function forEachNeighbours(
       leaf[r] = -1;
       continue;
     }
-    const l = leafOf(tree, qs.subarray(r * dims, r * dims + dims));
+    const l = leafOf(tree, searcher.toTreeSpace(qs, r * dims, w));
     leaf[r] = l;
     if (l > maxLeaf) maxLeaf = l;
   }
@@ -240,7 +292,6 @@ export function forEachNeighbours(
   for (let i = 1; i < fill.length; i++) fill[i] += fill[i - 1];
   const sorted = new Int32Array(rows);
   for (let r = 0; r < rows; r++) sorted[fill[leaf[r] + 1]++] = r;
-  const searcher = new KnnSearcher(tree, k);
   for (let i = 0; i < rows; i++) {
     const r = sorted[i];
     if (leaf[r] < 0) {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createRng } from '../../../core/index.js';
-import { buildKdTree } from '../src/kd-tree.js';
+import { buildKdTree, buildSearchTree } from '../src/kd-tree.js';
 import { forEachNeighbours, KnnSearcher } from '../src/knn-search.js';
 
 /** Brute force: the k smallest (squared distance, index) pairs, distances summed in dimension order as the tree does. */
@@ -45,16 +45,20 @@ describe('kd-tree k-nearest-neighbour search', () => {
     assert.deepEqual([...seen], new Array(1000).fill(1));
   });
 
-  for (const [name, integer, dims, leaf] of [
-    ['continuous 5-D points', false, 5, 8],
-    ['integer points full of duplicates and distance ties', true, 3, 4],
-    ['integer points, leaf size 1', true, 4, 1],
+  for (const [name, integer, dims, leaf, build] of [
+    ['continuous 5-D points', false, 5, 8, buildKdTree],
+    ['integer points full of duplicates and distance ties', true, 3, 4, buildKdTree],
+    ['integer points, leaf size 1', true, 4, 1, buildKdTree],
+    ['correlated 6-D points, tree on principal axes', false, 6, 8, buildSearchTree],
+    ['integer points with ties, tree on principal axes', true, 4, 3, buildSearchTree],
   ] as const) {
     it(`returns exactly the brute-force neighbours, ties broken by index: ${name}`, () => {
       const n = 600;
       const pts = randomPoints(n, dims, 2);
       if (integer) for (let i = 0; i < pts.length; i++) pts[i] = Math.round(pts[i]);
-      const tree = buildKdTree(pts, n, dims, leaf);
+      // correlate the coordinates (as NDVI and EVI are) so the principal axes are not the feature axes
+      if (build === buildSearchTree && !integer) for (let r = 0; r < n; r++) for (let j = 1; j < dims; j++) pts[r * dims + j] += 0.8 * pts[r * dims + j - 1];
+      const tree = build(pts, n, dims, leaf);
       const rng = createRng(3);
       for (const k of [1, 4, 17]) {
         const searcher = new KnnSearcher(tree, k);
@@ -75,7 +79,7 @@ describe('kd-tree k-nearest-neighbour search', () => {
     const dims = 4;
     const n = 800;
     const pts = randomPoints(n, dims, 4, true);
-    const tree = buildKdTree(pts, n, dims, 6);
+    const tree = buildSearchTree(pts, n, dims, 6);
     const rows = 300;
     const x = Float32Array.from({ length: rows * dims }, (_, i) => Math.round(Math.sin(i * 0.37) * 2));
     const scaling = { center: new Float64Array(dims), scale: new Float64Array(dims).fill(1) };
@@ -85,6 +89,22 @@ describe('kd-tree k-nearest-neighbour search', () => {
       const want = bruteForce(pts, n, dims, x.subarray(r * dims, r * dims + dims), 9);
       assert.equal(got[r], want.index.join(','), `row ${r}`);
     }
+  });
+
+  it('finds principal axes: unit rows, largest variance first', () => {
+    const n = 2000;
+    const rng = createRng(8);
+    const pts = new Float64Array(n * 2);
+    for (let r = 0; r < n; r++) {
+      const a = rng.normal() * 3;
+      const b = rng.normal() * 0.5;
+      pts[r * 2] = (a - b) / Math.SQRT2;
+      pts[r * 2 + 1] = (a + b) / Math.SQRT2;
+    }
+    const R = buildSearchTree(pts, n, 2, 8).rotation!;
+    assert.ok(Math.abs(Math.abs(R[0]) - Math.SQRT1_2) < 0.02 && Math.abs(Math.abs(R[1]) - Math.SQRT1_2) < 0.02);
+    assert.ok(Math.sign(R[0]) === Math.sign(R[1]), 'first axis is the diagonal');
+    assert.ok(Math.abs(R[0] * R[0] + R[1] * R[1] - 1) < 1e-12 && Math.abs(R[0] * R[2] + R[1] * R[3]) < 1e-12);
   });
 
   it('reports missing query rows and caps k at the number of points', () => {
