@@ -111,6 +111,14 @@ describe('regressor:gbdt', () => {
     assert.ok(Math.abs(p0.mean[0] - (2 + nanRow[1])) < 0.1, `missing row → ${p0.mean[0]}`);
   });
 
+  it('treats uniform row weights like no weights (same trees, same bytes)', async () => {
+    const train = table(2000, 3, 12, (x, o) => x[o] + Math.sin(5 * x[o + 1]), 0.05);
+    const test = table(500, 3, 13);
+    const plain = await (await gbdt({ rounds: 30 })).fit(train);
+    const weighted = await (await gbdt({ rounds: 30 })).fit({ ...train, weights: new Float32Array(train.rows).fill(2) });
+    assert.deepEqual(Buffer.from((await weighted.predict(test)).mean.buffer), Buffer.from((await plain.predict(test)).mean.buffer));
+  });
+
   it('reports bad input as SoilscaleErrors', async () => {
     const g = await gbdt({ rounds: 2 });
     await assert.rejects(g.fit(table(10, 2, 1)), (e) => isSoilscaleError(e) && /y/.test(e.message));

@@ -133,6 +133,14 @@ describe('regressor:rf', () => {
     assert.ok(Math.abs(mean[1] - 0.2) < 0.05, `x0=0.2 → ${mean[1]}`);
   });
 
+  it('treats uniform row weights like no weights (same trees, same bytes)', async () => {
+    const train = table(1500, 3, 13, (x, o) => x[o] + x[o + 1] * x[o + 2]);
+    const test = table(500, 3, 14);
+    const plain = await (await forest({ trees: 8 })).fit(train);
+    const weighted = await (await forest({ trees: 8 })).fit({ ...train, weights: new Float32Array(train.rows).fill(2) });
+    assert.deepEqual(Buffer.from((await weighted.predict(test)).mean.buffer), Buffer.from((await plain.predict(test)).mean.buffer));
+  });
+
   it('reports bad input as SoilscaleErrors naming the field', async () => {
     const rf = await forest({ trees: 2 });
     await assert.rejects(rf.fit(table(10, 2, 1)), (e) => isSoilscaleError(e) && /y/.test(e.message));

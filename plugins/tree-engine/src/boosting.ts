@@ -125,7 +125,7 @@ export function fitBoosting(
       for (let k = 0; k < nFeatures; k++) mask[featPerm[k]] = 1;
     }
     const grown = grower.grow(
-      { indices, weight: w, weightedTarget: wr, featureMask: mask },
+      { indices, weight: weight ? w : null, weightedTarget: wr, featureMask: mask },
       {
         minLeaf: o.minDataInLeaf,
         maxDepth: o.maxDepth,

@@ -222,7 +222,7 @@ export class TreeGrower {
 
     if (!sampled) {
       nHist[0] = takeHist();
-      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable);
+      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable, sample.weight === null);
     }
     evaluate(0);
     open[nOpen++] = 0;
@@ -288,7 +288,7 @@ export class TreeGrower {
         nHist[small] = hs;
         nHist[large] = parentHist;
         const hSmall = histPool[hs];
-        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, pw, pwy, usable);
+        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, pw, pwy, usable, sample.weight === null);
         const hLarge = histPool[parentHist];
         for (const g of usable) subtractInto(hLarge, hSmall, g * nb3, nb3);
       } else releaseHist(node);
@@ -328,11 +328,24 @@ interface Best {
 }
 
 
-function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, features: readonly number[]): void {
+function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, features: readonly number[], unitWeights: boolean): void {
   for (const f of features) {
     const base = f * nb3;
     h.fill(0, base, base + nb3);
-    accumulate(codes, f * rows, h, base, start, end, indices, weight, wy);
+    if (!unitWeights) accumulate(codes, f * rows, h, base, start, end, indices, weight, wy);
+    else {
+      // Unit weights: Σw is the count, so skip it in the row loop and copy it per bin afterwards.
+      accumulateUnit(codes, f * rows, h, base, start, end, indices, wy);
+      for (let k = base; k < base + nb3; k += 3) h[k + 1] = h[k];
+    }
+  }
+}
+
+function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, wy: Float64Array): void {
+  for (let j = start; j < end; j++) {
+    const k = base + codes[col + indices[j]] * 3;
+    h[k] += 1;
+    h[k + 2] += wy[j];
   }
 }
 
