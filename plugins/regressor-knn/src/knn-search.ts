@@ -104,7 +104,9 @@ export class KnnSearcher implements NeighbourList {
     const tree = this.tree;
     const dim = tree.splitDim[node];
     if (dim < 0) {
-      this.scanLeaf(tree.start[node], tree.end[node]);
+      // the cell may hold the query while the points sit far off in a corner of it
+      const worst = this.count < this.k ? this.cap : this.dist2[0];
+      if (worst === Infinity || this.boxDistance(node, worst * PRUNE_SLACK + PRUNE_ABS) <= worst * PRUNE_SLACK + PRUNE_ABS) this.scanLeaf(tree.start[node], tree.end[node]);
       return;
     }
     const diff = this.w[dim] - tree.splitValue[node];
