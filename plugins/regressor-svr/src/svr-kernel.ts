@@ -64,19 +64,71 @@ function powi(base: number, times: number): number {
   return ret;
 }
 
+/**
+ * RBF decision values of four standardised rows at once (`z`, rows `r..r+3` at `r·dims`): each
+ * support vector is loaded once for four rows. Per row the terms and their order are those of
+ * `decision`, so the results are bit-identical to it.
+ */
+function rbfDecision4(m: SvrKernelModel, z: Float64Array, out: Float64Array): void {
+  const { sv, coef, nSV, dims, gamma } = m;
+  const a = 0;
+  const b = dims;
+  const c = 2 * dims;
+  const e = 3 * dims;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let s = 0, o = 0; s < nSV; s++, o += dims) {
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let j = 0; j < dims; j++) {
+      const v = sv[o + j];
+      const t0 = z[a + j] - v;
+      const t1 = z[b + j] - v;
+      const t2 = z[c + j] - v;
+      const t3 = z[e + j] - v;
+      d0 += t0 * t0;
+      d1 += t1 * t1;
+      d2 += t2 * t2;
+      d3 += t3 * t3;
+    }
+    const w = coef[s];
+    s0 += w * Math.exp(-gamma * d0);
+    s1 += w * Math.exp(-gamma * d1);
+    s2 += w * Math.exp(-gamma * d2);
+    s3 += w * Math.exp(-gamma * d3);
+  }
+  out[0] = s0 - m.rho;
+  out[1] = s1 - m.rho;
+  out[2] = s2 - m.rho;
+  out[3] = s3 - m.rho;
+}
+
 /** Predictions for `rows` rows of raw features `x` (NaN where a feature is missing). */
 export function predictSvrRows(m: SvrKernelModel, x: Float32Array, rows: number): Float32Array {
   const { dims, center, scale } = m;
   const out = new Float32Array(rows);
-  const z = new Float64Array(dims);
-  for (let r = 0; r < rows; r++) {
-    let ok = true;
-    for (let j = 0; j < dims; j++) {
-      const v = (x[r * dims + j] - center[j]) / scale[j];
-      if (Number.isNaN(v)) ok = false;
-      z[j] = v;
+  const z = new Float64Array(4 * dims);
+  const f = new Float64Array(4);
+  const missing = [false, false, false, false];
+  for (let r0 = 0; r0 < rows; r0 += 4) {
+    const n = Math.min(4, rows - r0);
+    for (let i = 0; i < 4; i++) {
+      missing[i] = false;
+      for (let j = 0; j < dims; j++) {
+        // rows past the end repeat the last row (computed, then dropped)
+        const r = r0 + Math.min(i, n - 1);
+        const v = (x[r * dims + j] - center[j]) / scale[j];
+        if (Number.isNaN(v)) missing[i] = true;
+        z[i * dims + j] = v;
+      }
     }
-    out[r] = ok ? decision(m, z) * m.yScale + m.yCenter : Number.NaN;
+    if (m.kernel === 2) rbfDecision4(m, z, f);
+    else for (let i = 0; i < n; i++) f[i] = decision(m, z.subarray(i * dims, i * dims + dims));
+    for (let i = 0; i < n; i++) out[r0 + i] = missing[i] ? Number.NaN : f[i] * m.yScale + m.yCenter;
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { createPluginContext, createRng, createTable, createWorkerPool, isSoilscaleError, type Table } from '../../../core/index.js';
 import { svrPlugin, type SvrParams } from '../index.js';
 import { loadLibsvm } from '../src/libsvm-loader.js';
-import { decision, KERNEL_CODES, type SvrKernelModel } from '../src/svr-kernel.js';
+import { decision, KERNEL_CODES, predictSvrRows, type SvrKernelModel } from '../src/svr-kernel.js';
 
 const defaults = Object.fromEntries(Object.entries(svrPlugin.params.properties).map(([k, v]) => [k, v.default])) as unknown as SvrParams;
 const inline = createWorkerPool(1);
@@ -87,6 +87,16 @@ describe('regressor:svr', () => {
       assert.ok(Math.abs(decision(ours, q) - ref.predictOne(q)) < 1e-9);
     }
     ref.free();
+    // the row-blocked RBF loop of predictions is bit-identical to decision(), also for ragged ends and missing rows
+    const rows = 7;
+    const x = Float32Array.from({ length: rows * dims }, () => rng.next());
+    x[4 * dims + 1] = Number.NaN;
+    const pred = predictSvrRows(ours, x, rows);
+    for (let r = 0; r < rows; r++) {
+      const zr = Float64Array.from({ length: dims }, (_, j) => (x[r * dims + j] - data.center[j]) / data.scale[j]);
+      if (r === 4) assert.ok(Number.isNaN(pred[r]));
+      else assert.equal(pred[r], Math.fround(decision(ours, zr)));
+    }
   });
 
   it('predicts identically on one or two threads and after save → load', async () => {
