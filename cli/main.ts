@@ -3,7 +3,7 @@
  * The `soilscale` command line: run and validate pipelines, list and describe plugins, print or write
  * the pipeline schema, run the demo. Exit codes: 0 ok, 1 run failed, 2 invalid usage or pipeline.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
@@ -259,7 +259,8 @@ export function reportError(e: unknown): number {
   return 1;
 }
 
-const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+// npx and global installs start the CLI through a symlink in a .bin folder: compare real paths.
+const invoked = process.argv[1] !== undefined && existsSync(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invoked) {
   main(hideBin(process.argv)).then(
     (code) => {
