@@ -195,10 +195,8 @@ export function taylorSpec(points: readonly TaylorPoint[], o: { title: string })
       { data: { values: [{ x: 1, y: 0, name: 'reference' }] }, mark: { type: 'point', shape: 'square', filled: true, size: 60, color: 'black' }, encoding: { x: x(null), y: y(null) } },
       {
         data: { values: pts },
-        layer: [
-          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: x(null), y: y(null), shape: { field: 'name', type: 'nominal', title: 'product' }, fill: { field: 'name', type: 'nominal', legend: null } } },
-          { mark: { type: 'text', dx: 6, dy: -7, align: 'left', fontSize: 10 }, encoding: { x: x(null), y: y(null), text: { field: 'name' } } },
-        ],
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+        encoding: { x: x(null), y: y(null), shape: { field: 'name', type: 'nominal', title: 'product', legend: { labelLimit: 320 } }, fill: { field: 'name', type: 'nominal', title: 'product', legend: { labelLimit: 320 } } },
       },
     ],
     resolve: { scale: { color: 'independent', shape: 'independent' } },

@@ -11,10 +11,10 @@ export interface ComparisonSource {
   readonly records: RecordTable;
 }
 
-/** Metrics where a higher value is better; lower is better for LOWER; |value| lower is better for ABS. */
+/** Metrics where a higher value is better; lower is better for LOWER; |value| lower is better for ABS (bias; KL in the Yan & Bai form can be negative). */
 const HIGHER = new Set(['r', 'r2', 'nse', 'kge', 'd', 'spearman', 'snr', 'snrDb', 'etcR', 'oobR2', 'stdRatioScore']);
-const LOWER = new Set(['rmse', 'ubrmse', 'mae', 'mape', 'kl', 'meanAbsError', 'maxAbsError', 'errorStd', 'errorVariance', 'relativeUncertainty', 'ubrmseSample']);
-const ABS = new Set(['bias']);
+const LOWER = new Set(['rmse', 'ubrmse', 'mae', 'mape', 'meanAbsError', 'maxAbsError', 'errorStd', 'errorVariance', 'relativeUncertainty', 'ubrmseSample']);
+const ABS = new Set(['bias', 'kl']);
 /** Columns that group rows (one comparison row per method and group). */
 const GROUP_COLUMNS = ['partition', 'season', 'region', 'split'];
 /** Numeric columns that are counts or positions, not metrics. */
@@ -179,6 +179,6 @@ export function comparisonTable(sources: readonly ComparisonSource[]): RecordTab
     kind: 'records',
     columns,
     rows: out,
-    notes: [`meanRank: mean over ${ranked.length} metrics of the method's rank${groupCols.length ? ` within each ${groupCols.join('/')}` : ''} (1 = best; R, R², NSE, KGE higher; RMSE, ubRMSE, MAE, MAPE, KL lower; |bias| lower)`],
+    notes: [`meanRank: mean over ${ranked.length} metrics of the method's rank${groupCols.length ? ` within each ${groupCols.join('/')}` : ''} (1 = best; R, R², NSE, KGE higher; RMSE, ubRMSE, MAE, MAPE lower; |bias|, |KL| lower)`],
   };
 }

@@ -1,0 +1,160 @@
+/**
+ * Every published workflow in pipelines/ runs from the CLI on a SMALL synthetic demo scene (3 × 3 coarse
+ * cells, 11 × 11 "30 m" pixels per 1 km pixel, a few weeks) and produces its tables and report; the
+ * qualitative result each workflow is known for is checked where the small scene supports it
+ * (docs/pipelines-catalog.md says which and why).
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const SMALL = { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 };
+
+interface Cli {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI without blocking the test runner (the other test file keeps running). */
+function soilscale(...args: string[]): Promise<Cli> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', SOILSCALE_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Records {
+  columns: string[];
+  rows: Record<string, string | number | null>[];
+}
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+async function runPipeline(name: string, demo: Record<string, unknown> = SMALL): Promise<{ out: string; manifest: { nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] } }> {
+  const out = join(tempDir(), name);
+  const r = await soilscale('run', join(ROOT, 'pipelines', `${name}.json`), '--out', out, '--quiet', '--param', `demo=${JSON.stringify(demo)}`);
+  assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+  assert.ok(existsSync(join(out, 'report.html')), `${name}: report.html`);
+  const manifest = readJson<{ nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] }>(join(out, 'manifest.json'));
+  assert.ok(manifest.files.includes('report.html'));
+  return { out, manifest };
+}
+
+function comparison(out: string): Records {
+  assert.ok(existsSync(join(out, 'comparison.csv')), 'comparison.csv written');
+  return readJson<Records>(join(out, 'comparison.json'));
+}
+
+const value = (t: Records, method: string, column: string, extra: Record<string, string> = {}): number => {
+  const row = t.rows.find((r) => r.method === method && Object.entries(extra).every(([k, v]) => r[k] === v));
+  assert.ok(row, `row ${method} ${JSON.stringify(extra)} in ${t.rows.map((r) => r.method).join(', ')}`);
+  const v = row[column];
+  assert.equal(typeof v, 'number', `${method}.${column}`);
+  return v as number;
+};
+
+describe('published pipelines on a small demo scene', { concurrency: 1 }, () => {
+  it('mmsdf: the full framework beats stage 1 alone and the coarse product against the 30 m truth', async () => {
+    const { out, manifest } = await runPipeline('mmsdf');
+    assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), []);
+    const t = comparison(out);
+    assert.deepEqual(t.rows.map((r) => r.method), ['coarse', 'stage1', 'stage2', 'full', 'full_bc']);
+    assert.ok(value(t, 'full', 'raster.r') > value(t, 'stage1', 'raster.r'), 'full framework R > stage 1 R (30 m truth)');
+    assert.ok(value(t, 'stage1', 'raster.r') > value(t, 'coarse', 'raster.r'), 'stage 1 R > coarse R (30 m truth)');
+    assert.ok(value(t, 'full', 'raster.rmse') < value(t, 'coarse', 'raster.rmse'));
+    for (const f of ['sm_1km', 'sm_30m_wcm', 'sm_30m_daily', 'sm_30m_daily_bc']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+  });
+
+  it('seasonal-ml: RF, SVR and KNN, per season and all-season, ranked per season', async () => {
+    const { out } = await runPipeline('seasonal-ml', { ...SMALL, start: '2023-05-01', days: 60 });
+    const t = comparison(out);
+    const methods = new Set(t.rows.map((r) => r.method));
+    for (const m of ['allseason.rf', 'allseason.svr', 'allseason.knn', 'seasonal_rf', 'seasonal_svr', 'seasonal_knn', 'coarse_1km']) assert.ok(methods.has(m), m);
+    assert.deepEqual([...new Set(t.rows.map((r) => r.partition))].sort(), ['JJA', 'MAM']);
+    for (const c of ['raster.mape', 'raster.bias', 'raster.rmse', 'raster.r2', 'insitu.r', 'insitu.kl']) assert.ok(t.columns.includes(c), c);
+    // Every learner beats the bilinear coarse product against the truth in every season.
+    for (const season of ['MAM', 'JJA']) {
+      for (const m of ['allseason.rf', 'seasonal_rf', 'allseason.knn', 'seasonal_knn']) {
+        assert.ok(value(t, m, 'raster.r', { partition: season }) > value(t, 'coarse_1km', 'raster.r', { partition: season }), `${m} ${season}`);
+      }
+    }
+    const importance = readJson<Records>(join(out, 'tables', 'seasonal_rf.importance.json'));
+    assert.deepEqual([...new Set(importance.rows.map((r) => r.partition))].sort(), ['JJA', 'MAM']);
+  });
+
+  it('ml-comparison: four learners on identical inputs, three-cornered hat of the four products', async () => {
+    const { out } = await runPipeline('ml-comparison');
+    const t = comparison(out);
+    assert.deepEqual(t.rows.map((r) => r.method), ['rf', 'bpnn', 'cnn_gru', 'resnet']);
+    const tch = readJson<Records>(join(out, 'tch.json'));
+    assert.deepEqual(tch.rows.map((r) => r.product), ['rf', 'bpnn', 'cnn_gru', 'resnet']);
+    assert.ok(tch.rows.every((r) => typeof r.errorStd === 'number' || r.errorStd === null));
+  });
+
+  it('gbdt-fusion: GBDT downscaling and leave-stations-out bias correction; the LST fill is skipped without a coarse LST', async () => {
+    const { out, manifest } = await runPipeline('gbdt-fusion');
+    assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), ['lst_fill']);
+    const t = comparison(out);
+    assert.deepEqual(t.rows.map((r) => r.method), ['coarse', 'gbdt', 'gbdt_bc']);
+    assert.ok(value(t, 'gbdt', 'raster.r') > value(t, 'coarse', 'raster.r'), 'GBDT beats the coarse product against the 1 km truth');
+  });
+
+  it('dispatch: DISPATCH and the bilinear baseline on identical inputs', async () => {
+    const { out } = await runPipeline('dispatch');
+    const t = comparison(out);
+    assert.deepEqual(t.rows.map((r) => r.method), ['dispatch', 'bilinear']);
+    assert.ok(existsSync(join(out, 'sm_1km-dispatch')) && existsSync(join(out, 'sm_1km-bilinear')));
+  });
+
+  it('region-season: one method per region and a winter model, merged with no gaps where the inputs have data', async () => {
+    const { out, manifest } = await runPipeline('region-season', { ...SMALL, start: '2023-02-01', days: 45 });
+    const merged = manifest.nodes.find((n) => n.id === 'merged')!;
+    assert.ok(!merged.skipped);
+    const t = comparison(out);
+    assert.deepEqual([...new Set(t.rows.map((r) => r.partition))].sort(), ['DJF', 'MAM']);
+    assert.ok(manifest.files.includes('sm_1km/2023-02-01.tif') && manifest.files.includes('sm_1km/2023-03-01.tif'));
+  });
+});
+
+describe('soilscale compare', () => {
+  it('alternatives for one node on identical inputs: one ranked table, the same bytes on a second run', async () => {
+    const args = (out: string) => [
+      'compare', join(ROOT, 'pipelines', 'baseline.json'), '--node', 'bilinear', '--alt', 'nearest=downscaler:nearest',
+      '--alt', 'rf={"uses":"downscaler:regression","with":{"predictors":{"ndvi":{"$node":"scene","output":"ndvi_1km"},"lst":{"$node":"scene","output":"lst_1km"}},"regressor":{"uses":"regressor:rf","with":{"trees":20}}}}',
+      '--out', out, '--quiet', '--param', `demo=${JSON.stringify(SMALL)}`, '--seed', '3',
+    ];
+    const a = join(tempDir(), 'a');
+    const b = join(tempDir(), 'b');
+    const ra = await soilscale(...args(a));
+    assert.equal(ra.code, 0, ra.stderr);
+    const rb = await soilscale(...args(b));
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.equal(readFileSync(join(a, 'comparison.csv'), 'utf8'), readFileSync(join(b, 'comparison.csv'), 'utf8'));
+    const t = comparison(a);
+    assert.deepEqual(t.rows.map((r) => r.method), ['bilinear', 'nearest', 'rf']);
+    assert.deepEqual([...t.rows.map((r) => r.rank)].sort(), [1, 2, 3]);
+    assert.match(ra.stdout, /^method\s+raster\.r\s/m);
+    assert.match(ra.stdout, /\brank\b/);
+    // Bilinear interpolation is closer to a smooth truth than nearest-neighbour blocks.
+    assert.ok(value(t, 'bilinear', 'raster.r') > value(t, 'nearest', 'raster.r'));
+  });
+
+  it('usage errors: unknown node, malformed --alt', async () => {
+    const out = join(tempDir(), 'x');
+    const r = await soilscale('compare', join(ROOT, 'pipelines', 'baseline.json'), '--node', 'nope', '--alt', 'a=downscaler:nearest', '--out', out);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no node 'nope'/);
+    const m = await soilscale('compare', join(ROOT, 'pipelines', 'baseline.json'), '--node', 'bilinear', '--alt', 'a={bad', '--out', out);
+    assert.equal(m.code, 2);
+    assert.match(m.stderr, /--alt a: malformed JSON/);
+  });
+});
