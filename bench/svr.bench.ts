@@ -25,7 +25,7 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
   const workers = createWorkerPool(threads);
   const params: SvrParams = {
     type: 'epsilon', kernel: 'rbf', C: 1, epsilon: 0.01, nu: 0.5, gamma: 'scale', degree: 3, coef0: 0,
-    standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? 400, shrinking: true, maxRows: null, seed: 42,
+    standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? null, shrinking: true, maxRows: null, seed: 42,
   };
   const svr = await svrPlugin.create(params, createPluginContext({ workers, seed: 42 }));
   const fitted = await timed(() => svr.fit(fit));

