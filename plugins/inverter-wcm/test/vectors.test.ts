@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fitWcm, type WcmSamples } from '../src/wcm-fit.js';
 import { DEFAULT_FORM, invertPixel, wcmForwardDb, wcmTerms, type WcmParameters } from '../src/wcm-model.js';
+import { sharedDataPath } from '../../../test/support/shared-data.js';
 
 // Reference vectors of ../shared/docs/methods/wcm.md §8 (our NumPy/SciPy implementation).
 const TRUTH: WcmParameters = { A: 0.1, B: 0.4, C: -18, D: 25, C1: 0, E: 1, F: 1 };
@@ -11,20 +11,8 @@ const START: WcmParameters = { A: 0.05, B: 0.2, C: -15, D: 20, C1: 0, E: 1, F: 1
 const BOUNDS = { A: [0, 1], B: [0, 2], C: [-35, 0], D: [0, 60] } as const;
 const NO_LIMITS = { smMin: -Infinity, smMax: Infinity, minGamma2: 0 };
 
-/** The `shared` folder beside the repository, found by walking up from the working directory. */
-export function sharedDir(): string {
-  let dir = process.cwd();
-  for (;;) {
-    const candidate = join(dir, '..', 'shared');
-    if (existsSync(join(candidate, 'data'))) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the shared data folder beside the repository');
-    dir = up;
-  }
-}
-
 function loadCsv(noisy: boolean): WcmSamples & { k: number[] } {
-  const lines = readFileSync(join(sharedDir(), 'data/vectors/wcm_testdata.csv'), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(sharedDataPath('vectors', 'wcm_testdata.csv'), 'utf8').trim().split('\n').slice(1);
   const rows = lines.map((l) => l.split(',').map(Number));
   return {
     k: rows.map((r) => r[0]),

@@ -1,18 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-/** Path of a file under the project's `shared/data`, found by walking up from this file (src or dist). */
-export function sharedData(rel: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, '..', 'shared', 'data', rel);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`shared/data/${rel} not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
+export { sharedDataPath as sharedData } from '../../../test/support/shared-data.js';
 
 /** Columns of a numeric CSV with a header row, by header name. */
 export function readCsvColumns(path: string): Record<string, Float64Array> {

@@ -1,24 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
-/** The `shared/` folder beside the repository (walk up from the working directory). */
-export function sharedDir(): string {
-  let dir = resolve(process.cwd());
-  for (;;) {
-    const candidate = join(dir, '..', 'shared');
-    if (existsSync(join(candidate, 'data'))) return resolve(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the shared/ folder next to the repository');
-    dir = parent;
-  }
-}
-
-export function sharedData(...parts: string[]): string {
-  return join(sharedDir(), 'data', ...parts);
-}
+export { sharedDataPath as sharedData } from '../../support/shared-data.js';
 
 let gdalChecked: boolean | undefined;
 export function hasGdal(): boolean {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readIsmn, readStationsCsv, writeStationsCsv } from '../../../core/stations/index.js';
 import { SoilscaleError } from '../../../core/errors.js';
-import { sharedPath } from './shared-path.js';
+import { sharedPath } from '../../support/shared-data.js';
 
 const ISMN = sharedPath('data', 'real', 'ismn-tuwgeo', 'tests', 'test_data');
 

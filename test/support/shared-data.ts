@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A path inside the `shared/` folder beside the repository (walk up from this file, then the cwd). */
+/**
+ * A path inside the `shared/` folder beside the repository (walk up from this file, then the cwd):
+ * method test vectors and reference data live there and are never copied into the repository.
+ */
 export function sharedPath(...parts: string[]): string {
   for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
     let dir = resolve(start);
@@ -15,4 +18,9 @@ export function sharedPath(...parts: string[]): string {
     }
   }
   throw new Error('cannot find the shared/ folder beside the repository');
+}
+
+/** A path inside `shared/data/`. */
+export function sharedDataPath(...parts: string[]): string {
+  return sharedPath('data', ...parts);
 }
