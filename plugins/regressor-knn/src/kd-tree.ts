@@ -31,6 +31,12 @@ export interface KdTree {
    */
   readonly rotation?: Float64Array;
   readonly exact?: Float64Array;
+  /**
+   * `points` rounded to float32 for the pre-filter (half the memory traffic), and a bound on how far
+   * a rounded point lies from the true one (Euclidean), so the filter can widen its radius by it.
+   */
+  readonly filter?: Float32Array;
+  readonly filterError?: number;
   /** Per node: bounding box of its points in tree coordinates, `nodes × dims` each (tighter than the cell). */
   readonly lo: Float64Array;
   readonly hi: Float64Array;
@@ -164,7 +170,12 @@ export function buildSearchTree(z: Float64Array, size: number, dims: number, lea
   }
   const rot = sharedFloat64(dims * dims);
   rot.set(rotation);
-  return { ...tree, rotation: rot, exact };
+  const filter = typeof SharedArrayBuffer === 'function' ? new Float32Array(new SharedArrayBuffer(Math.max(4, size * dims * 4)), 0, size * dims) : new Float32Array(size * dims);
+  filter.set(tree.points);
+  let maxErr = 0;
+  for (let i = 0; i < filter.length; i++) maxErr = Math.max(maxErr, Math.abs(filter[i] - tree.points[i]));
+  // |d(q, p32) − d(q, p)| ≤ |p32 − p| ≤ √dims · max coordinate error (triangle inequality); doubled for safety
+  return { ...tree, rotation: rot, exact, filter, filterError: 2 * Math.sqrt(dims) * maxErr + 1e-12 };
 }
 
 function widestDimension(data: Float64Array, dims: number, order: Int32Array, s: number, e: number): number {

@@ -143,28 +143,36 @@ export class KnnSearcher implements NeighbourList {
   }
 
   private scanLeaf(s: number, e: number): void {
-    const { points, order, dims } = this.tree;
+    const { order, dims } = this.tree;
+    const filter = this.tree.filter ?? this.tree.points;
+    const widen = this.tree.filterError ?? 0;
     const exact = this.exact;
-    const rotated = exact !== points;
+    const separate = exact !== filter;
     const w = this.w;
     const q = this.q;
     const k = this.k;
     const heapD = this.dist2;
     const heapI = this.index;
+    let worst = -1;
+    let bound = 0;
     for (let p = s; p < e; p++) {
-      const worst = this.count < k ? this.cap : heapD[0];
-      const bound = worst * PRUNE_SLACK + PRUNE_ABS;
+      const now = this.count < k ? this.cap : heapD[0];
+      if (now !== worst) {
+        worst = now;
+        const r = Math.sqrt(worst) + widen;
+        bound = r * r * PRUNE_SLACK + PRUNE_ABS;
+      }
       const o = p * dims;
       // pre-filter in tree coordinates, largest-variance axes first so most points stop early
       let d2 = 0;
       let j = 0;
       for (; j < dims; j++) {
-        const t = w[j] - points[o + j];
+        const t = w[j] - filter[o + j];
         d2 += t * t;
         if (d2 > bound) break;
       }
       if (j < dims) continue;
-      if (rotated) {
+      if (separate) {
         d2 = 0;
         for (let i = 0; i < dims; i++) {
           const t = q[i] - exact[o + i];
