@@ -28,17 +28,23 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
     standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? null, shrinking: true, maxRows: null, seed: 42,
   };
   const svr = await svrPlugin.create(params, createPluginContext({ workers, seed: 42 }));
+  const fitCpu0 = process.cpuUsage();
   const fitted = await timed(() => svr.fit(fit));
+  const fitCpu = process.cpuUsage(fitCpu0);
   const model = fitted.value;
   const r2 = r2Score((await model.predict(test)).mean, test);
+  const cpu0 = process.cpuUsage();
   const predicted = await timed(() => model.predict(grid));
+  const cpu = process.cpuUsage(cpu0); // whole process: main thread and workers
+  const predictCpu1M = ((cpu.user + cpu.system) / 1e6) * (1_000_000 / gridRows);
   let gridMean = 0;
   for (const v of predicted.value.mean) gridMean += v;
   gridMean /= gridRows;
   const rss = peakRssMiB();
   await workers.close();
 
-  const peer = peerFor('svr', N, flags, { jobs: 1, gridRows: 50_000 });
+  // a live peer predicts as many grid rows as we did (the machine may be loaded: compare like with like)
+  const peer = peerFor('svr', N, flags, { jobs: 1, gridRows });
   const quoted = { fit_s: 17.3, predict_1M_s: 258 }; // issue 4 figures (the shared README quotes the fit only)
   const peerFit = peer?.fit_s ?? quoted.fit_s;
   const peerPredict = Number.isFinite(peer?.predict_1M_s) ? peer!.predict_1M_s : quoted.predict_1M_s;
@@ -48,6 +54,8 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
   printTable(`regressor:svr vs scikit-learn SVR — N=${N} (fit ${fit.rows} rows × 12), RBF C=1 ε=0.01 gamma=scale, ${threads} threads; peer: ${peer?.source ?? 'none'}`, [
     { task: 'fit (libsvm-js)', ours: fitted.seconds, peer: peerFit, unit: 's', note: `target ≤ 1.0; R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}; ${d.supportVectors} SVs${typeof peer?.n_support === 'number' ? ` vs ${peer.n_support}` : ''}` },
     { task: `predict 1M grid rows${gridRows < full.rows ? ` (from ${gridRows})` : ''}`, ours: per1M, peer: peerPredict, unit: 's', note: `target ≤ 1.0; grid mean ${gridMean.toFixed(4)}${peerMean}` },
+    { task: 'fit, CPU', ours: (fitCpu.user + fitCpu.system) / 1e6, peer: typeof peer?.fit_cpu_s === 'number' ? peer.fit_cpu_s : undefined, unit: 'CPU-s' },
+    { task: 'predict 1M grid rows, CPU (all threads)', ours: predictCpu1M, peer: typeof peer?.predict_cpu_1M_s === 'number' ? peer.predict_cpu_1M_s : undefined, unit: 'CPU-s' },
     { task: 'peak memory', ours: rss, peer: peer?.peakRssMiB, unit: 'MiB' },
   ]);
 }
