@@ -39,9 +39,9 @@ interface Records {
 }
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-async function runPipeline(name: string, demo: Record<string, unknown> = SMALL): Promise<{ out: string; manifest: { nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] } }> {
+async function runPipeline(name: string, demo: Record<string, unknown> = SMALL, params: string[] = []): Promise<{ out: string; manifest: { nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] } }> {
   const out = join(tempDir(), name);
-  const r = await soilscale('run', join(ROOT, 'pipelines', `${name}.json`), '--out', out, '--quiet', '--param', `demo=${JSON.stringify(demo)}`);
+  const r = await soilscale('run', join(ROOT, 'pipelines', `${name}.json`), '--out', out, '--quiet', '--param', `demo=${JSON.stringify(demo)}`, ...params.flatMap((p) => ['--param', p]));
   assert.equal(r.code, 0, `${name}: ${r.stderr}`);
   assert.ok(existsSync(join(out, 'report.html')), `${name}: report.html`);
   const manifest = readJson<{ nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] }>(join(out, 'manifest.json'));
@@ -64,7 +64,7 @@ const value = (t: Records, method: string, column: string, extra: Record<string,
 
 describe('published pipelines on a small demo scene', { concurrency: 1 }, () => {
   it('mmsdf: the full framework beats stage 1 alone and the coarse product against the 30 m truth', async () => {
-    const { out, manifest } = await runPipeline('mmsdf');
+    const { out, manifest } = await runPipeline('mmsdf', SMALL, ['trees=30']);
     assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), []);
     const t = comparison(out);
     assert.deepEqual(t.rows.map((r) => r.method), ['coarse', 'stage1', 'stage2', 'full', 'full_bc']);
@@ -75,7 +75,7 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
   });
 
   it('seasonal-ml: RF, SVR and KNN, per season and all-season, ranked per season', async () => {
-    const { out } = await runPipeline('seasonal-ml', { ...SMALL, start: '2023-05-01', days: 60 });
+    const { out } = await runPipeline('seasonal-ml', { ...SMALL, start: '2023-05-01', days: 60 }, ['trees=30']);
     const t = comparison(out);
     const methods = new Set(t.rows.map((r) => r.method));
     for (const m of ['allseason.rf', 'allseason.svr', 'allseason.knn', 'seasonal_rf', 'seasonal_svr', 'seasonal_knn', 'coarse_1km']) assert.ok(methods.has(m), m);
@@ -92,7 +92,7 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
   });
 
   it('ml-comparison: four learners on identical inputs, three-cornered hat of the four products', async () => {
-    const { out } = await runPipeline('ml-comparison');
+    const { out } = await runPipeline('ml-comparison', SMALL, ['trees=30', 'epochs=25']);
     const t = comparison(out);
     assert.deepEqual(t.rows.map((r) => r.method), ['rf', 'bpnn', 'cnn_gru', 'resnet']);
     const tch = readJson<Records>(join(out, 'tch.json'));
