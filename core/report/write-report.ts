@@ -353,13 +353,21 @@ async function importanceSection(input: RunReportInput): Promise<string | undefi
   for (const [key, t] of input.tables ?? []) {
     if (!t.columns.includes('feature') || !(t.columns.includes('value') || t.columns.includes('importance'))) continue;
     const valueCol = t.columns.includes('importance') ? 'importance' : 'value';
-    const groupCols = ['partition', 'season', 'region', 'method'].filter((c) => t.columns.includes(c));
-    const values: BarValue[] = t.rows
-      .filter((r) => typeof r[valueCol] === 'number' && Number.isFinite(r[valueCol] as number))
-      .map((r) => ({ label: String(r.feature), value: r[valueCol] as number, group: groupCols.map((c) => String(r[c])).join(' / ') || key }));
-    if (!values.length) continue;
-    const note = (t.notes ?? [])[0] ?? '';
-    charts.push(`<div class="chart" data-chart="importance">${await renderVegaLite(barsSpec(values, { title: key, xTitle: /IncMSE|permutation/i.test(note) ? '%IncMSE' : 'importance' }))}${note ? `<p class="note">${escapeHtml(note)}</p>` : ''}</div>`);
+    // One chart per importance kind or per compared method (their scales differ); bars grouped by part.
+    const splitCol = t.columns.includes('method') ? 'method' : undefined;
+    const groupCols = ['partition', 'season', 'region'].filter((c) => t.columns.includes(c));
+    const rows = t.rows.filter((r) => typeof r[valueCol] === 'number' && Number.isFinite(r[valueCol] as number));
+    const splits = splitCol ? [...new Set(rows.map((r) => String(r[splitCol])))].slice(0, 8) : [''];
+    const note = (t.notes ?? [])[0]?.replace(/^[^:]*: (?=permutation)/, '') ?? '';
+    for (const split of splits) {
+      const values: BarValue[] = rows
+        .filter((r) => !splitCol || String(r[splitCol]) === split)
+        .map((r) => ({ label: String(r.feature), value: r[valueCol] as number, group: groupCols.map((c) => String(r[c])).join(' / ') || key }));
+      if (!values.length || values.every((v) => v.value === 0)) continue;
+      const permutation = /permutation/.test(split) || (!/impurity|gain|split/.test(split) && /IncMSE|permutation/i.test(note));
+      const title = split ? `${key} — ${split}` : key;
+      charts.push(`<div class="chart" data-chart="importance">${await renderVegaLite(barsSpec(values, { title, xTitle: permutation ? '%IncMSE' : 'importance' }))}</div>`);
+    }
   }
   return charts.length ? `<div class="charts">${charts.join('\n')}</div>` : undefined;
 }
