@@ -3,7 +3,8 @@ import { completeRows, fitScaler, fitTargetScaler, validationSplit, type EpochRe
 import type { BpnnParams } from '../index.js';
 import { createAdam } from './adam.js';
 import { lmIteration, sumSquaredError, type LmState } from './levenberg-marquardt.js';
-import { addWeightDecay, backward, forward, initTheta, mlpLayout, mlpWorkspace, weightNorm2, type MlpShape } from './mlp.js';
+import { createHalvesGradient } from './halves-gradient.js';
+import { addWeightDecay, initTheta, mlpLayout, weightNorm2, type MlpShape } from './mlp.js';
 import type { MlpModel } from './predict-kernel.js';
 
 export interface FitSummary {
@@ -20,7 +21,7 @@ export interface FitSummary {
 }
 
 /** Standardised copies of the complete rows of a table: what both solvers iterate over. */
-interface Standardised {
+export interface Standardised {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly rows: number;
@@ -99,33 +100,18 @@ export function fitMlp(train: Table, params: BpnnParams, seed: number, reporter:
 
   if (params.solver === 'adam') {
     const B = Math.min(params.batchSize, tr.rows);
-    const ws = mlpWorkspace(shape, B);
-    const grad = new Float64Array(layout.parameters);
+    const gradient = createHalvesGradient(shape, layout, B);
     const adam = createAdam(layout.parameters, params.learningRate);
     const order = Int32Array.from({ length: tr.rows }, (_, i) => i);
     const shuffle = rng.fork(3);
-    const last = shape.sizes.length - 1;
     for (; epoch < params.maxEpochs; epoch++) {
       shuffle.shuffle(order);
       let sse = 0;
       for (let b0 = 0; b0 < tr.rows; b0 += B) {
         const m = Math.min(B, tr.rows - b0);
-        const input = ws.acts[0];
-        for (let i = 0; i < m; i++) {
-          const r = order[b0 + i];
-          for (let j = 0; j < p; j++) input[i * p + j] = tr.x[r * p + j];
-        }
-        const out = forward(shape, layout, theta, ws, m);
-        const d = ws.deltas[last];
-        for (let i = 0; i < m; i++) {
-          const e = out[i] - tr.y[order[b0 + i]];
-          sse += e * e;
-          d[i] = e / m;
-        }
-        grad.fill(0);
-        backward(shape, layout, theta, ws, m, grad);
-        addWeightDecay(shape, layout, theta, grad, params.l2 / m);
-        adam.step(theta, grad);
+        sse += gradient.compute(theta, tr, order, b0, m);
+        addWeightDecay(shape, layout, theta, gradient.grad, params.l2 / m);
+        adam.step(theta, gradient.grad);
       }
       trainLoss = sse / tr.rows;
       lastValidation = validLoss();

@@ -1,7 +1,12 @@
+import { forwardRows } from './batch-gradient.js';
+
 /**
  * A dense multilayer perceptron on flat `Float64Array`s: the BPNN's arithmetic. Layers are stored
  * in one parameter vector `theta` (for each layer: weights `out × in` row-major, then `out` biases),
  * so optimisers (Adam, Levenberg–Marquardt) see one vector and saving is one array.
+ *
+ * The Adam path uses the register-blocked kernels of `batch-gradient.ts`; `backward` (one row at a
+ * time, accumulating) serves Levenberg–Marquardt's Jacobian rows.
  *
  * Hand-written rather than tfjs: for nets of a few thousand weights the per-op dispatch of tfjs
  * dominates (see `docs/neural-downscalers.md` for both measurements).
@@ -68,12 +73,6 @@ export function mlpWorkspace(shape: MlpShape, batch: number): MlpWorkspace {
   };
 }
 
-function activate(z: Float64Array, n: number, activation: Activation): void {
-  if (activation === 'relu') for (let i = 0; i < n; i++) z[i] = z[i] > 0 ? z[i] : 0;
-  else if (activation === 'tanh') for (let i = 0; i < n; i++) z[i] = Math.tanh(z[i]);
-  else if (activation === 'logistic') for (let i = 0; i < n; i++) z[i] = 1 / (1 + Math.exp(-z[i]));
-}
-
 /** Multiply `d` (dL/da) by da/dz in place, from the activations `a`. */
 function activationGradient(d: Float64Array, a: Float64Array, n: number, activation: Activation): void {
   if (activation === 'relu') for (let i = 0; i < n; i++) d[i] = a[i] > 0 ? d[i] : 0;
@@ -86,28 +85,7 @@ function activationGradient(d: Float64Array, a: Float64Array, n: number, activat
  * (one value per row). Hidden layers use the shape's activation, the output is linear.
  */
 export function forward(shape: MlpShape, layout: MlpLayout, theta: Float64Array, ws: MlpWorkspace, rows: number): Float64Array {
-  const sizes = shape.sizes;
-  const last = sizes.length - 1;
-  for (let l = 1; l <= last; l++) {
-    const nin = sizes[l - 1];
-    const nout = sizes[l];
-    const a = ws.acts[l - 1];
-    const z = ws.acts[l];
-    const w0 = layout.weightOffset[l - 1];
-    const b0 = layout.biasOffset[l - 1];
-    for (let r = 0; r < rows; r++) {
-      const ao = r * nin;
-      const zo = r * nout;
-      for (let j = 0; j < nout; j++) {
-        let s = theta[b0 + j];
-        const wo = w0 + j * nin;
-        for (let k = 0; k < nin; k++) s += a[ao + k] * theta[wo + k];
-        z[zo + j] = s;
-      }
-    }
-    if (l < last) activate(z, rows * nout, shape.activation);
-  }
-  return ws.acts[last];
+  return forwardRows(shape, layout, theta, ws.acts, rows);
 }
 
 /**
