@@ -8,7 +8,7 @@ import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { gbdtPlugin, type GbdtParams } from '../plugins/regressor-gbdt/index.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
-import { ensureBenchData, loadBenchGrid, loadBenchTable, peerFor, r2Score } from './sklearn-peer.js';
+import { ensureBenchData, loadBenchGrid, loadBenchTable, cpuSeconds, peerFor, r2Score } from './sklearn-peer.js';
 
 export default async function gbdtBench({ flags }: BenchArgs): Promise<void> {
   const N = 100_000;
@@ -33,10 +33,14 @@ export default async function gbdtBench({ flags }: BenchArgs): Promise<void> {
     seed: 42,
   };
   const gbdt = await gbdtPlugin.create(params, createPluginContext({ workers, seed: 42 }));
+  const cpu0 = process.cpuUsage(); // whole process: main thread and workers
   const fitted = await timed(() => gbdt.fit(fit));
+  const fitCpu = cpuSeconds(process.cpuUsage(cpu0));
   const model = fitted.value;
   const r2 = r2Score((await model.predict(test)).mean, test);
+  const cpu1 = process.cpuUsage();
   const predicted = await timed(() => model.predict(grid));
+  const predictCpu = cpuSeconds(process.cpuUsage(cpu1));
   const rss = peakRssMiB();
   await workers.close();
 
@@ -45,6 +49,8 @@ export default async function gbdtBench({ flags }: BenchArgs): Promise<void> {
     { task: 'fit', ours: fitted.seconds, peer: peer?.fit_s, unit: 's', note: `R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}` },
     { task: 'predict 1M rows', ours: predicted.seconds, peer: peer?.predict_1M_s, unit: 's' },
     { task: 'fit + predict', ours: fitted.seconds + predicted.seconds, peer: peer ? peer.fit_s + peer.predict_1M_s : undefined, unit: 's', note: 'target ≤ 1.0' },
+    { task: 'fit, CPU (all threads)', ours: fitCpu, peer: peer?.fit_cpu_s as number | undefined, unit: 'CPU-s', note: 'less sensitive to machine load than wall time' },
+    { task: 'predict 1M rows, CPU (all threads)', ours: predictCpu, peer: peer?.predict_cpu_1M_s as number | undefined, unit: 'CPU-s' },
     { task: 'peak memory', ours: rss, peer: peer?.peakRssMiB, unit: 'MiB' },
   ]);
 }

@@ -64,6 +64,11 @@ function readF32(file: string): Float32Array {
   return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
 }
 
+/** User + system CPU seconds of a `process.cpuUsage()` difference (all threads of the process). */
+export function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
+}
+
 /** R² of predictions against a table's target. */
 export function r2Score(pred: Float32Array, t: Table): number {
   const y = t.y!;
@@ -116,6 +121,9 @@ export interface SklearnResult {
   readonly extrapolated?: boolean;
   /** Peak resident memory of the Python process (from `/usr/bin/time -v`), MiB. */
   readonly peakRssMiB?: number;
+  /** CPU seconds of all threads (bench.py for rf, sklearn-gbdt.py), when the script reports them. */
+  readonly fit_cpu_s?: number;
+  readonly predict_cpu_1M_s?: number;
   readonly [key: string]: unknown;
 }
 
