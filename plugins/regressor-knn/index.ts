@@ -40,7 +40,7 @@ export const knnPlugin = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      k: { type: 'integer', minimum: 1, default: 10, description: 'Number of neighbours (the starting value when autoK is on is ignored).' },
+      k: { type: 'integer', minimum: 1, default: 10, description: 'Number of neighbours (unused when autoK picks k).' },
       weights: { type: 'string', enum: ['uniform', 'distance', 'gaussian'], default: 'uniform', description: 'How neighbours are weighted: equally, by 1/distance, or by exp(-d²/2h²).' },
       bandwidth: {
         type: ['number', 'null'],

@@ -1,7 +1,7 @@
 import { createRng, inputError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { KnnParams } from '../index.js';
-import { buildSearchTree, type KdTree } from './kd-tree.js';
+import { buildSearchTree } from './kd-tree.js';
 import type { cvFold, FoldTask, KnnKernelModel, predictKnnRows } from './knn-kernel.js';
 import type { Scaling } from './knn-search.js';
 import { fitScaling, standardise } from './scaling.js';
@@ -205,4 +205,3 @@ async function crossValidate(z: Float64Array, y: Float64Array, dims: number, can
   return Array.from(sse, (s) => s / n);
 }
 
-export type { KdTree };
