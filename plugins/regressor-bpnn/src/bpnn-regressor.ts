@@ -29,21 +29,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
       checkColumns(table, featureNames);
       const threads = context.workers.size;
       if (threads <= 1 || table.rows < PARALLEL_ROWS) return { mean: predictRows(model, table.x, table.rows) };
-      // Tiles of whole rows; each row's arithmetic does not depend on its tile, so neither do the bytes.
-      const p = featureNames.length;
-      const tiles = threads * 2;
-      const per = Math.ceil(table.rows / tiles);
-      const parts = await Promise.all(
-        Array.from({ length: tiles }, (_, t) => {
-          const r0 = t * per;
-          const r1 = Math.min(table.rows, r0 + per);
-          if (r1 <= r0) return Promise.resolve(new Float32Array(0));
-          return context.workers.run<Float32Array>({ module: kernel, fn: 'predictRows', args: [model, table.x.slice(r0 * p, r1 * p), r1 - r0] });
-        }),
-      );
-      const mean = new Float32Array(table.rows);
-      parts.forEach((part, t) => mean.set(part, t * per));
-      return { mean };
+      return { mean: await predictParallel(model, table, context.workers, kernel) };
     },
     diagnostics() {
       return {
@@ -103,6 +89,25 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
       return fitted(names, model, data.summary);
     },
   };
+}
+
+/**
+ * Prediction over the pool's threads: the features (copied once into a SharedArrayBuffer unless they
+ * already live in one) and the output are shared; one task per thread claims row blocks from an atomic
+ * counter. Each row's arithmetic does not depend on its block or thread, so neither do the bytes.
+ */
+async function predictParallel(model: MlpModel, table: Table, workers: PluginContext['workers'], kernel: string): Promise<Float32Array> {
+  const n = table.rows * model.sizes[0];
+  let x = table.x.subarray(0, n);
+  if (!(x.buffer instanceof SharedArrayBuffer)) {
+    x = new Float32Array(new SharedArrayBuffer(n * 4));
+    x.set(table.x.subarray(0, n));
+  }
+  const out = new Float32Array(new SharedArrayBuffer(table.rows * 4));
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  await Promise.all(Array.from({ length: workers.size }, () => workers.run<number>({ module: kernel, fn: 'predictClaimed', args: [model, x, table.rows, out, counter] })));
+  // Callers own a plain (transferable) array.
+  return out.slice();
 }
 
 function checkColumns(table: Table, names: readonly string[]): void {

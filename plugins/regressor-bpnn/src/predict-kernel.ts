@@ -1,4 +1,4 @@
-import { forward, mlpLayout, mlpWorkspace, type Activation } from './mlp.js';
+import { forward, mlpLayout, mlpWorkspace, type Activation, type MlpWorkspace } from './mlp.js';
 
 /** Everything a worker needs to apply a fitted network (plain data: crosses thread boundaries). */
 export interface MlpModel {
@@ -11,27 +11,37 @@ export interface MlpModel {
   readonly yScale: number;
 }
 
+/** Rows per forward pass: the layer activations of a pass stay in L2. */
 const BLOCK = 256;
+/** Rows a worker claims at a time from the shared counter (load balancing without per-block messages). */
+export const CLAIM_ROWS = 2048;
+
+interface Scratch {
+  readonly ws: MlpWorkspace;
+  readonly rowIndex: Int32Array;
+}
+
+function scratchFor(model: MlpModel): Scratch {
+  return { ws: mlpWorkspace({ sizes: model.sizes, activation: model.activation }, BLOCK), rowIndex: new Int32Array(BLOCK) };
+}
 
 /**
- * Predictions for `rows` rows of `x` (row-major, `cols` = inputs): standardise, forward, un-scale.
- * Rows with a non-finite feature give NaN. Each row's arithmetic is independent of its block, so any
- * tiling (threads) gives the same bytes. Runs on worker threads (`fn: 'predictRows'`) or inline.
+ * Writes predictions of rows `r0 … r1` of `x` (row-major, `sizes[0]` columns) into `out[r]`:
+ * standardise, forward, un-scale. Rows with a non-finite feature give NaN. Each row's arithmetic is
+ * independent of the rows around it, so any tiling (threads, blocks) gives the same bytes.
  */
-export function predictRows(model: MlpModel, x: Float32Array, rows: number): Float32Array {
+function predictRange(model: MlpModel, x: Float32Array, r0: number, r1: number, out: Float32Array, scratch: Scratch): void {
   const shape = { sizes: model.sizes, activation: model.activation };
   const layout = mlpLayout(shape);
   const p = model.sizes[0];
-  const ws = mlpWorkspace(shape, BLOCK);
+  const { ws, rowIndex } = scratch;
   const input = ws.acts[0];
-  const out = new Float32Array(rows);
-  const rowIndex = new Int32Array(BLOCK);
   const { xMean, xScale, theta } = model;
-  let r = 0;
-  while (r < rows) {
+  let r = r0;
+  while (r < r1) {
     // Gather up to BLOCK complete rows; incomplete rows are NaN.
     let m = 0;
-    for (; r < rows && m < BLOCK; r++) {
+    for (; r < r1 && m < BLOCK; r++) {
       const o = r * p;
       let ok = true;
       for (let j = 0; j < p; j++) {
@@ -49,5 +59,29 @@ export function predictRows(model: MlpModel, x: Float32Array, rows: number): Flo
     const y = forward(shape, layout, theta, ws, m);
     for (let i = 0; i < m; i++) out[rowIndex[i]] = y[i] * model.yScale + model.yMean;
   }
+}
+
+/** Predictions for `rows` rows of `x` on the calling thread. */
+export function predictRows(model: MlpModel, x: Float32Array, rows: number): Float32Array {
+  const out = new Float32Array(rows);
+  predictRange(model, x, 0, rows, out, scratchFor(model));
   return out;
+}
+
+/**
+ * Worker entry (`fn: 'predictClaimed'`): `x` and `out` live in `SharedArrayBuffer`s seen by every
+ * worker; each worker repeatedly claims the next `CLAIM_ROWS` rows from `counter[0]` (atomic) until
+ * none are left, so the model crosses to each thread once and no rows are copied back. Returns the
+ * rows this worker predicted.
+ */
+export function predictClaimed(model: MlpModel, x: Float32Array, rows: number, out: Float32Array, counter: Int32Array): number {
+  const scratch = scratchFor(model);
+  let done = 0;
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * CLAIM_ROWS;
+    if (r0 >= rows) return done;
+    const r1 = Math.min(rows, r0 + CLAIM_ROWS);
+    predictRange(model, x, r0, r1, out, scratch);
+    done += r1 - r0;
+  }
 }
