@@ -1,4 +1,4 @@
-export { writeRunReport, taylorStats, type RunReportInput } from './write-report.js';
+export { writeRunReport, taylorStats, sceneInputKeys, type RunReportInput } from './write-report.js';
 export { comparisonTable, rankValues, metricDirection, distinctiveLabels, type ComparisonSource, type MetricDirection } from './comparison.js';
 export { encodePng, pngDataUri, crc32 } from './png.js';
 export { colourise, colourAt, cssGradient, displayRange, VIRIDIS, DIVERGING, type ColourMap } from './colour-map.js';

@@ -82,7 +82,7 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
   }
   task.tick(1, 'comparison');
 
-  const maps = await mapsSection(products, scene);
+  const maps = await mapsSection(products, scene, sceneInputKeys(input.manifest));
   if (maps) sections.push({ id: 'maps', title: 'Maps', html: maps });
   task.tick(1, 'maps');
 
@@ -172,9 +172,46 @@ function mapFigure(m: MapItem, range: [number, number], cmap: ColourMap): string
 <div class="colourbar"><span>${formatNumber(range[0])}</span><span class="ramp" style="background:${cssGradient(cmap)}"></span><span>${formatNumber(range[1])}${unit}</span></div></figcaption></figure>`;
 }
 
-async function mapsSection(products: readonly Product[], scene: Scene | undefined): Promise<string | undefined> {
+/**
+ * Asset keys the pipeline reads from its source nodes (`{"$node": <source>, "output": <key or $param>}`),
+ * in document order: the inputs worth a map.
+ */
+export function sceneInputKeys(m: RunManifest): string[] {
+  const sources = new Set(m.nodes.filter((n) => n.plugin?.startsWith('source:')).map((n) => n.id));
+  const keys: string[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (typeof v !== 'object' || v === null) return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.$node === 'string' && sources.has(o.$node)) {
+      const out = o.output;
+      const key = typeof out === 'string' ? out : typeof out === 'object' && out !== null && typeof (out as { $param?: unknown }).$param === 'string' ? m.params[(out as { $param: string }).$param] : undefined;
+      if (typeof key === 'string' && key !== 'stations' && key !== 'scene' && !keys.includes(key)) keys.push(key);
+      return;
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit((m.pipeline.document as { nodes?: unknown } | undefined)?.nodes);
+  return keys;
+}
+
+const MAX_INPUT_MAPS = 10;
+
+async function mapsSection(products: readonly Product[], scene: Scene | undefined, inputKeys: readonly string[] = []): Promise<string | undefined> {
   const date = mapDate(products);
   const shown = products.slice(0, MAX_MAPS);
+  const inputs: MapItem[] = [];
+  if (scene) {
+    for (const key of inputKeys) {
+      if (inputs.length >= MAX_INPUT_MAPS) break;
+      if (!scene.has(key)) continue;
+      const info = scene.info(key);
+      if (/truth/.test(info.variable) || info.key === findCoarse(scene)?.key) continue;
+      const d = info.dates.length ? info.dates[dateIndexNear({ dates: info.dates } as Series, date)] : undefined;
+      const s = await scene.load(key, d ? { dates: [d] } : undefined);
+      inputs.push({ title: `input: ${key}`, values: s.values[0], grid: s.grid, date: d, unit: s.unit, group: key });
+    }
+  }
   const items: MapItem[] = [];
   const diffs: MapItem[] = [];
   const coarseInfo = findCoarse(scene);
@@ -205,14 +242,15 @@ async function mapsSection(products: readonly Product[], scene: Scene | undefine
       diffs.push({ title: `${p.name} − ${coarseInfo!.key}`, values: subtract(s.values[i], c), grid: s.grid, date: d, unit: s.unit, group: 'diff-coarse' });
     }
   }
-  if (!items.length) return undefined;
+  if (!items.length && !inputs.length) return undefined;
   const render = (list: MapItem[], cmap: ColourMap, symmetric: boolean): string => {
     const ranges = new Map<string, [number, number]>();
     for (const g of new Set(list.map((m) => m.group))) ranges.set(g, displayRange(list.filter((m) => m.group === g).map((m) => m.values), symmetric));
     return `<div class="maps">${list.map((m) => mapFigure(m, ranges.get(m.group)!, cmap)).join('\n')}</div>`;
   };
   let html = `<p class="note">Soil-moisture maps share one colour range (2nd–98th percentile); transparent = nodata.${products.length > MAX_MAPS ? ` First ${MAX_MAPS} of ${products.length} products shown.` : ''}</p>`;
-  html += `<h3>Inputs and products</h3>${render(items, VIRIDIS, false)}`;
+  html += `<h3>Soil moisture: coarse input, products and truth</h3>${render(items, VIRIDIS, false)}`;
+  if (inputs.length) html += `<h3>Other inputs (own colour ranges)</h3>${render(inputs, VIRIDIS, false)}`;
   if (diffs.length) html += `<h3>Differences (product − truth, or product − coarse input where no truth)</h3>${render(diffs, DIVERGING, true)}`;
   return html;
 }

@@ -13,6 +13,7 @@ import {
   rankValues,
   recordTable,
   renderVegaLite,
+  sceneInputKeys,
   taylorSpec,
   taylorStats,
   VIRIDIS,
@@ -149,5 +150,23 @@ describe('report: Taylor statistics and charts', () => {
     assert.match(svg, />alpha</);
     assert.match(svg, />beta</);
     assert.doesNotMatch(svg, /https?:\/\/(?!www\.w3\.org)/, 'no external references');
+  });
+});
+
+describe('report: input maps', () => {
+  it('asset keys read from source nodes, $param outputs resolved, stations and non-source refs left out', () => {
+    const manifest = {
+      params: { coarse: 'sm_coarse', ndvi_key: 'ndvi_1km' },
+      nodes: [{ id: 'scene', plugin: 'source:stac' }, { id: 'down', plugin: 'downscaler:regression' }],
+      pipeline: {
+        document: {
+          nodes: {
+            down: { with: { coarse: { $node: 'scene', output: { $param: 'coarse' } }, predictors: { ndvi: { $node: 'scene', output: { $param: 'ndvi_key' } }, dem: { $node: 'scene', output: 'dem_1km' } } } },
+            check: { with: { product: { $node: 'down' }, stations: { $node: 'scene', output: 'stations' }, more: [{ $node: 'scene', output: 'dem_1km' }] } },
+          },
+        },
+      },
+    };
+    assert.deepEqual(sceneInputKeys(manifest as never), ['sm_coarse', 'ndvi_1km', 'dem_1km']);
   });
 });
