@@ -63,7 +63,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
   return {
     async fit(train, options) {
       const reporter = epochReporter(context, plugin.id, params.maxEpochs);
-      const { model, summary } = fitMlp(train, params, seed, reporter, options?.validation);
+      const { model, summary } = await fitMlp(train, params, seed, reporter, options?.validation, context.workers);
       return fitted([...train.columns], model, summary);
     },
     async load(saved) {

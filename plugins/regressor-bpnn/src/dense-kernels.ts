@@ -3,8 +3,8 @@
  *
  * V8 does not vectorise, so speed comes from doing several independent multiply-adds per loaded
  * value: the forward product takes 4 rows × 2 outputs per pass (each weight loaded once for 4 rows,
- * each input once for 2 outputs, 8 independent accumulators), the weight gradient 2 × 2 dot products
- * over rows. Every inner loop walks contiguous memory.
+ * each input once for 2 outputs, 8 independent accumulators), the weight gradient 4 × 2 dot products
+ * over rows (output units × inputs). Every inner loop walks contiguous memory.
  *
  * Summation order is fixed per output value (bias first, then inputs in index order; rows in index
  * order for gradients), whatever the blocking, so a row's result does not depend on the rows around it.
@@ -115,6 +115,70 @@ export function denseForward(x: Float64Array, rows: number, nin: number, w: Floa
  */
 export function denseGradient(aT: Float64Array, dT: Float64Array, rows: number, nin: number, nout: number, grad: Float64Array, wOff: number, bOff: number): void {
   let j = 0;
+  for (; j + 4 <= nout; j += 4) {
+    const d0 = j * rows;
+    const d1 = d0 + rows;
+    const d2 = d1 + rows;
+    const d3 = d2 + rows;
+    const o0 = wOff + j * nin;
+    let k = 0;
+    for (; k + 2 <= nin; k += 2) {
+      const xa = k * rows;
+      const xb = xa + rows;
+      let s0a = 0;
+      let s0b = 0;
+      let s1a = 0;
+      let s1b = 0;
+      let s2a = 0;
+      let s2b = 0;
+      let s3a = 0;
+      let s3b = 0;
+      for (let r = 0; r < rows; r++) {
+        const qa = aT[xa + r];
+        const qb = aT[xb + r];
+        let v = dT[d0 + r];
+        s0a += v * qa;
+        s0b += v * qb;
+        v = dT[d1 + r];
+        s1a += v * qa;
+        s1b += v * qb;
+        v = dT[d2 + r];
+        s2a += v * qa;
+        s2b += v * qb;
+        v = dT[d3 + r];
+        s3a += v * qa;
+        s3b += v * qb;
+      }
+      const o = o0 + k;
+      grad[o] = s0a;
+      grad[o + 1] = s0b;
+      grad[o + nin] = s1a;
+      grad[o + nin + 1] = s1b;
+      grad[o + 2 * nin] = s2a;
+      grad[o + 2 * nin + 1] = s2b;
+      grad[o + 3 * nin] = s3a;
+      grad[o + 3 * nin + 1] = s3b;
+    }
+    for (; k < nin; k++) {
+      const xa = k * rows;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let r = 0; r < rows; r++) {
+        const q = aT[xa + r];
+        s0 += dT[d0 + r] * q;
+        s1 += dT[d1 + r] * q;
+        s2 += dT[d2 + r] * q;
+        s3 += dT[d3 + r] * q;
+      }
+      const o = o0 + k;
+      grad[o] = s0;
+      grad[o + nin] = s1;
+      grad[o + 2 * nin] = s2;
+      grad[o + 3 * nin] = s3;
+    }
+  }
   for (; j + 2 <= nout; j += 2) {
     const da = j * rows;
     const db = da + rows;

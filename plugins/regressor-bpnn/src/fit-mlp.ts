@@ -1,11 +1,16 @@
-import { createRng, inputError, usageError, type Table } from '../../../core/index.js';
+import { createRng, inputError, usageError, type Table, type WorkerPool } from '../../../core/index.js';
 import { completeRows, fitScaler, fitTargetScaler, validationSplit, type EpochReporter } from '../../nn-runtime/index.js';
 import type { BpnnParams } from '../index.js';
 import { createAdam } from './adam.js';
 import { lmIteration, sumSquaredError, type LmState } from './levenberg-marquardt.js';
-import { createHalvesGradient } from './halves-gradient.js';
+import { createHalvesGradient, createThreadedHalvesGradient, type MinibatchGradient } from './halves-gradient.js';
 import { addWeightDecay, initTheta, mlpLayout, weightNorm2, type MlpShape } from './mlp.js';
 import type { MlpModel } from './predict-kernel.js';
+
+/** Smallest batch whose halves are worth a thread hand-off (each half must outweigh two atomic waits). */
+const MIN_THREADED_BATCH = 64;
+/** Fewer rows than this train on one thread: the worker start and data copy would not pay back. */
+const MIN_THREADED_ROWS = 20_000;
 
 export interface FitSummary {
   readonly solver: 'adam' | 'lm';
@@ -44,7 +49,7 @@ function standardise(table: Table, rows: Int32Array, m: Pick<MlpModel, 'xMean' |
  * the caller's validation table), then Adam mini-batches or Levenberg–Marquardt, keeping the weights
  * of the best validation epoch (early stopping).
  */
-export function fitMlp(train: Table, params: BpnnParams, seed: number, reporter: EpochReporter, validation?: Table): { model: MlpModel; summary: FitSummary } {
+export async function fitMlp(train: Table, params: BpnnParams, seed: number, reporter: EpochReporter, validation?: Table, workers?: WorkerPool): Promise<{ model: MlpModel; summary: FitSummary }> {
   const t0 = performance.now();
   if (!train.y) throw inputError('the training table has no target', { path: 'table.y', expected: 'a Float32Array target', found: 'none' });
   const p = train.columns.length;
@@ -100,26 +105,32 @@ export function fitMlp(train: Table, params: BpnnParams, seed: number, reporter:
 
   if (params.solver === 'adam') {
     const B = Math.min(params.batchSize, tr.rows);
-    const gradient = createHalvesGradient(shape, layout, B);
+    // Two threads only when there are enough batches to amortise starting the worker.
+    const threaded = workers !== undefined && workers.size > 1 && B >= MIN_THREADED_BATCH && tr.rows >= MIN_THREADED_ROWS;
+    const gradient: MinibatchGradient = threaded ? await createThreadedHalvesGradient(shape, layout, B, tr, workers) : createHalvesGradient(shape, layout, B, tr);
     const adam = createAdam(layout.parameters, params.learningRate);
     const order = Int32Array.from({ length: tr.rows }, (_, i) => i);
     const shuffle = rng.fork(3);
-    for (; epoch < params.maxEpochs; epoch++) {
-      shuffle.shuffle(order);
-      let sse = 0;
-      for (let b0 = 0; b0 < tr.rows; b0 += B) {
-        const m = Math.min(B, tr.rows - b0);
-        sse += gradient.compute(theta, tr, order, b0, m);
-        addWeightDecay(shape, layout, theta, gradient.grad, params.l2 / m);
-        adam.step(theta, gradient.grad);
+    try {
+      for (; epoch < params.maxEpochs; epoch++) {
+        shuffle.shuffle(order);
+        let sse = 0;
+        for (let b0 = 0; b0 < tr.rows; b0 += B) {
+          const m = Math.min(B, tr.rows - b0);
+          sse += gradient.compute(theta, order, b0, m);
+          addWeightDecay(shape, layout, theta, gradient.grad, params.l2 / m);
+          adam.step(theta, gradient.grad);
+        }
+        trainLoss = sse / tr.rows;
+        lastValidation = validLoss();
+        reporter.epoch(epoch, { loss: trainLoss, validationLoss: lastValidation ?? undefined });
+        if (!accept(lastValidation ?? trainLoss)) {
+          epoch++;
+          break;
+        }
       }
-      trainLoss = sse / tr.rows;
-      lastValidation = validLoss();
-      reporter.epoch(epoch, { loss: trainLoss, validationLoss: lastValidation ?? undefined });
-      if (!accept(lastValidation ?? trainLoss)) {
-        epoch++;
-        break;
-      }
+    } finally {
+      await gradient.close();
     }
   } else {
     const state: LmState = { mu: params.lm.mu };
