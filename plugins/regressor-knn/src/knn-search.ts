@@ -102,11 +102,13 @@ export class KnnSearcher implements NeighbourList {
 
   private visit(node: number, rd: number): void {
     const tree = this.tree;
+    // a subtree whose points' bounding box lies beyond the k-th distance holds no neighbour
+    // (the box is tighter than the cell: the query may sit inside a cell whose points are far off)
+    let worst = this.count < this.k ? this.cap : this.dist2[0];
+    if (worst !== Infinity && this.boxDistance(node, worst * PRUNE_SLACK + PRUNE_ABS) > worst * PRUNE_SLACK + PRUNE_ABS) return;
     const dim = tree.splitDim[node];
     if (dim < 0) {
-      // the cell may hold the query while the points sit far off in a corner of it
-      const worst = this.count < this.k ? this.cap : this.dist2[0];
-      if (worst === Infinity || this.boxDistance(node, worst * PRUNE_SLACK + PRUNE_ABS) <= worst * PRUNE_SLACK + PRUNE_ABS) this.scanLeaf(tree.start[node], tree.end[node]);
+      this.scanLeaf(tree.start[node], tree.end[node]);
       return;
     }
     const diff = this.w[dim] - tree.splitValue[node];
@@ -116,9 +118,8 @@ export class KnnSearcher implements NeighbourList {
     this.visit(near, rd);
     const old = this.off[dim];
     const rdFar = rd - old * old + diff * diff;
-    const worst = this.count < this.k ? this.cap : this.dist2[0];
-    const bound = worst * PRUNE_SLACK + PRUNE_ABS;
-    if (rdFar <= bound && this.boxDistance(far, bound) <= bound) {
+    worst = this.count < this.k ? this.cap : this.dist2[0];
+    if (rdFar <= worst * PRUNE_SLACK + PRUNE_ABS) {
       this.off[dim] = diff;
       this.visit(far, rdFar);
       this.off[dim] = old;
