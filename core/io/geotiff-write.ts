@@ -17,8 +17,11 @@ export interface GeoTiffWriteOptions {
   dataType?: 'float32' | 'int16' | 'uint8';
   /** File value that stands for engine `NaN`. Default: NaN (float32), -32768 (int16), 255 (uint8). */
   nodata?: number;
-  /** Square tile size, default 256. */
-  tileSize?: 256 | 512;
+  /**
+   * Square tile size in pixels, a multiple of 16 from 16 to 4096 (TIFF requires multiples of 16); default 256.
+   * Small rasters are written smallest with the smallest multiple of 16 that covers them (one tile).
+   */
+  tileSize?: number;
   /** Default `deflate`. */
   compression?: 'deflate' | 'none';
   /** Floating-point predictor (3) for float32, horizontal (2) for integers; default true (with deflate). */
@@ -59,7 +62,8 @@ export interface GeoTiffStreamWriter {
 export async function writeGeoTiff(path: string, raster: Raster, options: GeoTiffWriteOptions = {}): Promise<void> {
   const init = { grid: raster.grid, bandCount: raster.bands.length, bandNames: raster.bandNames, ...options };
   await produceFileAtomic(path, async (tmp) => {
-    const writer = new CogStreamWriter(tmp, path, init);
+    // The raster is in memory already: its compressed tiles stay there too (no temporary tile files).
+    const writer = new CogStreamWriter(tmp, path, init, 'memory');
     try {
       await writer.writeRows(raster.bands, raster.grid.height);
       await writer.finish();
@@ -109,7 +113,7 @@ export async function createGeoTiffWriter(path: string, init: { grid: Grid; band
 interface ResolvedOptions {
   dataType: WritableDataType;
   nodata: number;
-  tileSize: 256 | 512;
+  tileSize: number;
   compression: 'deflate' | 'none';
   predictor: boolean;
   overviews: boolean;
@@ -131,8 +135,8 @@ function resolveOptions(file: string, bandCount: number, o: GeoTiffWriteOptions)
     throw usageError('nodata value does not fit the output data type', { file, path: 'options.nodata', expected: dataType === 'float32' ? 'a number or NaN' : `an integer in [${lo}, ${hi}]`, found: String(nodata) });
   }
   const tileSize = o.tileSize ?? 256;
-  if (tileSize !== 256 && tileSize !== 512) {
-    throw usageError('unsupported tile size', { file, path: 'options.tileSize', expected: '256 or 512', found: String(tileSize) });
+  if (!Number.isInteger(tileSize) || tileSize % 16 !== 0 || tileSize < 16 || tileSize > 4096) {
+    throw usageError('unsupported tile size', { file, path: 'options.tileSize', expected: 'a multiple of 16 from 16 to 4096', found: String(tileSize) });
   }
   const compression = o.compression ?? 'deflate';
   if (compression !== 'deflate' && compression !== 'none') {
@@ -159,13 +163,63 @@ function georeferencingEntries(grid: Grid, file: string): TagEntry[] {
   return entries;
 }
 
-/** One pyramid level: its tile-row buffer, spool files (one per band) and tile byte counts. */
+/** Where a level's encoded tiles wait for assembly: appended in order, then copied out in order. */
+interface TileSpool {
+  append(chunks: readonly Uint8Array[], position: number): Promise<void>;
+  /** Copy the first `length` bytes into `out` at `position`; returns the bytes copied. */
+  copyTo(out: FileHandle, position: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Bytes copied from a temporary tile file at a time. */
+const COPY_CHUNK = 8 * 2 ** 20;
+
+/** A temporary file (streaming writes: memory stays bounded). */
+async function fileSpool(path: string): Promise<TileSpool> {
+  const fh = await open(path, 'w+');
+  return {
+    append: async (chunks, position) => void (await fh.writev(chunks as Uint8Array[], position)),
+    copyTo: async (out, position, length) => {
+      const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(length, 1)));
+      let off = 0;
+      while (off < length) {
+        const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, length - off), off);
+        if (bytesRead === 0) break;
+        await out.write(chunk, 0, bytesRead, position + off);
+        off += bytesRead;
+      }
+      return off;
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** An in-memory list of chunks (whole-raster writes, whose input is in memory anyway). */
+function memorySpool(): TileSpool {
+  const chunks: Uint8Array[] = [];
+  return {
+    append: async (more) => void chunks.push(...more),
+    copyTo: async (out, position, length) => {
+      let off = 0;
+      for (const c of chunks) {
+        if (off >= length) break;
+        const n = Math.min(c.length, length - off);
+        await out.write(c, 0, n, position + off);
+        off += n;
+      }
+      return off;
+    },
+    close: async () => void (chunks.length = 0),
+  };
+}
+
+/** One pyramid level: its tile-row buffer, spools (one per band) and tile byte counts. */
 class Level {
   readonly across: number;
   readonly down: number;
   readonly byteCounts: Uint32Array;
   readonly buffers: Float32Array[];
-  spools: FileHandle[] = [];
+  spools: TileSpool[] = [];
   spoolBytes: number[];
   filled = 0;
   tileRow = 0;
@@ -207,6 +261,7 @@ class CogStreamWriter {
     private readonly outPath: string,
     private readonly finalPath: string,
     private readonly init: { grid: Grid; bandCount: number } & GeoTiffWriteOptions,
+    private readonly spoolKind: 'file' | 'memory' = 'file',
   ) {
     const file = finalPath;
     const { grid, bandCount } = init;
@@ -258,7 +313,7 @@ class CogStreamWriter {
     this.spoolsOpened = true;
     await mkdir(dirname(this.outPath), { recursive: true });
     for (const level of this.levels) {
-      for (const p of level.spoolPaths) level.spools.push(await open(p, 'w+'));
+      for (const p of level.spoolPaths) level.spools.push(this.spoolKind === 'memory' ? memorySpool() : await fileSpool(p));
     }
   }
 
@@ -327,8 +382,7 @@ class CogStreamWriter {
       leader.writeUInt32LE(data.length, 0);
       const trailer = Buffer.alloc(4);
       trailer.set(data.subarray(Math.max(0, data.length - 4)), 4 - Math.min(4, data.length));
-      const fh = level.spools[band];
-      await fh.writev([leader, data, trailer], level.spoolBytes[band]);
+      await level.spools[band].append([leader, data, trailer], level.spoolBytes[band]);
       level.spoolBytes[band] += data.length + TILE_WRAP_BYTES;
       level.byteCounts[band * level.across * level.down + level.tileRow * level.across + col] = data.length;
     }
@@ -383,19 +437,13 @@ class CogStreamWriter {
     try {
       await out.write(layout.header, 0, layout.header.length, 0);
       let pos = layout.header.length;
-      const chunk = Buffer.allocUnsafe(8 * 2 ** 20);
       for (let i = this.levels.length - 1; i >= 0; i--) {
         const level = this.levels[i];
         for (let b = 0; b < level.bandCount; b++) {
-          const fh = level.spools[b];
           const total = level.spoolBytes[b];
-          for (let off = 0; off < total; ) {
-            const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, total - off), off);
-            if (bytesRead === 0) throw runtimeError('temporary tile file ended early', { file: level.spoolPaths[b], expected: `${total} bytes`, found: `${off} bytes` });
-            await out.write(chunk, 0, bytesRead, pos);
-            off += bytesRead;
-            pos += bytesRead;
-          }
+          const copied = await level.spools[b].copyTo(out, pos, total);
+          if (copied !== total) throw runtimeError('temporary tile file ended early', { file: level.spoolPaths[b], expected: `${total} bytes`, found: `${copied} bytes` });
+          pos += total;
         }
       }
       if (pos !== layout.fileSize) throw runtimeError('assembled GeoTIFF has an unexpected size', { file: this.finalPath, expected: `${layout.fileSize} bytes`, found: `${pos} bytes` });
@@ -406,9 +454,9 @@ class CogStreamWriter {
 
   private async removeSpools(): Promise<void> {
     for (const level of this.levels) {
-      for (const fh of level.spools) await fh.close().catch(() => undefined);
+      for (const spool of level.spools) await spool.close().catch(() => undefined);
       level.spools = [];
-      for (const p of level.spoolPaths) await rm(p, { force: true });
+      if (this.spoolKind === 'file') for (const p of level.spoolPaths) await rm(p, { force: true });
     }
   }
 
