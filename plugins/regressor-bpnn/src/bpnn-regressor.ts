@@ -42,6 +42,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
         validationRows: summary.validationRows,
         parameters: summary.parameters,
         fitSeconds: summary.fitSeconds,
+        twoThreadShare: summary.twoThreadShare ?? 0,
       };
     },
     save(): SavedModel {

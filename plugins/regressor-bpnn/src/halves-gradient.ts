@@ -136,3 +136,49 @@ export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpL
     },
   };
 }
+
+/** Batches per scheduling window of `createAdaptiveGradient`, and how many of them probe each engine. */
+const WINDOW = 100;
+const PROBE = 4;
+
+/**
+ * Chooses per window of batches whichever engine is faster right now: the first `PROBE` batches of a
+ * window run on one thread, the next `PROBE` on two, the rest on the faster. Both engines give the
+ * same bytes, so the choice (which depends on machine load) never changes the result — only the time.
+ * On a quiet machine two threads win; on an oversubscribed one the per-batch hand-off can lose.
+ */
+export function createAdaptiveGradient(single: MinibatchGradient, threaded: MinibatchGradient): MinibatchGradient & { readonly threadedBatches: number; readonly batches: number } {
+  let current = single;
+  let n = 0;
+  let threadedBatches = 0;
+  let singleTime = 0;
+  let threadedTime = 0;
+  return {
+    get grad() {
+      return current.grad;
+    },
+    get threadedBatches() {
+      return threadedBatches;
+    },
+    get batches() {
+      return n;
+    },
+    compute(theta, order, b0, m) {
+      const slot = n++ % WINDOW;
+      if (slot === 0) singleTime = threadedTime = 0;
+      const probing = slot < 2 * PROBE;
+      if (probing) current = slot < PROBE ? single : threaded;
+      else if (slot === 2 * PROBE) current = threadedTime < singleTime ? threaded : single;
+      if (current === threaded) threadedBatches++;
+      if (!probing) return current.compute(theta, order, b0, m);
+      const t0 = performance.now();
+      const sse = current.compute(theta, order, b0, m);
+      if (current === single) singleTime += performance.now() - t0;
+      else threadedTime += performance.now() - t0;
+      return sse;
+    },
+    async close() {
+      await Promise.all([single.close(), threaded.close()]);
+    },
+  };
+}
