@@ -199,6 +199,6 @@ export function taylorSpec(points: readonly TaylorPoint[], o: { title: string })
         encoding: { x: x(null), y: y(null), shape: { field: 'name', type: 'nominal', title: 'product', legend: { labelLimit: 320 } }, fill: { field: 'name', type: 'nominal', title: 'product', legend: { labelLimit: 320 } } },
       },
     ],
-    resolve: { scale: { color: 'independent', shape: 'independent' } },
+    resolve: { scale: { color: 'independent' } },
   };
 }
