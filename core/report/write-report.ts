@@ -63,6 +63,15 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
   const products = collectProducts(input.artifacts);
   const scene = input.scenes?.find((s) => s.assets().length > 0);
   const stations = scene ? await scene.stations().catch(() => undefined) : undefined;
+  // A section that fails (an unreadable scene file, an odd product) leaves a note, not a missing report.
+  const guard = async (what: string, build: () => Promise<string | undefined>): Promise<string | undefined> => {
+    try {
+      return await build();
+    } catch (e) {
+      input.logger?.warn(`report: ${what} left out: ${(e as Error).message}`);
+      return `<p class="note">${escapeHtml(what)} left out: ${escapeHtml((e as Error).message)}</p>`;
+    }
+  };
 
   // Intercomparison.
   const comparison = comparisonTable(comparisonSources(input));
@@ -72,7 +81,7 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
     await writeFile(join(input.dir, 'comparison.json'), JSON.stringify({ columns: comparison.columns, rows: comparison.rows, notes: comparison.notes }, finite, 2) + '\n');
     files.push('comparison.csv', 'comparison.json');
   }
-  const taylor = await taylorSection(products, scene, stations, input.logger);
+  const taylor = await guard('Taylor diagram', () => taylorSection(products, scene, stations, input.logger));
   if (comparison || taylor) {
     sections.push({
       id: 'comparison',
@@ -82,15 +91,15 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
   }
   task.tick(1, 'comparison');
 
-  const maps = await mapsSection(products, scene, sceneInputKeys(input.manifest));
+  const maps = await guard('maps', () => mapsSection(products, scene, sceneInputKeys(input.manifest)));
   if (maps) sections.push({ id: 'maps', title: 'Maps', html: maps });
   task.tick(1, 'maps');
 
-  const atStations = stations ? await stationsSection(products, stations) : undefined;
+  const atStations = stations ? await guard('station plots', () => stationsSection(products, stations)) : undefined;
   if (atStations) sections.push({ id: 'stations', title: 'At the stations', html: atStations });
   task.tick(1, 'stations');
 
-  const importance = await importanceSection(input);
+  const importance = await guard('importance bars', () => importanceSection(input));
   if (importance) sections.push({ id: 'importance', title: 'Variable importance', html: importance });
   task.tick(1, 'importance');
 
