@@ -99,15 +99,29 @@ export function comparePipeline(path: string, nodeId: string | undefined, altern
   return doc;
 }
 
-/** A record table as aligned plain text (numbers to 4 significant digits). */
+const KEY_METRICS = ['r', 'ubrmse', 'rmse', 'bias', 'r2', 'mape', 'kl'];
+
+/**
+ * The comparison as aligned plain text: the method and partition columns, the key metrics of each
+ * validator (R, ubRMSE, RMSE, bias, R², MAPE, KL), the mean rank and the rank; the rest is in comparison.csv.
+ */
 export function formatTextTable(t: RecordTable, maxColumns = 14): string {
-  const cols = t.columns.length > maxColumns ? [...t.columns.slice(0, maxColumns - 2), 'meanRank', 'rank'].filter((c, i, a) => t.columns.includes(c) && a.indexOf(c) === i) : [...t.columns];
+  const ids = t.columns.filter((c) => !c.includes('.') && c !== 'meanRank' && c !== 'rank');
+  const metrics = t.columns.filter((c) => /^[^.]+\.[^.]+$/.test(c) && KEY_METRICS.includes(c.split('.')[1]));
+  const prefixes = [...new Set(t.columns.filter((c) => c.includes('.')).map((c) => c.split('.')[0]))];
+  metrics.sort((a, b) => {
+    const [pa, ma] = a.split('.');
+    const [pb, mb] = b.split('.');
+    return prefixes.indexOf(pa) - prefixes.indexOf(pb) || KEY_METRICS.indexOf(ma) - KEY_METRICS.indexOf(mb);
+  });
+  const tail = ['meanRank', 'rank'].filter((c) => t.columns.includes(c));
+  const cols = [...ids, ...metrics.slice(0, Math.max(0, maxColumns - ids.length - tail.length)), ...tail];
   const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))) : String(v));
   const grid = [cols, ...t.rows.map((r) => cols.map((c) => cell(r[c])))];
   const w = cols.map((_, j) => Math.max(...grid.map((row) => row[j].length)));
-  const lines = grid.map((row) => row.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  '));
+  const lines = grid.map((row) => row.map((c, j) => (j < ids.length ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  '));
   lines.splice(1, 0, w.map((n) => '-'.repeat(n)).join('  '));
-  if (cols.length < t.columns.length) lines.push(`(${t.columns.length - cols.length} more columns in comparison.csv)`);
+  if (cols.length < t.columns.length) lines.push(`(all ${t.columns.length - ids.length - tail.length} metrics in comparison.csv)`);
   return lines.join('\n');
 }
 
