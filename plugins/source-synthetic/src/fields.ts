@@ -77,30 +77,58 @@ export function upsampleBilinear(
   srcHeight: number,
   window: { x: number; y: number; width: number; height: number },
   factor: number,
-  out: Float64Array | Float32Array = new Float64Array(window.width * factor * window.height * factor),
-): Float64Array | Float32Array {
+  out: Float64Array = new Float64Array(window.width * factor * window.height * factor),
+): Float64Array {
+  createUpsampler(srcWidth, srcHeight, window, factor)(src, out);
+  return out;
+}
+
+/** Interpolation taps along one axis: lower index, upper index and the weight of the upper one. */
+function axisTaps(start: number, count: number, factor: number, size: number): { lo: Int32Array; hi: Int32Array; t: Float64Array } {
+  const lo = new Int32Array(count);
+  const hi = new Int32Array(count);
+  const t = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = Math.min(Math.max(start + (i + 0.5) / factor - 0.5, 0), size - 1);
+    const j = Math.min(Math.floor(u), size - 2 < 0 ? 0 : size - 2);
+    lo[i] = j;
+    hi[i] = Math.min(j + 1, size - 1);
+    t[i] = size > 1 ? u - j : 0;
+  }
+  return { lo, hi, t };
+}
+
+/**
+ * `upsampleBilinear` with its taps computed once, for interpolating many fields on the same window
+ * (the daily forcing): `upsample(src, out)` writes the window of `src` into `out`.
+ */
+export function createUpsampler(
+  srcWidth: number,
+  srcHeight: number,
+  window: { x: number; y: number; width: number; height: number },
+  factor: number,
+): (src: ArrayLike<number>, out: Float64Array) => void {
   const fw = window.width * factor;
   const fh = window.height * factor;
-  for (let r = 0; r < fh; r++) {
-    let v = window.y + (r + 0.5) / factor - 0.5;
-    v = Math.min(Math.max(v, 0), srcHeight - 1);
-    const j = Math.min(Math.floor(v), srcHeight - 2 < 0 ? 0 : srcHeight - 2);
-    const ty = srcHeight > 1 ? v - j : 0;
-    const j1 = Math.min(j + 1, srcHeight - 1);
-    for (let c = 0; c < fw; c++) {
-      let u = window.x + (c + 0.5) / factor - 0.5;
-      u = Math.min(Math.max(u, 0), srcWidth - 1);
-      const i = Math.min(Math.floor(u), srcWidth - 2 < 0 ? 0 : srcWidth - 2);
-      const tx = srcWidth > 1 ? u - i : 0;
-      const i1 = Math.min(i + 1, srcWidth - 1);
-      const a = src[j * srcWidth + i];
-      const b = src[j * srcWidth + i1];
-      const d = src[j1 * srcWidth + i];
-      const e = src[j1 * srcWidth + i1];
-      out[r * fw + c] = (a + (b - a) * tx) * (1 - ty) + (d + (e - d) * tx) * ty;
+  const cols = axisTaps(window.x, fw, factor, srcWidth);
+  const rows = axisTaps(window.y, fh, factor, srcHeight);
+  return (src, out) => {
+    for (let r = 0; r < fh; r++) {
+      const top = rows.lo[r] * srcWidth;
+      const bottom = rows.hi[r] * srcWidth;
+      const ty = rows.t[r];
+      const base = r * fw;
+      for (let c = 0; c < fw; c++) {
+        const i = cols.lo[c];
+        const i1 = cols.hi[c];
+        const tx = cols.t[c];
+        const a = src[top + i];
+        const upper = a + (src[top + i1] - a) * tx;
+        const d = src[bottom + i];
+        out[base + c] = upper * (1 - ty) + (d + (src[bottom + i1] - d) * tx) * ty;
+      }
     }
-  }
-  return out;
+  };
 }
 
 /** Mean of each `factor` × `factor` block of a fine array (dimensions must be multiples of `factor`). */
@@ -108,9 +136,12 @@ export function blockMean(src: ArrayLike<number>, width: number, height: number,
   const cw = width / factor;
   const ch = height / factor;
   const out = new Float64Array(cw * ch);
+  const colBlock = new Int32Array(width);
+  for (let c = 0; c < width; c++) colBlock[c] = Math.floor(c / factor);
   for (let r = 0; r < height; r++) {
     const rowBase = Math.floor(r / factor) * cw;
-    for (let c = 0; c < width; c++) out[rowBase + Math.floor(c / factor)] += src[r * width + c];
+    const srcBase = r * width;
+    for (let c = 0; c < width; c++) out[rowBase + colBlock[c]] += src[srcBase + c];
   }
   const n = factor * factor;
   for (let i = 0; i < out.length; i++) out[i] /= n;

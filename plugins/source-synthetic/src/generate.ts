@@ -1,5 +1,5 @@
 import { createGrid, createRng, type Grid, type Rng } from '../../../core/index.js';
-import { blockMean, clamp, gammaVariate, upsampleBilinear } from './fields.js';
+import { blockMean, clamp, createUpsampler, gammaVariate } from './fields.js';
 import { createSurfaceModel, type DayForcing } from './land-surface.js';
 import type { ResolvedOptions } from './options.js';
 import { climatePreset, SAR_LOOKS, WCM_TRUTH } from './presets.js';
@@ -52,6 +52,8 @@ export interface WaterBalanceDiagnostics {
   readonly fine: { readonly porosity: Float64Array; readonly wiltingPoint: Float64Array };
   /** Observed mask: true where the LST was cloud-free. */
   readonly lstTrue: Float32Array[];
+  /** Realised soil evaporative efficiency (soil evaporation / potential soil evaporation) on the "1 km" grid. */
+  readonly see: Float32Array[];
   readonly ndviTrue30: ReadonlyMap<string, Float32Array>;
   readonly smCoarseBias: Float64Array;
 }
@@ -77,7 +79,14 @@ function dayOfYear(date: string): number {
   return Math.floor((t - Date.parse(`${date.slice(0, 4)}-01-01T00:00:00Z`)) / 86400000) + 1;
 }
 
-const f32 = (a: ArrayLike<number>): Float32Array => Float32Array.from(a);
+const f32 = (a: Float64Array | Float32Array): Float32Array => new Float32Array(a);
+
+/** `Float32Array.from(a, fn)` without the iterator protocol (same order of calls, so the same random draws). */
+function mapValues(a: Float32Array, fn: (v: number, k: number) => number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let k = 0; k < a.length; k++) out[k] = fn(a[k], k);
+  return out;
+}
 
 /**
  * Generate the whole scene in memory (pure computation, no I/O). Deterministic from `options.seed`.
@@ -123,7 +132,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   const sarDates = new Set(dates.filter((_, d) => d % 6 === 2));
   const opticalCandidates = dates.filter((_, d) => d % 8 === 4);
 
-  const truthKm = { sm: [] as Float32Array[], et: [] as Float32Array[], precip: [] as Float32Array[], ndvi: [] as Float32Array[], lst: [] as Float32Array[], albedo: [] as Float32Array[], runoff: [] as Float32Array[], drainage: [] as Float32Array[] };
+  const truthKm = { sm: [] as Float32Array[], et: [] as Float32Array[], precip: [] as Float32Array[], ndvi: [] as Float32Array[], lst: [] as Float32Array[], albedo: [] as Float32Array[], runoff: [] as Float32Array[], drainage: [] as Float32Array[], see: [] as Float32Array[] };
   const cloudKm: Float64Array[] = [];
   const sm30: Float32Array[] = [];
   const ndvi30 = new Map<string, Float32Array>();
@@ -131,14 +140,16 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   const opticalSet = new Set(opticalCandidates);
   const fineP = new Float64Array(fw * fh);
   const fineCloud = new Float64Array(fw * fh);
+  const upsample = createUpsampler(kmW, kmH, sub, o.fineFactor);
 
   for (let d = 0; d < dates.length; d++) {
     const doy = dayOfYear(dates[d]);
     const w = weather(doy);
-    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, stormHours: w.stormHours };
+    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, stormHours: w.stormHours, wind: w.wind };
     kmModel.step(forcing);
-    upsampleBilinear(w.precip, kmW, kmH, sub, o.fineFactor, fineP);
-    upsampleBilinear(w.cloud, kmW, kmH, sub, o.fineFactor, fineCloud);
+    if (w.wet) upsample(w.precip, fineP);
+    else fineP.fill(0);
+    upsample(w.cloud, fineCloud);
     fineModel.step({ ...forcing, precip: fineP, cloud: fineCloud });
     const fo = fineModel.out;
     sm30.push(f32(fo.theta));
@@ -150,7 +161,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
       wet30.set(dates[d], wet);
     }
     const ko = kmModel.out;
-    const pairs: [keyof typeof truthKm, ArrayLike<number>, ArrayLike<number>][] = [
+    const pairs: [keyof typeof truthKm, Float64Array, Float64Array][] = [
       ['sm', ko.theta, fo.theta],
       ['et', ko.et, fo.et],
       ['precip', w.precip, fineP],
@@ -159,6 +170,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
       ['albedo', ko.albedo, fo.albedo],
       ['runoff', ko.runoff, fo.runoff],
       ['drainage', ko.drainage, fo.drainage],
+      ['see', ko.see, fo.see],
     ];
     for (const [name, kmArr, fineArr] of pairs) {
       const a = f32(kmArr);
@@ -197,10 +209,10 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
 
   // --- daily 1 km predictors
   const rNdvi = obs.fork(2), rLst = obs.fork(3), rEt = obs.fork(4), rAlb = obs.fork(5), rP = obs.fork(6);
-  const ndviObs = truthKm.ndvi.map((a) => Float32Array.from(a, (v) => clamp(v + 0.02 * rNdvi.normal(), -0.1, 1)));
-  const lstObs = truthKm.lst.map((a, d) => Float32Array.from(a, (v, k) => (cloudKm[d][k] > 0.55 ? Number.NaN : v + rLst.normal())));
-  const etObs = truthKm.et.map((a) => Float32Array.from(a, (v) => v * Math.exp(0.15 * rEt.normal() - 0.011)));
-  const albObs = truthKm.albedo.map((a) => Float32Array.from(a, (v) => clamp(v + 0.01 * rAlb.normal(), 0, 1)));
+  const ndviObs = truthKm.ndvi.map((a) => mapValues(a, (v) => clamp(v + 0.02 * rNdvi.normal(), -0.1, 1)));
+  const lstObs = truthKm.lst.map((a, d) => mapValues(a, (v, k) => (cloudKm[d][k] > 0.55 ? Number.NaN : v + rLst.normal())));
+  const etObs = truthKm.et.map((a) => mapValues(a, (v) => v * Math.exp(0.15 * rEt.normal() - 0.011)));
+  const albObs = truthKm.albedo.map((a) => mapValues(a, (v) => clamp(v + 0.01 * rAlb.normal(), 0, 1)));
   const pBlock = Math.max(1, Math.round(11000 / kmSize));
   const pObs = truthKm.precip.map((a) => coarsePrecip(a, kmW, kmH, pBlock, rP));
   add('ndvi_1km', km, dates, ndviObs, '1', 'NDVI (daily composite-like, noise 0.02)');
@@ -294,6 +306,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
         wiltingPoint: kmModel.statics.wiltingPoint,
         fine: { porosity: fineModel.statics.porosity, wiltingPoint: fineModel.statics.wiltingPoint },
         lstTrue: truthKm.lst,
+        see: truthKm.see,
         ndviTrue30: ndvi30,
         smCoarseBias,
       }

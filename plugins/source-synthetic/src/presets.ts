@@ -42,12 +42,14 @@ export interface ClimatePreset {
   readonly dewDepression: number;
   /** Mean cloudiness of dry days. */
   readonly cloudBase: number;
+  /** Median late-morning wind speed at 2 m, m/s (lognormal day to day). */
+  readonly windMedian: number;
 }
 
 export function climatePreset(climate: SyntheticClimate): ClimatePreset {
   return climate === 'humid'
-    ? { wetBase: 0.33, wetAmplitude: 0.25, wetPeakDoy: 150, wetPersistence: 0.2, meanDepth: 11, tMean: 13, tAmplitude: 12, tPeakDoy: 200, dewDepression: 4, cloudBase: 0.4 }
-    : { wetBase: 0.17, wetAmplitude: 0.6, wetPeakDoy: 160, wetPersistence: 0.15, meanDepth: 12, tMean: 14, tAmplitude: 13, tPeakDoy: 200, dewDepression: 10, cloudBase: 0.2 };
+    ? { wetBase: 0.33, wetAmplitude: 0.25, wetPeakDoy: 150, wetPersistence: 0.2, meanDepth: 11, tMean: 13, tAmplitude: 12, tPeakDoy: 200, dewDepression: 4, cloudBase: 0.4, windMedian: 2.8 }
+    : { wetBase: 0.17, wetAmplitude: 0.6, wetPeakDoy: 160, wetPersistence: 0.15, meanDepth: 12, tMean: 14, tAmplitude: 13, tPeakDoy: 200, dewDepression: 10, cloudBase: 0.2, windMedian: 4 };
 }
 
 /** Water Cloud Model parameters of the synthetic σ⁰ (the test-vector set of `docs/methods/wcm.md` §8). */

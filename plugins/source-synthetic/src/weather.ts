@@ -11,6 +11,8 @@ export interface DayWeather {
   readonly stormHours: number;
   readonly dewDepression: number;
   readonly ra: number;
+  /** Late-morning wind speed at 2 m, m/s, uniform over the domain. */
+  readonly wind: number;
 }
 
 /** Extraterrestrial radiation, MJ m⁻² day⁻¹ (FAO-56 eq. 21). */
@@ -26,11 +28,12 @@ export function extraterrestrialRadiation(doy: number, latDeg: number): number {
  * Stochastic daily weather: a Markov wet/dry sequence with a seasonal wet-day probability; wet days are
  * either convective (1–5 Gaussian rain cells of 3–13 km radius, short storms) or stratiform (a smooth field,
  * long rain); cloud cover is a smooth field around a daily mean that is high on wet days; air temperature is a
- * seasonal cycle plus an AR(1) anomaly, cooler under clouds.
+ * seasonal cycle plus an AR(1) anomaly, cooler under clouds; wind speed is lognormal with persistence.
  */
 export function createWeather(width: number, height: number, cellSize: number, latDeg: number, climate: ClimatePreset, rng: Rng) {
   let prevWet = false;
   let anomaly = 0;
+  let windAnomaly = 0;
   const n = width * height;
   return (doy: number): DayWeather => {
     const season = Math.cos((2 * Math.PI * (doy - climate.wetPeakDoy)) / 365);
@@ -70,6 +73,9 @@ export function createWeather(width: number, height: number, cellSize: number, l
     const cloud = new Float64Array(n);
     for (let k = 0; k < n; k++) cloud[k] = clamp(meanCloud + 0.25 * cf[k] + 0.03 * precip[k], 0, 1);
     anomaly = 0.7 * anomaly + 2.5 * Math.sqrt(1 - 0.49) * rng.normal();
+    // Wind: lognormal with day-to-day persistence (AR(1), ρ 0.5, σ of ln u 0.35); calmer under rain clouds.
+    windAnomaly = 0.5 * windAnomaly + 0.35 * Math.sqrt(1 - 0.25) * rng.normal();
+    const wind = climate.windMedian * Math.exp(windAnomaly) * (wet ? 0.85 : 1);
     const tair = climate.tMean + climate.tAmplitude * Math.cos((2 * Math.PI * (doy - climate.tPeakDoy)) / 365) + anomaly - 5 * (meanCloud - 0.3);
     return {
       wet,
@@ -79,6 +85,7 @@ export function createWeather(width: number, height: number, cellSize: number, l
       stormHours,
       dewDepression: wet ? climate.dewDepression * 0.4 : climate.dewDepression,
       ra: extraterrestrialRadiation(doy, latDeg),
+      wind,
     };
   };
 }

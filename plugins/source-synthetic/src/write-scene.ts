@@ -54,6 +54,15 @@ function footprint(grid: Grid): { bbox: number[]; geometry: Json } {
   };
 }
 
+/**
+ * One tile covering the whole grid (the smallest multiple of 16, as TIFF requires): the scene's rasters are
+ * small, and 256-pixel tiles would pad a 54 × 54 "1 km" layer twenty-fold.
+ */
+function tileSizeFor(grid: Grid): number {
+  const side = Math.max(grid.width, grid.height);
+  return side <= 2048 ? Math.ceil(side / 16) * 16 : 512;
+}
+
 async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += CONCURRENCY) await Promise.all(items.slice(i, i + CONCURRENCY).map(fn));
 }
@@ -81,7 +90,8 @@ export async function writeScene(scene: SyntheticSceneData, outDir: string, meta
   }
   await inBatches(jobs, async ({ layer, index, path }) => {
     const raster = { kind: 'raster' as const, grid: layer.grid, bands: [layer.values[index]], bandNames: [layer.key], unit: layer.unit };
-    await writeGeoTiff(path, raster, layer.categorical ? { dataType: 'uint8', nodata: 255, overviews: false, compression: 'none' } : { dataType: 'float32', overviews: false, compression: 'none' });
+    const common = { overviews: false, compression: 'none', tileSize: tileSizeFor(layer.grid) } as const;
+    await writeGeoTiff(path, raster, layer.categorical ? { ...common, dataType: 'uint8', nodata: 255 } : { ...common, dataType: 'float32' });
   });
 
   // Items
