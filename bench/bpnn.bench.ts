@@ -4,6 +4,9 @@
  * features, 1M prediction rows); the same network trained with tfjs-wasm (why the BPNN kernel is
  * hand-written); and the training throughput of regressor:cnn-gru and downscaler:resnet (samples/s).
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { createPluginContext, createRng, createWorkerPool, createGrid, featureLayout, makeSeries, type Table } from '../core/index.js';
 import { loadTf, seedWeights, trainTf, epochReporter } from '../plugins/nn-runtime/index.js';
 import { bpnnPlugin, type BpnnParams } from '../plugins/regressor-bpnn/index.js';
@@ -11,7 +14,54 @@ import { cnnGruPlugin } from '../plugins/regressor-cnn-gru/index.js';
 import { resnetDownscaler } from '../plugins/downscaler-resnet/index.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
-import { ensureBenchData, loadBenchGrid, loadBenchTable, peerFor, r2Score } from './sklearn-peer.js';
+import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, r2Score, sharedBenchDir, type SklearnResult } from './sklearn-peer.js';
+
+/** What a plain JS multiply-add loop does on a quiet machine of this class (M/s, one thread). */
+const QUIET_MAC_RATE = 1000;
+
+/**
+ * A calibration loop: a Float64Array dot product, the same kind of arithmetic as the BPNN kernels.
+ * Returns its rate in M multiply-adds per second of wall time and of CPU time; on a shared machine the
+ * wall rate falls with the load, so `QUIET_MAC_RATE / wall` estimates the load factor.
+ */
+function calibrate(): { wall: number; cpu: number } {
+  const n = 1000;
+  const a = Float64Array.from({ length: n }, (_, i) => i / n);
+  const b = Float64Array.from({ length: n }, (_, i) => 1 - i / n);
+  let s = 0;
+  const reps = 40_000;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let r = 0; r < reps; r++) for (let i = 0; i < n; i++) s += a[i] * b[i];
+  const cpu = cpuSeconds(process.cpuUsage(c0));
+  const wall = (performance.now() - t0) / 1000;
+  if (s === 42) console.log(s); // keeps the loop alive
+  return { wall: (reps * n) / wall / 1e6, cpu: (reps * n) / cpu / 1e6 };
+}
+
+/** `bench.py mlp N` started now, without blocking, so it runs under the same load as our side. */
+function startSklearnMlp(n: number): Promise<SklearnResult> {
+  const script = join(sharedBenchDir(), 'bench.py');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', [script, 'mlp', String(n), '--jobs', '1'], { env: { ...process.env, SKBENCH_DATA: benchDataDir() } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`bench.py mlp failed (exit ${code}): ${err.slice(-500)}`));
+      else resolve(JSON.parse(line.slice('RESULT '.length)) as SklearnResult);
+    });
+  });
+}
+
+/** Multiply-adds per row of one Adam step: forward, back-propagated deltas (not into the inputs), weight gradients. */
+function macsPerTrainingRow(sizes: readonly number[]): number {
+  let forward = 0;
+  for (let l = 1; l < sizes.length; l++) forward += sizes[l - 1] * sizes[l];
+  return 3 * forward - sizes[0] * sizes[1];
+}
 
 export default async function bpnnBench({ flags }: BenchArgs): Promise<void> {
   const N = 100_000;
@@ -19,24 +69,56 @@ export default async function bpnnBench({ flags }: BenchArgs): Promise<void> {
   const { fit, test } = loadBenchTable(N);
   const grid = loadBenchGrid();
   const workers = createWorkerPool(2);
+  // Early stopping on a seeded 10 % validation split, patience 1, relative tol 1 %, lr 0.002 (see
+  // docs/neural-downscalers.md: scikit-learn's run spends 10 of its 14 epochs on n_iter_no_change).
   const params: BpnnParams = {
     hidden: [20, 30, 30, 33], activation: 'relu', solver: 'adam', learningRate: 0.002, batchSize: 200, maxEpochs: 200, l2: 0.0001,
-    validationFraction: 0.1, patience: 2, tol: 0.01, standardizeTarget: true,
+    validationFraction: 0.1, patience: 1, tol: 0.01, standardizeTarget: true,
     lm: { mu: 0.001, muIncrease: 10, muDecrease: 0.1, muMax: 1e10, maxWeights: 1000 }, seed: 42,
   };
+  const live = flags.includes('--run-peer');
+  const peerRun = live ? startSklearnMlp(N) : null;
+  peerRun?.catch(() => undefined);
+  const load0 = loadavg()[0];
+  const before = calibrate();
   const bpnn = await bpnnPlugin.create(params, createPluginContext({ workers, seed: 42 }));
+  let c0 = process.cpuUsage();
   const fitted = await timed(() => bpnn.fit(fit));
+  const fitCpu = cpuSeconds(process.cpuUsage(c0));
   const model = fitted.value;
   const r2 = r2Score((await model.predict(test)).mean, test);
+  c0 = process.cpuUsage();
   const predicted = await timed(() => model.predict(grid));
+  const predictCpu = cpuSeconds(process.cpuUsage(c0));
+  const after = calibrate();
+  const load1 = loadavg()[0];
+  const peer: (SklearnResult & { fit_cpu_s?: number; predict_cpu_1M_s?: number; n_iter?: number }) | undefined = peerRun ? await peerRun : PEER_FIGURES.mlp;
   const d = model.diagnostics!();
-  const peer = peerFor('mlp', N, flags);
-  printTable(`regressor:bpnn vs scikit-learn MLPRegressor(20,30,30,33) — N=${N} (fit ${fit.rows} rows); peer: ${peer?.source ?? 'none'}`, [
-    { task: 'fit', ours: fitted.seconds, peer: peer?.fit_s, unit: 's', note: `R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}; ${d.epochs} epochs (best ${d.bestEpoch})` },
-    { task: 'predict 1M rows (2 threads)', ours: predicted.seconds, peer: peer?.predict_1M_s, unit: 's' },
-    { task: 'fit + predict', ours: fitted.seconds + predicted.seconds, peer: peer ? peer.fit_s + peer.predict_1M_s : undefined, unit: 's', note: 'target ≤ 2' },
-    { task: 'peak memory', ours: peakRssMiB(), peer: peer?.peakRssMiB, unit: 'MiB' },
-  ]);
+  const epochs = Number(d.epochs);
+  const sizes = [fit.columns.length, ...params.hidden, 1];
+  const trainMacs = macsPerTrainingRow(sizes) * Number(d.trainRows) * epochs;
+  const forwardMacs = (macsPerTrainingRow(sizes) + sizes[0] * sizes[1]) / 3;
+  const calWall = (before.wall + after.wall) / 2;
+  const calCpu = (before.cpu + after.cpu) / 2;
+  const loadFactor = QUIET_MAC_RATE / calWall;
+  printTable(
+    `regressor:bpnn vs scikit-learn MLPRegressor(20,30,30,33) — N=${N} (fit ${fit.rows} rows); peer: ${peer ? (live ? 'live scikit-learn run, concurrent with ours' : peer.source) : 'none'}\n` +
+      `calibration loop: ${calWall.toFixed(0)} M/s wall, ${calCpu.toFixed(0)} M/s CPU (≈${QUIET_MAC_RATE} quiet) → load factor ≈ ${loadFactor.toFixed(1)}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
+    [
+      { task: 'fit (wall)', ours: fitted.seconds, peer: peer?.fit_s, unit: 's', note: `R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}; ${epochs} epochs (best ${d.bestEpoch}) vs ${peer?.n_iter ?? 14}; two-thread batches ${(100 * Number(d.twoThreadShare)).toFixed(0)} %` },
+      { task: 'fit (CPU, all threads)', ours: fitCpu, peer: peer?.fit_cpu_s, unit: 's', note: `${(trainMacs / fitCpu / 1e6).toFixed(0)} M multiply-add/s of CPU in the gradient kernels` },
+      { task: 'fit (wall ÷ load factor)', ours: fitted.seconds / loadFactor, peer: live ? undefined : peer?.fit_s, unit: 's', note: 'estimate for a quiet machine; target ≤ 2× scikit-learn' },
+      { task: 'predict 1M rows (2 threads, wall)', ours: predicted.seconds, peer: peer?.predict_1M_s, unit: 's' },
+      { task: 'predict 1M rows (CPU, all threads)', ours: predictCpu, peer: peer?.predict_cpu_1M_s, unit: 's', note: `${((forwardMacs * grid.rows) / predictCpu / 1e6).toFixed(0)} M multiply-add/s of CPU` },
+      { task: 'predict 1M rows (wall ÷ load factor)', ours: predicted.seconds / loadFactor, peer: live ? undefined : peer?.predict_1M_s, unit: 's', note: 'estimate for a quiet machine' },
+      { task: 'fit + predict (wall)', ours: fitted.seconds + predicted.seconds, peer: peer ? peer.fit_s + peer.predict_1M_s : undefined, unit: 's', note: 'target ratio ≤ 2' },
+      { task: 'peak memory', ours: peakRssMiB(), peer: peer?.peakRssMiB, unit: 'MiB' },
+    ],
+  );
+  if (flags.includes('--bpnn-only')) {
+    await workers.close();
+    return;
+  }
 
   // The same MLP in tfjs-wasm: one epoch, to compare per-epoch cost with the hand-written kernel.
   const { tf, backend } = await loadTf();
