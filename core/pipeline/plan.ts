@@ -6,6 +6,7 @@ import type { PluginKind } from '../plugin/kinds.js';
 import { portsOf, type PluginRegistry } from '../plugin/registry.js';
 import { loadThirdPartyPlugins } from '../plugin/third-party.js';
 import { createAjv, formatAjvErrors, formatValue, joinPath, validateWithDefaults } from './ajv-messages.js';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { loadPipeline, type PipelineSource } from './load.js';
 import { basePipelineSchema } from './schema.js';
 import {
@@ -94,8 +95,15 @@ export interface PrepareOptions {
 
 const SEASONS = ['DJF', 'MAM', 'JJA', 'SON'];
 const MONTHS = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
-const structural = createAjv().compile(basePipelineSchema() as object);
-const paramAjv = createAjv();
+// Compiled on first use: importing core (e.g. in a worker thread) should not pay for ajv code generation.
+let structuralValidator: ValidateFunction | undefined;
+const structural = (doc: unknown): { ok: boolean; errors: ValidateFunction['errors'] } => {
+  structuralValidator ??= createAjv().compile(basePipelineSchema() as object);
+  const ok = structuralValidator(doc) as boolean;
+  return { ok, errors: structuralValidator.errors };
+};
+let paramAjvInstance: Ajv | undefined;
+const paramAjv = (): Ajv => (paramAjvInstance ??= createAjv());
 
 /**
  * Load and check a pipeline: JSON, structure, third-party plugins, params, every plugin use (id,
@@ -119,7 +127,8 @@ export async function preparePipeline(pathOrObject: string | object, options: Pr
     );
   };
   if (typeof source.doc !== 'object' || source.doc === null || Array.isArray(source.doc)) fail([`(top level): must be object, got ${formatValue(source.doc)}`]);
-  if (!structural(source.doc)) fail(formatAjvErrors(structural.errors ?? [], () => ''));
+  const checked = structural(source.doc);
+  if (!checked.ok) fail(formatAjvErrors(checked.errors ?? [], () => ''));
   const doc = source.doc;
 
   const extraPlugins = await loadThirdPartyPlugins(doc.plugins ?? [], source.file);
@@ -202,7 +211,7 @@ function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overri
       continue;
     }
     const { default: _d, description: _desc, ...schema } = decl;
-    const validate = paramAjv.compile(schema);
+    const validate = paramAjv().compile(schema);
     if (!validate(value)) {
       const where = given ? `params.${name} (given)` : `params.${name}.default`;
       problems.push(...formatAjvErrors(validate.errors ?? [], () => where));
