@@ -54,8 +54,10 @@ export function forwardRows(shape: MlpShape, layout: MlpLayout, theta: Float64Ar
   const sizes = shape.sizes;
   const last = sizes.length - 1;
   for (let l = 1; l <= last; l++) {
-    denseForward(acts[l - 1], rows, sizes[l - 1], theta, layout.weightOffset[l - 1], layout.biasOffset[l - 1], sizes[l], acts[l]);
-    if (l < last) activateInPlace(acts[l], rows * sizes[l], shape.activation);
+    const hidden = l < last;
+    const fuseRelu = hidden && shape.activation === 'relu';
+    denseForward(acts[l - 1], rows, sizes[l - 1], theta, layout.weightOffset[l - 1], layout.biasOffset[l - 1], sizes[l], acts[l], fuseRelu);
+    if (hidden && !fuseRelu) activateInPlace(acts[l], rows * sizes[l], shape.activation);
   }
   return acts[last];
 }
@@ -99,7 +101,7 @@ export function batchGradient(shape: MlpShape, layout: MlpLayout, theta: Float64
     }
     wT.fill(0, nin * nout, nin * nout + nin);
     const dPrev = ws.deltas[l - 1];
-    denseForward(d, rows, nout, wT, 0, nin * nout, nin, dPrev);
+    denseForward(d, rows, nout, wT, 0, nin * nout, nin, dPrev, false);
     activationGradient(dPrev, ws.acts[l - 1], rows * nin, shape.activation);
   }
   return sse;

@@ -2,8 +2,8 @@
  * The dense-layer arithmetic of the BPNN, as register-blocked loops over flat `Float64Array`s.
  *
  * V8 does not vectorise, so speed comes from doing several independent multiply-adds per loaded
- * value: the forward product takes 4 rows × 2 outputs per pass (each weight loaded once for 4 rows,
- * each input once for 2 outputs, 8 independent accumulators), the weight gradient 4 × 2 dot products
+ * value: the forward product takes 4 rows × 3 outputs per pass (each weight loaded once for 4 rows,
+ * each input once for 3 outputs, 12 independent accumulators — more spill out of the 16 registers), the weight gradient 4 × 2 dot products
  * over rows (output units × inputs). Every inner loop walks contiguous memory.
  *
  * Summation order is fixed per output value (bias first, then inputs in index order; rows in index
@@ -11,18 +11,19 @@
  */
 
 /**
- * `out[r, j] = bias[bOff + j] + Σ_k x[r, k] · w[wOff + j·nin + k]` for `rows` rows of `x` (row-major,
+ * `out[r, j] = w[bOff + j] + Σ_k x[r, k] · w[wOff + j·nin + k]` for `rows` rows of `x` (row-major,
  * `nin` columns) and `nout` outputs; `w` holds each output's weights contiguously (`nout × nin`).
+ * With `relu` the stored value is `max(0, ·)` (the activation fused into the store: no second pass).
  *
  * @example
  * ```ts
  * // one dense layer: 3 rows × 2 inputs → 1 output (weights [0.5, −1], bias 0.25)
  * const out = new Float64Array(3);
- * denseForward(Float64Array.of(1, 2, 3, 4, 5, 6), 3, 2, Float64Array.of(0.5, -1, 0.25), 0, 2, 1, out);
+ * denseForward(Float64Array.of(1, 2, 3, 4, 5, 6), 3, 2, Float64Array.of(0.5, -1, 0.25), 0, 2, 1, out, false);
  * // out = [−1.25, −2.25, −3.25]
  * ```
  */
-export function denseForward(x: Float64Array, rows: number, nin: number, w: Float64Array, wOff: number, bOff: number, nout: number, out: Float64Array): void {
+export function denseForward(x: Float64Array, rows: number, nin: number, w: Float64Array, wOff: number, bOff: number, nout: number, out: Float64Array, relu: boolean): void {
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const x0 = r * nin;
@@ -34,9 +35,10 @@ export function denseForward(x: Float64Array, rows: number, nin: number, w: Floa
     const o2 = o1 + nout;
     const o3 = o2 + nout;
     let j = 0;
-    for (; j + 2 <= nout; j += 2) {
+    for (; j + 3 <= nout; j += 3) {
       const wa = wOff + j * nin;
       const wb = wa + nin;
+      const wc = wb + nin;
       let s0a = w[bOff + j];
       let s1a = s0a;
       let s2a = s0a;
@@ -45,30 +47,58 @@ export function denseForward(x: Float64Array, rows: number, nin: number, w: Floa
       let s1b = s0b;
       let s2b = s0b;
       let s3b = s0b;
+      let s0c = w[bOff + j + 2];
+      let s1c = s0c;
+      let s2c = s0c;
+      let s3c = s0c;
       for (let k = 0; k < nin; k++) {
         const va = w[wa + k];
         const vb = w[wb + k];
+        const vc = w[wc + k];
         let v = x[x0 + k];
         s0a += v * va;
         s0b += v * vb;
+        s0c += v * vc;
         v = x[x1 + k];
         s1a += v * va;
         s1b += v * vb;
+        s1c += v * vc;
         v = x[x2 + k];
         s2a += v * va;
         s2b += v * vb;
+        s2c += v * vc;
         v = x[x3 + k];
         s3a += v * va;
         s3b += v * vb;
+        s3c += v * vc;
       }
-      out[o0 + j] = s0a;
-      out[o1 + j] = s1a;
-      out[o2 + j] = s2a;
-      out[o3 + j] = s3a;
-      out[o0 + j + 1] = s0b;
-      out[o1 + j + 1] = s1b;
-      out[o2 + j + 1] = s2b;
-      out[o3 + j + 1] = s3b;
+      if (relu) {
+        out[o0 + j] = s0a > 0 ? s0a : 0;
+        out[o1 + j] = s1a > 0 ? s1a : 0;
+        out[o2 + j] = s2a > 0 ? s2a : 0;
+        out[o3 + j] = s3a > 0 ? s3a : 0;
+        out[o0 + j + 1] = s0b > 0 ? s0b : 0;
+        out[o1 + j + 1] = s1b > 0 ? s1b : 0;
+        out[o2 + j + 1] = s2b > 0 ? s2b : 0;
+        out[o3 + j + 1] = s3b > 0 ? s3b : 0;
+        out[o0 + j + 2] = s0c > 0 ? s0c : 0;
+        out[o1 + j + 2] = s1c > 0 ? s1c : 0;
+        out[o2 + j + 2] = s2c > 0 ? s2c : 0;
+        out[o3 + j + 2] = s3c > 0 ? s3c : 0;
+      } else {
+        out[o0 + j] = s0a;
+        out[o1 + j] = s1a;
+        out[o2 + j] = s2a;
+        out[o3 + j] = s3a;
+        out[o0 + j + 1] = s0b;
+        out[o1 + j + 1] = s1b;
+        out[o2 + j + 1] = s2b;
+        out[o3 + j + 1] = s3b;
+        out[o0 + j + 2] = s0c;
+        out[o1 + j + 2] = s1c;
+        out[o2 + j + 2] = s2c;
+        out[o3 + j + 2] = s3c;
+      }
     }
     for (; j < nout; j++) {
       const wa = wOff + j * nin;
@@ -83,6 +113,12 @@ export function denseForward(x: Float64Array, rows: number, nin: number, w: Floa
         s2 += x[x2 + k] * v;
         s3 += x[x3 + k] * v;
       }
+      if (relu) {
+        s0 = s0 > 0 ? s0 : 0;
+        s1 = s1 > 0 ? s1 : 0;
+        s2 = s2 > 0 ? s2 : 0;
+        s3 = s3 > 0 ? s3 : 0;
+      }
       out[o0 + j] = s0;
       out[o1 + j] = s1;
       out[o2 + j] = s2;
@@ -96,7 +132,7 @@ export function denseForward(x: Float64Array, rows: number, nin: number, w: Floa
       const wa = wOff + j * nin;
       let s = w[bOff + j];
       for (let k = 0; k < nin; k++) s += x[x0 + k] * w[wa + k];
-      out[o0 + j] = s;
+      out[o0 + j] = relu && !(s > 0) ? 0 : s;
     }
   }
 }

@@ -8,19 +8,21 @@ import { backward, forward, initTheta, mlpLayout, mlpWorkspace, type MlpShape } 
 const rng = createRng(11);
 const random = (n: number) => Float64Array.from({ length: n }, () => 2 * rng.next() - 1);
 
-test('denseForward equals the plain triple loop bit for bit, for every row/output remainder of the 4×2 blocking', () => {
-  for (let rows = 0; rows <= 9; rows++) {
-    for (let nin = 1; nin <= 4; nin++) {
-      for (let nout = 1; nout <= 5; nout++) {
-        const x = random(rows * nin);
-        const w = random(3 + nout * nin + nout); // 3 leading values: offsets are honoured
-        const out = new Float64Array(rows * nout);
-        denseForward(x, rows, nin, w, 3, 3 + nout * nin, nout, out);
-        for (let r = 0; r < rows; r++) {
-          for (let j = 0; j < nout; j++) {
-            let s = w[3 + nout * nin + j];
-            for (let k = 0; k < nin; k++) s += x[r * nin + k] * w[3 + j * nin + k];
-            assert.equal(out[r * nout + j], s, `rows ${rows} nin ${nin} nout ${nout} at (${r}, ${j})`);
+test('denseForward equals the plain triple loop bit for bit (and max(0, ·) of it with relu), for every row/output remainder of the 4×3 blocking', () => {
+  for (const relu of [false, true]) {
+    for (let rows = 0; rows <= 9; rows++) {
+      for (let nin = 1; nin <= 4; nin++) {
+        for (let nout = 1; nout <= 7; nout++) {
+          const x = random(rows * nin);
+          const w = random(3 + nout * nin + nout); // 3 leading values: offsets are honoured
+          const out = new Float64Array(rows * nout);
+          denseForward(x, rows, nin, w, 3, 3 + nout * nin, nout, out, relu);
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < nout; j++) {
+              let s = w[3 + nout * nin + j];
+              for (let k = 0; k < nin; k++) s += x[r * nin + k] * w[3 + j * nin + k];
+              assert.equal(out[r * nout + j], relu ? Math.max(0, s) : s, `relu ${relu} rows ${rows} nin ${nin} nout ${nout} at (${r}, ${j})`);
+            }
           }
         }
       }
