@@ -34,6 +34,8 @@ export function createWeather(width: number, height: number, cellSize: number, l
   let prevWet = false;
   let anomaly = 0;
   let windAnomaly = 0;
+  // Wind draws from its own stream, so adding it left the rain, cloud and temperature sequences unchanged.
+  const windRng = rng.fork(30000);
   const n = width * height;
   return (doy: number): DayWeather => {
     const season = Math.cos((2 * Math.PI * (doy - climate.wetPeakDoy)) / 365);
@@ -74,7 +76,7 @@ export function createWeather(width: number, height: number, cellSize: number, l
     for (let k = 0; k < n; k++) cloud[k] = clamp(meanCloud + 0.25 * cf[k] + 0.03 * precip[k], 0, 1);
     anomaly = 0.7 * anomaly + 2.5 * Math.sqrt(1 - 0.49) * rng.normal();
     // Wind: lognormal with day-to-day persistence (AR(1), ρ 0.5, σ of ln u 0.35); calmer under rain clouds.
-    windAnomaly = 0.5 * windAnomaly + 0.35 * Math.sqrt(1 - 0.25) * rng.normal();
+    windAnomaly = 0.5 * windAnomaly + 0.35 * Math.sqrt(1 - 0.25) * windRng.normal();
     const wind = climate.windMedian * Math.exp(windAnomaly) * (wet ? 0.85 : 1);
     const tair = climate.tMean + climate.tAmplitude * Math.cos((2 * Math.PI * (doy - climate.tPeakDoy)) / 365) + anomaly - 5 * (meanCloud - 0.3);
     return {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isSoilscaleError } from '../../../core/index.js';
 import { blockMean } from '../src/fields.js';
 import { generateSyntheticScene, wcmForward, type SyntheticSceneData } from '../src/generate.js';
-import { ROOT_DEPTH_MM } from '../src/land-surface.js';
+import { ROOT_DEPTH_MM, soilEvaporativeEfficiency, surfaceExcess } from '../src/land-surface.js';
 import { resolveOptions } from '../src/options.js';
 import { SAR_LOOKS } from '../src/presets.js';
 import { saxtonRawls } from '../src/soil.js';
@@ -227,4 +227,60 @@ test('bad options are reported with the field, expected and found', () => {
   );
   assert.throws(() => resolveOptions({ start: '2023-02-30' }), (e) => isSoilscaleError(e) && e.details.path === 'start');
   assert.throws(() => resolveOptions({ coarseCells: 2, subAreaCells: 3 }), (e) => isSoilscaleError(e) && e.details.path === 'subAreaCells');
+});
+
+test('the energy balance gives the textbook bare-soil excess and a 10–25 K dry–wet contrast in semi-arid summer', () => {
+  // Hand calculation: k = (1 − 0.35)·74/1200 = 0.040083; 4σT³ at 303 K = 6.3091 W m⁻² K⁻¹;
+  // ΔT = 450·k/(1 + 6.3091·k) = 14.397 K for a dry soil (no evaporation).
+  assert.ok(Math.abs(surfaceExcess(450, 0.35, 0, 0.95, 74, 303) - 14.397) < 0.01, `${surfaceExcess(450, 0.35, 0, 0.95, 74, 303)}`);
+  // Wet soil (SEE 0.95) is only a little warmer than the air; a stressed canopy warmer than a transpiring one.
+  const wet = surfaceExcess(450, 0.35, 0.95, 0.95, 74, 303);
+  assert.ok(wet > 0 && wet < 3, `wet soil ${wet}`);
+  // Late-morning summer contrast between dry and wet bare soil over the preset's wind range (2–6 m/s).
+  for (const wind of [2, 4, 6]) {
+    const contrast = surfaceExcess(450, 0.35, 0, 0.95, 296 / wind, 303) - surfaceExcess(450, 0.35, 0.95, 0.95, 296 / wind, 303);
+    assert.ok(contrast > 7 && contrast < 25, `wind ${wind} m/s: ${contrast} K`);
+  }
+  // SEE rises with wetness and falls with demand.
+  assert.ok(soilEvaporativeEfficiency(0.27, 0.45, 6) > 0.85 && soilEvaporativeEfficiency(0.14, 0.45, 6) < 0.25);
+  assert.ok(soilEvaporativeEfficiency(0.2, 0.45, 2) > soilEvaporativeEfficiency(0.2, 0.45, 7));
+});
+
+test('LST is an imperfect observation of SM: within coarse cells it tracks SM where the soil is not at its floor, never exactly', () => {
+  const sm = layer(scene, 'sm_truth_1km').values;
+  const lst = layer(scene, 'lst_1km').values;
+  const km = scene.grids.km;
+  const f = OPTIONS.coarseFactor;
+  const cellOf = (k: number) => Math.floor(Math.floor(k / km.width) / f) * (km.width / f) + Math.floor((k % km.width) / f);
+  // Within-cell anomalies of −LST and SM over clear pixels above the wilting-point floor, pooled over days.
+  const a: number[] = [];
+  const b: number[] = [];
+  let floorClear = 0;
+  let clear = 0;
+  sm.forEach((day, d) => {
+    const sums = new Map<number, [number, number, number]>();
+    const use = (k: number) => lst[d][k] === lst[d][k] && day[k] - diag.wiltingPoint[k] > 0.005;
+    for (let k = 0; k < day.length; k++) {
+      if (lst[d][k] === lst[d][k]) (clear++, (floorClear += use(k) ? 0 : 1));
+      if (!use(k)) continue;
+      const s = sums.get(cellOf(k)) ?? [0, 0, 0];
+      s[0] -= lst[d][k];
+      s[1] += day[k];
+      s[2]++;
+      sums.set(cellOf(k), s);
+    }
+    for (let k = 0; k < day.length; k++) {
+      if (!use(k)) continue;
+      const s = sums.get(cellOf(k))!;
+      if (s[2] < 5) continue;
+      a.push(-lst[d][k] - s[0] / s[2]);
+      b.push(day[k] - s[1] / s[2]);
+    }
+  });
+  const r = pearson(a, b);
+  assert.ok(a.length > 1000 && r > 0.35 && r < 0.9, `within-cell corr(−LST, SM) = ${r} over ${a.length} pixel-days`);
+  // Realised SEE (what the soil temperature responds to) is a monotone but noisy function of SM.
+  const rSee = pearson(diag.see.flatMap((x) => [...x]), sm.flatMap((x) => [...x]));
+  assert.ok(rSee > 0.3 && rSee < 0.99, `corr(SEE, SM) = ${rSee}`);
+  assert.ok(floorClear < clear, 'not every clear pixel is at the floor');
 });
