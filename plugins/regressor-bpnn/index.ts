@@ -23,12 +23,14 @@ export interface BpnnParams {
 }
 
 const ID = 'regressor:bpnn';
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 
 /**
  * `regressor:bpnn` — a back-propagation neural network (multilayer perceptron): configurable hidden
  * layers and activation, standardised inputs and target, Adam mini-batches or Levenberg–Marquardt,
- * L2 penalty, early stopping on a seeded validation split, worker-parallel prediction.
+ * L2 penalty, early stopping on a seeded validation split. With a pool of two or more threads each
+ * mini-batch gradient may be split over two threads (chosen by measured speed) and prediction runs on
+ * all pool threads; the bytes never depend on the thread count.
  *
  * @example
  * ```ts
