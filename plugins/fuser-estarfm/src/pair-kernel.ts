@@ -3,12 +3,14 @@
  * dates at once (the similar-pixel search depends only on the pair, so it is shared by every target).
  *
  * Runs on a worker thread (`fuseTile` is the task function) or inline. Everything a pixel needs that
- * does not depend on the window centre is computed once per tile: validity, the spectral similarity R
- * of each pixel, and summed-area tables giving every window mean of the coarse images in O(1).
- * Per pixel there is one pass over the window (a few comparisons per neighbour, no allocation) and
- * sums over the similar pixels only.
+ * does not depend on the window centre is computed once per tile: validity, the spectral similarity
+ * term 1 − R of each pixel, the coarse values interleaved per pixel, a bit-plane index of the fine
+ * values (`similar-pixels.ts`), and summed-area tables giving every window mean of the coarse images
+ * in O(1). Per pixel: the bit-plane search (exactly the reference's similar pixels, row-major), then
+ * one pass over them for the weights and every sum the prediction needs, no allocation.
  */
 import { significantAt5Percent } from './f-test.js';
+import { buildSimilarityIndex, scanSimilar } from './similar-pixels.js';
 
 /** Kernel settings (plain data: they cross the worker boundary). */
 export interface KernelOptions {
@@ -93,104 +95,27 @@ function summedArea(width: number, height: number, value: (p: number) => number)
   return sat;
 }
 
-/** Columns per block of the per-row key ranges that let the window scan skip whole runs. */
-const RUN = 8;
-
 /**
- * Collect the window pixels within `thresholds[j]` of `centre[j]` in every packed dimension j
- * (pixel index into `cand`, window offset index into `candOff`). Returns their count.
- *
- * Dimension `keyDim` is tested first from its own contiguous array `key`. Runs of `RUN` columns are
- * skipped whole when, in some dimension, their value range (`runMin`/`runMax`: per row, run and
- * dimension) misses the centre's interval: neighbouring pixels have similar values, so a run is
- * rejected in a few comparisons instead of `RUN` pixel tests.
+ * The packed dimensions ordered from the one that rejects most window pixels, estimated on pixel
+ * pairs a few pixels apart (deterministic sample): testing it first makes the search cheapest.
  */
-function scanWindow(
-  key: Float32Array,
-  runMin: Float32Array,
-  runMax: Float32Array,
-  runsPerRow: number,
-  keyDim: number,
-  packed: Float32Array,
-  K: number,
-  centre: Float64Array,
-  thresholds: Float64Array,
-  W: number,
-  r0: number,
-  r1: number,
-  c0: number,
-  c1: number,
-  offStart: number,
-  side: number,
-  cand: Int32Array,
-  candOff: Int32Array,
-): number {
-  const k0 = centre[keyDim];
-  const t0 = thresholds[keyDim];
-  const lo = k0 - t0;
-  const hi = k0 + t0;
-  let n = 0;
-  let off = offStart;
-  for (let rr = r0; rr <= r1; rr++, off += side) {
-    const rowStart = rr * W;
-    const runRow = rr * runsPerRow;
-    let cc = c0;
-    while (cc <= c1) {
-      if (cc % RUN === 0 && cc + RUN - 1 <= c1) {
-        const ri = (runRow + cc / RUN) * K;
-        if (runMax[ri + keyDim] <= lo || runMin[ri + keyDim] >= hi) {
-          cc += RUN;
-          continue;
-        }
-        // Any dimension whose range misses the centre's interval rejects the whole run.
-        let j = 0;
-        while (j < K && runMax[ri + j] > centre[j] - thresholds[j] && runMin[ri + j] < centre[j] + thresholds[j]) j++;
-        if (j < K) {
-          cc += RUN;
-          continue;
-        }
-      }
-      const q = rowStart + cc;
-      const d = key[q] - k0;
-      if (d < t0 && d > -t0) {
-        const base = q * K;
-        let j = 0;
-        while (j < K && Math.abs(packed[base + j] - centre[j]) < thresholds[j]) j++;
-        if (j === K) {
-          cand[n] = q;
-          candOff[n] = off + cc;
-          n++;
-        }
-      }
-      cc++;
-    }
-  }
-  return n;
-}
-
-/**
- * The packed dimension that rejects most window pixels, estimated on pixel pairs a few pixels apart
- * (deterministic sample): testing it first makes the scan cheapest.
- */
-function mostSelectiveDimension(packed: Float32Array, K: number, N: number, W: number, thresholds: Float64Array, w: number): number {
+function selectivityOrder(packed: Float32Array, valid: Uint8Array, K: number, N: number, W: number, thresholds: Float64Array, w: number): Int32Array {
   const pass = new Float64Array(K);
   const step = Math.max(1, Math.floor(N / 4000));
   const shifts = [1, Math.max(1, w >> 1), W * Math.max(1, w >> 2), w + W * (w >> 1)];
-  let m = 0;
   for (let p = 0, i = 0; p < N; p += step, i++) {
     const q = p + shifts[i % shifts.length];
-    if (q >= N || packed[p * K] !== packed[p * K] || packed[q * K] !== packed[q * K]) continue;
-    m++;
+    if (q >= N || !valid[p] || !valid[q]) continue;
     for (let j = 0; j < K; j++) if (Math.abs(packed[p * K + j] - packed[q * K + j]) < thresholds[j]) pass[j]++;
   }
-  let best = 0;
-  if (m > 0) for (let j = 1; j < K; j++) if (pass[j] < pass[best]) best = j;
-  return best;
+  return Int32Array.from(Array.from({ length: K }, (_, j) => j).sort((a, b) => pass[a] - pass[b] || a - b));
 }
 
 /** Per-target data: window sums of the target's coarse image over valid pixels, and its validity. */
 interface TargetData {
   readonly c0: readonly Float32Array[];
+  /** The target's coarse values interleaved per pixel (`[pixel][band]`). */
+  readonly c0Packed: Float64Array;
   readonly valid: Uint8Array;
   /** True when some pair-valid pixel of the tile is invalid at this target (it needs its own sums). */
   readonly holey: boolean;
@@ -198,6 +123,174 @@ interface TargetData {
   readonly s0: Float64Array[];
   readonly s1: Float64Array[];
   readonly s2: Float64Array[];
+}
+
+/** Per-pixel inputs of the sums over similar pixels (computed once per tile). */
+interface PixelData {
+  readonly nb: number;
+  /** 1 − R per pixel (R: spectral similarity of the pixel's fine and coarse values). */
+  readonly oneMinusR: Float64Array;
+  /** 1 + r/w per window offset. */
+  readonly distance: Float64Array;
+  /** `[pixel][band][C1, C2, F1, F2]`: the base pair's values interleaved, so a pixel's are adjacent. */
+  readonly record: Float64Array;
+}
+
+/** Sums over one list of similar pixels, reused from pixel to pixel (no allocation per pixel). */
+class SimilarSums {
+  n = 0;
+  list: Int32Array;
+  sumInv = 0;
+  /** 1/D of each list entry (inverse combined distance; the weights are inv / sumInv). */
+  readonly inv: Float64Array;
+  /** `[band][ΣC1, ΣC2, Σinv·C1, Σinv·C2]`. */
+  readonly coarse: Float64Array;
+  /** `[target][band]`: Σ inv·C0. */
+  readonly wc0: Float64Array;
+  /** Conversion coefficient per band. */
+  readonly v: Float64Array;
+  /** `[band][Σinv·F1, Σinv·F2]`, computed only when the out-of-range fallback needs them. */
+  readonly fine: Float64Array;
+  fineReady = false;
+
+  constructor(nb: number, nt: number, maxWindow: number, list: Int32Array) {
+    this.list = list;
+    this.inv = new Float64Array(maxWindow);
+    this.coarse = new Float64Array(4 * nb);
+    this.wc0 = new Float64Array(Math.max(1, nt) * nb);
+    this.v = new Float64Array(nb);
+    this.fine = new Float64Array(2 * nb);
+  }
+}
+
+/**
+ * The weights 1/D of a similar-pixel list and every weighted and plain sum the prediction needs, for
+ * the pair and for the targets listed in `sel` (`nSel` ≥ 1 of them). Each sum is accumulated in list
+ * order, as the reference does.
+ */
+function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0s: readonly Float64Array[], sel: Int32Array, nSel: number): void {
+  const { nb, oneMinusR, distance, record } = px;
+  const inv = s.inv;
+  const acc = s.coarse;
+  const wc0 = s.wc0;
+  const stride = 4 * nb;
+  s.n = n;
+  s.list = list;
+  s.fineReady = false;
+  // Band 0's pass also computes the weights; later bands' passes read them back (the list's pixels
+  // stay in L1 across the passes, and each pass keeps its sums in registers).
+  const t0 = sel[0];
+  const c0 = c0s[t0];
+  let sumInv = 0;
+  for (let b = 0; b < nb; b++) {
+    let sc1 = 0;
+    let sc2 = 0;
+    let w1 = 0;
+    let w2 = 0;
+    let w0 = 0;
+    if (b === 0) {
+      for (let i = 0; i < n; i++) {
+        const q = list[i];
+        const x = 1 / (oneMinusR[q] * distance[offs[i]] + 1e-7);
+        inv[i] = x;
+        sumInv += x;
+        const a1 = record[q * stride];
+        const a2 = record[q * stride + 1];
+        sc1 += a1;
+        sc2 += a2;
+        w1 += x * a1;
+        w2 += x * a2;
+        w0 += x * c0[q * nb];
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const q = list[i];
+        const x = inv[i];
+        const a1 = record[q * stride + 4 * b];
+        const a2 = record[q * stride + 4 * b + 1];
+        sc1 += a1;
+        sc2 += a2;
+        w1 += x * a1;
+        w2 += x * a2;
+        w0 += x * c0[q * nb + b];
+      }
+    }
+    acc[4 * b] = sc1;
+    acc[4 * b + 1] = sc2;
+    acc[4 * b + 2] = w1;
+    acc[4 * b + 3] = w2;
+    wc0[t0 * nb + b] = w0;
+    for (let k = 1; k < nSel; k++) {
+      const t = sel[k];
+      const ct = c0s[t];
+      let wt = 0;
+      for (let i = 0; i < n; i++) wt += inv[i] * ct[list[i] * nb + b];
+      wc0[t * nb + b] = wt;
+    }
+  }
+  s.sumInv = sumInv;
+}
+
+/**
+ * Conversion coefficient of each band: 1, unless the similar pixels' mean coarse change reaches the
+ * gate; then the slope of [F1; F2] on [C1; C2] (2n points, with intercept) if significant and in (0, 5].
+ */
+function conversionCoefficients(s: SimilarSums, px: PixelData, regressionGate: number): void {
+  const { nb, record } = px;
+  const stride = 4 * nb;
+  const n = s.n;
+  const list = s.list;
+  for (let b = 0; b < nb; b++) {
+    let v = 1;
+    if (Math.abs(s.coarse[4 * b] / n - s.coarse[4 * b + 1] / n) >= regressionGate) {
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let sxy = 0;
+      let syy = 0;
+      for (let i = 0; i < n; i++) {
+        const at = list[i] * stride + 4 * b;
+        const x1 = record[at];
+        const x2 = record[at + 1];
+        const y1 = record[at + 2];
+        const y2 = record[at + 3];
+        sx += x1 + x2;
+        sy += y1 + y2;
+        sxx += x1 * x1 + x2 * x2;
+        sxy += x1 * y1 + x2 * y2;
+        syy += y1 * y1 + y2 * y2;
+      }
+      const m = 2 * n;
+      const cxx = sxx - (sx * sx) / m;
+      const cxy = sxy - (sx * sy) / m;
+      const cyy = syy - (sy * sy) / m;
+      const slope = cxy / cxx;
+      const ssr = slope * cxy;
+      const sse = Math.max(0, cyy - ssr);
+      const f = ssr / (sse / (m - 2));
+      if (slope > 0 && slope <= 5 && significantAt5Percent(f, m - 2)) v = slope;
+    }
+    s.v[b] = v;
+  }
+}
+
+/** Σ inv·F1 and Σ inv·F2 per band (the out-of-range fallback), once per list. */
+function fineSums(s: SimilarSums, px: PixelData): void {
+  if (s.fineReady) return;
+  const { nb, record } = px;
+  for (let b = 0; b < nb; b++) {
+    let wf1 = 0;
+    let wf2 = 0;
+    for (let i = 0; i < s.n; i++) {
+      const at = s.list[i] * 4 * nb + 4 * b;
+      const x = s.inv[i];
+      wf1 += x * record[at + 2];
+      wf2 += x * record[at + 3];
+    }
+    s.fine[2 * b] = wf1;
+    s.fine[2 * b + 1] = wf2;
+  }
+  s.fineReady = true;
 }
 
 /**
@@ -234,44 +327,27 @@ export function fuseTile(tile: PairTile): PairTileResult {
         return true;
       };
 
-  // Pair validity and the packed fine values used by the similar-pixel test. An invalid pixel gets NaN
-  // in its first slot, so the test rejects it without a separate branch.
+  // Pair validity, the packed fine values of the similarity test and the interleaved pair values.
   const pairValid = new Uint8Array(N);
   const packed = new Float32Array(N * K);
-
+  const record = new Float64Array(N * 4 * nb);
   for (let p = 0; p < N; p++) {
-    const ok = isValid(tile.fine1, p) && isValid(tile.fine2, p) && isValid(tile.coarse1, p) && isValid(tile.coarse2, p);
-    pairValid[p] = ok ? 1 : 0;
+    pairValid[p] = isValid(tile.fine1, p) && isValid(tile.fine2, p) && isValid(tile.coarse1, p) && isValid(tile.coarse2, p) ? 1 : 0;
     for (let b = 0; b < nb; b++) {
       packed[p * K + b] = tile.fine1[b][p];
       packed[p * K + nb + b] = tile.fine2[b][p];
+      const at = (p * nb + b) * 4;
+      record[at] = tile.coarse1[b][p];
+      record[at + 1] = tile.coarse2[b][p];
+      record[at + 2] = tile.fine1[b][p];
+      record[at + 3] = tile.fine2[b][p];
     }
-    if (!ok) packed[p * K] = Number.NaN;
   }
   const thresholds = Float64Array.from(tile.thresholds);
-
-  // The most selective dimension alone, contiguous (NaN where invalid), with per-row run ranges.
-  const keyDim = mostSelectiveDimension(packed, K, N, W, thresholds, options.halfWindow);
-  const key = new Float32Array(N);
-  for (let p = 0; p < N; p++) key[p] = pairValid[p] ? packed[p * K + keyDim] : Number.NaN;
-  const runsPerRow = Math.ceil(W / RUN);
-  const runMin = new Float32Array(runsPerRow * H * K).fill(Infinity);
-  const runMax = new Float32Array(runsPerRow * H * K).fill(-Infinity);
-  for (let r = 0; r < H; r++) {
-    for (let c = 0; c < W; c++) {
-      const p = r * W + c;
-      if (!pairValid[p]) continue;
-      const ri = (r * runsPerRow + Math.floor(c / RUN)) * K;
-      for (let j = 0; j < K; j++) {
-        const v = packed[p * K + j];
-        if (v < runMin[ri + j]) runMin[ri + j] = v;
-        if (v > runMax[ri + j]) runMax[ri + j] = v;
-      }
-    }
-  }
+  const index = buildSimilarityIndex(packed, pairValid, K, W, H, selectivityOrder(packed, pairValid, K, N, W, thresholds, w));
 
   // Spectral similarity R of each pixel (it depends on the pixel alone, not on the window centre).
-  const similarity = new Float64Array(N);
+  const oneMinusR = new Float64Array(N);
   for (let p = 0; p < N; p++) {
     if (!pairValid[p]) continue;
     let r: number;
@@ -304,7 +380,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       }
       r = sfc / Math.sqrt(sff * scc);
     }
-    similarity[p] = Number.isFinite(r) ? r : 0.5;
+    oneMinusR[p] = 1 - (Number.isFinite(r) ? r : 0.5);
   }
 
   // Window sums of the coarse images over valid pixels: shared pair part, then each target.
@@ -313,16 +389,19 @@ export function fuseTile(tile: PairTile): PairTileResult {
   const pairS2 = tile.coarse2.map((c) => summedArea(W, H, (p) => (pairValid[p] ? c[p] : 0)));
   const targets: TargetData[] = tile.targets.map((c0) => {
     const valid = new Uint8Array(N);
+    const c0Packed = new Float64Array(N * nb);
     let holey = false;
     for (let p = 0; p < N; p++) {
+      for (let b = 0; b < nb; b++) c0Packed[p * nb + b] = c0[b][p];
       if (!pairValid[p]) continue;
       if (isValid(c0, p)) valid[p] = 1;
       else holey = true;
     }
     const s0 = c0.map((c) => summedArea(W, H, (p) => (valid[p] ? c[p] : 0)));
-    if (!holey) return { c0, valid, holey, count: pairCount, s0, s1: pairS1, s2: pairS2 };
+    if (!holey) return { c0, c0Packed, valid, holey, count: pairCount, s0, s1: pairS1, s2: pairS2 };
     return {
       c0,
+      c0Packed,
       valid,
       holey,
       count: summedArea(W, H, (p) => valid[p]),
@@ -331,40 +410,33 @@ export function fuseTile(tile: PairTile): PairTileResult {
       s2: tile.coarse2.map((c) => summedArea(W, H, (p) => (valid[p] ? c[p] : 0))),
     };
   });
+  const c0s = targets.map((t) => t.c0Packed);
 
   const distance = new Float64Array(side * side);
   for (let dy = -w; dy <= w; dy++) {
     for (let dx = -w; dx <= w; dx++) distance[(dy + w) * side + dx + w] = 1 + Math.sqrt(dx * dx + dy * dy) / w;
   }
+  const px: PixelData = { nb, oneMinusR, distance, record };
 
   const centre = new Float64Array(K);
+  const scratch = new Int32Array(2 * K);
   const maxWindow = side * side;
   // Candidate lists (pixel index and offset index) for the shared search and a per-target filtered copy.
   const cand = new Int32Array(maxWindow);
   const candOff = new Int32Array(maxWindow);
   const sub = new Int32Array(maxWindow);
   const subOff = new Int32Array(maxWindow);
+  const kept = options.similarPixels > 0 ? new Int32Array(maxWindow) : cand;
+  const keptOff = options.similarPixels > 0 ? new Int32Array(maxWindow) : candOff;
   const best = new Int32Array(Math.max(1, options.similarPixels));
   const bestOff = new Int32Array(Math.max(1, options.similarPixels));
   const bestScore = new Float64Array(Math.max(1, options.similarPixels));
-  const invD = new Float64Array(maxWindow);
+  const sharedSel = new Int32Array(Math.max(1, nt));
+  const ownSel = new Int32Array(1);
 
-  // Pair statistics of one candidate list (shared by the targets whose windows are fully valid).
-  const stats = {
-    n: 0,
-    list: cand as Int32Array<ArrayBufferLike>,
-    sumInv: 0,
-    v: new Float64Array(nb),
-    wF1: new Float64Array(nb),
-    wF2: new Float64Array(nb),
-    wC1: new Float64Array(nb),
-    wC2: new Float64Array(nb),
-  };
-  const shared = { ...stats, v: new Float64Array(nb), wF1: new Float64Array(nb), wF2: new Float64Array(nb), wC1: new Float64Array(nb), wC2: new Float64Array(nb) };
-  const own = { ...stats, v: new Float64Array(nb), wF1: new Float64Array(nb), wF2: new Float64Array(nb), wC1: new Float64Array(nb), wC2: new Float64Array(nb) };
-  type Stats = typeof stats;
-  const sharedInv = new Float64Array(maxWindow);
-  const ownInv = new Float64Array(maxWindow);
+  // Sums of the shared candidate list (targets whose windows are fully valid) and of a target's own list.
+  const shared = new SimilarSums(nb, nt, maxWindow, cand);
+  const own = new SimilarSums(nb, nt, maxWindow, sub);
 
   /** Keep the `k` most similar candidates (ESTARFM_FAST), ties in scan order. Returns the new count. */
   const selectMostSimilar = (list: Int32Array, offs: Int32Array, n: number): number => {
@@ -396,79 +468,13 @@ export function fuseTile(tile: PairTile): PairTileResult {
     return m;
   };
 
-  /** Weights and conversion coefficients of a candidate list. */
-  const pairStats = (s: Stats, list: Int32Array, offs: Int32Array, n: number, inv: Float64Array): void => {
+  /** Weights, sums and conversion coefficients of a candidate list for the selected targets. */
+  const pairStats = (s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, sel: Int32Array, nSel: number): void => {
     s.n = n;
     s.list = list;
     if (n <= MIN_SIMILAR) return;
-    let sumInv = 0;
-    for (let i = 0; i < n; i++) {
-      const q = list[i];
-      const d = (1 - similarity[q]) * distance[offs[i]] + 1e-7;
-      const x = 1 / d;
-      inv[i] = x;
-      sumInv += x;
-    }
-    s.sumInv = sumInv;
-    for (let b = 0; b < nb; b++) {
-      const f1 = tile.fine1[b];
-      const f2 = tile.fine2[b];
-      const c1 = tile.coarse1[b];
-      const c2 = tile.coarse2[b];
-      let sc1 = 0;
-      let sc2 = 0;
-      let wf1 = 0;
-      let wf2 = 0;
-      let wc1 = 0;
-      let wc2 = 0;
-      for (let i = 0; i < n; i++) {
-        const q = list[i];
-        const x = inv[i];
-        const a1 = c1[q];
-        const a2 = c2[q];
-        sc1 += a1;
-        sc2 += a2;
-        wc1 += x * a1;
-        wc2 += x * a2;
-        wf1 += x * f1[q];
-        wf2 += x * f2[q];
-      }
-      s.wF1[b] = wf1;
-      s.wF2[b] = wf2;
-      s.wC1[b] = wc1;
-      s.wC2[b] = wc2;
-      let v = 1;
-      if (Math.abs(sc1 / n - sc2 / n) >= regressionGate) {
-        // Regress [F1; F2] on [C1; C2] (2n points, with intercept); keep a significant slope in (0, 5].
-        let sx = 0;
-        let sy = 0;
-        let sxx = 0;
-        let sxy = 0;
-        let syy = 0;
-        for (let i = 0; i < n; i++) {
-          const q = list[i];
-          const x1 = c1[q];
-          const y1 = f1[q];
-          const x2 = c2[q];
-          const y2 = f2[q];
-          sx += x1 + x2;
-          sy += y1 + y2;
-          sxx += x1 * x1 + x2 * x2;
-          sxy += x1 * y1 + x2 * y2;
-          syy += y1 * y1 + y2 * y2;
-        }
-        const m = 2 * n;
-        const cxx = sxx - (sx * sx) / m;
-        const cxy = sxy - (sx * sy) / m;
-        const cyy = syy - (sy * sy) / m;
-        const slope = cxy / cxx;
-        const ssr = slope * cxy;
-        const sse = Math.max(0, cyy - ssr);
-        const f = ssr / (sse / (m - 2));
-        if (slope > 0 && slope <= 5 && significantAt5Percent(f, m - 2)) v = slope;
-      }
-      s.v[b] = v;
-    }
+    accumulate(s, list, offs, n, px, c0s, sel, nSel);
+    conversionCoefficients(s, px, regressionGate);
   };
 
   const outN = out.width * out.height;
@@ -500,7 +506,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       for (let j = 0; j < K; j++) centre[j] = packed[p * K + j];
 
       // Similar pixels: within the threshold in every band of both fine images, and valid.
-      const n = scanWindow(key, runMin, runMax, runsPerRow, keyDim, packed, K, centre, thresholds, W, r0, r1, c0, c1, (r0 - r + w) * side - c + w, side, cand, candOff);
+      const n = scanSimilar(index, packed, thresholds, centre, scratch, r, c, w, cand, candOff);
 
       // Window sums (SAT corners) for the temporal weights.
       const iA = r0 * W1 + c0;
@@ -509,29 +515,31 @@ export function fuseTile(tile: PairTile): PairTileResult {
       const iD = (r1 + 1) * W1 + c1 + 1;
       const baseCount = pairCount[iD] - pairCount[iB] - pairCount[iC] + pairCount[iA];
 
-      let sharedReady = false;
+      // Targets valid here whose window has every pair-valid pixel valid share one candidate list.
+      let nShared = 0;
       for (let t = 0; t < nt; t++) {
+        const td = targets[t];
+        if (td.valid[p] && (!td.holey || td.count[iD] - td.count[iB] - td.count[iC] + td.count[iA] === baseCount)) sharedSel[nShared++] = t;
+      }
+      if (nShared > 0) {
+        if (options.similarPixels > 0) {
+          // The selection gets its own buffers: `cand` stays whole for the holey targets' lists.
+          kept.set(cand.subarray(0, n));
+          keptOff.set(candOff.subarray(0, n));
+          pairStats(shared, kept, keptOff, selectMostSimilar(kept, keptOff, n), sharedSel, nShared);
+        } else pairStats(shared, cand, candOff, n, sharedSel, nShared);
+      }
+
+      for (let t = 0, k = 0; t < nt; t++) {
         const td = targets[t];
         if (!td.valid[p]) {
           for (let b = 0; b < nb; b++) values[t][b][o] = invalidOut;
           continue;
         }
-        const count = td.holey ? td.count[iD] - td.count[iB] - td.count[iC] + td.count[iA] : baseCount;
-        let s: Stats;
-        if (count === baseCount) {
-          if (!sharedReady) {
-            let m = n;
-            if (options.similarPixels > 0) {
-              for (let i = 0; i < n; i++) {
-                sub[i] = cand[i];
-                subOff[i] = candOff[i];
-              }
-              m = selectMostSimilar(sub, subOff, n);
-              pairStats(shared, sub, subOff, m, sharedInv);
-            } else pairStats(shared, cand, candOff, m, sharedInv);
-            sharedReady = true;
-          }
+        let s: SimilarSums;
+        if (k < nShared && sharedSel[k] === t) {
           s = shared;
+          k++;
         } else {
           // Some window pixels are invalid at this target only: drop them from the similar pixels.
           const valid = td.valid;
@@ -544,10 +552,11 @@ export function fuseTile(tile: PairTile): PairTileResult {
             }
           }
           m = selectMostSimilar(sub, subOff, m);
-          pairStats(own, sub, subOff, m, ownInv);
+          ownSel[0] = t;
+          pairStats(own, sub, subOff, m, ownSel, 1);
           s = own;
         }
-        const inv = s === shared ? sharedInv : ownInv;
+        const count = td.holey ? td.count[iD] - td.count[iB] - td.count[iC] + td.count[iA] : baseCount;
         if (diag) diag.nSimilar[t * outN + o] = s.n;
 
         for (let b = 0; b < nb; b++) {
@@ -574,17 +583,15 @@ export function fuseTile(tile: PairTile): PairTileResult {
             value = t1 * (f1c + d1) + t2 * (f2c + d2);
             branch = BRANCH.fewSimilar;
           } else {
-            const c0b = td.c0[b];
-            const list = s.list;
-            let wc0 = 0;
-            for (let i = 0; i < s.n; i++) wc0 += inv[i] * c0b[list[i]];
+            const wc0 = s.wc0[t * nb + b];
             const v = s.v[b];
-            const f01 = f1c + (v * (wc0 - s.wC1[b])) / s.sumInv;
-            const f02 = f2c + (v * (wc0 - s.wC2[b])) / s.sumInv;
+            const f01 = f1c + (v * (wc0 - s.coarse[4 * b + 2])) / s.sumInv;
+            const f02 = f2c + (v * (wc0 - s.coarse[4 * b + 3])) / s.sumInv;
             value = t1 * f01 + t2 * f02;
             branch = BRANCH.normal;
             if (value <= dnMin || value >= dnMax) {
-              value = (t1 * s.wF1[b] + t2 * s.wF2[b]) / s.sumInv;
+              fineSums(s, px);
+              value = (t1 * s.fine[2 * b] + t2 * s.fine[2 * b + 1]) / s.sumInv;
               branch = BRANCH.outOfRange;
             }
             if (diag) diag.v[(t * nb + b) * outN + o] = v;

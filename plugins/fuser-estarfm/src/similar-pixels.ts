@@ -1,0 +1,185 @@
+/**
+ * The similar-pixel search of one tile: which window pixels lie within the threshold of the centre in
+ * every packed dimension (each band of both fine images).
+ *
+ * The tile's values are indexed once as bit planes: per row, dimension and value bin, one bit per
+ * column, set when the pixel is valid and its value falls in that bin *or a lower one* (cumulative).
+ * For a centre, the pixels whose bin lies in the bins its interval [v − th, v + th] touches are then
+ * `plane[hi] & ~plane[lo − 1]`, 32 columns per word, ANDed over the dimensions — a window row of
+ * 51 columns is filtered in a few word operations instead of 51 pixel tests. The filter keeps a
+ * superset (bins are coarser than the interval), so every surviving bit gets the exact test; the
+ * search returns exactly the pixels the reference selects, in row-major order.
+ */
+
+/** Bins per dimension: edges at quantiles of the tile's values, so each bin holds ~1/BINS of them. */
+const BINS = 32;
+/** At most this many values per dimension are sorted to place the bin edges. */
+const EDGE_SAMPLE = 2048;
+
+/** A tile's bit-plane index (plain typed arrays; built per tile on the worker). */
+export interface SimilarityIndex {
+  /** Packed dimensions per pixel (2 × bands). */
+  readonly dims: number;
+  readonly width: number;
+  readonly height: number;
+  readonly bins: number;
+  /** 32-bit words per row of one plane. */
+  readonly wordsPerRow: number;
+  /** `[dim][bins − 1]` ascending bin edges: bin(v) = number of edges ≤ v. */
+  readonly edges: Float64Array;
+  /** `[row][dim][bin + 1][word]`: bit set when the pixel is valid and its bin ≤ `bin` (plane 0 is empty). */
+  readonly planes: Int32Array;
+  /** Dimensions in the order they are tested (most selective first). */
+  readonly order: Int32Array;
+}
+
+/** Number of edges ≤ v among `count` ascending edges starting at `from` (NaN → count). */
+function upperBound(edges: Float64Array, from: number, count: number, v: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[from + mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Index the packed values (`dims` per pixel, row-major `width × height`) of the valid pixels.
+ *
+ * @example
+ * ```ts
+ * const index = buildSimilarityIndex(packed, valid, 6, width, height, Int32Array.of(0, 1, 2, 3, 4, 5));
+ * const n = scanSimilar(index, packed, thresholds, centre, scratch, row, col, 25, cand, candOff);
+ * ```
+ */
+export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, dims: number, width: number, height: number, order: Int32Array): SimilarityIndex {
+  const N = width * height;
+  const bins = BINS;
+  const ne = bins - 1;
+  const wordsPerRow = (width + 31) >>> 5;
+  const planeCount = bins + 1;
+  const rowStride = dims * planeCount * wordsPerRow;
+
+  // Bin edges at quantiles of a strided sample of the valid values (any edges are correct; these make
+  // the bins hold similar numbers of pixels, so the filter is tight wherever the data are dense).
+  let nValid = 0;
+  for (let p = 0; p < N; p++) nValid += valid[p];
+  const stride = Math.max(1, Math.floor(nValid / EDGE_SAMPLE));
+  const edges = new Float64Array(dims * ne);
+  const sample = new Float64Array(Math.ceil(nValid / stride));
+  for (let j = 0; j < dims; j++) {
+    let m = 0;
+    for (let p = 0, seen = 0; p < N; p++) {
+      if (!valid[p]) continue;
+      if (seen++ % stride === 0) sample[m++] = packed[p * dims + j];
+    }
+    const sorted = sample.subarray(0, m).sort();
+    for (let e = 0; e < ne; e++) edges[j * ne + e] = m ? sorted[Math.min(m - 1, Math.floor(((e + 1) * m) / bins))] : 0;
+  }
+
+  const planes = new Int32Array(height * rowStride);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const p = r * width + c;
+      if (!valid[p]) continue;
+      const bit = 1 << (c & 31);
+      const word = r * rowStride + (c >>> 5);
+      for (let j = 0; j < dims; j++) {
+        const b = upperBound(edges, j * ne, ne, packed[p * dims + j]);
+        planes[word + (j * planeCount + b + 1) * wordsPerRow] |= bit;
+      }
+    }
+  }
+  // Make the planes cumulative: plane b+1 holds every valid pixel with bin ≤ b.
+  for (let r = 0; r < height; r++) {
+    for (let j = 0; j < dims; j++) {
+      const base = r * rowStride + j * planeCount * wordsPerRow;
+      for (let b = 2; b < planeCount; b++) {
+        const at = base + b * wordsPerRow;
+        for (let k = 0; k < wordsPerRow; k++) planes[at + k] |= planes[at - wordsPerRow + k];
+      }
+    }
+  }
+  return { dims, width, height, bins, wordsPerRow, edges, planes, order };
+}
+
+/**
+ * Collect the valid pixels of the window of half size `w` around (`row`, `col`) (clipped at the tile
+ * edges) within `thresholds[j]` of `centre[j]` in every dimension: pixel index into `cand`, window
+ * offset `(dy + w)·(2w + 1) + dx + w` into `candOff`, in row-major order. Returns their count.
+ * `scratch` holds 2·dims ints.
+ */
+export function scanSimilar(
+  index: SimilarityIndex,
+  packed: Float32Array,
+  thresholds: Float64Array,
+  centre: Float64Array,
+  scratch: Int32Array,
+  row: number,
+  col: number,
+  w: number,
+  cand: Int32Array,
+  candOff: Int32Array,
+): number {
+  const { dims, width: W, height: H, bins, wordsPerRow, edges, planes, order } = index;
+  const ne = bins - 1;
+  const planeCount = bins + 1;
+  const rowStride = dims * planeCount * wordsPerRow;
+  const side = 2 * w + 1;
+
+  // Plane offsets of each dimension whose interval does not cover every bin.
+  let active = 0;
+  for (let k = 0; k < dims; k++) {
+    const j = order[k];
+    const lo = centre[j] - thresholds[j];
+    const hi = centre[j] + thresholds[j];
+    let bl = 0;
+    let bh = ne;
+    if (lo === lo && hi === hi) {
+      bl = upperBound(edges, j * ne, ne, lo);
+      bh = upperBound(edges, j * ne, ne, hi);
+    }
+    if (bl === 0 && bh === ne && (active > 0 || k < dims - 1)) continue;
+    scratch[2 * active] = (j * planeCount + bh + 1) * wordsPerRow;
+    scratch[2 * active + 1] = (j * planeCount + bl) * wordsPerRow;
+    active++;
+  }
+
+  const r0 = row > w ? row - w : 0;
+  const r1 = row + w < H ? row + w : H - 1;
+  const c0 = col > w ? col - w : 0;
+  const c1 = col + w < W ? col + w : W - 1;
+  const w0 = c0 >>> 5;
+  const w1 = c1 >>> 5;
+  const firstMask = -1 << (c0 & 31);
+  const lastMask = (c1 & 31) === 31 ? -1 : ((1 << ((c1 & 31) + 1)) - 1) | 0;
+  let n = 0;
+  for (let rr = r0; rr <= r1; rr++) {
+    const rowBase = rr * rowStride;
+    const offRow = (rr - row + w) * side - col + w;
+    const pixRow = rr * W;
+    for (let wi = w0; wi <= w1; wi++) {
+      let m = wi === w0 ? firstMask : -1;
+      if (wi === w1) m &= lastMask;
+      const base = rowBase + wi;
+      for (let a = 0; a < active && m !== 0; a++) m &= planes[base + scratch[2 * a]] & ~planes[base + scratch[2 * a + 1]];
+      while (m !== 0) {
+        const low = m & -m;
+        m ^= low;
+        const cc = (wi << 5) + 31 - Math.clz32(low);
+        const q = pixRow + cc;
+        const qb = q * dims;
+        let j = 0;
+        while (j < dims && Math.abs(packed[qb + j] - centre[j]) < thresholds[j]) j++;
+        if (j === dims) {
+          cand[n] = q;
+          candOff[n] = offRow + cc;
+          n++;
+        }
+      }
+    }
+  }
+  return n;
+}
