@@ -1,8 +1,11 @@
 /**
  * Exact k-nearest-neighbour search on a kd-tree: depth-first, nearer child first, a bounded max-heap
- * of the k best, and Arya–Mount incremental cell distances (one dimension updated per step) for
- * pruning. Neighbours are the k smallest by (squared Euclidean distance, point index): ties are
- * broken by index, so the result is unique and equals a brute-force search bit for bit.
+ * of the k best; subtrees pruned by Arya–Mount incremental cell distances (one dimension updated per
+ * step) and by their points' bounding boxes; leaf points pre-filtered on float32 tree coordinates.
+ * Pruning and filtering only ever err on the side of looking (slack, widened radius); the deciding
+ * distances are float64 in standardised feature space. Neighbours are the k smallest by (squared
+ * Euclidean distance, point index): ties go to the lower index, so the result is unique and equals a
+ * brute-force search bit for bit.
  */
 import { leafOf, type KdTree } from './kd-tree.js';
 import { rotate } from './principal-axes.js';
