@@ -238,14 +238,12 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   const rS = obs.fork(8);
   const sigma: Float32Array[] = [];
   const incidence: Float32Array[] = [];
-  sarList.forEach((date, i) => {
-    const ascending = i % 2 === 0;
+  // The local incidence depends only on the orbit direction and the terrain: computed once per direction.
+  const geometry = [true, false].map((ascending) => {
     const look = ascending ? 80 : 260;
     const near = ascending ? 35 : 40;
+    const theta = new Float64Array(fw * fh);
     const inc = new Float32Array(fw * fh);
-    const sig = new Float32Array(fw * fh);
-    const ndvi = ndvi30.get(date)!;
-    const sm = sm30[dates.indexOf(date)];
     for (let r = 0; r < fh; r++) {
       for (let c = 0; c < fw; c++) {
         const k = r * fw + c;
@@ -253,11 +251,20 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
         const ell = ((near + 0.068 * (ascending ? eastKm : (fw * FINE_PIXEL) / 1000 - eastKm)) * Math.PI) / 180;
         const s = (fineLayers.slope[k] * Math.PI) / 180;
         const cosLoc = Math.cos(ell) * Math.cos(s) - Math.sin(ell) * Math.sin(s) * Math.cos(((look - fineLayers.aspect[k]) * Math.PI) / 180);
-        const theta = Math.acos(clamp(cosLoc, 0.05, 1));
-        inc[k] = (theta * 180) / Math.PI;
-        const lin = wcmForward(Math.max(ndvi[k], 0), theta, sm[k]);
-        sig[k] = 10 * Math.log10((lin * gammaVariate(rS, SAR_LOOKS)) / SAR_LOOKS);
+        theta[k] = Math.acos(clamp(cosLoc, 0.05, 1));
+        inc[k] = (theta[k] * 180) / Math.PI;
       }
+    }
+    return { theta, inc };
+  });
+  sarList.forEach((date, i) => {
+    const { theta, inc } = geometry[i % 2];
+    const sig = new Float32Array(fw * fh);
+    const ndvi = ndvi30.get(date)!;
+    const sm = sm30[dates.indexOf(date)];
+    for (let k = 0; k < sig.length; k++) {
+      const lin = wcmForward(Math.max(ndvi[k], 0), theta[k], sm[k]);
+      sig[k] = 10 * Math.log10((lin * gammaVariate(rS, SAR_LOOKS)) / SAR_LOOKS);
     }
     sigma.push(sig);
     incidence.push(inc);
