@@ -1,52 +1,137 @@
+import { runtimeError } from '../../../core/index.js';
 import type { TreeArrays } from './tree.js';
 
 /**
- * Trees interleaved for prediction: 4 int32 slots per node — feature (bit 16 set when missing values
- * go left, bit 17 for a leaf), threshold (float32 bits), left child, value (float32 bits) — so one node
- * is one 16-byte load. A leaf points to itself with threshold +∞, so stepping from it stays there. Held in a `SharedArrayBuffer` so worker threads read it without copies.
+ * Trees laid out for fast prediction on quantised features. Every split threshold of the forest is a
+ * "cut" of its feature; a row's value `v` of feature `f` becomes its code, the index of the first cut
+ * `>= v` (so `v <= cut[k]` ⇔ `code <= k`), and a node compares codes instead of floats: one 8-byte node
+ * (`split`, `child`) and one byte of the row's code block per step. All arrays live in
+ * `SharedArrayBuffer`s so worker threads read them without copies.
  */
 export interface PackedForest {
+  /**
+   * Two int32 per node `i`: `nodes[2i]` = `feature << 16 | missingLeft << 15 | rank` (rank = the
+   * threshold's cut index; leaves have the sign bit set, feature 0 and rank `0x7fff`), and
+   * `nodes[2i + 1]` = `2 ×` the index of the left child (right = left + 1; a leaf points to itself, so
+   * stepping from a leaf stays on it). One 8-byte load per step.
+   */
   readonly nodes: Int32Array;
-  /** Offset (in nodes) of each tree's root. */
+  /** Per node: the raw threshold (for rows with missing values, walked on raw features). */
+  readonly threshold: Float32Array;
+  /** Per node: the output of a leaf. */
+  readonly value: Float32Array;
+  /** Index of each tree's root. */
   readonly roots: Int32Array;
+  /**
+   * Cuts of feature `f`: `cuts[cutStart[f] …]`, ascending float32, padded with +∞ to `2 × cutSteps[f]`
+   * entries (a power of two above the cut count) for a branch-free binary search.
+   */
+  readonly cuts: Float32Array;
+  readonly cutStart: Int32Array;
+  readonly cutSteps: Int32Array;
+  /** Number of features (a row's width). */
+  readonly cols: number;
+  /** Codes need 16 bits (some feature has more than 255 cuts). */
+  readonly wide: boolean;
 }
 
-const MISSING_LEFT = 0x10000;
-/** Leaves are self-loops (threshold +∞, left = itself) flagged with this bit, so walks can step past them branch-free. */
-const LEAF = 0x20000;
+const LEAF = 1 << 31;
+const MISSING_LEFT = 1 << 15;
+const RANK = 0x7fff;
+const LEAF_SPLIT = LEAF | RANK;
 
-export function packForest(trees: readonly TreeArrays[]): PackedForest {
+/**
+ * Packs trees (of one model; features `0 … cols - 1`) for `predictPacked`.
+ *
+ * @example
+ * ```ts
+ * const forest = packForest(trees, 12);
+ * const { mean, spread } = predictPacked(forest, x, 12, 0, rows, { kind: 'mean', spread: true });
+ * ```
+ */
+export function packForest(trees: readonly TreeArrays[], cols?: number): PackedForest {
   let total = 0;
-  for (const t of trees) total += t.feature.length;
-  const buffer = new SharedArrayBuffer(total * 16);
-  const ints = new Int32Array(buffer);
-  const floats = new Float32Array(buffer);
-  const roots = new Int32Array(new SharedArrayBuffer(Math.max(1, trees.length) * 4)).subarray(0, trees.length);
+  let width = cols ?? 0;
+  for (const t of trees) {
+    total += t.feature.length;
+    for (const f of t.feature) if (f + 1 > width) width = f + 1;
+  }
+  // Distinct finite thresholds per feature (+∞ sends every finite value left: rank = number of cuts).
+  const byFeature: number[][] = Array.from({ length: width }, () => []);
+  for (const t of trees) for (let n = 0; n < t.feature.length; n++) if (t.feature[n] >= 0 && t.threshold[n] !== Infinity) byFeature[t.feature[n]].push(t.threshold[n]);
+  const cutLists = byFeature.map((list) => Float32Array.from(new Set(list)).sort());
+  const cutStart = new Int32Array(shared((width + 1) * 4));
+  const cutSteps = new Int32Array(shared(width * 4));
+  let nCuts = 0;
+  let wide = false;
+  cutLists.forEach((c, f) => {
+    if (c.length >= RANK) throw runtimeError('too many distinct split thresholds on one feature to pack', { path: `feature ${f}`, expected: `< ${RANK}`, found: String(c.length) });
+    let padded = 1;
+    while (padded < c.length + 1) padded *= 2;
+    cutStart[f] = nCuts;
+    cutSteps[f] = padded >> 1;
+    nCuts += padded;
+    if (c.length > 255) wide = true;
+  });
+  cutStart[width] = nCuts;
+  const cuts = new Float32Array(shared(nCuts * 4)).fill(Infinity);
+  cutLists.forEach((c, f) => cuts.set(c, cutStart[f]));
+
+  const nodes = new Int32Array(shared(total * 8));
+  const threshold = new Float32Array(shared(total * 4));
+  const value = new Float32Array(shared(total * 4));
+  const roots = new Int32Array(shared(trees.length * 4));
   let at = 0;
   trees.forEach((t, i) => {
     roots[i] = at;
     for (let n = 0; n < t.feature.length; n++) {
-      const o = (at + n) * 4;
+      const o = at + n;
       const f = t.feature[n];
-      ints[o] = f < 0 ? LEAF | MISSING_LEFT : f | (t.missingLeft[n] ? MISSING_LEFT : 0);
-      floats[o + 1] = f < 0 ? Infinity : t.threshold[n];
-      ints[o + 2] = f < 0 ? at + n : at + t.left[n];
-      floats[o + 3] = t.value[n];
+      value[o] = t.value[n];
+      if (f < 0) {
+        nodes[2 * o] = LEAF_SPLIT;
+        nodes[2 * o + 1] = 2 * o;
+        threshold[o] = Infinity;
+        continue;
+      }
+      const thr = t.threshold[n];
+      const list = cutLists[f];
+      const rank = thr === Infinity ? list.length : lowerBound(list, thr);
+      nodes[2 * o] = (f << 16) | (t.missingLeft[n] ? MISSING_LEFT : 0) | rank;
+      nodes[2 * o + 1] = 2 * (at + t.left[n]);
+      threshold[o] = thr;
     }
     at += t.feature.length;
   });
-  return { nodes: ints, roots };
+  return { nodes, threshold, value, roots, cuts, cutStart, cutSteps, cols: width, wide };
+}
+
+function shared(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(Math.max(4, bytes));
+}
+
+/** First index `k` with `v <= list[k]` (`list.length` when none). */
+function lowerBound(list: Float32Array, v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= list[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** How per-tree outputs combine: forest mean (with spread) or boosted sum plus a base score. */
 export type Combine = { readonly kind: 'mean'; readonly spread: boolean } | { readonly kind: 'sum'; readonly base: number };
 
-/** Rows per block: trees are walked for a block of rows at a time so a tree's nodes stay in cache. */
+/** Rows per block: every tree walks a block of rows before the next tree, so its nodes stay in cache. */
 const BLOCK = 4096;
 
 /**
  * Predict rows `rowStart … rowEnd - 1` of a row-major matrix `x` (`cols` columns). Returns the
- * combined prediction (and, for a mean, the standard deviation across trees) for those rows.
+ * combined prediction (and, for a mean, the standard deviation across trees) for those rows. Each
+ * row's trees are summed in tree order (float64), so results do not depend on how rows are split.
  */
 export function predictPacked(
   forest: PackedForest,
@@ -56,24 +141,34 @@ export function predictPacked(
   rowEnd: number,
   combine: Combine,
 ): { mean: Float32Array; spread?: Float32Array } {
-  const ints = forest.nodes;
-  const floats = new Float32Array(ints.buffer, ints.byteOffset, ints.length);
-  const roots = forest.roots;
-  const nTrees = roots.length;
+  const nTrees = forest.roots.length;
   const n = rowEnd - rowStart;
   const mean = new Float32Array(n);
   const wantSpread = combine.kind === 'mean' && combine.spread;
   const spread = wantSpread ? new Float32Array(n) : undefined;
   const sum = new Float64Array(BLOCK);
   const sq = new Float64Array(BLOCK);
-  const hasMissing = new Uint8Array(BLOCK);
+  const missing = new Int32Array(BLOCK);
+  const codes = forest.wide ? new Uint16Array(BLOCK * cols) : new Uint8Array(BLOCK * cols);
+  const dense = new Int32Array(BLOCK);
   for (let b0 = 0; b0 < n; b0 += BLOCK) {
     const bn = Math.min(BLOCK, n - b0);
     const first = rowStart + b0;
     sum.fill(0);
     sq.fill(0);
-    markMissing(x, cols, first, bn, hasMissing);
-    for (let t = 0; t < nTrees; t++) walkTree(ints, floats, roots[t] * 4, x, cols, first, bn, hasMissing, sum, sq);
+    // Rows without missing values are walked on codes; the few others on raw values.
+    const nMissing = quantise(forest, x, cols, first, bn, codes, missing);
+    let nDense = 0;
+    for (let i = 0, m = 0; i < bn; i++) {
+      if (m < nMissing && missing[m] === i) m++;
+      else dense[nDense++] = i;
+    }
+    for (let t = 0; t < nTrees; t++) {
+      const root = forest.roots[t];
+      if (codes instanceof Uint8Array) walkCodes8(forest.nodes, forest.value, root * 2, codes, cols, dense, nDense, sum, sq);
+      else walkCodes16(forest.nodes, forest.value, root * 2, codes, cols, dense, nDense, sum, sq);
+      for (let m = 0; m < nMissing; m++) walkRaw(forest, root, x, (first + missing[m]) * cols, missing[m], sum, sq);
+    }
     for (let i = 0; i < bn; i++) {
       if (combine.kind === 'sum') mean[b0 + i] = combine.base + sum[i];
       else {
@@ -86,82 +181,121 @@ export function predictPacked(
   return spread ? { mean, spread } : { mean };
 }
 
-/** Flags the rows of a block that hold a missing value (they take the slower, missing-aware walk). */
-function markMissing(x: Float32Array, cols: number, first: number, bn: number, out: Uint8Array): void {
+/**
+ * Codes of a block of rows (row-major, `cols` per row); returns how many rows hold a missing value
+ * and lists them (ascending) in `missing`.
+ */
+function quantise(forest: PackedForest, x: Float32Array, cols: number, first: number, bn: number, codes: Uint8Array | Uint16Array, missing: Int32Array): number {
+  const { cuts, cutStart, cutSteps } = forest;
+  let nMissing = 0;
   for (let i = 0; i < bn; i++) {
+    const base = (first + i) * cols;
     let any = 0;
-    for (let k = (first + i) * cols, e = k + cols; k < e; k++) if (x[k] !== x[k]) any = 1;
-    out[i] = any;
+    for (let f = 0; f < cols; f++) {
+      const v = x[base + f];
+      any |= +(v !== v);
+      // Branch-free lower bound over the padded cuts: a fixed number of halvings per feature.
+      const start = cutStart[f];
+      let lo = 0;
+      for (let h = cutSteps[f]; h > 0; h >>= 1) lo += +(v > cuts[start + lo + h - 1]) * h;
+      codes[i * cols + f] = lo;
+    }
+    if (any !== 0) missing[nMissing++] = i;
   }
+  return nMissing;
 }
 
 /**
- * Adds one tree's output for a block of rows to `sum`/`sq`. The step to a child is branch-free
- * (`left + (v > threshold)`), and rows without missing values are walked four at a time, in lockstep
- * until all four sit at leaves (which loop to themselves), so their independent load chains overlap; rows with a missing value take the missing-aware walk.
+ * Adds one tree's output for the listed rows of a code block to `sum`/`sq`. The child step is
+ * branch-free (`left + (code > rank)`) and four rows walk in lockstep until all four sit at leaves
+ * (which step to themselves), so their independent load chains overlap.
  */
-function walkTree(ints: Int32Array, floats: Float32Array, root: number, x: Float32Array, cols: number, first: number, bn: number, hasMissing: Uint8Array, sum: Float64Array, sq: Float64Array): void {
-  let i = 0;
-  for (; i + 4 <= bn; i += 4) {
-    if ((hasMissing[i] | hasMissing[i + 1] | hasMissing[i + 2] | hasMissing[i + 3]) !== 0) {
-      for (let k = i; k < i + 4; k++) walkOne(ints, floats, root, x, (first + k) * cols, hasMissing[k], sum, sq, k);
-      continue;
-    }
-    const a = (first + i) * cols;
-    const b = a + cols;
-    const c = b + cols;
-    const d = c + cols;
+function walkCodes8(nodes: Int32Array, value: Float32Array, root: number, codes: Uint8Array, cols: number, rows: Int32Array, nRows: number, sum: Float64Array, sq: Float64Array): void {
+  let k = 0;
+  for (; k + 4 <= nRows; k += 4) {
+    const ra = rows[k];
+    const rb = rows[k + 1];
+    const rc = rows[k + 2];
+    const rd = rows[k + 3];
+    const a = ra * cols;
+    const b = rb * cols;
+    const c = rc * cols;
+    const d = rd * cols;
     let oa = root;
     let ob = root;
     let oc = root;
     let od = root;
-    let fa = ints[oa];
-    let fb = fa;
-    let fc = fa;
-    let fd = fa;
-    while ((fa & fb & fc & fd & LEAF) === 0) {
-      oa = (ints[oa + 2] + (x[a + (fa & 0xffff)] > floats[oa + 1] ? 1 : 0)) << 2;
-      ob = (ints[ob + 2] + (x[b + (fb & 0xffff)] > floats[ob + 1] ? 1 : 0)) << 2;
-      oc = (ints[oc + 2] + (x[c + (fc & 0xffff)] > floats[oc + 1] ? 1 : 0)) << 2;
-      od = (ints[od + 2] + (x[d + (fd & 0xffff)] > floats[od + 1] ? 1 : 0)) << 2;
-      fa = ints[oa];
-      fb = ints[ob];
-      fc = ints[oc];
-      fd = ints[od];
+    let sa = nodes[root];
+    let sb = sa;
+    let sc = sa;
+    let sd = sa;
+    while ((sa & sb & sc & sd) >= 0) {
+      oa = nodes[oa + 1] + ((((sa & RANK) - codes[a + ((sa >>> 16) & 0x7fff)]) >> 30) & 2);
+      ob = nodes[ob + 1] + ((((sb & RANK) - codes[b + ((sb >>> 16) & 0x7fff)]) >> 30) & 2);
+      oc = nodes[oc + 1] + ((((sc & RANK) - codes[c + ((sc >>> 16) & 0x7fff)]) >> 30) & 2);
+      od = nodes[od + 1] + ((((sd & RANK) - codes[d + ((sd >>> 16) & 0x7fff)]) >> 30) & 2);
+      sa = nodes[oa];
+      sb = nodes[ob];
+      sc = nodes[oc];
+      sd = nodes[od];
     }
-    const va = floats[oa + 3];
-    const vb = floats[ob + 3];
-    const vc = floats[oc + 3];
-    const vd = floats[od + 3];
-    sum[i] += va;
-    sum[i + 1] += vb;
-    sum[i + 2] += vc;
-    sum[i + 3] += vd;
-    sq[i] += va * va;
-    sq[i + 1] += vb * vb;
-    sq[i + 2] += vc * vc;
-    sq[i + 3] += vd * vd;
+    const va = value[oa >> 1];
+    const vb = value[ob >> 1];
+    const vc = value[oc >> 1];
+    const vd = value[od >> 1];
+    sum[ra] += va;
+    sum[rb] += vb;
+    sum[rc] += vc;
+    sum[rd] += vd;
+    sq[ra] += va * va;
+    sq[rb] += vb * vb;
+    sq[rc] += vc * vc;
+    sq[rd] += vd * vd;
   }
-  for (; i < bn; i++) walkOne(ints, floats, root, x, (first + i) * cols, hasMissing[i], sum, sq, i);
+  for (; k < nRows; k++) {
+    const r = rows[k];
+    const a = r * cols;
+    let o = root;
+    let s = nodes[root];
+    while (s >= 0) {
+      o = nodes[o + 1] + ((((s & RANK) - codes[a + (s >>> 16)]) >> 30) & 2);
+      s = nodes[o];
+    }
+    const v = value[o >> 1];
+    sum[r] += v;
+    sq[r] += v * v;
+  }
 }
 
-function walkOne(ints: Int32Array, floats: Float32Array, root: number, x: Float32Array, off: number, missing: number, sum: Float64Array, sq: Float64Array, i: number): void {
-  let o = root;
-  let f = ints[o];
-  if (missing === 0) {
-    while ((f & LEAF) === 0) {
-      o = (ints[o + 2] + (x[off + (f & 0xffff)] > floats[o + 1] ? 1 : 0)) << 2;
-      f = ints[o];
+/** `walkCodes8` for 16-bit codes (a copy, so each stays monomorphic). */
+function walkCodes16(nodes: Int32Array, value: Float32Array, root: number, codes: Uint16Array, cols: number, rows: Int32Array, nRows: number, sum: Float64Array, sq: Float64Array): void {
+  for (let k = 0; k < nRows; k++) {
+    const r = rows[k];
+    const a = r * cols;
+    let o = root;
+    let s = nodes[root];
+    while (s >= 0) {
+      o = nodes[o + 1] + ((((s & RANK) - codes[a + (s >>> 16)]) >> 30) & 2);
+      s = nodes[o];
     }
-  } else {
-    while ((f & LEAF) === 0) {
-      const v = x[off + (f & 0xffff)];
-      const l = ints[o + 2];
-      o = (v <= floats[o + 1] ? l : v !== v && (f & MISSING_LEFT) !== 0 ? l : l + 1) << 2;
-      f = ints[o];
-    }
+    const v = value[o >> 1];
+    sum[r] += v;
+    sq[r] += v * v;
   }
-  const leaf = floats[o + 3];
+}
+
+/** One row with a missing value, on raw features: `NaN` follows the node's learnt direction. */
+function walkRaw(forest: PackedForest, root: number, x: Float32Array, off: number, i: number, sum: Float64Array, sq: Float64Array): void {
+  const { nodes, threshold } = forest;
+  let o = root;
+  let s = nodes[2 * o];
+  while (s >= 0) {
+    const v = x[off + (s >>> 16)];
+    const l = nodes[2 * o + 1] >> 1;
+    o = v <= threshold[o] ? l : v !== v && (s & MISSING_LEFT) !== 0 ? l : l + 1;
+    s = nodes[2 * o];
+  }
+  const leaf = forest.value[o];
   sum[i] += leaf;
   sq[i] += leaf * leaf;
 }
