@@ -1,4 +1,5 @@
 import { forward, mlpLayout, mlpWorkspace, type Activation, type MlpWorkspace } from './mlp.js';
+import { createWasmForward, type WasmForward } from './wasm-forward.js';
 
 /** Everything a worker needs to apply a fitted network (plain data: crosses thread boundaries). */
 export interface MlpModel {
@@ -18,11 +19,18 @@ export const CLAIM_ROWS = 2048;
 
 interface Scratch {
   readonly ws: MlpWorkspace;
+  /** The WebAssembly SIMD forward pass (same bytes as the JS kernels, ~3–5× faster), when available. */
+  readonly wasm: WasmForward | null;
   readonly rowIndex: Int32Array;
 }
 
-function scratchFor(model: MlpModel): Scratch {
-  return { ws: mlpWorkspace({ sizes: model.sizes, activation: model.activation }, BLOCK), rowIndex: new Int32Array(BLOCK) };
+function scratchFor(model: MlpModel, useWasm: boolean): Scratch {
+  const shape = { sizes: model.sizes, activation: model.activation };
+  return {
+    ws: mlpWorkspace(shape, BLOCK),
+    wasm: useWasm ? createWasmForward(shape, mlpLayout(shape), model.theta, BLOCK) : null,
+    rowIndex: new Int32Array(BLOCK),
+  };
 }
 
 /**
@@ -34,8 +42,8 @@ function predictRange(model: MlpModel, x: Float32Array, r0: number, r1: number, 
   const shape = { sizes: model.sizes, activation: model.activation };
   const layout = mlpLayout(shape);
   const p = model.sizes[0];
-  const { ws, rowIndex } = scratch;
-  const input = ws.acts[0];
+  const { ws, rowIndex, wasm } = scratch;
+  const input = wasm ? wasm.input : ws.acts[0];
   const { xMean, xScale, theta } = model;
   let r = r0;
   while (r < r1) {
@@ -56,15 +64,25 @@ function predictRange(model: MlpModel, x: Float32Array, r0: number, r1: number, 
       else out[r] = Number.NaN;
     }
     if (m === 0) continue;
-    const y = forward(shape, layout, theta, ws, m);
-    for (let i = 0; i < m; i++) out[rowIndex[i]] = y[i] * model.yScale + model.yMean;
+    if (wasm) {
+      wasm.run(m);
+      const y = wasm.output;
+      const stride = wasm.outputStride;
+      for (let i = 0; i < m; i++) out[rowIndex[i]] = y[i * stride] * model.yScale + model.yMean;
+    } else {
+      const y = forward(shape, layout, theta, ws, m);
+      for (let i = 0; i < m; i++) out[rowIndex[i]] = y[i] * model.yScale + model.yMean;
+    }
   }
 }
 
-/** Predictions for `rows` rows of `x` on the calling thread. */
-export function predictRows(model: MlpModel, x: Float32Array, rows: number): Float32Array {
+/**
+ * Predictions for `rows` rows of `x` on the calling thread. `useWasm: false` forces the JS kernels
+ * (the bytes are the same either way).
+ */
+export function predictRows(model: MlpModel, x: Float32Array, rows: number, useWasm = true): Float32Array {
   const out = new Float32Array(rows);
-  predictRange(model, x, 0, rows, out, scratchFor(model));
+  predictRange(model, x, 0, rows, out, scratchFor(model, useWasm));
   return out;
 }
 
@@ -75,7 +93,7 @@ export function predictRows(model: MlpModel, x: Float32Array, rows: number): Flo
  * rows this worker predicted.
  */
 export function predictClaimed(model: MlpModel, x: Float32Array, rows: number, out: Float32Array, counter: Int32Array): number {
-  const scratch = scratchFor(model);
+  const scratch = scratchFor(model, true);
   let done = 0;
   for (;;) {
     const r0 = Atomics.add(counter, 0, 1) * CLAIM_ROWS;

@@ -1,0 +1,234 @@
+/**
+ * The BPNN forward pass as a WebAssembly SIMD kernel (f64x2), for prediction.
+ *
+ * Why: a JS multiply-add costs ~4 instructions plus bounds checks; with f64x2 one `mul` + `add` pair
+ * does two. Lanes run across output units (never across the inputs of one sum), so each output is
+ * still `bias + Σ_k x_k·w_k` in input order, rounded after every multiply and add exactly like the
+ * JS kernel: the bytes equal `denseForward`'s (tested).
+ *
+ * The module is assembled here from a few opcodes (no toolchain needed): one exported function
+ * `dense(x, xStride, rows, nin, w, b, noutPad, out, relu)` that computes 4 rows × 4 outputs per pass
+ * (8 f64x2 accumulators) over row-major f64 blocks, weights stored input-major (`nin × noutPad`),
+ * outputs padded to a multiple of 4 (zero weights and bias), rows to a multiple of 4.
+ */
+import type { MlpLayout, MlpShape } from './mlp.js';
+
+/** The few WebAssembly JS-API members used here (the project's TypeScript lib has no WebAssembly types). */
+interface WasmModule {
+  readonly __brand?: 'WebAssembly.Module';
+}
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+};
+
+// ---- a tiny assembler: only what `dense` needs ----
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, d],
+  brIf: (d: number) => [0x0d, d],
+  get: (i: number) => [0x20, i],
+  set: (i: number) => [0x21, i],
+  tee: (i: number) => [0x22, i],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  mul: [0x6c],
+  geU: [0x4f],
+  f64Load: (offset = 0) => [0x2b, 3, ...uleb(offset)],
+  v128Load: (offset = 0) => [0xfd, 0x00, 3, ...uleb(offset)],
+  v128Store: (offset = 0) => [0xfd, 0x0b, 3, ...uleb(offset)],
+  v128Zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
+  splat: [0xfd, 0x14],
+  fadd: [0xfd, 0xf0, 0x01],
+  fmul: [0xfd, 0xf2, 0x01],
+  /** pmax(a, b) = a < b ? b : a — with a = 0: `s > 0 ? s : 0`, as the JS ReLU (NaN → 0). */
+  pmax: [0xfd, 0xf7, 0x01],
+};
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** The bytes of the module (imports `m.mem`, exports `dense`). */
+function denseModuleBytes(): Uint8Array {
+  // Parameters 0–8; i32 locals 9–19; v128 locals 20–31.
+  const [X, XS, ROWS, NIN, W, B, NOUT, OUT, RELU] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [r, j, k, rowBytes, wp, xp, op0, wStep, xp1, xp2, xp3] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const acc = [20, 21, 22, 23, 24, 25, 26, 27]; // row q, half h → acc[2q + h]
+  const [w0, w1, xs, zero] = [28, 29, 30, 31];
+  const body: number[] = [];
+  const emit = (...parts: (number | number[])[]) => {
+    for (const p of parts) {
+      if (Array.isArray(p)) body.push(...p);
+      else body.push(p);
+    }
+  };
+  // rowBytes = xStride·8; wStep = noutPad·8
+  emit(op.get(XS), op.i32(8), op.mul, op.set(rowBytes));
+  emit(op.get(NOUT), op.i32(8), op.mul, op.set(wStep));
+  emit(op.v128Zero, op.set(zero));
+  emit(op.i32(0), op.set(r));
+  emit(op.block, op.loop); // rows, 4 at a time
+  emit(op.get(r), op.get(ROWS), op.geU, op.brIf(1));
+  emit(op.i32(0), op.set(j));
+  emit(op.block, op.loop); // outputs, 4 at a time
+  emit(op.get(j), op.get(NOUT), op.geU, op.brIf(1));
+  // accumulators ← bias[j … j+3]
+  for (let q = 0; q < 4; q++) {
+    emit(op.get(B), op.get(j), op.i32(8), op.mul, op.add, op.v128Load(0), op.set(acc[2 * q]));
+    emit(op.get(B), op.get(j), op.i32(8), op.mul, op.add, op.v128Load(16), op.set(acc[2 * q + 1]));
+  }
+  // wp = w + j·8; xp = x + r·rowBytes; xp1..3 = the next rows
+  emit(op.get(W), op.get(j), op.i32(8), op.mul, op.add, op.set(wp));
+  emit(op.get(X), op.get(r), op.get(rowBytes), op.mul, op.add, op.tee(xp));
+  emit(op.get(rowBytes), op.add, op.tee(xp1), op.get(rowBytes), op.add, op.tee(xp2), op.get(rowBytes), op.add, op.set(xp3));
+  emit(op.i32(0), op.set(k));
+  emit(op.block, op.loop); // inputs, in order
+  emit(op.get(k), op.get(NIN), op.geU, op.brIf(1));
+  emit(op.get(wp), op.v128Load(0), op.set(w0), op.get(wp), op.v128Load(16), op.set(w1));
+  [xp, xp1, xp2, xp3].forEach((p, q) => {
+    emit(op.get(p), op.f64Load(0), op.splat, op.set(xs));
+    emit(op.get(acc[2 * q]), op.get(xs), op.get(w0), op.fmul, op.fadd, op.set(acc[2 * q]));
+    emit(op.get(acc[2 * q + 1]), op.get(xs), op.get(w1), op.fmul, op.fadd, op.set(acc[2 * q + 1]));
+  });
+  emit(op.get(wp), op.get(wStep), op.add, op.set(wp));
+  for (const p of [xp, xp1, xp2, xp3]) emit(op.get(p), op.i32(8), op.add, op.set(p));
+  emit(op.get(k), op.i32(1), op.add, op.set(k), op.br(0), op.end, op.end);
+  // ReLU fused into the store
+  emit(op.get(RELU), op.if);
+  for (const a of acc) emit(op.get(zero), op.get(a), op.pmax, op.set(a));
+  emit(op.end);
+  // out[(r + q)·noutPad + j …] ← accumulators
+  emit(op.get(OUT), op.get(r), op.get(NOUT), op.mul, op.get(j), op.add, op.i32(8), op.mul, op.add, op.set(op0));
+  for (let q = 0; q < 4; q++) {
+    emit(op.get(op0), op.get(acc[2 * q]), op.v128Store(0), op.get(op0), op.get(acc[2 * q + 1]), op.v128Store(16));
+    if (q < 3) emit(op.get(op0), op.get(wStep), op.add, op.set(op0));
+  }
+  emit(op.get(j), op.i32(4), op.add, op.set(j), op.br(0), op.end, op.end);
+  emit(op.get(r), op.i32(4), op.add, op.set(r), op.br(0), op.end, op.end);
+  emit(op.end);
+  const locals = vec([[...uleb(11), I32], [...uleb(12), V128]]);
+  const code = [...locals, ...body];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec(new Array(9).fill([I32])), 0x00]])),
+    ...section(2, vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec([[0x00]])),
+    ...section(7, vec([[...str('dense'), 0x00, 0x00]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ]);
+}
+
+type DenseFn = (x: number, xStride: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number) => void;
+
+let compiled: WasmModule | null | undefined;
+
+/** The compiled module, or `null` where WebAssembly SIMD is unavailable (callers fall back to JS). */
+function denseModule(): WasmModule | null {
+  if (compiled === undefined) {
+    const bytes = denseModuleBytes();
+    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/** A network's forward pass on blocks of up to `capacity` rows, in its own WebAssembly memory. */
+export interface WasmForward {
+  /** Standardised inputs of the block: row `i` at `input[i · inputs + j]`. */
+  readonly input: Float64Array;
+  /** Runs the block's first `rows` rows; row `i`'s output is `output[i · outputStride]`. */
+  run(rows: number): void;
+  readonly output: Float64Array;
+  readonly outputStride: number;
+}
+
+/**
+ * A WebAssembly forward pass for `theta` (weights repacked input-major and padded once), or `null`
+ * when WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * ```ts
+ * const net = createWasmForward(shape, layout, theta, 256);
+ * if (net) { net.input.set(block); net.run(rows); const y0 = net.output[0]; }
+ * ```
+ */
+export function createWasmForward(shape: MlpShape, layout: MlpLayout, theta: Float64Array, capacity: number): WasmForward | null {
+  const module = denseModule();
+  const sizes = shape.sizes;
+  const layers = sizes.length - 1;
+  // Only ReLU is fused into the kernel; other activations use the JS kernels.
+  if (!module || (shape.activation !== 'relu' && layers > 1)) return null;
+  const cap = pad4(capacity);
+  const widths = sizes.map((n, l) => (l === 0 ? n : pad4(n)));
+  // f64 offsets: each layer's weights (nin × noutPad) and bias (noutPad), then one buffer per layer.
+  let at = 0;
+  const wAt: number[] = [];
+  const bAt: number[] = [];
+  for (let l = 1; l <= layers; l++) {
+    wAt.push(at);
+    at += sizes[l - 1] * widths[l];
+    bAt.push(at);
+    at += widths[l];
+  }
+  const actAt = widths.map((w) => {
+    const o = at;
+    at += cap * w;
+    return o;
+  });
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((at * 8) / 65536) + 1 });
+  const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
+  const f64 = new Float64Array(memory.buffer);
+  for (let l = 1; l <= layers; l++) {
+    const nin = sizes[l - 1];
+    const nout = sizes[l];
+    const w0 = layout.weightOffset[l - 1];
+    for (let jj = 0; jj < nout; jj++) {
+      for (let kk = 0; kk < nin; kk++) f64[wAt[l - 1] + kk * widths[l] + jj] = theta[w0 + jj * nin + kk];
+      f64[bAt[l - 1] + jj] = theta[layout.biasOffset[l - 1] + jj];
+    }
+  }
+  return {
+    input: f64.subarray(actAt[0], actAt[0] + cap * widths[0]),
+    output: f64.subarray(actAt[layers], actAt[layers] + cap * widths[layers]),
+    outputStride: widths[layers],
+    run(rows) {
+      const rows4 = pad4(rows);
+      for (let l = 1; l <= layers; l++) {
+        dense(actAt[l - 1] * 8, widths[l - 1], rows4, sizes[l - 1], wAt[l - 1] * 8, bAt[l - 1] * 8, widths[l], actAt[l] * 8, l < layers ? 1 : 0);
+      }
+    },
+  };
+}
