@@ -1,5 +1,4 @@
-import { batchGradient, createGradientWorkspace } from './batch-gradient.js';
-import { gatherRows } from './halves-gradient.js';
+import { createHalfGradient } from './halves-gradient.js';
 import { mlpLayout, type Activation } from './mlp.js';
 
 /** Slots of the shared control array (`Int32Array` over a SharedArrayBuffer). */
@@ -63,8 +62,8 @@ export function waitChange(ctrl: Int32Array, i: number, from: number): number | 
 export function gradientWorker(s: SharedTraining): number {
   const shape = { sizes: s.sizes, activation: s.activation };
   const layout = mlpLayout(shape);
-  const ws = createGradientWorkspace(shape, s.halfCapacity);
-  const p = s.sizes[0];
+  const engine = createHalfGradient(shape, layout, s.halfCapacity);
+  const data = { x: s.x, y: s.y };
   const { ctrl } = s;
   let seen = 0;
   let batches = 0;
@@ -76,8 +75,8 @@ export function gradientWorker(s: SharedTraining): number {
     if (seq < 0) return batches;
     seen = seq;
     const n = ctrl[CTRL.rows];
-    gatherRows(ws, p, { x: s.x, y: s.y }, s.rows, 0, n);
-    s.sse[0] = batchGradient(shape, layout, s.theta, ws, n, 1 / ctrl[CTRL.batchRows], s.grad);
+    engine.gather(data, s.rows, 0, n);
+    s.sse[0] = engine.compute(s.theta, n, 1 / ctrl[CTRL.batchRows], s.grad);
     batches++;
     Atomics.store(ctrl, CTRL.done, seq);
     Atomics.notify(ctrl, CTRL.done);

@@ -1,5 +1,6 @@
 import { runtimeError, type WorkerPool } from '../../../core/index.js';
 import { batchGradient, createGradientWorkspace, type GradientWorkspace } from './batch-gradient.js';
+import { createWasmGradient } from './wasm-gradient.js';
 import { CTRL, STALL_MS, waitChange, type SharedTraining } from './gradient-worker.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
 
@@ -23,25 +24,49 @@ export interface MinibatchGradient {
   close(): Promise<void>;
 }
 
-/** Copies the rows `order[from … from+n)` of `data` into a workspace's input and target. */
-export function gatherRows(ws: GradientWorkspace, p: number, data: TrainingRows, order: Int32Array, from: number, n: number): void {
-  const input = ws.acts[0];
-  const target = ws.target;
+/** Copies the rows `order[from … from+n)` of `data` into `input` (row stride `stride`) and `target`. */
+function gatherRows(input: Float64Array, stride: number, target: Float64Array, p: number, data: TrainingRows, order: Int32Array, from: number, n: number): void {
   const x = data.x;
   for (let i = 0; i < n; i++) {
     const r = order[from + i];
     const o = r * p;
-    const io = i * p;
+    const io = i * stride;
     for (let j = 0; j < p; j++) input[io + j] = x[o + j];
     target[i] = data.y[r];
   }
 }
 
-/** Both halves on the calling thread. */
-export function createHalvesGradient(shape: MlpShape, layout: MlpLayout, batch: number, data: TrainingRows): MinibatchGradient {
-  const P = layout.parameters;
+/** The gradient of one half batch: gather its rows, then compute. */
+export interface HalfGradient {
+  gather(data: TrainingRows, order: Int32Array, from: number, n: number): void;
+  /** Gradient of `scale · ½ Σ (ŷ − y)²` over the gathered rows into `grad` (assigned); returns Σ (ŷ − y)². */
+  compute(theta: Float64Array, n: number, scale: number, grad: Float64Array): number;
+}
+
+/**
+ * The WebAssembly SIMD engine where it applies (ReLU nets), else the JS kernels: the same bytes
+ * either way (tested), so which one a thread gets never shows in the result.
+ */
+export function createHalfGradient(shape: MlpShape, layout: MlpLayout, capacity: number, useWasm = true): HalfGradient {
   const p = shape.sizes[0];
-  const ws = createGradientWorkspace(shape, Math.ceil(batch / 2));
+  const wasm = useWasm ? createWasmGradient(shape, layout, capacity) : null;
+  if (wasm) {
+    return {
+      gather: (data, order, from, n) => gatherRows(wasm.input, wasm.inputStride, wasm.target, p, data, order, from, n),
+      compute: (theta, n, scale, grad) => wasm.compute(theta, n, scale, grad),
+    };
+  }
+  const ws: GradientWorkspace = createGradientWorkspace(shape, capacity);
+  return {
+    gather: (data, order, from, n) => gatherRows(ws.acts[0], p, ws.target, p, data, order, from, n),
+    compute: (theta, n, scale, grad) => batchGradient(shape, layout, theta, ws, n, scale, grad),
+  };
+}
+
+/** Both halves on the calling thread. */
+export function createHalvesGradient(shape: MlpShape, layout: MlpLayout, batch: number, data: TrainingRows, useWasm = true): MinibatchGradient {
+  const P = layout.parameters;
+  const half = createHalfGradient(shape, layout, Math.ceil(batch / 2), useWasm);
   const g0 = new Float64Array(P);
   const g1 = new Float64Array(P);
   const grad = new Float64Array(P);
@@ -49,10 +74,10 @@ export function createHalvesGradient(shape: MlpShape, layout: MlpLayout, batch: 
     grad,
     compute(theta, order, b0, m) {
       const h = Math.ceil(m / 2);
-      gatherRows(ws, p, data, order, b0, h);
-      let sse = batchGradient(shape, layout, theta, ws, h, 1 / m, g0);
-      gatherRows(ws, p, data, order, b0 + h, m - h);
-      sse += batchGradient(shape, layout, theta, ws, m - h, 1 / m, g1);
+      half.gather(data, order, b0, h);
+      let sse = half.compute(theta, h, 1 / m, g0);
+      half.gather(data, order, b0 + h, m - h);
+      sse += half.compute(theta, m - h, 1 / m, g1);
       for (let i = 0; i < P; i++) grad[i] = g0[i] + g1[i];
       return sse;
     },
@@ -75,7 +100,6 @@ const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
  */
 export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpLayout, batch: number, data: TrainingRows, workers: WorkerPool): Promise<MinibatchGradient> {
   const P = layout.parameters;
-  const p = shape.sizes[0];
   const half = Math.ceil(batch / 2);
   const x = new Float64Array(shared(data.x.length * 8));
   x.set(data.x);
@@ -102,7 +126,7 @@ export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpL
   if (ready.async) await Promise.race([ready.value, worker]);
   if (failure) throw failure;
 
-  const ws = createGradientWorkspace(shape, half);
+  const mine = createHalfGradient(shape, layout, half);
   const g0 = new Float64Array(P);
   const grad = new Float64Array(P);
   let seq = 0;
@@ -116,8 +140,8 @@ export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpL
       ctrl[CTRL.batchRows] = m;
       Atomics.store(ctrl, CTRL.seq, ++seq);
       Atomics.notify(ctrl, CTRL.seq);
-      gatherRows(ws, p, data, order, b0, h);
-      let sse = batchGradient(shape, layout, theta, ws, h, 1 / m, g0);
+      mine.gather(data, order, b0, h);
+      let sse = mine.compute(theta, h, 1 / m, g0);
       let done = Atomics.load(ctrl, CTRL.done);
       while (done !== seq) {
         const next = waitChange(ctrl, CTRL.done, done);

@@ -150,7 +150,8 @@ function denseModuleBytes(): Uint8Array {
   ]);
 }
 
-type DenseFn = (x: number, xStride: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number) => void;
+/** `dense(x, xStride, rows, nin, w, b, noutPad, out, relu)`: byte addresses, see the module comment. */
+export type DenseFn = (x: number, xStride: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number) => void;
 
 let compiled: WasmModule | null | undefined;
 
@@ -163,7 +164,20 @@ function denseModule(): WasmModule | null {
   return compiled;
 }
 
-const pad4 = (n: number) => (n + 3) & ~3;
+/**
+ * An instance of the `dense` kernel with its own memory of at least `doubles` f64 values (viewed as
+ * `f64`; addresses passed to `dense` are `8 ×` indices into it), or `null` without WebAssembly SIMD.
+ */
+export function instantiateDense(doubles: number): { dense: DenseFn; f64: Float64Array } | null {
+  const module = denseModule();
+  if (!module) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
+  const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
+  return { dense, f64: new Float64Array(memory.buffer) };
+}
+
+/** `n` rounded up to a multiple of 4 (the kernel's row and output blocking). */
+export const pad4 = (n: number) => (n + 3) & ~3;
 
 /** A network's forward pass on blocks of up to `capacity` rows, in its own WebAssembly memory. */
 export interface WasmForward {
@@ -186,11 +200,10 @@ export interface WasmForward {
  * ```
  */
 export function createWasmForward(shape: MlpShape, layout: MlpLayout, theta: Float64Array, capacity: number): WasmForward | null {
-  const module = denseModule();
   const sizes = shape.sizes;
   const layers = sizes.length - 1;
   // Only ReLU is fused into the kernel; other activations use the JS kernels.
-  if (!module || (shape.activation !== 'relu' && layers > 1)) return null;
+  if (shape.activation !== 'relu' && layers > 1) return null;
   const cap = pad4(capacity);
   const widths = sizes.map((n, l) => (l === 0 ? n : pad4(n)));
   // f64 offsets: each layer's weights (nin × noutPad) and bias (noutPad), then one buffer per layer.
@@ -208,9 +221,9 @@ export function createWasmForward(shape: MlpShape, layout: MlpLayout, theta: Flo
     at += cap * w;
     return o;
   });
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((at * 8) / 65536) + 1 });
-  const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
-  const f64 = new Float64Array(memory.buffer);
+  const instance = instantiateDense(at);
+  if (!instance) return null;
+  const { dense, f64 } = instance;
   for (let l = 1; l <= layers; l++) {
     const nin = sizes[l - 1];
     const nout = sizes[l];

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../../core/index.js';
-import { forwardRows } from '../src/batch-gradient.js';
+import { batchGradient, createGradientWorkspace, forwardRows } from '../src/batch-gradient.js';
+import { createHalvesGradient } from '../src/halves-gradient.js';
+import { createWasmGradient } from '../src/wasm-gradient.js';
 import { initTheta, mlpLayout, type MlpShape } from '../src/mlp.js';
 import { predictRows, type MlpModel } from '../src/predict-kernel.js';
 import { createWasmForward } from '../src/wasm-forward.js';
@@ -62,4 +64,47 @@ test('predictRows: the same bytes with and without WebAssembly, NaN rows kept as
   const plain = predictRows(model, x, rows, false);
   assert.deepEqual(Buffer.from(fast.buffer), Buffer.from(plain.buffer));
   assert.ok(Number.isNaN(fast[17]) && Number.isFinite(fast[16]) && Number.isFinite(fast[18]));
+});
+
+test('the WebAssembly gradient (forward, back-propagation and weight gradient as dense products) gives the bytes of batchGradient', () => {
+  for (const sizes of [[12, 20, 30, 30, 33, 1], [3, 5, 1], [2, 1], [5, 3, 6, 1]]) {
+    const shape: MlpShape = { sizes, activation: 'relu' };
+    const layout = mlpLayout(shape);
+    const capacity = 23;
+    const wasm = createWasmGradient(shape, layout, capacity);
+    assert.ok(wasm);
+    const ws = createGradientWorkspace(shape, capacity);
+    for (const rows of [1, 3, 4, 23]) {
+      const theta = initTheta(shape, () => rng.next());
+      const p = sizes[0];
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < p; j++) ws.acts[0][r * p + j] = wasm.input[r * wasm.inputStride + j] = 4 * rng.next() - 2;
+        ws.target[r] = wasm.target[r] = rng.next();
+      }
+      const expected = new Float64Array(layout.parameters);
+      const got = new Float64Array(layout.parameters).fill(Number.NaN);
+      const sseJs = batchGradient(shape, layout, theta, ws, rows, 1 / rows, expected);
+      const sseWasm = wasm.compute(theta, rows, 1 / rows, got);
+      assert.equal(sseWasm, sseJs, `sizes ${sizes.join('-')}, ${rows} rows`);
+      assert.deepEqual(Buffer.from(got.buffer), Buffer.from(expected.buffer), `sizes ${sizes.join('-')}, ${rows} rows`);
+      assert.ok(expected.some((v) => v !== 0));
+    }
+  }
+});
+
+test('mini-batch halves: the same gradient bytes on the WebAssembly and the JS engines', () => {
+  const shape: MlpShape = { sizes: [4, 9, 6, 1], activation: 'relu' };
+  const layout = mlpLayout(shape);
+  const rows = 300;
+  const data = { x: Float64Array.from({ length: rows * 4 }, () => 2 * rng.next() - 1), y: Float64Array.from({ length: rows }, () => rng.next()) };
+  const order = rng.shuffle(Int32Array.from({ length: rows }, (_, i) => i));
+  const fast = createHalvesGradient(shape, layout, 33, data, true);
+  const plain = createHalvesGradient(shape, layout, 33, data, false);
+  const theta = initTheta(shape, () => rng.next());
+  for (let b0 = 0; b0 < rows; b0 += 33) {
+    const m = Math.min(33, rows - b0);
+    assert.equal(fast.compute(theta, order, b0, m), plain.compute(theta, order, b0, m));
+    assert.deepEqual(Buffer.from(fast.grad.buffer), Buffer.from(plain.grad.buffer));
+    for (let i = 0; i < theta.length; i++) theta[i] -= 0.1 * plain.grad[i];
+  }
 });
