@@ -22,6 +22,7 @@ import {
   type SavedModel,
   type Series,
   type Table,
+  createSavedModel,
 } from '../../../core/index.js';
 import type { RegressionDownscalerParams } from '../index.js';
 import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
@@ -348,15 +349,10 @@ function wrapModel(model: FittedRegressor, params: RegressionDownscalerParams, t
   const inner = model.save();
   const binary: Record<string, NonNullable<SavedModel['binary']>[string]> = {};
   for (const [k, v] of Object.entries(inner.binary ?? {})) binary[`regressor.${k}`] = v;
-  return {
-    kind: 'model',
-    format: 'soilscale-model',
-    formatVersion: 1,
-    pluginId: ID,
-    pluginVersion: VERSION,
-    params: { ...params },
+  return createSavedModel({ id: ID, version: VERSION }, {
+    params,
     featureNames: train.columns,
     data: { regressor: { ...inner, binary: undefined }, steps, dateFeatures: params.dateFeatures, trainingRows: train.rows },
     binary,
-  };
+  });
 }

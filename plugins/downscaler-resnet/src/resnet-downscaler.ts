@@ -17,8 +17,8 @@ import {
   type Downscaler,
   type Grid,
   type PluginContext,
-  type SavedModel,
   type Series,
+  createSavedModel,
 } from '../../../core/index.js';
 import { epochReporter, loadTf, seedWeights, trainTf, validationSplit, weightsToBinary, type Tf } from '../../nn-runtime/index.js';
 import type { ResnetParams } from '../index.js';
@@ -208,17 +208,12 @@ async function downscale(input: DownscaleInput, params: ResnetParams, context: P
 
   const { binary, manifest } = weightsToBinary(model);
   model.dispose();
-  const saved: SavedModel = {
-    kind: 'model',
-    format: 'soilscale-model',
-    formatVersion: 1,
-    pluginId: ID,
-    pluginVersion: VERSION,
+  const saved = createSavedModel({ id: ID, version: VERSION }, {
     params: { ...params, seed },
     featureNames: names,
     data: { layout: 1, architecture, xMean: mean, xScale: scale, yMean, yScale, weights: manifest },
     binary,
-  };
+  });
   notes.push(
     `ResNet (${params.blocks} residual blocks × ${params.filters} filters, ${P}×${P} coarse patches, ${train.length} training / ${validIds.length} validation) trained on tfjs-${backend}: ` +
       `${result.epochs} epochs (best ${result.bestEpoch}), ${samplesPerSecond.toFixed(1)} patches/s; residual correction ${params.residualCorrection}`,

@@ -10,6 +10,8 @@ import {
   type PluginContext,
   type RecordTable,
   type SavedModel,
+  createSavedModel,
+  checkSavedModel,
 } from '../../../core/index.js';
 import { referenceSamples, stationSamples, type CalibrationSamples } from './calibration-samples.js';
 import { invertDate, multilook, type InversionLimits } from './invert-raster.js';
@@ -156,7 +158,7 @@ export function createWcmInverter(params: WcmParams, context: PluginContext): In
       }
       const columns = ['set', 'landcover', 'orbit', 'source', 'n', ...WCM_PARAMETER_NAMES.flatMap((p) => [p, `${p}_se`]), 'C_linear', 'D_linear', 'rmse_db', 'r2', 'sm_rmse', 'sm_r', 'iterations', 'converged', 'starts_agreeing', 'starts', 'at_bound', 'status'];
       const data: WcmModelData = { form, sets };
-      const model: SavedModel = { kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: WCM_PLUGIN_ID, pluginVersion: WCM_PLUGIN_VERSION, params: { ...params }, data };
+      const model = createSavedModel({ id: WCM_PLUGIN_ID, version: WCM_PLUGIN_VERSION }, { params, data });
       return { model, tables: { calibration: recordTable(rows.map((r) => ({ source: samples.source, ...r })), columns, notes) }, notes };
     },
 
@@ -255,8 +257,8 @@ function calibrationRow(group: SampleGroup, fit: WcmFit, sub: ReturnType<typeof 
 }
 
 function readModel(saved: SavedModel): WcmModelData {
-  const data = saved.data as WcmModelData | undefined;
-  if (saved.pluginId !== WCM_PLUGIN_ID || !data || !Array.isArray(data.sets) || !data.form) {
+  const data = checkSavedModel(saved, { id: WCM_PLUGIN_ID, version: WCM_PLUGIN_VERSION }, `${WCM_PLUGIN_ID}.model`).data as WcmModelData | undefined;
+  if (!data || !Array.isArray(data.sets) || !data.form) {
     throw inputError('not a Water Cloud Model calibration', { path: `${WCM_PLUGIN_ID}.model`, expected: `a SavedModel of ${WCM_PLUGIN_ID} with form and parameter sets`, found: `a model of ${saved.pluginId}` });
   }
   if (!data.sets.some((s) => s.key === 'all')) throw inputError('calibration has no pooled parameter set', { path: `${WCM_PLUGIN_ID}.model.data.sets`, expected: "a set with key 'all'", found: data.sets.map((s) => s.key).join(', ') || 'no sets' });

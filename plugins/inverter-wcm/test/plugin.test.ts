@@ -144,7 +144,7 @@ test('bad inputs fail with errors naming the field', async () => {
   const inv = await wcmInverter.create(wcmParams(), testContext());
   await assert.rejects(inv.calibrate({ ...scene.input, auxiliary: {} }), /auxiliary\.ndvi.*expected the vegetation descriptor/);
   await assert.rejects(inv.calibrate({ ...scene.input, reference: undefined }), /expected a `reference` SM series or `stations`/);
-  await assert.rejects(inv.invert(scene.input, { kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: 'regressor:rf', pluginVersion: '1', params: {}, data: {} }), /not a Water Cloud Model calibration/);
+  await assert.rejects(inv.invert(scene.input, { kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: 'regressor:rf', pluginVersion: '1', params: {}, data: {} }), /model was saved by another plugin \(expected inverter:wcm, found regressor:rf\)/);
 });
 
 test('descriptor interpolated linearly in time between observations; beyond the gap → NaN', () => {

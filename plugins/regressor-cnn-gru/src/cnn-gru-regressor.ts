@@ -1,4 +1,4 @@
-import { createRng, inputError, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { createRng, inputError, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import {
   completeRows,
   epochReporter,
@@ -80,17 +80,7 @@ export function createCnnGru(params: CnnGruParams, context: PluginContext, plugi
       },
       save(): SavedModel {
         const { binary, manifest } = weightsToBinary(model);
-        return {
-          kind: 'model',
-          format: 'soilscale-model',
-          formatVersion: 1,
-          pluginId: plugin.id,
-          pluginVersion: plugin.version,
-          params: { ...params, seed },
-          featureNames: [...featureNames],
-          data: { ...data, weights: manifest },
-          binary,
-        };
+        return createSavedModel(plugin, { params: { ...params, seed }, featureNames: [...featureNames], data: { ...data, weights: manifest }, binary });
       },
     };
   };
@@ -182,7 +172,7 @@ export function createCnnGru(params: CnnGruParams, context: PluginContext, plugi
     },
     async load(saved) {
       const where = `saved model ${saved.pluginId}@${saved.pluginVersion}`;
-      if (saved.pluginId !== plugin.id) throw inputError('saved model is not a CNN-GRU', { file: where, path: 'pluginId', expected: plugin.id, found: saved.pluginId });
+      checkSavedModel(saved, plugin, where);
       const data = saved.data as CnnGruData;
       if (!data || data.layout !== MODEL_LAYOUT) throw inputError('unknown CNN-GRU model layout', { file: where, path: 'data.layout', expected: String(MODEL_LAYOUT), found: String(data?.layout) });
       if (data.architecture.steps !== steps) {

@@ -1,4 +1,4 @@
-import { createRng, inputError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { createRng, inputError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { KnnParams } from '../index.js';
 import { buildSearchTree } from './kd-tree.js';
@@ -65,17 +65,7 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
         return d;
       },
       save(): SavedModel {
-        return {
-          kind: 'model',
-          format: 'soilscale-model',
-          formatVersion: 1,
-          pluginId: plugin.id,
-          pluginVersion: plugin.version,
-          params: { ...params },
-          featureNames: [...state.featureNames],
-          data: state.data,
-          binary: { x: state.x, y: state.y },
-        };
+        return createSavedModel(plugin, { params: { ...params }, featureNames: [...state.featureNames], data: state.data, binary: { x: state.x, y: state.y } });
       },
     };
   };
@@ -129,8 +119,7 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
 
     async load(saved: SavedModel): Promise<FittedRegressor> {
       const file = `saved model (${saved?.pluginId ?? 'unknown plugin'})`;
-      if (saved?.kind !== 'model' || saved.format !== 'soilscale-model') throw inputError('not a soilscale model', { file, path: 'format', expected: 'soilscale-model', found: String(saved?.format) });
-      if (saved.pluginId !== plugin.id) throw inputError('model was saved by another plugin', { file, path: 'pluginId', expected: plugin.id, found: String(saved.pluginId) });
+      checkSavedModel(saved, plugin, file);
       const data = saved.data as KnnData | undefined;
       if (!data || typeof data.layout !== 'number' || data.layout > MODEL_LAYOUT) throw inputError('unsupported KNN model layout', { file, path: 'data.layout', expected: `≤ ${MODEL_LAYOUT}`, found: String(data?.layout) });
       const names = saved.featureNames;

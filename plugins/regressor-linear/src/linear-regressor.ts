@@ -1,4 +1,4 @@
-import { inputError, type FittedRegressor, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { inputError, type FittedRegressor, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import type { LinearParams } from '../index.js';
 import { choleskySolve } from './least-squares.js';
 
@@ -22,9 +22,7 @@ export function createLinearRegressor(params: LinearParams): Regressor {
       return fitted(fitLinear(train, params), train.columns, params);
     },
     async load(saved: SavedModel) {
-      if (saved.pluginId !== ID) {
-        throw inputError('saved model is not a linear regression', { path: 'pluginId', expected: ID, found: saved.pluginId });
-      }
+      checkSavedModel(saved, { id: ID, version: VERSION }, 'linear regression model');
       const data = saved.data as LinearModelData;
       const names = saved.featureNames ?? [];
       if (!Array.isArray(data?.coef) || data.coef.length !== names.length) {
@@ -154,7 +152,7 @@ function fitted(data: LinearModelData, featureNames: readonly string[], params: 
       return d;
     },
     save(): SavedModel {
-      return { kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: ID, pluginVersion: VERSION, params: { ...params }, featureNames: names, data };
+      return createSavedModel({ id: ID, version: VERSION }, { params, featureNames: names, data });
     },
   };
 }

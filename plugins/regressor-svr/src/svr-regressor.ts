@@ -1,4 +1,4 @@
-import { createRng, inputError, runtimeError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { createRng, inputError, runtimeError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { SvrParams } from '../index.js';
 import { loadLibsvm } from './libsvm-loader.js';
@@ -86,17 +86,7 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
         return { supportVectors: coef.length, trainingRows: data.trainingRows, gamma: data.gamma, rho: data.rho };
       },
       save(): SavedModel {
-        return {
-          kind: 'model',
-          format: 'soilscale-model',
-          formatVersion: 1,
-          pluginId: plugin.id,
-          pluginVersion: plugin.version,
-          params: { ...params },
-          featureNames: [...featureNames],
-          data,
-          binary: { supportVectors: sv, coefficients: coef },
-        };
+        return createSavedModel(plugin, { params: { ...params }, featureNames: [...featureNames], data, binary: { supportVectors: sv, coefficients: coef } });
       },
     };
   };
@@ -197,8 +187,7 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
 
     async load(saved: SavedModel): Promise<FittedRegressor> {
       const file = `saved model (${saved?.pluginId ?? 'unknown plugin'})`;
-      if (saved?.kind !== 'model' || saved.format !== 'soilscale-model') throw inputError('not a soilscale model', { file, path: 'format', expected: 'soilscale-model', found: String(saved?.format) });
-      if (saved.pluginId !== plugin.id) throw inputError('model was saved by another plugin', { file, path: 'pluginId', expected: plugin.id, found: String(saved.pluginId) });
+      checkSavedModel(saved, plugin, file);
       const data = saved.data as SvrData | undefined;
       if (!data || typeof data.layout !== 'number' || data.layout > MODEL_LAYOUT) throw inputError('unsupported SVR model layout', { file, path: 'data.layout', expected: `≤ ${MODEL_LAYOUT}`, found: String(data?.layout) });
       if (!(data.kernel in KERNEL_CODES)) throw inputError('unknown kernel', { file, path: 'data.kernel', expected: Object.keys(KERNEL_CODES).join(' | '), found: String(data.kernel) });

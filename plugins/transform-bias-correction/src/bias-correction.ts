@@ -11,10 +11,11 @@ import {
   type Artifact,
   type NodeReport,
   type PluginContext,
-  type SavedModel,
   type Series,
   type Stations,
   type Transform,
+  createSavedModel,
+  checkSavedModel,
 } from '../../../core/index.js';
 import type { BiasCorrectionParams } from '../index.js';
 import { FEATURES, windowFeatures } from './neighbourhood.js';
@@ -77,10 +78,7 @@ function subset(s: Samples, keep: (station: number) => boolean): { x: Float64Arr
 
 function priorOf(saved: Artifact | undefined): LinearModel | undefined {
   if (!saved) return undefined;
-  if (saved.kind !== 'model' || saved.pluginId !== ID) {
-    throw inputError('the pre-trained model is not a bias-correction model', { path: `${ID}.pretrained`, expected: `a model saved by ${ID}`, found: saved.kind === 'model' ? saved.pluginId : saved.kind });
-  }
-  return (saved.data as { model: LinearModel }).model;
+  return (checkSavedModel(saved, { id: ID, version: VERSION }, `${ID}.pretrained`).data as { model: LinearModel }).model;
 }
 
 export function createBiasCorrection(params: BiasCorrectionParams, context: PluginContext): Transform {
@@ -142,10 +140,9 @@ export function createBiasCorrection(params: BiasCorrectionParams, context: Plug
         for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) if (windowFeatures(v, w, h, c, r, params.radius, feat)) out[r * w + c] = predictLinear(model, feat);
         return out;
       });
-      const saved: SavedModel = {
-        kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: ID, pluginVersion: VERSION,
-        params: { ...params }, featureNames: [...FEATURES], data: { model, stations: withData.size, samples: samples.rows, pretrained: prior !== undefined },
-      };
+      const saved = createSavedModel({ id: ID, version: VERSION }, {
+        params, featureNames: FEATURES, data: { model, stations: withData.size, samples: samples.rows, pretrained: prior !== undefined },
+      });
       context.logger.info(`${ID}: leave-stations-out RMSE ${all.rmse.toPrecision(3)} (raw product ${rawAll.rmse.toPrecision(3)}) over ${withData.size} stations, ${k} folds`);
       return {
         product: makeSeries({ ...product, values }),
