@@ -75,6 +75,7 @@ export function gradientWorker(s: SharedTraining): number {
     if (seq < 0) return batches;
     seen = seq;
     const n = ctrl[CTRL.rows];
+    engine.setWeights(s.theta);
     engine.gather(data, s.rows, 0, n);
     s.sse[0] = engine.compute(s.theta, n, 1 / ctrl[CTRL.batchRows], s.grad);
     batches++;

@@ -39,6 +39,8 @@ function gatherRows(input: Float64Array, stride: number, target: Float64Array, p
 /** The gradient of one half batch: gather its rows, then compute. */
 export interface HalfGradient {
   gather(data: TrainingRows, order: Int32Array, from: number, n: number): void;
+  /** Takes the weights of the next `compute` calls. */
+  setWeights(theta: Float64Array): void;
   /** Gradient of `scale · ½ Σ (ŷ − y)²` over the gathered rows into `grad` (assigned); returns Σ (ŷ − y)². */
   compute(theta: Float64Array, n: number, scale: number, grad: Float64Array): number;
 }
@@ -53,12 +55,14 @@ export function createHalfGradient(shape: MlpShape, layout: MlpLayout, capacity:
   if (wasm) {
     return {
       gather: (data, order, from, n) => gatherRows(wasm.input, wasm.inputStride, wasm.target, p, data, order, from, n),
-      compute: (theta, n, scale, grad) => wasm.compute(theta, n, scale, grad),
+      setWeights: (theta) => wasm.setWeights(theta),
+      compute: (_theta, n, scale, grad) => wasm.compute(n, scale, grad),
     };
   }
   const ws: GradientWorkspace = createGradientWorkspace(shape, capacity);
   return {
     gather: (data, order, from, n) => gatherRows(ws.acts[0], p, ws.target, p, data, order, from, n),
+    setWeights: () => undefined,
     compute: (theta, n, scale, grad) => batchGradient(shape, layout, theta, ws, n, scale, grad),
   };
 }
@@ -74,6 +78,7 @@ export function createHalvesGradient(shape: MlpShape, layout: MlpLayout, batch: 
     grad,
     compute(theta, order, b0, m) {
       const h = Math.ceil(m / 2);
+      half.setWeights(theta);
       half.gather(data, order, b0, h);
       let sse = half.compute(theta, h, 1 / m, g0);
       half.gather(data, order, b0 + h, m - h);
@@ -140,6 +145,7 @@ export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpL
       ctrl[CTRL.batchRows] = m;
       Atomics.store(ctrl, CTRL.seq, ++seq);
       Atomics.notify(ctrl, CTRL.seq);
+      mine.setWeights(theta);
       mine.gather(data, order, b0, h);
       let sse = mine.compute(theta, h, 1 / m, g0);
       let done = Atomics.load(ctrl, CTRL.done);

@@ -14,8 +14,10 @@ export interface WasmGradient {
   readonly input: Float64Array;
   readonly inputStride: number;
   readonly target: Float64Array;
-  /** Gradient of `scale · ½ Σ (ŷ − y)²` over the first `rows` rows into `grad` (assigned); returns Σ (ŷ − y)². */
-  compute(theta: Float64Array, rows: number, scale: number, grad: Float64Array): number;
+  /** Loads the weights into the kernel's layouts (once per batch: both halves share them). */
+  setWeights(theta: Float64Array): void;
+  /** Gradient of `scale · ½ Σ (ŷ − y)²` over the first `rows` rows into `grad` (assigned), at the weights last set; returns Σ (ŷ − y)². */
+  compute(rows: number, scale: number, grad: Float64Array): number;
 }
 
 /** A WebAssembly gradient engine for batches of up to `capacity` rows, or `null` (non-ReLU net, no SIMD). */
@@ -56,8 +58,7 @@ export function createWasmGradient(shape: MlpShape, layout: MlpLayout, capacity:
     input: f64.subarray(acts[0], acts[0] + cap * widths[0]),
     inputStride: widths[0],
     target,
-    compute(theta, rows, scale, grad) {
-      const rows4 = pad4(rows);
+    setWeights(theta) {
       for (let l = 1; l <= L; l++) {
         const nin = sizes[l - 1];
         const nout = sizes[l];
@@ -77,6 +78,9 @@ export function createWasmGradient(shape: MlpShape, layout: MlpLayout, capacity:
           f64[bias[l] + j] = theta[b0 + j];
         }
       }
+    },
+    compute(rows, scale, grad) {
+      const rows4 = pad4(rows);
       for (let l = 1; l <= L; l++) {
         dense(acts[l - 1] * 8, widths[l - 1], rows4, sizes[l - 1], wIn[l] * 8, bias[l] * 8, widths[l], acts[l] * 8, relu && l < L ? 1 : 0);
       }
