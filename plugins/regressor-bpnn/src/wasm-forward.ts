@@ -7,7 +7,7 @@
  * JS kernel: the bytes equal `denseForward`'s (tested).
  *
  * The module is assembled here from a few opcodes (no toolchain needed): one exported function
- * `dense(x, xStride, rows, nin, w, b, noutPad, out, relu)` that computes 4 rows × 4 outputs per pass
+ * `dense(x, xStride, xInc, rows, nin, w, b, noutPad, out, relu, mask)` that computes 4 rows × 4 outputs per pass
  * (8 f64x2 accumulators) over row-major f64 blocks, weights stored input-major (`nin × noutPad`),
  * outputs padded to a multiple of 4 (zero weights and bias), rows to a multiple of 4.
  */
@@ -50,6 +50,9 @@ const op = {
   fmul: [0xfd, 0xf2, 0x01],
   /** pmax(a, b) = a < b ? b : a — with a = 0: `s > 0 ? s : 0`, as the JS ReLU (NaN → 0). */
   pmax: [0xfd, 0xf7, 0x01],
+  /** Lane-wise a > b as all-ones / all-zeros (NaN → zeros). */
+  fgt: [0xfd, 0x4a],
+  and: [0xfd, 0x4e],
 };
 
 function uleb(v: number): number[] {
@@ -82,11 +85,11 @@ const section = (id: number, body: number[]): number[] => [id, ...uleb(body.leng
 
 /** The bytes of the module (imports `m.mem`, exports `dense`). */
 function denseModuleBytes(): Uint8Array {
-  // Parameters 0–8; i32 locals 9–19; v128 locals 20–31.
-  const [X, XS, ROWS, NIN, W, B, NOUT, OUT, RELU] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [r, j, k, rowBytes, wp, xp, op0, wStep, xp1, xp2, xp3] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const acc = [20, 21, 22, 23, 24, 25, 26, 27]; // row q, half h → acc[2q + h]
-  const [w0, w1, xs, zero] = [28, 29, 30, 31];
+  // Parameters 0–10; i32 locals 11–23; v128 locals 24–35.
+  const [X, XS, XI, ROWS, NIN, W, B, NOUT, OUT, RELU, MASK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [r, j, k, rowBytes, wp, xp, op0, wStep, xp1, xp2, xp3, xInc, mp] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+  const acc = [24, 25, 26, 27, 28, 29, 30, 31]; // row q, half h → acc[2q + h]
+  const [w0, w1, xs, zero] = [32, 33, 34, 35];
   const body: number[] = [];
   const emit = (...parts: (number | number[])[]) => {
     for (const p of parts) {
@@ -94,8 +97,9 @@ function denseModuleBytes(): Uint8Array {
       else body.push(p);
     }
   };
-  // rowBytes = xStride·8; wStep = noutPad·8
+  // rowBytes = xStride·8; xInc = xInc·8; wStep = noutPad·8
   emit(op.get(XS), op.i32(8), op.mul, op.set(rowBytes));
+  emit(op.get(XI), op.i32(8), op.mul, op.set(xInc));
   emit(op.get(NOUT), op.i32(8), op.mul, op.set(wStep));
   emit(op.v128Zero, op.set(zero));
   emit(op.i32(0), op.set(r));
@@ -123,14 +127,24 @@ function denseModuleBytes(): Uint8Array {
     emit(op.get(acc[2 * q + 1]), op.get(xs), op.get(w1), op.fmul, op.fadd, op.set(acc[2 * q + 1]));
   });
   emit(op.get(wp), op.get(wStep), op.add, op.set(wp));
-  for (const p of [xp, xp1, xp2, xp3]) emit(op.get(p), op.i32(8), op.add, op.set(p));
+  for (const p of [xp, xp1, xp2, xp3]) emit(op.get(p), op.get(xInc), op.add, op.set(p));
   emit(op.get(k), op.i32(1), op.add, op.set(k), op.br(0), op.end, op.end);
   // ReLU fused into the store
   emit(op.get(RELU), op.if);
   for (const a of acc) emit(op.get(zero), op.get(a), op.pmax, op.set(a));
   emit(op.end);
+  // out offset of (r, j); the mask (same layout as out) keeps a value only where mask > 0
+  emit(op.get(r), op.get(NOUT), op.mul, op.get(j), op.add, op.i32(8), op.mul, op.set(op0));
+  emit(op.get(MASK), op.if);
+  emit(op.get(MASK), op.get(op0), op.add, op.set(mp));
+  for (let q = 0; q < 4; q++) {
+    emit(op.get(acc[2 * q]), op.get(mp), op.v128Load(0), op.get(zero), op.fgt, op.and, op.set(acc[2 * q]));
+    emit(op.get(acc[2 * q + 1]), op.get(mp), op.v128Load(16), op.get(zero), op.fgt, op.and, op.set(acc[2 * q + 1]));
+    if (q < 3) emit(op.get(mp), op.get(wStep), op.add, op.set(mp));
+  }
+  emit(op.end);
   // out[(r + q)·noutPad + j …] ← accumulators
-  emit(op.get(OUT), op.get(r), op.get(NOUT), op.mul, op.get(j), op.add, op.i32(8), op.mul, op.add, op.set(op0));
+  emit(op.get(OUT), op.get(op0), op.add, op.set(op0));
   for (let q = 0; q < 4; q++) {
     emit(op.get(op0), op.get(acc[2 * q]), op.v128Store(0), op.get(op0), op.get(acc[2 * q + 1]), op.v128Store(16));
     if (q < 3) emit(op.get(op0), op.get(wStep), op.add, op.set(op0));
@@ -138,11 +152,11 @@ function denseModuleBytes(): Uint8Array {
   emit(op.get(j), op.i32(4), op.add, op.set(j), op.br(0), op.end, op.end);
   emit(op.get(r), op.i32(4), op.add, op.set(r), op.br(0), op.end, op.end);
   emit(op.end);
-  const locals = vec([[...uleb(11), I32], [...uleb(12), V128]]);
+  const locals = vec([[...uleb(13), I32], [...uleb(12), V128]]);
   const code = [...locals, ...body];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(9).fill([I32])), 0x00]])),
+    ...section(1, vec([[0x60, ...vec(new Array(11).fill([I32])), 0x00]])),
     ...section(2, vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0x00]])),
     ...section(7, vec([[...str('dense'), 0x00, 0x00]])),
@@ -150,8 +164,12 @@ function denseModuleBytes(): Uint8Array {
   ]);
 }
 
-/** `dense(x, xStride, rows, nin, w, b, noutPad, out, relu)`: byte addresses, see the module comment. */
-export type DenseFn = (x: number, xStride: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number) => void;
+/**
+ * `dense(x, xStride, xInc, rows, nin, w, b, noutPad, out, relu, mask)`: addresses in bytes, strides in
+ * values; `x[row, k]` is at `x + 8·(row·xStride + k·xInc)` (so a transposed operand needs no copy);
+ * `mask ≠ 0` keeps `out[r, j]` only where `mask[r, j] > 0` (the ReLU derivative, same layout as `out`).
+ */
+export type DenseFn = (x: number, xStride: number, xInc: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number, mask: number) => void;
 
 let compiled: WasmModule | null | undefined;
 
@@ -240,7 +258,7 @@ export function createWasmForward(shape: MlpShape, layout: MlpLayout, theta: Flo
     run(rows) {
       const rows4 = pad4(rows);
       for (let l = 1; l <= layers; l++) {
-        dense(actAt[l - 1] * 8, widths[l - 1], rows4, sizes[l - 1], wAt[l - 1] * 8, bAt[l - 1] * 8, widths[l], actAt[l] * 8, l < layers ? 1 : 0);
+        dense(actAt[l - 1] * 8, widths[l - 1], 1, rows4, sizes[l - 1], wAt[l - 1] * 8, bAt[l - 1] * 8, widths[l], actAt[l] * 8, l < layers ? 1 : 0, 0);
       }
     },
   };

@@ -4,9 +4,9 @@ import { instantiateDense, pad4 } from './wasm-forward.js';
 /**
  * `batchGradient` (ReLU nets) on the WebAssembly SIMD `dense` kernel: the three products of a
  * training step are all `dense` calls —
- * forward `A_l = relu(A_{l−1}·W_lᵀ + b_l)`, back-propagation `D_{l−1} = D_l·W_l` (then the ReLU mask),
- * and the weight gradient `G_l = D_lᵀ·A_{l−1}` (rows of `D_lᵀ` as the kernel's "rows", batch rows
- * as its "inputs"). Every value is summed in the order `batchGradient` uses, so the bytes are the
+ * forward `A_l = relu(A_{l−1}·W_lᵀ + b_l)`, back-propagation `D_{l−1} = (D_l·W_l) ⊙ [A_{l−1} > 0]` (the
+ * ReLU derivative as the kernel's mask), and the weight gradient `G_l = D_lᵀ·A_{l−1}` (`D_l` read
+ * transposed through the kernel's strides: output units as its "rows", batch rows as its "inputs"). Every value is summed in the order `batchGradient` uses, so the bytes are the
  * same (tested); only the speed differs.
  */
 export interface WasmGradient {
@@ -46,13 +46,13 @@ export function createWasmGradient(shape: MlpShape, layout: MlpLayout, capacity:
   const zeros = take(maxWidth);
   const acts = widths.map((w) => take(cap * w));
   const deltas = widths.map((w) => take(cap * w));
-  const dT = take(maxWidth * cap);
   const g = take(maxWidth * maxWidth);
   const instance = instantiateDense(at);
   if (!instance) return null;
   const { dense, f64 } = instance;
   const relu = shape.activation === 'relu';
   const target = new Float64Array(cap);
+  const biasSum = new Float64Array(maxWidth);
 
   return {
     input: f64.subarray(acts[0], acts[0] + cap * widths[0]),
@@ -82,7 +82,7 @@ export function createWasmGradient(shape: MlpShape, layout: MlpLayout, capacity:
     compute(rows, scale, grad) {
       const rows4 = pad4(rows);
       for (let l = 1; l <= L; l++) {
-        dense(acts[l - 1] * 8, widths[l - 1], rows4, sizes[l - 1], wIn[l] * 8, bias[l] * 8, widths[l], acts[l] * 8, relu && l < L ? 1 : 0);
+        dense(acts[l - 1] * 8, widths[l - 1], 1, rows4, sizes[l - 1], wIn[l] * 8, bias[l] * 8, widths[l], acts[l] * 8, relu && l < L ? 1 : 0, 0);
       }
       const out = acts[L];
       const dOut = deltas[L];
@@ -99,28 +99,26 @@ export function createWasmGradient(shape: MlpShape, layout: MlpLayout, capacity:
         const sd = widths[l];
         const sa = widths[l - 1];
         const d = deltas[l];
-        for (let r = 0; r < rows; r++) for (let j = 0; j < nout; j++) f64[dT + j * cap + r] = f64[d + r * sd + j];
-        // G[j, k] = Σ_r Dᵀ[j, r] · A[r, k]: the kernel's rows are output units, its inputs the batch rows.
-        dense(dT * 8, cap, pad4(nout), rows, acts[l - 1] * 8, zeros * 8, sa, g * 8, 0);
+        // G[j, k] = Σ_r D[r, j] · A[r, k]: the kernel's rows are output units (D read transposed via
+        // its strides), its inputs the batch rows.
+        dense(d * 8, 1, sd, pad4(nout), rows, acts[l - 1] * 8, zeros * 8, sa, g * 8, 0, 0);
         const w0 = layout.weightOffset[l - 1];
         const b0 = layout.biasOffset[l - 1];
         for (let j = 0; j < nout; j++) {
           const go = g + j * sa;
           const t = w0 + j * nin;
           for (let k = 0; k < nin; k++) grad[t + k] = f64[go + k];
-          let s = 0;
-          const dj = dT + j * cap;
-          for (let r = 0; r < rows; r++) s += f64[dj + r];
-          grad[b0 + j] = s;
         }
-        if (l === 1) break;
-        const dPrev = deltas[l - 1];
-        dense(d * 8, sd, rows4, nout, wOut[l] * 8, zeros * 8, sa, dPrev * 8, 0);
-        const a = acts[l - 1];
+        // Bias gradients Σ_r D[r, j], each summed in row order; rows outer keeps the accumulators independent.
+        biasSum.fill(0, 0, nout);
         for (let r = 0; r < rows; r++) {
-          const o = r * sa;
-          for (let k = 0; k < nin; k++) if (!(f64[a + o + k] > 0)) f64[dPrev + o + k] = 0;
+          const o = d + r * sd;
+          for (let j = 0; j < nout; j++) biasSum[j] += f64[o + j];
         }
+        for (let j = 0; j < nout; j++) grad[b0 + j] = biasSum[j];
+        if (l === 1) break;
+        // D_{l−1} = (D_l · W_l) ⊙ [A_{l−1} > 0], the ReLU derivative applied as the kernel's mask.
+        dense(d * 8, sd, 1, rows4, nout, wOut[l] * 8, zeros * 8, sa, deltas[l - 1] * 8, 0, relu ? acts[l - 1] * 8 : 0);
       }
       return sse;
     },
