@@ -128,10 +128,21 @@ export function binColumns(x: Float32Array, rows: number, cols: number, edges: B
   const bytes = length * (wide ? 2 : 1);
   const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const codes: BinCodes = wide ? new Uint16Array(buffer) : new Uint8Array(buffer);
+  const mb = edges.missingBin;
   for (let f = 0; f < cols; f++) {
+    // Edges padded with +∞ to a power of two: a fixed number of branch-free halvings per value.
     const upper = edges.upper[f];
+    let size = 1;
+    while (size < upper.length + 1) size *= 2;
+    const padded = new Float32Array(size).fill(Infinity);
+    padded.set(upper);
     const base = f * rows;
-    for (let r = 0; r < rows; r++) codes[base + r] = binOf(x[r * cols + f], upper, edges.missingBin);
+    for (let r = 0; r < rows; r++) {
+      const v = x[r * cols + f];
+      let lo = 0;
+      for (let h = size >> 1; h > 0; h >>= 1) lo += +(v > padded[lo + h - 1]) * h;
+      codes[base + r] = v === v ? lo : mb;
+    }
   }
   return codes;
 }
