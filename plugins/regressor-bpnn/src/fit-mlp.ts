@@ -6,6 +6,7 @@ import { lmIteration, sumSquaredError, type LmState } from './levenberg-marquard
 import { createAdaptiveGradient, createHalvesGradient, createThreadedHalvesGradient } from './halves-gradient.js';
 import { addWeightDecay, initTheta, mlpLayout, weightNorm2, type MlpShape } from './mlp.js';
 import type { MlpModel } from './predict-kernel.js';
+import { createWasmForward } from './wasm-forward.js';
 
 /** Smallest batch whose halves are worth a thread hand-off (each half must outweigh two atomic waits). */
 const MIN_THREADED_BATCH = 64;
@@ -44,6 +45,22 @@ function standardise(table: Table, rows: Int32Array, m: Pick<MlpModel, 'xMean' |
     y[i] = (table.y![rows[i]] - m.yMean) / m.yScale;
   }
   return { x, y, rows: rows.length };
+}
+
+/** Σ (ŷ − y)² over the validation rows: the WebAssembly forward pass where it applies (same bytes as JS). */
+function validationSse(shape: MlpShape, layout: ReturnType<typeof mlpLayout>, theta: Float64Array, va: Standardised): number {
+  const block = 256;
+  const net = createWasmForward(shape, layout, theta, block);
+  if (!net) return sumSquaredError(shape, layout, theta, va.x, va.y, va.rows);
+  const p = shape.sizes[0];
+  let sse = 0;
+  for (let r0 = 0; r0 < va.rows; r0 += block) {
+    const m = Math.min(block, va.rows - r0);
+    net.input.set(va.x.subarray(r0 * p, (r0 + m) * p));
+    net.run(m);
+    for (let i = 0; i < m; i++) sse += (net.output[i * net.outputStride] - va.y[r0 + i]) ** 2;
+  }
+  return sse;
 }
 
 /**
@@ -94,7 +111,7 @@ export async function fitMlp(train: Table, params: BpnnParams, seed: number, rep
   let trainLoss = Number.NaN;
   let lastValidation: number | null = null;
   let threadedShare = 0;
-  const validLoss = () => (va.rows > 0 ? sumSquaredError(shape, layout, theta, va.x, va.y, va.rows) / va.rows : null);
+  const validLoss = () => (va.rows > 0 ? validationSse(shape, layout, theta, va) / va.rows : null);
   const accept = (score: number): boolean => {
     if (score < bestScore * (1 - params.tol) || epoch === 0) {
       bestScore = Math.min(score, bestScore);
