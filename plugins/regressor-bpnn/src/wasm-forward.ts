@@ -173,6 +173,9 @@ export type DenseFn = (x: number, xStride: number, xInc: number, rows: number, n
 
 let compiled: WasmModule | null | undefined;
 
+/** Largest WebAssembly memory an engine asks for. */
+const MAX_BYTES = 1 << 30;
+
 /** The compiled module, or `null` where WebAssembly SIMD is unavailable (callers fall back to JS). */
 function denseModule(): WasmModule | null {
   if (compiled === undefined) {
@@ -188,10 +191,15 @@ function denseModule(): WasmModule | null {
  */
 export function instantiateDense(doubles: number): { dense: DenseFn; f64: Float64Array } | null {
   const module = denseModule();
-  if (!module) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
-  const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
-  return { dense, f64: new Float64Array(memory.buffer) };
+  // i32 addresses: very wide networks (hundreds of MB of buffers) stay on the JS kernels.
+  if (!module || doubles * 8 > MAX_BYTES) return null;
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
+    const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
+    return { dense, f64: new Float64Array(memory.buffer) };
+  } catch {
+    return null; // the memory could not be reserved: the JS kernels give the same bytes
+  }
 }
 
 /** `n` rounded up to a multiple of 4 (the kernel's row and output blocking). */

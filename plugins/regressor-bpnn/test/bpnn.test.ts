@@ -77,6 +77,21 @@ test('same seed → same bytes; another seed → another network; thread count d
   assert.notDeepEqual(Buffer.from(pa.buffer), Buffer.from((await c.predict(grid)).mean.buffer));
 });
 
+test('training on two threads (≥ 20k rows: the adaptive one/two-thread gradient) gives the bytes of one thread', async () => {
+  const params = { ...DEFAULTS, hidden: [12, 12], maxEpochs: 2, validationFraction: 0.1 };
+  const train = known(24_000, 11);
+  const one = await (await bpnnPlugin.create(params, context())).fit(train);
+  const pool = createWorkerPool(2);
+  try {
+    const two = await (await bpnnPlugin.create(params, createPluginContext({ seed: 3, workers: pool }))).fit(train);
+    assert.ok(Number(two.diagnostics!().twoThreadShare) > 0, 'some batches ran on two threads');
+    assert.equal(Number(one.diagnostics!().twoThreadShare), 0);
+    assert.deepEqual(Buffer.from((two.save().binary!.theta as Float64Array).buffer), Buffer.from((one.save().binary!.theta as Float64Array).buffer));
+  } finally {
+    await pool.close();
+  }
+});
+
 test('save → load → the same predictions; NaN features give NaN', async () => {
   const bpnn = await bpnnPlugin.create({ ...DEFAULTS, hidden: [8], maxEpochs: 5 }, context());
   const model = await bpnn.fit(known(500, 8));
