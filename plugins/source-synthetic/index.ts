@@ -45,7 +45,8 @@ export const syntheticSource = {
   title: 'Synthetic study area',
   description:
     'Generates a reproducible synthetic scene: DEM/slope/aspect/TWI, sand/silt/clay, land cover, a daily bucket-model soil-moisture truth ' +
-    '(storms, infiltration excess, run-on, drainage, Priestley–Taylor ET), noisy/cloud-gapped 1 km predictors, a biased coarse SM, ' +
+    '(storms, infiltration excess, run-on, drainage, Priestley–Taylor ET with a soil evaporative efficiency), an energy-balance ~10:30 LST, ' +
+      'noisy/cloud-gapped 1 km predictors, a biased coarse SM, ' +
     '30 m Sentinel-1-like σ⁰ (Water Cloud Model) and Landsat-like reflectance, and in-situ stations.',
   params: {
     type: 'object',
