@@ -1,14 +1,7 @@
 import { runtimeError, type WorkerPool } from '../../../core/index.js';
-import { batchGradient, createGradientWorkspace, type GradientWorkspace } from './batch-gradient.js';
-import { createWasmGradient } from './wasm-gradient.js';
-import { CTRL, STALL_MS, waitChange, type SharedTraining } from './gradient-worker.js';
+import { createHalfGradient, type TrainingRows } from './half-gradient.js';
+import { CTRL, STALL_MS, waitChange, type SharedTraining } from './shared-training.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
-
-/** Standardised training rows (row-major inputs, targets). */
-export interface TrainingRows {
-  readonly x: Float64Array;
-  readonly y: Float64Array;
-}
 
 /**
  * The gradient of one mini-batch, always computed as two fixed halves (first ⌈m/2⌉ rows, the rest)
@@ -22,49 +15,6 @@ export interface MinibatchGradient {
   compute(theta: Float64Array, order: Int32Array, b0: number, m: number): number;
   /** Releases the worker thread (if any). */
   close(): Promise<void>;
-}
-
-/** Copies the rows `order[from … from+n)` of `data` into `input` (row stride `stride`) and `target`. */
-function gatherRows(input: Float64Array, stride: number, target: Float64Array, p: number, data: TrainingRows, order: Int32Array, from: number, n: number): void {
-  const x = data.x;
-  for (let i = 0; i < n; i++) {
-    const r = order[from + i];
-    const o = r * p;
-    const io = i * stride;
-    for (let j = 0; j < p; j++) input[io + j] = x[o + j];
-    target[i] = data.y[r];
-  }
-}
-
-/** The gradient of one half batch: gather its rows, then compute. */
-export interface HalfGradient {
-  gather(data: TrainingRows, order: Int32Array, from: number, n: number): void;
-  /** Takes the weights of the next `compute` calls. */
-  setWeights(theta: Float64Array): void;
-  /** Gradient of `scale · ½ Σ (ŷ − y)²` over the gathered rows into `grad` (assigned); returns Σ (ŷ − y)². */
-  compute(theta: Float64Array, n: number, scale: number, grad: Float64Array): number;
-}
-
-/**
- * The WebAssembly SIMD engine where it applies (ReLU nets), else the JS kernels: the same bytes
- * either way (tested), so which one a thread gets never shows in the result.
- */
-export function createHalfGradient(shape: MlpShape, layout: MlpLayout, capacity: number, useWasm = true): HalfGradient {
-  const p = shape.sizes[0];
-  const wasm = useWasm ? createWasmGradient(shape, layout, capacity) : null;
-  if (wasm) {
-    return {
-      gather: (data, order, from, n) => gatherRows(wasm.input, wasm.inputStride, wasm.target, p, data, order, from, n),
-      setWeights: (theta) => wasm.setWeights(theta),
-      compute: (_theta, n, scale, grad) => wasm.compute(n, scale, grad),
-    };
-  }
-  const ws: GradientWorkspace = createGradientWorkspace(shape, capacity);
-  return {
-    gather: (data, order, from, n) => gatherRows(ws.acts[0], p, ws.target, p, data, order, from, n),
-    setWeights: () => undefined,
-    compute: (theta, n, scale, grad) => batchGradient(shape, layout, theta, ws, n, scale, grad),
-  };
 }
 
 /** Both halves on the calling thread. */
