@@ -122,7 +122,7 @@ const SEE_WIDTH = 0.07;
  * @example
  * ```ts
  * soilEvaporativeEfficiency(0.27, 0.45, 6); // ≈ 0.93: a loam at field capacity on a summer day
- * soilEvaporativeEfficiency(0.14, 0.45, 6); // ≈ 0.18: the same loam near its wilting point
+ * soilEvaporativeEfficiency(0.14, 0.45, 6); // ≈ 0.17: the same loam near its wilting point
  * ```
  */
 export function soilEvaporativeEfficiency(theta: number, porosity: number, petMm: number): number {
@@ -148,8 +148,8 @@ export function coverFraction(ndvi: number): number {
  *
  * @example
  * ```ts
- * surfaceExcess(500, 0.35, 0, 0.95, 53, 303);   // ≈ 12 K: dry bare soil, 4 m/s wind, summer late morning
- * surfaceExcess(500, 0.35, 0.9, 0.95, 53, 303); // ≈ 1.8 K: wet bare soil
+ * surfaceExcess(450, 0.35, 0, 0.95, 74, 303);   // ≈ 14.4 K: dry bare soil, 4 m/s wind, summer late morning
+ * surfaceExcess(450, 0.35, 0.9, 0.95, 74, 303); // ≈ 2.1 K: wet bare soil
  * ```
  */
 export function surfaceExcess(rn: number, groundFraction: number, efficiency: number, ptFraction: number, ra: number, tAirK: number): number {
