@@ -29,7 +29,7 @@ export interface FitSummary {
 }
 
 /** Standardised copies of the complete rows of a table: what both solvers iterate over. */
-export interface Standardised {
+interface Standardised {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly rows: number;
