@@ -120,52 +120,58 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   const task = run.progress?.start('estarfm tiles', jobs.length);
   const w = options.halfWindow;
 
-  await Promise.all(
-    jobs.map(async (job) => {
-      const { domain, rect } = job;
-      // The tile's arrays: the output rectangle plus a halo of w, clipped to the domain.
-      const sx0 = Math.max(domain.x, rect.x - w);
-      const sy0 = Math.max(domain.y, rect.y - w);
-      const sx1 = Math.min(domain.x + domain.width, rect.x + rect.width + w);
-      const sy1 = Math.min(domain.y + domain.height, rect.y + rect.height + w);
-      const src: TileRect = { x: sx0, y: sy0, width: sx1 - sx0, height: sy1 - sy0 };
-      const transfer: ArrayBuffer[] = [];
-      const cut = (a: Float32Array) => {
-        const s = crop(a, W, src, compat ? options.background : undefined);
-        transfer.push(s.buffer as ArrayBuffer);
-        return s;
-      };
-      const tile: PairTile = {
-        width: src.width,
-        height: src.height,
-        out: { x: rect.x - sx0, y: rect.y - sy0, width: rect.width, height: rect.height },
-        fine1: input.fine1.map(cut),
-        coarse1: input.coarse1.map(cut),
-        fine2: input.fine2.map(cut),
-        coarse2: input.coarse2.map(cut),
-        targets: input.targets.slice(job.t0, job.t1).map((bands) => bands.map(cut)),
-        thresholds: Array.from(job.th),
-        options: kernel,
-      };
-      const result = run.workers
-        ? await run.workers.run<PairTileResult>({ module: KERNEL_MODULE, fn: 'fuseTile', args: [tile], transfer })
-        : (await import('./pair-kernel.js')).fuseTile(tile);
-      const outN = rect.width * rect.height;
-      const tc = job.t1 - job.t0;
-      for (let t = 0; t < tc; t++) {
-        for (let b = 0; b < nb; b++) paste(values[job.t0 + t][b], W, rect, result.values[t][b]);
-        const d = result.diagnostics;
-        if (diagnostics && d) {
-          paste(diagnostics.nSimilar[job.t0 + t], W, rect, d.nSimilar.subarray(t * outN, (t + 1) * outN));
-          for (let b = 0; b < nb; b++) {
-            const at = (t * nb + b) * outN;
-            paste(diagnostics.v[job.t0 + t][b], W, rect, d.v.subarray(at, at + outN));
-            paste(diagnostics.t1[job.t0 + t][b], W, rect, d.t1.subarray(at, at + outN));
-            paste(diagnostics.branch[job.t0 + t][b], W, rect, d.branch.subarray(at, at + outN));
-          }
+  const runJob = async (job: (typeof jobs)[number]): Promise<void> => {
+    const { domain, rect } = job;
+    // The tile's arrays: the output rectangle plus a halo of w, clipped to the domain.
+    const sx0 = Math.max(domain.x, rect.x - w);
+    const sy0 = Math.max(domain.y, rect.y - w);
+    const sx1 = Math.min(domain.x + domain.width, rect.x + rect.width + w);
+    const sy1 = Math.min(domain.y + domain.height, rect.y + rect.height + w);
+    const src: TileRect = { x: sx0, y: sy0, width: sx1 - sx0, height: sy1 - sy0 };
+    const transfer: ArrayBuffer[] = [];
+    const cut = (a: Float32Array) => {
+      const s = crop(a, W, src, compat ? options.background : undefined);
+      transfer.push(s.buffer as ArrayBuffer);
+      return s;
+    };
+    const tile: PairTile = {
+      width: src.width,
+      height: src.height,
+      out: { x: rect.x - sx0, y: rect.y - sy0, width: rect.width, height: rect.height },
+      fine1: input.fine1.map(cut),
+      coarse1: input.coarse1.map(cut),
+      fine2: input.fine2.map(cut),
+      coarse2: input.coarse2.map(cut),
+      targets: input.targets.slice(job.t0, job.t1).map((bands) => bands.map(cut)),
+      thresholds: Array.from(job.th),
+      options: kernel,
+    };
+    const result = run.workers
+      ? await run.workers.run<PairTileResult>({ module: KERNEL_MODULE, fn: 'fuseTile', args: [tile], transfer })
+      : (await import('./pair-kernel.js')).fuseTile(tile);
+    const outN = rect.width * rect.height;
+    const tc = job.t1 - job.t0;
+    for (let t = 0; t < tc; t++) {
+      for (let b = 0; b < nb; b++) paste(values[job.t0 + t][b], W, rect, result.values[t][b]);
+      const d = result.diagnostics;
+      if (diagnostics && d) {
+        paste(diagnostics.nSimilar[job.t0 + t], W, rect, d.nSimilar.subarray(t * outN, (t + 1) * outN));
+        for (let b = 0; b < nb; b++) {
+          const at = (t * nb + b) * outN;
+          paste(diagnostics.v[job.t0 + t][b], W, rect, d.v.subarray(at, at + outN));
+          paste(diagnostics.t1[job.t0 + t][b], W, rect, d.t1.subarray(at, at + outN));
+          paste(diagnostics.branch[job.t0 + t][b], W, rect, d.branch.subarray(at, at + outN));
         }
       }
-      task?.tick();
+    }
+    task?.tick();
+  };
+  // A few tiles in flight per thread: inputs are cut per tile, so memory stays bounded by tiles.
+  let next = 0;
+  const lanes = Math.min(jobs.length, 2 * (run.workers?.size ?? 1));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < jobs.length) await runJob(jobs[next++]);
     }),
   );
   task?.done();

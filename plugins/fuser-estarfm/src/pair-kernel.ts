@@ -152,6 +152,11 @@ class SimilarSums {
   /** `[band][Σinv·F1, Σinv·F2]`, computed only when the out-of-range fallback needs them. */
   readonly fine: Float64Array;
   fineReady = false;
+  /** `[band][Σ(C1+C2), Σ(F1+F2), Σ(C1²+C2²), Σ(C1F1+C2F2), Σ(F1²+F2²)]` when `regressionReady`. */
+  readonly regression: Float64Array;
+  regressionReady = false;
+  /** Whether the last list's regression gate passed (neighbours usually agree: then sum it in the same pass). */
+  gatePassed = false;
 
   constructor(nb: number, nt: number, maxWindow: number, list: Int32Array) {
     this.list = list;
@@ -160,6 +165,7 @@ class SimilarSums {
     this.wc0 = new Float64Array(Math.max(1, nt) * nb);
     this.v = new Float64Array(nb);
     this.fine = new Float64Array(2 * nb);
+    this.regression = new Float64Array(5 * nb);
   }
 }
 
@@ -177,6 +183,11 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
   s.n = n;
   s.list = list;
   s.fineReady = false;
+  s.regressionReady = false;
+  if (nb === 1 && nSel === 1 && s.gatePassed) {
+    accumulateOneBand(s, list, offs, n, px, c0s[sel[0]], sel[0]);
+    return;
+  }
   // Band 0's pass also computes the weights; later bands' passes read them back (the list's pixels
   // stay in L1 across the passes, and each pass keeps its sums in registers).
   const t0 = sel[0];
@@ -232,6 +243,60 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
 }
 
 /**
+ * `accumulate` for one band and one target, with the regression sums in the same pass (for when the
+ * regression gate is expected to pass, as it usually does for soil moisture between two dates).
+ */
+function accumulateOneBand(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0: Float64Array, t: number): void {
+  const { oneMinusR, distance, record } = px;
+  const inv = s.inv;
+  let sumInv = 0;
+  let sc1 = 0;
+  let sc2 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w0 = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const q = list[i];
+    const x = 1 / (oneMinusR[q] * distance[offs[i]] + 1e-7);
+    inv[i] = x;
+    sumInv += x;
+    const at = 4 * q;
+    const x1 = record[at];
+    const x2 = record[at + 1];
+    const y1 = record[at + 2];
+    const y2 = record[at + 3];
+    sc1 += x1;
+    sc2 += x2;
+    w1 += x * x1;
+    w2 += x * x2;
+    w0 += x * c0[q];
+    sx += x1 + x2;
+    sy += y1 + y2;
+    sxx += x1 * x1 + x2 * x2;
+    sxy += x1 * y1 + x2 * y2;
+    syy += y1 * y1 + y2 * y2;
+  }
+  s.sumInv = sumInv;
+  s.coarse[0] = sc1;
+  s.coarse[1] = sc2;
+  s.coarse[2] = w1;
+  s.coarse[3] = w2;
+  s.wc0[t] = w0;
+  const r = s.regression;
+  r[0] = sx;
+  r[1] = sy;
+  r[2] = sxx;
+  r[3] = sxy;
+  r[4] = syy;
+  s.regressionReady = true;
+}
+
+/**
  * Conversion coefficient of each band: 1, unless the similar pixels' mean coarse change reaches the
  * gate; then the slope of [F1; F2] on [C1; C2] (2n points, with intercept) if significant and in (0, 5].
  */
@@ -240,25 +305,36 @@ function conversionCoefficients(s: SimilarSums, px: PixelData, regressionGate: n
   const stride = 4 * nb;
   const n = s.n;
   const list = s.list;
+  let gatePassed = false;
   for (let b = 0; b < nb; b++) {
     let v = 1;
     if (Math.abs(s.coarse[4 * b] / n - s.coarse[4 * b + 1] / n) >= regressionGate) {
+      gatePassed = true;
       let sx = 0;
       let sy = 0;
       let sxx = 0;
       let sxy = 0;
       let syy = 0;
-      for (let i = 0; i < n; i++) {
-        const at = list[i] * stride + 4 * b;
-        const x1 = record[at];
-        const x2 = record[at + 1];
-        const y1 = record[at + 2];
-        const y2 = record[at + 3];
-        sx += x1 + x2;
-        sy += y1 + y2;
-        sxx += x1 * x1 + x2 * x2;
-        sxy += x1 * y1 + x2 * y2;
-        syy += y1 * y1 + y2 * y2;
+      if (s.regressionReady) {
+        const r = s.regression;
+        sx = r[5 * b];
+        sy = r[5 * b + 1];
+        sxx = r[5 * b + 2];
+        sxy = r[5 * b + 3];
+        syy = r[5 * b + 4];
+      } else {
+        for (let i = 0; i < n; i++) {
+          const at = list[i] * stride + 4 * b;
+          const x1 = record[at];
+          const x2 = record[at + 1];
+          const y1 = record[at + 2];
+          const y2 = record[at + 3];
+          sx += x1 + x2;
+          sy += y1 + y2;
+          sxx += x1 * x1 + x2 * x2;
+          sxy += x1 * y1 + x2 * y2;
+          syy += y1 * y1 + y2 * y2;
+        }
       }
       const m = 2 * n;
       const cxx = sxx - (sx * sx) / m;
@@ -272,6 +348,7 @@ function conversionCoefficients(s: SimilarSums, px: PixelData, regressionGate: n
     }
     s.v[b] = v;
   }
+  s.gatePassed = gatePassed;
 }
 
 /** Σ inv·F1 and Σ inv·F2 per band (the out-of-range fallback), once per list. */
@@ -419,7 +496,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
   const px: PixelData = { nb, oneMinusR, distance, record };
 
   const centre = new Float64Array(K);
-  const scratch = new Int32Array(2 * K);
+  const scratch = new Int32Array(4 * K);
   const maxWindow = side * side;
   // Candidate lists (pixel index and offset index) for the shared search and a per-target filtered copy.
   const cand = new Int32Array(maxWindow);

@@ -7,12 +7,20 @@
  * For a centre, the pixels whose bin lies in the bins its interval [v − th, v + th] touches are then
  * `plane[hi] & ~plane[lo − 1]`, 32 columns per word, ANDed over the dimensions — a window row of
  * 51 columns is filtered in a few word operations instead of 51 pixel tests. The filter keeps a
- * superset (bins are coarser than the interval), so every surviving bit gets the exact test; the
- * search returns exactly the pixels the reference selects, in row-major order.
+ * superset (bins are coarser than the interval). Only pixels in the two boundary bins of some
+ * dimension can fail the interval test, so a bit that lies in the interior bins of every dimension
+ * (`plane[hi − 1] & ~plane[lo]`) is accepted without it, and the others get the exact test: the
+ * search returns exactly the pixels the reference selects, in row-major order. A dimension whose
+ * interval spans the tile's whole value range is not looked at.
  */
 
-/** Bins per dimension: edges at quantiles of the tile's values, so each bin holds ~1/BINS of them. */
-const BINS = 32;
+/**
+ * Bin budget over all dimensions: edges at quantiles of the tile's values, so each of a dimension's
+ * `BIN_BUDGET / dims` bins holds about as many pixels. More bins make fewer pixels fall in an
+ * interval's boundary bins (the only ones needing the exact test) at the cost of plane memory
+ * (`rows × dims × (bins + 1) × columns / 8` bytes; 1.1 MB for a 178² tile of one band).
+ */
+const BIN_BUDGET = 256;
 /** At most this many values per dimension are sorted to place the bin edges. */
 const EDGE_SAMPLE = 2048;
 
@@ -31,6 +39,9 @@ export interface SimilarityIndex {
   readonly planes: Int32Array;
   /** Dimensions in the order they are tested (most selective first). */
   readonly order: Int32Array;
+  /** Smallest and largest valid value per dimension. */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
 }
 
 /** Number of edges ≤ v among `count` ascending edges starting at `from` (NaN → count). */
@@ -56,7 +67,7 @@ function upperBound(edges: Float64Array, from: number, count: number, v: number)
  */
 export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, dims: number, width: number, height: number, order: Int32Array): SimilarityIndex {
   const N = width * height;
-  const bins = BINS;
+  const bins = Math.max(16, Math.min(128, Math.floor(BIN_BUDGET / dims)));
   const ne = bins - 1;
   const wordsPerRow = (width + 31) >>> 5;
   const planeCount = bins + 1;
@@ -68,12 +79,17 @@ export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, di
   for (let p = 0; p < N; p++) nValid += valid[p];
   const stride = Math.max(1, Math.floor(nValid / EDGE_SAMPLE));
   const edges = new Float64Array(dims * ne);
+  const lower = new Float64Array(dims).fill(Infinity);
+  const upper = new Float64Array(dims).fill(-Infinity);
   const sample = new Float64Array(Math.ceil(nValid / stride));
   for (let j = 0; j < dims; j++) {
     let m = 0;
     for (let p = 0, seen = 0; p < N; p++) {
       if (!valid[p]) continue;
-      if (seen++ % stride === 0) sample[m++] = packed[p * dims + j];
+      const v = packed[p * dims + j];
+      if (v < lower[j]) lower[j] = v;
+      if (v > upper[j]) upper[j] = v;
+      if (seen++ % stride === 0) sample[m++] = v;
     }
     const sorted = sample.subarray(0, m).sort();
     for (let e = 0; e < ne; e++) edges[j * ne + e] = m ? sorted[Math.min(m - 1, Math.floor(((e + 1) * m) / bins))] : 0;
@@ -102,14 +118,14 @@ export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, di
       }
     }
   }
-  return { dims, width, height, bins, wordsPerRow, edges, planes, order };
+  return { dims, width, height, bins, wordsPerRow, edges, planes, order, lower, upper };
 }
 
 /**
  * Collect the valid pixels of the window of half size `w` around (`row`, `col`) (clipped at the tile
  * edges) within `thresholds[j]` of `centre[j]` in every dimension: pixel index into `cand`, window
  * offset `(dy + w)·(2w + 1) + dx + w` into `candOff`, in row-major order. Returns their count.
- * `scratch` holds 2·dims ints.
+ * `scratch` holds 4·dims ints.
  */
 export function scanSimilar(
   index: SimilarityIndex,
@@ -123,28 +139,37 @@ export function scanSimilar(
   cand: Int32Array,
   candOff: Int32Array,
 ): number {
-  const { dims, width: W, height: H, bins, wordsPerRow, edges, planes, order } = index;
+  const { dims, width: W, height: H, bins, wordsPerRow, edges, planes, order, lower, upper } = index;
   const ne = bins - 1;
   const planeCount = bins + 1;
   const rowStride = dims * planeCount * wordsPerRow;
   const side = 2 * w + 1;
 
-  // Plane offsets of each dimension whose interval does not cover every bin.
+  // Plane offsets of each dimension whose interval does not span every valid value: candidates
+  // (bins lo..hi) and sure pixels (bins lo+1..hi−1, strictly inside the interval).
   let active = 0;
   for (let k = 0; k < dims; k++) {
     const j = order[k];
-    const lo = centre[j] - thresholds[j];
-    const hi = centre[j] + thresholds[j];
-    let bl = 0;
-    let bh = ne;
-    if (lo === lo && hi === hi) {
-      bl = upperBound(edges, j * ne, ne, lo);
-      bh = upperBound(edges, j * ne, ne, hi);
-    }
-    if (bl === 0 && bh === ne && (active > 0 || k < dims - 1)) continue;
-    scratch[2 * active] = (j * planeCount + bh + 1) * wordsPerRow;
-    scratch[2 * active + 1] = (j * planeCount + bl) * wordsPerRow;
+    const th = thresholds[j];
+    // |d| < th never holds: no pixel is similar, not even the centre.
+    if (!(th > 0)) return 0;
+    const lo = centre[j] - th;
+    const hi = centre[j] + th;
+    if (lo < lower[j] && hi > upper[j]) continue;
+    const bl = upperBound(edges, j * ne, ne, lo);
+    const bh = upperBound(edges, j * ne, ne, hi);
+    const at = j * planeCount;
+    scratch[4 * active] = (at + bh + 1) * wordsPerRow;
+    scratch[4 * active + 1] = (at + bl) * wordsPerRow;
+    scratch[4 * active + 2] = (at + bh) * wordsPerRow;
+    scratch[4 * active + 3] = (at + bl + 1) * wordsPerRow;
     active++;
+  }
+  if (active === 0) {
+    // Every valid pixel is similar: the last plane of dimension 0 is the validity mask.
+    scratch[0] = scratch[2] = bins * wordsPerRow;
+    scratch[1] = scratch[3] = 0;
+    active = 1;
   }
 
   const r0 = row > w ? row - w : 0;
@@ -164,20 +189,23 @@ export function scanSimilar(
       let m = wi === w0 ? firstMask : -1;
       if (wi === w1) m &= lastMask;
       const base = rowBase + wi;
-      for (let a = 0; a < active && m !== 0; a++) m &= planes[base + scratch[2 * a]] & ~planes[base + scratch[2 * a + 1]];
+      for (let a = 0; a < active && m !== 0; a++) m &= planes[base + scratch[4 * a]] & ~planes[base + scratch[4 * a + 1]];
+      if (m === 0) continue;
+      let sure = m;
+      for (let a = 0; a < active; a++) sure &= planes[base + scratch[4 * a + 2]] & ~planes[base + scratch[4 * a + 3]];
       while (m !== 0) {
         const low = m & -m;
         m ^= low;
         const cc = (wi << 5) + 31 - Math.clz32(low);
         const q = pixRow + cc;
-        const qb = q * dims;
-        let j = 0;
-        while (j < dims && Math.abs(packed[qb + j] - centre[j]) < thresholds[j]) j++;
-        if (j === dims) {
-          cand[n] = q;
-          candOff[n] = offRow + cc;
-          n++;
+        let ok = 1;
+        if ((sure & low) === 0) {
+          const qb = q * dims;
+          for (let j = 0; j < dims; j++) ok &= +(Math.abs(packed[qb + j] - centre[j]) < thresholds[j]);
         }
+        cand[n] = q;
+        candOff[n] = offRow + cc;
+        n += ok;
       }
     }
   }
