@@ -44,7 +44,7 @@ export function createRandomForest(params: RandomForestParams, context: PluginCo
       featureNames,
       async predict(table: Table) {
         const x = featureMatrix(table, featureNames, 'prediction table');
-        packed ??= packForest(trees);
+        packed ??= packForest(trees, featureNames.length);
         return predictForestRows(packed, x, table.rows, featureNames.length, { kind: 'mean', spread: true }, context.workers);
       },
       importance() {

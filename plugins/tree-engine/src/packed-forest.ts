@@ -141,6 +141,7 @@ export function predictPacked(
   rowEnd: number,
   combine: Combine,
 ): { mean: Float32Array; spread?: Float32Array } {
+  if (forest.cols > cols) throw runtimeError('the forest splits on more features than the rows have', { path: 'cols', expected: `≥ ${forest.cols}`, found: String(cols) });
   const nTrees = forest.roots.length;
   const n = rowEnd - rowStart;
   const mean = new Float32Array(n);
@@ -187,11 +188,13 @@ export function predictPacked(
  */
 function quantise(forest: PackedForest, x: Float32Array, cols: number, first: number, bn: number, codes: Uint8Array | Uint16Array, missing: Int32Array): number {
   const { cuts, cutStart, cutSteps } = forest;
+  // Features past the last one any tree splits on are never read (nor are their missing values).
+  const width = Math.min(cols, forest.cols);
   let nMissing = 0;
   for (let i = 0; i < bn; i++) {
     const base = (first + i) * cols;
     let any = 0;
-    for (let f = 0; f < cols; f++) {
+    for (let f = 0; f < width; f++) {
       const v = x[base + f];
       any |= +(v !== v);
       // Branch-free lower bound over the padded cuts: a fixed number of halvings per feature.

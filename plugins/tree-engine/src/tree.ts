@@ -30,7 +30,8 @@ export function predictBinned(tree: TreeArrays, codes: Uint8Array | Uint16Array,
   while (f >= 0) {
     const c = codes[f * rows + r];
     const l = left[n];
-    n = c === missingBin ? (missingLeft[n] ? l : l + 1) : c <= bin[n] ? l : l + 1;
+    // `+(c > bin)` compiles to a flag, not a branch: the direction is unpredictable, missing values are rare.
+    n = c === missingBin ? (missingLeft[n] ? l : l + 1) : l + +(c > bin[n]);
     f = feature[n];
   }
   return value[n];
