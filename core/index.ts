@@ -13,6 +13,7 @@ export * from './plugin/kinds.js';
 export * from './plugin/manifest.js';
 export * from './plugin/context.js';
 export * from './plugin/saved-model.js';
+export * from './plugin/downscale-target.js';
 export * from './services/cache.js';
 export * from './services/logger.js';
 export * from './services/progress.js';

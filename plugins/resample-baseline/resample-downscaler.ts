@@ -3,34 +3,21 @@
  * plugin): the coarse series resampled to the fine target grid.
  */
 import {
+  downscaleTarget,
   isStatic,
   resampleSeries,
-  usageError,
   type DownscaleInput,
   type DownscaleResult,
   type Downscaler,
-  type Grid,
   type PluginContext,
 } from '../../core/index.js';
-
-/** The fine grid to produce: `target`, else the grid shared by the predictors. */
-export function targetGrid(input: DownscaleInput, pluginId: string): Grid {
-  if (input.target) return input.target;
-  const first = Object.values(input.predictors ?? {})[0];
-  if (first) return first.grid;
-  throw usageError('no fine grid to downscale to', {
-    path: `${pluginId}.inputs.target`,
-    expected: 'a `target` series (its grid is used) or at least one fine predictor',
-    found: 'neither',
-  });
-}
 
 /** A downscaler that only resamples the coarse series to the target grid (a baseline). */
 export function createResampleDownscaler(method: 'nearest' | 'bilinear', context: PluginContext): Downscaler {
   const id = `downscaler:${method}`;
   return {
     async downscale(input: DownscaleInput): Promise<DownscaleResult> {
-      const grid = targetGrid(input, id);
+      const grid = downscaleTarget(input, id);
       const coarse = input.coarse;
       if (isStatic(coarse)) context.logger.warn(`${id}: the coarse series is static; the product is one map`);
       const product = resampleSeries(coarse, grid, method);

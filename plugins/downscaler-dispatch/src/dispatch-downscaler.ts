@@ -1,5 +1,6 @@
 import {
   checkNesting,
+  downscaleTarget,
   formatDate,
   inputError,
   isStatic,
@@ -13,7 +14,6 @@ import {
   type DownscaleInput,
   type DownscaleResult,
   type Downscaler,
-  type Grid,
   type PluginContext,
   type Series,
 } from '../../../core/index.js';
@@ -62,7 +62,7 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
       if (!ndvi) throw inputError('missing predictor', { path: `${ID}.predictors.ndvi`, expected: 'an NDVI series on the fine grid', found: `predictors ${Object.keys(input.predictors).join(', ') || 'none'}` });
       if (lstKeys.length === 0) throw inputError('missing predictor', { path: `${ID}.predictors.lst`, expected: "an LST series in K (keys 'lst' or 'lst_<overpass>')", found: `predictors ${Object.keys(input.predictors).join(', ')}` });
       if (isStatic(coarse)) throw inputError('coarse SM must be dated', { path: `${ID}.coarse`, expected: 'one raster per date', found: 'a static layer' });
-      const grid: Grid = input.target ?? input.predictors[lstKeys[0]].grid;
+      const grid = downscaleTarget(input, ID, lstKeys[0]);
       const nesting = checkNesting(coarse.grid, grid);
       const layout = cellLayout(grid.width, grid.height, coarse.grid.width, coarse.grid.height, nesting);
       const n = grid.width * grid.height;

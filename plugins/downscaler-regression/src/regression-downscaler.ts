@@ -2,6 +2,7 @@ import {
   createRng,
   dateFeatureValues,
   describeGrid,
+  downscaleTarget,
   featureLayout,
   isStatic,
   makeSeries,
@@ -83,7 +84,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   if (isStatic(coarse)) {
     throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
   }
-  const fineGrid = input.target ?? input.predictors[names[0]].grid;
+  const fineGrid = downscaleTarget(input, ID);
   const predictors: Record<string, Series> = {};
   for (const name of names) {
     const s = input.predictors[name];

@@ -2,6 +2,7 @@ import {
   aggregateToGrid,
   checkNesting,
   createRng,
+  downscaleTarget,
   inputError,
   isStatic,
   makeSeries,
@@ -61,7 +62,7 @@ async function downscale(input: DownscaleInput, params: ResnetParams, context: P
   if (names.length === 0) throw usageError('the ResNet downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
   const coarse = input.coarse;
   if (isStatic(coarse)) throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series', found: `static layer '${coarse.variable}'` });
-  const fine: Grid = input.target ?? input.predictors[names[0]].grid;
+  const fine = downscaleTarget(input, ID);
   const notes: string[] = [];
   const predictors = names.map((n) => {
     const s = input.predictors[n];
