@@ -1,4 +1,4 @@
-import { inputError, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { inputError, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { epochReporter } from '../../nn-runtime/index.js';
 import type { BpnnParams } from '../index.js';
 import { fitMlp, type FitSummary } from './fit-mlp.js';
@@ -47,17 +47,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
     },
     save(): SavedModel {
       const data: BpnnData = { layout: MODEL_LAYOUT, sizes: model.sizes, activation: model.activation, yMean: model.yMean, yScale: model.yScale, summary };
-      return {
-        kind: 'model',
-        format: 'soilscale-model',
-        formatVersion: 1,
-        pluginId: plugin.id,
-        pluginVersion: plugin.version,
-        params: { ...params, seed },
-        featureNames: [...featureNames],
-        data,
-        binary: { theta: model.theta, xMean: model.xMean, xScale: model.xScale },
-      };
+      return createSavedModel(plugin, { params: { ...params, seed }, featureNames: [...featureNames], data, binary: { theta: model.theta, xMean: model.xMean, xScale: model.xScale } });
     },
   });
 
@@ -69,7 +59,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
     },
     async load(saved) {
       const where = `saved model ${saved.pluginId}@${saved.pluginVersion}`;
-      if (saved.pluginId !== plugin.id) throw inputError('saved model is not a BPNN', { file: where, path: 'pluginId', expected: plugin.id, found: saved.pluginId });
+      checkSavedModel(saved, plugin, where);
       const data = saved.data as BpnnData;
       if (!data || data.layout !== MODEL_LAYOUT) throw inputError('unknown BPNN model layout', { file: where, path: 'data.layout', expected: String(MODEL_LAYOUT), found: String(data?.layout) });
       const names = saved.featureNames ?? [];

@@ -1,4 +1,4 @@
-import { inputError, type FeatureImportance, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { inputError, type FeatureImportance, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import {
   checkTrainingTable,
   featureMatrix,
@@ -65,17 +65,7 @@ export function createRandomForest(params: RandomForestParams, context: PluginCo
         };
       },
       save(): SavedModel {
-        return {
-          kind: 'model',
-          format: 'soilscale-model',
-          formatVersion: 1,
-          pluginId: plugin.id,
-          pluginVersion: plugin.version,
-          params: { ...params, seed },
-          featureNames: [...featureNames],
-          data,
-          binary: treesToBinary(trees),
-        };
+        return createSavedModel(plugin, { params: { ...params, seed }, featureNames: [...featureNames], data, binary: treesToBinary(trees) });
       },
     };
   };
@@ -125,8 +115,7 @@ export function createRandomForest(params: RandomForestParams, context: PluginCo
 
     async load(saved: SavedModel): Promise<FittedRegressor> {
       const file = `saved model (${saved?.pluginId ?? 'unknown plugin'})`;
-      if (saved?.kind !== 'model' || saved.format !== 'soilscale-model') throw inputError('not a soilscale model', { file, path: 'format', expected: 'soilscale-model', found: String(saved?.format) });
-      if (saved.pluginId !== plugin.id) throw inputError('model was saved by another plugin', { file, path: 'pluginId', expected: plugin.id, found: String(saved.pluginId) });
+      checkSavedModel(saved, plugin, file);
       const data = saved.data as ForestData | undefined;
       if (!data || typeof data.layout !== 'number' || data.layout > MODEL_LAYOUT) throw inputError('unsupported random-forest model layout', { file, path: 'data.layout', expected: `≤ ${MODEL_LAYOUT}`, found: String(data?.layout) });
       const names = saved.featureNames;
