@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
-import { createPluginContext, createRng, createTable, createWorkerPool, isSoilscaleError, type Table } from '../../../core/index.js';
+import { createPluginContext, createTable, createWorkerPool, isSoilscaleError } from '../../../core/index.js';
+import { rmse, schemaDefaults, smoothSurface, uniformTable } from '../../../test/support/regressor-fixtures.js';
 import { knnPlugin, type KnnParams } from '../index.js';
 import { combineNeighbours } from '../src/neighbour-weights.js';
 
-const defaults = Object.fromEntries(Object.entries(knnPlugin.params.properties).map(([k, v]) => [k, v.default])) as unknown as KnnParams;
+const defaults = schemaDefaults<KnnParams>(knnPlugin);
 const inline = createWorkerPool(1);
 const threads = createWorkerPool(2);
 after(() => Promise.all([inline.close(), threads.close()]));
@@ -13,22 +14,10 @@ function knn(params: Partial<KnnParams>, pool = inline) {
   return knnPlugin.create({ ...defaults, seed: 5, ...params }, createPluginContext({ workers: pool, seed: 1 }));
 }
 
-/** `rows` rows of `cols` uniform features in [0, 1), target f(x) plus Gaussian noise of sd `noise`. */
-function table(rows: number, cols: number, seed: number, f: (x: Float32Array, o: number) => number, noise = 0): Table {
-  const rng = createRng(seed);
-  const t = createTable(Array.from({ length: cols }, (_, i) => `x${i}`), rows, true);
-  for (let i = 0; i < t.x.length; i++) t.x[i] = rng.next();
-  for (let r = 0; r < rows; r++) t.y![r] = f(t.x, r * cols) + noise * rng.normal();
-  return t;
-}
-
-const rmse = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
-const smooth = (x: Float32Array, o: number) => Math.sin(2 * Math.PI * x[o]) * Math.cos(Math.PI * x[o + 1]);
-
 describe('regressor:knn', () => {
   it('learns a smooth 2-D function to RMSE < 0.05 (uniform, distance and Gaussian weights)', async () => {
-    const train = table(6000, 2, 1, smooth);
-    const test = table(1000, 2, 2, smooth);
+    const train = uniformTable(6000, 2, 1, smoothSurface);
+    const test = uniformTable(1000, 2, 2, smoothSurface);
     for (const weights of ['uniform', 'distance', 'gaussian'] as const) {
       const model = await (await knn({ k: 8, weights })).fit(train);
       const e = rmse((await model.predict(test)).mean, test.y!);
@@ -37,7 +26,7 @@ describe('regressor:knn', () => {
   });
 
   it('gives a monotone response to a monotone function of one feature', async () => {
-    const train = table(800, 1, 3, (x, o) => 2 * x[o] + x[o] ** 3);
+    const train = uniformTable(800, 1, 3, (x, o) => 2 * x[o] + x[o] ** 3);
     const model = await (await knn({ k: 7 })).fit(train);
     const grid = createTable(['x0'], 300);
     grid.x.set(Float32Array.from({ length: 300 }, (_, i) => i / 299));
@@ -86,21 +75,21 @@ describe('regressor:knn', () => {
 
   it('picks a small k on a noise-free function and a larger k on a noisy one, reproducibly from the seed', async () => {
     const step = (x: Float32Array, o: number) => (x[o] > 0.5 ? 1 : 0) + x[o + 1];
-    const clean = await (await knn({ autoK: true })).fit(table(1500, 2, 6, step));
-    const noisy = await (await knn({ autoK: true })).fit(table(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
+    const clean = await (await knn({ autoK: true })).fit(uniformTable(1500, 2, 6, step));
+    const noisy = await (await knn({ autoK: true })).fit(uniformTable(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
     const kClean = Number(clean.diagnostics!().k);
     const kNoisy = Number(noisy.diagnostics!().k);
     assert.ok(kClean <= 5, `clean k ${kClean}`);
     assert.ok(kNoisy >= 20, `noisy k ${kNoisy}`);
-    const again = await (await knn({ autoK: true }, threads)).fit(table(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
+    const again = await (await knn({ autoK: true }, threads)).fit(uniformTable(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
     assert.deepEqual(again.diagnostics!(), noisy.diagnostics!());
-    const otherSeed = await (await knn({ autoK: true, seed: 99 })).fit(table(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
+    const otherSeed = await (await knn({ autoK: true, seed: 99 })).fit(uniformTable(1500, 2, 6, (x, o) => 0.3 * x[o], 0.5));
     assert.notDeepEqual(otherSeed.diagnostics!(), noisy.diagnostics!());
   });
 
   it('predicts identically on one or two threads and after save → load', async () => {
-    const train = table(3000, 3, 7, smooth, 0.05);
-    const test = table(9000, 3, 8, smooth);
+    const train = uniformTable(3000, 3, 7, smoothSurface, 0.05);
+    const test = uniformTable(9000, 3, 8, smoothSurface);
     for (const weights of ['uniform', 'gaussian'] as const) {
       const a = await (await knn({ k: 6, weights })).fit(train);
       const b = await (await knn({ k: 6, weights }, threads)).fit(train);
@@ -115,7 +104,7 @@ describe('regressor:knn', () => {
   });
 
   it('leaves out training rows with a missing feature and predicts NaN for such rows', async () => {
-    const train = table(200, 2, 9, smooth);
+    const train = uniformTable(200, 2, 9, smoothSurface);
     train.x[0] = Number.NaN;
     const model = await (await knn({ k: 3 })).fit(train);
     assert.equal(model.diagnostics!().trainingRows, 199);
@@ -126,7 +115,7 @@ describe('regressor:knn', () => {
   });
 
   it('names the column, the field and what it expected in errors', async () => {
-    const model = await (await knn({})).fit(table(50, 2, 10, smooth));
+    const model = await (await knn({})).fit(uniformTable(50, 2, 10, smoothSurface));
     await assert.rejects(model.predict(createTable(['x0'], 3)), (e: unknown) => isSoilscaleError(e) && /x1/.test(e.message) && e.details.path === 'columns');
     const saved = model.save();
     await assert.rejects((await knn({})).load({ ...saved, binary: { y: saved.binary!.y } }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'binary.x');

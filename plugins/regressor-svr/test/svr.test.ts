@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
-import { createPluginContext, createRng, createTable, createWorkerPool, isSoilscaleError, type Table } from '../../../core/index.js';
+import { createPluginContext, createRng, createTable, createWorkerPool, isSoilscaleError } from '../../../core/index.js';
+import { rmse, schemaDefaults, smoothSurface, uniformTable } from '../../../test/support/regressor-fixtures.js';
 import { svrPlugin, type SvrParams } from '../index.js';
 import { loadLibsvm } from '../src/libsvm-loader.js';
 import { decision, KERNEL_CODES, predictSvrRows, type SvrKernelModel } from '../src/svr-kernel.js';
 
-const defaults = Object.fromEntries(Object.entries(svrPlugin.params.properties).map(([k, v]) => [k, v.default])) as unknown as SvrParams;
+const defaults = schemaDefaults<SvrParams>(svrPlugin);
 const inline = createWorkerPool(1);
 const threads = createWorkerPool(2);
 after(() => Promise.all([inline.close(), threads.close()]));
@@ -14,21 +15,10 @@ function svr(params: Partial<SvrParams>, pool = inline) {
   return svrPlugin.create({ ...defaults, seed: 3, ...params }, createPluginContext({ workers: pool, seed: 1 }));
 }
 
-function table(rows: number, cols: number, seed: number, f: (x: Float32Array, o: number) => number, noise = 0): Table {
-  const rng = createRng(seed);
-  const t = createTable(Array.from({ length: cols }, (_, i) => `x${i}`), rows, true);
-  for (let i = 0; i < t.x.length; i++) t.x[i] = rng.next();
-  for (let r = 0; r < rows; r++) t.y![r] = f(t.x, r * cols) + noise * rng.normal();
-  return t;
-}
-
-const rmse = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
-const smooth = (x: Float32Array, o: number) => Math.sin(2 * Math.PI * x[o]) * Math.cos(Math.PI * x[o + 1]);
-
 describe('regressor:svr', () => {
   it('learns a smooth 2-D function to RMSE < 0.03 (epsilon-SVR and nu-SVR, RBF)', async () => {
-    const train = table(1200, 2, 1, smooth);
-    const test = table(500, 2, 2, smooth);
+    const train = uniformTable(1200, 2, 1, smoothSurface);
+    const test = uniformTable(500, 2, 2, smoothSurface);
     for (const type of ['epsilon', 'nu'] as const) {
       const model = await (await svr({ type, C: 10, epsilon: 0.01, gamma: 2 })).fit(train);
       const e = rmse((await model.predict(test)).mean, test.y!);
@@ -38,20 +28,20 @@ describe('regressor:svr', () => {
 
   it('recovers a linear function with the linear kernel and a quadratic with the polynomial kernel', async () => {
     const lin = (x: Float32Array, o: number) => 3 * x[o] - 2 * x[o + 1] + 0.5;
-    const test = table(300, 2, 5, lin);
-    const linear = await (await svr({ kernel: 'linear', C: 10, epsilon: 0.001 })).fit(table(400, 2, 4, lin));
+    const test = uniformTable(300, 2, 5, lin);
+    const linear = await (await svr({ kernel: 'linear', C: 10, epsilon: 0.001 })).fit(uniformTable(400, 2, 4, lin));
     assert.ok(rmse((await linear.predict(test)).mean, test.y!) < 0.005);
     const quad = (x: Float32Array, o: number) => (x[o] - 0.3) ** 2 + x[o + 1];
-    const qtest = table(300, 2, 7, quad);
-    const poly = await (await svr({ kernel: 'polynomial', degree: 2, coef0: 1, gamma: 'auto', C: 100, epsilon: 0.001 })).fit(table(400, 2, 6, quad));
-    const linearOnQuad = await (await svr({ kernel: 'linear', C: 100, epsilon: 0.001 })).fit(table(400, 2, 6, quad));
+    const qtest = uniformTable(300, 2, 7, quad);
+    const poly = await (await svr({ kernel: 'polynomial', degree: 2, coef0: 1, gamma: 'auto', C: 100, epsilon: 0.001 })).fit(uniformTable(400, 2, 6, quad));
+    const linearOnQuad = await (await svr({ kernel: 'linear', C: 100, epsilon: 0.001 })).fit(uniformTable(400, 2, 6, quad));
     const ePoly = rmse((await poly.predict(qtest)).mean, qtest.y!);
     assert.ok(ePoly < 0.01, `poly rmse ${ePoly}`);
     assert.ok(rmse((await linearOnQuad.predict(qtest)).mean, qtest.y!) > 5 * ePoly);
   });
 
   it('gives a monotone response to a monotone function', async () => {
-    const model = await (await svr({ C: 10, epsilon: 0.01 })).fit(table(600, 1, 8, (x, o) => 2 * x[o] + x[o] ** 3));
+    const model = await (await svr({ C: 10, epsilon: 0.01 })).fit(uniformTable(600, 1, 8, (x, o) => 2 * x[o] + x[o] ** 3));
     const grid = createTable(['x0'], 200);
     grid.x.set(Float32Array.from({ length: 200 }, (_, i) => 0.02 + (0.96 * i) / 199));
     const { mean } = await model.predict(grid);
@@ -60,7 +50,7 @@ describe('regressor:svr', () => {
   });
 
   it("evaluates the decision function as libsvm does (to 1e-9), with gamma 'scale' as scikit-learn", async () => {
-    const train = table(500, 3, 9, smooth, 0.05);
+    const train = uniformTable(500, 3, 9, smoothSurface, 0.05);
     const model = await (await svr({ C: 2, epsilon: 0.02 })).fit(train);
     const saved = model.save();
     const data = saved.data as { center: number[]; scale: number[]; rho: number; gamma: number };
@@ -100,8 +90,8 @@ describe('regressor:svr', () => {
   });
 
   it('predicts identically on one or two threads and after save → load', async () => {
-    const train = table(800, 3, 11, smooth, 0.05);
-    const test = table(20000, 3, 12, smooth);
+    const train = uniformTable(800, 3, 11, smoothSurface, 0.05);
+    const test = uniformTable(20000, 3, 12, smoothSurface);
     const a = await (await svr({ epsilon: 0.02, standardizeTarget: true })).fit(train);
     const b = await (await svr({ epsilon: 0.02, standardizeTarget: true }, threads)).fit(train);
     const pa = (await a.predict(test)).mean;
@@ -113,7 +103,7 @@ describe('regressor:svr', () => {
   });
 
   it('subsamples reproducibly from the seed (maxRows)', async () => {
-    const train = table(1000, 2, 13, smooth, 0.1);
+    const train = uniformTable(1000, 2, 13, smoothSurface, 0.1);
     const fit = async (seed: number) => (await (await svr({ maxRows: 300, seed })).fit(train)).save().binary!.coefficients;
     assert.deepEqual(await fit(1), await fit(1));
     assert.notDeepEqual(await fit(1), await fit(2));
@@ -122,7 +112,7 @@ describe('regressor:svr', () => {
   });
 
   it('reports bad saved models and missing columns as input errors naming the field', async () => {
-    const model = await (await svr({})).fit(table(100, 2, 14, smooth));
+    const model = await (await svr({})).fit(uniformTable(100, 2, 14, smoothSurface));
     await assert.rejects(model.predict(createTable(['x1'], 2)), (e: unknown) => isSoilscaleError(e) && e.details.path === 'columns' && /x0/.test(e.message));
     const saved = model.save();
     await assert.rejects((await svr({})).load({ ...saved, binary: { coefficients: saved.binary!.coefficients } }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'binary.supportVectors');
