@@ -1,6 +1,6 @@
-import { pairedMetrics, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
+import { pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
 import { correlationPValue } from './special-functions.js';
-import { klDivergence } from './kl-divergence.js';
+import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { averageRanks } from './pairing.js';
 
 /** A product chunk and the matching reference chunk (e.g. one date of two rasters). */
@@ -41,7 +41,7 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
     }
   }
   const stride = Math.max(1, Math.ceil(n / maxSample));
-  if (stride === 1) return pairedMetrics(...gather(chunks, n, 1), options);
+  if (stride === 1) return pairedMetricsOfValidPairs(...gather(chunks, n, 1), options);
 
   const me = se / n;
   const mo = so / n;
@@ -80,8 +80,9 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
   const sO = Math.sqrt(soo / n);
   const r = see > 0 && soo > 0 ? Math.max(-1, Math.min(1, seo / Math.sqrt(see * soo))) : Number.NaN;
   const slope = soo > 0 ? seo / soo : Number.NaN;
-  const [es, os] = gather(chunks, Math.ceil(n / stride), stride);
-  const spearman = pearson(averageRanks(es), averageRanks(os));
+  const ranked = options.rankMetrics ?? true;
+  const [es, os] = ranked ? gather(chunks, Math.ceil(n / stride), stride) : [new Float64Array(0), new Float64Array(0)];
+  const spearman = ranked ? pearson(averageRanks(es), averageRanks(os)) : Number.NaN;
   const z = Math.atanh(r);
   const half = 1.959963984540054 / Math.sqrt(n - 3);
   const mse = sd2 / n;
@@ -112,7 +113,7 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
     mseCorr: Math.max(0, 2 * sO * sE * (1 - r)),
     mseVar: (sO - sE) ** 2,
     mseBias: bias * bias,
-    kl: klDivergence(es, os, options.kl),
+    kl: ranked ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN,
   };
 }
 

@@ -53,6 +53,11 @@ export interface KlOptions {
  */
 export function klDivergence(product: ArrayLike<number>, reference: ArrayLike<number>, options: KlOptions = {}): number {
   const { product: e, reference: o } = validPairs(product, reference);
+  return klDivergenceOfValidPairs(e, o, options);
+}
+
+/** {@link klDivergence} of pairs already known valid (finite, equal length, as from `validPairs`): no copy. */
+export function klDivergenceOfValidPairs(e: Float64Array, o: Float64Array, options: KlOptions = {}): number {
   if (e.length === 0) return Number.NaN;
   const method = options.method ?? 'yan-bai';
   const [p, q] = options.reverse ? [e, o] : [o, e];
@@ -136,25 +141,29 @@ function discreteKl(p: Float64Array, q: Float64Array): number {
   return d;
 }
 
-function minMax(x: Float64Array): Float64Array {
+function range(x: Float64Array): [lo: number, span: number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of x) {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const span = hi - lo;
-  return x.map((v) => (span > 0 ? (v - lo) / span : Number.NaN));
+  return [lo, hi - lo];
 }
 
-/** Yan & Bai eq. 8 on min–max normalised series; 0·ln(0/·) = 0, product values floored at `eps`. */
+/**
+ * Yan & Bai eq. 8 on min–max normalised series; 0·ln(0/·) = 0, product values floored at `eps`. NaN when
+ * either series is constant. Normalises on the fly (no normalised copies: this runs per date on every pixel).
+ */
 function yanBaiKl(t: Float64Array, p: Float64Array, eps: number): number {
-  const tn = minMax(t);
-  const pn = minMax(p);
+  const [tLo, tSpan] = range(t);
+  const [pLo, pSpan] = range(p);
+  if (!(tSpan > 0 && pSpan > 0)) return Number.NaN;
   let d = 0;
-  for (let i = 0; i < tn.length; i++) {
-    if (Number.isNaN(tn[i]) || Number.isNaN(pn[i])) return Number.NaN;
-    if (tn[i] > 0) d += tn[i] * Math.log(tn[i] / Math.max(eps, pn[i]));
+  for (let i = 0; i < t.length; i++) {
+    const tn = (t[i] - tLo) / tSpan;
+    if (tn > 0) d += tn * Math.log(tn / Math.max(eps, (p[i] - pLo) / pSpan));
   }
   return d;
 }

@@ -1,6 +1,6 @@
 import { correlationPValue } from './special-functions.js';
 import { averageRanks, validPairs } from './pairing.js';
-import { klDivergence, type KlOptions } from './kl-divergence.js';
+import { klDivergenceOfValidPairs, type KlOptions } from './kl-divergence.js';
 
 /**
  * Metrics of a product (estimate e) against a reference (observation o), metrics.md §3.
@@ -58,6 +58,11 @@ export interface PairedMetricsOptions {
   readonly mapeEpsilon?: number;
   /** KL variant for the `kl` field (default Yan & Bai). */
   readonly kl?: KlOptions;
+  /**
+   * false: skip the rank- and shape-based metrics (Spearman ρ and its p, KL → NaN), e.g. for anomalies
+   * where only moments are reported; they cost a sort and a logarithm per pair. Default true.
+   */
+  readonly rankMetrics?: boolean;
 }
 
 /** How the metrics are defined, for result metadata (bias sign, ddof, KL form). */
@@ -91,7 +96,13 @@ export function pairedMetrics(
   options: PairedMetricsOptions = {},
 ): PairedMetrics {
   const { product: e, reference: o } = validPairs(product, reference);
+  return pairedMetricsOfValidPairs(e, o, options);
+}
+
+/** {@link pairedMetrics} of pairs already known valid (finite, equal length, as from `validPairs`): no copy. */
+export function pairedMetricsOfValidPairs(e: Float64Array, o: Float64Array, options: PairedMetricsOptions = {}): PairedMetrics {
   const n = e.length;
+  const ranked = options.rankMetrics ?? true;
   const mapeEps = options.mapeEpsilon ?? 0.01;
 
   let me = 0, mo = 0;
@@ -129,7 +140,7 @@ export function pairedMetrics(
   const sO = Math.sqrt(soo / n);
   const r = see > 0 && soo > 0 ? Math.max(-1, Math.min(1, seo / Math.sqrt(see * soo))) : Number.NaN;
   const slope = soo > 0 ? seo / soo : Number.NaN;
-  const spearman = n >= 2 ? pearson(averageRanks(e), averageRanks(o)) : Number.NaN;
+  const spearman = ranked && n >= 2 ? pearson(averageRanks(e), averageRanks(o)) : Number.NaN;
   const z = Math.atanh(r);
   const half = n > 3 ? Z975 / Math.sqrt(n - 3) : Number.NaN;
 
@@ -160,7 +171,7 @@ export function pairedMetrics(
     mseCorr: Math.max(0, 2 * sO * sE * (1 - r)),
     mseVar: (sO - sE) ** 2,
     mseBias: bias * bias,
-    kl: n ? klDivergence(e, o, options.kl) : Number.NaN,
+    kl: ranked && n ? klDivergenceOfValidPairs(e, o, options.kl) : Number.NaN,
   };
 }
 

@@ -42,10 +42,19 @@ export function validPairs(product: ArrayLike<number>, reference: ArrayLike<numb
   return { product: e, reference: o };
 }
 
-/** Average ranks (1-based, ties share the mean of their ranks), as SciPy `rankdata(method='average')`. */
+/**
+ * Average ranks (1-based, ties share the mean of their ranks), as SciPy `rankdata(method='average')`;
+ * NaN values get NaN ranks.
+ *
+ * @example
+ * ```ts
+ * averageRanks([0.3, 0.1, 0.3, Number.NaN]); // Float64Array [2.5, 1, 2.5, NaN]
+ * ```
+ */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const { keys, order } = sortWithIndex(values);
+  // Raster values are float32: their order is the order of 32-bit keys, sorted in linear time.
+  const { keys, order } = n >= RADIX_MIN && allFloat32(values) ? radixSortWithIndex(values) : sortWithIndex(values);
   const ranks = new Float64Array(n);
   for (let i = 0; i < n; ) {
     if (Number.isNaN(keys[i])) {
@@ -121,5 +130,69 @@ function sortWithIndex(values: ArrayLike<number>): { keys: Float64Array; order: 
     [keys, keys2] = [keys2, keys];
     [order, order2] = [order2, order];
   }
+  return { keys, order };
+}
+
+/** Below this length the merge sort is as fast as the three radix passes. */
+const RADIX_MIN = 512;
+
+/** Whether every value survives a round trip through float32 (NaN included), so 32-bit keys order them exactly. */
+function allFloat32(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Math.fround(v) !== v && v === v) return false;
+  }
+  return true;
+}
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/**
+ * Ascending sort of float32-exact values with their original indices (NaN last), as `sortWithIndex` but by
+ * LSD radix sort on order-preserving 32-bit keys (11 + 11 + 10 bits; a pass whose digit is the same for
+ * every key is skipped). Stable, so ties keep index order — the same result as the merge sort.
+ */
+function radixSortWithIndex(values: ArrayLike<number>): { keys: Float64Array; order: Uint32Array } {
+  const n = values.length;
+  let key = new Uint32Array(n);
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let k: number;
+    if (v !== v) k = 0xffffffff;
+    else {
+      F32[0] = v;
+      const bits = U32[0];
+      // Negative floats: flip every bit (larger magnitude → smaller key); positive: set the sign bit.
+      k = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+    }
+    key[i] = k;
+    order[i] = i;
+  }
+  let key2 = new Uint32Array(n);
+  let order2 = new Uint32Array(n);
+  const count = new Uint32Array(2048);
+  for (const [shift, mask] of [[0, 0x7ff], [11, 0x7ff], [22, 0x3ff]] as const) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i] >>> shift) & mask]++;
+    if (count[(key[0] >>> shift) & mask] === n) continue;
+    let sum = 0;
+    for (let d = 0; d <= mask; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = key[i];
+      const dst = count[(k >>> shift) & mask]++;
+      key2[dst] = k;
+      order2[dst] = order[i];
+    }
+    [key, key2] = [key2, key];
+    [order, order2] = [order2, order];
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = values[order[i]];
   return { keys, order };
 }

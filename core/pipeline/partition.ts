@@ -165,10 +165,27 @@ function checkSameGrid(parts: readonly PartSeries[], name: string): void {
   }
 }
 
-/** Concatenate record tables with a leading column (`partition` or `method`) naming where each row came from. */
-export function concatTables(tables: ReadonlyArray<readonly [string, RecordTable]>, column: string): RecordTable {
-  const columns = [column, ...new Set(tables.flatMap(([, t]) => t.columns.filter((c) => c !== column)))];
-  const rows = tables.flatMap(([label, t]) => t.rows.map((r) => ({ [column]: label, ...Object.fromEntries(columns.slice(1).map((c) => [c, r[c] ?? null])) })));
-  const notes = tables.flatMap(([label, t]) => (t.notes ?? []).map((n) => `${label}: ${n}`));
+/** The label column used when the tables already have a column named like the requested one. */
+const LABEL_FALLBACK: Readonly<Record<string, string>> = { method: 'alternative', partition: 'part' };
+
+/**
+ * Concatenate record tables with a leading column (`partition` or `method`) naming where each row came from.
+ * When a table already has a column of that name (e.g. an importance table whose `method` is
+ * permutation/impurity), that column is kept and the label goes into a column named `fallback` instead
+ * (`method` → `alternative`, `partition` → `part`; a trailing `_` is added while the name is still taken).
+ *
+ * @example
+ * ```ts
+ * concatTables([['rf', rfSummary], ['knn', knnSummary]], 'method').columns; // ['method', 'n', 'r', …]
+ * concatTables([['rf', rfImportance]], 'method').columns;                  // ['alternative', 'method', 'feature', …]
+ * ```
+ */
+export function concatTables(tables: ReadonlyArray<readonly [string, RecordTable]>, column: string, fallback = LABEL_FALLBACK[column] ?? `${column}Label`): RecordTable {
+  const own = [...new Set(tables.flatMap(([, t]) => t.columns))];
+  let label = column;
+  if (own.includes(label)) for (label = fallback; own.includes(label); ) label += '_';
+  const columns = [label, ...own];
+  const rows = tables.flatMap(([name, t]) => t.rows.map((r) => ({ [label]: name, ...Object.fromEntries(own.map((c) => [c, r[c] ?? null])) })));
+  const notes = tables.flatMap(([name, t]) => (t.notes ?? []).map((n) => `${name}: ${n}`));
   return recordTable(rows, columns, notes.length ? notes : undefined);
 }

@@ -401,14 +401,16 @@ async function importanceSection(input: RunReportInput): Promise<string | undefi
     if (!t.columns.includes('feature') || !(t.columns.includes('value') || t.columns.includes('importance'))) continue;
     const valueCol = t.columns.includes('importance') ? 'importance' : 'value';
     // One chart per importance kind or per compared method (their scales differ); bars grouped by part.
-    const splitCol = t.columns.includes('method') ? 'method' : undefined;
-    const groupCols = ['partition', 'season', 'region'].filter((c) => t.columns.includes(c));
+    // `alternative` is the compared method when the table's own `method` is the importance kind (see concatTables).
+    const splitCols = ['alternative', 'method'].filter((c) => t.columns.includes(c));
+    const splitOf = (r: Record<string, unknown>): string => splitCols.map((c) => String(r[c])).join(' — ');
+    const groupCols = ['partition', 'part', 'season', 'region'].filter((c) => t.columns.includes(c));
     const rows = t.rows.filter((r) => typeof r[valueCol] === 'number' && Number.isFinite(r[valueCol] as number));
-    const splits = splitCol ? [...new Set(rows.map((r) => String(r[splitCol])))].slice(0, 8) : [''];
+    const splits = splitCols.length ? [...new Set(rows.map(splitOf))].slice(0, 8) : [''];
     const note = (t.notes ?? [])[0]?.replace(/^[^:]*: (?=permutation)/, '') ?? '';
     for (const split of splits) {
       const values: BarValue[] = rows
-        .filter((r) => !splitCol || String(r[splitCol]) === split)
+        .filter((r) => !splitCols.length || splitOf(r) === split)
         .map((r) => ({ label: String(r.feature), value: r[valueCol] as number, group: groupCols.map((c) => String(r[c])).join(' / ') || key }));
       if (!values.length || values.every((v) => v.value === 0)) continue;
       const permutation = /permutation/.test(split) || (!/impurity|gain|split/.test(split) && /IncMSE|permutation/i.test(note));

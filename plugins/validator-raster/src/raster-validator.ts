@@ -184,6 +184,9 @@ function cellAnomalies(p: Float32Array, r: Float32Array, fine: Grid, coarse: Gri
   return [pa, ra, cells];
 }
 
+/** The sub-grid rows report moments only (R, ubRMSE, stds): skip the per-pair sort and logarithm of Spearman/KL. */
+const MOMENTS_ONLY = { rankMetrics: false } as const;
+
 function subgridTable(
   matched: readonly { date: string; p: Float32Array; r: Float32Array }[],
   fine: Grid,
@@ -196,9 +199,9 @@ function subgridTable(
   for (const m of matched) {
     const [pa, ra, cells] = cellAnomalies(m.p, m.r, fine, coarse, nest);
     chunks.push([pa, ra]);
-    rows.push(subgridRow(m.date, pairedMetricsOfChunks([[pa, ra]]), cells, minPairs));
+    rows.push(subgridRow(m.date, pairedMetricsOfChunks([[pa, ra]], MOMENTS_ONLY), cells, minPairs));
   }
-  const pooled = subgridRow('all', pairedMetricsOfChunks(chunks), Number.NaN, minPairs);
+  const pooled = subgridRow('all', pairedMetricsOfChunks(chunks, MOMENTS_ONLY), Number.NaN, minPairs);
   return recordTable([pooled, ...rows], undefined, [
     `anomalies = value − its coarse-cell mean (${nest.factorX}×${nest.factorY} product pixels per cell), means over pixels valid in both; cells with < 2 such pixels skipped`,
     'stdRatio = std(product anomalies)/std(reference anomalies): below 1 means the product has less sub-grid detail than the reference',
