@@ -12,12 +12,7 @@ import { forEachNeighbours } from '../plugins/regressor-knn/src/knn-search.js';
 import { fitScaling, standardise } from '../plugins/regressor-knn/src/scaling.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
-import { ensureBenchData, loadBenchGrid, loadBenchTable, peerFor, r2Score } from './sklearn-peer.js';
-
-function flagValue(flags: readonly string[], name: string): number | undefined {
-  const f = flags.find((a) => a.startsWith(`--${name}=`));
-  return f ? Number(f.slice(name.length + 3)) : undefined;
-}
+import { ensureBenchData, loadBenchGridRows, loadBenchTable, peerFor, r2Score, timeGridPrediction } from './sklearn-peer.js';
 
 /** Our neighbours of `sample` grid rows against an exhaustive search (same distance arithmetic). */
 function bruteForceAgreement(fit: Table, grid: Table, sample: number, k: number): { same: number; checked: number } {
@@ -48,34 +43,26 @@ export default async function knnBench({ flags }: BenchArgs): Promise<void> {
   const threads = 2;
   ensureBenchData();
   const { fit, test } = loadBenchTable(N);
-  const full = loadBenchGrid();
-  const gridRows = Math.min(full.rows, flagValue(flags, 'grid-rows') ?? full.rows);
-  const grid: Table = { ...full, rows: gridRows, x: full.x.subarray(0, gridRows * full.columns.length) };
+  const { full, grid } = loadBenchGridRows(flags);
+  const gridRows = grid.rows;
   const workers = createWorkerPool(threads);
   const params: KnnParams = { k: 10, weights: 'uniform', bandwidth: null, standardize: true, autoK: false, kCandidates: [10], cvFolds: 5, leafSize: 16, seed: 42 };
   const knn = await knnPlugin.create(params, createPluginContext({ workers, seed: 42 }));
   const fitted = await timed(() => knn.fit(fit));
   const model = fitted.value;
   const r2 = r2Score((await model.predict(test)).mean, test);
-  const cpu0 = process.cpuUsage();
-  const predicted = await timed(() => model.predict(grid));
-  const cpu = process.cpuUsage(cpu0); // whole process: main thread and workers
-  const predictCpu1M = ((cpu.user + cpu.system) / 1e6) * (1_000_000 / gridRows);
-  let gridMean = 0;
-  for (const v of predicted.value.mean) gridMean += v;
-  gridMean /= gridRows;
+  const predicted = await timeGridPrediction(model, grid);
   const rss = peakRssMiB();
   await workers.close();
   const agreement = bruteForceAgreement(fit, full, 40, 10);
 
   // a live peer predicts as many grid rows as we did (the machine may be loaded: compare like with like)
   const peer = peerFor('knn', N, flags, { jobs: 1, gridRows });
-  const per1M = (predicted.seconds * 1_000_000) / gridRows;
   const peerMean = typeof peer?.grid_pred_mean === 'number' ? ` vs ${peer.grid_pred_mean}` : '';
   printTable(`regressor:knn vs scikit-learn KNeighborsRegressor — N=${N} (fit ${fit.rows} rows × 12), k=10 uniform, kd-tree, ${threads} threads; peer: ${peer?.source ?? 'none'}`, [
     { task: 'fit (standardise + kd-tree)', ours: fitted.seconds, peer: peer?.fit_s, unit: 's', note: `R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}` },
-    { task: `predict 1M grid rows${gridRows < full.rows ? ` (from ${gridRows})` : ''}`, ours: per1M, peer: peer?.predict_1M_s, unit: 's', note: `target ≤ 0.1; grid mean ${gridMean.toFixed(4)}${peerMean}` },
-    { task: 'predict 1M grid rows, CPU (all threads)', ours: predictCpu1M, peer: typeof peer?.predict_cpu_1M_s === 'number' ? peer.predict_cpu_1M_s : undefined, unit: 'CPU-s', note: 'independent of machine load, roughly' },
+    { task: `predict 1M grid rows${gridRows < full.rows ? ` (from ${gridRows})` : ''}`, ours: predicted.per1M, peer: peer?.predict_1M_s, unit: 's', note: `target ≤ 0.1; grid mean ${predicted.gridMean.toFixed(4)}${peerMean}` },
+    { task: 'predict 1M grid rows, CPU (all threads)', ours: predicted.cpuPer1M, peer: typeof peer?.predict_cpu_1M_s === 'number' ? peer.predict_cpu_1M_s : undefined, unit: 'CPU-s', note: 'independent of machine load, roughly' },
     { task: 'neighbours = brute force', ours: agreement.same, unit: `of ${agreement.checked} grid rows` },
     { task: 'peak memory', ours: rss, peer: peer?.peakRssMiB, unit: 'MiB' },
   ]);

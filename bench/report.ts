@@ -10,6 +10,12 @@ export interface BenchRow {
   readonly note?: string;
 }
 
+/** The number given as `--<name>=<value>` among the benchmark flags, if any. */
+export function flagValue(flags: readonly string[], name: string): number | undefined {
+  const f = flags.find((a) => a.startsWith(`--${name}=`));
+  return f ? Number(f.slice(name.length + 3)) : undefined;
+}
+
 export async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
   const t0 = performance.now();
   const value = await f();

@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTable, runtimeError, type Table } from '../core/index.js';
+import { createTable, runtimeError, type FittedRegressor, type Table } from '../core/index.js';
+import { flagValue, timed } from './report.js';
 
 /** The repository root (this file runs from `dist/bench/`). */
 const repoRoot = (() => {
@@ -107,6 +108,35 @@ export function loadBenchGrid(): Table {
   const m = meta();
   const x = readF32(join(benchDataDir(), m.grid.file));
   return { kind: 'table', columns: [...m.features], rows: m.grid.rows, x };
+}
+
+/** The prediction grid (`full`) and its first `--grid-rows=R` rows (`grid`; all rows without the flag). */
+export function loadBenchGridRows(flags: readonly string[]): { full: Table; grid: Table } {
+  const full = loadBenchGrid();
+  const rows = Math.min(full.rows, flagValue(flags, 'grid-rows') ?? full.rows);
+  return { full, grid: { ...full, rows, x: full.x.subarray(0, rows * full.columns.length) } };
+}
+
+/** A timed prediction over the grid, with wall and CPU time scaled to 1M rows. */
+export interface GridPrediction {
+  readonly seconds: number;
+  /** Wall seconds per 1,000,000 rows. */
+  readonly per1M: number;
+  /** CPU seconds of the whole process (main thread and workers) per 1,000,000 rows. */
+  readonly cpuPer1M: number;
+  /** Mean prediction over the grid rows (equals the peer's `grid_pred_mean` when the models agree). */
+  readonly gridMean: number;
+}
+
+/** Predicts every grid row with `model`, timing it (wall and CPU) and averaging the predictions. */
+export async function timeGridPrediction(model: FittedRegressor, grid: Table): Promise<GridPrediction> {
+  const cpu0 = process.cpuUsage();
+  const predicted = await timed(() => model.predict(grid));
+  const cpuPer1M = cpuSeconds(process.cpuUsage(cpu0)) * (1_000_000 / grid.rows);
+  let gridMean = 0;
+  for (const v of predicted.value.mean) gridMean += v;
+  gridMean /= grid.rows;
+  return { seconds: predicted.seconds, per1M: (predicted.seconds * 1_000_000) / grid.rows, cpuPer1M, gridMean };
 }
 
 /** What the scikit-learn side prints on its `RESULT` line, plus its peak memory. */
