@@ -98,9 +98,26 @@ export function blockMeans(values: ArrayLike<number>, layout: BlockLayout, minVa
   return out;
 }
 
-/** Fine pixel index → coarse cell index, or −1 (for loops that need it per pixel). */
-export function cellOf(layout: BlockLayout, row: number, col: number): number {
-  const rc = layout.rowCell[row];
-  const cc = layout.colCell[col];
-  return rc < 0 || cc < 0 ? -1 : rc * layout.coarse.width + cc;
+const pixelCellCache = new WeakMap<BlockLayout, Int32Array>();
+
+/**
+ * Per fine pixel (row-major), the index of its coarse cell, or −1 outside the coarse grid: the one
+ * pixel → cell mapping the per-pixel loops share. Computed once per layout.
+ */
+export function pixelCells(layout: BlockLayout): Int32Array {
+  let cells = pixelCellCache.get(layout);
+  if (cells) return cells;
+  const { colCell, rowCell } = layout;
+  const w = layout.fine.width;
+  const cw = layout.coarse.width;
+  cells = new Int32Array(w * layout.fine.height);
+  for (let r = 0; r < layout.fine.height; r++) {
+    const rc = rowCell[r];
+    for (let c = 0; c < w; c++) {
+      const cc = colCell[c];
+      cells[r * w + c] = rc < 0 || cc < 0 ? -1 : rc * cw + cc;
+    }
+  }
+  pixelCellCache.set(layout, cells);
+  return cells;
 }

@@ -1,4 +1,4 @@
-import { blockMeans, blockSums, type BlockLayout } from '../block-layout.js';
+import { blockMeans, blockSums, pixelCells, type BlockLayout } from '../block-layout.js';
 import { createAtpk, type AtpkOptions } from './atpk.js';
 import { upsampleBilinear, upsampleNearest } from './upsample.js';
 
@@ -78,31 +78,16 @@ export function blockFix(field: Float32Array, target: ArrayLike<number>, mask: F
   const { sum, count } = blockSums(field, layout);
   const shift = new Float64Array(sum.length);
   for (let k = 0; k < shift.length; k++) shift[k] = count[k] > 0 ? target[k] - sum[k] / count[k] : Number.NaN;
-  const { colCell, rowCell } = layout;
-  const w = layout.fine.width;
-  const cw = layout.coarse.width;
-  for (let r = 0; r < layout.fine.height; r++) {
-    const rc = rowCell[r];
-    const o = r * w;
-    for (let c = 0; c < w; c++) {
-      const cc = colCell[c];
-      field[o + c] = rc < 0 || cc < 0 ? Number.NaN : field[o + c] + shift[rc * cw + cc];
-    }
-  }
+  const cells = pixelCells(layout);
+  for (let i = 0; i < cells.length; i++) field[i] = cells[i] < 0 ? Number.NaN : field[i] + shift[cells[i]];
 }
 
 /** NaN the fine pixels whose coarse cell has no value (or lie outside the coarse grid). */
 export function maskCells(field: Float32Array, coarse: ArrayLike<number>, layout: BlockLayout): void {
-  const { colCell, rowCell } = layout;
-  const w = layout.fine.width;
-  const cw = layout.coarse.width;
-  for (let r = 0; r < layout.fine.height; r++) {
-    const rc = rowCell[r];
-    const o = r * w;
-    for (let c = 0; c < w; c++) {
-      const cc = colCell[c];
-      if (rc < 0 || cc < 0 || !(coarse[rc * cw + cc] === coarse[rc * cw + cc])) field[o + c] = Number.NaN;
-    }
+  const cells = pixelCells(layout);
+  for (let i = 0; i < cells.length; i++) {
+    const k = cells[i];
+    if (k < 0 || !(coarse[k] === coarse[k])) field[i] = Number.NaN;
   }
 }
 

@@ -1,21 +1,12 @@
-import type { BlockLayout } from '../block-layout.js';
+import { pixelCells, type BlockLayout } from '../block-layout.js';
 
 /**
  * Block-constant (nearest) coarse → fine: every fine pixel takes its cell's value.
  * Conservative: block means reproduce the input exactly.
  */
 export function upsampleNearest(coarse: ArrayLike<number>, layout: BlockLayout, out: Float32Array): Float32Array {
-  const { colCell, rowCell } = layout;
-  const w = layout.fine.width;
-  const cw = layout.coarse.width;
-  for (let r = 0; r < layout.fine.height; r++) {
-    const rc = rowCell[r];
-    const o = r * w;
-    for (let c = 0; c < w; c++) {
-      const cc = colCell[c];
-      out[o + c] = rc < 0 || cc < 0 ? Number.NaN : coarse[rc * cw + cc];
-    }
-  }
+  const cells = pixelCells(layout);
+  for (let i = 0; i < cells.length; i++) out[i] = cells[i] < 0 ? Number.NaN : coarse[cells[i]];
   return out;
 }
 
