@@ -38,6 +38,25 @@ interface SampleBuffers {
 
 const emptyBuffers = (): SampleBuffers => ({ v: [], theta: [], sm: [], sigmaDb: [], landcover: [], orbit: [] });
 
+/** One calibration sample; σ⁰ is the linear mean over the sample's pixels (stored in dB). */
+interface Sample {
+  readonly v: number;
+  readonly theta: number;
+  readonly sm: number;
+  readonly sigmaLinear: number;
+  readonly landcover: number;
+  readonly orbit: number;
+}
+
+function pushSample(b: SampleBuffers, s: Sample): void {
+  b.v.push(s.v);
+  b.theta.push(s.theta);
+  b.sm.push(s.sm);
+  b.sigmaDb.push(10 * Math.log10(s.sigmaLinear));
+  b.landcover.push(s.landcover);
+  b.orbit.push(s.orbit);
+}
+
 function finish(b: SampleBuffers, source: CalibrationSamples['source'], unmatchedDates: string[]): CalibrationSamples {
   return {
     v: Float64Array.from(b.v),
@@ -51,10 +70,15 @@ function finish(b: SampleBuffers, source: CalibrationSamples['source'], unmatche
   };
 }
 
-/** σ⁰ linear of one date, brought to the reference angle when the form normalises (before any averaging). */
+/** One linear σ⁰ brought to the reference angle when the form normalises (before any averaging). */
+function sigmaAtReference(sigmaLinear: number, incidence: number, normaliseTo: number | undefined): number {
+  return normaliseTo === undefined ? sigmaLinear : sigmaLinear * cosSquaredRatio(incidence, normaliseTo);
+}
+
+/** σ⁰ linear of one date, brought to the reference angle when the form normalises. */
 function sigmaForFit(sigmaLinear: Float32Array, incidence: Float32Array, normaliseTo: number | undefined): Float32Array {
   if (normaliseTo === undefined) return sigmaLinear;
-  return Float32Array.from(sigmaLinear, (s, p) => s * cosSquaredRatio(incidence[p], normaliseTo));
+  return Float32Array.from(sigmaLinear, (s, p) => sigmaAtReference(s, incidence[p], normaliseTo));
 }
 
 /**
@@ -97,12 +121,7 @@ export function referenceSamples(
     const ref = reference.values[r];
     for (let k = 0; k < sC.length; k++) {
       if (!(sC[k] > 0 && vC[k] === vC[k] && tC[k] === tC[k] && ref[k] === ref[k])) continue;
-      b.v.push(vC[k]);
-      b.theta.push(tC[k]);
-      b.sm.push(ref[k]);
-      b.sigmaDb.push(10 * Math.log10(sC[k]));
-      b.landcover.push(lcCoarse ? lcCoarse[k] : Number.NaN);
-      b.orbit.push(item.orbit);
+      pushSample(b, { v: vC[k], theta: tC[k], sm: ref[k], sigmaLinear: sC[k], landcover: lcCoarse ? lcCoarse[k] : Number.NaN, orbit: item.orbit });
     }
   }
   return finish(b, 'reference', unmatched);
@@ -142,7 +161,7 @@ export function stationSamples(
           const p = r * grid.width + c;
           const lin = item.sigmaLinear[p];
           if (!(lin === lin)) continue;
-          s += options.normaliseTo === undefined ? lin : lin * cosSquaredRatio(item.incidence[p], options.normaliseTo);
+          s += sigmaAtReference(lin, item.incidence[p], options.normaliseTo);
           v += Math.max(0, item.descriptor[p]);
           t += item.incidence[p];
           count++;
@@ -150,12 +169,14 @@ export function stationSamples(
       }
       if (count === 0) continue;
       matchedDates.add(item.date);
-      b.v.push(v / count);
-      b.theta.push(t / count);
-      b.sm.push(obs.values[j]);
-      b.sigmaDb.push(10 * Math.log10(s / count));
-      b.landcover.push(stack.landcover ? stack.landcover[row * grid.width + col] : Number.NaN);
-      b.orbit.push(item.orbit);
+      pushSample(b, {
+        v: v / count,
+        theta: t / count,
+        sm: obs.values[j],
+        sigmaLinear: s / count,
+        landcover: stack.landcover ? stack.landcover[row * grid.width + col] : Number.NaN,
+        orbit: item.orbit,
+      });
     }
   }
   if (b.sm.length === 0) {
