@@ -63,6 +63,25 @@ export function worldToPixel(grid: Grid, x: number, y: number): [number, number]
   return [(f * dx - c * dy) / det, (-e * dx + b * dy) / det];
 }
 
+/**
+ * The pixel `[col, row]` containing a world point, or `undefined` when the point lies outside the
+ * grid (or a coordinate is not finite): how stations are placed on a product.
+ *
+ * @example
+ * ```ts
+ * const grid = createGrid(100, 80, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
+ * pixelContaining(grid, 500045, 4199985); // [1, 0]
+ * pixelContaining(grid, 499990, 4199985); // undefined (west of the grid)
+ * ```
+ */
+export function pixelContaining(grid: Grid, x: number, y: number): [number, number] | undefined {
+  const [u, v] = worldToPixel(grid, x, y);
+  const col = Math.floor(u);
+  const row = Math.floor(v);
+  // `+ 0` turns the −0 a point on the top or left edge can give into 0
+  return col >= 0 && col < grid.width && row >= 0 && row < grid.height ? [col + 0, row + 0] : undefined;
+}
+
 /** Bounding box `[minX, minY, maxX, maxY]` in the grid's CRS (north-up grids). */
 export function gridBounds(grid: Grid): [number, number, number, number] {
   const t = grid.transform;

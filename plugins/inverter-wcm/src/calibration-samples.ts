@@ -4,9 +4,9 @@ import {
   inputError,
   isStatic,
   nearestDateIndex,
+  pixelContaining,
   pixelCount,
   projectStations,
-  worldToPixel,
   type Series,
   type Stations,
 } from '../../../core/index.js';
@@ -145,10 +145,9 @@ export function stationSamples(
   for (const station of projected.stations) {
     const obs = stations.observations.get(station.id);
     if (!obs) continue;
-    const [cf, rf] = worldToPixel(grid, station.x!, station.y!);
-    const col = Math.floor(cf);
-    const row = Math.floor(rf);
-    if (col < 0 || row < 0 || col >= grid.width || row >= grid.height) continue;
+    const pixel = pixelContaining(grid, station.x!, station.y!);
+    if (!pixel) continue;
+    const [col, row] = pixel;
     for (const item of stack.dates) {
       const j = nearestDateIndex(obs.dates, item.date, options.toleranceDays);
       if (j < 0 || !(obs.values[j] === obs.values[j])) continue;

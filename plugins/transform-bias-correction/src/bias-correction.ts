@@ -7,7 +7,7 @@ import {
   pairedMetrics,
   projectStations,
   recordTable,
-  worldToPixel,
+  pixelContaining,
   type Artifact,
   type NodeReport,
   type PluginContext,
@@ -43,10 +43,9 @@ function matchSamples(product: Series, stations: Stations, radius: number): Samp
   const ids: string[] = [];
   const feat = new Float64Array(P);
   projected.stations.forEach((s) => {
-    const [fc, fr] = worldToPixel(product.grid, s.x!, s.y!);
-    const col = Math.floor(fc);
-    const row = Math.floor(fr);
-    if (col < 0 || row < 0 || col >= w || row >= h) return;
+    const pixel = pixelContaining(product.grid, s.x!, s.y!);
+    if (!pixel) return;
+    const [col, row] = pixel;
     const obs = stations.observations.get(s.id);
     if (!obs) return;
     const k = ids.length;

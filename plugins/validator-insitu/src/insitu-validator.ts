@@ -5,10 +5,10 @@ import {
   metricsTableRow,
   pairedMetrics,
   parseDate,
+  pixelContaining,
   projectStations,
   quantile,
   recordTable,
-  worldToPixel,
   type Grid,
   type PluginContext,
   type Station,
@@ -117,11 +117,7 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** Column and row of the pixel containing the station (x/y in the grid CRS), or undefined outside. */
 function pixelOf(grid: Grid, station: Station): [number, number] | undefined {
-  if (station.x === undefined || station.y === undefined || !Number.isFinite(station.x) || !Number.isFinite(station.y)) return undefined;
-  const [u, v] = worldToPixel(grid, station.x, station.y);
-  const col = Math.floor(u);
-  const row = Math.floor(v);
-  return col >= 0 && col < grid.width && row >= 0 && row < grid.height ? [col, row] : undefined;
+  return station.x === undefined || station.y === undefined ? undefined : pixelContaining(grid, station.x, station.y);
 }
 
 /**
