@@ -1,6 +1,7 @@
 import {
   inputError,
   makeSeries,
+  median,
   recordTable,
   sameGrid,
   describeGrid,
@@ -106,7 +107,7 @@ export function createTchValidator(params: TchParams, context: PluginContext): V
         // σ relative to the product's mean |x| (the anomalies' mean would be ~0).
         relativeUncertainty: finiteOrNull((100 * tch.errorStd[i]) / meanAbs[i]),
         btchWeight: finiteOrNull(tch.weights[i]),
-        medianPixelStd: params.maps ? finiteOrNull(medianOf(mapValues[i])) : null,
+        medianPixelStd: params.maps ? finiteOrNull(median(mapValues[i])) : null,
         pixelsEstimated: params.maps ? estimated : null,
         constraintActive: tch.constraintActive,
       }));
@@ -156,13 +157,6 @@ export function createTchValidator(params: TchParams, context: PluginContext): V
       return { tables, maps, notes };
     },
   };
-}
-
-function medianOf(x: Float32Array): number {
-  const v = Float64Array.from(x.filter(Number.isFinite)).sort();
-  if (v.length === 0) return Number.NaN;
-  const h = (v.length - 1) / 2;
-  return 0.5 * (v[Math.floor(h)] + v[Math.ceil(h)]);
 }
 
 /**
