@@ -5,11 +5,10 @@
  * brute-force neighbours on a sample of grid rows, and prints the mean grid prediction, which equals
  * scikit-learn's `grid_pred_mean` when the neighbour sets agree.
  */
-import { createPluginContext, createWorkerPool, type Table } from '../core/index.js';
+import { createPluginContext, createWorkerPool, fitFeatureScaling, standardiseFeatures, type Table } from '../core/index.js';
 import { knnPlugin, type KnnParams } from '../plugins/regressor-knn/index.js';
 import { buildSearchTree } from '../plugins/regressor-knn/src/kd-tree.js';
 import { forEachNeighbours } from '../plugins/regressor-knn/src/knn-search.js';
-import { fitScaling, standardise } from '../plugins/regressor-knn/src/scaling.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
 import { ensureBenchData, loadBenchGridRows, loadBenchTable, peerFor, r2Score, timeGridPrediction } from './sklearn-peer.js';
@@ -17,8 +16,8 @@ import { ensureBenchData, loadBenchGridRows, loadBenchTable, peerFor, r2Score, t
 /** Our neighbours of `sample` grid rows against an exhaustive search (same distance arithmetic). */
 function bruteForceAgreement(fit: Table, grid: Table, sample: number, k: number): { same: number; checked: number } {
   const dims = fit.columns.length;
-  const scaling = fitScaling(fit.x, fit.rows, dims, true);
-  const z = standardise(fit.x, fit.rows, dims, scaling);
+  const scaling = fitFeatureScaling(fit.x, fit.rows, dims, true);
+  const z = standardiseFeatures(fit.x, fit.rows, dims, scaling);
   const tree = buildSearchTree(z, fit.rows, dims, 16);
   const stride = Math.floor(grid.rows / sample);
   const rows = Float32Array.from({ length: sample * dims }, (_, i) => grid.x[Math.floor(i / dims) * stride * dims + (i % dims)]);

@@ -1,10 +1,9 @@
-import { createRng, inputError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { completeRows, createRng, fitFeatureScaling, inputError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { KnnParams } from '../index.js';
 import { buildSearchTree } from './kd-tree.js';
 import type { cvFold, FoldTask, KnnKernelModel, predictKnnRows } from './knn-kernel.js';
 import type { Scaling } from './knn-search.js';
-import { fitScaling, standardise } from './scaling.js';
 import type { Weighting } from './neighbour-weights.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
@@ -44,7 +43,7 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
   const prepare = (state: KnnState) => {
     const dims = state.featureNames.length;
     const scaling: Scaling = { center: sharedCopy(state.data.center), scale: sharedCopy(state.data.scale) };
-    const z = standardise(state.x, state.rows, dims, scaling);
+    const z = standardiseFeatures(state.x, state.rows, dims, scaling);
     const tree = buildSearchTree(z, state.rows, dims, state.data.leafSize);
     return { scaling, z, tree, y: sharedCopy(state.y) };
   };
@@ -75,13 +74,7 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
       const yAll = checkTrainingTable(train, plugin.id);
       const dims = train.columns.length;
       const xAll = featureMatrix(train, train.columns, 'training table');
-      // rows with a missing feature have no place in feature space: leave them out
-      const keep: number[] = [];
-      for (let r = 0; r < train.rows; r++) {
-        let ok = true;
-        for (let j = 0; j < dims && ok; j++) ok = Number.isFinite(xAll[r * dims + j]);
-        if (ok) keep.push(r);
-      }
+      const keep = completeRows(xAll, train.rows, dims);
       if (keep.length === 0) throw inputError('every training row has a missing feature', { file: 'training table', path: 'x', expected: 'rows with finite features', found: `${train.rows} rows, none complete` });
       if (keep.length < train.rows) context.logger.warn(`${plugin.id}: ${train.rows - keep.length} of ${train.rows} training rows have a missing feature and are left out`);
       const rows = keep.length;
@@ -91,12 +84,12 @@ export function createKnnRegressor(params: KnnParams, context: PluginContext, pl
         if (rows !== train.rows) x.set(xAll.subarray(r * dims, r * dims + dims), i * dims);
         y[i] = yAll[r];
       });
-      const scaling = fitScaling(x, rows, dims, params.standardize);
+      const scaling = fitFeatureScaling(x, rows, dims, params.standardize);
       let k = params.k;
       let cv: KnnData['cv'];
       if (params.autoK) {
         const candidates = [...new Set(params.kCandidates)].sort((a, b) => a - b);
-        const mse = await crossValidate(standardise(x, rows, dims, scaling), Float64Array.from(y), dims, candidates, params, seed, context);
+        const mse = await crossValidate(standardiseFeatures(x, rows, dims, scaling), Float64Array.from(y), dims, candidates, params, seed, context);
         let best = 0;
         for (let c = 1; c < candidates.length; c++) if (mse[c] < mse[best]) best = c;
         k = candidates[best];

@@ -1,4 +1,4 @@
-import { createRng, inputError, runtimeError, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { completeRows, createRng, fitFeatureScaling, inputError, runtimeError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { SvrParams } from '../index.js';
 import { loadLibsvm } from './libsvm-loader.js';
@@ -28,19 +28,6 @@ function shared(a: ArrayLike<number>): Float64Array {
   const out = typeof SharedArrayBuffer === 'function' ? new Float64Array(new SharedArrayBuffer(Math.max(8, a.length * 8)), 0, a.length) : new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i];
   return out;
-}
-
-/** Column means and population standard deviations (constant columns keep scale 1), as scikit-learn's StandardScaler. */
-function columnScaling(x: Float32Array, rows: number, dims: number, on: boolean): { center: Float64Array; scale: Float64Array } {
-  const center = new Float64Array(dims);
-  const scale = new Float64Array(dims).fill(1);
-  if (!on) return { center, scale };
-  for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) center[j] += x[r * dims + j];
-  for (let j = 0; j < dims; j++) center[j] /= rows;
-  const v = new Float64Array(dims);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) v[j] += (x[r * dims + j] - center[j]) ** 2;
-  for (let j = 0; j < dims; j++) if (v[j] > 0) scale[j] = Math.sqrt(v[j] / rows);
-  return { center, scale };
 }
 
 /** γ from the `gamma` param: 'scale' = 1 / (features × variance of all entries of z), 'auto' = 1 / features (scikit-learn). */
@@ -96,12 +83,7 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
       const yAll = checkTrainingTable(train, plugin.id);
       const dims = train.columns.length;
       const xAll = featureMatrix(train, train.columns, 'training table');
-      let keep: number[] = [];
-      for (let r = 0; r < train.rows; r++) {
-        let ok = true;
-        for (let j = 0; j < dims && ok; j++) ok = Number.isFinite(xAll[r * dims + j]);
-        if (ok) keep.push(r);
-      }
+      let keep = completeRows(xAll, train.rows, dims);
       if (keep.length < 2) throw inputError('too few training rows without missing features', { file: 'training table', path: 'x', expected: '≥ 2 complete rows', found: String(keep.length) });
       if (keep.length < train.rows) context.logger.warn(`${plugin.id}: ${train.rows - keep.length} of ${train.rows} training rows have a missing feature and are left out`);
       if (params.maxRows !== null && keep.length > params.maxRows) {
@@ -117,9 +99,9 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
         x.set(xAll.subarray(r * dims, r * dims + dims), i * dims);
         y[i] = yAll[r];
       });
-      const { center, scale } = columnScaling(x, rows, dims, params.standardize);
-      const z = new Float64Array(rows * dims);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < dims; j++) z[r * dims + j] = (x[r * dims + j] - center[j]) / scale[j];
+      const scaling = fitFeatureScaling(x, rows, dims, params.standardize);
+      const { center, scale } = scaling;
+      const z = standardiseFeatures(x, rows, dims, scaling);
       let yCenter = 0;
       let yScale = 1;
       if (params.standardizeTarget) {
