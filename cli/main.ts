@@ -45,7 +45,7 @@ export function schemaText(registry: PluginRegistry): string {
 }
 
 /** The pipeline `soilscale demo` runs. */
-export const DEMO_PIPELINE = 'baseline.json';
+export const DEMO_PIPELINE = 'mmsdf.json';
 
 interface RunArgs {
   out: string;

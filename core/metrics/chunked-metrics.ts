@@ -122,6 +122,18 @@ function gather(chunks: readonly PairChunk[], size: number, stride: number): [Fl
   const e = new Float64Array(size);
   const o = new Float64Array(size);
   let k = 0;
+  if (stride === 1) {
+    for (const [pe, po] of chunks) {
+      for (let i = 0; i < pe.length && k < size; i++) {
+        const a = pe[i], b = po[i];
+        if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+        e[k] = a;
+        o[k] = b;
+        k++;
+      }
+    }
+    return [e.subarray(0, k), o.subarray(0, k)];
+  }
   let seen = 0;
   for (const [pe, po] of chunks) {
     for (let i = 0; i < pe.length; i++) {
