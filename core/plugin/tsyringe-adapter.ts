@@ -1,6 +1,5 @@
 import type { KindInterfaces, PluginKind } from './kinds.js';
-import type { JsonSchema, PluginContext, PluginManifest } from './manifest.js';
-import type { PortSpec } from './artifact.js';
+import type { PluginContext, PluginManifest } from './manifest.js';
 
 /** Tokens under which a tsyringe plugin's constructor can `@inject(...)` core services. */
 export const TSYRINGE_TOKENS = {
@@ -22,15 +21,9 @@ export interface TsyringeContainerLike {
   resolve<T>(token: unknown): T;
 }
 
-export interface TsyringePluginOptions<K extends PluginKind> {
+/** A manifest's metadata (everything but `create`), plus the container and the class to resolve. */
+export interface TsyringePluginOptions<K extends PluginKind> extends Omit<PluginManifest<K>, 'create'> {
   readonly container: TsyringeContainerLike;
-  readonly id: `${K}:${string}`;
-  readonly version: string;
-  readonly title: string;
-  readonly description: string;
-  readonly params: JsonSchema;
-  readonly inputs?: Readonly<Record<string, PortSpec>>;
-  readonly outputs?: Readonly<Record<string, PortSpec>>;
   /** An `@injectable()` class implementing the kind's interface. */
   readonly implementation: new (...args: any[]) => KindInterfaces[K];
 }
