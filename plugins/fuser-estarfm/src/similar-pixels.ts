@@ -193,6 +193,18 @@ export function scanSimilar(
       if (m === 0) continue;
       let sure = m;
       for (let a = 0; a < active; a++) sure &= planes[base + scratch[4 * a + 2]] & ~planes[base + scratch[4 * a + 3]];
+      if ((m & ~sure) === 0) {
+        // Every candidate of the word is strictly inside every interval.
+        while (m !== 0) {
+          const low = m & -m;
+          m ^= low;
+          const cc = (wi << 5) + 31 - Math.clz32(low);
+          cand[n] = pixRow + cc;
+          candOff[n] = offRow + cc;
+          n++;
+        }
+        continue;
+      }
       while (m !== 0) {
         const low = m & -m;
         m ^= low;
