@@ -145,30 +145,35 @@ function coarseGridFor(product: Series, coarse: Series | undefined, factor: numb
   return createGrid(Math.ceil(product.grid.width / factor), Math.ceil(product.grid.height / factor), [t[0], t[1] * factor, 0, t[3], 0, t[5] * factor], product.grid.crs);
 }
 
-/**
- * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
- * both product and reference (so a gap in one does not shift the other's anomaly).
- */
-function cellAnomalies(p: Float32Array, r: Float32Array, fine: Grid, coarse: Grid, nest: Nesting): [Float32Array, Float32Array, number] {
-  const nCells = coarse.width * coarse.height;
-  const sp = new Float64Array(nCells);
-  const sr = new Float64Array(nCells);
-  const cnt = new Int32Array(nCells);
-  const cellOf = new Int32Array(p.length).fill(-1);
+/** The coarse cell of each fine pixel (−1 outside the coarse grid); the same for every date, so computed once. */
+function cellIndex(fine: Grid, coarse: Grid, nest: Nesting): Int32Array {
+  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
   for (let row = 0; row < fine.height; row++) {
     const R = Math.floor((row + nest.offsetRow) / nest.factorY);
     if (R >= coarse.height) continue;
     for (let col = 0; col < fine.width; col++) {
       const C = Math.floor((col + nest.offsetCol) / nest.factorX);
       if (C >= coarse.width) continue;
-      const k = row * fine.width + col;
-      if (!(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-      const cell = R * coarse.width + C;
-      cellOf[k] = cell;
-      sp[cell] += p[k];
-      sr[cell] += r[k];
-      cnt[cell]++;
+      cellOf[row * fine.width + col] = R * coarse.width + C;
     }
+  }
+  return cellOf;
+}
+
+/**
+ * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
+ * both product and reference (so a gap in one does not shift the other's anomaly).
+ */
+function cellAnomalies(p: Float32Array, r: Float32Array, cellOf: Int32Array, nCells: number): [Float32Array, Float32Array, number] {
+  const sp = new Float64Array(nCells);
+  const sr = new Float64Array(nCells);
+  const cnt = new Int32Array(nCells);
+  for (let k = 0; k < p.length; k++) {
+    const cell = cellOf[k];
+    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    sp[cell] += p[k];
+    sr[cell] += r[k];
+    cnt[cell]++;
   }
   const pa = new Float32Array(p.length).fill(Number.NaN);
   const ra = new Float32Array(p.length).fill(Number.NaN);
@@ -177,7 +182,7 @@ function cellAnomalies(p: Float32Array, r: Float32Array, fine: Grid, coarse: Gri
   for (let k = 0; k < p.length; k++) {
     const c = cellOf[k];
     // A cell with a single valid pixel has no within-cell variation to compare.
-    if (c < 0 || cnt[c] < 2) continue;
+    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
     pa[k] = p[k] - sp[c] / cnt[c];
     ra[k] = r[k] - sr[c] / cnt[c];
   }
@@ -203,8 +208,9 @@ function subgridTable(
 ): RecordTable {
   const chunks: PairChunk[] = [];
   const rows: Row[] = [];
+  const cellOf = cellIndex(fine, coarse, nest);
   for (const m of matched) {
-    const [pa, ra, cells] = cellAnomalies(m.p, m.r, fine, coarse, nest);
+    const [pa, ra, cells] = cellAnomalies(m.p, m.r, cellOf, coarse.width * coarse.height);
     chunks.push([pa, ra]);
     rows.push(subgridRow(m.date, pairedMetricsOfChunks([[pa, ra]], MOMENTS_ONLY), cells, minPairs));
   }

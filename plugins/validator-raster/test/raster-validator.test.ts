@@ -108,4 +108,19 @@ describe('validator:raster', async () => {
     assert.equal(tables.perDate.rows.length, 3);
     assert.ok(notes!.some((n) => /1 of 4 product date/.test(n)));
   });
+  it('a large date: per-date moments exact, per-date Spearman from a ≤ 20 000-pair subsample, pooled Spearman exact', async () => {
+    const big = createGrid(160, 160, [600000, 30, 0, 5000000, 0, -30], crs);
+    const r = createRng(4);
+    const ref = series(big, ['2024-06-01'], () => 0.1 + 0.3 * r.next());
+    const prod = series(big, ['2024-06-01'], (k) => ref.values[0][k] + 0.05 * r.normal());
+    const { tables } = await v.validate({ product: prod, reference: ref });
+    const exact = pairedMetrics(prod.values[0], ref.values[0]);
+    const day = tables.perDate.rows[0];
+    assert.equal(day.n, 25_600);
+    for (const k of ['r', 'rmse', 'ubrmse', 'bias'] as const) assert.ok(Math.abs((day[k] as number) - exact[k]) < 1e-12, k);
+    // Every 2nd pair is ranked: close to, but not, the exact ρ.
+    assert.notEqual(day.spearman, exact.spearman);
+    assert.ok(Math.abs((day.spearman as number) - exact.spearman) < 0.01);
+    assert.ok(Math.abs((tables.summary.rows[0].spearman as number) - exact.spearman) < 1e-12);
+  });
 });
