@@ -33,3 +33,4 @@ export * from './pipeline/index.js';
 export * from './stations/index.js';
 export * from './stac/index.js';
 export * from './report/index.js';
+export * from './util/linear-algebra.js';

@@ -1,3 +1,5 @@
+import { choleskyFactor, choleskySolve, choleskySubstitute } from '../../../core/index.js';
+
 /**
  * A small bounded Levenberg–Marquardt solver for few parameters (≤ ~10) and many residuals, with an
  * analytic Jacobian. Own code rather than `ml-levenberg-marquardt` because the fit needs a Jacobian
@@ -143,14 +145,14 @@ export function standardErrors(jtj: Float64Array, k: number, sse: number, n: num
 
 /** Inverse of a symmetric positive-definite matrix by Cholesky; undefined when not positive definite. */
 export function invertSymmetric(a: Float64Array, k: number): Float64Array | undefined {
-  const L = cholesky(a, k);
-  if (!L) return undefined;
+  const L = a.slice();
+  if (!choleskyFactor(L, k)) return undefined;
   const inv = new Float64Array(k * k);
   const col = new Float64Array(k);
   for (let c = 0; c < k; c++) {
     col.fill(0);
     col[c] = 1;
-    choleskySolve(L, k, col);
+    choleskySubstitute(L, k, col);
     for (let r = 0; r < k; r++) inv[r * k + c] = col[r];
   }
   return inv;
@@ -183,40 +185,10 @@ function solveDamped(jtj: Float64Array, g: Float64Array, k: number, free: number
     a[x * m + x] += lambda * (d > 1e-300 ? d : 1e-300);
     rhs[x] = -g[free[x]];
   }
-  const L = cholesky(a, m);
-  if (!L) return false;
-  choleskySolve(L, m, rhs);
+  if (!choleskySolve(a, rhs, m)) return false;
   step.fill(0);
   for (let x = 0; x < m; x++) step[free[x]] = rhs[x];
   return rhs.every(Number.isFinite);
-}
-
-function cholesky(a: Float64Array, m: number): Float64Array | undefined {
-  const L = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * m + j];
-      for (let q = 0; q < j; q++) s -= L[i * m + q] * L[j * m + q];
-      if (i === j) {
-        if (!(s > 0)) return undefined;
-        L[i * m + i] = Math.sqrt(s);
-      } else L[i * m + j] = s / L[j * m + j];
-    }
-  }
-  return L;
-}
-
-function choleskySolve(L: Float64Array, m: number, b: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    let s = b[i];
-    for (let q = 0; q < i; q++) s -= L[i * m + q] * b[q];
-    b[i] = s / L[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let q = i + 1; q < m; q++) s -= L[q * m + i] * b[q];
-    b[i] = s / L[i * m + i];
-  }
 }
 
 function sumSquares(r: Float64Array): number {

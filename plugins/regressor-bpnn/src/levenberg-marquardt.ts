@@ -1,3 +1,4 @@
+import { choleskySolve } from '../../../core/index.js';
 import { backward, forward, mlpWorkspace, type MlpLayout, type MlpShape } from './mlp.js';
 
 /**
@@ -86,7 +87,7 @@ export function lmIteration(
       a[i * P + i] += state.mu + (penalised[i] ? o.l2 : 0);
       b[i] = jte[i] - (penalised[i] ? o.l2 * theta[i] : 0);
     }
-    if (choleskyLowerSolve(a, b, P)) {
+    if (choleskySolve(a, b, P)) {
       for (let i = 0; i < P; i++) trial[i] = theta[i] + b[i];
       let trialNorm = 0;
       for (let i = 0; i < P; i++) if (penalised[i]) trialNorm += trial[i] * trial[i];
@@ -108,29 +109,3 @@ function isWeight(layout: MlpLayout, P: number): Uint8Array {
   return w;
 }
 
-/** Solves A·x = b in place (x into `b`) from the lower triangle of SPD `A`; false if not positive definite. */
-function choleskyLowerSolve(a: Float64Array, b: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0)) return false;
-    d = Math.sqrt(d);
-    a[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / d;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= a[i * n + k] * b[k];
-    b[i] = s / a[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i] * b[k];
-    b[i] = s / a[i * n + i];
-  }
-  return true;
-}

@@ -1,6 +1,5 @@
-import { inputError, type FittedRegressor, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { inputError, type FittedRegressor, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel, choleskySolve } from '../../../core/index.js';
 import type { LinearParams } from '../index.js';
-import { choleskySolve } from './least-squares.js';
 
 const ID = 'regressor:linear';
 const VERSION = '1.0.0';
