@@ -9,10 +9,11 @@ import { describe, it } from 'node:test';
 const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 describe('soilscale bin', () => {
-  it('runs when started through a symlink, as npx and global installs do', () => {
+  it('runs as an executable through a symlink, as npx and global installs start it', () => {
     const link = join(mkdtempSync(join(tmpdir(), 'soilscale-bin-')), 'soilscale');
     symlinkSync(cli, link);
-    const r = spawnSync(process.execPath, [link, 'plugins', 'list'], { encoding: 'utf8' });
+    // Executed directly (shebang + executable bit, both needed by npx), not through `node`.
+    const r = spawnSync(link, ['plugins', 'list'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /downscaler:bilinear/);
   });
