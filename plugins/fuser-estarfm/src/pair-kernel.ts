@@ -188,6 +188,10 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
     accumulateOneBand(s, list, offs, n, px, c0s[sel[0]], sel[0]);
     return;
   }
+  if (nb === 3 && nSel === 1) {
+    accumulateThreeBands(s, list, offs, n, px, c0s[sel[0]], sel[0]);
+    return;
+  }
   // Band 0's pass also computes the weights; later bands' passes read them back (the list's pixels
   // stay in L1 across the passes, and each pass keeps its sums in registers).
   const t0 = sel[0];
@@ -240,6 +244,74 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
     }
   }
   s.sumInv = sumInv;
+}
+
+/** `accumulate` for three bands (optical reflectance) and one target: one pass, sums in registers. */
+function accumulateThreeBands(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0: Float64Array, t: number): void {
+  const { oneMinusR, distance, record } = px;
+  const inv = s.inv;
+  let sumInv = 0;
+  let a0 = 0;
+  let b0 = 0;
+  let u0 = 0;
+  let v0 = 0;
+  let z0 = 0;
+  let a1 = 0;
+  let b1 = 0;
+  let u1 = 0;
+  let v1 = 0;
+  let z1 = 0;
+  let a2 = 0;
+  let b2 = 0;
+  let u2 = 0;
+  let v2 = 0;
+  let z2 = 0;
+  for (let i = 0; i < n; i++) {
+    const q = list[i];
+    const x = 1 / (oneMinusR[q] * distance[offs[i]] + 1e-7);
+    inv[i] = x;
+    sumInv += x;
+    const at = 12 * q;
+    const c = 3 * q;
+    let p1 = record[at];
+    let p2 = record[at + 1];
+    a0 += p1;
+    b0 += p2;
+    u0 += x * p1;
+    v0 += x * p2;
+    z0 += x * c0[c];
+    p1 = record[at + 4];
+    p2 = record[at + 5];
+    a1 += p1;
+    b1 += p2;
+    u1 += x * p1;
+    v1 += x * p2;
+    z1 += x * c0[c + 1];
+    p1 = record[at + 8];
+    p2 = record[at + 9];
+    a2 += p1;
+    b2 += p2;
+    u2 += x * p1;
+    v2 += x * p2;
+    z2 += x * c0[c + 2];
+  }
+  s.sumInv = sumInv;
+  const acc = s.coarse;
+  acc[0] = a0;
+  acc[1] = b0;
+  acc[2] = u0;
+  acc[3] = v0;
+  acc[4] = a1;
+  acc[5] = b1;
+  acc[6] = u1;
+  acc[7] = v1;
+  acc[8] = a2;
+  acc[9] = b2;
+  acc[10] = u2;
+  acc[11] = v2;
+  s.wc0[3 * t] = z0;
+  s.wc0[3 * t + 1] = z1;
+  s.wc0[3 * t + 2] = z2;
 }
 
 /**
