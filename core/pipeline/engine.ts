@@ -217,17 +217,25 @@ class Run {
     }
   }
 
+  /**
+   * Checksums of the scene files, started as soon as a source node has loaded its scene (so the
+   * manifest describes the inputs the run read, even if a cache folder is cleaned while it runs).
+   */
+  private readonly fileHashes = new Map<string, Promise<string>>();
+
+  private hashInputFiles(files: readonly string[]): void {
+    for (const f of files) {
+      if (this.fileHashes.has(f)) continue;
+      const hash = readFile(f).then(sha256);
+      hash.catch(() => {}); // awaited (and reported) when the manifest is written
+      this.fileHashes.set(f, hash);
+    }
+  }
+
   private async inputChecksums(): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     if (this.plan.source.file) out[this.plan.source.file] = this.plan.source.sha256;
-    for (const r of this.results.values()) {
-      if ('skipped' in r) continue;
-      for (const scene of r.scenes) {
-        for (const f of scene.files?.() ?? []) {
-          if (!(f in out)) out[f] = sha256(await readFile(f));
-        }
-      }
-    }
+    for (const [f, hash] of this.fileHashes) if (!(f in out)) out[f] = await hash;
     return out;
   }
 
@@ -383,6 +391,7 @@ class Run {
     switch (use.kind) {
       case 'source': {
         const scene = await (impl as KindInterfaces['source']).load();
+        this.hashInputFiles(scene.files?.() ?? []);
         result.outputs.set('scene', scene);
         result.scenes.push(scene);
         const loaded = new Map<string, Promise<Artifact | undefined>>();
