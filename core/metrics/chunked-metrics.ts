@@ -1,5 +1,4 @@
-import { pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
-import { correlationPValue } from './special-functions.js';
+import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
 import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { averageRanks } from './pairing.js';
 
@@ -76,45 +75,11 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
   }
   if (eConst) see = seo = 0;
   if (oConst) soo = seo = 0;
-  const sE = Math.sqrt(see / n);
-  const sO = Math.sqrt(soo / n);
-  const r = see > 0 && soo > 0 ? Math.max(-1, Math.min(1, seo / Math.sqrt(see * soo))) : Number.NaN;
-  const slope = soo > 0 ? seo / soo : Number.NaN;
   const ranked = options.rankMetrics ?? true;
   const [es, os] = ranked ? gather(chunks, Math.ceil(n / stride), stride) : [new Float64Array(0), new Float64Array(0)];
   const spearman = ranked ? pearson(averageRanks(es), averageRanks(os)) : Number.NaN;
-  const z = Math.atanh(r);
-  const half = 1.959963984540054 / Math.sqrt(n - 3);
-  const mse = sd2 / n;
-  return {
-    n,
-    meanProduct: me,
-    meanReference: mo,
-    stdProduct: sE,
-    stdReference: sO,
-    bias,
-    mae: sad / n,
-    rmse: Math.sqrt(mse),
-    ubrmse: Math.sqrt(sdd / n),
-    ubrmseSample: Math.sqrt(sdd / (n - 1)),
-    r,
-    pValue: correlationPValue(r, n),
-    rLower: Math.tanh(z - half),
-    rUpper: Math.tanh(z + half),
-    spearman,
-    spearmanPValue: correlationPValue(spearman, es.length),
-    r2: r * r,
-    nse: soo > 0 ? 1 - sd2 / soo : Number.NaN,
-    slope,
-    intercept: me - slope * mo,
-    d: sagree > 0 ? 1 - sd2 / sagree : Number.NaN,
-    mape: nape ? (100 * sape) / nape : Number.NaN,
-    mse,
-    mseCorr: Math.max(0, 2 * sO * sE * (1 - r)),
-    mseVar: (sO - sE) ** 2,
-    mseBias: bias * bias,
-    kl: ranked ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN,
-  };
+  const kl = ranked ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN;
+  return metricsFromMoments({ n, meanProduct: me, meanReference: mo, see, soo, seo, sad, sd2, sdd, sape, nape, sagree }, { spearman, spearmanN: es.length, kl });
 }
 
 /** Every `stride`-th valid pair, in chunk order. */

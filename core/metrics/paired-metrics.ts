@@ -132,26 +132,56 @@ export function pairedMetricsOfValidPairs(e: Float64Array, o: Float64Array, opti
   if (isConstant(e)) see = seo = 0;
   if (isConstant(o)) soo = seo = 0;
   const bias = me - mo;
-  const mse = sd2 / n;
   // Centred sum of squares of d computed directly (not RMSE² − bias²) to avoid cancellation.
   let sdd = 0;
   for (let i = 0; i < n; i++) sdd += (e[i] - o[i] - bias) ** 2;
+  const spearman = ranked && n >= 2 ? pearson(averageRanks(e), averageRanks(o)) : Number.NaN;
+  const kl = ranked && n ? klDivergenceOfValidPairs(e, o, options.kl) : Number.NaN;
+  return metricsFromMoments({ n, meanProduct: me, meanReference: mo, see, soo, seo, sad, sd2, sdd, sape, nape, sagree }, { spearman, spearmanN: n, kl });
+}
+
+/** Sums over the valid pairs from which every moment-based metric follows (deviations from the means). */
+export interface PairMoments {
+  readonly n: number;
+  readonly meanProduct: number;
+  readonly meanReference: number;
+  /** Σ(e − ē)², Σ(o − ō)², Σ(e − ē)(o − ō) (0 for a constant series). */
+  readonly see: number;
+  readonly soo: number;
+  readonly seo: number;
+  /** Σ|e − o|, Σ(e − o)², Σ(e − o − bias)². */
+  readonly sad: number;
+  readonly sd2: number;
+  readonly sdd: number;
+  /** Σ|e − o|/|o| over the `nape` pairs with |o| above the MAPE threshold. */
+  readonly sape: number;
+  readonly nape: number;
+  /** Σ(|e − ō| + |o − ō|)², the denominator of Willmott's d. */
+  readonly sagree: number;
+}
+
+/**
+ * The metrics record from moment sums plus the rank-based metrics computed by the caller (on all
+ * pairs or a sample of `spearmanN` pairs). Shared by `pairedMetrics` and `pairedMetricsOfChunks`.
+ */
+export function metricsFromMoments(m: PairMoments, ranks: { readonly spearman: number; readonly spearmanN: number; readonly kl: number }): PairedMetrics {
+  const { n, see, soo, seo, sd2, sdd } = m;
+  const bias = m.meanProduct - m.meanReference;
+  const mse = sd2 / n;
   const sE = Math.sqrt(see / n);
   const sO = Math.sqrt(soo / n);
   const r = see > 0 && soo > 0 ? Math.max(-1, Math.min(1, seo / Math.sqrt(see * soo))) : Number.NaN;
   const slope = soo > 0 ? seo / soo : Number.NaN;
-  const spearman = ranked && n >= 2 ? pearson(averageRanks(e), averageRanks(o)) : Number.NaN;
   const z = Math.atanh(r);
   const half = n > 3 ? Z975 / Math.sqrt(n - 3) : Number.NaN;
-
   return {
     n,
-    meanProduct: me,
-    meanReference: mo,
+    meanProduct: m.meanProduct,
+    meanReference: m.meanReference,
     stdProduct: sE,
     stdReference: sO,
     bias,
-    mae: sad / n,
+    mae: m.sad / n,
     rmse: Math.sqrt(mse),
     ubrmse: Math.sqrt(sdd / n),
     ubrmseSample: n > 1 ? Math.sqrt(sdd / (n - 1)) : Number.NaN,
@@ -159,19 +189,19 @@ export function pairedMetricsOfValidPairs(e: Float64Array, o: Float64Array, opti
     pValue: correlationPValue(r, n),
     rLower: Math.tanh(z - half),
     rUpper: Math.tanh(z + half),
-    spearman,
-    spearmanPValue: correlationPValue(spearman, n),
+    spearman: ranks.spearman,
+    spearmanPValue: correlationPValue(ranks.spearman, ranks.spearmanN),
     r2: r * r,
     nse: soo > 0 ? 1 - sd2 / soo : Number.NaN,
     slope,
-    intercept: me - slope * mo,
-    d: sagree > 0 ? 1 - sd2 / sagree : Number.NaN,
-    mape: nape ? (100 * sape) / nape : Number.NaN,
+    intercept: m.meanProduct - slope * m.meanReference,
+    d: m.sagree > 0 ? 1 - sd2 / m.sagree : Number.NaN,
+    mape: m.nape ? (100 * m.sape) / m.nape : Number.NaN,
     mse,
     mseCorr: Math.max(0, 2 * sO * sE * (1 - r)),
     mseVar: (sO - sE) ** 2,
     mseBias: bias * bias,
-    kl: ranked && n ? klDivergenceOfValidPairs(e, o, options.kl) : Number.NaN,
+    kl: ranks.kl,
   };
 }
 
