@@ -1,5 +1,5 @@
 /** Version of the generator: part of the cache key, so a new generator never reuses an old scene. */
-export const GENERATOR_VERSION = '1.1.0';
+export const GENERATOR_VERSION = '1.2.0';
 
 /** Climate presets of the generator (see `docs/synthetic-scene.md`). */
 export type SyntheticClimate = 'humid' | 'semi-arid';

@@ -145,7 +145,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   for (let d = 0; d < dates.length; d++) {
     const doy = dayOfYear(dates[d]);
     const w = weather(doy);
-    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, stormHours: w.stormHours, wind: w.wind };
+    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, raOverpass: w.raOverpass, stormHours: w.stormHours, wind: w.wind };
     kmModel.step(forcing);
     if (w.wet) upsample(w.precip, fineP);
     else fineP.fill(0);

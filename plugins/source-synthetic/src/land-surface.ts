@@ -58,6 +58,8 @@ export interface DayForcing {
   readonly dewDepression: number;
   /** Extraterrestrial radiation, MJ m⁻² day⁻¹. */
   readonly ra: number;
+  /** Extraterrestrial irradiance on a horizontal surface at the ~10:30 overpass, W m⁻². */
+  readonly raOverpass: number;
   /** Duration of the day's rain, hours (short convective storms make infiltration excess). */
   readonly stormHours: number;
   /** Late-morning wind speed at 2 m, m/s (sets the aerodynamic resistances of the energy balance). */
@@ -91,11 +93,6 @@ const NDVI_SOIL = 0.12;
 const NDVI_VEG = 0.88;
 /** Volumetric heat capacity of air ρ·c_p, J m⁻³ K⁻¹. */
 const RHO_CP = 1200;
-/**
- * Instantaneous net radiation at the ~10:30 overpass per unit of daily clear-sky net radiation,
- * (W m⁻²)/(MJ m⁻² day⁻¹): a summer day of 15 MJ m⁻² gives ≈ 450 W m⁻² in the late morning.
- */
-const OVERPASS_RN = 30;
 /** Ground heat flux as a fraction of net radiation: bare soil, full canopy (Kustas & Daughtry 1990). */
 const G_SOIL = 0.35;
 const G_CANOPY = 0.05;
@@ -238,6 +235,8 @@ export function createSurfaceModel(statics: SurfaceStatics): SurfaceModel {
     const ptFactor = ptFraction / LAMBDA;
     const ea = satVapour(f.tair - f.dewDepression);
     const rnlFactor = SIGMA * (f.tair + 273.16) ** 4 * (0.34 - 0.14 * Math.sqrt(ea));
+    // Clear-sky net longwave at the overpass, W m⁻² (FAO-56 eq. 39 as a flux, clear-sky factor 1).
+    const lnOverpass = SIGMA_W * (f.tair + OVERPASS_TAIR + 273.16) ** 4 * (0.34 - 0.14 * Math.sqrt(ea));
     // Energy-balance coefficients at the reference air temperature (the longwave feedback hardly varies in space).
     const tAirRef = f.tair + OVERPASS_TAIR + 273.15;
     const soilScale = excessScale(G_SOIL, RA_SOIL_U / Math.max(f.wind, 0.5), tAirRef);
@@ -294,7 +293,9 @@ export function createSurfaceModel(statics: SurfaceStatics): SurfaceModel {
       seeOut[k] = see * realised;
       stress[k] += (betaT - stress[k]) / 12;
       // 6. clear-sky surface temperature at the ~10:30 overpass: soil and canopy energy balances, mixed as radiances.
-      const rnClear = Math.max((1 - albedo) * rso * radFactor[k] - rnlFactor, 0) * OVERPASS_RN;
+      // Instantaneous, from the sun's height at 10:30: a daily total scaled by a constant would make winter's
+      // midday net radiation (and so every LST contrast) several times too small.
+      const rnClear = Math.max((1 - albedo) * (0.75 + 2e-5 * elevation[k]) * f.raOverpass * radFactor[k] - lnOverpass, 0);
       const tAir = tC + OVERPASS_TAIR + 273.15;
       const tSoil = tAir + rnClear * soilScale * (1 - see * realised * leFraction);
       const tVeg = tAir + rnClear * canopyScale * (1 - betaT * realised * leFraction);
