@@ -66,11 +66,11 @@ test('demo scene: every coarse cell is conserved exactly (unclipped), and cloudy
   assert.ok(tables!.endmembers.rows.some((r) => (r.cells as number) > 0));
 });
 
-// The issue asks DISPATCH to beat bilinear here. On this synthetic scene it does not overall (sub-grid
-// r ≈ 0.05 vs 0.32): most clear-sky pixel-days sit at the wilting-point floor, where the sub-grid SM
-// pattern is the texture map and SEE = 0 everywhere (docs/dispatch.md). Kept visible as a todo rather
-// than weakened.
-test('demo scene: DISPATCH beats bilinear in sub-grid correlation against sm_truth_1km where LST is available', { todo: 'most clear pixel-days are at the wilting-point floor, invisible to LST (docs/dispatch.md)' }, async () => {
+// The issue asks DISPATCH to beat bilinear here. On this scene it cannot (r ≈ 0.05 vs 0.32): the sub-grid SM
+// pattern is the wilting-point (texture) map, and SEE does not rise with SM across textures, so even DISPATCH fed
+// the generator's true SEE scores r < 0 (docs/dispatch.md, scripts/dispatch-ceiling.mjs). Kept visible as a todo
+// rather than weakened.
+test('demo scene: DISPATCH beats bilinear in sub-grid correlation against sm_truth_1km where LST is available', { todo: 'unreachable on this scene: sub-grid SM is the texture map, even the true SEE gives r < 0 (docs/dispatch.md)' }, async () => {
   const { scene, coarse, result } = await run();
   const truth = await scene.load('sm_truth_1km');
   const layout = cellLayout(truth.grid.width, truth.grid.height, coarse.grid.width, coarse.grid.height, checkNesting(coarse.grid, truth.grid));

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Why DISPATCH cannot beat bilinear on the synthetic scene (docs/dispatch.md): sub-grid correlation against
+// sm_truth_1km of DISPATCH, of bilinear, and of an "oracle" DISPATCH fed the generator's true, noise-free SEE,
+// split by whether the truth is at its wilting-point floor. Needs `npm run build` first.
+//
+//   node scripts/dispatch-ceiling.mjs                      # the demo scene (generator defaults)
+//   node scripts/dispatch-ceiling.mjs '{"days":20,"start":"2023-06-01","coarseCells":[6,6],"fineFactor":1,"stations":15,"seed":3}'
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dist = new URL('../dist/', import.meta.url).href;
+const core = await import(`${dist}core/index.js`);
+const { writeSyntheticScene } = await import(`${dist}plugins/source-synthetic/index.js`);
+const { generateSyntheticScene } = await import(`${dist}plugins/source-synthetic/src/generate.js`);
+const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/options.js`);
+const { dispatchDownscaler } = await import(`${dist}plugins/downscaler-dispatch/index.js`);
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+const FLOOR = 0.005; // m³/m³ above the wilting point still counts as "at the floor"
+
+const dir = mkdtempSync(join(tmpdir(), 'soilscale-dispatch-ceiling-'));
+try {
+  const scene = await core.readStacScene((await writeSyntheticScene(options, dir)).catalogPath);
+  const [coarse, lst, ndvi, truth] = await Promise.all(['sm_coarse', 'lst_1km', 'ndvi_1km', 'sm_truth_1km'].map((k) => scene.load(k)));
+  const { wiltingPoint, see } = generateSyntheticScene(resolveOptions(options), true).diagnostics;
+  const defaults = Object.fromEntries(Object.entries(dispatchDownscaler.params.properties).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
+  const workers = core.createWorkerPool(2);
+  const downscaler = await dispatchDownscaler.create({ ...defaults, clip: [] }, core.createPluginContext({ workers }));
+  const { product } = await downscaler.downscale({ coarse, predictors: { ndvi, lst } });
+  await workers.close?.();
+  const bilinear = core.resampleSeries(coarse, truth.grid, 'bilinear');
+
+  const { width, height } = truth.grid;
+  const factor = width / coarse.grid.width;
+  const cellOf = Int32Array.from({ length: width * height }, (_, p) => Math.floor(Math.floor(p / width) / factor) * coarse.grid.width + Math.floor((p % width) / factor));
+  const cells = coarse.grid.width * coarse.grid.height;
+  const sums = new Map();
+  const add = (key, x, y) => {
+    const s = sums.get(key) ?? { n: 0, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
+    s.n++; s.x += x; s.y += y; s.xx += x * x; s.yy += y * y; s.xy += x * y;
+    sums.set(key, s);
+  };
+  const cellMeans = (values, valid) => {
+    const sum = new Float64Array(cells), count = new Float64Array(cells);
+    for (let p = 0; p < values.length; p++) if (valid(p)) (sum[cellOf[p]] += values[p]), count[cellOf[p]]++;
+    return sum.map((v, c) => v / count[c]);
+  };
+  product.values.forEach((dispatch, d) => {
+    const valid = (p) => dispatch[p] === dispatch[p]; // where DISPATCH gives a value (clear sky, not zone D, cell not skipped)
+    const clear = (p) => lst.values[d][p] === lst.values[d][p];
+    const [mD, mT, mB] = [dispatch, truth.values[d], bilinear.values[d]].map((v) => cellMeans(v, valid));
+    const [mS, mTc] = [see[d], truth.values[d]].map((v) => cellMeans(v, clear));
+    for (let p = 0; p < dispatch.length; p++) {
+      const c = cellOf[p];
+      const part = truth.values[d][p] - wiltingPoint[p] < FLOOR ? 'at the floor' : 'above the floor';
+      if (valid(p)) {
+        for (const group of [part, 'all']) {
+          add(`dispatch|${group}`, dispatch[p] - mD[c], truth.values[d][p] - mT[c]);
+          add(`bilinear|${group}`, bilinear.values[d][p] - mB[c], truth.values[d][p] - mT[c]);
+        }
+      }
+      // The linear model with the true SEE: SM_HR − SM_LR = SMp·(SEE − ⟨SEE⟩), SMp = SM_LR/⟨SEE⟩ (cells with ⟨SEE⟩ < 0.01 skipped).
+      if (clear(p) && mS[c] >= 0.01) for (const group of [part, 'all']) add(`oracle|${group}`, (coarse.values[d][c] / mS[c]) * (see[d][p] - mS[c]), truth.values[d][p] - mTc[c]);
+    }
+  });
+  const r = (key) => {
+    const s = sums.get(key);
+    if (!s) return '—';
+    const cov = s.xy / s.n - (s.x / s.n) * (s.y / s.n);
+    return (cov / Math.sqrt((s.xx / s.n - (s.x / s.n) ** 2) * (s.yy / s.n - (s.y / s.n) ** 2))).toFixed(3);
+  };
+  console.log('| clear pixel-days | count | DISPATCH r | bilinear r | oracle DISPATCH (true SEE) r |');
+  console.log('|---|---|---|---|---|');
+  for (const group of ['above the floor', 'at the floor', 'all']) console.log(`| ${group} | ${sums.get(`dispatch|${group}`)?.n ?? 0} | ${r(`dispatch|${group}`)} | ${r(`bilinear|${group}`)} | ${r(`oracle|${group}`)} |`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
