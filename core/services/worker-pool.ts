@@ -171,3 +171,35 @@ function createInlinePool(): WorkerPool {
     async close() {},
   };
 }
+
+/**
+ * Runs a kernel over consecutive chunks of `rows` rows of a row-major matrix `x` (`dims` values per row) and
+ * hands each result to `onResult` with the chunk's first row. With more than one thread each chunk is copied
+ * and transferred (a view would send the whole buffer); inline a view suffices. Chunks are fixed by `step`,
+ * not by the thread count's timing, so results can be placed deterministically.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(rows);
+ * await runRowChunks(context.workers, x, rows, dims, 4096, { module: KERNEL, fn: 'predictRows', args: (part, n) => [model, part, n] },
+ *   (res: Float32Array, first) => out.set(res, first));
+ * ```
+ */
+export async function runRowChunks<T>(
+  pool: WorkerPool,
+  x: Float32Array,
+  rows: number,
+  dims: number,
+  step: number,
+  kernel: { readonly module: string; readonly fn: string; readonly args: (part: Float32Array, count: number) => readonly unknown[] },
+  onResult: (result: T, firstRow: number) => void,
+): Promise<void> {
+  const tasks: Promise<void>[] = [];
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const r1 = Math.min(rows, r0 + step);
+    const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
+    const transfer = pool.size > 1 ? [part.buffer as ArrayBuffer] : [];
+    tasks.push(pool.run<T>({ module: kernel.module, fn: kernel.fn, args: kernel.args(part, r1 - r0), transfer }).then((res) => onResult(res, r0)));
+  }
+  await Promise.all(tasks);
+}

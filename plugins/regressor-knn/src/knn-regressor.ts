@@ -1,4 +1,4 @@
-import { completeRows, createRng, fitFeatureScaling, inputError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { KnnParams } from '../index.js';
 import { buildSearchTree } from './kd-tree.js';
@@ -144,21 +144,10 @@ async function predictRows(model: KnnKernelModel, x: Float32Array, rows: number,
   const step = chunkRows(rows, pool.size);
   const mean = new Float32Array(rows);
   const spread = new Float32Array(rows);
-  const tasks: Promise<void>[] = [];
-  for (let r0 = 0; r0 < rows; r0 += step) {
-    const r1 = Math.min(rows, r0 + step);
-    // a subarray would send its whole buffer to the worker: copy the chunk (inline: a view suffices)
-    const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
-    tasks.push(
-      pool
-        .run<ReturnType<typeof predictKnnRows>>({ module: KERNEL, fn: 'predictKnnRows', args: [model, part, r1 - r0], transfer: pool.size > 1 ? [part.buffer as ArrayBuffer] : [] })
-        .then((res) => {
-          mean.set(res.mean, r0);
-          spread.set(res.spread, r0);
-        }),
-    );
-  }
-  await Promise.all(tasks);
+  await runRowChunks<ReturnType<typeof predictKnnRows>>(pool, x, rows, dims, step, { module: KERNEL, fn: 'predictKnnRows', args: (part, n) => [model, part, n] }, (res, r0) => {
+    mean.set(res.mean, r0);
+    spread.set(res.spread, r0);
+  });
   return { mean, spread };
 }
 

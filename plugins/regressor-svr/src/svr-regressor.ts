@@ -1,4 +1,4 @@
-import { completeRows, createRng, fitFeatureScaling, inputError, runtimeError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, runtimeError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
 import type { SvrParams } from '../index.js';
 import { loadLibsvm } from './libsvm-loader.js';
@@ -216,17 +216,6 @@ async function predictRows(model: SvrKernelModel, x: Float32Array, rows: number,
   const dims = model.dims;
   const step = chunkRows(rows, pool.size);
   const out = new Float32Array(rows);
-  const tasks: Promise<void>[] = [];
-  for (let r0 = 0; r0 < rows; r0 += step) {
-    const r1 = Math.min(rows, r0 + step);
-    // a subarray would send its whole buffer to the worker: copy the chunk (inline: a view suffices)
-    const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
-    tasks.push(
-      pool
-        .run<ReturnType<typeof predictSvrRows>>({ module: KERNEL, fn: 'predictSvrRows', args: [model, part, r1 - r0], transfer: pool.size > 1 ? [part.buffer as ArrayBuffer] : [] })
-        .then((res) => out.set(res, r0)),
-    );
-  }
-  await Promise.all(tasks);
+  await runRowChunks<ReturnType<typeof predictSvrRows>>(pool, x, rows, dims, step, { module: KERNEL, fn: 'predictSvrRows', args: (part, n) => [model, part, n] }, (res, r0) => out.set(res, r0));
   return out;
 }
