@@ -7,8 +7,8 @@
 import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { gbdtPlugin, type GbdtParams } from '../plugins/regressor-gbdt/index.js';
 import type { BenchArgs } from './main.js';
-import { peakRssMiB, printTable, timed } from './report.js';
-import { ensureBenchData, loadBenchGrid, loadBenchTable, cpuSeconds, peerFor, r2Score } from './sklearn-peer.js';
+import { printTable } from './report.js';
+import { ensureBenchData, loadBenchGrid, loadBenchTable, peerFor, timeFitAndPredict } from './sklearn-peer.js';
 
 export default async function gbdtBench({ flags }: BenchArgs): Promise<void> {
   const N = 100_000;
@@ -33,15 +33,7 @@ export default async function gbdtBench({ flags }: BenchArgs): Promise<void> {
     seed: 42,
   };
   const gbdt = await gbdtPlugin.create(params, createPluginContext({ workers, seed: 42 }));
-  const cpu0 = process.cpuUsage(); // whole process: main thread and workers
-  const fitted = await timed(() => gbdt.fit(fit));
-  const fitCpu = cpuSeconds(process.cpuUsage(cpu0));
-  const model = fitted.value;
-  const r2 = r2Score((await model.predict(test)).mean, test);
-  const cpu1 = process.cpuUsage();
-  const predicted = await timed(() => model.predict(grid));
-  const predictCpu = cpuSeconds(process.cpuUsage(cpu1));
-  const rss = peakRssMiB();
+  const { fitted, fitCpu, model, r2, predicted, predictCpu, rss } = await timeFitAndPredict(gbdt, fit, test, grid);
   await workers.close();
 
   const peer = peerFor('gbdt', N, flags);

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { rfPlugin, type RandomForestParams } from '../plugins/regressor-rf/index.js';
 import type { BenchArgs } from './main.js';
-import { peakRssMiB, printTable, timed } from './report.js';
-import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, r2Score, sharedBenchDir, type SklearnResult } from './sklearn-peer.js';
+import { printTable } from './report.js';
+import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, sharedBenchDir, timeFitAndPredict, type SklearnResult } from './sklearn-peer.js';
 
 /** What the calibration loop does on a quiet machine of this class (M steps/s, one thread). */
 const QUIET_STEP_RATE = 175;
@@ -85,15 +85,7 @@ export default async function rfBench({ flags }: BenchArgs): Promise<void> {
     seed: 42,
   };
   const rf = await rfPlugin.create(params, createPluginContext({ workers, seed: 42 }));
-  const cpu0 = process.cpuUsage(); // whole process: main thread and workers
-  const fitted = await timed(() => rf.fit(fit));
-  const fitCpu = cpuSeconds(process.cpuUsage(cpu0));
-  const model = fitted.value;
-  const r2 = r2Score((await model.predict(test)).mean, test);
-  const cpu1 = process.cpuUsage();
-  const predicted = await timed(() => model.predict(grid));
-  const predictCpu = cpuSeconds(process.cpuUsage(cpu1));
-  const rss = peakRssMiB();
+  const { fitted, fitCpu, model, r2, predicted, predictCpu, rss } = await timeFitAndPredict(rf, fit, test, grid);
   await workers.close();
   const after = calibrate();
   const load1 = loadavg()[0];

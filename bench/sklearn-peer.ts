@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTable, runtimeError, type FittedRegressor, type Table } from '../core/index.js';
-import { flagValue, timed } from './report.js';
+import { createTable, runtimeError, type FittedRegressor, type Regressor, type Table } from '../core/index.js';
+import { flagValue, peakRssMiB, timed } from './report.js';
 
 /** The repository root (this file runs from `dist/bench/`). */
 const repoRoot = (() => {
@@ -140,6 +140,19 @@ export async function timeGridPrediction(model: FittedRegressor, grid: Table): P
 }
 
 /** What the scikit-learn side prints on its `RESULT` line, plus its peak memory. */
+/** Fit on `fit`, score R² on `test`, predict `grid`: wall and CPU seconds (all threads) of fit and predict, and peak memory. */
+export async function timeFitAndPredict(regressor: Regressor, fit: Table, test: Table, grid: Table) {
+  const cpu0 = process.cpuUsage(); // whole process: main thread and workers
+  const fitted = await timed(() => regressor.fit(fit));
+  const fitCpu = cpuSeconds(process.cpuUsage(cpu0));
+  const model = fitted.value;
+  const r2 = r2Score((await model.predict(test)).mean, test);
+  const cpu1 = process.cpuUsage();
+  const predicted = await timed(() => model.predict(grid));
+  const predictCpu = cpuSeconds(process.cpuUsage(cpu1));
+  return { fitted, fitCpu, model, r2, predicted, predictCpu, rss: peakRssMiB() };
+}
+
 export interface SklearnResult {
   readonly fit_s: number;
   readonly predict_s: number;
