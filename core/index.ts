@@ -34,3 +34,4 @@ export * from './stations/index.js';
 export * from './stac/index.js';
 export * from './report/index.js';
 export * from './util/linear-algebra.js';
+export * from './util/wasm-binary.js';

@@ -11,18 +11,8 @@
  * (8 f64x2 accumulators) over row-major f64 blocks, weights stored input-major (`nin × noutPad`),
  * outputs padded to a multiple of 4 (zero weights and bias), rows to a multiple of 4.
  */
+import { sleb, uleb, wasmName, wasmSection, wasmVector, webAssembly, type WasmModule } from '../../../core/kernel.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
-
-/** The few WebAssembly JS-API members used here (the project's TypeScript lib has no WebAssembly types). */
-interface WasmModule {
-  readonly __brand?: 'WebAssembly.Module';
-}
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-};
 
 // ---- a tiny assembler: only what `dense` needs ----
 const I32 = 0x7f;
@@ -55,33 +45,9 @@ const op = {
   and: [0xfd, 0x4e],
 };
 
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = wasmVector;
+const str = wasmName;
+const section = wasmSection;
 
 /** The bytes of the module (imports `m.mem`, exports `dense`). */
 function denseModuleBytes(): Uint8Array {
@@ -180,7 +146,8 @@ const MAX_BYTES = 1 << 30;
 function denseModule(): WasmModule | null {
   if (compiled === undefined) {
     const bytes = denseModuleBytes();
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    const api = webAssembly();
+    compiled = api && api.validate(bytes) ? new api.Module(bytes) : null;
   }
   return compiled;
 }
@@ -194,8 +161,9 @@ export function instantiateDense(doubles: number): { dense: DenseFn; f64: Float6
   // i32 addresses: very wide networks (hundreds of MB of buffers) stay on the JS kernels.
   if (!module || doubles * 8 > MAX_BYTES) return null;
   try {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
-    const dense = new WebAssembly.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
+    const api = webAssembly()!;
+    const memory = new api.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
+    const dense = new api.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
     return { dense, f64: new Float64Array(memory.buffer) };
   } catch {
     return null; // the memory could not be reserved: the JS kernels give the same bytes

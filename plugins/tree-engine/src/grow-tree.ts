@@ -1,6 +1,7 @@
 import type { Rng } from '../../../core/index.js';
 import type { BinCodes } from './binning.js';
 import type { TreeArrays } from './tree.js';
+import { createHistogramMemory, type HistogramMemory } from './wasm-histogram.js';
 
 /** The binned training matrix a tree grows on (shared by all trees of a model). */
 export interface BinnedMatrix {
@@ -84,25 +85,35 @@ export class TreeGrower {
   private readonly order: Int32Array;
   private pwBuffer?: Float64Array;
   private pwyBuffer?: Float64Array;
+  /** The WebAssembly histogram kernel's memory (`null`: the JS loops, same bytes). */
+  private readonly kernel: HistogramMemory | null;
 
-  constructor(matrix: BinnedMatrix) {
+  constructor(matrix: BinnedMatrix, options: { readonly wasm?: boolean } = {}) {
     this.m = matrix;
     this.nBins = matrix.missingBin + 1;
     this.histSize = matrix.cols * this.nBins * 3;
-    this.featureHist = new Float64Array(this.nBins * 3);
+    const nb3 = this.nBins * 3;
+    this.kernel = options.wasm === false ? null : createHistogramMemory(matrix.codes, matrix.rows, matrix.cols, nb3);
+    this.featureHist = this.kernel ? this.kernel.scratch.subarray(matrix.cols * nb3) : new Float64Array(nb3);
     this.order = new Int32Array(matrix.cols);
   }
 
   grow(sample: GrowSample, options: GrowOptions): GrownTree {
     const m = this.m;
-    const { indices, weightedTarget: wy } = sample;
+    const kernel = this.kernel;
+    const { weightedTarget: wy } = sample;
     const nb3 = this.nBins * 3;
+    // The kernel reads row ids from its own memory: grow on a copy there, copied back at the end.
+    const indices = kernel ? kernel.indices.subarray(0, sample.indices.length) : sample.indices;
+    if (kernel) indices.set(sample.indices);
     // Weights and weighted targets in sample order, permuted along with `indices`: the hot loops then
     // read them sequentially and only the bin code is a random access.
-    this.pwBuffer ??= new Float64Array(this.m.rows);
-    this.pwyBuffer ??= new Float64Array(this.m.rows);
-    const pw = this.pwBuffer.subarray(0, indices.length);
-    const pwy = this.pwyBuffer.subarray(0, indices.length);
+    if (!kernel) {
+      this.pwBuffer ??= new Float64Array(this.m.rows);
+      this.pwyBuffer ??= new Float64Array(this.m.rows);
+    }
+    const pw = (kernel ? kernel.weight : this.pwBuffer!).subarray(0, indices.length);
+    const pwy = (kernel ? kernel.weightedTarget : this.pwyBuffer!).subarray(0, indices.length);
     for (let j = 0; j < indices.length; j++) {
       const r = indices[j];
       pw[j] = sample.weight ? sample.weight[r] : 1;
@@ -199,7 +210,7 @@ export class TreeGrower {
           const f = order[j];
           order[j] = order[k];
           order[k] = f;
-          const varies = searchFeature(m.codes, m.rows, m.missingBin, this.featureHist, this.keys, nStart[node], nEnd[node], indices, pw, pwy, f, nCnt[node], nW[node], nS[node], minLeaf, lambda, best);
+          const varies = searchFeature(m.codes, m.rows, m.missingBin, this.featureHist, this.keys, nStart[node], nEnd[node], indices, pw, pwy, f, nCnt[node], nW[node], nS[node], minLeaf, lambda, best, kernel);
           if (varies) visited++;
         }
       }
@@ -222,7 +233,7 @@ export class TreeGrower {
 
     if (!sampled) {
       nHist[0] = takeHist();
-      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable, sample.weight === null);
+      buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable, sample.weight === null, kernel);
     }
     evaluate(0);
     open[nOpen++] = 0;
@@ -288,7 +299,7 @@ export class TreeGrower {
         nHist[small] = hs;
         nHist[large] = parentHist;
         const hSmall = histPool[hs];
-        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, pw, pwy, usable, sample.weight === null);
+        buildHistogram(m.codes, m.rows, nb3, hSmall, nStart[small], nEnd[small], indices, pw, pwy, usable, sample.weight === null, kernel);
         const hLarge = histPool[parentHist];
         for (const g of usable) subtractInto(hLarge, hSmall, g * nb3, nb3);
       } else releaseHist(node);
@@ -301,6 +312,7 @@ export class TreeGrower {
       open[nOpen++] = l;
     }
 
+    if (kernel) sample.indices.set(indices);
     return {
       tree: {
         feature: feature.slice(0, nodes),
@@ -328,9 +340,16 @@ interface Best {
 }
 
 
-function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, features: readonly number[], unitWeights: boolean): void {
+function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, features: readonly number[], unitWeights: boolean, kernel: HistogramMemory | null): void {
   for (const f of features) {
     const base = f * nb3;
+    if (kernel) {
+      kernel.scratch.fill(0, base, base + nb3);
+      kernel.accumulate(f, start, end, unitWeights, base);
+      h.set(kernel.scratch.subarray(base, base + nb3), base);
+      if (unitWeights) for (let k = base; k < base + nb3; k += 3) h[k + 1] = h[k];
+      continue;
+    }
     h.fill(0, base, base + nb3);
     if (!unitWeights) accumulate(codes, f * rows, h, base, start, end, indices, weight, wy);
     else {
@@ -388,12 +407,13 @@ function scanHistogram(h: Float64Array, off: number, mb: number, f: number, tC: 
 }
 
 /** Best split of feature `f` over rows `indices[start…end)`: a histogram for big nodes, a sort for small ones. */
-function searchFeature(codes: BinCodes, rows: number, mb: number, h: Float64Array, keys: Int32Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best): boolean {
+function searchFeature(codes: BinCodes, rows: number, mb: number, h: Float64Array, keys: Int32Array, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best, kernel: HistogramMemory | null): boolean {
   const n = end - start;
   const col = f * rows;
   if (n >= SORT_THRESHOLD) {
     // `h` is all zeros between calls; small nodes clear just the bins they touched.
-    accumulate(codes, col, h, 0, start, end, indices, weight, wy);
+    if (kernel) kernel.accumulate(f, start, end, false, kernel.scratch.length - h.length); // `h` is the kernel's last scratch region
+    else accumulate(codes, col, h, 0, start, end, indices, weight, wy);
     const varies = scanHistogram(h, 0, mb, f, tC, tW, tS, minLeaf, lambda, best);
     if (n * 3 >= h.length) h.fill(0);
     else for (let j = start; j < end; j++) {
