@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { runtimeError } from '../../../core/index.js';
 import type { TreeArrays } from './tree.js';
+import { createWasmForestWalk, type WasmForestWalk } from './wasm-forest-walk.js';
 
 /**
  * Trees laid out for fast prediction on quantised features. Every split threshold of the forest is a
@@ -33,6 +35,8 @@ export interface PackedForest {
   readonly cols: number;
   /** Codes need 16 bits (some feature has more than 255 cuts). */
   readonly wide: boolean;
+  /** Identifies this packing across threads (a cache key for the WebAssembly walk; never part of a result). */
+  readonly key: string;
 }
 
 const LEAF = 1 << 31;
@@ -103,7 +107,7 @@ export function packForest(trees: readonly TreeArrays[], cols?: number): PackedF
     }
     at += t.feature.length;
   });
-  return { nodes, threshold, value, roots, cuts, cutStart, cutSteps, cols: width, wide };
+  return { nodes, threshold, value, roots, cuts, cutStart, cutSteps, cols: width, wide, key: randomUUID() };
 }
 
 function shared(bytes: number): SharedArrayBuffer {
@@ -147,11 +151,12 @@ export function predictPacked(
   const mean = new Float32Array(n);
   const wantSpread = combine.kind === 'mean' && combine.spread;
   const spread = wantSpread ? new Float32Array(n) : undefined;
-  const sum = new Float64Array(BLOCK);
-  const sq = new Float64Array(BLOCK);
+  const kernel = forest.wide ? null : wasmWalkFor(forest, cols);
+  const sum = kernel ? kernel.sum : new Float64Array(BLOCK);
+  const sq = kernel ? kernel.sq : new Float64Array(BLOCK);
   const missing = new Int32Array(BLOCK);
-  const codes = forest.wide ? new Uint16Array(BLOCK * cols) : new Uint8Array(BLOCK * cols);
-  const dense = new Int32Array(BLOCK);
+  const codes = kernel ? kernel.codes : forest.wide ? new Uint16Array(BLOCK * cols) : new Uint8Array(BLOCK * cols);
+  const dense = kernel ? kernel.rows : new Int32Array(BLOCK);
   for (let b0 = 0; b0 < n; b0 += BLOCK) {
     const bn = Math.min(BLOCK, n - b0);
     const first = rowStart + b0;
@@ -166,7 +171,8 @@ export function predictPacked(
     }
     for (let t = 0; t < nTrees; t++) {
       const root = forest.roots[t];
-      if (codes instanceof Uint8Array) walkCodes8(forest.nodes, forest.value, root * 2, codes, cols, dense, nDense, sum, sq);
+      if (kernel) kernel.walk(t, nDense);
+      else if (codes instanceof Uint8Array) walkCodes8(forest.nodes, forest.value, root * 2, codes, cols, dense, nDense, sum, sq);
       else walkCodes16(forest.nodes, forest.value, root * 2, codes, cols, dense, nDense, sum, sq);
       for (let m = 0; m < nMissing; m++) walkRaw(forest, root, x, (first + missing[m]) * cols, missing[m], sum, sq);
     }
@@ -180,6 +186,20 @@ export function predictPacked(
     }
   }
   return spread ? { mean, spread } : { mean };
+}
+
+/** This thread's WebAssembly walks of the forests it predicted with last (a forest's nodes are copied in once). */
+const walks = new Map<string, WasmForestWalk | null>();
+
+function wasmWalkFor(forest: PackedForest, cols: number): WasmForestWalk | null {
+  const key = `${forest.key}/${cols}`;
+  let walk = walks.get(key);
+  if (walk === undefined) {
+    if (walks.size >= 2) walks.delete(walks.keys().next().value!);
+    walk = createWasmForestWalk(forest.nodes, forest.value, forest.roots, BLOCK, cols);
+    walks.set(key, walk);
+  }
+  return walk;
 }
 
 /**
