@@ -61,3 +61,63 @@ export function webAssembly(): WebAssemblyApi | null {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   return typeof api === 'object' ? api : null;
 }
+
+/** A function of a kernel module: its export name, number of i32 parameters, and body (locals vector, code, `end`). */
+export interface WasmKernelFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly body: readonly number[];
+}
+
+/** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no results). */
+export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]): Uint8Array {
+  const I32 = 0x7f;
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), 0x00]))),
+    ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
+    ...wasmSection(3, wasmVector(functions.map((_, i) => uleb(i)))),
+    ...wasmSection(7, wasmVector(functions.map((f, i) => [...wasmName(f.name), 0x00, ...uleb(i)]))),
+    ...wasmSection(10, wasmVector(functions.map((f) => [...uleb(f.body.length), ...f.body]))),
+  ]);
+}
+
+/** Largest memory a kernel instance asks for (its addresses are i32); callers fall back to JS above it. */
+export const WASM_KERNEL_MAX_BYTES = 1 << 30;
+
+/**
+ * A kernel module compiled on first use (`null` where WebAssembly, or a feature the bytes use, is missing),
+ * and instances of it each with a fresh memory of at least `bytes` bytes (`null` when too large or when the
+ * memory cannot be reserved: callers then run their JS code, which gives the same results).
+ *
+ * @example
+ * ```ts
+ * const kernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'noop', params: 0, body: [0, 0x0b] }]));
+ * const instance = kernel.instantiate(65536); // { exports: { noop }, buffer } or null
+ * ```
+ */
+export function lazyWasmKernel(bytes: () => Uint8Array) {
+  let compiled: WasmModule | null | undefined;
+  const module = (): WasmModule | null => {
+    if (compiled === undefined) {
+      const api = webAssembly();
+      const b = bytes();
+      compiled = api && api.validate(b) ? new api.Module(b) : null;
+    }
+    return compiled;
+  };
+  return {
+    available: (): boolean => module() !== null,
+    instantiate(size: number): { readonly exports: Record<string, unknown>; readonly buffer: ArrayBuffer } | null {
+      const m = module();
+      const api = webAssembly();
+      if (!m || !api || size > WASM_KERNEL_MAX_BYTES) return null;
+      try {
+        const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
+        return { exports: new api.Instance(m, { m: { mem: memory } }).exports, buffer: memory.buffer };
+      } catch {
+        return null;
+      }
+    },
+  };
+}

@@ -11,7 +11,7 @@
  * (8 f64x2 accumulators) over row-major f64 blocks, weights stored input-major (`nin × noutPad`),
  * outputs padded to a multiple of 4 (zero weights and bias), rows to a multiple of 4.
  */
-import { sleb, uleb, wasmName, wasmSection, wasmVector, webAssembly, type WasmModule } from '../../../core/kernel.js';
+import { lazyWasmKernel, sleb, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
 
 // ---- a tiny assembler: only what `dense` needs ----
@@ -46,11 +46,10 @@ const op = {
 };
 
 const vec = wasmVector;
-const str = wasmName;
-const section = wasmSection;
 
 /** The bytes of the module (imports `m.mem`, exports `dense`). */
-function denseModuleBytes(): Uint8Array {
+/** The body of `dense` (locals and code). */
+function denseBody(): number[] {
   // Parameters 0–10; i32 locals 11–23; v128 locals 24–35.
   const [X, XS, XI, ROWS, NIN, W, B, NOUT, OUT, RELU, MASK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const [r, j, k, rowBytes, wp, xp, op0, wStep, xp1, xp2, xp3, xInc, mp] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
@@ -119,15 +118,7 @@ function denseModuleBytes(): Uint8Array {
   emit(op.get(r), op.i32(4), op.add, op.set(r), op.br(0), op.end, op.end);
   emit(op.end);
   const locals = vec([[...uleb(13), I32], [...uleb(12), V128]]);
-  const code = [...locals, ...body];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(11).fill([I32])), 0x00]])),
-    ...section(2, vec([[...str('m'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...str('dense'), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ]);
+  return [...locals, ...body];
 }
 
 /**
@@ -137,37 +128,16 @@ function denseModuleBytes(): Uint8Array {
  */
 export type DenseFn = (x: number, xStride: number, xInc: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number, mask: number) => void;
 
-let compiled: WasmModule | null | undefined;
-
-/** Largest WebAssembly memory an engine asks for. */
-const MAX_BYTES = 1 << 30;
-
-/** The compiled module, or `null` where WebAssembly SIMD is unavailable (callers fall back to JS). */
-function denseModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const bytes = denseModuleBytes();
-    const api = webAssembly();
-    compiled = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  }
-  return compiled;
-}
+const denseKernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'dense', params: 11, body: denseBody() }]));
 
 /**
  * An instance of the `dense` kernel with its own memory of at least `doubles` f64 values (viewed as
- * `f64`; addresses passed to `dense` are `8 ×` indices into it), or `null` without WebAssembly SIMD.
+ * `f64`; addresses passed to `dense` are `8 ×` indices into it), or `null` without WebAssembly SIMD or
+ * when the buffers are too large for i32 addresses (the JS kernels give the same bytes).
  */
 export function instantiateDense(doubles: number): { dense: DenseFn; f64: Float64Array } | null {
-  const module = denseModule();
-  // i32 addresses: very wide networks (hundreds of MB of buffers) stay on the JS kernels.
-  if (!module || doubles * 8 > MAX_BYTES) return null;
-  try {
-    const api = webAssembly()!;
-    const memory = new api.Memory({ initial: Math.ceil((doubles * 8) / 65536) + 1 });
-    const dense = new api.Instance(module, { m: { mem: memory } }).exports.dense as DenseFn;
-    return { dense, f64: new Float64Array(memory.buffer) };
-  } catch {
-    return null; // the memory could not be reserved: the JS kernels give the same bytes
-  }
+  const instance = denseKernel.instantiate(doubles * 8 + 65536);
+  return instance && { dense: instance.exports.dense as DenseFn, f64: new Float64Array(instance.buffer) };
 }
 
 /** `n` rounded up to a multiple of 4 (the kernel's row and output blocking). */

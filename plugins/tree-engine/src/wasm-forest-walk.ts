@@ -9,7 +9,7 @@
  * the absolute byte address of the left child; a block's 8-bit codes, row list, sums and squares live in
  * the same memory.
  */
-import { uleb, wasmName, wasmSection, wasmVector, webAssembly, type WasmModule } from '../../../core/kernel.js';
+import { lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 
 const I32 = 0x7f;
 // Parameters: the tree's root address, the rows list, row count, codes block, row width, sums, squares, value base − nodes base/2.
@@ -99,28 +99,7 @@ function walkBody(): number[] {
   return [...wasmVector([[...uleb(17), I32]]), ...body];
 }
 
-function moduleBytes(): Uint8Array {
-  const code = walkBody();
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...wasmSection(1, wasmVector([[0x60, ...wasmVector(new Array(8).fill([I32])), 0x00]])),
-    ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
-    ...wasmSection(3, wasmVector([[0x00]])),
-    ...wasmSection(7, wasmVector([[...wasmName('walk'), 0x00, 0x00]])),
-    ...wasmSection(10, wasmVector([[...uleb(code.length), ...code]])),
-  ]);
-}
-
-let compiled: WasmModule | null | undefined;
-
-function walkModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const api = webAssembly();
-    const bytes = moduleBytes();
-    compiled = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  }
-  return compiled;
-}
+const kernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'walk', params: 8, body: walkBody() }]));
 
 type WalkFn = (root: number, rows: number, nRows: number, codes: number, cols: number, sum: number, sq: number, value: number) => void;
 
@@ -135,7 +114,6 @@ export interface WasmForestWalk {
   walk(t: number, nRows: number): void;
 }
 
-const MAX_BYTES = 1 << 30;
 const align8 = (n: number) => (n + 7) & ~7;
 
 /**
@@ -150,24 +128,16 @@ const align8 = (n: number) => (n + 7) & ~7;
  * ```
  */
 export function createWasmForestWalk(nodes: Int32Array, value: Float32Array, roots: Int32Array, blockRows: number, cols: number): WasmForestWalk | null {
-  const module = walkModule();
-  const api = webAssembly();
   const nodesAt = 8;
   const valueAt = align8(nodesAt + nodes.length * 4);
   const codesAt = align8(valueAt + value.length * 4);
   const rowsAt = align8(codesAt + blockRows * cols);
   const sumAt = align8(rowsAt + blockRows * 4);
   const sqAt = sumAt + blockRows * 8;
-  const bytes = sqAt + blockRows * 8;
-  if (!module || !api || bytes > MAX_BYTES) return null;
-  let memory: { readonly buffer: ArrayBuffer };
-  try {
-    memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
-  } catch {
-    return null; // the memory could not be reserved: the JS walk gives the same bytes
-  }
-  const walk = new api.Instance(module, { m: { mem: memory } }).exports.walk as WalkFn;
-  const buffer = memory.buffer;
+  const instance = kernel.instantiate(sqAt + blockRows * 8);
+  if (!instance) return null;
+  const walk = instance.exports.walk as WalkFn;
+  const buffer = instance.buffer;
   const packed = new Int32Array(buffer, nodesAt, nodes.length);
   for (let i = 0; i < nodes.length; i += 2) {
     packed[i] = nodes[i];

@@ -8,7 +8,7 @@
  * the grower keeps those arrays as views of it (`HistogramMemory`), and histograms are accumulated into
  * `scratch`, one region of `nb3` values per feature plus one for single-feature searches.
  */
-import { uleb, wasmName, wasmSection, wasmVector, webAssembly, type WasmModule } from '../../../core/kernel.js';
+import { lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 import type { BinCodes } from './binning.js';
 
 const I32 = 0x7f;
@@ -56,31 +56,7 @@ const VARIANTS = [
   ['weighted16', true, true],
 ] as const;
 
-function moduleBytes(): Uint8Array {
-  const codes = VARIANTS.map(([, wide, weighted]) => kernelBody(wide, weighted)).map((c) => [...uleb(c.length), ...c]);
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...wasmSection(1, wasmVector([[0x60, ...wasmVector(new Array(6).fill([I32])), 0x00]])),
-    ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
-    ...wasmSection(3, wasmVector(VARIANTS.map(() => [0x00]))),
-    ...wasmSection(7, wasmVector(VARIANTS.map(([name], i) => [...wasmName(name), 0x00, i]))),
-    ...wasmSection(10, wasmVector(codes)),
-  ]);
-}
-
-let compiled: WasmModule | null | undefined;
-
-function histogramModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const api = webAssembly();
-    const bytes = moduleBytes();
-    compiled = api && api.validate(bytes) ? new api.Module(bytes) : null;
-  }
-  return compiled;
-}
-
-/** Largest memory a grower asks for; bigger training sets stay on the JS loop (same bytes). */
-const MAX_BYTES = 1 << 30;
+const kernels = lazyWasmKernel(() => wasmKernelModuleBytes(VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) }))));
 
 type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: number) => void;
 
@@ -112,26 +88,19 @@ const align8 = (n: number) => (n + 7) & ~7;
  * ```
  */
 export function createHistogramMemory(codes: BinCodes, rows: number, cols: number, nb3: number): HistogramMemory | null {
-  const module = histogramModule();
-  const api = webAssembly();
   const codeBytes = codes.BYTES_PER_ELEMENT;
   const indexAt = align8(rows * cols * codeBytes);
   const weightAt = align8(indexAt + rows * 4);
   const targetAt = weightAt + rows * 8;
   const scratchAt = targetAt + rows * 8;
-  const bytes = scratchAt + (cols + 1) * nb3 * 8;
-  if (!module || !api || bytes > MAX_BYTES) return null;
-  let memory: { readonly buffer: ArrayBuffer };
-  try {
-    memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
-  } catch {
-    return null; // the memory could not be reserved: the JS loop gives the same bytes
-  }
-  const exports = new api.Instance(module, { m: { mem: memory } }).exports;
+  // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
+  const instance = kernels.instantiate(scratchAt + (cols + 1) * nb3 * 8);
+  if (!instance) return null;
+  const exports = instance.exports;
   const wide = codeBytes === 2;
   const unit = exports[wide ? 'unit16' : 'unit8'] as Kernel;
   const weighted = exports[wide ? 'weighted16' : 'weighted8'] as Kernel;
-  const buffer = memory.buffer;
+  const buffer = instance.buffer;
   (wide ? new Uint16Array(buffer, 0, rows * cols) : new Uint8Array(buffer, 0, rows * cols)).set(codes);
   return {
     indices: new Int32Array(buffer, indexAt, rows),
