@@ -4,6 +4,7 @@
 // split by whether the truth is at its wilting-point floor. Needs `npm run build` first.
 //
 //   node scripts/dispatch-ceiling.mjs                      # the demo scene (generator defaults)
+//   node scripts/dispatch-ceiling.mjs '{}' cosine          # the oracle with the cosine SEE model
 //   node scripts/dispatch-ceiling.mjs '{"days":20,"start":"2023-06-01","coarseCells":[6,6],"fineFactor":1,"stations":15,"seed":3}'
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,16 @@ const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/opt
 const { dispatchDownscaler } = await import(`${dist}plugins/downscaler-dispatch/index.js`);
 
 const options = JSON.parse(process.argv[2] ?? '{}');
+const model = process.argv[3] ?? 'linear'; // the SEE(SM) model of the oracle: 'linear' or 'cosine'
+
+/** ∂SM/∂SEE at the cell's mean SEE `s` with SMp calibrated on the coarse value (docs/methods/dispatch.md §3.6); null where DISPATCH skips the cell. */
+function oracleSlope(smLR, s) {
+  if (!(s >= 0.01)) return null;
+  if (model === 'linear') return smLR / s;
+  if (s >= 0.99) return null;
+  const smp = (Math.PI * smLR) / Math.acos(1 - 2 * s);
+  return smp / (Math.PI * Math.sqrt(s * (1 - s)));
+}
 const FLOOR = 0.005; // m³/m³ above the wilting point still counts as "at the floor"
 
 const dir = mkdtempSync(join(tmpdir(), 'soilscale-dispatch-ceiling-'));
@@ -60,8 +71,9 @@ try {
           add(`bilinear|${group}`, bilinear.values[d][p] - mB[c], truth.values[d][p] - mT[c]);
         }
       }
-      // The linear model with the true SEE: SM_HR − SM_LR = SMp·(SEE − ⟨SEE⟩), SMp = SM_LR/⟨SEE⟩ (cells with ⟨SEE⟩ < 0.01 skipped).
-      if (clear(p) && mS[c] >= 0.01) for (const group of [part, 'all']) add(`oracle|${group}`, (coarse.values[d][c] / mS[c]) * (see[d][p] - mS[c]), truth.values[d][p] - mTc[c]);
+      // DISPATCH's relation with the true SEE: SM_HR − SM_LR = ∂SM/∂SEE at ⟨SEE⟩ · (SEE − ⟨SEE⟩).
+      const slope = oracleSlope(coarse.values[d][c], mS[c]);
+      if (clear(p) && slope !== null) for (const group of [part, 'all']) add(`oracle|${group}`, slope * (see[d][p] - mS[c]), truth.values[d][p] - mTc[c]);
     }
   });
   const r = (key) => {
