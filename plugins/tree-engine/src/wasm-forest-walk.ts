@@ -9,7 +9,7 @@
  * the absolute byte address of the left child; a block's 8-bit codes, row list, sums and squares live in
  * the same memory.
  */
-import { lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { lazyWasmKernel, sleb, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 
 const I32 = 0x7f;
 // Parameters: the tree's root address, the rows list, row count, codes block, row width, sums, squares, value base − nodes base/2.
@@ -23,22 +23,12 @@ const R = [21, 22, 23, 24];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
 const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...sleb32(v)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
 const load = (offset = 0) => [0x28, 2, ...uleb(offset)];
 const ADD = 0x6a;
 const SUB = 0x6b;
 const MUL = 0x6c;
 const AND = 0x71;
-
-function sleb32(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 
 /** One step of lane `q`: `p = child(p) + ((rank − code) >> 30 & 8); s = split(p)`. */
 function step(q: number): number[] {
