@@ -16,6 +16,7 @@ const { writeSyntheticScene } = await import(`${dist}plugins/source-synthetic/in
 const { generateSyntheticScene } = await import(`${dist}plugins/source-synthetic/src/generate.js`);
 const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/options.js`);
 const { dispatchDownscaler } = await import(`${dist}plugins/downscaler-dispatch/index.js`);
+const { cellLayout } = await import(`${dist}plugins/downscaler-dispatch/src/dispatch-member.js`);
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const model = process.argv[3] ?? 'linear'; // the SEE(SM) model of the oracle: 'linear' or 'cosine'
@@ -42,15 +43,15 @@ try {
   await workers.close?.();
   const bilinear = core.resampleSeries(coarse, truth.grid, 'bilinear');
 
-  const { width, height } = truth.grid;
-  const factor = width / coarse.grid.width;
-  const cellOf = Int32Array.from({ length: width * height }, (_, p) => Math.floor(Math.floor(p / width) / factor) * coarse.grid.width + Math.floor((p % width) / factor));
+  const { cellOf } = cellLayout(truth.grid.width, truth.grid.height, coarse.grid.width, coarse.grid.height, core.checkNesting(coarse.grid, truth.grid));
   const cells = coarse.grid.width * coarse.grid.height;
-  const sums = new Map();
+  /** Paired within-cell anomalies (method, truth) per method and group. */
+  const pairs = new Map();
   const add = (key, x, y) => {
-    const s = sums.get(key) ?? { n: 0, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
-    s.n++; s.x += x; s.y += y; s.xx += x * x; s.yy += y * y; s.xy += x * y;
-    sums.set(key, s);
+    const pair = pairs.get(key) ?? { x: [], y: [] };
+    pair.x.push(x);
+    pair.y.push(y);
+    pairs.set(key, pair);
   };
   const cellMeans = (values, valid) => {
     const sum = new Float64Array(cells), count = new Float64Array(cells);
@@ -76,15 +77,10 @@ try {
       if (clear(p) && slope !== null) for (const group of [part, 'all']) add(`oracle|${group}`, slope * (see[d][p] - mS[c]), truth.values[d][p] - mTc[c]);
     }
   });
-  const r = (key) => {
-    const s = sums.get(key);
-    if (!s) return '—';
-    const cov = s.xy / s.n - (s.x / s.n) * (s.y / s.n);
-    return (cov / Math.sqrt((s.xx / s.n - (s.x / s.n) ** 2) * (s.yy / s.n - (s.y / s.n) ** 2))).toFixed(3);
-  };
+  const r = (key) => (pairs.has(key) ? core.pearson(pairs.get(key).x, pairs.get(key).y).toFixed(3) : '—');
   console.log('| clear pixel-days | count | DISPATCH r | bilinear r | oracle DISPATCH (true SEE) r |');
   console.log('|---|---|---|---|---|');
-  for (const group of ['above the floor', 'at the floor', 'all']) console.log(`| ${group} | ${sums.get(`dispatch|${group}`)?.n ?? 0} | ${r(`dispatch|${group}`)} | ${r(`bilinear|${group}`)} | ${r(`oracle|${group}`)} |`);
+  for (const group of ['above the floor', 'at the floor', 'all']) console.log(`| ${group} | ${pairs.get(`dispatch|${group}`)?.x.length ?? 0} | ${r(`dispatch|${group}`)} | ${r(`bilinear|${group}`)} | ${r(`oracle|${group}`)} |`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -107,7 +107,6 @@ export function lazyWasmKernel(bytes: () => Uint8Array) {
     return compiled;
   };
   return {
-    available: (): boolean => module() !== null,
     instantiate(size: number): { readonly exports: Record<string, unknown>; readonly buffer: ArrayBuffer } | null {
       const m = module();
       const api = webAssembly();

@@ -45,7 +45,6 @@ const op = {
   and: [0xfd, 0x4e],
 };
 
-const vec = wasmVector;
 
 /** The bytes of the module (imports `m.mem`, exports `dense`). */
 /** The body of `dense` (locals and code). */
@@ -117,7 +116,7 @@ function denseBody(): number[] {
   emit(op.get(j), op.i32(4), op.add, op.set(j), op.br(0), op.end, op.end);
   emit(op.get(r), op.i32(4), op.add, op.set(r), op.br(0), op.end, op.end);
   emit(op.end);
-  const locals = vec([[...uleb(13), I32], [...uleb(12), V128]]);
+  const locals = wasmVector([[...uleb(13), I32], [...uleb(12), V128]]);
   return [...locals, ...body];
 }
 

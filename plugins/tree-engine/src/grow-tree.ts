@@ -83,8 +83,9 @@ export class TreeGrower {
   private readonly featureHist: Float64Array;
   private readonly keys = new Int32Array(SORT_THRESHOLD);
   private readonly order: Int32Array;
-  private pwBuffer?: Float64Array;
-  private pwyBuffer?: Float64Array;
+  /** Per-position weights and weighted targets of the sample being grown (in the kernel's memory when there is one). */
+  private readonly pwBuffer: Float64Array;
+  private readonly pwyBuffer: Float64Array;
   /** The WebAssembly histogram kernel's memory (`null`: the JS loops, same bytes). */
   private readonly kernel: HistogramMemory | null;
 
@@ -95,6 +96,8 @@ export class TreeGrower {
     const nb3 = this.nBins * 3;
     this.kernel = options.wasm === false ? null : createHistogramMemory(matrix.codes, matrix.rows, matrix.cols, nb3);
     this.featureHist = this.kernel ? this.kernel.scratch.subarray(matrix.cols * nb3) : new Float64Array(nb3);
+    this.pwBuffer = this.kernel ? this.kernel.weight : new Float64Array(matrix.rows);
+    this.pwyBuffer = this.kernel ? this.kernel.weightedTarget : new Float64Array(matrix.rows);
     this.order = new Int32Array(matrix.cols);
   }
 
@@ -108,12 +111,8 @@ export class TreeGrower {
     if (kernel) indices.set(sample.indices);
     // Weights and weighted targets in sample order, permuted along with `indices`: the hot loops then
     // read them sequentially and only the bin code is a random access.
-    if (!kernel) {
-      this.pwBuffer ??= new Float64Array(this.m.rows);
-      this.pwyBuffer ??= new Float64Array(this.m.rows);
-    }
-    const pw = (kernel ? kernel.weight : this.pwBuffer!).subarray(0, indices.length);
-    const pwy = (kernel ? kernel.weightedTarget : this.pwyBuffer!).subarray(0, indices.length);
+    const pw = this.pwBuffer.subarray(0, indices.length);
+    const pwy = this.pwyBuffer.subarray(0, indices.length);
     for (let j = 0; j < indices.length; j++) {
       const r = indices[j];
       pw[j] = sample.weight ? sample.weight[r] : 1;
@@ -344,19 +343,17 @@ function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Ar
   for (const f of features) {
     const base = f * nb3;
     if (kernel) {
+      // The kernel accumulates in its own memory; the pool's histogram takes a copy.
       kernel.scratch.fill(0, base, base + nb3);
       kernel.accumulate(f, start, end, unitWeights, base);
       h.set(kernel.scratch.subarray(base, base + nb3), base);
-      if (unitWeights) for (let k = base; k < base + nb3; k += 3) h[k + 1] = h[k];
-      continue;
+    } else {
+      h.fill(0, base, base + nb3);
+      if (unitWeights) accumulateUnit(codes, f * rows, h, base, start, end, indices, wy);
+      else accumulate(codes, f * rows, h, base, start, end, indices, weight, wy);
     }
-    h.fill(0, base, base + nb3);
-    if (!unitWeights) accumulate(codes, f * rows, h, base, start, end, indices, weight, wy);
-    else {
-      // Unit weights: Σw is the count, so skip it in the row loop and copy it per bin afterwards.
-      accumulateUnit(codes, f * rows, h, base, start, end, indices, wy);
-      for (let k = base; k < base + nb3; k += 3) h[k + 1] = h[k];
-    }
+    // Unit weights: Σw is the count, so the row loop skips it and it is copied per bin here.
+    if (unitWeights) for (let k = base; k < base + nb3; k += 3) h[k + 1] = h[k];
   }
 }
 
