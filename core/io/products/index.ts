@@ -1,0 +1,74 @@
+import { inputError } from '../../errors.js';
+import { stringAttr, type ArrayFile } from '../array-file.js';
+import { valueCoding } from '../cf-decode.js';
+import { cfDate } from '../cf-time.js';
+import { resolveMaskRule, type MaskRule } from '../flag-mask.js';
+import { cfGrid } from './cf-grid.js';
+import { isEsaCci, planEsaCci, type CciOptions } from './esa-cci.js';
+import { attachFlags, layerDims, listVariables, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
+import { planSmap, recognizeSmap, type SmapOptions } from './smap.js';
+import { normaliseUnit } from './units.js';
+
+/** Per-product reading options (a `source:stac` param; STAC asset fields override them per asset). */
+export interface ProductOptions {
+  readonly smap?: SmapOptions;
+  readonly cci?: CciOptions;
+}
+
+/** Options of one asset (STAC `soilscale:pass`, `soilscale:mask`): they win over `ProductOptions`. */
+export interface LayerOverrides {
+  readonly pass?: 'am' | 'pm';
+  readonly mask?: MaskRule;
+}
+
+/**
+ * How to read a 2-D layer of an HDF5/NetCDF file: a recognised product (SMAP L3/L4, ESA CCI / C3S)
+ * picks its soil-moisture variable, grid, date and quality mask; `variable` (GDAL subdataset path)
+ * picks another variable of it. Other files need `variable` and CF coordinates.
+ *
+ * @throws SoilscaleError (input) for an unknown layout without `variable`, a missing variable, a
+ * variable that cannot be georeferenced or a bad mask, naming the file, the variable and the expected.
+ */
+export function planLayer(file: ArrayFile, variable: string | undefined, products: ProductOptions = {}, overrides: LayerOverrides = {}): GriddedLayerPlan {
+  const smap = recognizeSmap(file);
+  if (smap) return planSmap(file, smap, variable, { ...products.smap, ...overrides });
+  if (overrides.pass) {
+    throw inputError('a pass (am/pm) applies to SMAP L3 files only', { file: file.path, path: 'soilscale:pass', expected: 'a SMAP L3 file', found: `a ${file.formatName} file that is not SMAP L3` });
+  }
+  if (isEsaCci(file)) return planEsaCci(file, variable, { ...products.cci, ...overrides });
+  if (variable === undefined) {
+    throw inputError('unknown product layout', {
+      file: file.path,
+      expected: 'a SMAP L3/L4 or ESA CCI / C3S SM file, or an href naming the variable (HDF5:"file"://group/var or NETCDF:"file":var)',
+      found: `a ${file.formatName} file with ${listVariables(file)}`,
+    });
+  }
+  return planCfVariable(file, variable, overrides.mask ?? []);
+}
+
+/** A variable of any CF-style file: grid from its coordinates, date from a one-step `time`, optional flag mask. */
+function planCfVariable(file: ArrayFile, variable: string, mask: MaskRule): GriddedLayerPlan {
+  const v = requireVariable(file, variable, 'a variable of this file');
+  const dims = layerDims(file, v);
+  const { grid, southUp } = cfGrid(file, v, dims);
+  const group = v.name.slice(0, v.name.lastIndexOf('/'));
+  const resolved = resolveMaskRule(mask, {}, (flag) => `${group}/${flag}`, file.path);
+  const t = file.variable(`${group}/time`) ?? file.variable('/time');
+  const date = t && t.shape.length === 1 && t.shape[0] === 1 ? cfDate(Number(t.read([[0, 1]])[0]), stringAttr(t.attr('units')), stringAttr(t.attr('calendar'))) : undefined;
+  const unit = normaliseUnit(stringAttr(v.attr('units')));
+  return {
+    product: `${file.formatName} variable`,
+    variable: v,
+    coding: valueCoding(v),
+    grid,
+    ...dims,
+    southUp,
+    ...(date ? { date } : {}),
+    ...(unit ? { unit } : {}),
+    mask: attachFlags(file, v, resolved),
+  };
+}
+
+export { easeGrid2Global, EASE2_GLOBAL, SMAP_QUALITY_BITS, SMAP_SURFACE_BITS, SMAP_L3_DEFAULT_MASK, type SmapOptions, type SmapProduct } from './smap.js';
+export { CCI_FLAG_BITS, CCI_DEFAULT_MASK, type CciOptions } from './esa-cci.js';
+export { readLayerWindow, planMaskText, type GriddedLayerPlan, type LayerRead } from './gridded-layer.js';
