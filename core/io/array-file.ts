@@ -29,7 +29,7 @@ export interface ArrayFile {
   readonly formatName: string;
   /** A global (root) attribute. */
   attr(name: string): AttrValue | undefined;
-  /** The variable at `path` (with or without the leading `/`), or undefined. */
+  /** The variable at `path` (with or without the leading `/`), or undefined; non-numeric ones (grid mappings) only carry attributes. */
   variable(path: string): ArrayVariable | undefined;
   /** Paths of every numeric variable, recursively. */
   variableNames(): string[];

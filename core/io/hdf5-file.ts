@@ -6,10 +6,14 @@ import { normaliseVariablePath, type ArrayFile, type ArrayVariable, type AttrVal
 type H5wasm = typeof import('h5wasm').default;
 let h5wasmModule: Promise<H5wasm> | undefined;
 
-/** h5wasm's node build (host file system, reads only the chunks a slice touches), loaded on first use. */
+/**
+ * h5wasm's node build (host file system, reads only the chunks a slice touches), loaded on first use,
+ * with libhdf5 errors thrown as exceptions (instead of printed, with a bad id returned).
+ */
 function loadH5wasm(): Promise<H5wasm> {
   h5wasmModule ??= import('h5wasm/node').then(async (m) => {
-    await m.default.ready;
+    const module = await m.default.ready;
+    module.activate_throwing_error_handler();
     return m.default as unknown as H5wasm;
   });
   return h5wasmModule;
@@ -27,9 +31,16 @@ export async function openHdf5File(path: string): Promise<ArrayFile> {
   try {
     file = new h5.File(absolute, 'r');
   } catch (e) {
-    throw inputError(`HDF5 library cannot open the file (${(e as Error).message ?? e})`, { file: path, expected: 'a complete HDF5/NetCDF-4 file', found: 'an HDF5 signature but an unreadable file (truncated or corrupt?)' });
+    throw inputError(`HDF5 library cannot open the file (${hdf5Reason(e)})`, { file: path, expected: 'a complete HDF5/NetCDF-4 file', found: 'an HDF5 signature but an unreadable file (truncated or corrupt?)' });
   }
   return new Hdf5ArrayFile(path, file, h5);
+}
+
+/** The innermost libhdf5 error of an error stack (`H5F__super_read(): unable to load superblock`). */
+function hdf5Reason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const frames = [...text.matchAll(/in (\w+\(\)): (.+)$/gm)];
+  return frames.length ? `${frames[frames.length - 1][1]}: ${frames[frames.length - 1][2].trim()}` : text.split('\n')[0];
 }
 
 class Hdf5ArrayFile implements ArrayFile {

@@ -40,14 +40,17 @@ class Netcdf3ArrayFile implements ArrayFile {
   variable(path: string): ArrayVariable | undefined {
     const name = normaliseVariablePath(path);
     const v = this.reader.variables.find((x) => `/${x.name}` === name);
-    if (!v || NC_TYPES[v.type] === undefined || v.type === 'char') return undefined;
+    if (!v || NC_TYPES[v.type] === undefined) return undefined;
     const shape = v.dimensions.map((id) => (v.record && id === this.reader.recordDimension.id ? this.reader.recordDimension.length : this.reader.dimensions[id].size));
     return {
       name,
       shape,
       dtype: NC_TYPES[v.type],
       attr: (key) => normaliseAttr((v.attributes as Array<{ name: string; value: unknown }>).find((a) => a.name === key)?.value),
-      read: (ranges) => sliceRowMajor(this.values(v), shape, ranges),
+      read: (ranges) => {
+        if (v.type === 'char') throw inputError('variable is not numeric', { file: this.path, path: name, expected: 'a numeric variable', found: 'NetCDF char' });
+        return sliceRowMajor(this.values(v), shape, ranges);
+      },
     };
   }
 
