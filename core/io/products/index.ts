@@ -2,18 +2,52 @@ import { inputError } from '../../errors.js';
 import { stringAttr, type ArrayFile } from '../array-file.js';
 import { valueCoding } from '../cf-decode.js';
 import { cfDate } from '../cf-time.js';
-import { resolveMaskRule, type MaskRule } from '../flag-mask.js';
+import { maskRuleSchema, resolveMaskRule, type MaskRule } from '../flag-mask.js';
 import { cfGrid } from './cf-grid.js';
-import { isEsaCci, planEsaCci, type CciOptions } from './esa-cci.js';
+import { CCI_DEFAULT_MASK, isEsaCci, planEsaCci, type CciOptions } from './esa-cci.js';
 import { attachFlags, layerDims, listVariables, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
-import { planSmap, recognizeSmap, type SmapOptions } from './smap.js';
+import { planSmap, recognizeSmap, SMAP_L3_DEFAULT_MASK, type SmapOptions } from './smap.js';
 import { normaliseUnit } from './units.js';
 
 /** Per-product reading options (a `source:stac` param; STAC asset fields override them per asset). */
 export interface ProductOptions {
+  /** SMAP L3 (SPL3SMP, SPL3SMP_E). */
   readonly smap?: SmapOptions;
+  /** SMAP L4 (SPL4SMGP): a mask only (the geophysical files carry no quality flags; default none). */
+  readonly smapL4?: { readonly mask?: MaskRule };
   readonly cci?: CciOptions;
 }
+
+/** JSON Schema of `ProductOptions`, with the products' defaults (so a run manifest records the rules used). */
+export const productOptionsSchema = {
+  type: 'object',
+  default: {},
+  description: 'how recognised products are read; a STAC asset\'s soilscale:pass / soilscale:mask fields win',
+  properties: {
+    smap: {
+      type: 'object',
+      default: {},
+      properties: {
+        pass: { enum: ['am', 'pm'], default: 'am', description: 'SMAP L3 half-orbit: am (descending, 6 am) or pm (ascending, 6 pm)' },
+        mask: { ...maskRuleSchema, default: SMAP_L3_DEFAULT_MASK, description: 'SMAP L3 quality rules (retrieval_qual_flag / surface_flag bits by index or name)' },
+      },
+      additionalProperties: false,
+    },
+    smapL4: {
+      type: 'object',
+      default: {},
+      properties: { mask: { ...maskRuleSchema, default: [], description: 'SMAP L4 quality rules (none by default)' } },
+      additionalProperties: false,
+    },
+    cci: {
+      type: 'object',
+      default: {},
+      properties: { mask: { ...maskRuleSchema, default: CCI_DEFAULT_MASK, description: 'ESA CCI / C3S quality rules on flag (bits by value index or name)' } },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;
 
 /** Options of one asset (STAC `soilscale:pass`, `soilscale:mask`): they win over `ProductOptions`. */
 export interface LayerOverrides {
@@ -31,7 +65,7 @@ export interface LayerOverrides {
  */
 export function planLayer(file: ArrayFile, variable: string | undefined, products: ProductOptions = {}, overrides: LayerOverrides = {}): GriddedLayerPlan {
   const smap = recognizeSmap(file);
-  if (smap) return planSmap(file, smap, variable, { ...products.smap, ...overrides });
+  if (smap) return planSmap(file, smap, variable, { ...(smap.level === 'L3' ? products.smap : products.smapL4), ...overrides });
   if (overrides.pass) {
     throw inputError('a pass (am/pm) applies to SMAP L3 files only', { file: file.path, path: 'soilscale:pass', expected: 'a SMAP L3 file', found: `a ${file.formatName} file that is not SMAP L3` });
   }

@@ -106,6 +106,9 @@ function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefi
 }
 
 function planL4(file: ArrayFile, variable: string | undefined, options: SmapOptions): GriddedLayerPlan {
+  if (options.pass) {
+    throw inputError('a pass (am/pm) applies to SMAP L3 files only', { file: file.path, path: 'soilscale:pass', expected: 'a SMAP L3 file', found: 'a SMAP L4 file (one analysis per 3-hour step)' });
+  }
   const v = requireVariable(file, variable ?? '/Geophysical_Data/sm_surface', 'a dataset of this SMAP L4 file');
   const dims = layerDims(file, v, 'a 1624×3856 dataset (the M09 grid)');
   const constants = easeGrid2Global('M09');
