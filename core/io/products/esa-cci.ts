@@ -28,12 +28,15 @@ export function isEsaCci(file: ArrayFile): boolean {
   return ['/sm', '/flag', '/lat', '/lon'].every((p) => file.variable(p)) && (file.variable('/t0') !== undefined || file.variable('/dnflag') !== undefined);
 }
 
-/** Plan the read of a CCI variable (`sm` unless `variable` names one): EPSG:4326 from `lat`/`lon`, either row order. */
-export function planEsaCci(file: ArrayFile, variable: string | undefined, options: CciOptions): GriddedLayerPlan {
+/**
+ * Plan the read of a CCI variable (`sm` unless `variable` names one): EPSG:4326 from `lat`/`lon`,
+ * either row order. `options.mask` applies to `sm` and `sm_uncertainty`; `assetMask` to any variable.
+ */
+export function planEsaCci(file: ArrayFile, variable: string | undefined, options: CciOptions, assetMask?: MaskRule): GriddedLayerPlan {
   const v = requireVariable(file, variable ?? '/sm', 'a variable of this ESA CCI SM file');
   const dims = layerDims(file, v, 'a [time=1][lat][lon] variable');
   const { grid, southUp } = cfGrid(file, v, dims);
-  const rule = MASKED.has(v.name) ? options.mask ?? CCI_DEFAULT_MASK : [];
+  const rule = assetMask ?? (MASKED.has(v.name) ? options.mask ?? CCI_DEFAULT_MASK : []);
   const resolved = resolveMaskRule(rule, { flag: CCI_FLAG_BITS }, (flag) => `/${flag}`, file.path);
   const m = NAME.exec(basename(file.path));
   const version = stringAttr(file.attr('product_version'));

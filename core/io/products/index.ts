@@ -65,11 +65,12 @@ export interface LayerOverrides {
  */
 export function planLayer(file: ArrayFile, variable: string | undefined, products: ProductOptions = {}, overrides: LayerOverrides = {}): GriddedLayerPlan {
   const smap = recognizeSmap(file);
-  if (smap) return planSmap(file, smap, variable, { ...(smap.level === 'L3' ? products.smap : products.smapL4), ...overrides });
+  const pass = overrides.pass ? { pass: overrides.pass } : {};
+  if (smap) return planSmap(file, smap, variable, { ...(smap.level === 'L3' ? products.smap : products.smapL4), ...pass }, overrides.mask);
   if (overrides.pass) {
     throw inputError('a pass (am/pm) applies to SMAP L3 files only', { file: file.path, path: 'soilscale:pass', expected: 'a SMAP L3 file', found: `a ${file.formatName} file that is not SMAP L3` });
   }
-  if (isEsaCci(file)) return planEsaCci(file, variable, { ...products.cci, ...overrides });
+  if (isEsaCci(file)) return planEsaCci(file, variable, products.cci ?? {}, overrides.mask);
   if (variable === undefined) {
     throw inputError('unknown product layout', {
       file: file.path,

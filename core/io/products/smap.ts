@@ -73,12 +73,15 @@ export function recognizeSmap(file: ArrayFile): SmapProduct | undefined {
   return undefined;
 }
 
-/** Plan the read of a SMAP variable: the soil moisture of `options.pass` unless `variable` names one. */
-export function planSmap(file: ArrayFile, product: SmapProduct, variable: string | undefined, options: SmapOptions): GriddedLayerPlan {
-  return product.level === 'L3' ? planL3(file, product.grid, variable, options) : planL4(file, variable, options);
+/**
+ * Plan the read of a SMAP variable: the soil moisture of `options.pass` unless `variable` names one.
+ * `options.mask` applies to the soil-moisture datasets; `assetMask` (an asset's own rule) to any.
+ */
+export function planSmap(file: ArrayFile, product: SmapProduct, variable: string | undefined, options: SmapOptions, assetMask?: MaskRule): GriddedLayerPlan {
+  return product.level === 'L3' ? planL3(file, product.grid, variable, options, assetMask) : planL4(file, variable, { ...options, ...(assetMask ? { mask: assetMask } : {}) });
 }
 
-function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefined, options: SmapOptions): GriddedLayerPlan {
+function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefined, options: SmapOptions, assetMask: MaskRule | undefined): GriddedLayerPlan {
   const pass = options.pass ?? 'am';
   const path = variable ?? `${L3_GROUP[pass]}/soil_moisture${pass === 'pm' ? '_pm' : ''}`;
   const v = requireVariable(file, path, variable === undefined ? `the ${pass.toUpperCase()} soil moisture of a SMAP L3 file` : 'a dataset of this SMAP L3 file');
@@ -89,7 +92,7 @@ function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefi
   const isPm = group === L3_GROUP.pm;
   // The quality flags describe the retrieval: they mask the soil-moisture datasets, not ancillary ones.
   const masked = /^soil_moisture/.test(v.name.slice(group.length + 1));
-  const rule = masked ? options.mask ?? SMAP_L3_DEFAULT_MASK : [];
+  const rule = assetMask ?? (masked ? options.mask ?? SMAP_L3_DEFAULT_MASK : []);
   const resolved = resolveMaskRule(rule, BIT_NAMES, (flag) => `${group}/${flag}${isPm && !flag.endsWith('_pm') ? '_pm' : ''}`, file.path);
   const date = dateInName(basename(file.path), L3_NAME, 2) ?? meanTimeDate(file, `${group}/tb_time_seconds${isPm ? '_pm' : ''}`);
   return {

@@ -79,7 +79,12 @@ test('SMAP L3 36 km: EASE-Grid 2.0 constants, AM/PM passes, date, values as GDAL
   // Explicit variable: an ancillary dataset is read with its fill only (the retrieval flags do not apply).
   const lat = await openRasterLayer({ path, variable: `${AM}/latitude` });
   assert.equal(lat.info.mask, 'none');
-  assert.deepEqual((await lat.read()).values, Float32Array.from(gdalValues(gdalName(`${AM}/latitude`), 'Float32', dir), (v) => (v === -9999 ? Number.NaN : v)));
+  const gdalLat = Float32Array.from(gdalValues(gdalName(`${AM}/latitude`), 'Float32', dir), (v) => (v === -9999 ? Number.NaN : v));
+  assert.deepEqual((await lat.read()).values, gdalLat);
+  // …unless the address gives its own rule, which applies to whatever variable it names.
+  const latMasked = await openRasterLayer({ path, variable: `${AM}/latitude`, mask: [{ flag: 'retrieval_qual_flag', clear: [0] }] });
+  assert.equal(latMasked.info.mask, 'retrieval_qual_flag bits 0 (recommended_quality) clear');
+  assert.deepEqual((await latMasked.read()).values, expected(gdalLat, (i) => (gdalQual[i] & 1) === 0));
 
   // A window is the same cells as the full read.
   const win = { x: 500, y: 100, width: 37, height: 21 };
