@@ -51,9 +51,20 @@ export function formatOfBytes(head: Uint8Array): RasterFileFormat | undefined {
   return undefined;
 }
 
-/** `"PK\x03\x04" (50 4b 03 04)`: printable bytes as text, the rest escaped, plus hex. */
+/** Formats users meet instead of the expected ones, by their first bytes. */
+const KNOWN_OTHERS: ReadonlyArray<readonly [readonly number[], string]> = [
+  [[0x0e, 0x03, 0x13, 0x01], 'HDF4 (e.g. MODIS HDF-EOS2), not supported'],
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive: unpack it first'],
+  [[0x1f, 0x8b], 'a gzip file: decompress it first'],
+  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
+  [[0x3c], 'text starting with "<" (an HTML error page or XML?)'],
+  [[0x7b], 'text starting with "{" (JSON?)'],
+];
+
+/** `"PK\x03\x04" (50 4b 03 04), a ZIP archive…`: printable bytes as text, the rest escaped, hex, and the format when known. */
 function describeMagic(bytes: Uint8Array): string {
   const text = [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `"${text}" (${hex})`;
+  const known = KNOWN_OTHERS.find(([magic]) => magic.every((b, i) => bytes[i] === b));
+  return `"${text}" (${hex})${known ? `: ${known[1]}` : ''}`;
 }

@@ -58,7 +58,10 @@ test('format sniffing: TIFF, HDF5 (also after a user block), NetCDF-3; anything 
 
   const zip = join(dir, 'download.nc');
   writeFileSync(zip, Buffer.from('PK\x03\x04\x14\x00\x00\x00rest of a zip'));
-  await assert.rejects(openRasterLayer({ path: zip }), (e: Error) => e.message.includes(zip) && e.message.includes('not a GeoTIFF, HDF5/NetCDF-4 or NetCDF-3 file') && e.message.includes('"PK\\x03\\x04\\x14\\x00\\x00\\x00" (50 4b 03 04 14 00 00 00)'));
+  await assert.rejects(openRasterLayer({ path: zip }), (e: Error) => e.message.includes(zip) && e.message.includes('not a GeoTIFF, HDF5/NetCDF-4 or NetCDF-3 file') && e.message.includes('"PK\\x03\\x04\\x14\\x00\\x00\\x00" (50 4b 03 04 14 00 00 00): a ZIP archive: unpack it first'));
+  const hdf4 = join(dir, 'MOD11A1.A2019091.h18v04.061.hdf');
+  writeFileSync(hdf4, Buffer.from([0x0e, 0x03, 0x13, 0x01, 0, 0, 0, 0]));
+  await assert.rejects(openRasterLayer({ path: hdf4 }), /MOD11A1\.A2019091\.h18v04\.061\.hdf: first bytes: not a GeoTIFF.*: HDF4 \(e\.g\. MODIS HDF-EOS2\), not supported\)/);
   const empty = join(dir, 'empty.h5');
   writeFileSync(empty, '');
   await assert.rejects(openRasterLayer({ path: empty }), /empty\.h5: first bytes: .*found an empty file/);
