@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateWithDefaults } from '../../../core/pipeline/ajv-messages.js';
 import { CCI_DEFAULT_MASK, SMAP_L3_DEFAULT_MASK } from '../../../core/index.js';
-import { stacSource } from '../index.js';
+import { stacSource } from '../../../plugins/source-stac/index.js';
 
 test('source:stac products param: the default quality rules are filled in (so the run manifest records them), bad rules are refused', () => {
   const { value, problems } = validateWithDefaults(stacSource.params, { path: 'catalog.json' }, () => 'with');
