@@ -1,12 +1,10 @@
 import { basename } from 'node:path';
 import { inputError } from '../../errors.js';
 import { stringAttr, type ArrayFile } from '../array-file.js';
-import { valueCoding } from '../cf-decode.js';
-import { cfDate, dateInName } from '../cf-time.js';
+import { dateInName } from '../cf-time.js';
 import { resolveMaskRule, type MaskRule } from '../flag-mask.js';
 import { cfGrid } from './cf-grid.js';
-import { attachFlags, layerDims, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
-import { normaliseUnit } from './units.js';
+import { layerDims, makePlan, requireVariable, singleTimeDate, type GriddedLayerPlan } from './gridded-layer.js';
 
 /** `flag` bit names, by bit: 1 snow or T < 0 °C, 2 dense vegetation, … 64 barren-ground advisory (not masked by the producer). */
 export const CCI_FLAG_BITS = ['snow_or_frozen', 'dense_vegetation', 'no_convergence', 'above_physical_bound', 'low_weight', 'all_unreliable', 'barren_ground'] as const;
@@ -40,26 +38,20 @@ export function planEsaCci(file: ArrayFile, variable: string | undefined, option
   const resolved = resolveMaskRule(rule, { flag: CCI_FLAG_BITS }, (flag) => `/${flag}`, file.path);
   const m = NAME.exec(basename(file.path));
   const version = stringAttr(file.attr('product_version'));
-  const unit = normaliseUnit(stringAttr(v.attr('units')));
-  const date = fileDate(file);
-  return {
+  return makePlan(file, v, {
     product: `${m?.[1] === 'C3S' ? 'C3S' : 'ESA CCI'} SM${version ? ` v${version}` : ''}${m ? ` ${m[2]}` : ''} (0.25°)`,
-    variable: v,
-    coding: valueCoding(v),
     grid,
-    ...dims,
+    dims,
     southUp,
-    ...(date ? { date } : {}),
-    ...(unit ? { unit } : {}),
-    mask: attachFlags(file, v, resolved),
-  };
+    date: fileDate(file),
+    mask: resolved,
+  });
 }
 
 /** The day from the `time` variable, cross-checked with the date in the file name. */
 function fileDate(file: ArrayFile): string | undefined {
   const fromName = dateInName(basename(file.path), NAME, 3);
-  const t = file.variable('/time');
-  const fromTime = t && t.shape.length === 1 && t.shape[0] === 1 ? cfDate(Number(t.read([[0, 1]])[0]), stringAttr(t.attr('units')), stringAttr(t.attr('calendar'))) : undefined;
+  const fromTime = singleTimeDate(file, '/time');
   if (fromName && fromTime && fromName !== fromTime) {
     throw inputError('file name and time variable give different dates', { file: file.path, path: '/time', expected: fromName, found: fromTime });
   }

@@ -1,8 +1,10 @@
 import { inputError, usageError } from '../../errors.js';
 import type { Grid, PixelWindow } from '../../model/grid.js';
-import type { ArrayFile, ArrayVariable, IndexRange } from '../array-file.js';
+import { stringAttr, type ArrayFile, type ArrayVariable, type IndexRange } from '../array-file.js';
 import { decodeValues, flipRows, valueCoding, type ValueCoding } from '../cf-decode.js';
+import { cfDate } from '../cf-time.js';
 import { applyFlagRule, describeMask, type ResolvedFlagRule } from '../flag-mask.js';
+import { normaliseUnit } from './units.js';
 
 /**
  * How to read one georeferenced 2-D layer out of an HDF5/NetCDF variable: decided once per file by
@@ -24,6 +26,36 @@ export interface GriddedLayerPlan {
   readonly unit?: string;
   /** Quality rules, each with its flag variable (same shape as the data) and that flag's fill values. */
   readonly mask: readonly { rule: ResolvedFlagRule; flag: ArrayVariable; fill: readonly number[] }[];
+}
+
+/**
+ * A plan from what a product reader decided: value coding, unit and flag variables come from the file
+ * (CF attributes), `defaultFill` is used when the variable declares none.
+ */
+export function makePlan(
+  file: ArrayFile,
+  v: ArrayVariable,
+  decided: { product: string; grid: Grid; dims: { yDim: number; xDim: number }; southUp: boolean; date?: string; mask: readonly ResolvedFlagRule[]; defaultFill?: number },
+): GriddedLayerPlan {
+  const unit = normaliseUnit(stringAttr(v.attr('units')));
+  return {
+    product: decided.product,
+    variable: v,
+    coding: valueCoding(v, decided.defaultFill),
+    grid: decided.grid,
+    ...decided.dims,
+    southUp: decided.southUp,
+    ...(decided.date ? { date: decided.date } : {}),
+    ...(unit ? { unit } : {}),
+    mask: attachFlags(file, v, decided.mask),
+  };
+}
+
+/** The date of a one-step CF `time` variable at `path`, or undefined. */
+export function singleTimeDate(file: ArrayFile, path: string): string | undefined {
+  const t = file.variable(path);
+  if (!t || t.shape.length !== 1 || t.shape[0] !== 1) return undefined;
+  return cfDate(Number(t.read([[0, 1]])[0]), stringAttr(t.attr('units')), stringAttr(t.attr('calendar')));
 }
 
 /** Values of a window and how many valid values the quality mask removed. */

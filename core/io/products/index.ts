@@ -1,13 +1,10 @@
 import { inputError } from '../../errors.js';
-import { stringAttr, type ArrayFile } from '../array-file.js';
-import { valueCoding } from '../cf-decode.js';
-import { cfDate } from '../cf-time.js';
+import type { ArrayFile } from '../array-file.js';
 import { maskRuleSchema, resolveMaskRule, type MaskRule } from '../flag-mask.js';
 import { cfGrid } from './cf-grid.js';
 import { CCI_DEFAULT_MASK, isEsaCci, planEsaCci, type CciOptions } from './esa-cci.js';
-import { attachFlags, layerDims, listVariables, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
+import { layerDims, listVariables, makePlan, requireVariable, singleTimeDate, type GriddedLayerPlan } from './gridded-layer.js';
 import { planSmap, recognizeSmap, SMAP_L3_DEFAULT_MASK, type SmapOptions } from './smap.js';
-import { normaliseUnit } from './units.js';
 
 /** Per-product reading options (a `source:stac` param; STAC asset fields override them per asset). */
 export interface ProductOptions {
@@ -88,20 +85,8 @@ function planCfVariable(file: ArrayFile, variable: string, mask: MaskRule): Grid
   const { grid, southUp } = cfGrid(file, v, dims);
   const group = v.name.slice(0, v.name.lastIndexOf('/'));
   const resolved = resolveMaskRule(mask, {}, (flag) => `${group}/${flag}`, file.path);
-  const t = file.variable(`${group}/time`) ?? file.variable('/time');
-  const date = t && t.shape.length === 1 && t.shape[0] === 1 ? cfDate(Number(t.read([[0, 1]])[0]), stringAttr(t.attr('units')), stringAttr(t.attr('calendar'))) : undefined;
-  const unit = normaliseUnit(stringAttr(v.attr('units')));
-  return {
-    product: `${file.formatName} variable`,
-    variable: v,
-    coding: valueCoding(v),
-    grid,
-    ...dims,
-    southUp,
-    ...(date ? { date } : {}),
-    ...(unit ? { unit } : {}),
-    mask: attachFlags(file, v, resolved),
-  };
+  const date = singleTimeDate(file, `${group}/time`) ?? singleTimeDate(file, '/time');
+  return makePlan(file, v, { product: `${file.formatName} variable`, grid, dims, southUp, date, mask: resolved });
 }
 
 export { easeGrid2Global, EASE2_GLOBAL, SMAP_QUALITY_BITS, SMAP_SURFACE_BITS, SMAP_L3_DEFAULT_MASK, type SmapOptions, type SmapProduct } from './smap.js';

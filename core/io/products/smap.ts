@@ -2,12 +2,10 @@ import { basename } from 'node:path';
 import { inputError } from '../../errors.js';
 import { createGrid, sameGrid, type Grid } from '../../model/grid.js';
 import { numberAttr, stringAttr, type ArrayFile, type ArrayVariable } from '../array-file.js';
-import { valueCoding } from '../cf-decode.js';
 import { cfDate, dateInName } from '../cf-time.js';
 import { resolveMaskRule, type MaskRule } from '../flag-mask.js';
 import { cfGrid } from './cf-grid.js';
-import { attachFlags, layerDims, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
-import { normaliseUnit } from './units.js';
+import { layerDims, makePlan, requireVariable, type GriddedLayerPlan } from './gridded-layer.js';
 
 /** EASE-Grid 2.0 global (EPSG:6933) grids of the SMAP products: cell size and size in cells. */
 export const EASE2_GLOBAL = {
@@ -95,17 +93,15 @@ function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefi
   const rule = assetMask ?? (masked ? options.mask ?? SMAP_L3_DEFAULT_MASK : []);
   const resolved = resolveMaskRule(rule, BIT_NAMES, (flag) => `${group}/${flag}${isPm && !flag.endsWith('_pm') ? '_pm' : ''}`, file.path);
   const date = dateInName(basename(file.path), L3_NAME, 2) ?? meanTimeDate(file, `${group}/tb_time_seconds${isPm ? '_pm' : ''}`);
-  return {
+  return makePlan(file, v, {
     product: `SMAP L3 ${level === 'M09' ? 'SPL3SMP_E (9 km)' : 'SPL3SMP (36 km)'}, ${isPm ? 'PM' : group === L3_GROUP.am ? 'AM' : group} pass`,
-    variable: v,
-    coding: valueCoding(v, FILL),
     grid,
-    ...dims,
+    dims,
     southUp: false,
-    ...(date ? { date } : {}),
-    ...unitOf(v),
-    mask: attachFlags(file, v, resolved),
-  };
+    date,
+    mask: resolved,
+    defaultFill: FILL,
+  });
 }
 
 function planL4(file: ArrayFile, variable: string | undefined, options: SmapOptions): GriddedLayerPlan {
@@ -124,17 +120,7 @@ function planL4(file: ArrayFile, variable: string | undefined, options: SmapOpti
   const group = v.name.slice(0, v.name.lastIndexOf('/'));
   const resolved = resolveMaskRule(options.mask ?? [], BIT_NAMES, (flag) => `${group}/${flag}`, file.path);
   const date = dateInName(basename(file.path), L4_NAME) ?? meanTimeDate(file, '/time');
-  return {
-    product: 'SMAP L4 SPL4SMGP (9 km)',
-    variable: v,
-    coding: valueCoding(v, FILL),
-    grid: constants,
-    ...dims,
-    southUp: false,
-    ...(date ? { date } : {}),
-    ...unitOf(v),
-    mask: attachFlags(file, v, resolved),
-  };
+  return makePlan(file, v, { product: 'SMAP L4 SPL4SMGP (9 km)', grid: constants, dims, southUp: false, date, mask: resolved, defaultFill: FILL });
 }
 
 function checkShape(file: ArrayFile, v: ArrayVariable, grid: Grid, dims: { yDim: number; xDim: number }): void {
@@ -158,9 +144,4 @@ function meanTimeDate(file: ArrayFile, path: string): string | undefined {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== fill && Number.isFinite(values[i])) (sum += values[i]), n++;
   return n ? cfDate(sum / n, units) : undefined;
-}
-
-function unitOf(v: ArrayVariable): { unit?: string } {
-  const unit = normaliseUnit(stringAttr(v.attr('units')));
-  return unit ? { unit } : {};
 }
