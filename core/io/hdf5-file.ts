@@ -98,7 +98,14 @@ function datasetVariable(file: string, name: string, ds: Dataset): ArrayVariable
       if (dtypeName(ds) === undefined) {
         throw inputError('variable is not numeric', { file, path: name, expected: 'an integer or floating-point dataset', found: `HDF5 type ${JSON.stringify(ds.dtype)}` });
       }
-      const data = shape.length === 0 ? ds.value : ds.slice(ranges.map(([a, b]) => [a, b]));
+      let data: unknown;
+      try {
+        data = shape.length === 0 ? ds.value : ds.slice(ranges.map(([a, b]) => [a, b]));
+      } catch (e) {
+        // e.g. a compression filter this HDF5 build lacks (SZIP, Blosc, Zstd), or a corrupt chunk.
+        const filters = ds.filters.map((f) => f.name || `filter ${f.id}`).join(', ') || 'none';
+        throw inputError(`HDF5 library cannot read the dataset (${hdf5Reason(e)})`, { file, path: name, expected: 'intact chunks, compressed with filters this HDF5 build has (deflate, shuffle, fletcher32, scaleoffset, nbit)', found: `filters: ${filters}` });
+      }
       if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float64Array.from(data, Number);
       return data as unknown as ArrayLike<number>;
     },
