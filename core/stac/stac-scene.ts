@@ -114,7 +114,8 @@ async function openLayer(f: AssetFile, products: ProductOptions | undefined): Pr
   try {
     layer = await openRasterLayer(f.address, products);
   } catch (e) {
-    throw isSoilscaleError(e) ? new SoilscaleError(e.kind, `${f.itemFile}: ${f.fieldPath}: ${e.message}`, { file: e.details.file, path: e.details.path }) : e;
+    // The reader's message already names the data file, variable, expected and found.
+    throw isSoilscaleError(e) ? new SoilscaleError(e.kind, e.message, { file: f.itemFile, path: f.fieldPath }) : e;
   }
   if (f.declaredGrid && !sameGridLoose(layer.info.grid, f.declaredGrid)) {
     throw inputError(`${layer.info.format === 'geotiff' ? 'GeoTIFF' : 'file'} grid differs from its STAC projection fields`, { file: f.itemFile, path: f.fieldPath, expected: describeGrid(f.declaredGrid), found: `${f.address.path}: ${describeGrid(layer.info.grid)}` });
