@@ -11,8 +11,8 @@ async function h5(): Promise<H5> {
 
 /**
  * An ESA CCI SM daily file's layout (formats.md): NetCDF-4 (HDF5 with dimension scales, so GDAL's
- * netCDF driver sees lat/lon), `sm` [1][720][1440] float32 fill −9999, `flag` int8 fill 127, `t0`,
- * `dnflag`, `time` in days since 1970. `southUp` stores latitudes ascending, as some versions do.
+ * netCDF driver sees lat/lon), `sm` [1][720][1440] float32 fill −9999, `flag` int8 fill 127,
+ * `dnflag`, `time` in days since 1970 (no `t0`: 8 MB of float64 the tests do not need). `southUp` stores latitudes ascending, as some versions do.
  * `sm` and `flag` are given north-up (row 0 = 90°N); they are stored flipped when `southUp`.
  */
 export async function writeCciLayout(path: string, o: { southUp: boolean; days: number; sm: Float32Array; flag: Int8Array }): Promise<void> {
@@ -35,9 +35,9 @@ export async function writeCciLayout(path: string, o: { southUp: boolean; days: 
       for (let r = 0; r < H; r++) out.set(a.subarray((H - 1 - r) * W, (H - r) * W), r * W);
       return out;
     };
-    const variable = (name: string, data: Float32Array | Int8Array | Float64Array, dtype: string, fill: number, extra: Record<string, string> = {}) => {
+    const variable = (name: string, data: Float32Array | Int8Array, dtype: string, fill: number, extra: Record<string, string> = {}) => {
       const d = f.create_dataset({ name, data, shape: [1, H, W], dtype, chunks: [1, 360, 720], compression: 'gzip', compression_opts: 4 });
-      d.create_attribute('_FillValue', dtype === '<b' ? new Int8Array([fill]) : dtype === '<d' ? new Float64Array([fill]) : new Float32Array([fill]), [], dtype);
+      d.create_attribute('_FillValue', dtype === '<b' ? new Int8Array([fill]) : new Float32Array([fill]), [], dtype);
       for (const [k, v] of Object.entries(extra)) d.create_attribute(k, v);
       d.attach_scale(0, '/time');
       d.attach_scale(1, '/lat');
@@ -47,7 +47,6 @@ export async function writeCciLayout(path: string, o: { southUp: boolean; days: 
     variable('flag', stored(o.flag), '<b', 127);
     const dn = Int8Array.from(o.sm, (v) => (v === -9999 ? 0 : 1));
     variable('dnflag', stored(dn), '<b', 0);
-    variable('t0', stored(Float64Array.from(o.sm, (v) => (v === -9999 ? -9999 : o.days + 0.25)) as never), '<d', -9999, { units: 'days since 1970-01-01 00:00:00 UTC' });
   } finally {
     f.close();
   }
