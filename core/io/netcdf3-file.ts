@@ -15,11 +15,15 @@ const NC_TYPES: Record<string, string> = { byte: 'int8', char: 'char', short: 'i
  */
 export async function openNetcdf3File(path: string): Promise<ArrayFile> {
   const { NetCDFReader } = await import('netcdfjs');
+  const bytes = await readFile(path);
+  if (bytes[3] === 5) {
+    throw inputError('NetCDF-3 CDF-5 (64-bit data) files are not supported', { file: path, path: 'first bytes', expected: 'NetCDF-3 classic (CDF\\x01), 64-bit offset (CDF\\x02) or NetCDF-4', found: 'CDF\\x05 (convert with nccopy -k nc4)' });
+  }
   let reader: NetCDFReader;
   try {
-    reader = new NetCDFReader(await readFile(path));
+    reader = new NetCDFReader(bytes);
   } catch (e) {
-    throw inputError(`cannot parse NetCDF-3 file (${(e as Error).message})`, { file: path, expected: 'a NetCDF-3 classic or 64-bit offset file', found: 'an unreadable header (truncated, or CDF-5 which netcdfjs does not read)' });
+    throw inputError(`cannot parse NetCDF-3 file (${(e as Error).message})`, { file: path, expected: 'a NetCDF-3 classic or 64-bit offset file', found: 'an unreadable header (truncated or corrupt?)' });
   }
   return new Netcdf3ArrayFile(path, reader);
 }

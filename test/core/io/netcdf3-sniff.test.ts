@@ -66,6 +66,12 @@ test('format sniffing: TIFF, HDF5 (also after a user block), NetCDF-3; anything 
   writeFileSync(empty, '');
   await assert.rejects(openRasterLayer({ path: empty }), /empty\.h5: first bytes: .*found an empty file/);
   await assert.rejects(openRasterLayer({ path: join(dir, 'missing.h5') }), /missing\.h5: cannot read raster file \(expected an existing readable file, found ENOENT\)/);
+  const cdf5 = join(dir, 'cdf5.nc');
+  writeFileSync(cdf5, Buffer.from([0x43, 0x44, 0x46, 5, 0, 0, 0, 0, 0, 0, 0, 0]));
+  await assert.rejects(openRasterLayer({ path: cdf5, variable: '/sm' }), /cdf5\.nc: first bytes: NetCDF-3 CDF-5 \(64-bit data\) files are not supported/);
+  const shortNc = join(dir, 'short.nc');
+  writeFileSync(shortNc, Buffer.from([0x43, 0x44, 0x46, 1, 0, 0]));
+  await assert.rejects(openRasterLayer({ path: shortNc, variable: '/sm' }), /short\.nc: cannot parse NetCDF-3 file/);
   // An HDF5 signature on a truncated file: the HDF5 library's refusal, with the file named.
   const truncated = join(dir, 'truncated.h5');
   writeFileSync(truncated, Buffer.concat([Buffer.from(hdf5), Buffer.alloc(40)]));
