@@ -68,6 +68,14 @@ export function recognizeSmap(file: ArrayFile): SmapProduct | undefined {
     return { level: 'L3', grid: level };
   }
   if (file.variable('/Geophysical_Data/sm_surface')) return { level: 'L4' };
+  const l4Name = L4_NAME.test(name);
+  if (L3_NAME.test(name) || l4Name) {
+    throw inputError('unknown SMAP layout: the file name says SMAP but the datasets are not there', {
+      file: file.path,
+      expected: l4Name ? '/Geophysical_Data/sm_surface' : `${L3_GROUP.am}/soil_moisture or ${L3_GROUP.pm}/soil_moisture_pm (older single-group releases are not read)`,
+      found: `${file.variableNames().slice(0, 8).join(', ') || 'no numeric datasets'}`,
+    });
+  }
   return undefined;
 }
 

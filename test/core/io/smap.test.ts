@@ -206,5 +206,10 @@ test('SMAP: bad layouts and names are errors naming the file, the variable and t
   const f = new h5.File(cropped, 'w');
   f.create_group('Soil_Moisture_Retrieval_Data_AM').create_dataset({ name: 'soil_moisture', data: new Float32Array(100 * 50), shape: [50, 100], dtype: '<f' });
   f.close();
+  const oldRelease = join(dir, 'SMAP_L3_SM_P_20150401_R13080_001.h5');
+  const g = new h5.File(oldRelease, 'w');
+  g.create_group('Soil_Moisture_Retrieval_Data').create_dataset({ name: 'soil_moisture', data: new Float32Array(964 * 406), shape: [406, 964], dtype: '<f' });
+  g.close();
+  await assert.rejects(openRasterLayer({ path: oldRelease }), /unknown SMAP layout: the file name says SMAP but the datasets are not there \(expected \/Soil_Moisture_Retrieval_Data_AM\/soil_moisture .*found \/Soil_Moisture_Retrieval_Data\/soil_moisture\)/);
   await assert.rejects(openRasterLayer({ path: cropped }), /unknown SMAP L3 layout \(expected the global EASE-Grid 2.0 shape 406×964 \(36 km\) or 1624×3856 \(9 km\), found shape 50×100\)/);
 });
