@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { inputError } from '../../errors.js';
-import { createGrid, sameGrid, type Grid } from '../../model/grid.js';
+import { createGrid, type Grid } from '../../model/grid.js';
 import { numberAttr, stringAttr, type ArrayFile, type ArrayVariable } from '../array-file.js';
 import { cfDate, dateInName } from '../cf-time.js';
 import { resolveMaskRule, type MaskRule } from '../flag-mask.js';
@@ -122,7 +122,7 @@ function planL4(file: ArrayFile, variable: string | undefined, options: SmapOpti
   checkShape(file, v, constants, dims);
   // L4 carries projected x/y: georeference from them, and insist they are the M09 grid.
   const fromFile = file.variable('/x') && file.variable('/y') ? cfGrid(file, v, dims, EASE2_GLOBAL.crs) : undefined;
-  if (fromFile && (fromFile.southUp || !sameGridWithin(fromFile.grid, constants, 1))) {
+  if (fromFile && (fromFile.southUp || !nearlyM09(fromFile.grid, constants))) {
     throw inputError('SMAP L4 x/y coordinates are not the EASE-Grid 2.0 9 km grid', { file: file.path, path: '/x, /y', expected: `${constants.transform.join(', ')}`, found: `${fromFile.grid.transform.join(', ')}${fromFile.southUp ? ' (y ascending)' : ''}` });
   }
   const group = v.name.slice(0, v.name.lastIndexOf('/'));
@@ -137,8 +137,10 @@ function checkShape(file: ArrayFile, v: ArrayVariable, grid: Grid, dims: { yDim:
   }
 }
 
-function sameGridWithin(a: Grid, b: Grid, metres: number): boolean {
-  return sameGrid(a, b) || (a.width === b.width && a.height === b.height && a.transform.every((t, i) => Math.abs(t - b.transform[i]) <= (i === 0 || i === 3 ? metres : metres / Math.max(a.width, a.height))));
+/** Same grid as `m09` to 1/100 of a cell at the corner and 1 mm in cell size (x/y may be float32: ~2 m steps at 17 000 km). */
+function nearlyM09(a: Grid, m09: Grid): boolean {
+  const cell = m09.transform[1];
+  return a.width === m09.width && a.height === m09.height && a.crs === m09.crs && a.transform.every((t, i) => Math.abs(t - m09.transform[i]) <= (i === 0 || i === 3 ? 0.01 * cell : 1e-3));
 }
 
 /** The date of the mean of a CF time variable's valid values (files renamed away from the SMAP pattern). */
