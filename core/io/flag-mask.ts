@@ -68,32 +68,41 @@ export function parseMaskRule(value: unknown, file: string, path: string): MaskR
   });
 }
 
+/** A product's bit names per flag variable (by bit index) and named groups of them (`frozen` → two bits). */
+export interface FlagVocabulary {
+  readonly bits: Readonly<Record<string, readonly string[]>>;
+  readonly groups?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
 /**
- * Resolve bit names and the flag variable's path. `bitNames[flag]` lists a product's names by bit
- * index; `flagPath` maps a rule's flag name to its path (e.g. adding SMAP's `_pm` suffix).
+ * Resolve bit names (and group names) and the flag variable's path. `flagPath` maps a rule's flag
+ * name to its path (e.g. adding SMAP's `_pm` suffix).
  *
  * @throws SoilscaleError (input) for an unknown bit name, naming the file, the rule and the names known.
  */
-export function resolveMaskRule(rule: MaskRule, bitNames: Readonly<Record<string, readonly string[]>>, flagPath: (flag: string) => string, file: string): ResolvedFlagRule[] {
+export function resolveMaskRule(rule: MaskRule, vocabulary: FlagVocabulary, flagPath: (flag: string) => string, file: string): ResolvedFlagRule[] {
   return rule.map((r, i) => {
-    const names = bitNames[r.flag] ?? [];
-    const bitOf = (b: number | string, key: string): number => {
-      if (typeof b === 'number') return b;
+    const names = vocabulary.bits[r.flag] ?? [];
+    const groups = vocabulary.groups?.[r.flag] ?? {};
+    const bitsOf = (b: number | string, key: string): number[] => {
+      if (typeof b === 'number') return [b];
+      if (groups[b]) return groups[b].map((n) => names.indexOf(n));
       const index = names.indexOf(b);
       if (index < 0) {
-        throw inputError(`unknown bit name '${b}' for flag '${r.flag}'`, { file, path: `mask[${i}].${key}`, expected: names.length ? `a bit index or one of ${names.filter(Boolean).join(', ')}` : 'a bit index (this flag has no named bits)', found: b });
+        const known = [...names.filter(Boolean), ...Object.keys(groups)];
+        throw inputError(`unknown bit name '${b}' for flag '${r.flag}'`, { file, path: `mask[${i}].${key}`, expected: known.length ? `a bit index or one of ${known.join(', ')}` : 'a bit index (this flag has no named bits)', found: b });
       }
-      return index;
+      return [index];
     };
-    const maskOf = (bits: readonly (number | string)[] | undefined, key: string) => (bits ?? []).reduce<number>((m, b) => (m | (1 << bitOf(b, key))) >>> 0, 0);
-    const label = (bits: readonly (number | string)[], key: string) => bits.map((b) => `${bitOf(b, key)}${names[bitOf(b, key)] ? ` (${names[bitOf(b, key)]})` : ''}`).join(', ');
-    const clearMask = maskOf(r.clear, 'clear');
+    const indices = (bits: readonly (number | string)[] | undefined, key: string) => [...new Set((bits ?? []).flatMap((b) => bitsOf(b, key)))];
+    const maskOf = (bits: readonly (number | string)[] | undefined, key: string) => indices(bits, key).reduce<number>((m, b) => (m | (1 << b)) >>> 0, 0);
+    const label = (bits: readonly (number | string)[], key: string) => indices(bits, key).map((b) => `${b}${names[b] ? ` (${names[b]})` : ''}`).join(', ');
     const parts: string[] = [];
     if (r.clear?.length) parts.push(`bits ${label(r.clear, 'clear')} clear`);
     if (r.allowOnly !== undefined) parts.push(r.allowOnly.length ? `no bit set except ${label(r.allowOnly, 'allowOnly')}` : '== 0');
     return {
       flagPath: flagPath(r.flag),
-      clearMask,
+      clearMask: maskOf(r.clear, 'clear'),
       ...(r.allowOnly !== undefined ? { allowedMask: maskOf(r.allowOnly, 'allowOnly') } : {}),
       text: `${r.flag} ${parts.join(' and ')}`,
     };

@@ -35,7 +35,7 @@ export function planEsaCci(file: ArrayFile, variable: string | undefined, option
   const dims = layerDims(file, v, 'a [time=1][lat][lon] variable');
   const { grid, southUp } = cfGrid(file, v, dims);
   const rule = assetMask ?? (MASKED.has(v.name) ? options.mask ?? CCI_DEFAULT_MASK : []);
-  const resolved = resolveMaskRule(rule, { flag: CCI_FLAG_BITS }, (flag) => `/${flag}`, file.path);
+  const resolved = resolveMaskRule(rule, { bits: { flag: CCI_FLAG_BITS } }, (flag) => `/${flag}`, file.path);
   const m = NAME.exec(basename(file.path));
   const version = stringAttr(file.attr('product_version'));
   return makePlan(file, v, {

@@ -84,11 +84,11 @@ function planCfVariable(file: ArrayFile, variable: string, mask: MaskRule): Grid
   const dims = layerDims(file, v);
   const { grid, southUp } = cfGrid(file, v, dims);
   const group = v.name.slice(0, v.name.lastIndexOf('/'));
-  const resolved = resolveMaskRule(mask, {}, (flag) => `${group}/${flag}`, file.path);
+  const resolved = resolveMaskRule(mask, { bits: {} }, (flag) => `${group}/${flag}`, file.path);
   const date = singleTimeDate(file, `${group}/time`) ?? singleTimeDate(file, '/time');
   return makePlan(file, v, { product: `${file.formatName} variable`, grid, dims, southUp, date, mask: resolved });
 }
 
-export { easeGrid2Global, EASE2_GLOBAL, SMAP_QUALITY_BITS, SMAP_SURFACE_BITS, SMAP_L3_DEFAULT_MASK, type SmapOptions, type SmapProduct } from './smap.js';
+export { easeGrid2Global, EASE2_GLOBAL, SMAP_QUALITY_BITS, SMAP_SURFACE_BITS, SMAP_SURFACE_GROUPS, SMAP_L3_DEFAULT_MASK, type SmapOptions, type SmapProduct } from './smap.js';
 export { CCI_FLAG_BITS, CCI_DEFAULT_MASK, type CciOptions } from './esa-cci.js';
 export { readLayerWindow, planMaskText, type GriddedLayerPlan, type LayerRead } from './gridded-layer.js';

@@ -33,7 +33,9 @@ export const SMAP_SURFACE_BITS = [
 /** SMAP L3 default: keep retrievals of recommended quality (`retrieval_qual_flag` bit 0 clear). */
 export const SMAP_L3_DEFAULT_MASK: MaskRule = [{ flag: 'retrieval_qual_flag', clear: ['recommended_quality'] }];
 
-const BIT_NAMES = { retrieval_qual_flag: SMAP_QUALITY_BITS, surface_flag: SMAP_SURFACE_BITS };
+/** `surface_flag` groups: `frozen` (radiometer or model), `water` (static or radar). */
+export const SMAP_SURFACE_GROUPS = { frozen: ['frozen_ground_radiometer', 'frozen_ground_model'], water: ['static_water', 'radar_water'] } as const;
+const VOCABULARY = { bits: { retrieval_qual_flag: SMAP_QUALITY_BITS, surface_flag: SMAP_SURFACE_BITS }, groups: { surface_flag: SMAP_SURFACE_GROUPS } };
 const L3_GROUP = { am: '/Soil_Moisture_Retrieval_Data_AM', pm: '/Soil_Moisture_Retrieval_Data_PM' } as const;
 const L3_NAME = /^SMAP_L3_SM_P_(E_)?(\d{8})_/;
 const L4_NAME = /^SMAP_L4_SM_gph_(\d{8})T\d{6}_/;
@@ -99,7 +101,7 @@ function planL3(file: ArrayFile, level: 'M09' | 'M36', variable: string | undefi
   // The quality flags describe the retrieval: they mask the soil-moisture datasets, not ancillary ones.
   const masked = /^soil_moisture/.test(v.name.slice(group.length + 1));
   const rule = assetMask ?? (masked ? options.mask ?? SMAP_L3_DEFAULT_MASK : []);
-  const resolved = resolveMaskRule(rule, BIT_NAMES, (flag) => `${group}/${flag}${isPm && !flag.endsWith('_pm') ? '_pm' : ''}`, file.path);
+  const resolved = resolveMaskRule(rule, VOCABULARY, (flag) => `${group}/${flag}${isPm && !flag.endsWith('_pm') ? '_pm' : ''}`, file.path);
   const date = dateInName(basename(file.path), L3_NAME, 2) ?? meanTimeDate(file, `${group}/tb_time_seconds${isPm ? '_pm' : ''}`);
   return makePlan(file, v, {
     product: `SMAP L3 ${level === 'M09' ? 'SPL3SMP_E (9 km)' : 'SPL3SMP (36 km)'}, ${isPm ? 'PM' : group === L3_GROUP.am ? 'AM' : group} pass`,
@@ -126,7 +128,7 @@ function planL4(file: ArrayFile, variable: string | undefined, options: SmapOpti
     throw inputError('SMAP L4 x/y coordinates are not the EASE-Grid 2.0 9 km grid', { file: file.path, path: '/x, /y', expected: `${constants.transform.join(', ')}`, found: `${fromFile.grid.transform.join(', ')}${fromFile.southUp ? ' (y ascending)' : ''}` });
   }
   const group = v.name.slice(0, v.name.lastIndexOf('/'));
-  const resolved = resolveMaskRule(options.mask ?? [], BIT_NAMES, (flag) => `${group}/${flag}`, file.path);
+  const resolved = resolveMaskRule(options.mask ?? [], VOCABULARY, (flag) => `${group}/${flag}`, file.path);
   const date = dateInName(basename(file.path), L4_NAME) ?? meanTimeDate(file, '/time');
   return makePlan(file, v, { product: 'SMAP L4 SPL4SMGP (9 km)', grid: constants, dims, southUp: false, date, mask: resolved, defaultFill: FILL });
 }

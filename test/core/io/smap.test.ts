@@ -69,6 +69,11 @@ test('SMAP L3 36 km: EASE-Grid 2.0 constants, AM/PM passes, date, values as GDAL
   assert.equal(named.info.mask, 'retrieval_qual_flag bits 0 (recommended_quality) clear; surface_flag bits 7 (frozen_ground_radiometer), 5 (snow), 10 (dense_vegetation) clear');
   assert.deepEqual((await named.read()).values, expected(am.soilMoisture, (i) => (gdalQual[i] & 1) === 0 && (gdalSurface[i] & 0b10010100000) === 0));
 
+  // Group names: `frozen` is frozen ground by the radiometer (bit 7) or the model (bit 8).
+  const frozen = await openRasterLayer({ path, mask: [{ flag: 'surface_flag', clear: ['frozen'] }] });
+  assert.equal(frozen.info.mask, 'surface_flag bits 7 (frozen_ground_radiometer), 8 (frozen_ground_model) clear');
+  assert.deepEqual((await frozen.read()).values, expected(am.soilMoisture, (i) => (gdalSurface[i] & 0b110000000) === 0));
+
   // PM: `_pm` names, and the rule's flags get the suffix too.
   const pmLayer = await openRasterLayer({ path, pass: 'pm' });
   assert.equal(pmLayer.info.description, `SMAP L3 SPL3SMP (36 km), PM pass ${PM}/soil_moisture_pm`);
@@ -192,7 +197,7 @@ test('SMAP: bad layouts and names are errors naming the file, the variable and t
   await writeSmapL3(path, { grid: 'M36', am });
   await assert.rejects(openRasterLayer({ path, pass: 'pm' }), (e: Error) => e.message.includes(path) && e.message.includes(`${PM}/soil_moisture_pm: variable not found`) && e.message.includes('PM soil moisture'));
   await assert.rejects(openRasterLayer({ path, variable: `${AM}/soil_moisture_dca` }), /soil_moisture_dca: variable not found .*the file has variables/);
-  await assert.rejects(openRasterLayer({ path, mask: [{ flag: 'surface_flag', clear: ['frost'] }] }), /unknown bit name 'frost' for flag 'surface_flag' .*frozen_ground_radiometer/);
+  await assert.rejects(openRasterLayer({ path, mask: [{ flag: 'surface_flag', clear: ['frost'] }] }), /unknown bit name 'frost' for flag 'surface_flag' .*frozen_ground_radiometer.*, frozen, water, found frost\)/);
   await assert.rejects(openRasterLayer({ path, mask: [{ flag: 'retrieval_qual_flag_dca', clear: [0] }] }), /retrieval_qual_flag_dca: quality flag variable missing/);
   await assert.rejects(openRasterLayer({ path, band: 1 }), /'band' does not apply to an HDF5\/NetCDF file/);
   // A 9 km name on a 36 km file.
