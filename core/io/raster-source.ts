@@ -39,7 +39,11 @@ export interface RasterLayerInfo {
 /** A readable layer: header read, pixels read per window. */
 export interface RasterLayer {
   readonly info: RasterLayerInfo;
-  /** Float32 values of `window` (default all): nodata → NaN, scale/offset applied, quality mask applied. */
+  /**
+   * Float32 values of `window` (default all): nodata → NaN, scale/offset applied, quality mask applied,
+   * with the valid counts before and after the mask, so the caller can refuse a mask that removes
+   * everything (the STAC scene does, over all the dates of a load: one frozen day may be empty).
+   */
   read(window?: PixelWindow): Promise<LayerRead>;
 }
 
