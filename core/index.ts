@@ -23,6 +23,7 @@ export * from './io/atomic-file.js';
 export * from './crs/index.js';
 export * from './metrics/index.js';
 export * from './io/geotiff-read.js';
+export * from './io/readers.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
 export * from './io/geotiff-write.js';

@@ -15,6 +15,8 @@ export interface AssetInfo {
   readonly dates: readonly string[];
   readonly unit?: string;
   readonly categorical?: boolean;
+  /** How an HDF5/NetCDF asset is read: product, variable and quality mask (for the manifest and messages). */
+  readonly reader?: string;
 }
 
 /**

@@ -1,2 +1,2 @@
-export { readStacScene } from './stac-scene.js';
+export { readStacScene, type StacSceneOptions } from './stac-scene.js';
 export { gridFromProjection } from './stac-grid.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { inputError } from '../errors.js';
-import { readGeoTiff, readGeoTiffInfo } from '../io/geotiff-read.js';
+import { inputError, isSoilscaleError, SoilscaleError } from '../errors.js';
+import { openRasterLayer, type ProductOptions, type RasterAddress, type RasterLayer } from '../io/raster-source.js';
 import { describeGrid, sameGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import { makeSeries, type Series } from '../model/series.js';
 import { splitAssetKey, type AssetInfo, type Scene } from '../model/scene.js';
@@ -10,19 +10,26 @@ import { sameCrs } from '../crs/resolve.js';
 import { readIsmn } from '../stations/ismn.js';
 import { readStationsCsv } from '../stations/stations-csv.js';
 import { gridFromProjection } from './stac-grid.js';
-import { isObject, resolveHref } from './stac-json.js';
+import { assetAddress, isRasterAsset } from './stac-asset.js';
+import { isObject } from './stac-json.js';
 import { walkStac, type LocatedItem } from './stac-walk.js';
 
 /** One asset file of one key on one date (or static). */
 interface AssetFile {
-  readonly path: string;
-  readonly date?: string;
+  readonly key: string;
+  readonly address: RasterAddress;
+  /** The item's `properties.datetime` as a date, if any. */
+  readonly itemDate?: string;
+  /** The item's date, else the date the file states (SMAP, CCI); set when the scene opens. */
+  date?: string;
   /** Where it was declared, for messages: `items/2024-06-01.json: assets.ndvi_1km`. */
   readonly itemFile: string;
   readonly fieldPath: string;
   /** Grid declared in STAC, if any (checked against the file when read). */
   readonly declaredGrid?: Grid;
-  grid?: Grid;
+  /** HDF5/NetCDF (by href or media type): opened with the scene, since its date and grid come from the file. */
+  readonly gridded: boolean;
+  layer?: RasterLayer;
   readonly unit?: string;
   readonly categorical?: boolean;
 }
@@ -37,13 +44,21 @@ interface KeyEntry {
 /** Concurrent header reads / pixel reads per scene operation. */
 const CONCURRENCY = 8;
 
+/** Options of `readStacScene`. */
+export interface StacSceneOptions {
+  /** How recognised products (SMAP, ESA CCI) are read; an asset's `soilscale:pass`/`soilscale:mask` win. */
+  readonly products?: ProductOptions;
+}
+
 /**
  * Open a local STAC scene (Collection, Catalog, ItemCollection or Item; see `docs/scene-format.md`).
- * All JSON is read and every asset file is checked to exist now; pixels are read lazily by `load`,
- * only the dates and window asked for.
+ * All JSON is read and every asset file is checked to exist now (HDF5/NetCDF headers are read too:
+ * their grid and date come from the file); pixels are read lazily by `load`, only the dates and
+ * window asked for.
  *
  * @throws SoilscaleError (input) naming the JSON file and field for malformed catalogs, missing
- * files, mixed grids within one key, or a key that is both static and dated.
+ * files, mixed grids within one key, a key that is both static and dated, a file whose date differs
+ * from its item's, or an unreadable HDF5/NetCDF variable.
  * @example
  * ```ts
  * const scene = await readStacScene('demo/catalog.json');
@@ -52,30 +67,30 @@ const CONCURRENCY = 8;
  * const stations = await scene.stations();
  * ```
  */
-export async function readStacScene(path: string): Promise<Scene> {
+export async function readStacScene(path: string, options: StacSceneOptions = {}): Promise<Scene> {
   const entry = resolve(path);
   const walk = await walkStac(entry);
-  const keys = new Map<string, KeyEntry>();
-  for (const located of walk.items) collectAssets(located, keys);
-  if (keys.size === 0) {
-    throw inputError('STAC scene has no GeoTIFF assets', { file: entry, expected: 'items with GeoTIFF assets', found: `${walk.items.length} items, no raster assets` });
+  const all = walk.items.flatMap(collectAssets);
+  if (all.length === 0) {
+    throw inputError('STAC scene has no raster assets', { file: entry, expected: 'items with GeoTIFF, HDF5 or NetCDF assets', found: `${walk.items.length} items, no raster assets` });
   }
-  const all = [...keys.values()].flatMap((k) => k.files);
   await forEachLimited(all, CONCURRENCY, async (f) => {
     try {
-      const s = await stat(f.path);
+      const s = await stat(f.address.path);
       if (!s.isFile()) throw new Error('not a file');
     } catch {
-      throw inputError('asset file not found', { file: f.itemFile, path: `${f.fieldPath}.href`, expected: 'an existing GeoTIFF', found: f.path });
+      throw inputError('asset file not found', { file: f.itemFile, path: `${f.fieldPath}.href`, expected: 'an existing GeoTIFF, HDF5 or NetCDF file', found: f.address.path });
     }
   });
   await forEachLimited(
-    all.filter((f) => !f.declaredGrid),
+    all.filter((f) => f.gridded || !f.declaredGrid),
     CONCURRENCY,
     async (f) => {
-      f.grid = (await readGeoTiffInfo(f.path)).grid;
+      await openLayer(f, options.products);
     },
   );
+  for (const f of all) f.date = assetDate(f);
+  const keys = groupByKey(all);
   const infos = new Map<string, AssetInfo>();
   for (const entry of keys.values()) infos.set(entry.key, finishKey(entry));
   if (walk.stations) {
@@ -86,13 +101,36 @@ export async function readStacScene(path: string): Promise<Scene> {
       throw inputError('stations file not found', { file: st.declaredIn, path: 'assets.stations.href', expected: 'an existing stations CSV or ISMN folder', found: st.path });
     }
   }
-  return new StacScene(walk.id, entry, keys, infos, walk.stations?.path, walk.jsonFiles);
+  return new StacScene(walk.id, entry, keys, infos, walk.stations?.path, walk.jsonFiles, options.products ?? {});
 }
 
-function isRasterAsset(asset: Record<string, unknown>): boolean {
-  const type = typeof asset.type === 'string' ? asset.type.toLowerCase() : '';
-  const href = typeof asset.href === 'string' ? asset.href.toLowerCase() : '';
-  return type.includes('image/tiff') || /\.tiff?$/.test(href);
+/**
+ * Open an asset's layer (header only) and check it against the grid its STAC fields declare.
+ * Errors from the file reader are prefixed with the item and asset that point to the file.
+ */
+async function openLayer(f: AssetFile, products: ProductOptions | undefined): Promise<RasterLayer> {
+  if (f.layer) return f.layer;
+  let layer: RasterLayer;
+  try {
+    layer = await openRasterLayer(f.address, products);
+  } catch (e) {
+    // The reader's message already names the data file, variable, expected and found.
+    throw isSoilscaleError(e) ? new SoilscaleError(e.kind, e.message, { file: f.itemFile, path: f.fieldPath }) : e;
+  }
+  if (f.declaredGrid && !sameGridLoose(layer.info.grid, f.declaredGrid)) {
+    throw inputError(`${layer.info.format === 'geotiff' ? 'GeoTIFF' : 'file'} grid differs from its STAC projection fields`, { file: f.itemFile, path: f.fieldPath, expected: describeGrid(f.declaredGrid), found: `${f.address.path}: ${describeGrid(layer.info.grid)}` });
+  }
+  f.layer = layer;
+  return layer;
+}
+
+/** The item's date; a file stating another date is an error; a static item takes the file's date. */
+function assetDate(f: AssetFile): string | undefined {
+  const fileDate = f.layer?.info.date;
+  if (f.itemDate && fileDate && f.itemDate !== fileDate) {
+    throw inputError(`asset '${f.key}' file holds another date than its item`, { file: f.itemFile, path: `${f.fieldPath}.href`, expected: `${f.itemDate} (properties.datetime)`, found: `${fileDate} in ${f.address.path}` });
+  }
+  return f.itemDate ?? fileDate;
 }
 
 function itemDate(item: Record<string, unknown>, file: string, path: string): string | undefined {
@@ -107,7 +145,7 @@ function itemDate(item: Record<string, unknown>, file: string, path: string): st
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function collectAssets(located: LocatedItem, keys: Map<string, KeyEntry>): void {
+function collectAssets(located: LocatedItem): AssetFile[] {
   const { item, file, path } = located;
   const prefix = path ? `${path}.` : '';
   const date = itemDate(item, file, path);
@@ -116,63 +154,78 @@ function collectAssets(located: LocatedItem, keys: Map<string, KeyEntry>): void 
   if (!isObject(item.assets)) {
     throw inputError('item without assets', { file, path: `${prefix}assets`, expected: 'an object of assets', found: JSON.stringify(item.assets) });
   }
+  const out: AssetFile[] = [];
   for (const [key, asset] of Object.entries(item.assets)) {
     if (!isObject(asset) || !isRasterAsset(asset)) continue;
     const fieldPath = `${prefix}assets.${key}`;
     const bands = asset['raster:bands'];
     const unit = Array.isArray(bands) && isObject(bands[0]) && typeof bands[0].unit === 'string' ? bands[0].unit : undefined;
-    const file_: AssetFile = {
-      path: resolveHref(asset.href, file, `${fieldPath}.href`),
-      date,
+    const address = assetAddress(asset, file, fieldPath);
+    out.push({
+      key,
+      address,
+      ...(date ? { itemDate: date } : {}),
       itemFile: file,
       fieldPath,
       declaredGrid: gridFromProjection(asset, file, fieldPath) ?? itemGrid,
+      gridded: address.variable !== undefined || !/\.tiff?$/i.test(address.path),
       unit,
       categorical: asset['soilscale:categorical'] === true,
-    };
+    });
+  }
+  return out;
+}
+
+/** Files by key, checking one file per key and date and that no key is both static and dated. */
+function groupByKey(files: readonly AssetFile[]): Map<string, KeyEntry> {
+  const keys = new Map<string, KeyEntry>();
+  for (const f of files) {
+    const { key, date } = f;
     let entry = keys.get(key);
     if (!entry) keys.set(key, (entry = { key, files: [], static: false, dated: false }));
-    const clash = entry.files.find((f) => f.date === date);
+    const clash = entry.files.find((g) => g.date === date);
     if (clash) {
       throw inputError(`asset '${key}' appears twice ${date ? `on ${date}` : 'as a static layer'}`, {
-        file,
-        path: fieldPath,
+        file: f.itemFile,
+        path: f.fieldPath,
         expected: 'one file per key and date',
         found: `also in ${clash.itemFile}: ${clash.fieldPath}`,
       });
     }
-    entry.files.push(file_);
+    entry.files.push(f);
     if (date) entry.dated = true;
     else entry.static = true;
     if (entry.static && entry.dated) {
-      const other = entry.files.find((f) => (f.date === undefined) !== (date === undefined))!;
+      const other = entry.files.find((g) => (g.date === undefined) !== (date === undefined))!;
       throw inputError(`asset '${key}' is both static and dated`, {
-        file,
-        path: fieldPath,
+        file: f.itemFile,
+        path: f.fieldPath,
         expected: 'a key either in dated items or in one static item',
         found: `${date ? 'dated ' + date : 'static'} here, ${other.date ? 'dated ' + other.date : 'static'} in ${other.itemFile}`,
       });
     }
   }
+  return keys;
 }
 
 function finishKey(entry: KeyEntry): AssetInfo {
   entry.files.sort((a, b) => ((a.date ?? '') < (b.date ?? '') ? -1 : 1));
   const first = entry.files[0];
-  const grid = first.declaredGrid ?? first.grid!;
+  const grid = first.declaredGrid ?? first.layer!.info.grid;
   for (const f of entry.files) {
-    const g = f.declaredGrid ?? f.grid!;
+    const g = f.declaredGrid ?? f.layer!.info.grid;
     if (!sameGridLoose(g, grid)) {
       throw inputError(`asset '${entry.key}' changes grid between files`, {
         file: f.itemFile,
         path: f.fieldPath,
-        expected: `the grid of ${first.path} (${describeGrid(grid)})`,
-        found: `${f.path}: ${describeGrid(g)}`,
+        expected: `the grid of ${first.address.path} (${describeGrid(grid)})`,
+        found: `${f.address.path}: ${describeGrid(g)}`,
       });
     }
   }
   const { variable, resolution } = splitAssetKey(entry.key);
-  const unit = entry.files.find((f) => f.unit)?.unit;
+  const unit = entry.files.find((f) => f.unit)?.unit ?? entry.files.find((f) => f.layer?.info.unit)?.layer!.info.unit;
+  const gridded = first.layer && first.layer.info.format !== 'geotiff' ? first.layer.info : undefined;
   return {
     key: entry.key,
     variable,
@@ -181,6 +234,7 @@ function finishKey(entry: KeyEntry): AssetInfo {
     dates: entry.dated ? entry.files.map((f) => f.date!) : [],
     ...(unit ? { unit } : {}),
     ...(entry.files.some((f) => f.categorical) ? { categorical: true } : {}),
+    ...(gridded ? { reader: `${gridded.description}; quality mask: ${gridded.mask}` } : {}),
   };
 }
 
@@ -211,6 +265,7 @@ class StacScene implements Scene {
     private readonly infos: ReadonlyMap<string, AssetInfo>,
     private readonly stationsPath: string | undefined,
     private readonly jsonFiles: readonly string[],
+    private readonly products: ProductOptions,
   ) {}
 
   assets(): readonly AssetInfo[] {
@@ -251,26 +306,27 @@ class StacScene implements Scene {
     if (window) checkWindow(window, info.grid, key, this.source);
     const grid = window ? windowGrid(info.grid, window) : info.grid;
     const values: Float32Array[] = new Array(files.length);
+    let validBeforeMask = 0;
+    let validAfterMask = 0;
     await forEachLimited(
       files.map((f, i) => [f, i] as const),
       CONCURRENCY,
       async ([f, i]) => {
-        if (f.declaredGrid && !f.grid) {
-          const actual = (await readGeoTiffInfo(f.path)).grid;
-          if (!sameGridLoose(actual, f.declaredGrid)) {
-            throw inputError('GeoTIFF grid differs from its STAC projection fields', {
-              file: f.itemFile,
-              path: f.fieldPath,
-              expected: describeGrid(f.declaredGrid),
-              found: `${f.path}: ${describeGrid(actual)}`,
-            });
-          }
-          f.grid = actual;
-        }
-        const raster = await readGeoTiff(f.path, { bands: [0], ...(window ? { window } : {}) });
-        values[i] = raster.bands[0];
+        const read = await (await openLayer(f, this.products)).read(window);
+        values[i] = read.values;
+        validBeforeMask += read.validBeforeMask;
+        validAfterMask += read.validAfterMask;
       },
     );
+    if (validBeforeMask > 0 && validAfterMask === 0) {
+      const f = files[0];
+      throw inputError(`the quality mask removes every value of asset '${key}'`, {
+        file: f.itemFile,
+        path: f.fieldPath,
+        expected: `a mask that keeps some of the ${validBeforeMask} valid values (${f.layer!.info.description})`,
+        found: `none left by "${f.layer!.info.mask}" in ${files.length} file(s)${window ? ` in window x ${window.x}, y ${window.y}, ${window.width}×${window.height}` : ''}`,
+      });
+    }
     return makeSeries({
       variable: info.variable,
       grid,
@@ -289,7 +345,7 @@ class StacScene implements Scene {
   }
 
   files(): readonly string[] {
-    const assets = [...this.keys.values()].flatMap((k) => k.files.map((f) => f.path));
+    const assets = [...this.keys.values()].flatMap((k) => k.files.map((f) => f.address.path));
     return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])];
   }
 }

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { productOptionsSchema, type PluginManifest, type ProductOptions } from '../../core/index.js';
 
 /** The reserved `path` naming the built-in synthetic study area. */
 export const DEMO_SCENE = 'demo';
@@ -21,19 +21,20 @@ export const stacSource = {
   id: 'source:stac',
   version: '1.0.0',
   title: 'STAC scene',
-  description: 'Reads a local STAC catalog or ItemCollection: one Item per date, asset keys are variables, assets are GeoTIFFs.',
+  description: 'Reads a local STAC catalog or ItemCollection: one Item per date, asset keys are variables, assets are GeoTIFFs or HDF5/NetCDF files (SMAP, ESA CCI recognised; other variables by GDAL subdataset href).',
   params: {
     type: 'object',
     properties: {
       path: { type: 'string', minLength: 1, description: 'STAC JSON file (catalog, collection, item collection or item), relative to the working directory; "demo" for the built-in synthetic scene' },
       demo: { type: 'object', default: {}, description: 'options of source:synthetic (days, coarseCells, seed, …) used when path is "demo"' },
+      products: productOptionsSchema,
     },
     required: ['path'],
     additionalProperties: false,
   },
-  async create(params: { path: string; demo: Record<string, unknown> }, context) {
+  async create(params: { path: string; demo: Record<string, unknown>; products: ProductOptions }, context) {
     if (params.path === DEMO_SCENE) return context.instantiate({ uses: 'source:synthetic', with: params.demo }, 'source');
     const { stacSceneSource } = await import('./src/stac-source.js');
-    return stacSceneSource(params.path);
+    return stacSceneSource(params.path, { products: params.products });
   },
 } as const satisfies PluginManifest<'source'>;

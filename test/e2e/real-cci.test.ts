@@ -1,0 +1,56 @@
+/**
+ * The real ESA CCI files run through a shipped pipeline (baseline: bilinear to a fine grid) from a STAC
+ * ItemCollection that lists the NetCDF files as they were downloaded: dates, grid and quality mask come
+ * from the files, and the run manifest records the mask rules and the files' checksums.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readGeoTiff } from '../../core/io/geotiff-read.js';
+import { writeGeoTiff } from '../../core/io/geotiff-write.js';
+import { openRasterLayer } from '../../core/io/raster-source.js';
+import { createGrid } from '../../core/model/grid.js';
+import { rasterFromBands } from '../../core/model/raster.js';
+import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+import { sharedDataPath } from '../support/shared-data.js';
+
+const CCI = ['20161227', '20161231'].map((d) => sharedDataPath('real', 'esa-cci-sm-tuwgeo', 'esa_cci', '2016', `ESACCI-SOILMOISTURE-L3S-SSMV-PASSIVE-${d}000000-fv04.2.nc`));
+
+test('baseline pipeline on real ESA CCI NetCDF files: dates from the files, fine pixels at CCI cell centres keep the CCI value', async () => {
+  const dir = tempDir();
+  // Target: 0.05° over eastern Australia (austral summer: little frozen soil), nested 5 × 5 in the CCI cells.
+  const fine = createGrid(600, 300, [120, 0.05, 0, -20, 0, -0.05], 'EPSG:4326');
+  await writeGeoTiff(join(dir, 'ndvi.tif'), rasterFromBands(fine, [new Float32Array(600 * 300).fill(0.5)]), { overviews: false });
+  const item = (id: string, assets: object) => ({ type: 'Feature', stac_version: '1.0.0', id, properties: { datetime: null }, assets, links: [] });
+  const features = [...CCI.map((f, k) => item(`cci-${k}`, { sm_coarse: { href: f, type: 'application/netcdf' } })), item('static', { ndvi_005deg: { href: 'ndvi.tif' } })];
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ type: 'FeatureCollection', id: 'cci-real', features }));
+
+  const out = join(dir, 'out');
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'run', join(ROOT, 'pipelines', 'baseline.json'), '--out', out, '--quiet', '--param', `scene=${join(dir, 'catalog.json')}`, '--param', 'target=ndvi_005deg'], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(r.status, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  const scene = manifest.nodes.find((n: { id: string }) => n.id === 'scene');
+  assert.deepEqual(scene.params.products.cci, { mask: [{ flag: 'flag', allowOnly: ['barren_ground'] }] });
+  for (const f of CCI) assert.match(manifest.inputs[f], /^[0-9a-f]{64}$/, `checksum of ${f}`);
+
+  for (const [k, date] of ['2016-12-27', '2016-12-31'].entries()) {
+    const product = await readGeoTiff(join(out, 'sm_bilinear', `${date}.tif`));
+    assert.deepEqual(product.grid.transform, fine.transform);
+    // CCI cell (col, row) of the global grid has its centre at fine pixel (5·c + 2, 5·r + 2) here.
+    const window = { x: 1200, y: 440, width: 120, height: 60 };
+    const cci = (await (await openRasterLayer({ path: CCI[k] })).read(window)).values;
+    let compared = 0;
+    for (let r = 1; r < window.height - 1; r++) {
+      for (let c = 1; c < window.width - 1; c++) {
+        const v = cci[r * window.width + c];
+        const fineValue = product.bands[0][(5 * r + 2) * 600 + 5 * c + 2];
+        if (Number.isNaN(v)) continue;
+        assert.ok(Math.abs(fineValue - v) < 1e-6, `${date} cell ${c},${r}: fine ${fineValue} vs CCI ${v}`);
+        compared++;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} CCI cells compared`);
+  }
+});
