@@ -17,7 +17,7 @@ import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
 import { hashString, mixSeed } from '../util/random.js';
-import { validateWithDefaults } from './ajv-messages.js';
+import { resolveParams } from '../plugin/params.js';
 import { sha256 } from './load.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
 import { writeArtifact, writeRecordTable } from './outputs.js';
@@ -355,9 +355,8 @@ class Run {
       if (pluginKindOf(m.id) !== kind) {
         throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: `nodes.${scope}`, expected: `a ${kind} plugin`, found: m.id });
       }
-      const { value, problems } = validateWithDefaults(m.params, spec.with ?? {}, () => `nodes.${scope}.${spec.uses}.with`);
-      if (problems.length) throw usageError(`invalid params for nested plugin '${spec.uses}':\n  ${problems.join('\n  ')}`, {}, problems);
-      return (await m.create(value, this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))))) as KindInterfaces[K];
+      const params = resolveParams(m, spec.with ?? {}, `nodes.${scope}.${spec.uses}.with`);
+      return (await m.create(params, this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))))) as KindInterfaces[K];
     };
     const base = createPluginContext({
       logger: this.services.logger.child(scope),

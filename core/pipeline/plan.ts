@@ -5,7 +5,8 @@ import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginSpec 
 import type { PluginKind } from '../plugin/kinds.js';
 import { portsOf, type PluginRegistry } from '../plugin/registry.js';
 import { loadThirdPartyPlugins } from '../plugin/third-party.js';
-import { createAjv, formatAjvErrors, formatValue, joinPath, validateWithDefaults } from './ajv-messages.js';
+import { createAjv, formatAjvErrors, formatValue, joinPath } from './ajv-messages.js';
+import { checkParams } from '../plugin/params.js';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { loadPipeline, type PipelineSource } from './load.js';
 import { basePipelineSchema } from './schema.js';
@@ -343,7 +344,7 @@ function checkUse(
       ok = false;
     }
   }
-  const checked = validateWithDefaults(manifest.params, params, (key) => (key !== undefined && origin.has(key) ? origin.get(key)! : layers[layers.length - 1].path));
+  const checked = checkParams(manifest, params, (key) => (key !== undefined && origin.has(key) ? origin.get(key)! : layers[layers.length - 1].path));
   if (checked.problems.length) {
     ctx.problems.push(...checked.problems);
     ok = false;
@@ -375,7 +376,7 @@ function checkNestedSpec(value: unknown, kind: PluginKind, path: string, ctx: Ch
     ctx.problems.push(`${path}.uses: must be a ${kind} plugin, got '${manifest.id}'`);
     return false;
   }
-  const checked = validateWithDefaults(manifest.params, spec.with ?? {}, () => `${path}.with`);
+  const checked = checkParams(manifest, spec.with ?? {}, () => `${path}.with`);
   ctx.problems.push(...checked.problems);
   return checked.problems.length === 0;
 }

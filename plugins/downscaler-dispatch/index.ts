@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { DispatchParams } from './src/dispatch-downscaler.js';
 
 export type { DispatchParams } from './src/dispatch-downscaler.js';
@@ -15,7 +15,7 @@ export type { DispatchParams } from './src/dispatch-downscaler.js';
  *                         "seeModel": "linear", "endmemberScope": "lrWindow" } }
  * ```
  */
-export const dispatchDownscaler = {
+export const dispatchDownscaler = definePlugin({
   id: 'downscaler:dispatch',
   version: '1.0.0',
   title: 'DISPATCH (soil evaporative efficiency)',
@@ -64,4 +64,4 @@ export const dispatchDownscaler = {
     const { createDispatchDownscaler } = await import('./src/dispatch-downscaler.js');
     return createDispatchDownscaler(params, context);
   },
-} as const satisfies PluginManifest<'downscaler', DispatchParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `downscaler:resnet`. */
 export interface ResnetParams {
@@ -35,7 +35,7 @@ export interface ResnetParams {
  *             "blocks": 2, "filters": 16, "epochs": 40 } }
  * ```
  */
-export const resnetDownscaler = {
+export const resnetDownscaler = definePlugin({
   id: 'downscaler:resnet',
   version: '1.0.0',
   title: 'Residual CNN downscaling',
@@ -70,4 +70,4 @@ export const resnetDownscaler = {
     const { createResnetDownscaler } = await import('./src/resnet-downscaler.js');
     return createResnetDownscaler(params, context);
   },
-} as const satisfies PluginManifest<'downscaler', ResnetParams>;
+});

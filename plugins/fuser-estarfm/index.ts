@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { EstarfmParams } from './src/fuser.js';
 
 export type { EstarfmParams } from './src/fuser.js';
@@ -16,7 +16,7 @@ export type { EstarfmParams } from './src/fuser.js';
  * // product[0]: daily 30 m SM; tables.pairs: base dates used per day and any fallback
  * ```
  */
-export const estarfmFuser = {
+export const estarfmFuser = definePlugin({
   id: 'fuser:estarfm',
   version: '1.0.0',
   title: 'ESTARFM spatiotemporal fusion',
@@ -58,4 +58,4 @@ export const estarfmFuser = {
     const { estarfmFuser: make } = await import('./src/fuser.js');
     return make(params, context);
   },
-} as const satisfies PluginManifest<'fuser', EstarfmParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `regressor:cnn-gru`. */
 export interface CnnGruParams {
@@ -34,7 +34,7 @@ const VERSION = '1.0.0';
  *             "regressor": { "uses": "regressor:cnn-gru", "with": { "steps": 7, "epochs": 40 } } } }
  * ```
  */
-export const cnnGruPlugin = {
+export const cnnGruPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'CNN-GRU sequence network',
@@ -65,4 +65,4 @@ export const cnnGruPlugin = {
     const { createCnnGru } = await import('./src/cnn-gru-regressor.js');
     return createCnnGru(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', CnnGruParams>;
+});

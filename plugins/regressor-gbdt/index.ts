@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface GbdtParams {
   rounds: number;
@@ -31,7 +31,7 @@ const VERSION = '1.0.0';
  * const { mean } = await model.predict(grid);
  * ```
  */
-export const gbdtPlugin = {
+export const gbdtPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Gradient-boosted trees',
@@ -63,4 +63,4 @@ export const gbdtPlugin = {
     const { createGbdt } = await import('./src/gbdt.js');
     return createGbdt(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', GbdtParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface RandomForestParams {
   trees: number;
@@ -27,7 +27,7 @@ export interface RandomForestParams {
 const ID = 'regressor:rf';
 const VERSION = '1.0.0';
 
-export const rfPlugin = {
+export const rfPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Random forest',
@@ -58,4 +58,4 @@ export const rfPlugin = {
     const { createRandomForest } = await import('./src/random-forest.js');
     return createRandomForest(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', RandomForestParams>;
+});

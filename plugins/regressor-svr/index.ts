@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface SvrParams {
   type: 'epsilon' | 'nu';
@@ -34,7 +34,7 @@ const VERSION = '1.0.0';
  * const { mean } = await model.predict(grid);
  * ```
  */
-export const svrPlugin = {
+export const svrPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Support-vector regression',
@@ -77,4 +77,4 @@ export const svrPlugin = {
     const { createSvrRegressor } = await import('./src/svr-regressor.js');
     return createSvrRegressor(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', SvrParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** The reserved `path` naming the built-in synthetic study area. */
 export const DEMO_SCENE = 'demo';
@@ -17,7 +17,7 @@ export const DEMO_SCENE = 'demo';
  * "scene": { "uses": "source:stac", "with": { "path": { "$param": "scene" } } }
  * ```
  */
-export const stacSource = {
+export const stacSource = definePlugin({
   id: 'source:stac',
   version: '1.0.0',
   title: 'STAC scene',
@@ -36,4 +36,4 @@ export const stacSource = {
     const { stacSceneSource } = await import('./src/stac-source.js');
     return stacSceneSource(params.path);
   },
-} as const satisfies PluginManifest<'source'>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `validator:insitu`. */
 export interface InsituParams {
@@ -30,7 +30,7 @@ export interface InsituParams {
  * tables.summary.rows;  // metric, median, iqr, stations
  * ```
  */
-export const insituValidator = {
+export const insituValidator = definePlugin({
   id: 'validator:insitu',
   version: '1.0.0',
   title: 'Validation against in-situ stations',
@@ -61,4 +61,4 @@ export const insituValidator = {
     const { createInsituValidator } = await import('./src/insitu-validator.js');
     return createInsituValidator(params, context);
   },
-} as const satisfies PluginManifest<'validator', InsituParams>;
+});

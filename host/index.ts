@@ -1,0 +1,57 @@
+/**
+ * The host entry (`soilscale/host`): core's host API (`core/host.ts`) with the built-in plugins as
+ * the default registry, so a script runs a shipped pipeline with `runPipeline(file, { out })`.
+ * Data model, kinds and I/O helpers come from the SDK entry `soilscale`.
+ */
+import {
+  createRegistry,
+  preparePipeline as preparePipelineWith,
+  runPipeline as runPipelineWith,
+  type PipelinePlan,
+  type PluginRegistry,
+  type PrepareOptions,
+  type RunOptions,
+  type RunResult,
+} from '../core/host.js';
+import type { AnyPluginManifest } from '../core/index.js';
+import { builtinPlugins } from '../plugins/index.js';
+
+export * from '../core/host.js';
+export { builtinPlugins } from '../plugins/index.js';
+
+/**
+ * A registry of the built-in plugins, plus `extra` (your own plugins, as a pipeline's `plugins` field would add).
+ *
+ * @example
+ * ```ts
+ * const registry = builtinRegistry();
+ * registry.describe('regressor:rf').params; // the JSON Schema, defaults included
+ * ```
+ */
+export function builtinRegistry(extra: readonly AnyPluginManifest[] = []): PluginRegistry {
+  const root = createRegistry(builtinPlugins);
+  return extra.length ? root.child(extra) : root;
+}
+
+/**
+ * Check and run a pipeline (core's `runPipeline`) with the built-in plugins unless `options.registry` is given.
+ *
+ * @example
+ * ```ts
+ * const { outDir, manifest } = await runPipeline('pipelines/mmsdf.json', {
+ *   out: join(scratch, 'demo'),
+ *   params: { demo: { days: 6 } },
+ *   report: false,
+ *   logger: createMemoryLogger(),
+ * });
+ * manifest.nodes.map((n) => n.id); // the nodes run, in order
+ * ```
+ */
+export function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {
+  return runPipelineWith(pathOrObject, { ...options, registry: options.registry ?? builtinRegistry() });
+}
+
+/** Check a pipeline without running it (core's `preparePipeline`), with the built-in plugins unless `options.registry` is given. */
+export function preparePipeline(pathOrObject: string | object, options: Partial<PrepareOptions> = {}): Promise<PipelinePlan> {
+  return preparePipelineWith(pathOrObject, { ...options, registry: options.registry ?? builtinRegistry() });
+}
