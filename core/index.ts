@@ -14,6 +14,7 @@ export * from './model/stations.js';
 export * from './model/table.js';
 export * from './plugin/artifact.js';
 export * from './plugin/kinds.js';
+export * from './plugin/kind-record.js';
 export * from './plugin/manifest.js';
 export * from './plugin/params.js';
 export * from './plugin/params-type.js';

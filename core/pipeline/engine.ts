@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { isSoilscaleError, runtimeError, usageError } from '../errors.js';
 import { makeSeries, type Series } from '../model/series.js';
 import type { Scene } from '../model/scene.js';
@@ -9,6 +9,7 @@ import type { Stations } from '../model/stations.js';
 import type { RecordTable } from '../model/table.js';
 import { isArtifact, type Alternatives, type Artifact, type GeoJsonArtifact } from '../plugin/artifact.js';
 import { createPluginContext } from '../plugin/context.js';
+import { callKind, KINDS, portsOf } from '../plugin/kind-record.js';
 import type { KindInterfaces, PluginKind } from '../plugin/kinds.js';
 import { pluginKindOf, type PluginContext, type PluginSpec } from '../plugin/manifest.js';
 import { createRegistry, type PluginRegistry, type RunServices } from '../plugin/registry.js';
@@ -379,90 +380,31 @@ class Run {
     });
   }
 
+  /** One plugin call: created with its resolved params, called as its kind's record says. */
   private async runUse(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
+    const spec = KINDS[use.kind];
+    if (!spec.call) throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
     const impl = (await use.manifest.create(use.params, context)) as KindInterfaces[PluginKind];
-    const result: NodeResult = { outputs: new Map(), tables: new Map(), notes: [], files: [], scenes: [] };
-    const addReport = (r: { tables?: Readonly<Record<string, RecordTable>>; notes?: readonly string[] }): void => {
-      for (const [k, t] of Object.entries(r.tables ?? {})) result.tables.set(k, t);
-      result.notes.push(...(r.notes ?? []));
+    const outcome = await callKind(use.kind, impl, inputs, { pluginId: use.manifest.id, outDir: this.staging });
+    const result: NodeResult = {
+      outputs: new Map(),
+      tables: new Map(Object.entries(outcome.tables ?? {})),
+      notes: [...(outcome.notes ?? [])],
+      files: [...(outcome.files ?? [])],
+      scenes: [],
+      primary: spec.primary,
     };
-    const series = (k: string): Series | undefined => inputs[k] as Series | undefined;
-    switch (use.kind) {
-      case 'source': {
-        const scene = await (impl as KindInterfaces['source']).load();
-        this.hashInputFiles(scene.files?.() ?? []);
-        result.outputs.set('scene', scene);
-        result.scenes.push(scene);
-        const loaded = new Map<string, Promise<Artifact | undefined>>();
-        const lazy = (name: string): Promise<Artifact | undefined> => {
-          if (!loaded.has(name)) {
-            loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
-          }
-          return loaded.get(name)!;
-        };
-        return { ...result, primary: 'scene', lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
-      }
-      case 'downscaler': {
-        const target = inputs.target as Series | undefined;
-        const r = await (impl as KindInterfaces['downscaler']).downscale({
-          coarse: series('coarse')!,
-          predictors: (inputs.predictors as Record<string, Series> | undefined) ?? {},
-          target: target?.grid,
-          stations: inputs.stations as Stations | undefined,
-        });
-        setOutputs(result, { product: r.product, uncertainty: r.uncertainty, model: r.model });
-        addReport(r);
-        return { ...result, primary: 'product' };
-      }
-      case 'inverter': {
-        const inv = impl as KindInterfaces['inverter'];
-        const input = {
-          observations: (inputs.observations as Record<string, Series>) ?? {},
-          auxiliary: (inputs.auxiliary as Record<string, Series> | undefined) ?? {},
-          reference: series('reference'),
-          stations: inputs.stations as Stations | undefined,
-        };
-        const cal = await inv.calibrate(input);
-        addReport(cal);
-        const r = await inv.invert(input, cal.model);
-        addReport(r);
-        setOutputs(result, { product: r.product, model: cal.model });
-        return { ...result, primary: 'product' };
-      }
-      case 'fuser': {
-        const r = await (impl as KindInterfaces['fuser']).fuse({ coarse: inputs.coarse as Series[], fine: inputs.fine as Series[] });
-        setOutputs(result, { product: r.product[0] });
-        r.product.forEach((s, i) => result.outputs.set(`product.${s.variable || i}`, s));
-        addReport(r);
-        return { ...result, primary: 'product' };
-      }
-      case 'validator': {
-        const r = await (impl as KindInterfaces['validator']).validate({
-          product: series('product')!,
-          reference: series('reference'),
-          coarse: series('coarse'),
-          stations: inputs.stations as Stations | undefined,
-          products: inputs.products as Record<string, Series> | undefined,
-        });
-        setOutputs(result, { ...r.tables, ...(r.maps ?? {}) });
-        addReport(r);
-        return result;
-      }
-      case 'transform': {
-        const r = await (impl as KindInterfaces['transform']).apply(inputs as Record<string, Artifact>);
-        for (const [k, v] of Object.entries(r)) if (k !== 'tables' && k !== 'notes' && isArtifact(v)) result.outputs.set(k, v);
-        addReport(r);
-        return result;
-      }
-      case 'sink': {
-        const r = await (impl as KindInterfaces['sink']).write(inputs as Record<string, Artifact>, this.staging);
-        result.files.push(...r.files.map((f) => relative(this.staging, join(this.staging, f))));
-        addReport(r);
-        return result;
-      }
-      default:
-        throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
-    }
+    setOutputs(result, outcome.outputs);
+    const scene = outcome.scene;
+    if (!scene) return result;
+    this.hashInputFiles(scene.files?.() ?? []);
+    result.scenes.push(scene);
+    const loaded = new Map<string, Promise<Artifact | undefined>>();
+    const lazy = (name: string): Promise<Artifact | undefined> => {
+      if (!loaded.has(name)) loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
+      return loaded.get(name)!;
+    };
+    return { ...result, lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -470,7 +412,7 @@ class Run {
 
   private async resolveInputs(use: PlannedUse): Promise<Record<string, Resolved> | Absent> {
     const out: Record<string, Resolved> = {};
-    const ports = use.kind === 'transform' || use.kind === 'sink' || use.kind === 'validator' ? (use.manifest.inputs ?? {}) : {};
+    const ports = portsOf(use.manifest);
     for (const [name, b] of Object.entries(use.inputs)) {
       const r = await this.resolveBinding(b);
       if (r instanceof Absent) return new Absent(`input '${name}': ${r.reason}`);

@@ -6,7 +6,8 @@ import type { Logger } from '../services/logger.js';
 import type { ProgressReporter } from '../services/progress.js';
 import type { WorkerPool } from '../services/worker-pool.js';
 import type { PortSpec } from './artifact.js';
-import { KIND_PORTS, type PluginKind } from './kinds.js';
+import { KINDS, kindContractProblems, outputsOf, portsOf } from './kind-record.js';
+import type { PluginKind } from './kinds.js';
 import { pluginKindOf, type AnyPluginManifest, type JsonSchema } from './manifest.js';
 
 /** Tokens of the core services bound in a run's child container. */
@@ -25,16 +26,20 @@ export interface RunServices {
   readonly cache: Cache;
 }
 
-/** What `soilscale plugins describe` prints: the manifest without `create`, plus the node ports. */
+/** What `soilscale plugins describe` prints: the manifest without `create`, plus its ports from the kind record. */
 export interface PluginDescription {
   readonly id: string;
   readonly kind: PluginKind;
+  /** `node`, or `nested` in another plugin's params (regressors). */
+  readonly use: 'node' | 'nested';
   readonly version: string;
   readonly title: string;
   readonly description: string;
   readonly params: JsonSchema;
   readonly inputs: Readonly<Record<string, PortSpec>>;
-  readonly outputs?: Readonly<Record<string, PortSpec>>;
+  readonly outputs: Readonly<Record<string, PortSpec>>;
+  /** Outputs named only at run time, when the kind has them (a source's asset keys). */
+  readonly moreOutputs?: string;
 }
 
 /**
@@ -116,15 +121,18 @@ function makeRegistry(container: Container, ids: ReadonlyMap<string, AnyPluginMa
     describe(id) {
       const m = registry.get(id);
       const kind = pluginKindOf(m.id)!;
+      const more = KINDS[kind].outputs.open;
       return {
         id: m.id,
         kind,
+        use: KINDS[kind].use,
         version: m.version,
         title: m.title,
         description: m.description,
         params: m.params,
         inputs: portsOf(m),
-        ...(m.outputs ? { outputs: m.outputs } : {}),
+        outputs: outputsOf(m).ports,
+        ...(more ? { moreOutputs: more } : {}),
       };
     },
     child(extra = [], childServices) {
@@ -149,12 +157,6 @@ function makeRegistry(container: Container, ids: ReadonlyMap<string, AnyPluginMa
     },
   };
   return registry;
-}
-
-/** The node inputs of a plugin: core's ports for its kind, or the manifest's `inputs`. */
-export function portsOf(manifest: AnyPluginManifest): Readonly<Record<string, PortSpec>> {
-  const kind = pluginKindOf(manifest.id);
-  return (kind && KIND_PORTS[kind]) ?? manifest.inputs ?? {};
 }
 
 /** True when `v` has the shape of a plugin manifest (used to check third-party modules). */
@@ -184,6 +186,8 @@ function checkManifest(m: AnyPluginManifest, origin: string): void {
   if (semver.valid(m.version) === null) {
     throw usageError(`plugin '${m.id}' has an invalid version`, { file: origin, path: 'version', expected: 'a semver version such as 1.0.0', found: `'${m.version}'` });
   }
+  const problems = kindContractProblems(m);
+  if (problems.length) throw usageError(`plugin '${m.id}' breaks the ${pluginKindOf(m.id)} contract: ${problems.join('; ')}`, { file: origin }, problems);
 }
 
 function describeValue(v: unknown): string {
