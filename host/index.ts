@@ -38,13 +38,13 @@ export function builtinRegistry(extra: readonly AnyPluginManifest[] = []): Plugi
  *
  * @example
  * ```ts
- * const { outDir, manifest } = await runPipeline('pipelines/mmsdf.json', {
- *   out: join(scratch, 'demo'),
- *   params: { demo: { days: 6 } },
+ * const { outDir, manifest } = await runPipeline('pipelines/baseline.json', {
+ *   out: 'out/baseline',
+ *   params: { demo: { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 } }, // a small synthetic scene
  *   report: false,
  *   logger: createMemoryLogger(),
  * });
- * manifest.nodes.map((n) => n.id); // the nodes run, in order
+ * assert.deepEqual(manifest.nodes.map((n) => n.id), ['scene', 'bilinear', 'vs_truth', 'vs_stations']); // the nodes run, in order
  * ```
  */
 export function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {

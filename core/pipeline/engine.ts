@@ -60,7 +60,7 @@ export interface RunResult {
  * @example
  * ```ts
  * const { outDir, manifest } = await runPipeline('pipelines/example.json', {
- *   out: 'runs/example', params: { seed: 7 }, registry: createRegistry(builtinPlugins),
+ *   out: 'out/example', params: { seed: 7, demo: { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 } }, registry: createRegistry(builtinPlugins),
  * });
  * ```
  */

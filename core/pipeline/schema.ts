@@ -121,7 +121,8 @@ export function basePipelineSchema(): JsonSchema {
  *
  * @example
  * ```ts
- * writeFileSync('schemas/pipeline.schema.json', JSON.stringify(generatePipelineSchema(createRegistry(builtinPlugins)), null, 2) + '\n');
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('out/pipeline.schema.json', JSON.stringify(generatePipelineSchema(createRegistry(builtinPlugins)), null, 2) + '\n');
  * ```
  */
 export function generatePipelineSchema(registry: PluginRegistry): JsonSchema {

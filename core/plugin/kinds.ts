@@ -66,7 +66,7 @@ export interface FitOptions {
  * ```ts
  * const rf = await context.instantiate({ uses: 'regressor:rf', with: { trees: 100 } }, 'regressor');
  * const model = await rf.fit(train);
- * const { mean, spread } = await model.predict(grid);
+ * const { mean, spread } = await model.predict(test);
  * const again = await rf.load(model.save()); // identical predictions
  * ```
  */

@@ -38,16 +38,17 @@ export interface PluginContext {
  * @example
  * ```ts
  * export const bilinear = {
- *   id: 'downscaler:bilinear',
+ *   id: 'downscaler:my-bilinear',
  *   version: '1.0.0',
  *   title: 'Bilinear resampling',
  *   description: 'No-skill baseline: the coarse field resampled bilinearly to the fine grid.',
  *   params: { type: 'object', properties: {}, additionalProperties: false },
- *   async create() {
- *     const { bilinearDownscaler } = await import('./src/bilinear.js');
- *     return bilinearDownscaler();
+ *   async create(): Promise<Downscaler> {
+ *     const { downscaleTarget, resampleSeries } = await import('soilscale'); // your plugin's heavy module goes here
+ *     return { downscale: async (input) => ({ product: resampleSeries(input.coarse, downscaleTarget(input, 'downscaler:my-bilinear'), 'bilinear') }) };
  *   },
  * } as const satisfies PluginManifest<'downscaler'>;
+ * const { product } = await (await bilinear.create()).downscale(input);
  * ```
  */
 export interface PluginManifest<K extends PluginKind = PluginKind, P = any> {

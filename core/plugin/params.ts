@@ -32,7 +32,7 @@ export function checkParams(manifest: Pick<AnyPluginManifest, 'params'>, raw: un
  * @example
  * ```ts
  * const params = resolveParams(rfPlugin, { trees: 50 }); // { trees: 50, minLeaf: 5, maxFeatures: 'third', … }
- * resolveParams(rfPlugin, { trees: 'many' }); // throws: regressor:rf.trees: must be integer >= 1 <= 100000, got "many"
+ * assert.throws(() => resolveParams(rfPlugin, { trees: 'many' }), /regressor:rf\.trees: must be integer >= 1 <= 100000, got "many"/);
  * ```
  */
 export function resolveParams<P = Readonly<Record<string, unknown>>>(manifest: Pick<AnyPluginManifest, 'id' | 'params'>, raw: unknown = {}, where: string = manifest.id): P {

@@ -48,8 +48,10 @@ export interface PluginDescription {
  * @example
  * ```ts
  * const registry = createRegistry(builtinPlugins);
- * registry.get('downscaler:bilinear', '^1').title;
- * const run = registry.child(thirdParty, services); // third-party plugins + core services for one run
+ * registry.get('downscaler:bilinear', '^1').title; // 'Bilinear resampling (baseline)'
+ * const services = { logger: createMemoryLogger(), progress: silentProgress, workers: createWorkerPool(1), cache: createMemoryCache() };
+ * const run = registry.child([], services); // a pipeline's third-party plugins + core services for one run
+ * assert.equal(run.services()?.logger, services.logger);
  * ```
  */
 export interface PluginRegistry {

@@ -11,8 +11,9 @@ export type { EstarfmParams } from './src/fuser.js';
  *
  * @example
  * ```ts
- * const estarfm = await estarfmFuser.create(applyDefaults(estarfmFuser.params, { halfWindow: 15 }), context);
- * const { product, tables } = await estarfm.fuse({ coarse: [smDaily1km], fine: [smSentinel30m] });
+ * const estarfm = await estarfmFuser.create({ halfWindow: 15 }, context);
+ * const dates = smDaily1km.dates.slice(0, 6); // default: every coarse date
+ * const { product, tables } = await estarfm.fuse({ coarse: [smDaily1km], fine: [smSentinel30m], dates });
  * // product[0]: daily 30 m SM; tables.pairs: base dates used per day and any fallback
  * ```
  */

@@ -34,9 +34,9 @@ const VERSION = '1.1.0';
  *
  * @example
  * ```ts
- * const bpnn = await bpnnPlugin.create({ ...defaults, hidden: [20, 30, 30, 33], seed: 7 }, context);
+ * const bpnn = await bpnnPlugin.create({ hidden: [20, 30, 30, 33], seed: 7 }, context);
  * const model = await bpnn.fit(train);
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * const again = await bpnn.load(model.save()); // the same bytes
  * ```
  */

@@ -26,9 +26,9 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const gbdt = await gbdtPlugin.create({ ...defaults, rounds: 300 }, createPluginContext({ seed: 1 }));
+ * const gbdt = await gbdtPlugin.create({ rounds: 300 }, context);
  * const model = await gbdt.fit(train, { validation });
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * ```
  */
 export const gbdtPlugin = definePlugin({

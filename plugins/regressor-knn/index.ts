@@ -23,9 +23,9 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const knn = await knnPlugin.create({ ...defaults, k: 10, weights: 'gaussian' }, createPluginContext({ seed: 1 }));
+ * const knn = await knnPlugin.create({ k: 10, weights: 'gaussian' }, context);
  * const model = await knn.fit(train);
- * const { mean, spread } = await model.predict(grid); // spread: weighted sd of the neighbours' targets
+ * const { mean, spread } = await model.predict(test); // spread: weighted sd of the neighbours' targets
  * ```
  */
 export const knnPlugin = definePlugin({

@@ -15,7 +15,7 @@ export interface LinearParams {
  *
  * @example
  * ```ts
- * const linear = await linearRegressor.create(applyDefaults(linearRegressor.params, {}), createPluginContext());
+ * const linear = await linearRegressor.create({}, createPluginContext());
  * const model = await linear.fit(train);           // rows with any NaN are skipped
  * const { mean } = await model.predict(test);      // NaN where a feature is NaN
  * ```

@@ -19,9 +19,9 @@ export interface RandomForestParams {
  *
  * @example
  * ```ts
- * const rf = await rfPlugin.create({ ...defaults, trees: 150, minLeaf: 5 }, createPluginContext({ seed: 1 }));
+ * const rf = await rfPlugin.create({ trees: 50, minLeaf: 5 }, context);
  * const model = await rf.fit(train);
- * const { mean, spread } = await model.predict(grid);
+ * const { mean, spread } = await model.predict(test);
  * ```
  */
 const ID = 'regressor:rf';

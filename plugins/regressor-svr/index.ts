@@ -29,9 +29,9 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const svr = await svrPlugin.create({ ...defaults, C: 1, epsilon: 0.01 }, createPluginContext({ seed: 1 }));
+ * const svr = await svrPlugin.create({ C: 1, epsilon: 0.01 }, context);
  * const model = await svr.fit(train);
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * ```
  */
 export const svrPlugin = definePlugin({

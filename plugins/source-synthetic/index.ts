@@ -9,7 +9,7 @@ export { defaultSyntheticOptions, type SyntheticClimate, type SyntheticOptions }
  *
  * @example
  * ```ts
- * const { catalogPath } = await writeSyntheticScene({ seed: 7 }, 'out/scene');
+ * const { catalogPath } = await writeSyntheticScene({ seed: 7, days: 10, coarseCells: 2 }, 'out/scene');
  * const scene = await readStacScene(catalogPath);
  * await scene.load('sm_coarse');
  * ```

@@ -24,7 +24,7 @@ export interface InsituParams {
  *
  * @example
  * ```ts
- * const v = await insituValidator.create(applyDefaults(insituValidator.params, {}), context);
+ * const v = await insituValidator.create({ minObservations: 20 }, context);
  * const { tables } = await v.validate({ product, stations });
  * tables.stations.rows; // id, n, r, pValue, ubrmse, …, included, reason
  * tables.summary.rows;  // metric, median, iqr, stations
