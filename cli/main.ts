@@ -155,6 +155,13 @@ export async function main(argv: string[]): Promise<number> {
               lines.push('inputs:');
               for (const [k, p] of inputs) lines.push(`  ${k} (${p.type}${p.required ? ', required' : ''}): ${p.description}`);
             }
+            const outputs = Object.entries(d.outputs);
+            if (outputs.length || d.moreOutputs) {
+              lines.push('outputs:');
+              for (const [k, p] of outputs) lines.push(`  ${k} (${p.type}): ${p.description}`);
+              if (d.moreOutputs) lines.push(`  … ${d.moreOutputs}`);
+            }
+            if (d.use === 'nested') lines.push(`not a node: nest it in another plugin's params ({"uses": "${d.id}", "with": {…}})`);
             const props = Object.entries((d.params as { properties?: Record<string, Record<string, unknown>> }).properties ?? {});
             lines.push('params:');
             if (!props.length) lines.push('  (none)');

@@ -4,7 +4,7 @@ import { runtimeError } from '../errors.js';
 import type { Scene } from '../model/scene.js';
 import type { Series } from '../model/series.js';
 import type { Stations } from '../model/stations.js';
-import { isArtifact, type Artifact, type PortSpec } from './artifact.js';
+import { isArtifact, type Alternatives, type Artifact, type PortSpec } from './artifact.js';
 import type { KindInterfaces, NodeReport, PluginKind, ValidateInput } from './kinds.js';
 import { pluginKindOf, type AnyPluginManifest } from './manifest.js';
 
@@ -175,7 +175,7 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
   },
   validator: {
     kind: 'validator',
-    summary: 'metrics of products against references or each other; its tables and maps are its outputs',
+    summary: 'metrics of products against references or each other; its tables are outputs by name, its maps the output `maps`',
     use: 'node',
     inputs: {
       declared: true,
@@ -190,7 +190,9 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
     outputs: { fixed: {}, declared: true },
     call: async (validator, inputs) => {
       const r = await validator.validate(inputs as ValidateInput);
-      return { ...report(r), outputs: { ...r.tables, ...(r.maps ?? {}) } };
+      // The maps are one output, `maps`, with one alternative per map (select one with "alternative").
+      const maps: Alternatives | undefined = r.maps && { kind: 'alternatives', items: new Map(Object.entries(r.maps)) };
+      return { ...report(r), outputs: { ...r.tables, maps } };
     },
   },
   sink: {

@@ -156,7 +156,7 @@ export interface ValidateInput {
 
 export interface ValidationResult extends NodeReport {
   readonly tables: Readonly<Record<string, RecordTable>>;
-  /** Per-pixel maps (uncertainty, error), written like node outputs. */
+  /** Per-pixel maps (uncertainty, error) by name: the node's output `maps`, one alternative per map. */
   readonly maps?: Readonly<Record<string, Series | Raster>>;
 }
 

@@ -6,8 +6,9 @@
  * package entries as a user would (`soilscale`, `soilscale/host`, `soilscale/plugins`,
  * `soilscale/testing`, `soilscale/kernel`) or from the example world (example-fixtures.ts: a small
  * synthetic scene and the values examples name). All modules are compiled with one `tsc` run, then
- * run in turn with the scratch folder as working directory. Examples in plugins' internal `src/`
- * modules are not part of the published surface and are not collected.
+ * run in turn with the scratch folder as working directory. The examples of the library guide
+ * (docs/library.md) run the same way. Examples in plugins' internal `src/` modules are not part of the
+ * published surface and are not collected.
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
@@ -50,6 +51,12 @@ function examplesOf(file: string): Example[] {
     }
   }
   return out;
+}
+
+/** The ```ts blocks of a Markdown guide. */
+function markdownExamples(file: string): Example[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => ({ where: `${relative(ROOT, file)}:${text.slice(0, m.index).split('\n').length}`, code: m[1] }));
 }
 
 /** Names exported by a compiled entry (its .d.ts, following `export *` and named re-exports). */
@@ -97,7 +104,7 @@ function moduleOf(example: Example, sources: ReadonlyMap<string, Set<string>>, f
   const own = lines.filter((l) => /^import\s/.test(l));
   const body = lines.filter((l) => !/^import\s/.test(l)).map((l) => l.replace(/^export (default )?/, ''));
   const declared = declaredNames(example.code);
-  const ownImports = new Set(own.flatMap((l) => [...(l.match(/\{([^}]*)\}/)?.[1] ?? '').split(',')].map((n) => n.trim().split(/\s+as\s+/).pop()!)));
+  const ownImports = new Set(own.flatMap((l) => [...(l.match(/\{([^}]*)\}/)?.[1] ?? '').split(',')].map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!)));
   const code = body.join('\n').replace(/\/\/.*$/gm, '').replace(/'[^'\n]*'|"[^"\n]*"/g, "''").replace(/\.\.\./g, ' ');
   const used = new Set([...code.matchAll(/(?<![.\w$])([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
   const imports = new Map<string, string[]>();
@@ -117,7 +124,7 @@ function moduleOf(example: Example, sources: ReadonlyMap<string, Set<string>>, f
 const exec = promisify(execFile);
 
 describe('TSDoc examples', () => {
-  const examples = publishedSources().flatMap(examplesOf);
+  const examples = [...publishedSources().flatMap(examplesOf), ...markdownExamples(join(ROOT, 'docs', 'library.md'))];
   const dir = join(ROOT, 'dist', '.tsdoc-examples');
   after(() => rmSync(dir, { recursive: true, force: true }));
 

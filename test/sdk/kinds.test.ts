@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { callKind, isSoilscaleError, KINDS, outputsOf, pluginKindOf, portsOf, type PluginManifest, type RecordTable, type Validator } from '../../core/index.js';
@@ -73,6 +73,24 @@ describe('kind record', () => {
     });
     const received = r.artifacts.get('received') as RecordTable;
     assert.deepEqual(received.rows, [{ name: 'products', given: true, count: 2 }]);
+  });
+
+  it('validator:tch\'s declared `maps` output is what the engine produces (one alternative per product)', async () => {
+    const out = join(tempDir(), 'out');
+    const products = { truth: ref('scene', 'sm_truth_1km'), down: ref('down'), ndvi: ref('scene', 'ndvi_1km') };
+    const doc = pipeline(
+      { down: { uses: 'downscaler:test-scale', with: { coarse: ref('scene', 'sm_coarse'), target: ref('scene', 'ndvi_1km'), factor: 1.1 } }, tch: { uses: 'validator:tch', with: { products, minSamples: 4 } } },
+      { tch: ref('tch', 'tch'), maps: ref('tch', 'maps'), truth_map: { $node: 'tch', output: 'maps', alternative: 'truth' } },
+    );
+    const r = await runPipeline(doc, { out, registry, report: false, ...quiet });
+    const maps = r.artifacts.get('maps');
+    assert.ok(maps?.kind === 'alternatives', `maps: ${maps?.kind}`);
+    assert.deepEqual([...maps.items.keys()], ['truth', 'down', 'ndvi']);
+    const truthMap = r.artifacts.get('truth_map');
+    assert.ok(truthMap?.kind === 'series' && truthMap.grid.width === 8 && truthMap.dates.length === 0);
+    assert.deepEqual((r.artifacts.get('tch') as RecordTable).rows.map((row) => row.product), ['truth', 'down', 'ndvi']);
+    assert.deepEqual(r.manifest.notes.filter((n) => n.includes('skipped')), []);
+    assert.ok(existsSync(join(out, 'maps-truth.tif')) || existsSync(join(out, 'maps-truth')), readdirSync(out).join(', '));
   });
 
   it('callKind gives validator:tch only what it was given', async () => {
