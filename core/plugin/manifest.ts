@@ -58,14 +58,18 @@ export interface PluginManifest<K extends PluginKind = PluginKind, P = any> {
   readonly version: string;
   readonly title: string;
   readonly description: string;
-  /** JSON Schema of the params, with defaults; validated with ajv before anything runs. */
+  /**
+   * JSON Schema of the params, with defaults: the one statement of the params (types derive from it,
+   * `resolveParams` fills its defaults and validates against it before anything runs).
+   */
   readonly params: JsonSchema;
   /**
-   * Inputs taken from other nodes (artifacts), for kinds whose inputs are not fixed by core
-   * (`transform`, `validator`, `sink`). For other kinds core's `KIND_PORTS` apply.
+   * Inputs taken from other nodes (artifacts), for kinds whose record (`KINDS`) has them declared by
+   * the manifest (`transform`, `validator` — from its vocabulary —, `sink`); other kinds' inputs are
+   * fixed by core and a manifest must not declare them.
    */
   readonly inputs?: Readonly<Record<string, PortSpec>>;
-  /** Outputs the node produces, for the pipeline's `outputs` map and the docs. */
+  /** Outputs the node produces, for kinds whose record has them declared (`transform`, `validator`). */
   readonly outputs?: Readonly<Record<string, PortSpec>>;
   create(params: P, context: PluginContext): KindInterfaces[K] | Promise<KindInterfaces[K]>;
 }

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createPluginContext, createWorkerPool, isSoilscaleError, resolveParams, type Regressor, type Table } from '../../core/index.js';
 import { gbdtPlugin, linearRegressor, rfPlugin, svrPlugin } from '../../plugins/index.js';
@@ -66,6 +68,25 @@ describe('create() from a script resolves its params (issue 13)', () => {
     const explicit = await predictions(await svrPlugin.create({ ...schemaDefaultsOf(svrPlugin), C: 10, epsilon: 0.01 } as never, context()), train, test);
     assert.deepEqual(fromPartial, explicit);
     assert.ok(rmse(fromPartial, test.y!) < 0.05, `rmse ${rmse(fromPartial, test.y!)}`);
+  });
+
+  it('the CLI goes through the same step (synth --options)', async () => {
+    const { main } = await import('../../cli/main.js');
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await main(['synth', '--out', join(tmpdir(), 'soilscale-never-written'), '--options', '{"days": 0, "climate": "tropical"}']);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.equal(code, 2);
+    assert.deepEqual(written.join('').split('\n').filter(Boolean), [
+      "error: invalid params for plugin 'source:synthetic': 2 problems",
+      '  --options.days: must be integer >= 1 <= 3660, got 0',
+      '  --options.climate: must be one of "semi-arid", "humid", got "tropical"',
+    ]);
   });
 
   it('invalid params are a usage error before anything runs', async () => {
