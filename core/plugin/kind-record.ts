@@ -57,7 +57,8 @@ export interface KindSpec<K extends PluginKind = PluginKind> {
   readonly call?: (impl: KindInterfaces[K], inputs: NodeInputs, run: { readonly pluginId: string; readonly outDir: string }) => Promise<KindOutcome>;
 }
 
-const series = (description: string, required = false): PortSpec => ({ type: 'series', required, description });
+const port = (type: PortSpec['type'], description: string, required = false): PortSpec => ({ type, description, ...(required ? { required } : {}) });
+const series = (description: string, required = false): PortSpec => port('series', description, required);
 const noOutputs: KindOutputs = { fixed: {}, declared: false };
 
 /** The record of every plugin kind. */
@@ -104,9 +105,9 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
     inputs: {
       fixed: {
         coarse: series('coarse soil moisture series', true),
-        predictors: { type: 'series{}', required: false, description: 'fine predictors keyed by variable' },
+        predictors: port('series{}', 'fine predictors keyed by variable'),
         target: series('a series on the fine grid to produce (its grid is used)'),
-        stations: { type: 'stations', required: false, description: 'in-situ stations' },
+        stations: port('stations', 'in-situ stations'),
       },
     },
     outputs: {
@@ -134,10 +135,10 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
     use: 'node',
     inputs: {
       fixed: {
-        observations: { type: 'series{}', required: true, description: 'observations keyed by variable (sigma0_vv, incidence)' },
-        auxiliary: { type: 'series{}', required: false, description: 'vegetation descriptor, land cover, masks' },
+        observations: port('series{}', 'observations keyed by variable (sigma0_vv, incidence)', true),
+        auxiliary: port('series{}', 'vegetation descriptor, land cover, masks'),
         reference: series('reference SM product for calibration without in-situ data'),
-        stations: { type: 'stations', required: false, description: 'in-situ stations for calibration' },
+        stations: port('stations', 'in-situ stations for calibration'),
       },
     },
     outputs: { fixed: { product: series('the inverted soil-moisture series'), model: { type: 'model', description: 'the calibration' } }, declared: false },
@@ -160,8 +161,8 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
     use: 'node',
     inputs: {
       fixed: {
-        coarse: { type: 'series[]', required: true, description: 'coarse series, one per band (a single series is one band)' },
-        fine: { type: 'series[]', required: true, description: 'fine series on base dates, one per band' },
+        coarse: port('series[]', 'coarse series, one per band (a single series is one band)', true),
+        fine: port('series[]', 'fine series on base dates, one per band', true),
       },
     },
     outputs: { fixed: { product: series('the fused series (first band)') }, declared: false, open: 'product.<band> for every band' },
@@ -183,8 +184,8 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         product: series('the product to validate'),
         reference: series('reference series (e.g. truth)'),
         coarse: series('coarse input, for consistency checks'),
-        stations: { type: 'stations', required: false, description: 'in-situ stations' },
-        products: { type: 'series{}', required: false, description: 'several products (three-cornered hat)' },
+        stations: port('stations', 'in-situ stations'),
+        products: port('series{}', 'several products (three-cornered hat)'),
       },
     },
     outputs: { fixed: {}, declared: true },
