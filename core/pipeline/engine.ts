@@ -34,7 +34,7 @@ export interface RunOptions {
   /** Param overrides (strings are typed by the param's declaration, as from `--param`). */
   readonly params?: Readonly<Record<string, unknown>>;
   readonly overwrite?: boolean;
-  /** Plugins available to the pipeline (default: none; the CLI passes the built-ins). */
+  /** Plugins available to the pipeline (default here: none; `runPipeline` from `soilscale/host` defaults to the built-ins). */
   readonly registry?: PluginRegistry;
   readonly logger?: Logger;
   readonly progress?: ProgressReporter;
