@@ -11,7 +11,7 @@ export type { DispatchParams } from './src/dispatch-downscaler.js';
  * @example
  * ```json
  * "dispatch": { "uses": "downscaler:dispatch",
- *               "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km" },
+ *               "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" } },
  *                         "seeModel": "linear", "endmemberScope": "lrWindow" } }
  * ```
  */

@@ -39,7 +39,7 @@ export interface RegressionDownscalerParams {
  * @example
  * ```json
  * { "uses": "downscaler:regression",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" } },
  *             "regressor": { "uses": "regressor:rf", "with": { "trees": 200 } },
  *             "residualCorrection": "bilinear-fix", "dateFeatures": "doy", "cv": { "scheme": "blocks" } } }
  * ```

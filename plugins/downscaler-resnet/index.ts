@@ -31,7 +31,7 @@ export interface ResnetParams {
  * @example
  * ```json
  * { "uses": "downscaler:resnet",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km", "dem": "scene.dem_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" }, "dem": { "$node": "scene", "output": "dem_1km" } },
  *             "blocks": 2, "filters": 16, "epochs": 40 } }
  * ```
  */

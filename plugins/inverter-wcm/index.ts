@@ -22,9 +22,9 @@ const number = { type: 'number' } as const;
  * @example
  * ```json
  * "wcm": { "uses": "inverter:wcm",
- *          "with": { "observations": { "sigma0_vv": "scene.sigma0_vv_30m", "incidence": "scene.incidence_30m" },
- *                    "auxiliary": { "ndvi": "scene.ndvi_30m", "landcover": "scene.landcover_30m" },
- *                    "reference": "downscale.product", "perClass": true } }
+ *          "with": { "observations": { "sigma0_vv": { "$node": "scene", "output": "sigma0_vv_30m" }, "incidence": { "$node": "scene", "output": "incidence_30m" } },
+ *                    "auxiliary": { "ndvi": { "$node": "scene", "output": "ndvi_30m" }, "landcover": { "$node": "scene", "output": "landcover_30m" } },
+ *                    "reference": { "$node": "downscale", "output": "product" }, "perClass": true } }
  * ```
  */
 export const wcmInverter = definePlugin({

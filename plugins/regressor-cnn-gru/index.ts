@@ -30,7 +30,7 @@ const VERSION = '1.0.0';
  * @example
  * ```json
  * { "uses": "downscaler:regression",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "precip": "scene.precip_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "precip": { "$node": "scene", "output": "precip_1km" } },
  *             "regressor": { "uses": "regressor:cnn-gru", "with": { "steps": 7, "epochs": 40 } } } }
  * ```
  */

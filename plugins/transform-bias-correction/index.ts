@@ -16,7 +16,7 @@ export interface BiasCorrectionParams {
  * @example
  * ```json
  * "corrected": { "uses": "transform:bias-correction",
- *   "with": { "product": "downscale.product", "stations": "scene.stations", "radius": 1, "folds": 5 } }
+ *   "with": { "product": { "$node": "downscale", "output": "product" }, "stations": { "$node": "scene", "output": "stations" }, "radius": 1, "folds": 5 } }
  * ```
  */
 export const biasCorrectionTransform = definePlugin({

@@ -38,15 +38,15 @@ function publishedSources(): string[] {
   return [...walk(join(ROOT, 'core')), ...walk(join(ROOT, 'host')), ...plugins].sort();
 }
 
-/** The ```ts blocks of `@example` tags in a file's TSDoc comments. */
-function examplesOf(file: string): Example[] {
+/** The ```ts (or ```json) blocks of `@example` tags in a file's TSDoc comments. */
+function examplesOf(file: string, language = 'ts'): Example[] {
   const text = readFileSync(file, 'utf8');
   const out: Example[] = [];
   for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
     const lines = comment[0].split('\n').map((l) => l.replace(/^\s*\/?\*+\/?\s?/, ''));
     const body = lines.join('\n');
     const commentLine = text.slice(0, comment.index).split('\n').length;
-    for (const tag of body.matchAll(/@example\s*\n```ts\n([\s\S]*?)```/g)) {
+    for (const tag of body.matchAll(new RegExp('@example\\s*\\n```' + language + '\\n([\\s\\S]*?)```', 'g'))) {
       out.push({ where: `${relative(ROOT, file)}:${commentLine + body.slice(0, tag.index).split('\n').length - 1}`, code: tag[1] });
     }
   }
@@ -124,9 +124,33 @@ function moduleOf(example: Example, sources: ReadonlyMap<string, Set<string>>, f
 const exec = promisify(execFile);
 
 describe('TSDoc examples', () => {
-  const examples = [...publishedSources().flatMap(examplesOf), ...markdownExamples(join(ROOT, 'docs', 'library.md'))];
+  const examples = [...publishedSources().flatMap((f) => examplesOf(f)), ...markdownExamples(join(ROOT, 'docs', 'library.md'))];
   const dir = join(ROOT, 'dist', '.tsdoc-examples');
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('in JSON are valid pipeline nodes (checked with the built-in plugins)', async () => {
+    const { preparePipeline } = (await import(pathToFileURL(join(ROOT, 'dist', 'host', 'index.js')).href)) as typeof import('../../host/index.js');
+    const json = publishedSources().flatMap((f) => examplesOf(f, 'json'));
+    assert.ok(json.length >= 8, `only ${json.length} JSON examples`);
+    const problems: string[] = [];
+    for (const ex of json) {
+      const text = ex.code.trim();
+      const nodes = text.startsWith('"') ? JSON.parse(`{${text}}`) : { example: JSON.parse(text) };
+      const doc = {
+        schemaVersion: '1.0',
+        id: 'example',
+        params: { scene: { type: 'string', default: 'demo' } },
+        nodes: {
+          scene: { uses: 'source:stac', with: { path: 'demo' } },
+          downscale: { uses: 'downscaler:bilinear', with: { coarse: { $node: 'scene', output: 'sm_coarse' }, target: { $node: 'scene', output: 'ndvi_30m' } } },
+          ...nodes,
+        },
+        outputs: {},
+      };
+      await preparePipeline(doc).catch((e: { problems?: string[]; message: string }) => problems.push(...(e.problems?.length ? e.problems : [e.message]).map((p) => `${ex.where}: ${p}`)));
+    }
+    assert.deepEqual(problems, []);
+  });
 
   it('are found on the published surface', () => {
     assert.ok(examples.length >= 80, `only ${examples.length} examples found`);
