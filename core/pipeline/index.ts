@@ -1,7 +1,6 @@
 export type * from './types.js';
 export { isNodeRef, isParamRef } from './types.js';
 export { loadPipeline, parseJson, type PipelineSource } from './load.js';
-export { validateWithDefaults } from './ajv-messages.js';
 export { basePipelineSchema, generatePipelineSchema } from './schema.js';
 export { preparePipeline, typeParamValue, type PipelinePlan, type PlannedNode, type PlannedUse, type PlannedPart, type PrepareOptions, type RefBinding, type InputBinding } from './plan.js';
 export { classRasterRegions, polygonRegions, type RegionMap, type ClassAssignment } from './regions.js';

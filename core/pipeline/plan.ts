@@ -137,7 +137,7 @@ export async function preparePipeline(pathOrObject: string | object, options: Pr
   const registry = extraPlugins.length ? options.registry.child(extraPlugins) : options.registry;
   const problems: string[] = [];
 
-  const params = resolveParams(doc.params ?? {}, options.params ?? {}, problems);
+  const params = resolvePipelineParams(doc.params ?? {}, options.params ?? {}, problems);
   const declared = new Set(Object.keys(doc.params ?? {}));
   const nodes = substituteParams(doc.nodes, params, declared, 'nodes', problems) as Record<string, NodeSpec>;
   const outputsSpec = substituteParams(doc.outputs, params, declared, 'outputs', problems) as Record<string, NodeRef>;
@@ -197,7 +197,7 @@ export function typeParamValue(decl: ParamDeclaration, raw: string): unknown {
   }
 }
 
-function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
+function resolvePipelineParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in decls)) {
