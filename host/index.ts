@@ -5,6 +5,7 @@
  */
 import {
   createRegistry,
+  instantiateSpec,
   preparePipeline as preparePipelineWith,
   runPipeline as runPipelineWith,
   type PipelinePlan,
@@ -13,7 +14,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '../core/host.js';
-import type { AnyPluginManifest } from '../core/index.js';
+import { createPluginContext, type AnyPluginManifest, type PluginContext, type PluginContextOptions } from '../core/index.js';
 import { builtinPlugins } from '../plugins/index.js';
 
 export * from '../core/host.js';
@@ -31,6 +32,24 @@ export { builtinPlugins } from '../plugins/index.js';
 export function builtinRegistry(extra: readonly AnyPluginManifest[] = []): PluginRegistry {
   const root = createRegistry(builtinPlugins);
   return extra.length ? root.child(extra) : root;
+}
+
+/**
+ * A plugin context for using plugins from a script (core's `createPluginContext`), whose nested plugins
+ * (`context.instantiate`, e.g. a downscaler's `regressor`) come from `options.registry` (default: the built-ins).
+ *
+ * @example
+ * ```ts
+ * const context = createHostContext({ seed: 7, workers: createWorkerPool(1) });
+ * const downscaler = await regressionDownscaler.create({ regressor: { uses: 'regressor:rf', with: { trees: 20 } }, cv: { scheme: 'none' } }, context);
+ * const { product } = await downscaler.downscale({ coarse: smCoarse, predictors: { ndvi, lst } });
+ * assert.deepEqual(product.dates, smCoarse.dates);
+ * ```
+ */
+export function createHostContext(options: Omit<PluginContextOptions, 'instantiate'> & { readonly registry?: PluginRegistry } = {}): PluginContext {
+  const { registry = builtinRegistry(), ...rest } = options;
+  const context: PluginContext = createPluginContext({ ...rest, instantiate: (spec, kind) => instantiateSpec(registry, spec, kind, () => context) });
+  return context;
 }
 
 /**

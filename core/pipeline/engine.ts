@@ -11,14 +11,13 @@ import { isArtifact, type Alternatives, type Artifact, type GeoJsonArtifact } fr
 import { createPluginContext } from '../plugin/context.js';
 import { callKind, KINDS, portsOf } from '../plugin/kind-record.js';
 import type { KindInterfaces, PluginKind } from '../plugin/kinds.js';
-import { pluginKindOf, type PluginContext, type PluginSpec } from '../plugin/manifest.js';
-import { createRegistry, type PluginRegistry, type RunServices } from '../plugin/registry.js';
+import type { PluginContext, PluginSpec } from '../plugin/manifest.js';
+import { createRegistry, instantiateSpec, type PluginRegistry, type RunServices } from '../plugin/registry.js';
 import { createMemoryCache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
 import { hashString, mixSeed } from '../util/random.js';
-import { resolveParams } from '../plugin/params.js';
 import { sha256 } from './load.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
 import { writeArtifact, writeRecordTable } from './outputs.js';
@@ -351,14 +350,8 @@ class Run {
 
   private context(scope: string, seed: number): PluginContext {
     let tempDir: string | undefined;
-    const instantiate = async <K extends PluginKind>(spec: PluginSpec, kind: K): Promise<KindInterfaces[K]> => {
-      const m = this.registry.get(spec.uses, spec.version);
-      if (pluginKindOf(m.id) !== kind) {
-        throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: `nodes.${scope}`, expected: `a ${kind} plugin`, found: m.id });
-      }
-      const params = resolveParams(m, spec.with ?? {}, `nodes.${scope}.${spec.uses}.with`);
-      return (await m.create(params, this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))))) as KindInterfaces[K];
-    };
+    const instantiate = <K extends PluginKind>(spec: PluginSpec, kind: K): Promise<KindInterfaces[K]> =>
+      instantiateSpec(this.registry, spec, kind, (m) => this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))), `nodes.${scope}.${spec.uses}.with`);
     const base = createPluginContext({
       logger: this.services.logger.child(scope),
       progress: this.services.progress,

@@ -7,8 +7,9 @@ import type { ProgressReporter } from '../services/progress.js';
 import type { WorkerPool } from '../services/worker-pool.js';
 import type { PortSpec } from './artifact.js';
 import { KINDS, kindContractProblems, outputsOf, portsOf } from './kind-record.js';
-import type { PluginKind } from './kinds.js';
-import { pluginKindOf, type AnyPluginManifest, type JsonSchema } from './manifest.js';
+import type { KindInterfaces, PluginKind } from './kinds.js';
+import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginContext, type PluginSpec } from './manifest.js';
+import { resolveParams } from './params.js';
 
 /** Tokens of the core services bound in a run's child container. */
 export const SERVICE_TOKENS = {
@@ -159,6 +160,26 @@ function makeRegistry(container: Container, ids: ReadonlyMap<string, AnyPluginMa
     },
   };
   return registry;
+}
+
+/**
+ * Create the plugin a nested spec names (`downscaler:regression`'s `regressor`): looked up in
+ * `registry` (within its version range), checked to be of `kind`, params resolved; `contextFor` gives
+ * the context it is created with. What `context.instantiate` does in a run and in `createHostContext`.
+ */
+export async function instantiateSpec<K extends PluginKind>(
+  registry: PluginRegistry,
+  spec: PluginSpec,
+  kind: K,
+  contextFor: (manifest: AnyPluginManifest) => PluginContext,
+  where = `${spec.uses}.with`,
+): Promise<KindInterfaces[K]> {
+  const m = registry.get(spec.uses, spec.version);
+  if (pluginKindOf(m.id) !== kind) {
+    throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: where, expected: `a ${kind} plugin`, found: m.id });
+  }
+  const params = resolveParams(m, spec.with ?? {}, where);
+  return (await m.create(params, contextFor(m))) as KindInterfaces[K];
 }
 
 /** True when `v` has the shape of a plugin manifest (used to check third-party modules). */

@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createPluginContext,
   createRng,
   createTable,
   createWorkerPool,
@@ -17,17 +16,13 @@ import {
   readStacScene,
   recordTable,
   resampleSeries,
-  resolveParams,
   writeGeoTiff,
   type GeoJsonArtifact,
-  type KindInterfaces,
-  type PluginKind,
-  type PluginSpec,
   type Raster,
   type Series,
   type Table,
 } from '../../core/index.js';
-import { builtinRegistry } from '../../host/index.js';
+import { createHostContext } from '../../host/index.js';
 import { writeSyntheticScene } from '../../plugins/index.js';
 import { ROOT } from '../core/pipeline/helpers.js';
 import { sharedPath } from '../support/shared-data.js';
@@ -136,15 +131,7 @@ export const test = table(100, 12);
 export const validation = table(60, 13);
 
 /** A plugin context whose nested plugins come from the built-ins (as in a pipeline run). */
-const registry = builtinRegistry();
-export const context = createPluginContext({
-  seed: 1,
-  workers: createWorkerPool(1),
-  instantiate: async <K extends PluginKind>(spec: PluginSpec, _kind: K): Promise<KindInterfaces[K]> => {
-    const m = registry.get(spec.uses, spec.version);
-    return (await m.create(resolveParams(m, spec.with ?? {}), context)) as KindInterfaces[K];
-  },
-});
+export const context = createHostContext({ seed: 1, workers: createWorkerPool(1) });
 export const input = { coarse: smCoarse, predictors: { ndvi, lst } };
 
 /** Tiles of a raster, and the work done on each (for progress examples). */
