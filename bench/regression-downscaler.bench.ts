@@ -51,7 +51,7 @@ export default async function run(args: BenchArgs): Promise<void> {
   const sm = makeSeries({ variable: 'sm', grid: coarse, dates: [date], values: [Float32Array.from({ length: COARSE * COARSE }, () => rng.next())] });
   const context = createPluginContext({
     async instantiate(spec: PluginSpec) {
-      return (await linearRegressor.create({ ridge: 0, fitIntercept: true, standardize: true, ...(spec.with ?? {}) })) as never;
+      return (await linearRegressor.create(spec.with ?? {}, createPluginContext())) as never;
     },
   } as Parameters<typeof createPluginContext>[0]);
   const rows: BenchRow[] = [];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { loadPipeline, usageError, type PipelineDocument, type RecordTable } from '../core/index.js';
+import { usageError, type RecordTable } from '../core/index.js';
+import { loadPipeline, type PipelineDocument } from '../host/index.js';
 
 /** An alternative given on the command line: a name and a plugin use. */
 export interface AlternativeArg {

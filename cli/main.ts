@@ -8,20 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import {
-  createConsoleLogger,
-  createRegistry,
-  generatePipelineSchema,
-  isSoilscaleError,
-  preparePipeline,
-  runPipeline,
-  silentProgress,
-  usageError,
-  validateWithDefaults,
-  writeFileAtomic,
-  type PluginRegistry,
-} from '../core/index.js';
-import { builtinPlugins } from '../plugins/index.js';
+import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
+import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
 import { createTerminalProgress } from './progress.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
@@ -85,7 +73,7 @@ function parseJsonOption(name: string, text: string): Record<string, unknown> {
 }
 
 function registry(): PluginRegistry {
-  return createRegistry(builtinPlugins);
+  return builtinRegistry();
 }
 
 function print(text: string): void {
@@ -167,6 +155,13 @@ export async function main(argv: string[]): Promise<number> {
               lines.push('inputs:');
               for (const [k, p] of inputs) lines.push(`  ${k} (${p.type}${p.required ? ', required' : ''}): ${p.description}`);
             }
+            const outputs = Object.entries(d.outputs);
+            if (outputs.length || d.moreOutputs) {
+              lines.push('outputs:');
+              for (const [k, p] of outputs) lines.push(`  ${k} (${p.type}): ${p.description}`);
+              if (d.moreOutputs) lines.push(`  … ${d.moreOutputs}`);
+            }
+            if (d.use === 'nested') lines.push(`not a node: nest it in another plugin's params ({"uses": "${d.id}", "with": {…}})`);
             const props = Object.entries((d.params as { properties?: Record<string, Record<string, unknown>> }).properties ?? {});
             lines.push('params:');
             if (!props.length) lines.push('  (none)');
@@ -220,10 +215,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'scene folder (new or empty)' })
           .option('options', { type: 'string', default: '{}', describe: 'JSON of source:synthetic params, e.g. {"days":60,"climate":"humid"}' }),
       async (a) => {
-        const { value, problems } = validateWithDefaults(registry().get('source:synthetic').params, parseJsonOption('--options', a.options), () => '--options');
-        if (problems.length) throw usageError('invalid --options for source:synthetic', {}, problems);
+        const options = resolveParams<Record<string, unknown>>(registry().get('source:synthetic'), parseJsonOption('--options', a.options), '--options');
         const { writeSyntheticScene } = await import('../plugins/source-synthetic/index.js');
-        const { catalogPath } = await writeSyntheticScene(value as Record<string, unknown>, a.out);
+        const { catalogPath } = await writeSyntheticScene(options, a.out);
         print(`wrote the synthetic scene to ${catalogPath}`);
       },
     )

@@ -1,5 +1,9 @@
 /**
- * soilscale core: the public entry. Plugins import only from here.
+ * soilscale's plugin SDK (the package entry `soilscale`): the data model, the plugin kinds and their
+ * contract, the context core gives a plugin, params resolution, and the I/O, grid, table and metric
+ * helpers methods are built from. Plugins import only from here (or `core/kernel.ts` on worker
+ * threads). Running pipelines, the registry and the report are the host's: `core/host.ts`
+ * (`soilscale/host`).
  */
 export * from './errors.js';
 export * from './model/grid.js';
@@ -10,10 +14,15 @@ export * from './model/stations.js';
 export * from './model/table.js';
 export * from './plugin/artifact.js';
 export * from './plugin/kinds.js';
+export * from './plugin/kind-record.js';
 export * from './plugin/manifest.js';
+export * from './plugin/params.js';
+export * from './plugin/params-type.js';
+export * from './plugin/define-plugin.js';
 export * from './plugin/context.js';
 export * from './plugin/saved-model.js';
 export * from './plugin/downscale-target.js';
+export * from './plugin/tsyringe-adapter.js';
 export * from './services/cache.js';
 export * from './services/logger.js';
 export * from './services/progress.js';
@@ -27,12 +36,8 @@ export * from './io/readers.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
 export * from './io/geotiff-write.js';
-export * from './plugin/registry.js';
-export * from './plugin/third-party.js';
-export * from './plugin/tsyringe-adapter.js';
-export * from './pipeline/index.js';
+export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, type MergeResult, type PartSeries, type TimePart } from './pipeline/partition.js';
 export * from './stations/index.js';
 export * from './stac/index.js';
-export * from './report/index.js';
 export * from './util/linear-algebra.js';
 export * from './util/wasm-binary.js';

@@ -6,7 +6,9 @@
  * @example
  * ```ts
  * // plugins/my-method/src/kernel.ts — imported by worker threads through context.workers
- * import { createRng, choleskySolve } from '../../../core/kernel.js';
+ * import { createRng, choleskySolve } from 'soilscale/kernel'; // inside this repository: '../../../core/kernel.js'
+ * const b = Float64Array.of(createRng(1).next(), 1);
+ * choleskySolve(Float64Array.of(4, 2, 2, 3), b, 2); // solves in place
  * ```
  */
 export * from './util/random.js';

@@ -1,3 +1,7 @@
+/**
+ * The built-in plugins (the package entry `soilscale/plugins`): every manifest with its params type
+ * and helpers, and `builtinPlugins`, the list a registry is made from.
+ */
 import type { AnyPluginManifest } from '../core/index.js';
 import { stacSource } from './source-stac/index.js';
 import { linearRegressor } from './regressor-linear/index.js';
@@ -19,6 +23,27 @@ import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
 import { svrPlugin } from './regressor-svr/index.js';
+
+export * from './source-stac/index.js';
+export * from './regressor-linear/index.js';
+export * from './downscaler-regression/index.js';
+export * from './validator-tch/index.js';
+export * from './downscaler-nearest/index.js';
+export * from './downscaler-bilinear/index.js';
+export * from './validator-raster/index.js';
+export * from './validator-insitu/index.js';
+export * from './source-synthetic/index.js';
+export * from './fuser-estarfm/index.js';
+export * from './regressor-rf/index.js';
+export * from './regressor-gbdt/index.js';
+export * from './regressor-bpnn/index.js';
+export * from './regressor-cnn-gru/index.js';
+export * from './downscaler-resnet/index.js';
+export * from './transform-bias-correction/index.js';
+export * from './regressor-knn/index.js';
+export * from './inverter-wcm/index.js';
+export * from './downscaler-dispatch/index.js';
+export * from './regressor-svr/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).

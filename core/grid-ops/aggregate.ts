@@ -21,7 +21,7 @@ export interface AggregateOptions {
  *
  * @example
  * ```ts
- * const coarseNdvi = aggregateToGrid(ndvi30m, fineGrid, smGrid, { method: 'mean', minValidFraction: 0.3 });
+ * const ndvi1km = aggregateToGrid(ndvi30m.values[0], fineGrid, grid, { method: 'mean', minValidFraction: 0.3 }); // 30 m → 1 km
  * ```
  */
 export function aggregateToGrid(values: Float32Array, fine: Grid, coarse: Grid, options: AggregateOptions = {}): Float32Array {
@@ -104,7 +104,8 @@ function majority(buf: Float32Array, n: number): number {
  *
  * @example
  * ```ts
- * const lcCoarse = aggregateSeries(landcover30m, smGrid); // majority, stays categorical
+ * const lcCoarse = aggregateSeries(landcover30m, grid); // majority, stays categorical
+ * assert.equal(lcCoarse.categorical, true);
  * ```
  */
 export function aggregateSeries(series: Series, coarse: Grid, options: AggregateOptions = {}): Series {

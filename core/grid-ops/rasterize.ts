@@ -21,7 +21,7 @@ type Ring = readonly (readonly number[])[];
  *
  * @example
  * ```ts
- * const zones = rasterizePolygons(basins, fineGrid, { property: 'zone_id' });
+ * const zones = rasterizePolygons(basins.data, fineGrid, { property: 'zone_id' });
  * ```
  */
 export function rasterizePolygons(

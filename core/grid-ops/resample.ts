@@ -14,7 +14,7 @@ export type ResampleMethod = 'nearest' | 'bilinear' | 'bicubic';
  *
  * @example
  * ```ts
- * const smFine = resampleToGrid(smCoarse, coarseGrid, fineGrid, 'bilinear');
+ * const smFine = resampleToGrid(smCoarse.values[0], coarseGrid, fineGrid, 'bilinear'); // the first date's band
  * ```
  */
 export function resampleToGrid(values: Float32Array, from: Grid, to: Grid, method: ResampleMethod): Float32Array {

@@ -118,8 +118,8 @@ export async function readGeoTiffInfo(path: string, options: GeoTiffOpenOptions 
  *
  * @example
  * ```ts
- * const r = await readGeoTiff('sm.tif', { window: { x: 100, y: 50, width: 256, height: 256 }, bands: [0] });
- * r.bands[0][0]; // value of pixel (100, 50), NaN where the file holds its nodata value
+ * const r = await readGeoTiff('ndvi.tif', { window: { x: 10, y: 5, width: 8, height: 8 }, bands: [0] });
+ * r.bands[0][0]; // value of pixel (10, 5), NaN where the file holds its nodata value
  * ```
  */
 export async function readGeoTiff(path: string, options: GeoTiffReadOptions = {}): Promise<Raster> {

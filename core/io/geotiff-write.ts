@@ -55,6 +55,8 @@ export interface GeoTiffStreamWriter {
  * const grid = createGrid(512, 512, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32614');
  * const sm = createRaster(grid, 1, ['sm']);
  * sm.bands[0].fill(0.25);
+ * const landcover = createRaster(grid, 1, ['landcover']);
+ * landcover.bands[0].fill(12);
  * await writeGeoTiff('out/sm.tif', sm);                                  // float32, deflate + predictor 3, overviews
  * await writeGeoTiff('out/lc.tif', landcover, { dataType: 'uint8', nodata: 0 }); // class map, mode overviews
  * ```
@@ -81,6 +83,7 @@ export async function writeGeoTiff(path: string, raster: Raster, options: GeoTif
  *
  * @example
  * ```ts
+ * const predictRows = (y: number, rows: number): Float32Array => new Float32Array(rows * grid.width).fill(0.2 + y / 1e4);
  * const w = await createGeoTiffWriter('out/sm_30m.tif', { grid, bandCount: 1 });
  * for (let y = 0; y < grid.height; y += 256) {
  *   const rows = Math.min(256, grid.height - y);

@@ -47,8 +47,8 @@ export interface KlOptions {
  *
  * @example
  * ```ts
- * klDivergence(product, reference);                                   // Yan & Bai
- * klDivergence(product, reference, { method: 'histogram', bins: { start: 0.075, width: 0.05, count: 6 } });
+ * klDivergence(downscaled, insitu);                                   // Yan & Bai
+ * klDivergence(downscaled, insitu, { method: 'histogram', bins: { start: 0.075, width: 0.05, count: 6 } });
  * ```
  */
 export function klDivergence(product: ArrayLike<number>, reference: ArrayLike<number>, options: KlOptions = {}): number {

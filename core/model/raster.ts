@@ -6,6 +6,7 @@ import { type Grid, pixelCount } from './grid.js';
  *
  * @example
  * ```ts
+ * const [col, row] = [3, 2];
  * const r = createRaster(grid, 1, ['ndvi']);
  * r.bands[0][row * grid.width + col] = 0.42;
  * ```

@@ -27,7 +27,7 @@ export interface AssetInfo {
  * ```ts
  * const scene = await readStacScene('demo/catalog.json');
  * const sm = await scene.load('sm_coarse');
- * const ndviJune = await scene.load('ndvi_1km', { dates: ['2024-06-01'] });
+ * const ndviJune = await scene.load('ndvi_1km', { dates: ['2023-01-10'] });
  * ```
  */
 export interface Scene {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { isSoilscaleError, runtimeError, usageError } from '../errors.js';
 import { makeSeries, type Series } from '../model/series.js';
 import type { Scene } from '../model/scene.js';
@@ -9,15 +9,15 @@ import type { Stations } from '../model/stations.js';
 import type { RecordTable } from '../model/table.js';
 import { isArtifact, type Alternatives, type Artifact, type GeoJsonArtifact } from '../plugin/artifact.js';
 import { createPluginContext } from '../plugin/context.js';
+import { callKind, KINDS, portsOf } from '../plugin/kind-record.js';
 import type { KindInterfaces, PluginKind } from '../plugin/kinds.js';
-import { pluginKindOf, type PluginContext, type PluginSpec } from '../plugin/manifest.js';
-import { createRegistry, type PluginRegistry, type RunServices } from '../plugin/registry.js';
+import type { PluginContext, PluginSpec } from '../plugin/manifest.js';
+import { createRegistry, instantiateSpec, type PluginRegistry, type RunServices } from '../plugin/registry.js';
 import { createMemoryCache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
 import { hashString, mixSeed } from '../util/random.js';
-import { validateWithDefaults } from './ajv-messages.js';
 import { sha256 } from './load.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
 import { writeArtifact, writeRecordTable } from './outputs.js';
@@ -33,7 +33,7 @@ export interface RunOptions {
   /** Param overrides (strings are typed by the param's declaration, as from `--param`). */
   readonly params?: Readonly<Record<string, unknown>>;
   readonly overwrite?: boolean;
-  /** Plugins available to the pipeline (default: none; the CLI passes the built-ins). */
+  /** Plugins available to the pipeline (default here: none; `runPipeline` from `soilscale/host` defaults to the built-ins). */
   readonly registry?: PluginRegistry;
   readonly logger?: Logger;
   readonly progress?: ProgressReporter;
@@ -59,7 +59,7 @@ export interface RunResult {
  * @example
  * ```ts
  * const { outDir, manifest } = await runPipeline('pipelines/example.json', {
- *   out: 'runs/example', params: { seed: 7 }, registry: createRegistry(builtinPlugins),
+ *   out: 'out/example', params: { seed: 7, demo: { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 } }, registry: createRegistry(builtinPlugins),
  * });
  * ```
  */
@@ -350,15 +350,8 @@ class Run {
 
   private context(scope: string, seed: number): PluginContext {
     let tempDir: string | undefined;
-    const instantiate = async <K extends PluginKind>(spec: PluginSpec, kind: K): Promise<KindInterfaces[K]> => {
-      const m = this.registry.get(spec.uses, spec.version);
-      if (pluginKindOf(m.id) !== kind) {
-        throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: `nodes.${scope}`, expected: `a ${kind} plugin`, found: m.id });
-      }
-      const { value, problems } = validateWithDefaults(m.params, spec.with ?? {}, () => `nodes.${scope}.${spec.uses}.with`);
-      if (problems.length) throw usageError(`invalid params for nested plugin '${spec.uses}':\n  ${problems.join('\n  ')}`, {}, problems);
-      return (await m.create(value, this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))))) as KindInterfaces[K];
-    };
+    const instantiate = <K extends PluginKind>(spec: PluginSpec, kind: K): Promise<KindInterfaces[K]> =>
+      instantiateSpec(this.registry, spec, kind, (m) => this.context(`${scope}/${m.id}`, mixSeed(seed, hashString(m.id))), `nodes.${scope}.${spec.uses}.with`);
     const base = createPluginContext({
       logger: this.services.logger.child(scope),
       progress: this.services.progress,
@@ -380,90 +373,31 @@ class Run {
     });
   }
 
+  /** One plugin call: created with its resolved params, called as its kind's record says. */
   private async runUse(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
+    const spec = KINDS[use.kind];
+    if (!spec.call) throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
     const impl = (await use.manifest.create(use.params, context)) as KindInterfaces[PluginKind];
-    const result: NodeResult = { outputs: new Map(), tables: new Map(), notes: [], files: [], scenes: [] };
-    const addReport = (r: { tables?: Readonly<Record<string, RecordTable>>; notes?: readonly string[] }): void => {
-      for (const [k, t] of Object.entries(r.tables ?? {})) result.tables.set(k, t);
-      result.notes.push(...(r.notes ?? []));
+    const outcome = await callKind(use.kind, impl, inputs, { pluginId: use.manifest.id, outDir: this.staging });
+    const result: NodeResult = {
+      outputs: new Map(),
+      tables: new Map(Object.entries(outcome.tables ?? {})),
+      notes: [...(outcome.notes ?? [])],
+      files: [...(outcome.files ?? [])],
+      scenes: [],
+      primary: spec.primary,
     };
-    const series = (k: string): Series | undefined => inputs[k] as Series | undefined;
-    switch (use.kind) {
-      case 'source': {
-        const scene = await (impl as KindInterfaces['source']).load();
-        this.hashInputFiles(scene.files?.() ?? []);
-        result.outputs.set('scene', scene);
-        result.scenes.push(scene);
-        const loaded = new Map<string, Promise<Artifact | undefined>>();
-        const lazy = (name: string): Promise<Artifact | undefined> => {
-          if (!loaded.has(name)) {
-            loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
-          }
-          return loaded.get(name)!;
-        };
-        return { ...result, primary: 'scene', lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
-      }
-      case 'downscaler': {
-        const target = inputs.target as Series | undefined;
-        const r = await (impl as KindInterfaces['downscaler']).downscale({
-          coarse: series('coarse')!,
-          predictors: (inputs.predictors as Record<string, Series> | undefined) ?? {},
-          target: target?.grid,
-          stations: inputs.stations as Stations | undefined,
-        });
-        setOutputs(result, { product: r.product, uncertainty: r.uncertainty, model: r.model });
-        addReport(r);
-        return { ...result, primary: 'product' };
-      }
-      case 'inverter': {
-        const inv = impl as KindInterfaces['inverter'];
-        const input = {
-          observations: (inputs.observations as Record<string, Series>) ?? {},
-          auxiliary: (inputs.auxiliary as Record<string, Series> | undefined) ?? {},
-          reference: series('reference'),
-          stations: inputs.stations as Stations | undefined,
-        };
-        const cal = await inv.calibrate(input);
-        addReport(cal);
-        const r = await inv.invert(input, cal.model);
-        addReport(r);
-        setOutputs(result, { product: r.product, model: cal.model });
-        return { ...result, primary: 'product' };
-      }
-      case 'fuser': {
-        const r = await (impl as KindInterfaces['fuser']).fuse({ coarse: inputs.coarse as Series[], fine: inputs.fine as Series[] });
-        setOutputs(result, { product: r.product[0] });
-        r.product.forEach((s, i) => result.outputs.set(`product.${s.variable || i}`, s));
-        addReport(r);
-        return { ...result, primary: 'product' };
-      }
-      case 'validator': {
-        const r = await (impl as KindInterfaces['validator']).validate({
-          product: series('product')!,
-          reference: series('reference'),
-          coarse: series('coarse'),
-          stations: inputs.stations as Stations | undefined,
-          products: inputs.products as Record<string, Series> | undefined,
-        });
-        setOutputs(result, { ...r.tables, ...(r.maps ?? {}) });
-        addReport(r);
-        return result;
-      }
-      case 'transform': {
-        const r = await (impl as KindInterfaces['transform']).apply(inputs as Record<string, Artifact>);
-        for (const [k, v] of Object.entries(r)) if (k !== 'tables' && k !== 'notes' && isArtifact(v)) result.outputs.set(k, v);
-        addReport(r);
-        return result;
-      }
-      case 'sink': {
-        const r = await (impl as KindInterfaces['sink']).write(inputs as Record<string, Artifact>, this.staging);
-        result.files.push(...r.files.map((f) => relative(this.staging, join(this.staging, f))));
-        addReport(r);
-        return result;
-      }
-      default:
-        throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
-    }
+    setOutputs(result, outcome.outputs);
+    const scene = outcome.scene;
+    if (!scene) return result;
+    this.hashInputFiles(scene.files?.() ?? []);
+    result.scenes.push(scene);
+    const loaded = new Map<string, Promise<Artifact | undefined>>();
+    const lazy = (name: string): Promise<Artifact | undefined> => {
+      if (!loaded.has(name)) loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
+      return loaded.get(name)!;
+    };
+    return { ...result, lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -471,7 +405,7 @@ class Run {
 
   private async resolveInputs(use: PlannedUse): Promise<Record<string, Resolved> | Absent> {
     const out: Record<string, Resolved> = {};
-    const ports = use.kind === 'transform' || use.kind === 'sink' || use.kind === 'validator' ? (use.manifest.inputs ?? {}) : {};
+    const ports = portsOf(use.manifest);
     for (const [name, b] of Object.entries(use.inputs)) {
       const r = await this.resolveBinding(b);
       if (r instanceof Absent) return new Absent(`input '${name}': ${r.reason}`);

@@ -1,10 +1,8 @@
 export type * from './types.js';
 export { isNodeRef, isParamRef } from './types.js';
 export { loadPipeline, parseJson, type PipelineSource } from './load.js';
-export { validateWithDefaults } from './ajv-messages.js';
 export { basePipelineSchema, generatePipelineSchema } from './schema.js';
 export { preparePipeline, typeParamValue, type PipelinePlan, type PlannedNode, type PlannedUse, type PlannedPart, type PrepareOptions, type RefBinding, type InputBinding } from './plan.js';
-export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, type MergeResult, type PartSeries, type TimePart } from './partition.js';
 export { classRasterRegions, polygonRegions, type RegionMap, type ClassAssignment } from './regions.js';
 export { writeArtifact, writeRecordTable, recordsToCsv } from './outputs.js';
 export { openRunDir, type RunDir } from './run-dir.js';

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginSpec } from '../plugin/manifest.js';
 import type { PluginKind } from '../plugin/kinds.js';
-import { portsOf, type PluginRegistry } from '../plugin/registry.js';
+import { KINDS, outputsOf, portsOf } from '../plugin/kind-record.js';
+import type { PluginRegistry } from '../plugin/registry.js';
 import { loadThirdPartyPlugins } from '../plugin/third-party.js';
-import { createAjv, formatAjvErrors, formatValue, joinPath, validateWithDefaults } from './ajv-messages.js';
+import { createAjv, formatAjvErrors, formatValue, joinPath } from './ajv-messages.js';
+import { checkParams } from '../plugin/params.js';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { loadPipeline, type PipelineSource } from './load.js';
 import { basePipelineSchema } from './schema.js';
@@ -135,7 +137,7 @@ export async function preparePipeline(pathOrObject: string | object, options: Pr
   const registry = extraPlugins.length ? options.registry.child(extraPlugins) : options.registry;
   const problems: string[] = [];
 
-  const params = resolveParams(doc.params ?? {}, options.params ?? {}, problems);
+  const params = resolvePipelineParams(doc.params ?? {}, options.params ?? {}, problems);
   const declared = new Set(Object.keys(doc.params ?? {}));
   const nodes = substituteParams(doc.nodes, params, declared, 'nodes', problems) as Record<string, NodeSpec>;
   const outputsSpec = substituteParams(doc.outputs, params, declared, 'outputs', problems) as Record<string, NodeRef>;
@@ -195,7 +197,7 @@ export function typeParamValue(decl: ParamDeclaration, raw: string): unknown {
   }
 }
 
-function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
+function resolvePipelineParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in decls)) {
@@ -310,8 +312,8 @@ function checkUse(
     return undefined;
   }
   const kind = pluginKindOf(manifest.id)!;
-  if (kind === 'regressor') {
-    ctx.problems.push(`${path}.uses: a regressor is not a node on its own; nest it in a downscaler's params, e.g. "regressor": {"uses": "${manifest.id}"}`);
+  if (KINDS[kind].use !== 'node') {
+    ctx.problems.push(`${path}.uses: a ${kind} is not a node on its own; nest it in a downscaler's params, e.g. "${kind}": {"uses": "${manifest.id}"}`);
     return undefined;
   }
   const ports = portsOf(manifest);
@@ -343,7 +345,7 @@ function checkUse(
       ok = false;
     }
   }
-  const checked = validateWithDefaults(manifest.params, params, (key) => (key !== undefined && origin.has(key) ? origin.get(key)! : layers[layers.length - 1].path));
+  const checked = checkParams(manifest, params, (key) => (key !== undefined && origin.has(key) ? origin.get(key)! : layers[layers.length - 1].path));
   if (checked.problems.length) {
     ctx.problems.push(...checked.problems);
     ok = false;
@@ -375,7 +377,7 @@ function checkNestedSpec(value: unknown, kind: PluginKind, path: string, ctx: Ch
     ctx.problems.push(`${path}.uses: must be a ${kind} plugin, got '${manifest.id}'`);
     return false;
   }
-  const checked = validateWithDefaults(manifest.params, spec.with ?? {}, () => `${path}.with`);
+  const checked = checkParams(manifest, spec.with ?? {}, () => `${path}.with`);
   ctx.problems.push(...checked.problems);
   return checked.problems.length === 0;
 }
@@ -411,13 +413,6 @@ function checkInput(v: unknown, type: string, path: string, ctx: CheckContext): 
   return ref && (type.endsWith('[]') ? { kind: 'list', refs: [ref] } : { kind: 'one', ref });
 }
 
-const FIXED_OUTPUTS: Partial<Record<PluginKind, readonly string[]>> = {
-  source: ['scene', 'stations'],
-  downscaler: ['product', 'uncertainty', 'model'],
-  inverter: ['product', 'model'],
-  fuser: ['product'],
-};
-
 function checkRef(v: unknown, path: string, ctx: CheckContext): RefBinding | undefined {
   if (!isNodeRef(v)) {
     ctx.problems.push(`${path}: must be a node reference {"$node": "<id>", "output": "<name>"}, got ${formatValue(v)}`);
@@ -438,12 +433,12 @@ function checkRef(v: unknown, path: string, ctx: CheckContext): RefBinding | und
       return undefined;
     }
   }
-  // The output name is knowable when the plugin declares its outputs.
+  // The output name is knowable unless the plugin's kind names outputs at run time.
   if (v.output !== undefined && 'uses' in target && ctx.registry.has((target as PluginNodeSpec).uses)) {
     const m = ctx.registry.get((target as PluginNodeSpec).uses);
-    const kind = pluginKindOf(m.id)!;
-    if (m.outputs && kind !== 'source') {
-      const known = [...new Set([...(FIXED_OUTPUTS[kind] ?? []), ...Object.keys(m.outputs)])];
+    const outputs = outputsOf(m);
+    if (!outputs.open) {
+      const known = Object.keys(outputs.ports);
       if (!known.includes(v.output)) {
         ctx.problems.push(`${path}.output: node '${v.$node}' (${m.id}) has no output '${v.output}' (outputs: ${known.join(', ')})`);
         return undefined;

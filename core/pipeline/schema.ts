@@ -1,6 +1,7 @@
+import { KINDS, portsOf } from '../plugin/kind-record.js';
 import type { JsonSchema } from '../plugin/manifest.js';
 import { pluginKindOf } from '../plugin/manifest.js';
-import { portsOf, type PluginRegistry } from '../plugin/registry.js';
+import type { PluginRegistry } from '../plugin/registry.js';
 
 const SCHEMA_ID = 'https://soilscale.dev/schemas/pipeline.schema.json';
 
@@ -120,7 +121,8 @@ export function basePipelineSchema(): JsonSchema {
  *
  * @example
  * ```ts
- * writeFileSync('schemas/pipeline.schema.json', JSON.stringify(generatePipelineSchema(createRegistry(builtinPlugins)), null, 2) + '\n');
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('out/pipeline.schema.json', JSON.stringify(generatePipelineSchema(createRegistry(builtinPlugins)), null, 2) + '\n');
  * ```
  */
 export function generatePipelineSchema(registry: PluginRegistry): JsonSchema {
@@ -128,9 +130,11 @@ export function generatePipelineSchema(registry: PluginRegistry): JsonSchema {
   const defs: Record<string, unknown> = { ...base.definitions };
   const plugins = registry.list();
   for (const m of plugins) defs[defName(m.id)] = withSchema(m.params, portsOf(m), registry);
-  const ids = plugins.map((m) => m.id);
+  // Nodes, parts and alternatives use node kinds; nested kinds (regressors) appear in their hosts' params.
+  const nodePlugins = plugins.filter((m) => KINDS[pluginKindOf(m.id)!].use === 'node');
+  const ids = nodePlugins.map((m) => m.id);
   const usesSchema = { type: 'string', pattern: '^[a-z]+:[A-Za-z0-9_.-]+$', ...(ids.length ? { anyOf: [{ enum: ids }, { type: 'string' }] } : {}) };
-  const byUses = plugins.map((m) => ({
+  const byUses = nodePlugins.map((m) => ({
     if: { properties: { uses: { const: m.id } }, required: ['uses'] },
     then: { properties: { with: { $ref: `#/definitions/${defName(m.id)}` } } },
   }));

@@ -27,7 +27,7 @@ export interface PluginContextOptions {
  * @example
  * ```ts
  * const context = createPluginContext({ seed: 7, workers: createWorkerPool(1) });
- * const rf = await rfPlugin.create(applyDefaults(rfPlugin.params, { trees: 50 }), context);
+ * const rf = await rfPlugin.create({ trees: 50 }, context); // other params: the schema's defaults
  * ```
  */
 export function createPluginContext(options: PluginContextOptions = {}): PluginContext {

@@ -4,7 +4,7 @@ import type { Scene } from '../model/scene.js';
 import type { Series } from '../model/series.js';
 import type { Stations } from '../model/stations.js';
 import type { RecordTable, Table } from '../model/table.js';
-import type { Artifact, PortSpec, SavedModel } from './artifact.js';
+import type { Artifact, SavedModel } from './artifact.js';
 
 export type PluginKind = 'source' | 'transform' | 'regressor' | 'downscaler' | 'inverter' | 'fuser' | 'validator' | 'sink';
 
@@ -66,7 +66,7 @@ export interface FitOptions {
  * ```ts
  * const rf = await context.instantiate({ uses: 'regressor:rf', with: { trees: 100 } }, 'regressor');
  * const model = await rf.fit(train);
- * const { mean, spread } = await model.predict(grid);
+ * const { mean, spread } = await model.predict(test);
  * const again = await rf.load(model.save()); // identical predictions
  * ```
  */
@@ -141,8 +141,12 @@ export interface Fuser {
 // ---------------------------------------------------------------------------------------------
 // validator
 
+/**
+ * What a validator is given: exactly the inputs its manifest declares (`inputs`, names from
+ * `KINDS.validator.inputs.vocabulary`); the pipeline checker makes sure the required ones are there.
+ */
 export interface ValidateInput {
-  readonly product: Series;
+  readonly product?: Series;
   readonly reference?: Series;
   readonly coarse?: Series;
   readonly stations?: Stations;
@@ -152,7 +156,7 @@ export interface ValidateInput {
 
 export interface ValidationResult extends NodeReport {
   readonly tables: Readonly<Record<string, RecordTable>>;
-  /** Per-pixel maps (uncertainty, error), written like node outputs. */
+  /** Per-pixel maps (uncertainty, error) by name: the node's output `maps`, one alternative per map. */
   readonly maps?: Readonly<Record<string, Series | Raster>>;
 }
 
@@ -163,7 +167,12 @@ export interface Validator {
 // ---------------------------------------------------------------------------------------------
 // sink
 
-/** Writes artifacts somewhere other than the standard output layout (a report, a database). */
+/**
+ * Writes its declared inputs in a form of its own (an export format, a bundle for another tool) into
+ * the run's folder. `outDir` is the run's staging folder, renamed to `--out` when the run succeeds, so
+ * a sink's files are committed or discarded with the run; `files` are the paths it wrote, relative to
+ * `outDir` (checked to exist inside it, and listed in the run manifest).
+ */
 export interface Sink {
   write(inputs: Readonly<Record<string, Artifact | undefined>>, outDir: string): Promise<NodeReport & { readonly files: readonly string[] }>;
 }
@@ -178,37 +187,3 @@ export interface KindInterfaces {
   validator: Validator;
   sink: Sink;
 }
-
-/**
- * The node inputs of each kind whose interface fixes them. A node's `with` keys that name a port are
- * inputs (references to other nodes' outputs); all other keys are params.
- */
-export const KIND_PORTS: Readonly<Record<PluginKind, Readonly<Record<string, PortSpec>> | undefined>> = {
-  source: {},
-  transform: undefined,
-  regressor: {},
-  downscaler: {
-    coarse: { type: 'series', required: true, description: 'coarse soil moisture series' },
-    predictors: { type: 'series{}', required: false, description: 'fine predictors keyed by variable' },
-    target: { type: 'series', required: false, description: 'a series on the fine grid to produce (its grid is used)' },
-    stations: { type: 'stations', required: false, description: 'in-situ stations' },
-  },
-  inverter: {
-    observations: { type: 'series{}', required: true, description: 'observations keyed by variable (sigma0_vv, incidence)' },
-    auxiliary: { type: 'series{}', required: false, description: 'vegetation descriptor, land cover, masks' },
-    reference: { type: 'series', required: false, description: 'reference SM product for calibration without in-situ data' },
-    stations: { type: 'stations', required: false, description: 'in-situ stations for calibration' },
-  },
-  fuser: {
-    coarse: { type: 'series[]', required: true, description: 'coarse series, one per band (a single series is one band)' },
-    fine: { type: 'series[]', required: true, description: 'fine series on base dates, one per band' },
-  },
-  validator: {
-    product: { type: 'series', required: false, description: 'the product to validate' },
-    reference: { type: 'series', required: false, description: 'reference series (e.g. truth)' },
-    coarse: { type: 'series', required: false, description: 'coarse input, for consistency checks' },
-    stations: { type: 'stations', required: false, description: 'in-situ stations' },
-    products: { type: 'series{}', required: false, description: 'several products (three-cornered hat)' },
-  },
-  sink: undefined,
-};

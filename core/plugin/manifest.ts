@@ -38,16 +38,17 @@ export interface PluginContext {
  * @example
  * ```ts
  * export const bilinear = {
- *   id: 'downscaler:bilinear',
+ *   id: 'downscaler:my-bilinear',
  *   version: '1.0.0',
  *   title: 'Bilinear resampling',
  *   description: 'No-skill baseline: the coarse field resampled bilinearly to the fine grid.',
  *   params: { type: 'object', properties: {}, additionalProperties: false },
- *   async create() {
- *     const { bilinearDownscaler } = await import('./src/bilinear.js');
- *     return bilinearDownscaler();
+ *   async create(): Promise<Downscaler> {
+ *     const { downscaleTarget, resampleSeries } = await import('soilscale'); // your plugin's heavy module goes here
+ *     return { downscale: async (input) => ({ product: resampleSeries(input.coarse, downscaleTarget(input, 'downscaler:my-bilinear'), 'bilinear') }) };
  *   },
  * } as const satisfies PluginManifest<'downscaler'>;
+ * const { product } = await (await bilinear.create()).downscale(input);
  * ```
  */
 export interface PluginManifest<K extends PluginKind = PluginKind, P = any> {
@@ -57,14 +58,18 @@ export interface PluginManifest<K extends PluginKind = PluginKind, P = any> {
   readonly version: string;
   readonly title: string;
   readonly description: string;
-  /** JSON Schema of the params, with defaults; validated with ajv before anything runs. */
+  /**
+   * JSON Schema of the params, with defaults: the one statement of the params (types derive from it,
+   * `resolveParams` fills its defaults and validates against it before anything runs).
+   */
   readonly params: JsonSchema;
   /**
-   * Inputs taken from other nodes (artifacts), for kinds whose inputs are not fixed by core
-   * (`transform`, `validator`, `sink`). For other kinds core's `KIND_PORTS` apply.
+   * Inputs taken from other nodes (artifacts), for kinds whose record (`KINDS`) has them declared by
+   * the manifest (`transform`, `validator` — from its vocabulary —, `sink`); other kinds' inputs are
+   * fixed by core and a manifest must not declare them.
    */
   readonly inputs?: Readonly<Record<string, PortSpec>>;
-  /** Outputs the node produces, for the pipeline's `outputs` map and the docs. */
+  /** Outputs the node produces, for kinds whose record has them declared (`transform`, `validator`). */
   readonly outputs?: Readonly<Record<string, PortSpec>>;
   create(params: P, context: PluginContext): KindInterfaces[K] | Promise<KindInterfaces[K]>;
 }

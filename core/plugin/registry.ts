@@ -6,8 +6,10 @@ import type { Logger } from '../services/logger.js';
 import type { ProgressReporter } from '../services/progress.js';
 import type { WorkerPool } from '../services/worker-pool.js';
 import type { PortSpec } from './artifact.js';
-import { KIND_PORTS, type PluginKind } from './kinds.js';
-import { pluginKindOf, type AnyPluginManifest, type JsonSchema } from './manifest.js';
+import { KINDS, kindContractProblems, outputsOf, portsOf } from './kind-record.js';
+import type { KindInterfaces, PluginKind } from './kinds.js';
+import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginContext, type PluginSpec } from './manifest.js';
+import { resolveParams } from './params.js';
 
 /** Tokens of the core services bound in a run's child container. */
 export const SERVICE_TOKENS = {
@@ -25,16 +27,20 @@ export interface RunServices {
   readonly cache: Cache;
 }
 
-/** What `soilscale plugins describe` prints: the manifest without `create`, plus the node ports. */
+/** What `soilscale plugins describe` prints: the manifest without `create`, plus its ports from the kind record. */
 export interface PluginDescription {
   readonly id: string;
   readonly kind: PluginKind;
+  /** `node`, or `nested` in another plugin's params (regressors). */
+  readonly use: 'node' | 'nested';
   readonly version: string;
   readonly title: string;
   readonly description: string;
   readonly params: JsonSchema;
   readonly inputs: Readonly<Record<string, PortSpec>>;
-  readonly outputs?: Readonly<Record<string, PortSpec>>;
+  readonly outputs: Readonly<Record<string, PortSpec>>;
+  /** Outputs named only at run time, when the kind has them (a source's asset keys). */
+  readonly moreOutputs?: string;
 }
 
 /**
@@ -43,8 +49,10 @@ export interface PluginDescription {
  * @example
  * ```ts
  * const registry = createRegistry(builtinPlugins);
- * registry.get('downscaler:bilinear', '^1').title;
- * const run = registry.child(thirdParty, services); // third-party plugins + core services for one run
+ * registry.get('downscaler:bilinear', '^1').title; // 'Bilinear resampling (baseline)'
+ * const services = { logger: createMemoryLogger(), progress: silentProgress, workers: createWorkerPool(1), cache: createMemoryCache() };
+ * const run = registry.child([], services); // a pipeline's third-party plugins + core services for one run
+ * assert.equal(run.services()?.logger, services.logger);
  * ```
  */
 export interface PluginRegistry {
@@ -116,15 +124,18 @@ function makeRegistry(container: Container, ids: ReadonlyMap<string, AnyPluginMa
     describe(id) {
       const m = registry.get(id);
       const kind = pluginKindOf(m.id)!;
+      const more = KINDS[kind].outputs.open;
       return {
         id: m.id,
         kind,
+        use: KINDS[kind].use,
         version: m.version,
         title: m.title,
         description: m.description,
         params: m.params,
         inputs: portsOf(m),
-        ...(m.outputs ? { outputs: m.outputs } : {}),
+        outputs: outputsOf(m).ports,
+        ...(more ? { moreOutputs: more } : {}),
       };
     },
     child(extra = [], childServices) {
@@ -151,10 +162,24 @@ function makeRegistry(container: Container, ids: ReadonlyMap<string, AnyPluginMa
   return registry;
 }
 
-/** The node inputs of a plugin: core's ports for its kind, or the manifest's `inputs`. */
-export function portsOf(manifest: AnyPluginManifest): Readonly<Record<string, PortSpec>> {
-  const kind = pluginKindOf(manifest.id);
-  return (kind && KIND_PORTS[kind]) ?? manifest.inputs ?? {};
+/**
+ * Create the plugin a nested spec names (`downscaler:regression`'s `regressor`): looked up in
+ * `registry` (within its version range), checked to be of `kind`, params resolved; `contextFor` gives
+ * the context it is created with. What `context.instantiate` does in a run and in `createHostContext`.
+ */
+export async function instantiateSpec<K extends PluginKind>(
+  registry: PluginRegistry,
+  spec: PluginSpec,
+  kind: K,
+  contextFor: (manifest: AnyPluginManifest) => PluginContext,
+  where = `${spec.uses}.with`,
+): Promise<KindInterfaces[K]> {
+  const m = registry.get(spec.uses, spec.version);
+  if (pluginKindOf(m.id) !== kind) {
+    throw usageError(`nested plugin '${spec.uses}' is not a ${kind}`, { path: where, expected: `a ${kind} plugin`, found: m.id });
+  }
+  const params = resolveParams(m, spec.with ?? {}, where);
+  return (await m.create(params, contextFor(m))) as KindInterfaces[K];
 }
 
 /** True when `v` has the shape of a plugin manifest (used to check third-party modules). */
@@ -184,6 +209,8 @@ function checkManifest(m: AnyPluginManifest, origin: string): void {
   if (semver.valid(m.version) === null) {
     throw usageError(`plugin '${m.id}' has an invalid version`, { file: origin, path: 'version', expected: 'a semver version such as 1.0.0', found: `'${m.version}'` });
   }
+  const problems = kindContractProblems(m);
+  if (problems.length) throw usageError(`plugin '${m.id}' breaks the ${pluginKindOf(m.id)} contract: ${problems.join('; ')}`, { file: origin }, problems);
 }
 
 function describeValue(v: unknown): string {

@@ -16,7 +16,13 @@ export type SavedModelContent = Pick<SavedModel, 'data'> & Partial<Pick<SavedMod
  *
  * @example
  * ```ts
- * save: () => createSavedModel(rfPlugin, { params, featureNames, data: { layout: 1 }, binary: { nodes } }),
+ * const saved = createSavedModel({ id: 'regressor:mean', version: '1.2.0' }, {
+ *   params: { shrink: 0.5 },
+ *   featureNames: ['ndvi', 'lst'],
+ *   data: { mean: 0.25 },
+ *   binary: { weights: Float32Array.of(0.1, -0.002) }, // written beside the JSON as raw little-endian bytes
+ * });
+ * assert.equal(saved.pluginVersion, '1.2.0');
  * ```
  */
 export function createSavedModel(plugin: PluginIdentity, content: SavedModelContent): SavedModel {
@@ -39,10 +45,10 @@ export function createSavedModel(plugin: PluginIdentity, content: SavedModelCont
  *
  * @example
  * ```ts
- * async load(saved) {
- *   const model = checkSavedModel(saved, rfPlugin, 'rf model');
- *   return fromSaved(model.data, model.binary);
- * }
+ * const saved = createSavedModel({ id: 'regressor:mean', version: '1.2.0' }, { params: {}, data: { mean: 0.25 } });
+ * const model = checkSavedModel(saved, { id: 'regressor:mean', version: '1.3.0' }, 'mean.model.json'); // same major, not newer
+ * assert.deepEqual(model.data, { mean: 0.25 });
+ * assert.throws(() => checkSavedModel(saved, { id: 'regressor:mean', version: '2.0.0' }), /cannot be read by version 2\.0\.0/);
  * ```
  */
 export function checkSavedModel(saved: unknown, plugin: PluginIdentity, file = 'saved model'): SavedModel {

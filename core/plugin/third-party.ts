@@ -15,8 +15,13 @@ import { isPluginManifest } from './registry.js';
  *
  * @example
  * ```ts
- * const extra = await loadThirdPartyPlugins(['./my-plugin.js', 'soilscale-plugin-foo'], '/data/pipe.json');
- * const runRegistry = registry.child(extra);
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('out/my-plugin.mjs', `export default { id: 'transform:noop', version: '1.0.0', title: 'No-op', description: 'Nothing.',
+ *   params: { type: 'object', additionalProperties: false }, inputs: {}, create: () => ({ apply: async () => ({}) }) };`);
+ * // './…' is relative to the pipeline file; a bare name ('soilscale-plugin-foo') is an npm package installed there.
+ * const extra = await loadThirdPartyPlugins(['./my-plugin.mjs'], 'out/pipeline.json');
+ * const runRegistry = createRegistry(builtinPlugins).child(extra);
+ * assert.ok(runRegistry.has('transform:noop'));
  * ```
  */
 export async function loadThirdPartyPlugins(entries: readonly string[], pipelineFile: string | undefined): Promise<AnyPluginManifest[]> {

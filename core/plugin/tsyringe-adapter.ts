@@ -1,5 +1,6 @@
 import type { KindInterfaces, PluginKind } from './kinds.js';
 import type { PluginContext, PluginManifest } from './manifest.js';
+import { resolveParams } from './params.js';
 
 /** Tokens under which a tsyringe plugin's constructor can `@inject(...)` core services. */
 export const TSYRINGE_TOKENS = {
@@ -37,13 +38,19 @@ export interface TsyringePluginOptions<K extends PluginKind> extends Omit<Plugin
  * ```ts
  * import 'reflect-metadata';
  * import { container, inject, injectable } from 'tsyringe';
- * @injectable() class Scale implements Transform {
- *   constructor(@inject('soilscale:params') private p: { factor: number }) {}
- *   async apply(inputs) { … }
+ * @injectable()
+ * class Scale implements Transform {
+ *   constructor(@inject(TSYRINGE_TOKENS.params) private readonly p: { factor: number }) {}
+ *   async apply(inputs: Readonly<Record<string, Artifact | undefined>>) {
+ *     const s = inputs.series as Series;
+ *     return { scaled: { ...s, values: s.values.map((v) => v.map((x) => x * this.p.factor)) } };
+ *   }
  * }
- * export default fromTsyringe({ container, id: 'transform:scale', version: '1.0.0', title: 'Scale', description: '…',
- *   params: { type: 'object', properties: { factor: { type: 'number', default: 1 } }, additionalProperties: false },
+ * const scale = fromTsyringe({ container, id: 'transform:scale', version: '1.0.0', title: 'Scale', description: 'Multiplies a series.',
+ *   params: { type: 'object', properties: { factor: { type: 'number', default: 2 } }, additionalProperties: false },
+ *   inputs: { series: { type: 'series', required: true, description: 'the series to scale' } },
  *   implementation: Scale });
+ * const { scaled } = await (await scale.create({}, context)).apply({ series: smCoarse }); // factor 2 from the schema
  * ```
  */
 export function fromTsyringe<K extends PluginKind>(options: TsyringePluginOptions<K>): PluginManifest<K> {
@@ -56,7 +63,8 @@ export function fromTsyringe<K extends PluginKind>(options: TsyringePluginOption
       child.register(TSYRINGE_TOKENS.progress, { useFactory: () => context.progress });
       child.register(TSYRINGE_TOKENS.workers, { useFactory: () => context.workers });
       child.register(TSYRINGE_TOKENS.cache, { useFactory: () => context.cache });
-      child.register(TSYRINGE_TOKENS.params, { useFactory: () => params });
+      const resolved = resolveParams(meta, params);
+      child.register(TSYRINGE_TOKENS.params, { useFactory: () => resolved });
       child.register(TSYRINGE_TOKENS.context, { useFactory: () => context });
       return child.resolve<KindInterfaces[K]>(implementation);
     },

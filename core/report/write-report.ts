@@ -52,8 +52,10 @@ const MAX_TAYLOR_DATES = 30;
  *
  * @example
  * ```ts
- * const files = await writeRunReport({ dir: outDir, manifest, artifacts, tables, scenes });
- * // ['report.html', 'comparison.csv', 'comparison.json']
+ * // runPipeline writes it unless `report: false`; written again here from the run's result:
+ * const { outDir, manifest, artifacts } = await runPipeline('pipelines/baseline.json', { out: 'out/report', params: { demo: smallDemo }, report: false, logger: createMemoryLogger() });
+ * const files = await writeRunReport({ dir: outDir, manifest, artifacts });
+ * assert.ok(files.includes('report.html'));
  * ```
  */
 export async function writeRunReport(input: RunReportInput): Promise<string[]> {

@@ -19,9 +19,12 @@ export interface WorkerTask {
  *
  * @example
  * ```ts
- * // kernel.ts: export function sumTile(a: Float32Array) { let s = 0; for (const v of a) s += v; return s; }
- * const sums = await Promise.all(tiles.map((t) =>
- *   context.workers.run<number>({ module: new URL('./kernel.js', import.meta.url).href, fn: 'sumTile', args: [t] })));
+ * import { writeFileSync } from 'node:fs';
+ * import { pathToFileURL } from 'node:url';
+ * // A kernel module (in a plugin: src/kernel.ts, addressed as new URL('./kernel.js', import.meta.url).href).
+ * writeFileSync('out/sum-kernel.mjs', 'export function sumTile(a) { let s = 0; for (const v of a) s += v; return s; }');
+ * const module = pathToFileURL('out/sum-kernel.mjs').href;
+ * const sums = await Promise.all(tiles.map((t) => context.workers.run<number>({ module, fn: 'sumTile', args: [t] })));
  * ```
  */
 export interface WorkerPool {
@@ -180,9 +183,14 @@ function createInlinePool(): WorkerPool {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { pathToFileURL } from 'node:url';
+ * writeFileSync('out/row-kernel.mjs', 'export function predictRows(w, x, n) { const out = new Float32Array(n); for (let r = 0; r < n; r++) out[r] = w[0] * x[2 * r] + w[1] * x[2 * r + 1]; return out; }');
+ * const { x, rows } = test; // 2 values per row
  * const out = new Float32Array(rows);
- * await runRowChunks(context.workers, x, rows, dims, 4096, { module: KERNEL, fn: 'predictRows', args: (part, n) => [model, part, n] },
+ * await runRowChunks(context.workers, x, rows, 2, 32, { module: pathToFileURL('out/row-kernel.mjs').href, fn: 'predictRows', args: (part, n) => [[1, 0], part, n] },
  *   (res: Float32Array, first) => out.set(res, first));
+ * assert.equal(out[5], x[10]);
  * ```
  */
 export async function runRowChunks<T>(

@@ -63,7 +63,7 @@ export interface StacSceneOptions {
  * ```ts
  * const scene = await readStacScene('demo/catalog.json');
  * scene.assets().map((a) => a.key); // ['dem_30m', 'ndvi_1km', 'sm_coarse', …]
- * const sm = await scene.load('sm_coarse', { dates: ['2024-06-01'] });
+ * const sm = await scene.load('sm_coarse', { dates: ['2023-01-10'] });
  * const stations = await scene.stations();
  * ```
  */

@@ -18,7 +18,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * @example
  * ```ts
  * const stations = await readStationsCsv('demo/stations.csv');
- * stations.observations.get('S01')!.values; // Float32Array of sm
+ * stations.observations.get('SYN01')!.values; // Float32Array of sm
  * ```
  */
 export async function readStationsCsv(path: string): Promise<Stations> {

@@ -49,8 +49,8 @@ export interface SeriesTableOptions {
  *
  * @example
  * ```ts
- * const t = tableFromSeries({ features: { ndvi, lst, dem }, target: smCoarse, dateFeatures: 'doy' });
- * t.columns; // ['ndvi', 'lst', 'dem', 'doy_sin', 'doy_cos']
+ * const t = tableFromSeries({ features: { ndvi, lst }, target: truth, dateFeatures: 'doy' });
+ * assert.deepEqual(t.columns, ['ndvi', 'lst', 'doy_sin', 'doy_cos']);
  * ```
  */
 export function tableFromSeries(options: SeriesTableOptions): Table {

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** `downscaler:bilinear` takes no parameters. */
 export type BilinearParams = Record<string, never>;
@@ -14,7 +14,7 @@ export type BilinearParams = Record<string, never>;
  * const { product } = await bilinear.downscale({ coarse: smCoarse, predictors: { ndvi } });
  * ```
  */
-export const bilinearDownscaler = {
+export const bilinearDownscaler = definePlugin({
   id: 'downscaler:bilinear',
   version: '1.0.0',
   title: 'Bilinear resampling (baseline)',
@@ -25,4 +25,4 @@ export const bilinearDownscaler = {
     const { createResampleDownscaler } = await import('../resample-baseline/resample-downscaler.js');
     return createResampleDownscaler('bilinear', context);
   },
-} as const satisfies PluginManifest<'downscaler', BilinearParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { DispatchParams } from './src/dispatch-downscaler.js';
 
 export type { DispatchParams } from './src/dispatch-downscaler.js';
@@ -11,11 +11,11 @@ export type { DispatchParams } from './src/dispatch-downscaler.js';
  * @example
  * ```json
  * "dispatch": { "uses": "downscaler:dispatch",
- *               "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km" },
+ *               "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" } },
  *                         "seeModel": "linear", "endmemberScope": "lrWindow" } }
  * ```
  */
-export const dispatchDownscaler = {
+export const dispatchDownscaler = definePlugin({
   id: 'downscaler:dispatch',
   version: '1.0.0',
   title: 'DISPATCH (soil evaporative efficiency)',
@@ -64,4 +64,4 @@ export const dispatchDownscaler = {
     const { createDispatchDownscaler } = await import('./src/dispatch-downscaler.js');
     return createDispatchDownscaler(params, context);
   },
-} as const satisfies PluginManifest<'downscaler', DispatchParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** `downscaler:nearest` takes no parameters. */
 export type NearestParams = Record<string, never>;
@@ -13,7 +13,7 @@ export type NearestParams = Record<string, never>;
  * const { product } = await nearest.downscale({ coarse: smCoarse, predictors: {}, target: fineGrid });
  * ```
  */
-export const nearestDownscaler = {
+export const nearestDownscaler = definePlugin({
   id: 'downscaler:nearest',
   version: '1.0.0',
   title: 'Nearest-neighbour resampling (baseline)',
@@ -24,4 +24,4 @@ export const nearestDownscaler = {
     const { createResampleDownscaler } = await import('../resample-baseline/resample-downscaler.js');
     return createResampleDownscaler('nearest', context);
   },
-} as const satisfies PluginManifest<'downscaler', NearestParams>;
+});

@@ -1,4 +1,4 @@
-import type { DateFeatureMode, PluginManifest, PluginSpec } from '../../core/index.js';
+import { definePlugin, type DateFeatureMode, type PluginSpec } from '../../core/index.js';
 import type { CovarianceModel } from './src/residual/atpk.js';
 import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
 import type { GapFill } from './src/predictor-alignment.js';
@@ -39,12 +39,12 @@ export interface RegressionDownscalerParams {
  * @example
  * ```json
  * { "uses": "downscaler:regression",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" } },
  *             "regressor": { "uses": "regressor:rf", "with": { "trees": 200 } },
  *             "residualCorrection": "bilinear-fix", "dateFeatures": "doy", "cv": { "scheme": "blocks" } } }
  * ```
  */
-export const regressionDownscaler = {
+export const regressionDownscaler = definePlugin({
   id: 'downscaler:regression',
   version: '1.0.0',
   title: 'Regression downscaling with residual correction',
@@ -118,4 +118,4 @@ export const regressionDownscaler = {
     const { createRegressionDownscaler } = await import('./src/regression-downscaler.js');
     return createRegressionDownscaler(params, context);
   },
-} as const satisfies PluginManifest<'downscaler', RegressionDownscalerParams>;
+});

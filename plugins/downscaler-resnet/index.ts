@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `downscaler:resnet`. */
 export interface ResnetParams {
@@ -31,11 +31,11 @@ export interface ResnetParams {
  * @example
  * ```json
  * { "uses": "downscaler:resnet",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km", "dem": "scene.dem_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" }, "dem": { "$node": "scene", "output": "dem_1km" } },
  *             "blocks": 2, "filters": 16, "epochs": 40 } }
  * ```
  */
-export const resnetDownscaler = {
+export const resnetDownscaler = definePlugin({
   id: 'downscaler:resnet',
   version: '1.0.0',
   title: 'Residual CNN downscaling',
@@ -70,4 +70,4 @@ export const resnetDownscaler = {
     const { createResnetDownscaler } = await import('./src/resnet-downscaler.js');
     return createResnetDownscaler(params, context);
   },
-} as const satisfies PluginManifest<'downscaler', ResnetParams>;
+});

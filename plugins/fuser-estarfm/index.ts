@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { EstarfmParams } from './src/fuser.js';
 
 export type { EstarfmParams } from './src/fuser.js';
@@ -11,12 +11,13 @@ export type { EstarfmParams } from './src/fuser.js';
  *
  * @example
  * ```ts
- * const estarfm = await estarfmFuser.create(applyDefaults(estarfmFuser.params, { halfWindow: 15 }), context);
- * const { product, tables } = await estarfm.fuse({ coarse: [smDaily1km], fine: [smSentinel30m] });
+ * const estarfm = await estarfmFuser.create({ halfWindow: 15 }, context);
+ * const dates = smDaily1km.dates.slice(0, 6); // default: every coarse date
+ * const { product, tables } = await estarfm.fuse({ coarse: [smDaily1km], fine: [smSentinel30m], dates });
  * // product[0]: daily 30 m SM; tables.pairs: base dates used per day and any fallback
  * ```
  */
-export const estarfmFuser = {
+export const estarfmFuser = definePlugin({
   id: 'fuser:estarfm',
   version: '1.0.0',
   title: 'ESTARFM spatiotemporal fusion',
@@ -58,4 +59,4 @@ export const estarfmFuser = {
     const { estarfmFuser: make } = await import('./src/fuser.js');
     return make(params, context);
   },
-} as const satisfies PluginManifest<'fuser', EstarfmParams>;
+});

@@ -1,15 +1,17 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { WcmParams } from './src/wcm-inverter.js';
 
 export type { WcmParams } from './src/wcm-inverter.js';
 
-const range = (lo: number, hi: number, description: string) => ({
-  type: 'array',
-  items: { type: 'number' },
-  minItems: 2,
-  maxItems: 2,
-  description: `${description} [lower, upper]; default [${lo}, ${hi}]`,
-});
+const range = (lo: number, hi: number, description: string) =>
+  ({
+    type: 'array',
+    items: { type: 'number' },
+    minItems: 2,
+    maxItems: 2,
+    description: `${description} [lower, upper]; default [${lo}, ${hi}]`,
+  }) as const;
+const number = { type: 'number' } as const;
 
 /**
  * `inverter:wcm` — the Water Cloud Model for C-band VV σ⁰ (`docs/wcm.md`): calibrated by bounded
@@ -20,12 +22,12 @@ const range = (lo: number, hi: number, description: string) => ({
  * @example
  * ```json
  * "wcm": { "uses": "inverter:wcm",
- *          "with": { "observations": { "sigma0_vv": "scene.sigma0_vv_30m", "incidence": "scene.incidence_30m" },
- *                    "auxiliary": { "ndvi": "scene.ndvi_30m", "landcover": "scene.landcover_30m" },
- *                    "reference": "downscale.product", "perClass": true } }
+ *          "with": { "observations": { "sigma0_vv": { "$node": "scene", "output": "sigma0_vv_30m" }, "incidence": { "$node": "scene", "output": "incidence_30m" } },
+ *                    "auxiliary": { "ndvi": { "$node": "scene", "output": "ndvi_30m" }, "landcover": { "$node": "scene", "output": "landcover_30m" } },
+ *                    "reference": { "$node": "downscale", "output": "product" }, "perClass": true } }
  * ```
  */
-export const wcmInverter = {
+export const wcmInverter = definePlugin({
   id: 'inverter:wcm',
   version: '1.0.0',
   title: 'Water Cloud Model (C-band σ⁰ → soil moisture)',
@@ -47,7 +49,7 @@ export const wcmInverter = {
       initial: {
         type: 'object',
         description: 'First start and values of fixed parameters (default A 0.05, B 0.2, C −15 dB, D 20, C1 0, E 1, F 1).',
-        properties: Object.fromEntries(['A', 'B', 'C', 'D', 'C1', 'E', 'F'].map((p) => [p, { type: 'number' }])),
+        properties: { A: number, B: number, C: number, D: number, C1: number, E: number, F: number },
         additionalProperties: false,
         default: {},
       },
@@ -91,4 +93,4 @@ export const wcmInverter = {
     const { createWcmInverter } = await import('./src/wcm-inverter.js');
     return createWcmInverter(params, context);
   },
-} as const satisfies PluginManifest<'inverter', WcmParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `regressor:bpnn` (see `docs/neural-downscalers.md`). */
 export interface BpnnParams {
@@ -34,13 +34,13 @@ const VERSION = '1.1.0';
  *
  * @example
  * ```ts
- * const bpnn = await bpnnPlugin.create({ ...defaults, hidden: [20, 30, 30, 33], seed: 7 }, context);
+ * const bpnn = await bpnnPlugin.create({ hidden: [20, 30, 30, 33], seed: 7 }, context);
  * const model = await bpnn.fit(train);
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * const again = await bpnn.load(model.save()); // the same bytes
  * ```
  */
-export const bpnnPlugin = {
+export const bpnnPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Back-propagation neural network (MLP)',
@@ -81,7 +81,6 @@ export const bpnnPlugin = {
   },
   async create(params: BpnnParams, context) {
     const { createBpnn } = await import('./src/bpnn-regressor.js');
-    const lm = { mu: 0.001, muIncrease: 10, muDecrease: 0.1, muMax: 1e10, maxWeights: 1000, ...((params.lm ?? {}) as Partial<BpnnParams['lm']>) };
-    return createBpnn({ ...params, lm }, context, { id: ID, version: VERSION });
+    return createBpnn(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', BpnnParams>;
+});

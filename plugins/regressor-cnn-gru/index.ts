@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `regressor:cnn-gru`. */
 export interface CnnGruParams {
@@ -30,11 +30,11 @@ const VERSION = '1.0.0';
  * @example
  * ```json
  * { "uses": "downscaler:regression",
- *   "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "precip": "scene.precip_1km" },
+ *   "with": { "coarse": { "$node": "scene", "output": "sm_coarse" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "precip": { "$node": "scene", "output": "precip_1km" } },
  *             "regressor": { "uses": "regressor:cnn-gru", "with": { "steps": 7, "epochs": 40 } } } }
  * ```
  */
-export const cnnGruPlugin = {
+export const cnnGruPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'CNN-GRU sequence network',
@@ -65,4 +65,4 @@ export const cnnGruPlugin = {
     const { createCnnGru } = await import('./src/cnn-gru-regressor.js');
     return createCnnGru(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', CnnGruParams>;
+});

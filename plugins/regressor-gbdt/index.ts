@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface GbdtParams {
   rounds: number;
@@ -26,12 +26,12 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const gbdt = await gbdtPlugin.create({ ...defaults, rounds: 300 }, createPluginContext({ seed: 1 }));
+ * const gbdt = await gbdtPlugin.create({ rounds: 300 }, context);
  * const model = await gbdt.fit(train, { validation });
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * ```
  */
-export const gbdtPlugin = {
+export const gbdtPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Gradient-boosted trees',
@@ -63,4 +63,4 @@ export const gbdtPlugin = {
     const { createGbdt } = await import('./src/gbdt.js');
     return createGbdt(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', GbdtParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface KnnParams {
   k: number;
@@ -6,7 +6,7 @@ export interface KnnParams {
   bandwidth: number | null;
   standardize: boolean;
   autoK: boolean;
-  kCandidates: number[];
+  kCandidates: readonly number[];
   cvFolds: number;
   leafSize: number;
   seed: number | null;
@@ -23,12 +23,12 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const knn = await knnPlugin.create({ ...defaults, k: 10, weights: 'gaussian' }, createPluginContext({ seed: 1 }));
+ * const knn = await knnPlugin.create({ k: 10, weights: 'gaussian' }, context);
  * const model = await knn.fit(train);
- * const { mean, spread } = await model.predict(grid); // spread: weighted sd of the neighbours' targets
+ * const { mean, spread } = await model.predict(test); // spread: weighted sd of the neighbours' targets
  * ```
  */
-export const knnPlugin = {
+export const knnPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'k-nearest neighbours',
@@ -66,4 +66,4 @@ export const knnPlugin = {
     const { createKnnRegressor } = await import('./src/knn-regressor.js');
     return createKnnRegressor(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', KnnParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `regressor:linear`. */
 export interface LinearParams {
@@ -15,12 +15,12 @@ export interface LinearParams {
  *
  * @example
  * ```ts
- * const linear = await linearRegressor.create(applyDefaults(linearRegressor.params, {}), createPluginContext());
+ * const linear = await linearRegressor.create({}, createPluginContext());
  * const model = await linear.fit(train);           // rows with any NaN are skipped
  * const { mean } = await model.predict(test);      // NaN where a feature is NaN
  * ```
  */
-export const linearRegressor = {
+export const linearRegressor = definePlugin({
   id: 'regressor:linear',
   version: '1.0.0',
   title: 'Linear regression (OLS / ridge)',
@@ -39,4 +39,4 @@ export const linearRegressor = {
     const { createLinearRegressor } = await import('./src/linear-regressor.js');
     return createLinearRegressor(params);
   },
-} as const satisfies PluginManifest<'regressor', LinearParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface RandomForestParams {
   trees: number;
@@ -19,15 +19,15 @@ export interface RandomForestParams {
  *
  * @example
  * ```ts
- * const rf = await rfPlugin.create({ ...defaults, trees: 150, minLeaf: 5 }, createPluginContext({ seed: 1 }));
+ * const rf = await rfPlugin.create({ trees: 50, minLeaf: 5 }, context);
  * const model = await rf.fit(train);
- * const { mean, spread } = await model.predict(grid);
+ * const { mean, spread } = await model.predict(test);
  * ```
  */
 const ID = 'regressor:rf';
 const VERSION = '1.0.0';
 
-export const rfPlugin = {
+export const rfPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Random forest',
@@ -58,4 +58,4 @@ export const rfPlugin = {
     const { createRandomForest } = await import('./src/random-forest.js');
     return createRandomForest(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', RandomForestParams>;
+});

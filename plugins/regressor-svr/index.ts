@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface SvrParams {
   type: 'epsilon' | 'nu';
@@ -29,12 +29,12 @@ const VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * const svr = await svrPlugin.create({ ...defaults, C: 1, epsilon: 0.01 }, createPluginContext({ seed: 1 }));
+ * const svr = await svrPlugin.create({ C: 1, epsilon: 0.01 }, context);
  * const model = await svr.fit(train);
- * const { mean } = await model.predict(grid);
+ * const { mean } = await model.predict(test);
  * ```
  */
-export const svrPlugin = {
+export const svrPlugin = definePlugin({
   id: ID,
   version: VERSION,
   title: 'Support-vector regression',
@@ -77,4 +77,4 @@ export const svrPlugin = {
     const { createSvrRegressor } = await import('./src/svr-regressor.js');
     return createSvrRegressor(params, context, { id: ID, version: VERSION });
   },
-} as const satisfies PluginManifest<'regressor', SvrParams>;
+});

@@ -1,4 +1,4 @@
-import { productOptionsSchema, type PluginManifest, type ProductOptions } from '../../core/index.js';
+import { definePlugin, productOptionsSchema } from '../../core/index.js';
 
 /** The reserved `path` naming the built-in synthetic study area. */
 export const DEMO_SCENE = 'demo';
@@ -17,7 +17,7 @@ export const DEMO_SCENE = 'demo';
  * "scene": { "uses": "source:stac", "with": { "path": { "$param": "scene" } } }
  * ```
  */
-export const stacSource = {
+export const stacSource = definePlugin({
   id: 'source:stac',
   version: '1.0.0',
   title: 'STAC scene',
@@ -32,9 +32,9 @@ export const stacSource = {
     required: ['path'],
     additionalProperties: false,
   },
-  async create(params: { path: string; demo: Record<string, unknown>; products: ProductOptions }, context) {
+  async create(params, context) {
     if (params.path === DEMO_SCENE) return context.instantiate({ uses: 'source:synthetic', with: params.demo }, 'source');
     const { stacSceneSource } = await import('./src/stac-source.js');
     return stacSceneSource(params.path, { products: params.products });
   },
-} as const satisfies PluginManifest<'source'>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import { defaultSyntheticOptions, GENERATOR_VERSION, type SyntheticOptions } from './src/defaults.js';
 
 export { defaultSyntheticOptions, type SyntheticClimate, type SyntheticOptions } from './src/defaults.js';
@@ -9,7 +9,7 @@ export { defaultSyntheticOptions, type SyntheticClimate, type SyntheticOptions }
  *
  * @example
  * ```ts
- * const { catalogPath } = await writeSyntheticScene({ seed: 7 }, 'out/scene');
+ * const { catalogPath } = await writeSyntheticScene({ seed: 7, days: 10, coarseCells: 2 }, 'out/scene');
  * const scene = await readStacScene(catalogPath);
  * await scene.load('sm_coarse');
  * ```
@@ -19,14 +19,15 @@ export async function writeSyntheticScene(options: Partial<SyntheticOptions>, ou
   return write(options, outDir);
 }
 
-const cells = (def: readonly [number, number], description: string) => ({
-  description,
-  oneOf: [
-    { type: 'integer', minimum: 1 },
-    { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
-  ],
-  default: [...def],
-});
+const cells = (def: readonly [number, number], description: string) =>
+  ({
+    description,
+    oneOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
+    ],
+    default: [...def],
+  }) as const;
 
 /**
  * `source:synthetic`: a physically plausible study area generated from a seed — terrain, soil texture, land
@@ -39,7 +40,7 @@ const cells = (def: readonly [number, number], description: string) => ({
  * "scene": { "uses": "source:synthetic", "with": { "seed": 7, "days": 120, "climate": "humid" } }
  * ```
  */
-export const syntheticSource = {
+export const syntheticSource = definePlugin({
   id: 'source:synthetic',
   version: GENERATOR_VERSION,
   title: 'Synthetic study area',
@@ -64,10 +65,10 @@ export const syntheticSource = {
     },
     additionalProperties: false,
   },
-  async create(params: Partial<SyntheticOptions> & { cacheDir?: string }, context) {
+  async create(params, context) {
     const { ensureScene } = await import('./src/ensure-scene.js');
     const { readStacScene } = await import('../../core/index.js');
     const options = { ...params, cacheDir: params.cacheDir || undefined };
     return { load: async () => readStacScene(await ensureScene(options, context.logger)) };
   },
-} as const satisfies PluginManifest<'source'>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 export interface BiasCorrectionParams {
   readonly radius: number;
@@ -16,10 +16,10 @@ export interface BiasCorrectionParams {
  * @example
  * ```json
  * "corrected": { "uses": "transform:bias-correction",
- *   "with": { "product": "downscale.product", "stations": "scene.stations", "radius": 1, "folds": 5 } }
+ *   "with": { "product": { "$node": "downscale", "output": "product" }, "stations": { "$node": "scene", "output": "stations" }, "radius": 1, "folds": 5 } }
  * ```
  */
-export const biasCorrectionTransform = {
+export const biasCorrectionTransform = definePlugin({
   id: 'transform:bias-correction',
   version: '1.0.0',
   title: 'In-situ bias correction (point-to-area)',
@@ -49,4 +49,4 @@ export const biasCorrectionTransform = {
     const { createBiasCorrection } = await import('./src/bias-correction.js');
     return createBiasCorrection(params, context);
   },
-} as const satisfies PluginManifest<'transform', BiasCorrectionParams>;
+});

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `validator:insitu`. */
 export interface InsituParams {
@@ -24,13 +24,13 @@ export interface InsituParams {
  *
  * @example
  * ```ts
- * const v = await insituValidator.create(applyDefaults(insituValidator.params, {}), context);
+ * const v = await insituValidator.create({ minObservations: 20 }, context);
  * const { tables } = await v.validate({ product, stations });
  * tables.stations.rows; // id, n, r, pValue, ubrmse, …, included, reason
  * tables.summary.rows;  // metric, median, iqr, stations
  * ```
  */
-export const insituValidator = {
+export const insituValidator = definePlugin({
   id: 'validator:insitu',
   version: '1.0.0',
   title: 'Validation against in-situ stations',
@@ -61,4 +61,4 @@ export const insituValidator = {
     const { createInsituValidator } = await import('./src/insitu-validator.js');
     return createInsituValidator(params, context);
   },
-} as const satisfies PluginManifest<'validator', InsituParams>;
+});

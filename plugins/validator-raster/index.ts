@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `validator:raster`. */
 export interface RasterValidatorParams {
@@ -22,7 +22,7 @@ export interface RasterValidatorParams {
  * tables.summary.rows[0].ubrmse; tables.subgrid.rows; tables.consistency.rows;
  * ```
  */
-export const rasterValidator = {
+export const rasterValidator = definePlugin({
   id: 'validator:raster',
   version: '1.1.0',
   title: 'Validation against a reference raster',
@@ -52,4 +52,4 @@ export const rasterValidator = {
     const { createRasterValidator } = await import('./src/raster-validator.js');
     return createRasterValidator(params, context);
   },
-} as const satisfies PluginManifest<'validator', RasterValidatorParams>;
+});

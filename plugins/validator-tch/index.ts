@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 
 /** Parameters of `validator:tch`. */
 export interface TchParams {
@@ -23,7 +23,7 @@ export interface TchParams {
  * tables.tch.rows; // product, errorStd, relativeUncertainty, btchWeight, …
  * ```
  */
-export const tchValidator = {
+export const tchValidator = definePlugin({
   id: 'validator:tch',
   version: '1.0.0',
   title: 'Three-cornered hat and triple collocation',
@@ -55,4 +55,4 @@ export const tchValidator = {
     const { createTchValidator } = await import('./src/tch-validator.js');
     return createTchValidator(params, context);
   },
-} as const satisfies PluginManifest<'validator', TchParams>;
+});

@@ -5,12 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 
 /**
- * The layering of the design brief, checked on the TypeScript sources: core never imports plugins,
- * and plugins reach core only through its public entries (`core/index.ts`, or `core/kernel.ts` for
- * worker-thread kernels) — so a newcomer's plugin sees exactly what the built-ins see.
+ * The layering of the design brief, checked on the TypeScript sources: core never imports plugins
+ * (nor the host entry that bundles them), plugins reach core only through its SDK entries
+ * (`core/index.ts`, or `core/kernel.ts` for worker-thread kernels) — so a newcomer's plugin sees exactly
+ * what the built-ins see — and the host entry (`host/index.ts`, package `soilscale/host`) is built
+ * from the public entries only: core's SDK and host API, and the built-in plugin list.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PUBLIC_ENTRIES = new Set([join(root, 'core', 'index.ts'), join(root, 'core', 'kernel.ts')]);
+const HOST_SOURCES = new Set([join(root, 'core', 'index.ts'), join(root, 'core', 'host.ts'), join(root, 'plugins', 'index.ts')]);
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -30,10 +33,10 @@ function relativeImports(file: string): string[] {
 }
 
 describe('architecture', () => {
-  it('core never imports from plugins/', () => {
+  it('core never imports from plugins/ or host/', () => {
     const offenders = sources(join(root, 'core')).flatMap((f) =>
       relativeImports(f)
-        .filter((target) => target.startsWith(join(root, 'plugins') + sep))
+        .filter((target) => target.startsWith(join(root, 'plugins') + sep) || target.startsWith(join(root, 'host') + sep))
         .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
     );
     assert.deepEqual(offenders, []);
@@ -48,6 +51,21 @@ describe('architecture', () => {
         .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
     );
     assert.deepEqual(offenders, []);
+  });
+
+  it('the host entry imports only the public entries of core and plugins', () => {
+    const offenders = sources(join(root, 'host')).flatMap((f) =>
+      relativeImports(f)
+        .filter((target) => !target.startsWith(join(root, 'host') + sep) && !HOST_SOURCES.has(target))
+        .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the SDK entry re-exports nothing of the host API', () => {
+    const host = new Set(relativeImports(join(root, 'core', 'host.ts')));
+    const shared = relativeImports(join(root, 'core', 'index.ts')).filter((t) => host.has(t) || /core[\\/](report|pipeline[\\/](index|engine|plan|schema))/.test(t));
+    assert.deepEqual(shared.map((t) => relative(root, t)), []);
   });
 
   it('the kernel entry stays light: no I/O, registry or validation modules', () => {

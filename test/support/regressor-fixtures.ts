@@ -1,14 +1,11 @@
-import { createRng, createTable, type Table } from '../../core/index.js';
+import { createRng, createTable, resolveParams, type AnyPluginManifest, type Table } from '../../core/index.js';
 
 /** A feature row's target: `x` is the table's row-major feature block, `o` the row's offset in it. */
 export type RowFunction = (x: Float32Array, o: number) => number;
 
-/**
- * The params a manifest's JSON Schema declares as defaults, typed as the plugin's params (tests then
- * override only what they vary).
- */
-export function schemaDefaults<P>(manifest: { readonly params: { readonly properties: Readonly<Record<string, { readonly default?: unknown }>> } }): P {
-  return Object.fromEntries(Object.entries(manifest.params.properties).map(([k, v]) => [k, v.default])) as P;
+/** The params a manifest's JSON Schema declares as defaults, typed as the plugin's params (tests then override only what they vary). */
+export function schemaDefaults<P>(manifest: Pick<AnyPluginManifest, 'id' | 'params'>): P {
+  return resolveParams<P>(manifest, {});
 }
 
 /**

@@ -30,7 +30,7 @@ import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
 import { crossValidate } from './cross-validation.js';
 import { importanceTable } from './importance.js';
 import { createAligner } from './predictor-alignment.js';
-import { createAtpk, DEFAULT_ATPK, deconvolveRange } from './residual/atpk.js';
+import { createAtpk, deconvolveRange } from './residual/atpk.js';
 import { correctResiduals } from './residual/correct.js';
 
 const ID = 'downscaler:regression';
@@ -38,38 +38,16 @@ const VERSION = '1.0.0';
 /** Gap-filled predictor rasters are kept between the training and prediction passes up to this size. */
 const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
 
-/** Every parameter with its default, so the downscaler also works with partial params (tests, scripts). */
-export function resolveParams(p: Partial<RegressionDownscalerParams>): RegressionDownscalerParams {
-  return {
-    regressor: p.regressor ?? { uses: 'regressor:linear', with: {} },
-    residualCorrection: p.residualCorrection ?? 'block',
-    residualType: p.residualType ?? 'conservation',
-    atpk: { ...DEFAULT_ATPK, range: 0, ...(p.atpk ?? {}) },
-    dateFeatures: p.dateFeatures ?? 'none',
-    minValidFraction: p.minValidFraction ?? 0.5,
-    gapFill: p.gapFill ?? 'interpolate',
-    maxGapDays: p.maxGapDays ?? 16,
-    climatologyWindowDays: p.climatologyWindowDays ?? 15,
-    dateToleranceDays: p.dateToleranceDays ?? 4,
-    cv: { scheme: 'kfold', folds: 5, blockSize: 4, ...(p.cv ?? {}) },
-    importance: p.importance ?? true,
-    maskCoarseGaps: p.maskCoarseGaps ?? true,
-    tilePixels: p.tilePixels ?? 262144,
-    seed: p.seed,
-  };
-}
-
 /**
  * The regression downscaler (see the manifest in `../index.ts`).
  *
  * @example
  * ```ts
- * const ds = createRegressionDownscaler({ regressor: { uses: 'regressor:rf' }, residualCorrection: 'block' }, context);
+ * const ds = await regressionDownscaler.create({ regressor: { uses: 'regressor:rf' }, residualCorrection: 'block' }, context); // defaults filled in
  * const { product, tables } = await ds.downscale({ coarse: smCoarse, predictors: { ndvi, lst, dem } });
  * ```
  */
-export function createRegressionDownscaler(raw: Partial<RegressionDownscalerParams>, context: PluginContext): Downscaler {
-  const params = resolveParams(raw);
+export function createRegressionDownscaler(params: RegressionDownscalerParams, context: PluginContext): Downscaler {
   return { downscale: (input) => downscale(input, params, context) };
 }
 

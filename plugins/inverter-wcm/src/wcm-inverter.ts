@@ -30,7 +30,7 @@ export interface WcmParams {
   readonly calibration: 'auto' | 'reference' | 'stations';
   readonly residuals: 'db' | 'linear';
   readonly initial: Readonly<Partial<Record<WcmParameterName, number>>>;
-  readonly bounds: Readonly<Partial<Record<WcmParameterName, readonly number[]>>>;
+  readonly bounds: Readonly<Partial<Record<WcmParameterName, readonly [number, number]>>>;
   readonly fixed: readonly WcmParameterName[];
   readonly fitExponents: boolean;
   readonly starts: number;

@@ -25,7 +25,7 @@ function context(): PluginContext {
   const c: PluginContext = createPluginContext({
     seed: 1,
     workers: createWorkerPool(1),
-    instantiate: (async () => linearRegressor.create(defaults(linearRegressor.params as never) as never)) as never,
+    instantiate: (async () => linearRegressor.create({}, createPluginContext())) as never,
   });
   return c;
 }

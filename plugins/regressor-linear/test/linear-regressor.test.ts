@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, createTable, type Regressor, type Table } from '../../../core/index.js';
+import { createPluginContext, createRng, createTable, type Regressor, type Table } from '../../../core/index.js';
 import { linearRegressor, type LinearParams } from '../index.js';
 
-const defaults: LinearParams = { ridge: 0, fitIntercept: true, standardize: true };
-
 async function make(params: Partial<LinearParams> = {}): Promise<Regressor> {
-  return linearRegressor.create({ ...defaults, ...params });
+  return linearRegressor.create(params, createPluginContext());
 }
 
 function exactTable(n: number, seed: number): Table {

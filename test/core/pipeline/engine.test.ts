@@ -2,18 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  createGrid,
-  isSoilscaleError,
-  makeSeries,
-  mergeByDate,
-  mergeByRegion,
-  runPipeline,
-  timeOwner,
-  type Artifact,
-  type RecordTable,
-  type Series,
-} from '../../../core/index.js';
+import { createGrid, isSoilscaleError, makeSeries, mergeByDate, mergeByRegion, timeOwner, type Artifact, type RecordTable, type Series } from '../../../core/index.js';
+import { runPipeline } from '../../../core/host.js';
 import { emptyRegistry, pipelineFixture, quiet, tempDir, TEST_PLUGINS } from './helpers.js';
 
 const series = (a: Artifact | undefined): Series => {

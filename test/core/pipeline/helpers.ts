@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemoryLogger, createRegistry, type PluginRegistry } from '../../../core/index.js';
+import { createMemoryLogger } from '../../../core/index.js';
+import { createRegistry, type PluginRegistry } from '../../../core/host.js';
 
 /** The repository root (the folder holding package.json and dist/). */
 export const ROOT = (() => {

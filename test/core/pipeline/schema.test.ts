@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
-import { createRegistry, generatePipelineSchema } from '../../../core/index.js';
+import { createRegistry, generatePipelineSchema } from '../../../core/host.js';
 import { builtinPlugins } from '../../../plugins/index.js';
 import { schemaText } from '../../../cli/main.js';
 import { ROOT } from './helpers.js';

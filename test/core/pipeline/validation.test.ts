@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isSoilscaleError, preparePipeline, type SoilscaleError } from '../../../core/index.js';
+import { isSoilscaleError, type SoilscaleError } from '../../../core/index.js';
+import { preparePipeline } from '../../../core/host.js';
 import { emptyRegistry, FIXTURES, pipelineFixture, tempDir, TEST_PLUGINS } from './helpers.js';
 
 async function problemsOf(p: string | object, params?: Record<string, unknown>): Promise<SoilscaleError> {

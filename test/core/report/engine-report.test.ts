@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runPipeline } from '../../../core/index.js';
+import { runPipeline } from '../../../core/host.js';
 import { emptyRegistry, pipelineFixture, quiet, tempDir } from '../pipeline/helpers.js';
 
 describe('report: written by the engine after every run', () => {

@@ -1,0 +1,10 @@
+/**
+ * soilscale core's host API: check and run pipelines, the plugin registry (an inversify container),
+ * third-party plugin loading, the pipeline schema and the run report. It knows no plugins: the package
+ * entry `soilscale/host` (`host/index.ts`) adds the built-ins as defaults.
+ */
+export { Container } from 'inversify';
+export * from './plugin/registry.js';
+export * from './plugin/third-party.js';
+export * from './pipeline/index.js';
+export * from './report/index.js';
