@@ -44,7 +44,7 @@ export interface ScatterPoint {
 }
 
 /** Scatter of product (y) against reference (x), coloured by series, with the 1:1 line. */
-export function scatterSpec(points: readonly ScatterPoint[], o: { title: string; xTitle: string; yTitle: string }): VlSpec {
+export function scatterSpec(points: readonly ScatterPoint[], o: { title: string; xTitle: string; yTitle: string; order?: readonly string[] }): VlSpec {
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of points) {
@@ -69,7 +69,7 @@ export function scatterSpec(points: readonly ScatterPoint[], o: { title: string;
         encoding: {
           x: { field: 'x', type: 'quantitative', title: o.xTitle, scale: { domain } },
           y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: { domain } },
-          color: { field: 'series', type: 'nominal', title: null },
+          color: { field: 'series', type: 'nominal', title: null, scale: seriesColours(points.map((p) => p.series), o.order) },
         },
       },
     ],
@@ -82,18 +82,26 @@ export interface TimePoint {
   readonly series: string;
 }
 
-/** Colours of series lines: black for in situ, Tableau 10 for the rest, in order. */
+/** Colours of series: Tableau 10 by position in the run's product order; in situ is black. */
 const SERIES_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/**
+ * A colour scale for the series present, each coloured by its place in `order` (so a product keeps its
+ * colour in every chart of the page, whichever products a chart shows); in situ first and black.
+ */
+export function seriesColours(names: Iterable<string>, order: readonly string[] = []): { domain: string[]; range: string[] } {
+  const present = [...new Set(names)];
+  const all = [...order, ...present.filter((n) => !order.includes(n) && n !== 'in situ')];
+  const domain = [...present.filter((n) => n === 'in situ'), ...all.filter((n) => present.includes(n) && n !== 'in situ')];
+  return { domain, range: domain.map((n) => (n === 'in situ' ? 'black' : SERIES_COLOURS[all.indexOf(n) % SERIES_COLOURS.length])) };
+}
 
 /**
  * Lines over dates, one per series, and a legend naming every one; the series `in situ` (if present)
  * is drawn as black points and listed first.
  */
-export function timeSeriesSpec(points: readonly TimePoint[], o: { title: string; yTitle: string; width?: number }): VlSpec {
-  const names = [...new Set(points.map((p) => p.series))];
-  const domain = [...names.filter((n) => n === 'in situ'), ...names.filter((n) => n !== 'in situ')];
-  const range = domain.map((n, i) => (n === 'in situ' ? 'black' : SERIES_COLOURS[(i - (domain[0] === 'in situ' ? 1 : 0)) % SERIES_COLOURS.length]));
-  const color = { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', columns: 3, labelLimit: 260 } };
+export function timeSeriesSpec(points: readonly TimePoint[], o: { title: string; yTitle: string; width?: number; order?: readonly string[] }): VlSpec {
+  const color = { field: 'series', type: 'nominal', title: null, scale: seriesColours(points.map((p) => p.series), o.order), legend: { orient: 'bottom', columns: 3, labelLimit: 260 } };
   return {
     title: o.title,
     width: o.width ?? 560,
@@ -195,7 +203,7 @@ export function metricByDateSpec(points: readonly TimePoint[], o: { title: strin
     encoding: {
       x: { field: 'date', type: 'temporal', title: null },
       y: { field: 'value', type: 'quantitative', title: o.yTitle, scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: 'method', scale: { domain: names, range: SERIES_COLOURS }, legend: { orient: 'right' } },
+      color: { field: 'series', type: 'nominal', title: 'method', scale: seriesColours(names), legend: { orient: 'right' } },
     },
   };
 }
@@ -294,8 +302,9 @@ export function taylorSpec(points: readonly TaylorPoint[], o: { title: string; r
   const yDomain = [0, maxStd * 1.08];
   const xTitle = 'normalised standard deviation (σ / σ reference) · R = cos θ';
   const yTitle = 'normalised standard deviation';
-  const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: xDomain, nice: false } };
-  const y = { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: yDomain, nice: false } };
+  // No rectangular grid: the diagram's own arcs and rays are its grid.
+  const x = { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: xDomain, nice: false }, axis: { grid: false } };
+  const y = { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: yDomain, nice: false }, axis: { grid: false } };
   return {
     title: o.title,
     width: negative ? 560 : 420,

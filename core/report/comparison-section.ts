@@ -28,7 +28,7 @@ const MAX_BASELINE_DATES = 20;
  * the validators' own statistics (so its labels and numbers match the table) with the coarse input as a
  * baseline point, one metric-by-date chart per metric, and product-vs-truth pixel density (hexbins).
  */
-export async function comparisonSection(dir: string, sources: readonly ComparisonSource[], products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined, logger?: Logger): Promise<ComparisonSection> {
+export async function comparisonSection(dir: string, sources: readonly ComparisonSource[], products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined, referenceKey: string | undefined, logger?: Logger): Promise<ComparisonSection> {
   const files: string[] = [];
   const table = comparisonTable(sources);
   let html = '';
@@ -40,7 +40,7 @@ export async function comparisonSection(dir: string, sources: readonly Compariso
   }
   const taylor = taylorPoints(sources);
   if (taylor.points.length) {
-    const baseline = await baselinePoint(taylor.against, products, scene, stations).catch((e: Error) => (logger?.warn(`report: no coarse-input point on the Taylor diagram: ${e.message}`), undefined));
+    const baseline = await baselinePoint(taylor.against, referenceKey, products, scene, stations).catch((e: Error) => (logger?.warn(`report: no coarse-input point on the Taylor diagram: ${e.message}`), undefined));
     const points = baseline ? [...taylor.points, baseline] : taylor.points;
     const reference = taylor.against === 'truth' ? 'truth (reference)' : 'in situ (reference)';
     const svg = await renderVegaLite(taylorSpec(points, { title: `Taylor diagram against the ${taylor.against === 'truth' ? 'truth' : 'stations (median over stations)'}`, reference }));
@@ -104,13 +104,14 @@ function median(v: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** The coarse input itself (nearest-neighbour on the reference's pixels) as a Taylor point. */
-async function baselinePoint(against: 'truth' | 'stations', products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined): Promise<TaylorPoint | undefined> {
+/** The coarse input itself (nearest-neighbour on the reference's pixels, or at the stations' pixels) as a Taylor point. */
+async function baselinePoint(against: 'truth' | 'stations', referenceKey: string | undefined, products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined): Promise<TaylorPoint | undefined> {
   const coarseInfo = findCoarse(scene);
   if (!scene || !coarseInfo) return undefined;
   const name = 'coarse input (nearest)';
   if (against === 'truth') {
-    const truth = temporalSm(products).map((p) => findTruth(scene, p.series.grid)).find((t) => t !== undefined);
+    // The raster validators' own reference, else the truth on a product's grid.
+    const truth = referenceKey && scene.has(referenceKey) ? scene.info(referenceKey) : temporalSm(products).map((p) => findTruth(scene, p.series.grid)).find((t) => t !== undefined);
     if (!truth) return undefined;
     const dates = thin(truth.dates.filter((d) => coarseInfo.dates.includes(d)), MAX_BASELINE_DATES);
     if (!dates.length) return undefined;

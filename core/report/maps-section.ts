@@ -10,6 +10,11 @@ import { findCoarse, findTruth, isSm, type Product } from './products.js';
 import { buildViewerData, type DiffSource, type LayerSource } from './viewer-data.js';
 import { viewerHtml } from './viewer-html.js';
 
+/** Leaflet, the viewer script and the layers' JSON besides their pixels: kept out of the raster budget. */
+const VIEWER_OVERHEAD_BYTES = 512 * 1024;
+/** The viewer's raster payload is never squeezed below this, even on a page already near its budget. */
+const MIN_VIEWER_BYTES = 1024 * 1024;
+
 export interface MapsSection {
   readonly html: string | undefined;
   /** Dates without one valid pixel, by product name (every date: an all-NaN product). */
@@ -21,9 +26,10 @@ export interface MapsSection {
 /**
  * The Maps section: the interactive viewer over every product, the truth on the products' grids, the
  * coarse input and the differences (product − truth, else product − coarse input), then a static
- * gallery of the other inputs the pipeline read.
+ * gallery of the other inputs the pipeline read. `budget` is the bytes the section may take; the viewer's
+ * overviews are coarsened until it fits.
  */
-export async function mapsSection(products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined, inputKeys: readonly string[]): Promise<MapsSection> {
+export async function mapsSection(products: readonly Product[], scene: Scene | undefined, stations: Stations | undefined, inputKeys: readonly string[], budget: number): Promise<MapsSection> {
   const sources: LayerSource[] = products.map((p) => ({
     id: p.name,
     title: p.name,
@@ -45,10 +51,11 @@ export async function mapsSection(products: readonly Product[], scene: Scene | u
     if (truth) diffs.push({ a: p.name, b: truth.key });
     else if (coarse) diffs.push({ a: p.name, b: coarse.key });
   }
-  const built = await buildViewerData(sources, diffs, stations);
+  const dates = [...new Set(sources.flatMap((s) => s.dates))].sort();
+  const gallery = await inputGallery(scene, inputKeys, coarse?.key, dates);
+  const built = await buildViewerData(sources, diffs, stations, Math.max(MIN_VIEWER_BYTES, budget - (gallery?.length ?? 0) - VIEWER_OVERHEAD_BYTES));
   const emptyProductDates = new Map([...built.emptyDates].filter(([id]) => products.some((p) => p.name === id)));
   let html = built.data ? viewerHtml(built.data, built.notes) : '';
-  const gallery = await inputGallery(scene, inputKeys, coarse?.key, built.data?.dates);
   if (gallery) html += `<h3>Other inputs (one date each, own colour ranges)</h3>${gallery}`;
   return { html: html || undefined, emptyProductDates, payloadBytes: built.data?.payloadBytes ?? 0 };
 }
@@ -58,27 +65,47 @@ function assetSource(scene: Scene, key: string, kind: 'truth' | 'coarse'): Layer
   return { id: key, title: key, kind, grid: info.grid, dates: info.dates, unit: info.unit, group: 'sm', bands: async () => (await scene.load(key)).values };
 }
 
+/** The asset key a `{"$node": <source node>, "output": <key or {$param}>}` reference reads, if it is one. */
+function sourceAssetKey(m: RunManifest, sources: ReadonlySet<string>, v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.$node !== 'string' || !sources.has(o.$node)) return undefined;
+  const out = o.output;
+  const key = typeof out === 'string' ? out : typeof out === 'object' && out !== null && typeof (out as { $param?: unknown }).$param === 'string' ? m.params[(out as { $param: string }).$param] : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
+function sourceNodes(m: RunManifest): Set<string> {
+  return new Set(m.nodes.filter((n) => n.plugin?.startsWith('source:')).map((n) => n.id));
+}
+
 /**
  * Asset keys the pipeline reads from its source nodes (`{"$node": <source>, "output": <key or $param>}`),
  * in document order: the inputs worth a map.
  */
 export function sceneInputKeys(m: RunManifest): string[] {
-  const sources = new Set(m.nodes.filter((n) => n.plugin?.startsWith('source:')).map((n) => n.id));
+  const sources = sourceNodes(m);
   const keys: string[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) return v.forEach(visit);
     if (typeof v !== 'object' || v === null) return;
-    const o = v as Record<string, unknown>;
-    if (typeof o.$node === 'string' && sources.has(o.$node)) {
-      const out = o.output;
-      const key = typeof out === 'string' ? out : typeof out === 'object' && out !== null && typeof (out as { $param?: unknown }).$param === 'string' ? m.params[(out as { $param: string }).$param] : undefined;
-      if (typeof key === 'string' && key !== 'stations' && key !== 'scene' && !keys.includes(key)) keys.push(key);
+    const key = sourceAssetKey(m, sources, v);
+    if (key !== undefined || typeof (v as { $node?: unknown }).$node === 'string') {
+      if (key !== undefined && key !== 'stations' && key !== 'scene' && !keys.includes(key)) keys.push(key);
       return;
     }
-    Object.values(o).forEach(visit);
+    Object.values(v).forEach(visit);
   };
   visit((m.pipeline.document as { nodes?: unknown } | undefined)?.nodes);
   return keys;
+}
+
+/** The scene asset the first `validator:raster` node takes as its `reference` (the truth the metrics use). */
+export function rasterReferenceKey(m: RunManifest): string | undefined {
+  const nodes = (m.pipeline.document as { nodes?: Record<string, { uses?: string; with?: Record<string, unknown> }> } | undefined)?.nodes ?? {};
+  const sources = sourceNodes(m);
+  for (const n of Object.values(nodes)) if (n.uses === 'validator:raster' && n.with) return sourceAssetKey(m, sources, n.with.reference);
+  return undefined;
 }
 
 const MAX_INPUT_MAPS = 10;

@@ -37,6 +37,7 @@ export function stationVerdicts(tables: ReadonlyMap<string, RecordTable>, valida
 export async function stationsSection(products: readonly Product[], stations: Stations, verdicts: ReadonlyMap<string, Verdict>): Promise<string | undefined> {
   const temporal = temporalSm(products);
   if (!temporal.length || !stations.stations.length) return undefined;
+  const order = temporal.map((p) => p.name);
   const samples = temporal.map((p) => ({ product: p, samples: new Map(sampleStations(p.series, stations).map((s) => [s.station, s])) }));
   const first = temporal.reduce((d, p) => (p.series.dates[0] < d ? p.series.dates[0] : d), '9999');
   const last = temporal.reduce((d, p) => (p.series.dates[p.series.dates.length - 1] > d ? p.series.dates[p.series.dates.length - 1] : d), '');
@@ -65,7 +66,7 @@ export async function stationsSection(products: readonly Product[], stations: St
     const status = verdict ? (verdict.included ? 'validated' : `left out: ${[...verdict.reasons].join('; ') || 'no reason given'}`) : why ? `not validated: ${why}` : 'not validated (no in-situ validator)';
     rows.push({ station: st.id, lon: st.lon, lat: st.lat, depth_m: st.depth, status, products: covering.length, inSituValues: inSitu });
     if (why) continue;
-    const svg = await renderVegaLite(timeSeriesSpec(points, { title: `Station ${st.id} (${status})`, yTitle: 'SM (m³/m³)', width: 580 }));
+    const svg = await renderVegaLite(timeSeriesSpec(points, { title: `Station ${st.id} (${status})`, yTitle: 'SM (m³/m³)', width: 580, order }));
     charts.push(`<div class="chart station-chart" data-chart="stations" data-station="${escapeHtml(st.id)}"${charts.length ? ' hidden' : ''}>${svg}</div>`);
   }
   const withChart = new Set(charts.map((c) => /data-station="([^"]*)"/.exec(c)![1]));
@@ -77,10 +78,10 @@ export async function stationsSection(products: readonly Product[], stations: St
 
   const scatter: ScatterPoint[] = [];
   for (const { product, samples: ss } of samples) for (const q of thin([...ss.values()].flatMap((s) => s.pairs), 2500)) scatter.push({ x: q.insitu, y: q.product, series: product.name });
-  const scatterSvg = scatter.length ? await renderVegaLite(scatterSpec(scatter, { title: 'Product vs in situ (all stations, same dates)', xTitle: 'in situ SM (m³/m³)', yTitle: 'product SM (m³/m³)' })) : '';
+  const scatterSvg = scatter.length ? await renderVegaLite(scatterSpec(scatter, { title: 'Product vs in situ (all stations, same dates)', xTitle: 'in situ SM (m³/m³)', yTitle: 'product SM (m³/m³)', order })) : '';
 
   let html = `<p>${withChart.size} of ${stations.stations.length} stations have a time series here (pick one, or click its marker on the map)${noChart.length ? `; ${noChart.length} have none: ${noChart.map((r) => `${escapeHtml(String(r.station))} (${escapeHtml(String(r.status))})`).join(', ')}` : ''}.</p>`;
-  if (charts.length) html += `<label>Station <select id="station-pick">${options}</select></label><div id="station-charts">${charts.join('\n')}</div>`;
+  if (charts.length) html += `<label>Station <select id="station-pick" style="max-width: 640px">${options}</select></label><div id="station-charts">${charts.join('\n')}</div>`;
   if (scatterSvg) html += `<div class="charts"><div class="chart" data-chart="station-scatter">${scatterSvg}</div></div>`;
   html += tableHtml({ kind: 'records', columns: ['station', 'lon', 'lat', 'depth_m', 'status', 'products', 'inSituValues'], rows }, { caption: 'All stations: validated, or why not' });
   return html;

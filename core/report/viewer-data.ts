@@ -78,11 +78,12 @@ export interface ViewerBuild {
   readonly emptyDates: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Embedded raster payload ceiling (base64 bytes); the rest of the 15 MB page budget is Leaflet, charts and tables. */
-export const RASTER_BUDGET_BYTES = 11 * 1024 * 1024;
 /** Largest embedded side before the budget is considered: a map panel is about this wide. */
 const MAX_SIDE = 600;
 const LATTICE = 9;
+const MAX_LATTICE = 129;
+/** Half the readout's last printed digit (1e-5°, about 1 m). */
+const LATTICE_TOLERANCE_DEG = 5e-6;
 
 /**
  * The map viewer's data: every layer as quantised overviews (levels raised grid by grid, largest payload
@@ -90,7 +91,7 @@ const LATTICE = 9;
  * lattices and the stations in the view CRS (the CRS of the first layer; layers in another CRS are left out
  * with a note).
  */
-export async function buildViewerData(sources: readonly LayerSource[], diffs: readonly DiffSource[], stations: Stations | undefined, budget = RASTER_BUDGET_BYTES): Promise<ViewerBuild> {
+export async function buildViewerData(sources: readonly LayerSource[], diffs: readonly DiffSource[], stations: Stations | undefined, budget: number): Promise<ViewerBuild> {
   const notes: string[] = [];
   const emptyDates = new Map<string, string[]>();
   if (!sources.length) return { data: undefined, notes, emptyDates };
@@ -188,10 +189,17 @@ function diffRange(layers: readonly ViewerLayer[], byId: ReadonlyMap<string, Lay
 }
 
 /**
- * lon/lat of a LATTICE × LATTICE set of positions across the grid (corners included), and the largest
- * error of bilinear interpolation between them, measured at the lattice cells' centres.
+ * lon/lat of an n × n set of positions across the grid (corners included), refined (9, 17, 33, … 129
+ * per side) until bilinear interpolation between them is within 5e-6° (half the readout's last digit),
+ * and the largest error measured at the lattice cells' centres.
  */
-export function lonLatLattice(grid: Grid, n = LATTICE): ViewerGrid['lonlat'] {
+export function lonLatLattice(grid: Grid): ViewerGrid['lonlat'] {
+  let lattice = latticeOf(grid, LATTICE);
+  while (lattice.maxErrorDeg > LATTICE_TOLERANCE_DEG && lattice.n < MAX_LATTICE) lattice = latticeOf(grid, 2 * lattice.n - 1);
+  return lattice;
+}
+
+function latticeOf(grid: Grid, n: number): ViewerGrid['lonlat'] {
   const t = grid.transform;
   const at = (cols: number[], rows: number[]): { x: Float64Array; y: Float64Array } =>
     transformCoordinates(grid.crs, 'EPSG:4326', Float64Array.from(cols.map((c, k) => t[0] + c * t[1] + rows[k] * t[2])), Float64Array.from(cols.map((c, k) => t[3] + c * t[4] + rows[k] * t[5])));

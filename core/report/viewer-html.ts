@@ -47,7 +47,9 @@ const VIEWER_CSS = `
  */
 export function viewerHtml(data: ViewerData, notes: readonly string[]): string {
   const { js, css } = leafletAssets();
-  const lattice = Math.max(...data.layers.filter((l) => l.grid).map((l) => l.grid!.lonlat.maxErrorDeg));
+  const grids = data.layers.filter((l) => l.grid).map((l) => l.grid!.lonlat);
+  const lattice = Math.max(...grids.map((g) => g.maxErrorDeg));
+  const sides = [...new Set(grids.map((g) => g.n))].join('/');
   return `<style>${css}${VIEWER_CSS}</style>
 <div class="viewer" id="viewer">
 <div class="vw-controls"><label>Layer <select id="vw-layer"></select></label>
@@ -56,7 +58,7 @@ export function viewerHtml(data: ViewerData, notes: readonly string[]): string {
 <div class="vw-side"><b>Colour scale</b> (shared by the layers of a group)<div id="vw-colourbar"></div>
 <label>min <input id="vw-min" type="number" step="any"></label> <label>max <input id="vw-max" type="number" step="any"></label> <button id="vw-reset" type="button">reset</button>
 <p><b>Cursor</b></p><div id="vw-readout">Move the cursor over the map.</div>
-<p class="note">Coordinates: ${escapeHtml(data.crs)}; lon/lat interpolated from a 9×9 lattice per grid (largest error ${lattice.toExponential(1)}°). Pink markers: stations with a time series (click one).</p></div>
+<p class="note">Coordinates: ${escapeHtml(data.crs)}; lon/lat interpolated from a ${sides}-point-per-side lattice per grid (largest error ${lattice.toExponential(1)}°). Dashed outlines: the extents of the grids. Pink markers: stations with a time series (click one).</p></div>
 </div>
 ${notes.length ? `<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <script type="application/json" id="viewer-data">${scriptJson(data)}</script>

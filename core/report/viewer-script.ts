@@ -35,9 +35,13 @@ document.addEventListener('DOMContentLoaded', function () {
     if (!cache[key]) {
       var b = layer.bands[index];
       cache[key] = inflate(b.data).then(function (planes) {
-        var n = b.width * b.height, out = new Float32Array(n), q = 0;
+        // Inverse of encodeBand (raster-payload.ts): zigzag residual + mean of left and upper codes.
+        var n = b.width * b.height, w = b.width, out = new Float32Array(n), codes = new Uint16Array(n);
         for (var i = 0; i < n; i++) {
-          q = (q + ((planes[i] << 8) | planes[n + i])) & 0xffff;
+          var x = i % w, left = x ? codes[i - 1] : i >= w ? codes[i - w] : 0, up = i >= w ? codes[i - w] : left;
+          var z = (planes[i] << 8) | planes[n + i];
+          var q = (((left + up) >> 1) + ((z >>> 1) ^ -(z & 1))) & 0xffff;
+          codes[i] = q;
           out[i] = q === 65535 ? NaN : b.offset + q * b.scale;
         }
         return out;
@@ -71,6 +75,12 @@ document.addEventListener('DOMContentLoaded', function () {
       }
       return { values: out, grid: ga };
     });
+  }
+  // Quantisation step of a layer's band on a date (a difference carries both of its layers' steps).
+  function stepOf(layer, date) {
+    if (layer.kind === 'diff') return stepOf(byId[layer.a], date) + stepOf(byId[layer.b], date);
+    var i = bandIndex(layer, date);
+    return i < 0 ? NaN : layer.bands[i].scale;
   }
   function gridOf(layer) { return layer.kind === 'diff' ? byId[layer.a].grid : layer.grid; }
 
@@ -142,6 +152,20 @@ document.addEventListener('DOMContentLoaded', function () {
   }
   var overlay = new CanvasOverlay(canvas, extentOf(first), { interactive: false }).addTo(map);
   map.fitBounds(extentOf(first));
+  // Dashed outlines of every grid's extent, so a small fine-resolution area can be found from a coarse view.
+  var outlined = {};
+  D.layers.forEach(function (l) {
+    if (!l.grid) return;
+    var b = extentOf(l.grid), key = b.toBBoxString();
+    if (outlined[key]) return;
+    outlined[key] = L.rectangle(b, { color: '#333', weight: 1, dashArray: '4 3', fill: false, interactive: false }).addTo(map);
+  });
+  function area(b) { return (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()); }
+  // A layer whose extent is out of view, or tiny in it, is brought into view; a larger one keeps the view.
+  function frame(layer) {
+    var b = extentOf(gridOf(layer)), view = map.getBounds();
+    if ((!view.contains(b) && !b.contains(view)) || area(b) < area(view) / 16) map.fitBounds(b);
+  }
 
   function draw() {
     var layer = byId[state.layer], date = state.date, token = layer.id + '@' + date;
@@ -150,6 +174,7 @@ document.addEventListener('DOMContentLoaded', function () {
       if (byId[state.layer] !== layer || state.date !== date) return;
       var g = gridOf(layer);
       state.values = r ? r.values : null;
+      state.step = r ? stepOf(layer, date) : NaN;
       state.vgrid = g;
       canvas.width = g.width;
       canvas.height = g.height;
@@ -194,7 +219,7 @@ document.addEventListener('DOMContentLoaded', function () {
   slider.max = String(Math.max(0, D.dates.length - 1));
   slider.value = String(Math.max(0, D.dates.indexOf(state.date)));
   dateOut.textContent = state.date || 'static';
-  layerSel.addEventListener('change', function () { state.layer = layerSel.value; draw(); });
+  layerSel.addEventListener('change', function () { state.layer = layerSel.value; frame(byId[state.layer]); draw(); });
   slider.addEventListener('input', function () { state.date = D.dates[Number(slider.value)]; dateOut.textContent = state.date; draw(); });
   function setRange() {
     var lo = Number(minIn.value), hi = Number(maxIn.value);
@@ -224,7 +249,7 @@ document.addEventListener('DOMContentLoaded', function () {
     var inside = col >= 0 && row >= 0 && col < g.width && row < g.height;
     var value = inside && state.values ? state.values[row * g.width + col] : NaN;
     var text = layer.title + ' · ' + (layer.dates.length ? state.date : 'static') + '\n' +
-      'value ' + (inside ? (isFinite(value) ? fmt(value) + ' ' + unit : 'nodata') : 'outside the grid') + '\n' +
+      'value ' + (inside ? (isFinite(value) ? fmt(value) + ' ' + unit + ' (±' + fmt(state.step / 2) + ')' : 'nodata') : 'outside the grid') + '\n' +
       D.crs + ' x ' + x.toFixed(1) + ', y ' + y.toFixed(1) + '\n' +
       'lon ' + ll[0].toFixed(5) + '°, lat ' + ll[1].toFixed(5) + '°\n' +
       'pixel col ' + Math.floor(fp[0]) + ', row ' + Math.floor(fp[1]) + (g.level ? ' (value: 1:' + Math.pow(2, g.level) + ' overview)' : '');
@@ -276,7 +301,7 @@ document.addEventListener('DOMContentLoaded', function () {
     markers[s.id] = m;
   });
 
-  window.soilscaleViewer = { map: map, state: state, data: D, draw: draw, readAt: readAt, markers: markers, openStation: openStation, canvas: canvas, setDate: function (d) { state.date = d; slider.value = String(D.dates.indexOf(d)); dateOut.textContent = d; return draw(); }, setLayer: function (id) { state.layer = id; layerSel.value = id; return draw(); } };
+  window.soilscaleViewer = { map: map, state: state, data: D, draw: draw, readAt: readAt, markers: markers, openStation: openStation, canvas: canvas, setDate: function (d) { state.date = d; slider.value = String(D.dates.indexOf(d)); dateOut.textContent = d; return draw(); }, setLayer: function (id) { state.layer = id; layerSel.value = id; frame(byId[id]); return draw(); } };
   window.soilscaleViewer.ready = draw().then(function () { scale.update(); });
 });
 `;

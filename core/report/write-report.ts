@@ -10,7 +10,7 @@ import { barsSpec, renderVegaLite, type BarValue } from './charts.js';
 import { comparisonSection } from './comparison-section.js';
 import type { ComparisonSource } from './comparison.js';
 import { escapeHtml, REPORT_CSS, tableHtml } from './html.js';
-import { mapsSection, sceneInputKeys } from './maps-section.js';
+import { mapsSection, rasterReferenceKey, sceneInputKeys } from './maps-section.js';
 import { collectProducts } from './products.js';
 import { runIndex, runIndexHtml } from './run-index.js';
 import { stationsSection, stationVerdicts } from './stations-section.js';
@@ -31,6 +31,11 @@ export interface RunReportInput {
   readonly logger?: Logger;
   readonly progress?: ProgressReporter;
 }
+
+/** report.html stays under this many bytes (docs/report.md): the map viewer's overviews are coarsened to fit. */
+export const PAGE_BUDGET_BYTES = 15_000_000;
+/** Room kept for the summary, which is written last. */
+const SUMMARY_ALLOWANCE_BYTES = 64 * 1024;
 
 interface Section {
   readonly id: string;
@@ -72,12 +77,8 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
   };
   const html = (r: { html?: string } | string): string | undefined => (typeof r === 'string' ? r : r.html);
 
-  const maps = await guard('maps', () => mapsSection(products, scene, stations, sceneInputKeys(input.manifest)));
-  if (html(maps)) sections.push({ id: 'maps', title: 'Maps', html: html(maps)! });
-  task.tick(1, 'maps');
-
   const sources = comparisonSources(input);
-  const comparison = await guard('intercomparison', () => comparisonSection(input.dir, sources, products, scene, stations, input.logger));
+  const comparison = await guard('intercomparison', () => comparisonSection(input.dir, sources, products, scene, stations, rasterReferenceKey(input.manifest), input.logger));
   if (html(comparison)) sections.push({ id: 'comparison', title: 'Intercomparison', html: html(comparison)! });
   task.tick(1, 'comparison');
 
@@ -94,6 +95,14 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
   sections.push({ id: 'tables', title: 'Metric tables', html: tablesSection(input) });
   sections.push({ id: 'files', title: 'Files in this run', html: runIndexHtml(runIndex(input.manifest, input.artifacts, files)) });
   sections.push({ id: 'manifest', title: 'Run manifest', html: manifestSection(input.manifest) });
+
+  // The maps come first on the page but are built last: they get what the page budget leaves.
+  const rest = sections.reduce((n, s) => n + Buffer.byteLength(s.html), SUMMARY_ALLOWANCE_BYTES + REPORT_CSS.length);
+  const maps = await guard('maps', () => mapsSection(products, scene, stations, sceneInputKeys(input.manifest), PAGE_BUDGET_BYTES - rest));
+  if (html(maps)) sections.unshift({ id: 'maps', title: 'Maps', html: html(maps)! });
+  const estimate = rest + Buffer.byteLength(html(maps) ?? '');
+  if (estimate > PAGE_BUDGET_BYTES) warnings.push({ code: 'report.over-budget', message: `report.html is about ${(estimate / 1e6).toFixed(1)} MB, over its ${PAGE_BUDGET_BYTES / 1e6} MB budget: the tables and charts alone are that large (the maps are at their smallest)` });
+  task.tick(1, 'maps');
 
   const summary = summaryHtml({
     manifest: input.manifest,
