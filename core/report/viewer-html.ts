@@ -38,7 +38,7 @@ const VIEWER_CSS = `
 .vw-unit { text-align: center; margin-top: 2px; color: #444; } .vw-error { color: #b00; }
 #vw-readout { white-space: pre; font: 12px/1.4 ui-monospace, monospace; background: #f7f7f7; border: 1px solid #ddd; padding: 6px; min-height: 6em; }
 .vw-scale { border: 2px solid #333; border-top: none; background: rgba(255,255,255,.8); font-size: 11px; padding: 0 4px; text-align: center; }
-.vw-popup svg { max-width: 600px; height: auto; }
+.vw-popup svg { max-width: 720px; height: auto; }
 `;
 
 /**

@@ -143,7 +143,7 @@ document.addEventListener('DOMContentLoaded', function () {
   var canvas = document.createElement('canvas');
   canvas.className = 'vw-canvas';
   var first = gridOf(byId[state.layer]);
-  var map = L.map('vw-map', { crs: L.CRS.Simple, minZoom: -20, maxZoom: 20, zoomSnap: 0.25, attributionControl: false });
+  var map = L.map('vw-map', { crs: L.CRS.Simple, minZoom: -20, maxZoom: 20, zoomSnap: 0.25, attributionControl: false, fadeAnimation: false });
   // Overview pixels span exactly 2^level full pixels except at the right/bottom edge: bounds use the full extent.
   function extentOf(g) {
     var t = g.transform, f = Math.pow(2, g.level);
@@ -290,7 +290,7 @@ document.addEventListener('DOMContentLoaded', function () {
     box.innerHTML = '<b>' + id + '</b>';
     if (chart) box.appendChild(chart.cloneNode(true)).removeAttribute('hidden');
     else box.insertAdjacentHTML('beforeend', '<p>No time series for this station (no product covers it or no in-situ data in the period).</p>');
-    L.popup({ maxWidth: 640, minWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
+    L.popup({ maxWidth: 760, minWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
   }
   var markers = {};
   D.stations.forEach(function (s) {
