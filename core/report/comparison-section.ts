@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resampleToGrid } from '../grid-ops/resample.js';
+import { median } from '../metrics/summary-stats.js';
 import type { Scene } from '../model/scene.js';
 import type { Stations } from '../model/stations.js';
 import type { RecordTable } from '../model/table.js';
@@ -97,11 +98,6 @@ export function taylorPoints(sources: readonly ComparisonSource[]): { points: Ta
     for (const [name, m] of byMethod) points.push({ name, r: median(m.r), std: median(m.std) });
   });
   return { points, against: 'stations' };
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** The coarse input itself (nearest-neighbour on the reference's pixels, or at the stations' pixels) as a Taylor point. */
