@@ -37,7 +37,7 @@ export async function comparisonSection(dir: string, sources: readonly Compariso
     await writeFile(join(dir, 'comparison.csv'), recordsToCsv(table));
     await writeFile(join(dir, 'comparison.json'), JSON.stringify({ columns: table.columns, rows: table.rows, notes: table.notes }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     files.push('comparison.csv', 'comparison.json');
-    html += tableHtml(table, { caption: 'All metrics, one row per method, with ranks', file: 'comparison.csv', maxRows: 200, highlight: 'rank', open: true });
+    html += tableHtml(table, { caption: 'All metrics, one row per method, with ranks', file: 'comparison.csv', maxRows: 200, highlight: 'rank', open: true, metricNotes: true });
   }
   const taylor = taylorPoints(sources);
   if (taylor.points.length) {

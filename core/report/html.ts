@@ -37,9 +37,10 @@ const COLLAPSE_ROWS = 12;
 /**
  * A record table as an HTML `<table>` (at most `maxRows` rows; a note says how many were left out and
  * where they are). Tables with more than 12 rows are collapsed; `file` (relative to the report) becomes a
- * download link for the CSV the table came from.
+ * download link for the CSV the table came from. Metric columns with a surprising convention carry their
+ * note as a header tooltip; `metricNotes` also lists the notes under the table (once per page is enough).
  */
-export function tableHtml(t: RecordTable, o: { caption: string; file?: string; maxRows?: number; highlight?: string; open?: boolean }): string {
+export function tableHtml(t: RecordTable, o: { caption: string; file?: string; maxRows?: number; highlight?: string; open?: boolean; metricNotes?: boolean }): string {
   const max = o.maxRows ?? 60;
   const head = t.columns.map((c) => `<th${METRIC_NOTES[c.slice(c.lastIndexOf('.') + 1)] ? ` title="${escapeHtml(METRIC_NOTES[c.slice(c.lastIndexOf('.') + 1)])}"` : ''}>${escapeHtml(c)}</th>`).join('');
   const body = t.rows
@@ -56,7 +57,7 @@ export function tableHtml(t: RecordTable, o: { caption: string; file?: string; m
     .join('\n');
   const link = o.file ? ` <a class="csv" href="${escapeHtml(o.file)}" download>${escapeHtml(o.file)}</a>` : '';
   const more = t.rows.length > max ? `<p class="note">${t.rows.length - max} more rows${o.file ? ` in <code>${escapeHtml(o.file)}</code>` : ''}.</p>` : '';
-  const notes = [...(t.notes ?? []), ...metricNotesFor(t.columns)];
+  const notes = [...(t.notes ?? []), ...(o.metricNotes ? metricNotesFor(t.columns) : [])];
   const noteList = notes.length ? `<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   const table = `<div class="table-wrap"><table data-table="${escapeHtml(o.caption)}"><caption>${escapeHtml(o.caption)}${link}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${noteList}</div>`;
   if (t.rows.length <= COLLAPSE_ROWS || o.open) return table;

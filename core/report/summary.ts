@@ -1,7 +1,7 @@
 import type { RecordTable } from '../model/table.js';
 import type { RunManifest } from '../pipeline/manifest.js';
 import { metricDirection, rankValues } from './comparison.js';
-import { escapeHtml, formatNumber, METRIC_NOTES, tableHtml } from './html.js';
+import { escapeHtml, formatNumber, metricNotesFor, tableHtml } from './html.js';
 import type { Product } from './products.js';
 
 /** A run warning as the manifest carries it (`manifest.warnings`, added by the engine). */
@@ -89,16 +89,15 @@ function bestPerMetric(t: RecordTable): string {
       const values = list.map((r) => (typeof r[c] === 'number' ? (r[c] as number) : Number.NaN));
       const ranks = rankValues(values, metricDirection(c)!);
       const best = ranks.findIndex((rk) => rk === Math.min(...ranks.filter(Number.isFinite)));
-      const base = c.slice(c.lastIndexOf('.') + 1);
-      rows.push({ ...(groupCols.length ? { group: g } : {}), metric: c, best: best >= 0 ? String(list[best].method) : 'none (no value)', value: best >= 0 ? values[best] : null, better: { higher: 'higher', lower: 'lower', abs: 'closer to 0' }[metricDirection(c)!], note: METRIC_NOTES[base] ? METRIC_NOTES[base].split(':')[0] : '' });
+      rows.push({ ...(groupCols.length ? { group: g } : {}), metric: c, best: best >= 0 ? String(list[best].method) : 'none (no value)', value: best >= 0 ? values[best] : null, better: { higher: 'higher', lower: 'lower', abs: 'closer to 0' }[metricDirection(c)!] });
     }
   }
   const columns = [...(groupCols.length ? ['group'] : []), 'metric', 'best', 'value', 'better'];
   const isHeadline = (r: Record<string, unknown>): boolean => HEADLINE.includes(String(r.metric).slice(String(r.metric).lastIndexOf('.') + 1));
   const overall = t.rows.filter((r) => r.rank === 1).map((r) => `${escapeHtml(String(r.method))}${groupCols.length ? ` (${escapeHtml(groupCols.map((c) => String(r[c])).join(' / '))})` : ''}`);
   return `<p><b>Best overall</b> (mean rank over all ranked metrics): ${overall.join(', ') || 'none'}. See the <a href="#comparison">intercomparison</a>.</p>
-${tableHtml({ kind: 'records', columns, rows: rows.filter(isHeadline) }, { caption: 'Headline metrics: the best method for each', open: true })}
-<details><summary>Best method for every ranked metric (${rows.length})</summary>${tableHtml({ kind: 'records', columns, rows }, { caption: 'Best method per metric', maxRows: 500, open: true })}</details>`;
+${tableHtml({ kind: 'records', columns, rows: rows.filter(isHeadline), notes: metricNotesFor(rows.filter(isHeadline).map((r) => String(r.metric))) }, { caption: 'Headline metrics: the best method for each', open: true })}
+<details><summary>Best method for every ranked metric (${rows.length})</summary>${tableHtml({ kind: 'records', columns, rows, notes: metricNotesFor(rows.map((r) => String(r.metric))) }, { caption: 'Best method per metric', maxRows: 500, open: true })}</details>`;
 }
 
 /** Without a comparison: each validator's headline metrics (raster `scope=all` row, in-situ medians). */
@@ -107,11 +106,11 @@ function validatorHeadline(summaries: ReadonlyMap<string, RecordTable>): string 
   for (const [key, t] of summaries) {
     const node = key.slice(0, key.indexOf('.'));
     if (t.columns.includes('metric') && t.columns.includes('median')) {
-      for (const r of t.rows) if (HEADLINE.includes(String(r.metric))) rows.push({ validator: node, metric: `${String(r.metric)} (median over stations)`, value: typeof r.median === 'number' ? r.median : null });
+      for (const r of t.rows) if (HEADLINE.includes(String(r.metric))) rows.push({ validator: node, metric: String(r.metric), value: typeof r.median === 'number' ? r.median : null, over: 'median over stations' });
       continue;
     }
     const all = t.rows.find((r) => r.scope === 'all') ?? (t.rows.length === 1 ? t.rows[0] : undefined);
-    if (all) for (const c of HEADLINE) if (t.columns.includes(c)) rows.push({ validator: node, metric: c, value: typeof all[c] === 'number' ? (all[c] as number) : null });
+    if (all) for (const c of HEADLINE) if (t.columns.includes(c)) rows.push({ validator: node, metric: c, value: typeof all[c] === 'number' ? (all[c] as number) : null, over: 'all pairs' });
   }
-  return rows.length ? tableHtml({ kind: 'records', columns: ['validator', 'metric', 'value'], rows }, { caption: 'Headline metrics', open: true }) : undefined;
+  return rows.length ? tableHtml({ kind: 'records', columns: ['validator', 'metric', 'value', 'over'], rows, notes: metricNotesFor(rows.map((r) => String(r.metric))) }, { caption: 'Headline metrics', open: true }) : undefined;
 }

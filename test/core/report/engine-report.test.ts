@@ -17,7 +17,7 @@ describe('report: written by the engine after every run', () => {
     // The product is a layer of the map viewer, every file is in the run index, and the manifest is embedded.
     const viewer = JSON.parse(/<script type="application\/json" id="viewer-data">(.*?)<\/script>/s.exec(html)![1]) as { layers: { id: string; kind: string }[] };
     assert.ok(viewer.layers.some((l) => l.id === 'sm_1km' && l.kind === 'product'));
-    for (const f of r.manifest.files.filter((x) => !x.includes('/'))) assert.match(html, new RegExp(`<td><a href="${f.replace('.', '\\.')}">`), `index lists ${f}`);
+    for (const f of r.manifest.files.filter((x) => !x.includes('/'))) assert.match(html, new RegExp(`<a href="${f.replace('.', '\\.')}">`), `index lists ${f}`);
     assert.match(html, new RegExp(`&quot;sha256&quot;: &quot;${r.manifest.pipeline.sha256}&quot;`));
 
     const out2 = join(tempDir(), 'out');

@@ -79,7 +79,10 @@ describe('report page: run index', () => {
     const by = new Map(entries.map((e) => [e.path, e]));
     assert.equal(by.get('sm/')!.files, 2);
     assert.match(by.get('sm/')!.what, /product: sm \(m3\/m3\) on a 6×5 grid; 2 Cloud-Optimised GeoTIFFs, one per date 2023-05-01 – 2023-05-02/);
-    assert.match(by.get('metrics.csv')!.what, /table output 'metrics' as CSV/);
+    assert.equal(by.get('metrics.csv')!.also, 'metrics.json');
+    assert.equal(by.get('metrics.csv')!.files, 2);
+    assert.match(by.get('metrics.csv')!.what, /table output 'metrics', as CSV and JSON/);
+    assert.equal(by.has('metrics.json'), false, 'the JSON shares the CSV row');
     assert.match(by.get('tables/check.perDate.csv')!.what, /table 'perDate' of node 'check'/);
     assert.ok(by.has('report.html') && by.has('manifest.json'));
   });
