@@ -126,16 +126,26 @@ export async function buildViewerData(sources: readonly LayerSource[], diffs: re
     }
     encoded.set(s.id, { level, bands, bytes: bands.reduce((n, b) => n + b.data.length, 0) });
   };
-  for (;;) {
-    for (const s of usable) await encode(s);
-    const total = [...encoded.values()].reduce((n, e) => n + e.bytes, 0);
-    if (total <= budget) break;
+  // Raise the level of the grid with the largest payload; false when it is already tiny.
+  const coarsen = (bytesOf: (s: LayerSource) => number): boolean => {
     const perGrid = new Map<string, number>();
-    for (const s of usable) perGrid.set(gridKey(s.grid), (perGrid.get(gridKey(s.grid)) ?? 0) + encoded.get(s.id)!.bytes);
+    for (const s of usable) perGrid.set(gridKey(s.grid), (perGrid.get(gridKey(s.grid)) ?? 0) + bytesOf(s));
     const [largest] = [...perGrid].sort((a, b) => b[1] - a[1])[0];
     const at = usable.find((s) => gridKey(s.grid) === largest)!;
-    if (Math.max(at.grid.width, at.grid.height) >> levels.get(largest)! <= 8) throw new Error(`map layers do not fit the ${budget}-byte budget even as 8-pixel overviews`);
+    if (Math.max(at.grid.width, at.grid.height) >> levels.get(largest)! <= 8) return false;
     levels.set(largest, levels.get(largest)! + 1);
+    return true;
+  };
+  // First from a few bands per layer (cheap), then exactly.
+  for (;;) {
+    const estimates = new Map<string, number>();
+    for (const s of usable) estimates.set(s.id, await estimateBytes(s, loaded.get(s.id)!, levels.get(gridKey(s.grid))!));
+    if ([...estimates.values()].reduce((n, b) => n + b, 0) <= budget || !coarsen((s) => estimates.get(s.id)!)) break;
+  }
+  for (;;) {
+    for (const s of usable) await encode(s);
+    if ([...encoded.values()].reduce((n, e) => n + e.bytes, 0) <= budget) break;
+    if (!coarsen((s) => encoded.get(s.id)!.bytes)) throw new Error(`map layers do not fit the ${budget}-byte budget even as 8-pixel overviews`);
   }
   for (const [key, level] of levels) {
     const s = usable.find((x) => gridKey(x.grid) === key)!;
@@ -169,6 +179,17 @@ export async function buildViewerData(sources: readonly LayerSource[], diffs: re
   const dates = [...new Set(usable.flatMap((s) => s.dates))].sort();
   const payloadBytes = [...encoded.values()].reduce((n, e) => n + e.bytes, 0);
   return { data: { crs, dates, layers, groups, stations: stationsIn(stations, crs), payloadBytes }, notes, emptyDates };
+}
+
+/** Payload of a layer at an overview level, extrapolated from at most 6 evenly spaced bands. */
+async function estimateBytes(s: LayerSource, bands: readonly Float32Array[], level: number): Promise<number> {
+  const sample = thin(bands, 6);
+  let bytes = 0;
+  for (const b of sample) {
+    const o = await overviewOf(b, s.grid.width, s.grid.height, level, s.categorical ? 'mode' : 'average');
+    bytes += encodeBand(o.values, o.width, o.height).data.length;
+  }
+  return (bytes * bands.length) / sample.length;
 }
 
 /** Symmetric 98th-percentile range of |a − b| over a few dates of every same-grid difference. */
