@@ -290,7 +290,7 @@ document.addEventListener('DOMContentLoaded', function () {
     box.innerHTML = '<b>' + id + '</b>';
     if (chart) box.appendChild(chart.cloneNode(true)).removeAttribute('hidden');
     else box.insertAdjacentHTML('beforeend', '<p>No time series for this station (no product covers it or no in-situ data in the period).</p>');
-    L.popup({ maxWidth: 760, minWidth: 320 }).setLatLng(latlng).setContent(box).openOn(map);
+    L.popup({ maxWidth: 760, minWidth: 320, autoPanPaddingTopLeft: L.point(60, 20) }).setLatLng(latlng).setContent(box).openOn(map);
   }
   var markers = {};
   D.stations.forEach(function (s) {
