@@ -17,8 +17,6 @@ const MIN_VIEWER_BYTES = 1024 * 1024;
 
 export interface MapsSection {
   readonly html: string | undefined;
-  /** Dates without one valid pixel, by product name (every date: an all-NaN product). */
-  readonly emptyProductDates: ReadonlyMap<string, readonly string[]>;
   /** Bytes of raster payload embedded in the viewer. */
   readonly payloadBytes: number;
 }
@@ -54,10 +52,9 @@ export async function mapsSection(products: readonly Product[], scene: Scene | u
   const dates = [...new Set(sources.flatMap((s) => s.dates))].sort();
   const gallery = await inputGallery(scene, inputKeys, coarse?.key, dates);
   const built = await buildViewerData(sources, diffs, stations, Math.max(MIN_VIEWER_BYTES, budget - (gallery?.length ?? 0) - VIEWER_OVERHEAD_BYTES));
-  const emptyProductDates = new Map([...built.emptyDates].filter(([id]) => products.some((p) => p.name === id)));
   let html = built.data ? viewerHtml(built.data, built.notes) : '';
   if (gallery) html += `<h3>Other inputs (one date each, own colour ranges)</h3>${gallery}`;
-  return { html: html || undefined, emptyProductDates, payloadBytes: built.data?.payloadBytes ?? 0 };
+  return { html: html || undefined, payloadBytes: built.data?.payloadBytes ?? 0 };
 }
 
 function assetSource(scene: Scene, key: string, kind: 'truth' | 'coarse'): LayerSource {

@@ -43,3 +43,13 @@ export function thin<T>(list: readonly T[], max: number): T[] {
   if (list.length <= max) return [...list];
   return Array.from({ length: max }, (_, k) => list[Math.floor((k * list.length) / max)]);
 }
+
+/** Dates without one valid pixel, by product name (`static` for an empty static layer); products with none are left out. */
+export function emptyProductDates(products: readonly Product[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of products) {
+    const empty = p.series.values.map((b, i) => (b.some((v) => Number.isFinite(v)) ? undefined : (p.series.dates[i] ?? 'static'))).filter((d): d is string => d !== undefined);
+    if (empty.length) out.set(p.name, empty);
+  }
+  return out;
+}

@@ -74,8 +74,6 @@ export interface ViewerBuild {
   readonly data: ViewerData | undefined;
   /** What the viewer left out or degraded, for the page. */
   readonly notes: string[];
-  /** Dates without one valid pixel, by layer id (an all-NaN layer lists every date). */
-  readonly emptyDates: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Largest embedded side before the budget is considered: a map panel is about this wide. */
@@ -93,8 +91,7 @@ const LATTICE_TOLERANCE_DEG = 5e-6;
  */
 export async function buildViewerData(sources: readonly LayerSource[], diffs: readonly DiffSource[], stations: Stations | undefined, budget: number): Promise<ViewerBuild> {
   const notes: string[] = [];
-  const emptyDates = new Map<string, string[]>();
-  if (!sources.length) return { data: undefined, notes, emptyDates };
+  if (!sources.length) return { data: undefined, notes };
   const crs = sources[0].grid.crs;
   const usable = sources.filter((s) => {
     const t = s.grid.transform;
@@ -105,11 +102,6 @@ export async function buildViewerData(sources: readonly LayerSource[], diffs: re
   });
   const loaded = new Map<string, readonly Float32Array[]>();
   for (const s of usable) loaded.set(s.id, await s.bands());
-  for (const s of usable) {
-    const bands = loaded.get(s.id)!;
-    const empty = bands.map((b, i) => (b.some((v) => Number.isFinite(v)) ? undefined : (s.dates[i] ?? 'static'))).filter((d): d is string => d !== undefined);
-    if (empty.length) emptyDates.set(s.id, empty);
-  }
 
   // Overview levels per full grid, raised until the payload fits the budget.
   const gridKey = (g: Grid): string => `${g.width}x${g.height}:${g.transform.join(',')}`;
@@ -178,7 +170,7 @@ export async function buildViewerData(sources: readonly LayerSource[], diffs: re
 
   const dates = [...new Set(usable.flatMap((s) => s.dates))].sort();
   const payloadBytes = [...encoded.values()].reduce((n, e) => n + e.bytes, 0);
-  return { data: { crs, dates, layers, groups, stations: stationsIn(stations, crs), payloadBytes }, notes, emptyDates };
+  return { data: { crs, dates, layers, groups, stations: stationsIn(stations, crs), payloadBytes }, notes };
 }
 
 /** Payload of a layer at an overview level, extrapolated from at most 6 evenly spaced bands. */

@@ -11,7 +11,7 @@ import { comparisonSection } from './comparison-section.js';
 import type { ComparisonSource } from './comparison.js';
 import { escapeHtml, REPORT_CSS, tableHtml } from './html.js';
 import { mapsSection, rasterReferenceKey, sceneInputKeys } from './maps-section.js';
-import { collectProducts } from './products.js';
+import { collectProducts, emptyProductDates } from './products.js';
 import { runIndex, runIndexHtml } from './run-index.js';
 import { stationsSection, stationVerdicts } from './stations-section.js';
 import { summaryHtml, type ReportWarning } from './summary.js';
@@ -109,7 +109,7 @@ export async function writeRunReport(input: RunReportInput): Promise<string[]> {
     products,
     comparison: typeof comparison === 'string' ? undefined : comparison.table,
     validatorSummaries: new Map(sources.filter((s) => s.table === 'summary').map((s) => [`${s.node}.summary`, s.records])),
-    emptyProductDates: typeof maps === 'string' ? new Map() : maps.emptyProductDates,
+    emptyProductDates: emptyProductDates(products),
     reportWarnings: warnings,
   });
   await writeFile(join(input.dir, 'report.html'), page(input.manifest, summary, sections));
