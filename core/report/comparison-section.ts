@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resampleToGrid } from '../grid-ops/resample.js';
+import { pairedMetrics } from '../metrics/paired-metrics.js';
 import { median } from '../metrics/summary-stats.js';
 import type { Scene } from '../model/scene.js';
 import type { Stations } from '../model/stations.js';
@@ -129,27 +130,15 @@ async function baselinePoint(against: 'truth' | 'stations', referenceKey: string
   return per.length ? { name, r: median(per.map((s) => s.r)), std: median(per.map((s) => s.std)), kind: 'baseline' } : undefined;
 }
 
-/** Pearson R and std(product)/std(reference) of paired values; undefined with fewer than 3 pairs. */
+/**
+ * Pearson R and std(product)/std(reference) of paired values, as the validators define them
+ * (`pairedMetrics`: population std); undefined with fewer than 3 pairs or a constant reference.
+ */
 export function taylorStats(reference: readonly number[], product: readonly number[]): { r: number; std: number } | undefined {
-  const n = reference.length;
-  if (n < 3) return undefined;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) (mx += reference[i], my += product[i]);
-  mx /= n;
-  my /= n;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = reference[i] - mx;
-    const b = product[i] - my;
-    sxx += a * a;
-    syy += b * b;
-    sxy += a * b;
-  }
-  if (!(sxx > 0)) return undefined;
-  return { r: syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0, std: Math.sqrt(syy / sxx) };
+  if (reference.length < 3) return undefined;
+  const m = pairedMetrics(product, reference, { rankMetrics: false });
+  if (!(m.stdReference > 0)) return undefined;
+  return { r: m.stdProduct > 0 ? m.r : 0, std: m.stdProduct / m.stdReference };
 }
 
 /** One chart per metric (r, ubRMSE, bias) over dates, a line per method, from the raster validators' per-date tables. */
