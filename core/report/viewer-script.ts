@@ -12,6 +12,10 @@ document.addEventListener('DOMContentLoaded', function () {
   var root = document.getElementById('viewer');
   var dataEl = document.getElementById('viewer-data');
   if (!root || !dataEl) return;
+  if (typeof DecompressionStream === 'undefined' || typeof L === 'undefined') {
+    root.insertAdjacentHTML('beforebegin', '<p class="banner">This browser cannot show the map viewer (it needs DecompressionStream: Chrome/Edge 80, Firefox 113, Safari 16.4 or later). The rest of the report is complete.</p>');
+    return;
+  }
   var D = JSON.parse(dataEl.textContent);
   var byId = {};
   D.layers.forEach(function (l) { byId[l.id] = l; });
