@@ -167,6 +167,17 @@ describe('report.html in headless Chromium', { skip }, () => {
     assert.notEqual(c.hash, b.hash, 'other layer, other pixels');
     assert.ok(c.opaque > 0.9 * c.total);
     await viewer!.screenshot({ path: join(SHOTS, 'viewer-difference.png') });
+
+    // The colour-range control: a narrower range recolours the same values; the colour bar follows.
+    await page.click('#vw-max', { count: 3 });
+    await page.keyboard.type('0.01');
+    await page.keyboard.press('Tab');
+    await waitInPage(page, `() => document.getElementById('vw-max').value === '0.01' && !!document.getElementById('viewer').dataset.drawn`);
+    const d = await canvasStats(page);
+    assert.notEqual(d.hash, c.hash, 'other range, other colours');
+    const ticks = await inPage<string[]>(page, `() => [...document.querySelectorAll('#vw-colourbar .vw-ticks span')].map((t) => t.textContent)`);
+    assert.ok(ticks.length >= 3 && ticks.every((t) => Number(t) >= Number(ticks[0])), `ticks ${ticks.join(' ')}`);
+    assert.ok(Number(ticks[ticks.length - 1]) <= 0.01, `ticks end at the new max: ${ticks.join(' ')}`);
   });
 
   it('the cursor readout shows the GeoTIFF value and the lon/lat of a known pixel', async () => {
