@@ -56,6 +56,7 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
   });
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
+  if (manifest.files.includes('report.html')) print(`open the report: ${join(outDir, 'report.html')}`);
   return outDir;
 }
 

@@ -61,6 +61,20 @@ export function distinctiveLabels(labels: readonly string[]): string[] {
   return new Set(out).size === out.length && out.every(Boolean) ? out : [...labels];
 }
 
+/**
+ * How the comparison names a row of one of several tables of the same validator plugin: the row's
+ * `method` (fanned-out compare tables), prefixed by the distinctive part of the node id when several
+ * nodes are compared (`truth30_full` → `full`). Other report parts (Taylor diagram, metric-by-date
+ * charts) use it so their labels match the intercomparison table.
+ */
+export function methodLabeller(group: readonly Pick<ComparisonSource, 'node' | 'records'>[]): (index: number, row: Readonly<Record<string, unknown>>) => string {
+  const nodeLabels = distinctiveLabels(group.map((s) => s.node));
+  return (gi, r) => {
+    const m = group[gi].records.columns.includes('method') ? String(r.method) : '';
+    return group.length > 1 ? (m ? `${nodeLabels[gi]}.${m}` : nodeLabels[gi]) : m;
+  };
+}
+
 function isMetricValue(v: unknown): v is number {
   return typeof v === 'number';
 }
@@ -91,17 +105,14 @@ export function comparisonTable(sources: readonly ComparisonSource[]): RecordTab
   const groupColumnsUsed = new Set<string>();
   for (const group of byPlugin.values()) {
     const hasMethod = group.some((s) => s.records.columns.includes('method'));
-    const nodeLabels = distinctiveLabels(group.map((s) => s.node));
+    const label = methodLabeller(group);
     if (!hasMethod && group.length < 2) continue;
     const pluginName = group[0].plugin.slice(group[0].plugin.indexOf(':') + 1);
     const prefix = group[0].table === 'summary' ? pluginName : `${pluginName}.${group[0].table}`;
     group.forEach((s, gi) => {
       const t = s.records;
       const groupCols = GROUP_COLUMNS.filter((c) => t.columns.includes(c));
-      const labelOf = (r: Readonly<Record<string, unknown>>): string => {
-        const m = t.columns.includes('method') ? String(r.method) : '';
-        return group.length > 1 ? (m ? `${nodeLabels[gi]}.${m}` : nodeLabels[gi]) : m;
-      };
+      const labelOf = (r: Readonly<Record<string, unknown>>): string => label(gi, r);
       // Rows describing everything ("all") stand for the table when it also has per-date/per-scope rows.
       const otherStrings = t.columns.filter((c) => c !== 'method' && !groupCols.includes(c) && t.rows.some((r) => typeof r[c] === 'string'));
       let kept = t.rows.filter((r) => otherStrings.every((c) => !t.rows.some((x) => x[c] === 'all') || r[c] === 'all' || r[c] === null));

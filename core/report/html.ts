@@ -5,18 +5,44 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A number for a table cell: 4 significant digits, integers as they are. */
+/**
+ * A number for reading: integers in full (seeds, counts — never `3.527e+9`), other values with 4
+ * significant digits, exponent form only below 0.001 or from a million up.
+ */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return '';
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
-/** A record table as an HTML `<table>` (at most `maxRows` rows; a note says how many were left out and where they are). */
-export function tableHtml(t: RecordTable, o: { caption: string; file?: string; maxRows?: number; highlight?: string }): string {
+/** Metrics whose sign or scale surprises, explained where they are shown (by base name). */
+export const METRIC_NOTES: Readonly<Record<string, string>> = {
+  kl: 'KL divergence in the Yan & Bai (2020, eq. 8) form: both series min–max normalised, Σ o′·ln(o′/e′) without renormalising, so it can be negative and large; closer to 0 is better (ranked by |KL|).',
+  bias: 'bias = mean(product − reference); closer to 0 is better (ranked by |bias|).',
+  nse: 'Nash–Sutcliffe efficiency: 1 is perfect, 0 is no better than the reference mean, negative is worse.',
+  gdown: 'GDOWN (Merlin et al. 2015): in [−1, 1], positive when downscaling improved R, bias and slope against in situ over the coarse input.',
+  mape: 'mean absolute percentage error, in %.',
+};
+
+/** Notes for the metric columns of a table (`raster.kl` → the `kl` note), each once. */
+export function metricNotesFor(columns: readonly string[]): string[] {
+  const bases = new Set(columns.map((c) => c.slice(c.lastIndexOf('.') + 1).replace(/^(median|mean)_/, '')));
+  return Object.entries(METRIC_NOTES).filter(([k]) => bases.has(k)).map(([k, v]) => `${k}: ${v}`);
+}
+
+/** Tables longer than this are collapsed (a `<details>` with the row count). */
+const COLLAPSE_ROWS = 12;
+
+/**
+ * A record table as an HTML `<table>` (at most `maxRows` rows; a note says how many were left out and
+ * where they are). Tables with more than 12 rows are collapsed; `file` (relative to the report) becomes a
+ * download link for the CSV the table came from. Metric columns with a surprising convention carry their
+ * note as a header tooltip; `metricNotes` also lists the notes under the table (once per page is enough).
+ */
+export function tableHtml(t: RecordTable, o: { caption: string; file?: string; maxRows?: number; highlight?: string; open?: boolean; metricNotes?: boolean }): string {
   const max = o.maxRows ?? 60;
-  const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const head = t.columns.map((c) => `<th${METRIC_NOTES[c.slice(c.lastIndexOf('.') + 1)] ? ` title="${escapeHtml(METRIC_NOTES[c.slice(c.lastIndexOf('.') + 1)])}"` : ''}>${escapeHtml(c)}</th>`).join('');
   const body = t.rows
     .slice(0, max)
     .map((r) => {
@@ -29,9 +55,13 @@ export function tableHtml(t: RecordTable, o: { caption: string; file?: string; m
         .join('')}</tr>`;
     })
     .join('\n');
+  const link = o.file ? ` <a class="csv" href="${escapeHtml(o.file)}" download>${escapeHtml(o.file)}</a>` : '';
   const more = t.rows.length > max ? `<p class="note">${t.rows.length - max} more rows${o.file ? ` in <code>${escapeHtml(o.file)}</code>` : ''}.</p>` : '';
-  const notes = (t.notes ?? []).length ? `<ul class="note">${t.notes!.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
-  return `<div class="table-wrap"><table data-table="${escapeHtml(o.caption)}"><caption>${escapeHtml(o.caption)}${o.file ? ` <code>${escapeHtml(o.file)}</code>` : ''}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${notes}</div>`;
+  const notes = [...(t.notes ?? []), ...(o.metricNotes ? metricNotesFor(t.columns) : [])];
+  const noteList = notes.length ? `<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  const table = `<div class="table-wrap"><table data-table="${escapeHtml(o.caption)}"><caption>${escapeHtml(o.caption)}${link}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${noteList}</div>`;
+  if (t.rows.length <= COLLAPSE_ROWS || o.open) return table;
+  return `<details class="table"><summary>${escapeHtml(o.caption)} — ${t.rows.length} rows${link}</summary>${table}</details>`;
 }
 
 export const REPORT_CSS = `
@@ -50,5 +80,10 @@ figure.map figcaption { font-size: 12px; }
 table { border-collapse: collapse; font-size: 12px; } caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 2px 6px; } th { background: #f4f4f4; position: sticky; top: 0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.best td { background: #eef7ee; }
+details.table { margin: 4px 0; } details.table > summary { cursor: pointer; font-weight: 600; font-size: 13px; }
+a.csv { font-weight: normal; font-size: 11px; margin-left: 6px; }
+.banner { background: #fde2e1; border: 2px solid #c62828; color: #7f0000; padding: 10px 14px; margin: 10px 0; font-size: 15px; }
+.warnings { background: #fff8e1; border: 1px solid #f0c36d; padding: 6px 12px; margin: 10px 0; }
+.summary table { margin-bottom: 8px; }
 pre { background: #f7f7f7; padding: 8px; overflow: auto; max-height: 480px; font-size: 11px; }
 `;

@@ -1,6 +1,13 @@
-export { writeRunReport, taylorStats, sceneInputKeys, type RunReportInput } from './write-report.js';
-export { comparisonTable, rankValues, metricDirection, distinctiveLabels, type ComparisonSource, type MetricDirection } from './comparison.js';
+export { writeRunReport, PAGE_BUDGET_BYTES, type RunReportInput } from './write-report.js';
+export { taylorStats, taylorPoints } from './comparison-section.js';
+export { sceneInputKeys } from './maps-section.js';
+export { comparisonTable, rankValues, metricDirection, distinctiveLabels, methodLabeller, type ComparisonSource, type MetricDirection } from './comparison.js';
 export { encodePng, pngDataUri, crc32 } from './png.js';
 export { colourise, colourAt, cssGradient, displayRange, VIRIDIS, DIVERGING, type ColourMap } from './colour-map.js';
-export { renderVegaLite, scatterSpec, timeSeriesSpec, barsSpec, taylorSpec, type ScatterPoint, type TimePoint, type BarValue, type TaylorPoint } from './charts.js';
+export { renderVegaLite, scatterSpec, timeSeriesSpec, barsSpec, taylorSpec, hexbinSpec, metricByDateSpec, placeLabels, type ScatterPoint, type TimePoint, type BarValue, type TaylorPoint } from './charts.js';
 export { sampleStations, type StationSample } from './station-samples.js';
+export { encodeBand, decodeBand, overviewOf, type EncodedBand } from './raster-payload.js';
+export { buildViewerData, lonLatLattice, type LayerSource, type ViewerData } from './viewer-data.js';
+export { formatNumber } from './html.js';
+export { manifestWarnings, type ReportWarning } from './summary.js';
+export { runIndex, type IndexEntry } from './run-index.js';

@@ -12,11 +12,12 @@ describe('report: written by the engine after every run', () => {
     assert.ok(r.manifest.files.includes('report.html'));
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     // Every record table the run wrote appears as a table, under its file name.
-    for (const f of r.manifest.files.filter((x) => x.endsWith('.csv') && !x.includes('/') && x !== 'comparison.csv')) assert.match(html, new RegExp(`<code>${f.replace('.', '\\.')}</code>`), f);
-    assert.match(html, /<code>tables\/[^<]+\.csv<\/code>/);
-    // The product is mapped with a colour bar, and the manifest is embedded.
-    assert.match(html, /<figure class="map" data-map="sm_1km"><img alt="sm_1km" src="data:image\/png;base64,/);
-    assert.match(html, /class="colourbar"/);
+    for (const f of r.manifest.files.filter((x) => x.endsWith('.csv') && !x.includes('/') && x !== 'comparison.csv')) assert.match(html, new RegExp(`<a class="csv" href="${f.replace('.', '\\.')}" download>`), f);
+    assert.match(html, /<a class="csv" href="tables\/[^"]+\.csv" download>/);
+    // The product is a layer of the map viewer, every file is in the run index, and the manifest is embedded.
+    const viewer = JSON.parse(/<script type="application\/json" id="viewer-data">(.*?)<\/script>/s.exec(html)![1]) as { layers: { id: string; kind: string }[] };
+    assert.ok(viewer.layers.some((l) => l.id === 'sm_1km' && l.kind === 'product'));
+    for (const f of r.manifest.files.filter((x) => !x.includes('/'))) assert.match(html, new RegExp(`<a href="${f.replace('.', '\\.')}">`), `index lists ${f}`);
     assert.match(html, new RegExp(`&quot;sha256&quot;: &quot;${r.manifest.pipeline.sha256}&quot;`));
 
     const out2 = join(tempDir(), 'out');

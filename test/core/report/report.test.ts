@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { inflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { recordTable } from '../../../core/index.js';
-import { colourAt, colourise, comparisonTable, crc32, displayRange, distinctiveLabels, encodePng, metricDirection, rankValues, renderVegaLite, sceneInputKeys, taylorSpec, taylorStats, VIRIDIS } from '../../../core/host.js';
+import { colourAt, colourise, comparisonTable, crc32, displayRange, distinctiveLabels, encodePng, metricDirection, rankValues, renderVegaLite, sceneInputKeys, taylorPoints, taylorSpec, taylorStats, VIRIDIS } from '../../../core/host.js';
 
 describe('report: PNG encoder', () => {
   it('CRC-32 matches the ISO 3309 check value', () => {
@@ -127,6 +127,26 @@ describe('report: Taylor statistics and charts', () => {
     assert.ok(Math.abs(anti.r + 1) < 1e-12);
     assert.ok(Math.abs(anti.std - 0.5) < 1e-12);
     assert.equal(taylorStats([1, 2], [1, 2]), undefined);
+  });
+
+  it('Taylor points carry the intercomparison table’s method names and the validators’ own statistics', () => {
+    const summary = (r: number, sp: number) => recordTable([{ scope: 'all', r, rmse: 0.1, stdProduct: sp, stdReference: 0.05 }]);
+    const sources = [
+      { node: 'truth30_coarse', plugin: 'validator:raster', table: 'summary', records: summary(0.5, 0.04) },
+      { node: 'truth30_full_bc', plugin: 'validator:raster', table: 'summary', records: summary(0.8, 0.055) },
+    ];
+    const { points, against } = taylorPoints(sources);
+    assert.equal(against, 'truth');
+    assert.deepEqual(points.map((p) => p.name), comparisonTable(sources)!.rows.map((r) => r.method));
+    assert.deepEqual(points.map((p) => [p.r, Number(p.std.toFixed(6))]), [[0.5, 0.8], [0.8, 1.1]]);
+    // Without raster validators: the in-situ stations' medians (included stations only).
+    const st = (rows: [number, number, boolean][]) => recordTable(rows.map(([r, sp, included], i) => ({ station: `S${i}`, included, r, stdProduct: sp, stdReference: 0.02 })));
+    const insitu = taylorPoints([
+      { node: 'insitu_a', plugin: 'validator:insitu', table: 'stations', records: st([[0.2, 0.02, true], [0.6, 0.04, true], [0.4, 0.01, true], [0.99, 0.02, false]]) },
+      { node: 'insitu_b', plugin: 'validator:insitu', table: 'stations', records: st([[0.7, 0.03, true]]) },
+    ]);
+    assert.equal(insitu.against, 'stations');
+    assert.deepEqual(insitu.points.map((p) => [p.name, p.r, p.std]), [['a', 0.4, 1], ['b', 0.7, 1.5]]);
   });
 
   it('renders a Taylor diagram to SVG in Node, one mark per product', async () => {
