@@ -88,17 +88,21 @@ function cubicAt(src: SourceBand, x: number, y: number): number {
   if (x0 - 1 < 0 || x0 + 2 >= width || y0 - 1 < 0 || y0 + 2 >= height) return bilinearAt(src, x, y);
   const fx = x - x0;
   const fy = y - y0;
+  const wx0 = cubicWeight(-1 - fx);
+  const wx1 = cubicWeight(-fx);
+  const wx2 = cubicWeight(1 - fx);
+  const wx3 = cubicWeight(2 - fx);
   let sum = 0;
-  for (let j = -1; j <= 2; j++) {
-    const wy = cubicWeight(j - fy);
-    const base = (y0 + j) * width + x0;
-    let rowSum = 0;
-    for (let i = -1; i <= 2; i++) {
-      const value = values[base + i];
-      if (value !== value) return bilinearAt(src, x, y);
-      rowSum += cubicWeight(i - fx) * value;
-    }
-    sum += wy * rowSum;
+  let base = (y0 - 1) * width + x0;
+  for (let j = -1; j <= 2; j++, base += width) {
+    const a = values[base - 1];
+    const b = values[base];
+    const c = values[base + 1];
+    const d = values[base + 2];
+    // NaN anywhere in the row makes the row sum NaN: fall back to bilinear.
+    const rowSum = wx0 * a + wx1 * b + wx2 * c + wx3 * d;
+    if (rowSum !== rowSum) return bilinearAt(src, x, y);
+    sum += cubicWeight(j - fy) * rowSum;
   }
   return sum;
 }
@@ -107,28 +111,32 @@ function cubicAt(src: SourceBand, x: number, y: number): number {
  * A separable kernel stretched by 1/scale (GDAL's general resampler when downsampling): taps within the
  * stretched support, NaN and out-of-source taps skipped, weights renormalised.
  */
-function stretchedAt(src: SourceBand, x: number, y: number, kernel: (t: number) => number, radius: number, scaleX: number, scaleY: number): number {
+function stretchedAt(src: SourceBand, x: number, y: number, kernel: (t: number) => number, radius: number, scaleX: number, scaleY: number, wx: Float64Array): number {
   const { values, width, height } = src;
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
-  const rx = Math.ceil(radius / Math.min(scaleX, 1));
-  const ry = Math.ceil(radius / Math.min(scaleY, 1));
+  const sx = Math.min(scaleX, 1);
+  const sy = Math.min(scaleY, 1);
+  const rx = Math.ceil(radius / sx);
+  const ry = Math.ceil(radius / sy);
+  // Column weights once per position (taps −rx+1 … rx), reused on every row.
+  for (let i = -rx + 1; i <= rx; i++) wx[i + rx - 1] = kernel((i - fx) * sx);
+  const c0 = Math.max(x0 - rx + 1, 0);
+  const c1 = Math.min(x0 + rx, width - 1);
   let sum = 0;
   let wsum = 0;
   for (let j = -ry + 1; j <= ry; j++) {
     const row = y0 + j;
     if (row < 0 || row >= height) continue;
-    const wy = kernel((j - fy) * Math.min(scaleY, 1));
+    const wy = kernel((j - fy) * sy);
     if (wy === 0) continue;
     const base = row * width;
-    for (let i = -rx + 1; i <= rx; i++) {
-      const col = x0 + i;
-      if (col < 0 || col >= width) continue;
+    for (let col = c0; col <= c1; col++) {
       const value = values[base + col];
       if (value !== value) continue;
-      const w = wy * kernel((i - fx) * Math.min(scaleX, 1));
+      const w = wy * wx[col - x0 + rx - 1];
       sum += w * value;
       wsum += w;
     }
@@ -154,6 +162,9 @@ export function interpolateRow(
 ): void {
   const widen = scaleX < WIDEN_BELOW_SCALE || scaleY < WIDEN_BELOW_SCALE;
   const { width, height } = src;
+  const radius = method === 'bilinear' ? 1 : 2;
+  const kernel = method === 'bilinear' ? triangleWeight : cubicWeight;
+  const wx = new Float64Array(2 * Math.ceil(radius / Math.min(scaleX, 1)));
   for (let i = 0; i < n; i++) {
     const px = u[i];
     const py = v[i];
@@ -166,7 +177,7 @@ export function interpolateRow(
     }
     const x = px - 0.5;
     const y = py - 0.5;
-    if (widen) out[at + i] = stretchedAt(src, x, y, method === 'bilinear' ? triangleWeight : cubicWeight, method === 'bilinear' ? 1 : 2, scaleX, scaleY);
+    if (widen) out[at + i] = stretchedAt(src, x, y, kernel, radius, scaleX, scaleY, wx);
     else out[at + i] = method === 'bilinear' ? bilinearAt(src, x, y) : cubicAt(src, x, y);
   }
 }

@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { warpBands, type WarpMethod } from '../../../core/grid-ops/warp.js';
+import { warpBands, warpScale, type WarpMethod } from '../../../core/grid-ops/warp.js';
 import { createPixelMapper } from '../../../core/grid-ops/warp-coords.js';
 import { transformCoordinates } from '../../../core/crs/transform.js';
 import { writeGeoTiff } from '../../../core/io/geotiff-write.js';
@@ -127,6 +127,8 @@ const CASES: WarpCase[] = [
   },
   { name: 'geographic 0.01° → UTM 33N', source: sourceGrid('EPSG:4326', 14, 44, 0.01, 80, 60), targetCrs: 'EPSG:32633', pointResolution: 400, areaResolution: 2500 },
   { name: 'UTM 33N 100 m → UTM 34N', source: sourceGrid('EPSG:32633', 17.9, 45.5, 100, 120, 100), targetCrs: 'EPSG:32634', pointResolution: 40, areaResolution: 250 },
+  // Same CRS, coarser target: the affine path, and bilinear/cubic with GDAL's kernel widened by 1/scale.
+  { name: 'UTM 33N 100 m → UTM 33N 150 m / 250 m', source: sourceGrid('EPSG:32633', 15.2, 45.5, 100, 120, 100), targetCrs: 'EPSG:32633', pointResolution: 150, areaResolution: 250 },
 ];
 
 /** 1 where the target pixel's footprint (its mapped corners) lies inside the source grid. */
@@ -155,7 +157,6 @@ function interiorOnly(a: Float32Array, b: Float32Array, mask: Uint8Array): [Floa
 }
 
 const POINT_METHODS: WarpMethod[] = ['nearest', 'bilinear', 'cubic'];
-const AREA_METHODS: WarpMethod[] = ['average', 'mode', 'min', 'max'];
 
 const skip = haveGdalwarp() ? false : 'gdalwarp (Debian gdal-bin) is not installed';
 
@@ -167,11 +168,17 @@ CASES.forEach((c, index) => {
         const values = sourceValues(c.source, classes, 100 + index);
         const input = join(dir, `in-${classes ? 'classes' : 'field'}.tif`);
         await writeGeoTiff(input, rasterFromBands({ ...c.source, crs: c.fileCrs ?? c.source.crs }, [values]), { overviews: false });
-        const methods = classes ? ['nearest', 'mode'] as WarpMethod[] : [...POINT_METHODS, ...AREA_METHODS.filter((m) => m !== 'mode')];
-        for (const method of methods) {
-          const area = AREA_METHODS.includes(method);
-          const to = targetOver(c.source, c.targetCrs, area ? c.areaResolution : c.pointResolution);
-          const theirs = await gdalwarp(input, join(dir, `out-${method}.tif`), { to, method, sourceCrs: c.fileCrs ? c.source.crs : undefined });
+        // Point methods on the finer target, area methods (and bilinear/cubic downsampling) on the coarser one.
+        const runs: Array<[WarpMethod, number]> = classes
+          ? [['nearest', c.pointResolution], ['mode', c.areaResolution]]
+          : [...POINT_METHODS.map((m) => [m, c.pointResolution] as [WarpMethod, number]), ...(['average', 'min', 'max', 'bilinear', 'cubic'] as const).map((m) => [m, c.areaResolution] as [WarpMethod, number])];
+        for (const [method, resolution] of runs) {
+          const to = targetOver(c.source, c.targetCrs, resolution);
+          // GDAL derives the kernel scale per chunk from its source window (clipped to the raster); ours is
+          // the footprint of the target's centre pixel. XSCALE/YSCALE hand gdalwarp the same scale.
+          const { scaleX, scaleY } = warpScale(c.source, to);
+          const extra = ['-wo', `XSCALE=${scaleX}`, '-wo', `YSCALE=${scaleY}`];
+          const theirs = await gdalwarp(input, join(dir, `out-${method}-${resolution}.tif`), { to, method, sourceCrs: c.fileCrs ? c.source.crs : undefined, extra });
           const [ours] = await warpBands([values], c.source, to, { method, maxError: 0 });
           const tol = TOLERANCES[method];
           const validity = compareWarps(ours, theirs, tol.value);
