@@ -187,17 +187,18 @@ class TargetGridScene implements Scene {
     const plan = this.plans.get(key);
     if (!plan || plan.action === 'as-is') return this.inner.load(key, options);
     const native = this.inner.info(key).grid;
-    const out = options.window ? windowOf(plan.grid, options.window, key, this.source) : plan.grid;
-    const read = sourceWindow(native, out, plan.method!);
+    const window = options.window ? checkWindow(plan.grid, options.window, key, this.source) : undefined;
+    const read = sourceWindow(native, window ? windowGrid(plan.grid, window) : plan.grid, plan.method!);
     if (!read) {
       // This window of the target lies outside the data (the target as a whole overlaps it). A one-pixel
       // read still lets the source check the dates and gives the series' metadata.
       const empty = await this.inner.load(key, { dates: options.dates, window: { x: 0, y: 0, width: 1, height: 1 } });
-      return makeSeries({ ...empty, grid: out, values: empty.values.map(() => new Float32Array(out.width * out.height).fill(Number.NaN)) });
+      const grid = windowGrid(plan.grid, window!);
+      return makeSeries({ ...empty, grid, values: empty.values.map(() => new Float32Array(grid.width * grid.height).fill(Number.NaN)) });
     }
     const full = read.x === 0 && read.y === 0 && read.width === native.width && read.height === native.height;
     const series = await this.inner.load(key, { dates: options.dates, ...(full ? {} : { window: read }) });
-    return warpSeries(series, out, { method: plan.method!, workers: this.options.workers, maxError: this.options.maxError });
+    return warpSeries(series, plan.grid, { method: plan.method!, workers: this.options.workers, maxError: this.options.maxError, window });
   }
 
   stations(): Promise<Stations | undefined> {
@@ -209,10 +210,10 @@ class TargetGridScene implements Scene {
   }
 }
 
-function windowOf(grid: Grid, w: PixelWindow, key: string, file: string | undefined): Grid {
+function checkWindow(grid: Grid, w: PixelWindow, key: string, file: string | undefined): PixelWindow {
   const ok = [w.x, w.y, w.width, w.height].every(Number.isInteger) && w.x >= 0 && w.y >= 0 && w.width > 0 && w.height > 0 && w.x + w.width <= grid.width && w.y + w.height <= grid.height;
   if (!ok) throw inputError(`window outside asset '${key}' on the target grid`, { file, path: `assets.${key}`, expected: `a window inside ${describeGrid(grid)}`, found: `x ${w.x}, y ${w.y}, ${w.width}×${w.height}` });
-  return windowGrid(grid, w);
+  return w;
 }
 
 /** The source pixel window `out` needs (its footprint plus the kernel's reach), or undefined when it misses the source. */

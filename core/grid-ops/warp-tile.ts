@@ -21,24 +21,31 @@ export interface WarpTileTask {
   readonly scaleY: number;
   readonly rowStart: number;
   readonly rowEnd: number;
+  /** Columns `[colStart, colEnd)` of `to` to produce; default all. */
+  readonly colStart?: number;
+  readonly colEnd?: number;
 }
 
 /**
- * Warp one band of target rows: returns per band `(rowEnd − rowStart) × to.width` values. Rows are
- * always mapped full width, so results do not depend on how the target is split into tiles.
- * Runs on a worker thread (module `warp-tile.js`) or inline.
+ * Warp a block of target rows and columns: returns per band `(rowEnd − rowStart) × (colEnd − colStart)`
+ * values. Rows are always mapped over the full width of `to`, so a pixel's value does not depend on
+ * how the target is split into tiles or windows. Runs on a worker thread (module `warp-tile.js`) or inline.
  */
 export function warpTile(task: WarpTileTask): Float32Array[] {
   const { from, to, method, rowStart, rowEnd } = task;
-  const width = to.width;
+  const colStart = task.colStart ?? 0;
+  const width = (task.colEnd ?? to.width) - colStart;
+  const full = to.width;
   const mapper = createPixelMapper(from, to, task.maxError);
   const sources: SourceBand[] = task.bands.map((values) => ({ values, width: from.width, height: from.height }));
   const outs = task.bands.map(() => new Float32Array((rowEnd - rowStart) * width));
   if (method === 'nearest' || method === 'bilinear' || method === 'cubic') {
-    const u = new Float64Array(width);
-    const v = new Float64Array(width);
+    const uRow = new Float64Array(full);
+    const vRow = new Float64Array(full);
+    const u = uRow.subarray(colStart);
+    const v = vRow.subarray(colStart);
     for (let row = rowStart; row < rowEnd; row++) {
-      mapper.mapRow(row + 0.5, 0.5, width, u, v);
+      mapper.mapRow(row + 0.5, 0.5, full, uRow, vRow);
       const at = (row - rowStart) * width;
       sources.forEach((src, b) => {
         if (method === 'nearest') nearestRow(src, u, v, width, outs[b], at);
@@ -48,16 +55,17 @@ export function warpTile(task: WarpTileTask): Float32Array[] {
     return outs;
   }
   // Area methods need pixel corners: the bottom corners of one row are the top corners of the next.
-  let uTop = new Float64Array(width + 1);
-  let vTop = new Float64Array(width + 1);
-  let uBottom = new Float64Array(width + 1);
-  let vBottom = new Float64Array(width + 1);
+  let uTop = new Float64Array(full + 1);
+  let vTop = new Float64Array(full + 1);
+  let uBottom = new Float64Array(full + 1);
+  let vBottom = new Float64Array(full + 1);
   const scratch = createModeScratch();
-  mapper.mapRow(rowStart, 0, width + 1, uTop, vTop);
+  mapper.mapRow(rowStart, 0, full + 1, uTop, vTop);
   for (let row = rowStart; row < rowEnd; row++) {
-    mapper.mapRow(row + 1, 0, width + 1, uBottom, vBottom);
+    mapper.mapRow(row + 1, 0, full + 1, uBottom, vBottom);
     const at = (row - rowStart) * width;
-    sources.forEach((src, b) => areaRow(method, src, uTop, vTop, uBottom, vBottom, width, outs[b], at, scratch));
+    const [ut, vt, ub, vb] = [uTop, vTop, uBottom, vBottom].map((a) => a.subarray(colStart));
+    sources.forEach((src, b) => areaRow(method, src, ut, vt, ub, vb, width, outs[b], at, scratch));
     [uTop, uBottom] = [uBottom, uTop];
     [vTop, vBottom] = [vBottom, vTop];
   }

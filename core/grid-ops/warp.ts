@@ -1,5 +1,5 @@
 import { usageError } from '../errors.js';
-import { pixelCount, type Grid } from '../model/grid.js';
+import { pixelCount, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import { makeSeries, type Series } from '../model/series.js';
 import type { WorkerPool } from '../services/worker-pool.js';
 import { createPixelMapper, DEFAULT_MAX_ERROR } from './warp-coords.js';
@@ -14,6 +14,8 @@ export interface WarpOptions {
   readonly maxError?: number;
   /** Warp row tiles on these threads (a pool of size 1, or none, warps inline). */
   readonly workers?: WorkerPool;
+  /** Produce only this window of `to` (the values are those of the whole warp, pixel for pixel). */
+  readonly window?: PixelWindow;
 }
 
 /** Targets smaller than this many pixels are warped inline: a thread round trip would cost more. */
@@ -45,10 +47,12 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
     if (b.length !== n) throw new RangeError(`warpBands: band ${i} has ${b.length} values for a ${from.width}×${from.height} grid`);
   });
   const { scaleX, scaleY } = warpScale(from, to);
-  const base = { from, to, method: options.method, maxError: options.maxError ?? DEFAULT_MAX_ERROR, scaleX, scaleY };
+  const w = options.window ?? { x: 0, y: 0, width: to.width, height: to.height };
+  const base = { from, to, method: options.method, maxError: options.maxError ?? DEFAULT_MAX_ERROR, scaleX, scaleY, colStart: w.x, colEnd: w.x + w.width };
+  const out = windowGrid(to, w);
   const pool = options.workers;
-  if (!pool || pool.size <= 1 || pixelCount(to) < PARALLEL_MIN_PIXELS) {
-    return warpTile({ ...base, bands, rowStart: 0, rowEnd: to.height });
+  if (!pool || pool.size <= 1 || pixelCount(out) < PARALLEL_MIN_PIXELS) {
+    return warpTile({ ...base, bands, rowStart: w.y, rowEnd: w.y + w.height });
   }
   // Workers read the source from shared memory (no copy per tile) and return their rows.
   const shared = bands.map((b) => {
@@ -57,14 +61,14 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
     s.set(b);
     return s;
   });
-  const outs = bands.map(() => new Float32Array(pixelCount(to)));
-  const rowsPerTile = Math.max(8, Math.ceil(TILE_PIXELS / to.width));
+  const outs = bands.map(() => new Float32Array(pixelCount(out)));
+  const rowsPerTile = Math.max(8, Math.ceil(TILE_PIXELS / out.width));
   const tiles: Promise<void>[] = [];
-  for (let rowStart = 0; rowStart < to.height; rowStart += rowsPerTile) {
-    const task: WarpTileTask = { ...base, bands: shared, rowStart, rowEnd: Math.min(to.height, rowStart + rowsPerTile) };
+  for (let first = 0; first < out.height; first += rowsPerTile) {
+    const task: WarpTileTask = { ...base, bands: shared, rowStart: w.y + first, rowEnd: w.y + Math.min(out.height, first + rowsPerTile) };
     tiles.push(
       pool.run<ReturnType<typeof warpTile>>({ module: TILE_MODULE, fn: TILE_FN, args: [task] satisfies Parameters<typeof warpTile> }).then((rows) => {
-        rows.forEach((r, b) => outs[b].set(r, rowStart * to.width));
+        rows.forEach((r, b) => outs[b].set(r, first * out.width));
       }),
     );
   }
@@ -73,7 +77,7 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
 }
 
 /**
- * Warp every date of a series onto `to`.
+ * Warp every date of a series onto `to` (or onto `options.window` of it).
  *
  * @example
  * ```ts
@@ -82,7 +86,8 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
  */
 export async function warpSeries(series: Series, to: Grid, options: WarpOptions): Promise<Series> {
   const values = await warpBands(series.values, series.grid, to, options);
-  return makeSeries({ variable: series.variable, grid: to, dates: series.dates, values, unit: series.unit, categorical: series.categorical });
+  const grid = options.window ? windowGrid(to, options.window) : to;
+  return makeSeries({ variable: series.variable, grid, dates: series.dates, values, unit: series.unit, categorical: series.categorical });
 }
 
 /**
