@@ -1,5 +1,5 @@
 import { inputError, usageError } from '../errors.js';
-import { sameCrs } from '../crs/resolve.js';
+import { isGeographicCrs, sameCrs } from '../crs/resolve.js';
 import { describeGrid, sameGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import type { AssetInfo, Scene } from '../model/scene.js';
 import { makeSeries, type Series } from '../model/series.js';
@@ -64,6 +64,7 @@ export function planTargetGrid(scene: Scene, target: Grid, options: TargetGridOp
   const plans: AssetPlan[] = [];
   const decisions: GridDecision[] = [];
   const res = Math.abs(target.transform[1]);
+  const unit = isGeographicCrs(target.crs) ? '°' : 'm';
   for (const info of scene.assets()) {
     if (sameGrid(info.grid, target)) {
       plans.push({ key: info.key, action: 'as-is', grid: target });
@@ -72,7 +73,7 @@ export function planTargetGrid(scene: Scene, target: Grid, options: TargetGridOp
     const size = nativeCellSize(info.grid, target);
     const ratio = size / res;
     const chosen = options.resampling?.[info.key];
-    const native = `${Number(size.toPrecision(5))} m-equivalent pixels in ${shortCrs(info.grid.crs)}`;
+    const native = `${info.key} (${shortCrs(info.grid.crs)}, pixels ≈ ${Number(size.toPrecision(5))} ${unit} here)`;
     const coarse = options.coarse ? options.coarse.includes(info.key) : isCoarseProduct(info, ratio);
     if (coarse) {
       if (nestsIn(target, info.grid)) {
@@ -86,7 +87,7 @@ export function planTargetGrid(scene: Scene, target: Grid, options: TargetGridOp
       plans.push({ key: info.key, action: 'coarse', grid, method });
       decisions.push({
         code: 'grid.coarse-regrid',
-        message: `${info.key}: ${native} do not nest with the target grid; regridded by ${method === 'average' ? 'area-weighted averaging' : method} onto ${grid.width} × ${grid.height} cells of ${factor} × ${res} = ${factor * res} in ${shortCrs(target.crs)} that the target nests in${options.coarseResolution ? ' (coarseResolution)' : ' (cell size from the native one)'}`,
+        message: `${native} does not nest with the target grid: regridded by ${method === 'average' ? 'area-weighted averaging' : method} onto ${grid.width} × ${grid.height} cells of ${factor * res} ${unit} (${factor} target pixels) in ${shortCrs(target.crs)} that the target nests in${options.coarseResolution ? ' (coarseResolution)' : ' (cell size from the native one)'}`,
       });
       continue;
     }
@@ -94,7 +95,7 @@ export function planTargetGrid(scene: Scene, target: Grid, options: TargetGridOp
     checkOverlap(scene, info, target);
     plans.push({ key: info.key, action: 'warp', grid: target, method });
     const why = chosen ? `resampling.${info.key}` : method === 'mode' ? 'class map' : method === 'average' ? 'source finer than the target' : 'source not finer than the target';
-    decisions.push({ code: 'grid.warp', message: `${info.key}: ${native} warped onto the target grid (${shortCrs(target.crs)}, ${res}) with ${method} (${why})` });
+    decisions.push({ code: 'grid.warp', message: `${native} warped onto the target grid (${shortCrs(target.crs)}, ${res} ${unit} pixels) with ${method} (${why})` });
   }
   return { plans, decisions };
 }

@@ -87,7 +87,7 @@ test('each asset gets its plan: finer → average, coarser → bilinear, class m
   const explicit = planTargetGrid(scene, TARGET, { resampling: { ndvi_1km: 'cubic' }, coarse: [], coarseResolution: 10000 });
   const ndvi = explicit.plans.find((p) => p.key === 'ndvi_1km')!;
   assert.equal(ndvi.method, 'cubic');
-  assert.match(explicit.decisions.find((d) => d.message.startsWith('ndvi_1km'))!.message, /with cubic \(resampling\.ndvi_1km\)/);
+  assert.match(explicit.decisions.find((d) => d.message.startsWith('ndvi_1km'))!.message, /with cubic \(resampling\.ndvi_1km\)$/);
   assert.equal(explicit.plans.find((p) => p.key === 'sm_coarse')!.action, 'warp', 'coarse: [] makes sm_coarse a fine asset');
   const rounded = planTargetGrid(scene, TARGET, { coarseResolution: 9050 });
   assert.equal(rounded.plans.find((p) => p.key === 'sm_coarse')!.grid.transform[1], 9100);
