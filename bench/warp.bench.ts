@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrid, createRng, createWorkerPool, rasterFromBands, readGeoTiff, warpBands, warpScale, writeGeoTiff, type Grid, type WarpMethod, type WorkerPool } from '../core/index.js';
 import { compareWarps, gdalwarpArgs, GDALWARP, haveGdalwarp } from '../test/support/gdalwarp.js';
+import { MODIS_SINUSOIDAL } from '../test/support/native-grids.js';
 import type { BenchArgs } from './main.js';
 import { printTable, timed, type BenchRow } from './report.js';
 
-const SINUSOIDAL = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs';
 const SIZE = 4000;
-const source = createGrid(SIZE, SIZE, [1111950.5197, 231.65635826, 0, 5559752.5985, 0, -231.65635826], SINUSOIDAL);
+const source = createGrid(SIZE, SIZE, [1111950.5197, 231.65635826, 0, 5559752.5985, 0, -231.65635826], MODIS_SINUSOIDAL);
 const targets: Array<{ method: WarpMethod; to: Grid }> = [
   { method: 'nearest', to: createGrid(4000, 4000, [500000, 250, 0, 5550000, 0, -250], 'EPSG:32633') },
   { method: 'bilinear', to: createGrid(4000, 4000, [500000, 250, 0, 5550000, 0, -250], 'EPSG:32633') },
@@ -54,7 +54,7 @@ export default async function run(_args: BenchArgs): Promise<void> {
         // Our kernel scale, handed to gdalwarp (it would otherwise derive one per chunk from its source window).
         const { scaleX, scaleY } = warpScale(source, to);
         const scale = ['-wo', `XSCALE=${scaleX}`, '-wo', `YSCALE=${scaleY}`];
-        const args = gdalwarpArgs(input, output, { to, method, sourceCrs: SINUSOIDAL, maxError: 0.125, extra: ['-wm', '1024', ...scale, ...extra] });
+        const args = gdalwarpArgs(input, output, { to, method, sourceCrs: MODIS_SINUSOIDAL, maxError: 0.125, extra: ['-wm', '1024', ...scale, ...extra] });
         const peer = await best(() => {
           const r = spawnSync(GDALWARP, args, { encoding: 'utf8' });
           if (r.status !== 0) throw new Error(`gdalwarp failed: ${r.stderr}`);

@@ -34,7 +34,7 @@ export function nearestRow(src: SourceBand, u: Float64Array, v: Float64Array, n:
 }
 
 /** Keys' cubic convolution kernel with a = −0.5 (GDAL's `cubic`). */
-function cubicWeight(t: number): number {
+export function cubicWeight(t: number): number {
   const x = t < 0 ? -t : t;
   if (x <= 1) return (1.5 * x - 2.5) * x * x + 1;
   if (x < 2) return ((-0.5 * x + 2.5) * x - 4) * x + 2;

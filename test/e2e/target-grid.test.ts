@@ -25,7 +25,6 @@ import {
   readGeoTiffInfo,
   rasterFromBands,
   runPipeline,
-  transformCoordinates,
   warpScale,
   writeGeoTiff,
   type Artifact,
@@ -35,19 +34,14 @@ import {
 } from '../../core/index.js';
 import { builtinPlugins } from '../../plugins/index.js';
 import { compareWarps, gdalwarp, haveGdalwarp } from '../support/gdalwarp.js';
+import { EASE2_9KM, EASE2_ORIGIN, gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../support/native-grids.js';
 
-const SINUSOIDAL = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs';
 const TARGET = createGrid(300, 300, [700000, 100, 0, 5050000, 0, -100], 'EPSG:32633');
 const CENTRE = { lon: 17.7, lat: 45.45 }; // the target's centre, near the 33N/34N zone edge
 const DATES = ['2024-06-01', '2024-06-02'];
 
-/** A grid of `cols × rows` cells of `cell` in `crs` centred on the target, snapped to `origin + k·cell`. */
-function around(crs: string, cell: number, cols: number, rows: number, origin: [number, number] = [0, 0]): Grid {
-  const { x, y } = transformCoordinates('EPSG:4326', crs, Float64Array.of(CENTRE.lon), Float64Array.of(CENTRE.lat));
-  const x0 = origin[0] + Math.round((x[0] - (cols / 2) * cell - origin[0]) / cell) * cell;
-  const y0 = origin[1] + Math.round((y[0] + (rows / 2) * cell - origin[1]) / cell) * cell;
-  return createGrid(cols, rows, [x0, cell, 0, y0, 0, -cell], crs);
-}
+/** A grid around the target's centre. */
+const around = (crs: string, cell: number, cols: number, rows: number, origin?: [number, number]): Grid => gridAround(crs, CENTRE.lon, CENTRE.lat, cell, cols, rows, origin);
 
 /** A smooth field (or 1–4 classes) over the grid's pixels; `day` shifts it. */
 function field(grid: Grid, day: number, classes = false): Float32Array {
@@ -78,9 +72,9 @@ const ASSETS: AssetSpec[] = [
   { key: 'sigma0_vv_100m', grid: TARGET, dated: true, method: 'nearest', onto: TARGET },
   { key: 'ndvi_1km', grid: around('EPSG:4326', 0.01, 60, 50), dated: true, method: 'bilinear', onto: TARGET },
   { key: 'landcover_60m', grid: around('EPSG:32634', 60, 640, 640), dated: false, classes: true, method: 'mode', onto: TARGET },
-  { key: 'sm_coarse', grid: around('EPSG:6933', 9008.055210146, 8, 8, [-17367530.445, 7314540.831]), dated: true, method: 'average', onto: COARSE },
+  { key: 'sm_coarse', grid: around('EPSG:6933', EASE2_9KM, 8, 8, EASE2_ORIGIN), dated: true, method: 'average', onto: COARSE },
 ];
-const LST: AssetSpec = { key: 'lst_1km', grid: around(SINUSOIDAL, 926.625433055833, 50, 50, [-20015109.354, 10007554.677]), dated: true, fileCrs: 'EPSG:3857', method: 'bilinear', onto: TARGET };
+const LST: AssetSpec = { key: 'lst_1km', grid: around(MODIS_SINUSOIDAL, MODIS_1KM, 50, 50, MODIS_ORIGIN), dated: true, fileCrs: 'EPSG:3857', method: 'bilinear', onto: TARGET };
 
 /**
  * Write `values` on `grid`. Our writer encodes EPSG CRSs only: for another CRS it writes `placeholder`

@@ -28,8 +28,8 @@ import { createGrid, gridBounds, type Grid } from '../../../core/model/grid.js';
 import { rasterFromBands } from '../../../core/model/raster.js';
 import { createRng } from '../../../core/util/random.js';
 import { compareWarps, gdalwarp, haveGdalwarp } from '../../support/gdalwarp.js';
+import { EASE2_9KM, EASE2_ORIGIN, gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../../support/native-grids.js';
 
-const MODIS_SINUSOIDAL = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs';
 
 interface Tolerance {
   /** Largest share of pixels valid on one side only. */
@@ -65,15 +65,6 @@ interface WarpCase {
   readonly pointResolution: number;
   /** Target resolution for the area methods (coarser than the source). */
   readonly areaResolution: number;
-}
-
-/** A north-up source grid of `cols × rows` cells of `cell` whose centre is near (lon, lat). */
-function sourceGrid(crs: string, lon: number, lat: number, cell: number, cols: number, rows: number, origin: [number, number] = [0, 0]): Grid {
-  const { x, y } = transformCoordinates('EPSG:4326', crs, Float64Array.of(lon), Float64Array.of(lat));
-  // Snap the corner to the product's native lattice (origin + k·cell), as real tiles are.
-  const x0 = origin[0] + Math.round((x[0] - (cols / 2) * cell - origin[0]) / cell) * cell;
-  const y0 = origin[1] + Math.round((y[0] + (rows / 2) * cell - origin[1]) / cell) * cell;
-  return createGrid(cols, rows, [x0, cell, 0, y0, 0, -cell], crs);
 }
 
 /** A target grid in `crs` at `resolution` over the bounding box of the source's footprint (so its corners lie outside the source). */
@@ -114,21 +105,20 @@ function sourceValues(grid: Grid, classes: boolean, seed: number): Float32Array 
   return out;
 }
 
-const EASE_ORIGIN: [number, number] = [-17367530.445, 7314540.831];
 const CASES: WarpCase[] = [
-  { name: 'EASE-Grid 2.0 9 km → UTM 33N', source: sourceGrid('EPSG:6933', 15, 45, 9008.055210146, 40, 30, EASE_ORIGIN), targetCrs: 'EPSG:32633', pointResolution: 3000, areaResolution: 20000 },
+  { name: 'EASE-Grid 2.0 9 km → UTM 33N', source: gridAround('EPSG:6933', 15, 45, EASE2_9KM, 40, 30, EASE2_ORIGIN), targetCrs: 'EPSG:32633', pointResolution: 3000, areaResolution: 20000 },
   {
     name: 'MODIS sinusoidal 926.6 m → UTM 33N',
-    source: sourceGrid(MODIS_SINUSOIDAL, 16.2, 46, 926.625433055833, 90, 80, [-20015109.354, 10007554.677]),
+    source: gridAround(MODIS_SINUSOIDAL, 16.2, 46, MODIS_1KM, 90, 80, MODIS_ORIGIN),
     fileCrs: 'EPSG:3857',
     targetCrs: 'EPSG:32633',
     pointResolution: 400,
     areaResolution: 2500,
   },
-  { name: 'geographic 0.01° → UTM 33N', source: sourceGrid('EPSG:4326', 14, 44, 0.01, 80, 60), targetCrs: 'EPSG:32633', pointResolution: 400, areaResolution: 2500 },
-  { name: 'UTM 33N 100 m → UTM 34N', source: sourceGrid('EPSG:32633', 17.9, 45.5, 100, 120, 100), targetCrs: 'EPSG:32634', pointResolution: 40, areaResolution: 250 },
+  { name: 'geographic 0.01° → UTM 33N', source: gridAround('EPSG:4326', 14, 44, 0.01, 80, 60), targetCrs: 'EPSG:32633', pointResolution: 400, areaResolution: 2500 },
+  { name: 'UTM 33N 100 m → UTM 34N', source: gridAround('EPSG:32633', 17.9, 45.5, 100, 120, 100), targetCrs: 'EPSG:32634', pointResolution: 40, areaResolution: 250 },
   // Same CRS, coarser target: the affine path, and bilinear/cubic with GDAL's kernel widened by 1/scale.
-  { name: 'UTM 33N 100 m → UTM 33N 150 m / 250 m', source: sourceGrid('EPSG:32633', 15.2, 45.5, 100, 120, 100), targetCrs: 'EPSG:32633', pointResolution: 150, areaResolution: 250 },
+  { name: 'UTM 33N 100 m → UTM 33N 150 m / 250 m', source: gridAround('EPSG:32633', 15.2, 45.5, 100, 120, 100), targetCrs: 'EPSG:32633', pointResolution: 150, areaResolution: 250 },
 ];
 
 /** 1 where the target pixel's footprint (its mapped corners) lies inside the source grid. */

@@ -9,18 +9,12 @@ import { SoilscaleError } from '../../../core/errors.js';
 import { createGrid, type Grid, type PixelWindow } from '../../../core/model/grid.js';
 import { splitAssetKey, type AssetInfo, type Scene } from '../../../core/model/scene.js';
 import { makeSeries, type Series } from '../../../core/model/series.js';
+import { EASE2_9KM, EASE2_ORIGIN, gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../../support/native-grids.js';
 
-const SINUSOIDAL = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs';
-const EASE_ORIGIN: [number, number] = [-17367530.445, 7314540.831];
 const TARGET = createGrid(600, 600, [700000, 100, 0, 5050000, 0, -100], 'EPSG:32633'); // 60 km at 100 m, centred on 17.95° E 45.3° N
 
-/** A grid of `cols × rows` cells in `crs` centred on (lon, lat), snapped to `origin + k·cell`. */
-function around(crs: string, cell: number, cols: number, rows: number, lon = 17.95, lat = 45.3, origin: [number, number] = [0, 0]): Grid {
-  const { x, y } = transformCoordinates('EPSG:4326', crs, Float64Array.of(lon), Float64Array.of(lat));
-  const x0 = origin[0] + Math.round((x[0] - (cols / 2) * cell - origin[0]) / cell) * cell;
-  const y0 = origin[1] + Math.round((y[0] + (rows / 2) * cell - origin[1]) / cell) * cell;
-  return createGrid(cols, rows, [x0, cell, 0, y0, 0, -cell], crs);
-}
+/** A grid around the target's centre (17.95° E, 45.3° N). */
+const around = (crs: string, cell: number, cols: number, rows: number, origin?: [number, number]): Grid => gridAround(crs, 17.95, 45.3, cell, cols, rows, origin);
 
 /** A scene held in memory (static series), honouring windowed loads as the STAC reader does. */
 function memoryScene(series: Record<string, { grid: Grid; values: Float32Array; categorical?: boolean }>): Scene & { windows: Array<PixelWindow | undefined> } {
@@ -58,8 +52,8 @@ function smoothField(grid: Grid, k = 2): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => 0.25 + 0.08 * Math.sin(ll.x[i] * k) * Math.cos(ll.y[i] * k));
 }
 
-const ease = around('EPSG:6933', 9008.055210146, 12, 12, 17.95, 45.3, EASE_ORIGIN);
-const modis = around(SINUSOIDAL, 926.625433055833, 80, 80, 17.95, 45.3, [-20015109.354, 10007554.677]);
+const ease = around('EPSG:6933', EASE2_9KM, 12, 12, EASE2_ORIGIN);
+const modis = around(MODIS_SINUSOIDAL, MODIS_1KM, 80, 80, MODIS_ORIGIN);
 const sentinel = around('EPSG:32634', 20, 3400, 3400); // 68 km of 20 m pixels in the next zone
 const landcover = around('EPSG:4326', 0.0025, 400, 300);
 

@@ -6,10 +6,10 @@ import { SoilscaleError } from '../../../core/errors.js';
 import { createGrid } from '../../../core/model/grid.js';
 import { createWorkerPool } from '../../../core/services/worker-pool.js';
 import { createRng } from '../../../core/util/random.js';
+import { MODIS_SINUSOIDAL } from '../../support/native-grids.js';
 
-const SINUSOIDAL = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs';
 // 16° E, 46° N: MODIS tile h19v04 territory, a UTM 33N target 2 000 px wide.
-const modis = createGrid(1200, 1200, [1111950.5197, 463.3127165, 0, 5559752.5985, 0, -463.3127165], SINUSOIDAL);
+const modis = createGrid(1200, 1200, [1111950.5197, 463.3127165, 0, 5559752.5985, 0, -463.3127165], MODIS_SINUSOIDAL);
 const utm = createGrid(2000, 40, [500000, 250, 0, 5150000, 0, -250], 'EPSG:32633');
 
 test('the per-row approximation stays within 0.125 source px of the exact transform on every pixel', () => {
