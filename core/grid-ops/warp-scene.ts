@@ -194,7 +194,7 @@ class TargetGridScene implements Scene {
       // This window of the target lies outside the data (the target as a whole overlaps it). A one-pixel
       // read still lets the source check the dates and gives the series' metadata.
       const empty = await this.inner.load(key, { dates: options.dates, window: { x: 0, y: 0, width: 1, height: 1 } });
-      const grid = windowGrid(plan.grid, window!);
+      const grid = window ? windowGrid(plan.grid, window) : plan.grid;
       return makeSeries({ ...empty, grid, values: empty.values.map(() => new Float32Array(grid.width * grid.height).fill(Number.NaN)) });
     }
     const full = read.x === 0 && read.y === 0 && read.width === native.width && read.height === native.height;
@@ -223,8 +223,9 @@ function sourceWindow(native: Grid, out: Grid, method: WarpMethod): PixelWindow 
   if (!fp) return undefined;
   const { scaleX, scaleY } = warpScale(native, out);
   const radius = method === 'cubic' ? 2 : method === 'bilinear' ? 1 : 0;
-  const mx = Math.ceil(radius / Math.min(scaleX, 1)) + 2;
-  const my = Math.ceil(radius / Math.min(scaleY, 1)) + 2;
+  // Kernel reach, plus room for the footprint's edges bowing between the sampled lattice points.
+  const mx = Math.ceil(radius / Math.min(scaleX, 1)) + 2 + Math.ceil(0.01 * (fp.colMax - fp.colMin));
+  const my = Math.ceil(radius / Math.min(scaleY, 1)) + 2 + Math.ceil(0.01 * (fp.rowMax - fp.rowMin));
   const x0 = Math.max(0, Math.floor(fp.colMin) - mx);
   const y0 = Math.max(0, Math.floor(fp.rowMin) - my);
   const x1 = Math.min(native.width, Math.ceil(fp.colMax) + mx);
