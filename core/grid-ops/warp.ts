@@ -48,6 +48,9 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
   });
   const { scaleX, scaleY } = warpScale(from, to);
   const w = options.window ?? { x: 0, y: 0, width: to.width, height: to.height };
+  if (!(w.x >= 0 && w.y >= 0 && w.width > 0 && w.height > 0 && w.x + w.width <= to.width && w.y + w.height <= to.height)) {
+    throw new RangeError(`warpBands: window ${JSON.stringify(w)} outside the ${to.width}×${to.height} target`);
+  }
   const base = { from, to, method: options.method, maxError: options.maxError ?? DEFAULT_MAX_ERROR, scaleX, scaleY, colStart: w.x, colEnd: w.x + w.width };
   const out = windowGrid(to, w);
   const pool = options.workers;
