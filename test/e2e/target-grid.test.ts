@@ -21,10 +21,8 @@ import { join } from 'node:path';
 import {
   createGrid,
   createMemoryLogger,
-  createRegistry,
   readGeoTiffInfo,
   rasterFromBands,
-  runPipeline,
   warpScale,
   writeGeoTiff,
   type Artifact,
@@ -32,6 +30,8 @@ import {
   type Series,
   type WarpMethod,
 } from '../../core/index.js';
+import { runPipeline } from '../../core/pipeline/index.js';
+import { createRegistry } from '../../core/plugin/registry.js';
 import { builtinPlugins } from '../../plugins/index.js';
 import { compareWarps, gdalwarp, haveGdalwarp } from '../support/gdalwarp.js';
 import { EASE2_9KM, EASE2_ORIGIN, gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../support/native-grids.js';

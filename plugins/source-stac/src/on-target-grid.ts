@@ -1,9 +1,10 @@
-import { sceneOnTargetGrid, type PluginContext, type Source, type TargetGridOptions, type TargetGridSpec } from '../../../core/index.js';
+import { sceneOnTargetGrid, type PluginContext, type Source, type TargetGridSpec, type WarpMethod } from '../../../core/index.js';
 
-/** The target-grid params of `source:stac`. */
+/** The target-grid params of `source:stac` (validated against its schema before they get here). */
 export interface TargetGridParams {
   readonly grid?: TargetGridSpec;
-  readonly resampling: TargetGridOptions['resampling'];
+  /** Warp method per asset key (the schema's enum has checked the values). */
+  readonly resampling?: Readonly<Record<string, unknown>>;
   readonly coarse?: readonly string[];
   readonly coarseResolution?: number;
 }
@@ -18,7 +19,7 @@ export function onTargetGrid(source: Source, params: TargetGridParams & { grid: 
   return {
     async load() {
       const { scene, decisions } = sceneOnTargetGrid(await source.load(), params.grid, {
-        resampling: params.resampling,
+        resampling: params.resampling as Readonly<Record<string, WarpMethod>> | undefined,
         coarse: params.coarse,
         coarseResolution: params.coarseResolution,
         workers: context.workers,
