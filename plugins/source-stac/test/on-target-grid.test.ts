@@ -1,30 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGrid, createMemoryLogger, createPluginContext, createWorkerPool, makeSeries, splitAssetKey, type AssetInfo, type Grid, type Scene } from '../../../core/index.js';
+import { createGrid, createMemoryLogger, createPluginContext, createWorkerPool, type Grid } from '../../../core/index.js';
+import { memoryScene } from '../../../test/support/memory-scene.js';
 import { onTargetGrid } from '../src/on-target-grid.js';
 
 const target = createGrid(20, 20, [500000, 100, 0, 4200000, 0, -100], 'EPSG:32633');
 const other = createGrid(12, 12, [499000, 250, 0, 4201000, 0, -250], 'EPSG:32633'); // covers the target
 
-/** A static scene of constant assets on the given grids. */
-function scene(grids: Record<string, Grid>): Scene {
-  const info = (key: string): AssetInfo => ({ key, ...splitAssetKey(key), grid: grids[key], dates: [] });
-  return {
-    kind: 'scene',
-    id: 'tiny',
-    assets: () => Object.keys(grids).map(info),
-    has: (key) => key in grids,
-    info,
-    load: async (key, options = {}) => {
-      const g = grids[key];
-      const w = options.window ?? { x: 0, y: 0, width: g.width, height: g.height };
-      const t = g.transform;
-      const grid = createGrid(w.width, w.height, [t[0] + w.x * t[1], t[1], 0, t[3] + w.y * t[5], 0, t[5]], g.crs);
-      return makeSeries({ variable: key, grid, dates: [], values: [new Float32Array(w.width * w.height).fill(0.5)] });
-    },
-    stations: async () => undefined,
-  };
-}
+/** A static scene of layers of 0.5 on the given grids. */
+const scene = (grids: Record<string, Grid>) => memoryScene(Object.fromEntries(Object.entries(grids).map(([k, grid]) => [k, { grid, values: new Float32Array(grid.width * grid.height).fill(0.5) }])));
 
 const params = { grid: { like: 'dem_100m' }, resampling: {} };
 

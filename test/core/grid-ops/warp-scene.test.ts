@@ -6,40 +6,15 @@ import { resolveTargetGrid } from '../../../core/grid-ops/target-grid.js';
 import { warpBands } from '../../../core/grid-ops/warp.js';
 import { transformCoordinates } from '../../../core/crs/transform.js';
 import { SoilscaleError } from '../../../core/errors.js';
-import { createGrid, type Grid, type PixelWindow } from '../../../core/model/grid.js';
-import { splitAssetKey, type AssetInfo, type Scene } from '../../../core/model/scene.js';
-import { makeSeries, type Series } from '../../../core/model/series.js';
+import { createGrid, type Grid } from '../../../core/model/grid.js';
+import type { Series } from '../../../core/model/series.js';
+import { memoryScene } from '../../support/memory-scene.js';
 import { EASE2_9KM, EASE2_ORIGIN, gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../../support/native-grids.js';
 
 const TARGET = createGrid(600, 600, [700000, 100, 0, 5050000, 0, -100], 'EPSG:32633'); // 60 km at 100 m, centred on 17.95° E 45.3° N
 
 /** A grid around the target's centre (17.95° E, 45.3° N). */
 const around = (crs: string, cell: number, cols: number, rows: number, origin?: [number, number]): Grid => gridAround(crs, 17.95, 45.3, cell, cols, rows, origin);
-
-/** A scene held in memory (static series), honouring windowed loads as the STAC reader does. */
-function memoryScene(series: Record<string, { grid: Grid; values: Float32Array; categorical?: boolean }>): Scene & { windows: Array<PixelWindow | undefined> } {
-  const windows: Array<PixelWindow | undefined> = [];
-  const info = (key: string): AssetInfo => ({ key, ...splitAssetKey(key), grid: series[key].grid, dates: [], ...(series[key].categorical ? { categorical: true } : {}) });
-  return {
-    kind: 'scene',
-    id: 'memory',
-    windows,
-    assets: () => Object.keys(series).sort().map(info),
-    has: (key) => key in series,
-    info,
-    async load(key, options = {}): Promise<Series> {
-      windows.push(options.window);
-      const { grid, values } = series[key];
-      const w = options.window ?? { x: 0, y: 0, width: grid.width, height: grid.height };
-      const out = new Float32Array(w.width * w.height);
-      for (let r = 0; r < w.height; r++) out.set(values.subarray((w.y + r) * grid.width + w.x, (w.y + r) * grid.width + w.x + w.width), r * w.width);
-      const t = grid.transform;
-      const g = createGrid(w.width, w.height, [t[0] + w.x * t[1], t[1], 0, t[3] + w.y * t[5], 0, t[5]], grid.crs);
-      return makeSeries({ variable: splitAssetKey(key).variable, grid: g, dates: [], values: [out], categorical: series[key].categorical });
-    },
-    stations: async () => undefined,
-  };
-}
 
 /** A smooth soil-moisture-like field over lon/lat (independent of the grid it is sampled on); `k` radians per degree. */
 function smoothField(grid: Grid, k = 2): Float32Array {
