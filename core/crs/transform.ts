@@ -4,7 +4,12 @@ import { resolveCrs, sameCrs } from './resolve.js';
 
 const converters = new Map<string, Converter>();
 
-function converter(from: string, to: string): Converter {
+/**
+ * The (cached) proj4 converter from `from` to `to`: `forward` maps `from` coordinates to `to`.
+ *
+ * @throws SoilscaleError (input) when proj4 cannot build the pair.
+ */
+export function crsConverter(from: string, to: string): Converter {
   const key = `${from}\u0000${to}`;
   let c = converters.get(key);
   if (!c) {
@@ -41,7 +46,7 @@ export function transformCoordinates(
 ): { x: Float64Array; y: Float64Array } {
   if (xs.length !== ys.length) throw new RangeError(`${xs.length} x values but ${ys.length} y values`);
   if (sameCrs(from, to)) return { x: Float64Array.from(xs), y: Float64Array.from(ys) };
-  const c = converter(from, to);
+  const c = crsConverter(from, to);
   const x = new Float64Array(xs.length);
   const y = new Float64Array(xs.length);
   const point = { x: 0, y: 0 };

@@ -31,7 +31,7 @@ const PIXEL_TOLERANCE = 1e-6;
  */
 export function checkNesting(coarse: Grid, fine: Grid): Nesting {
   const fail = (what: string, expected: string, found: string) =>
-    inputError(`fine grid does not nest in coarse grid: ${what}`, {
+    inputError(`fine grid does not nest in coarse grid: ${what} (source:stac's \`grid\` param puts a scene on one grid: docs/warping.md)`, {
       path: `coarse ${describeGrid(coarse)}; fine ${describeGrid(fine)}`,
       expected,
       found,

@@ -2,6 +2,7 @@ import { inputError } from '../errors.js';
 import { describeGrid, pixelCount, type Grid } from '../model/grid.js';
 import { makeSeries, type Series } from '../model/series.js';
 import { sameCrs } from '../crs/resolve.js';
+import { cubicWeight } from './warp-kernels.js';
 
 /** Interpolation used by `resampleToGrid`. `bicubic` is Keys' cubic convolution (a = -0.5). */
 export type ResampleMethod = 'nearest' | 'bilinear' | 'bicubic';
@@ -250,14 +251,6 @@ function bilinearAt(values: Float32Array, w: number, h: number, x: number, y: nu
   if (wsum > 0) return sum / wsum;
   // Exactly on a NaN pixel centre with all weighted neighbours NaN.
   return Number.NaN;
-}
-
-/** Keys cubic convolution kernel, a = -0.5. */
-function cubicWeight(t: number): number {
-  const x = t < 0 ? -t : t;
-  if (x <= 1) return (1.5 * x - 2.5) * x * x + 1;
-  if (x < 2) return ((-0.5 * x + 2.5) * x - 4) * x + 2;
-  return 0;
 }
 
 function bicubicAt(values: Float32Array, w: number, h: number, x: number, y: number): number {
