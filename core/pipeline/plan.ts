@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginSpec } from '../plugin/manifest.js';
 import type { PluginKind } from '../plugin/kinds.js';
-import { portsOf, type PluginRegistry } from '../plugin/registry.js';
+import { closeMatches, portsOf, type PluginRegistry } from '../plugin/registry.js';
 import { loadThirdPartyPlugins } from '../plugin/third-party.js';
 import { createAjv, formatAjvErrors, formatValue, joinPath, validateWithDefaults } from './ajv-messages.js';
 import type { Ajv, ValidateFunction } from 'ajv';
@@ -195,6 +195,15 @@ export function typeParamValue(decl: ParamDeclaration, raw: string): unknown {
   }
 }
 
+/** An object/array param given as text: its value, or the parse error with its position. */
+function parseJsonParam(raw: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(raw) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(overrides)) {
@@ -205,7 +214,14 @@ function resolveParams(decls: Readonly<Record<string, ParamDeclaration>>, overri
   for (const [name, decl] of Object.entries(decls)) {
     const given = name in overrides;
     let value = given ? overrides[name] : decl.default;
-    if (given && typeof value === 'string') value = typeParamValue(decl, value);
+    if (given && typeof value === 'string') {
+      const json = decl.type === 'object' || decl.type === 'array' ? parseJsonParam(value) : undefined;
+      if (json && 'error' in json) {
+        problems.push(`params.${name} (given): invalid JSON (expected a JSON ${decl.type}): ${json.error}, got ${formatValue(value)}`);
+        continue;
+      }
+      value = json ? json.value : typeParamValue(decl, value);
+    }
     if (value === undefined) {
       problems.push(`params.${name}: no value (the param has no default; pass --param ${name}=…)`);
       continue;
@@ -438,19 +454,38 @@ function checkRef(v: unknown, path: string, ctx: CheckContext): RefBinding | und
       return undefined;
     }
   }
-  // The output name is knowable when the plugin declares its outputs.
-  if (v.output !== undefined && 'uses' in target && ctx.registry.has((target as PluginNodeSpec).uses)) {
-    const m = ctx.registry.get((target as PluginNodeSpec).uses);
-    const kind = pluginKindOf(m.id)!;
-    if (m.outputs && kind !== 'source') {
-      const known = [...new Set([...(FIXED_OUTPUTS[kind] ?? []), ...Object.keys(m.outputs)])];
-      if (!known.includes(v.output)) {
-        ctx.problems.push(`${path}.output: node '${v.$node}' (${m.id}) has no output '${v.output}' (outputs: ${known.join(', ')})`);
-        return undefined;
-      }
+  if (v.output !== undefined) {
+    const problem = unknownOutput(target, v.$node, v.output, ctx.registry);
+    if (problem) {
+      ctx.problems.push(`${path}.output: ${problem}`);
+      return undefined;
     }
   }
   return { node: v.$node, output: v.output, alternative: v.alternative, path };
+}
+
+/**
+ * Why `output` is not an output of node `id` (undefined when it is, or when it cannot be known before
+ * running: sources, whose outputs are their asset keys, and plugins that declare no outputs).
+ */
+function unknownOutput(target: NodeSpec, id: string, output: string, registry: PluginRegistry): string | undefined {
+  const uses = 'uses' in target ? [(target as PluginNodeSpec).uses]
+    : 'compare' in target ? Object.values((target as CompareNodeSpec).compare).map((a) => a.uses)
+    : Object.values((target as PartitionNodeSpec).partition?.parts ?? {}).map((p) => p.uses);
+  if (uses.length === 0 || !uses.every((u) => typeof u === 'string' && registry.has(u))) return undefined;
+  const known = new Set<string>();
+  for (const u of uses) {
+    const m = registry.get(u);
+    const kind = pluginKindOf(m.id)!;
+    if (kind === 'source' || !(FIXED_OUTPUTS[kind] || m.outputs)) return undefined;
+    [...(FIXED_OUTPUTS[kind] ?? []), ...Object.keys(m.outputs ?? {})].forEach((o) => known.add(o));
+    // A fuser's bands are `product.<variable>` (named at run time).
+    if (kind === 'fuser' && output.startsWith('product.') && output.length > 'product.'.length) return undefined;
+  }
+  if (known.has(output)) return undefined;
+  const close = closeMatches(output, [...known], 1);
+  const plugins = [...new Set(uses)].join(', ');
+  return `node '${id}' (${plugins}) has no output '${output}'${close.length ? `; did you mean '${close[0]}'?` : ''} (outputs: ${[...known].join(', ')})`;
 }
 
 // ---------------------------------------------------------------------------------------------
