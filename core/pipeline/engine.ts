@@ -474,6 +474,8 @@ class Run {
           products: inputs.products as Record<string, Series> | undefined,
         });
         setOutputs(result, { ...r.tables, ...(r.maps ?? {}) });
+        // The maps together are the declared `maps` output (one file per product when written).
+        if (r.maps && Object.keys(r.maps).length) result.outputs.set('maps', { kind: 'alternatives', items: new Map(Object.entries(r.maps)) });
         addReport(r);
         return result;
       }
