@@ -506,7 +506,7 @@ class Run {
       const r = await this.resolveBinding(b);
       if (r instanceof Absent) return new Absent(`input '${name}': ${r.reason}`);
       const type = ports[name]?.type;
-      out[name] = type === undefined || type.startsWith('series') ? asSeriesInput(r) : r;
+      out[name] = type === undefined || type.startsWith('series') ? asSeriesInput(r, `${use.path}.with.${name}`) : r;
     }
     return out;
   }
@@ -572,9 +572,16 @@ function setOutputs(result: NodeResult, outputs: Record<string, Artifact | undef
   for (const [k, v] of Object.entries(outputs)) if (v !== undefined) result.outputs.set(k, v);
 }
 
-/** Rasters given to series ports become static series. */
-function asSeriesInput(r: Resolved): Resolved {
-  const conv = (a: Artifact): Artifact => (a.kind === 'raster' ? makeSeries({ variable: a.bandNames?.[0] ?? 'band1', grid: a.grid, dates: [], values: [a.bands[0]], unit: a.unit }) : a);
+/** Rasters given to series ports become static series; a multi-band raster would lose bands, so it is refused. */
+function asSeriesInput(r: Resolved, path: string): Resolved {
+  const conv = (a: Artifact): Artifact => {
+    if (a.kind !== 'raster') return a;
+    if (a.bands.length > 1) {
+      const names = a.bands.map((_, i) => a.bandNames?.[i] ?? `band${i + 1}`);
+      throw runtimeError(`a ${a.bands.length}-band raster given to a series input would keep only its first band`, { path, expected: 'a single-band raster or a series', found: `bands ${names.join(', ')}` });
+    }
+    return makeSeries({ variable: a.bandNames?.[0] ?? 'band1', grid: a.grid, dates: [], values: [a.bands[0]], unit: a.unit });
+  };
   if (Array.isArray(r)) return r.map(conv);
   if (isArtifact(r)) return conv(r);
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, conv(v)]));

@@ -197,6 +197,13 @@ describe('empty and ambiguous outputs', () => {
     const ndvi = b.values[0][5] - 1;
     assert.ok(Math.abs(ndvi - (0.2 + 0.005)) < 1e-6, String(ndvi)); // ndvi_1km pixel 5 on date 0 is 0.2 + 0.001·5
   });
+
+  it('a two-band raster given to a series input is an error naming the bands, not its first band', async () => {
+    const nodes = { r: { uses: 'transform:test-raster', with: { input: coarse } }, d: { uses: 'downscaler:test-scale', with: { coarse: { $node: 'r', output: 'output' }, target } } };
+    const e = await rejection(run(pipeline(nodes, { sm: { $node: 'd' } }), join(tempDir(), 'out')));
+    assert.equal(e.kind, 'runtime');
+    assert.match(e.message, /nodes\.d\.with\.coarse: a 2-band raster given to a series input would keep only its first band \(expected a single-band raster or a series, found bands vv, vh\)/);
+  });
 });
 
 describe('params given as text', () => {
