@@ -71,6 +71,9 @@ export interface RunResult {
  * ```
  */
 export async function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw usageError('the run seed must be an integer', { path: 'seed', expected: 'an integer', found: String(options.seed) });
+  }
   const registry = options.registry ?? createRegistry([]);
   const plan = await preparePipeline(pathOrObject, { registry, params: options.params });
   const runDir = await openRunDir(options.out, options.overwrite);

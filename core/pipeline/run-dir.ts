@@ -55,11 +55,14 @@ export async function openRunDir(outPath: string, overwrite = false): Promise<Ru
 }
 
 function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: boolean): RunDir {
-  /** The previous run, moved aside during commit; put back if the process is interrupted right then. */
+  /** The previous run, moved aside during commit: put back, or removed if the new one is in place already. */
   let old: string | undefined;
   const cleanupNow = (): void => {
     rmSync(staging, { recursive: true, force: true });
-    if (old && existsSync(old) && !existsSync(out)) renameSync(old, out);
+    if (old && existsSync(old)) {
+      if (existsSync(out)) rmSync(old, { recursive: true, force: true });
+      else renameSync(old, out);
+    }
     lock.release();
   };
   const unregister = registerCleanup(cleanupNow);
@@ -99,8 +102,8 @@ async function moveIntoPlace(out: string, staging: string, overwrite: boolean, m
   }
   // Keep the old folder until the new one is in place.
   const old = join(dirname(out), `${basename(out)}.old-${randomBytes(4).toString('hex')}`);
-  await rename(out, old);
   movedAside(old);
+  await rename(out, old);
   try {
     await rename(staging, out);
   } catch (e) {

@@ -35,6 +35,24 @@ export function runCleanups(): void {
   const all = [...cleanups];
   cleanups.clear();
   uninstall();
+  runAll(all);
+}
+
+/**
+ * The clean-ups before the process exits on a signal. File operations already handed to libuv's thread
+ * pool (a recursive mkdir inside a folder just removed) may still land: wait for them without running
+ * any JavaScript, so nothing new starts, then run the clean-ups once more.
+ */
+function cleanUpBeforeExit(): void {
+  const all = [...cleanups];
+  runCleanups();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, IN_FLIGHT_WAIT_MS);
+  runAll(all);
+}
+
+const IN_FLIGHT_WAIT_MS = 50;
+
+function runAll(all: readonly (() => void)[]): void {
   for (const fn of all) {
     try {
       fn();
@@ -53,8 +71,11 @@ function install(): void {
   for (const signal of Object.keys(SIGNALS) as HandledSignal[]) {
     const listener = (): void => {
       const alone = process.listenerCount(signal) === 1;
+      if (alone) {
+        cleanUpBeforeExit();
+        process.exit(signalExitCode(signal));
+      }
       runCleanups();
-      if (alone) process.exit(signalExitCode(signal));
     };
     listeners.set(signal, listener);
     process.on(signal, listener);
@@ -75,7 +96,7 @@ function uninstall(): void {
 export function exitOnSignals(): void {
   for (const signal of Object.keys(SIGNALS) as HandledSignal[]) {
     process.on(signal, () => {
-      runCleanups();
+      cleanUpBeforeExit();
       process.exit(signalExitCode(signal));
     });
   }

@@ -207,6 +207,11 @@ describe('empty and ambiguous outputs', () => {
 });
 
 describe('params given as text', () => {
+  it('a run seed that is not an integer is refused (the manifest would record null)', async () => {
+    const e = await rejection(runPipeline(pipelineFixture('compare'), { out: join(tempDir(), 'out'), registry: emptyRegistry(), seed: Number('abc'), ...quiet }));
+    assert.equal(e.message, 'seed: the run seed must be an integer (expected an integer, found NaN)');
+  });
+
   it('an object param that is not valid JSON says so, with the parse position', async () => {
     const doc = pipeline({}, {}, { demo: { type: 'object', default: {} } });
     const e = await rejection(preparePipeline(doc, { registry: emptyRegistry(), params: { demo: '{"days":20' } }));
