@@ -152,7 +152,6 @@ class Run {
 
   async execute(): Promise<Omit<RunResult, 'outDir'>> {
     const started = new Date();
-    const notes: string[] = [];
     const task = this.services.progress.start('nodes', this.plan.order.length);
     for (const id of this.plan.order) {
       const node = this.plan.nodes.get(id)!;
@@ -207,7 +206,8 @@ class Run {
       inputs: await this.inputChecksums(),
       outputs,
       files: [...files, 'manifest.json'],
-      notes,
+      // Run-level remarks that are not decisions; those are warnings.
+      notes: [],
       warnings: this.warnings.list(),
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
@@ -406,6 +406,7 @@ class Run {
   }
 
   private async runUse(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
+    if (use.kind === 'downscaler') this.checkDownscalerInputs(inputs, label);
     const impl = (await use.manifest.create(use.params, context)) as KindInterfaces[PluginKind];
     const result: NodeResult = { outputs: new Map(), tables: new Map(), notes: [], files: [], scenes: [] };
     const addReport = (r: { tables?: Readonly<Record<string, RecordTable>>; notes?: readonly string[] }): void => {
@@ -432,9 +433,6 @@ class Run {
       }
       case 'downscaler': {
         const target = inputs.target as Series | undefined;
-        const predictors = Object.entries((inputs.predictors as Record<string, Series> | undefined) ?? {}).map(([k, s]) => [`predictor '${k}'`, s]);
-        const produced = (target ?? series('coarse'))?.grid;
-        if (produced) checkDownscalerCrs(label, produced, { coarse: series('coarse'), ...Object.fromEntries(predictors) }, (s) => this.origins.get(s));
         const r = await (impl as KindInterfaces['downscaler']).downscale({
           coarse: series('coarse')!,
           predictors: (inputs.predictors as Record<string, Series> | undefined) ?? {},
@@ -497,6 +495,15 @@ class Run {
       default:
         throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
     }
+  }
+
+  /** A downscaler's coarse input and predictors in the CRS of the grid it produces (named by asset and file if not). */
+  private checkDownscalerInputs(inputs: Record<string, Resolved>, label: string): void {
+    const coarse = inputs.coarse as Series | undefined;
+    const produced = ((inputs.target as Series | undefined) ?? coarse)?.grid;
+    if (!produced) return;
+    const predictors = Object.entries((inputs.predictors as Record<string, Series> | undefined) ?? {}).map(([k, s]) => [`predictor '${k}'`, s]);
+    checkDownscalerCrs(label, produced, { coarse, ...Object.fromEntries(predictors) }, (s) => this.origins.get(s));
   }
 
   // -------------------------------------------------------------------------------------------
