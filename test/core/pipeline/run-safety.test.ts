@@ -148,10 +148,16 @@ describe('warnings and strict', () => {
     assert.deepEqual(r.manifest.warnings, []);
   });
 
-  it('plugins warn through context.warn; the warning carries the node', async () => {
-    // downscaler:test-nan with 60 % NaN: the engine's masked-share check warns.
+  it('plugins warn through context.warn (the warning carries the node); a mostly masked product is a warning', async () => {
+    // downscaler:test-nan with 60 % NaN per band (3 of 4 coarse pixels): its own warning, then the engine's.
     const r = await run(pipeline({ d: { uses: 'downscaler:test-nan', with: { coarse, nanShare: 0.6 } } }, { sm: { $node: 'd' } }), join(tempDir(), 'out'));
-    assert.deepEqual(r.warnings, [{ code: 'product-mostly-masked', message: "output 'sm': 75.0 % of its values are NaN (above 50 %)", node: 'd' }]);
+    assert.deepEqual(r.warnings, [
+      { code: 'nan-injected', message: '60 % of every band set to NaN', node: 'd' },
+      { code: 'product-mostly-masked', message: "output 'sm': 75.0 % of its values are NaN (above 50 %)", node: 'd' },
+    ]);
+    // nanShare 0.4 masks 2 of 4 pixels: 50 % is not above the threshold, so the plugin's warning only.
+    const low = await run(pipeline({ d: { uses: 'downscaler:test-nan', with: { coarse, nanShare: 0.4 } } }, { sm: { $node: 'd' } }), join(tempDir(), 'out'));
+    assert.deepEqual(low.warnings.map((w) => w.code), ['nan-injected']);
   });
 
   it('a validator table with no valid pair is a warning', () => {
