@@ -35,3 +35,4 @@ export * from './stac/index.js';
 export * from './report/index.js';
 export * from './util/linear-algebra.js';
 export * from './util/wasm-binary.js';
+export * from './util/cleanup-on-signal.js';

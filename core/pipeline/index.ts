@@ -10,7 +10,5 @@ export { writeArtifact, writeRecordTable, recordsToCsv } from './outputs.js';
 export { openRunDir, checkReplaceableRun, type RunDir } from './run-dir.js';
 export { acquireRunLock, type RunLock } from './run-lock.js';
 export { createWarningCollector, formatWarning, warningSummary, type RunWarning, type WarningCollector } from './warnings.js';
-// Run clean-up on signals: the CLI and other hosts use it for their own staging folders (e.g. `synth`).
-export { exitOnSignals, registerCleanup, runCleanups, signalExitCode } from '../util/cleanup-on-signal.js';
 export type { RunManifest, NodeRecord, UseRecord } from './manifest.js';
 export { runPipeline, soilscaleVersion, type RunOptions, type RunResult } from './engine.js';
