@@ -8,24 +8,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
-import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
+import { createConsoleLogger, exitOnSignals, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
+import { builtinRegistry, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry } from '../host/index.js';
+import { expandPipelineArgs, parseParamArgs, parseSeed } from './options.js';
 import { createTerminalProgress } from './progress.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_PATH = join(ROOT, 'schemas', 'pipeline.schema.json');
 
-/** Parse `--param k=v` strings into a map (values stay strings; the engine types them by declaration). */
-export function parseParamArgs(args: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const a of args ?? []) {
-    const i = a.indexOf('=');
-    if (i <= 0) throw usageError(`--param ${a}: expected name=value`, { path: '--param', expected: 'name=value', found: JSON.stringify(a) });
-    out[a.slice(0, i)] = a.slice(i + 1);
-  }
-  return out;
-}
+export { parseParamArgs };
 
 /** The pipeline schema text for a registry (what `schemas/pipeline.schema.json` must contain). */
 export function schemaText(registry: PluginRegistry): string {
@@ -40,14 +32,24 @@ interface RunArgs {
   param?: string[];
   overwrite: boolean;
   quiet: boolean;
+  strict: boolean;
   seed?: number;
 }
 
+/** Options every running command (run, compare, demo) shares. */
+const RUN_OPTIONS = {
+  overwrite: { type: 'boolean', default: false, describe: 'replace --out when it holds a complete earlier soilscale run (nothing else is ever replaced)' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' },
+  strict: { type: 'boolean', default: false, describe: 'fail the run (exit 1, nothing kept) when it raises any warning' },
+  seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
+} as const;
+
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
   const quiet = a.quiet || Boolean(process.env.CI);
-  const { outDir, manifest } = await runPipeline(pipeline, {
+  const { outDir, manifest, warnings } = await runPipeline(pipeline, {
     out: a.out,
     overwrite: a.overwrite,
+    strict: a.strict,
     params: parseParamArgs(a.param),
     registry: registry(),
     seed: a.seed,
@@ -55,6 +57,7 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
   });
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
+  for (const line of warningSummary(warnings)) process.stderr.write(`${line}\n`);
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
   if (manifest.files.includes('report.html')) print(`open the report: ${join(outDir, 'report.html')}`);
   return outDir;
@@ -94,9 +97,7 @@ export async function main(argv: string[]): Promise<number> {
           .positional('pipeline', { type: 'string', demandOption: true, describe: 'pipeline JSON file' })
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
-          .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output folder once the run succeeded' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' })
-          .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' }),
+          .options(RUN_OPTIONS),
       async (a) => {
         await runAndReport(a.pipeline, a);
       },
@@ -112,9 +113,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('original', { type: 'boolean', default: true, describe: 'keep the node\'s own plugin as the first alternative (--no-original to drop it)' })
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
-          .option('overwrite', { type: 'boolean', default: false })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false })
-          .option('seed', { type: 'number', describe: 'run seed (the same for every alternative)' }),
+          .options(RUN_OPTIONS),
       async (a) => {
         const { comparePipeline, formatTextTable, parseAlternativeArg, readComparison } = await import('./compare.js');
         const doc = comparePipeline(a.pipeline, a.node, (a.alt ?? []).map(parseAlternativeArg), a.original);
@@ -125,15 +124,22 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'validate <pipeline>',
-      'Check a pipeline without running it (all problems at once)',
+      'validate <pipelines..>',
+      'Check pipelines without running them (all problems of each file at once; a quoted *.json pattern is expanded)',
       (y) =>
         y
-          .positional('pipeline', { type: 'string', demandOption: true })
+          .positional('pipelines', { type: 'string', array: true, demandOption: true })
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value' }),
       async (a) => {
-        const plan = await preparePipeline(a.pipeline, { registry: registry(), params: parseParamArgs(a.param) });
-        print(`${a.pipeline}: valid (${plan.order.length} nodes: ${plan.order.join(' → ')})`);
+        const params = parseParamArgs(a.param);
+        for (const file of expandPipelineArgs(a.pipelines)) {
+          try {
+            const plan = await preparePipeline(file, { registry: registry(), params });
+            print(`${file}: valid (${plan.order.length} nodes: ${plan.order.join(' → ')})`);
+          } catch (e) {
+            exitCode = Math.max(exitCode, reportError(e));
+          }
+        }
       },
     )
     .command('plugins', 'List or describe plugins', (y) =>
@@ -201,9 +207,7 @@ export async function main(argv: string[]): Promise<number> {
         y
           .option('out', { alias: 'o', type: 'string', default: 'out/demo', describe: 'output folder (new or empty)' })
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param, e.g. demo={"days":60}' })
-          .option('overwrite', { type: 'boolean', default: false })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false })
-          .option('seed', { type: 'number' }),
+          .options(RUN_OPTIONS),
       async (a) => {
         await runAndReport(join(ROOT, 'pipelines', DEMO_PIPELINE), a);
       },
@@ -218,16 +222,26 @@ export async function main(argv: string[]): Promise<number> {
       async (a) => {
         const options = resolveParams<Record<string, unknown>>(registry().get('source:synthetic'), parseJsonOption('--options', a.options), '--options');
         const { writeSyntheticScene } = await import('../plugins/source-synthetic/index.js');
-        const { catalogPath } = await writeSyntheticScene(options, a.out);
-        print(`wrote the synthetic scene to ${catalogPath}`);
+        // Like a run: written into a staging folder, renamed into place only when complete.
+        const dir = await openRunDir(a.out);
+        try {
+          await writeSyntheticScene(options, dir.staging);
+          await dir.commit();
+        } catch (e) {
+          await dir.abort();
+          throw e;
+        }
+        print(`wrote the synthetic scene to ${join(dir.out, 'catalog.json')}`);
       },
     )
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version('version', 'Show the soilscale version', soilscaleVersion())
     .fail((msg, err) => {
+      // yargs wraps errors of option parsing (e.g. a --seed coerce) in a YError: a usage problem.
+      if (err?.name === 'YError') throw usageError(err.message);
       throw err ?? usageError(msg);
     });
   try {
@@ -257,6 +271,7 @@ export function reportError(e: unknown): number {
 // npx and global installs start the CLI through a symlink in a .bin folder: compare real paths.
 const invoked = process.argv[1] !== undefined && existsSync(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invoked) {
+  exitOnSignals();
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

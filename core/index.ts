@@ -41,3 +41,4 @@ export * from './stations/index.js';
 export * from './stac/index.js';
 export * from './util/linear-algebra.js';
 export * from './util/wasm-binary.js';
+export * from './util/cleanup-on-signal.js';

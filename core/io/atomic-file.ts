@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { registerCleanup } from '../util/cleanup-on-signal.js';
 
 /**
  * A temporary sibling path for `path`: same folder (so the final rename is atomic on one
@@ -15,12 +16,16 @@ export function partialPath(path: string): string {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = partialPath(path);
+  // An interrupted write must not leave its partial file (the sync variant cannot be interrupted).
+  const unregister = registerCleanup(() => rmSync(tmp, { force: true }));
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    unregister();
   }
 }
 

@@ -42,8 +42,8 @@ export interface Scene {
   load(key: string, options?: { dates?: readonly string[]; window?: PixelWindow }): Promise<Series>;
   /** In-situ stations attached to the scene (a collection-level `stations` asset), if any. */
   stations(): Promise<Stations | undefined>;
-  /** Paths of the files behind the scene, for checksums in the run manifest. */
-  files?(): readonly string[];
+  /** Paths of the files behind the scene (or behind one asset `key`), for checksums and messages. */
+  files?(key?: string): readonly string[];
 }
 
 /** Split an asset key into variable and resolution suffix (`ndvi_1km` → `ndvi`, `1km`). */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,12 @@ import { createPluginContext } from '../plugin/context.js';
 import { callKind, KINDS, portsOf } from '../plugin/kind-record.js';
 import type { KindInterfaces, PluginKind } from '../plugin/kinds.js';
 import type { PluginContext, PluginSpec } from '../plugin/manifest.js';
-import { createRegistry, instantiateSpec, type PluginRegistry, type RunServices } from '../plugin/registry.js';
+import { closeMatches, createRegistry, instantiateSpec, type PluginRegistry, type RunServices } from '../plugin/registry.js';
 import { createMemoryCache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
+import { registerCleanup } from '../util/cleanup-on-signal.js';
 import { hashString, mixSeed } from '../util/random.js';
 import { sha256 } from './load.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
@@ -24,7 +25,9 @@ import { writeArtifact, writeRecordTable } from './outputs.js';
 import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, timeOwner, type PartSeries } from './partition.js';
 import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
 import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
+import { checkDownscalerCrs, checkInputAsset, checkOutputProduct, checkValidatorTables, type AssetOrigin } from './product-checks.js';
 import { openRunDir } from './run-dir.js';
+import { createWarningCollector, strictFailure, type RunWarning, type WarningCollector } from './warnings.js';
 import { writeRunReport } from '../report/write-report.js';
 
 export interface RunOptions {
@@ -43,6 +46,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Write `report.html` (and `comparison.csv|json` when methods were compared); default true. */
   readonly report?: boolean;
+  /** Fail the run (nothing kept) when it raised any warning. */
+  readonly strict?: boolean;
 }
 
 export interface RunResult {
@@ -50,6 +55,8 @@ export interface RunResult {
   readonly manifest: RunManifest;
   /** The pipeline's outputs by name (skipped outputs absent). */
   readonly artifacts: ReadonlyMap<string, Artifact>;
+  /** Decisions the run took on the user's behalf (also in `manifest.warnings`). */
+  readonly warnings: readonly RunWarning[];
 }
 
 /**
@@ -64,6 +71,9 @@ export interface RunResult {
  * ```
  */
 export async function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw usageError('the run seed must be an integer', { path: 'seed', expected: 'an integer', found: String(options.seed) });
+  }
   const registry = options.registry ?? createRegistry([]);
   const plan = await preparePipeline(pathOrObject, { registry, params: options.params });
   const runDir = await openRunDir(options.out, options.overwrite);
@@ -74,17 +84,22 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
     workers: options.workers ?? createWorkerPool(),
     cache: createMemoryCache(),
   };
-  const tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
+  let tempRoot: string | undefined;
+  const unregister = registerCleanup(() => tempRoot && rmSync(tempRoot, { recursive: true, force: true }));
   try {
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true);
+    tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
+    const warnings = createWarningCollector(services.logger);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings);
     const result = await run.execute();
+    if (options.strict && result.warnings.length) throw strictFailure(result.warnings);
     await runDir.commit();
     return { ...result, outDir: runDir.out };
   } catch (e) {
     await runDir.abort();
     throw e;
   } finally {
-    await rm(tempRoot, { recursive: true, force: true });
+    unregister();
+    if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     if (ownPool) await services.workers.close();
   }
 }
@@ -126,7 +141,8 @@ class Run {
     private readonly staging: string,
     private readonly tempRoot: string,
     seed: number | undefined,
-    private readonly report = true,
+    private readonly report: boolean,
+    private readonly warnings: WarningCollector,
   ) {
     const p = plan.params.seed;
     this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
@@ -136,7 +152,6 @@ class Run {
 
   async execute(): Promise<Omit<RunResult, 'outDir'>> {
     const started = new Date();
-    const notes: string[] = [];
     const task = this.services.progress.start('nodes', this.plan.order.length);
     for (const id of this.plan.order) {
       const node = this.plan.nodes.get(id)!;
@@ -152,7 +167,8 @@ class Run {
       this.results.set(id, result);
       const durationMs = Math.round(performance.now() - t0);
       this.records.push(nodeRecord(node, seed, durationMs, result));
-      if ('skipped' in result) this.logger.warn(`node '${id}' skipped: ${result.skipped}`);
+      if ('skipped' in result) this.warnings.warn('node-skipped', `optional node skipped: ${result.skipped}`, id);
+      else if (node.type !== 'partition' && this.isValidator(node)) checkValidatorTables(result.tables, this.warnings, id);
       task.tick(1, id);
     }
     task.done();
@@ -161,11 +177,12 @@ class Run {
     const outputs: Record<string, string[]> = {};
     const artifacts = new Map<string, Artifact>();
     for (const [name, ref] of Object.entries(this.plan.outputs)) {
-      const a = await this.resolveRef(ref);
+      const a = await this.resolveRef(ref, true);
       if (a instanceof Absent) {
-        notes.push(`output '${name}' skipped: ${a.reason}`);
+        this.warnings.warn('output-skipped', `output '${name}' not written: ${a.reason}`, ref.node);
         continue;
       }
+      checkOutputProduct(name, a, this.warnings, ref.node);
       artifacts.set(name, a);
       outputs[name] = await writeArtifact(this.staging, name, a);
       files.push(...outputs[name]);
@@ -189,18 +206,24 @@ class Run {
       inputs: await this.inputChecksums(),
       outputs,
       files: [...files, 'manifest.json'],
-      notes,
+      // Run-level remarks that are not decisions; those are warnings.
+      notes: [],
+      warnings: this.warnings.list(),
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     };
-    if (this.report) manifest = { ...manifest, files: [...files, ...(await this.writeReport(manifest, artifacts, notes)), 'manifest.json'] };
+    if (this.report) manifest = { ...manifest, files: [...files, ...(await this.writeReport(manifest, artifacts)), 'manifest.json'], warnings: this.warnings.list() };
     await writeFile(join(this.staging, 'manifest.json'), JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    return { manifest, artifacts };
+    return { manifest, artifacts, warnings: manifest.warnings };
+  }
+
+  private isValidator(node: PlannedNode): boolean {
+    return node.type === 'plugin' ? node.use.kind === 'validator' : node.type === 'compare' && [...node.alternatives.values()].every((u) => u.kind === 'validator');
   }
 
   /** The run report (core/report), from the outputs, node tables and scenes; a failure is a note, not a failed run. */
-  private async writeReport(manifest: RunManifest, artifacts: ReadonlyMap<string, Artifact>, notes: string[]): Promise<string[]> {
+  private async writeReport(manifest: RunManifest, artifacts: ReadonlyMap<string, Artifact>): Promise<string[]> {
     const tables = new Map<string, RecordTable>();
     const scenes: Scene[] = [];
     for (const [id, r] of this.results) {
@@ -211,8 +234,7 @@ class Run {
     try {
       return await writeRunReport({ dir: this.staging, manifest, artifacts, tables, scenes, logger: this.logger, progress: this.services.progress });
     } catch (e) {
-      this.logger.warn(`report not written: ${(e as Error).message}`);
-      notes.push(`report not written: ${(e as Error).message}`);
+      this.warnings.warn('report-failed', `report not written: ${(e as Error).message}`);
       return [];
     }
   }
@@ -222,6 +244,8 @@ class Run {
    * manifest describes the inputs the run read, even if a cache folder is cleaned while it runs).
    */
   private readonly fileHashes = new Map<string, Promise<string>>();
+  /** Source assets by the series loaded from them, to name the asset and its files in messages. */
+  private readonly origins = new WeakMap<Series, AssetOrigin>();
 
   private hashInputFiles(files: readonly string[]): void {
     for (const f of files) {
@@ -300,7 +324,7 @@ class Run {
       return mergeParts(byPart, notes, (name, list) => {
         const owner = regions.owner(list[0].series.grid);
         const merged = mergeByRegion(list, owner, partNames, name);
-        if (merged.uncovered) notes.push(`output '${name}': ${merged.uncovered} pixels in no part's region are NaN`);
+        if (merged.uncovered) this.warnings.warn('partition-uncovered', `output '${name}': ${merged.uncovered} pixels in no part's region are NaN`, node.id);
         return merged.series;
       });
     }
@@ -313,18 +337,18 @@ class Run {
       const filtered = mapSeries(inputs, (s) => filterDates(s, (d) => owner(d) === part.name), (st) => filterDates(st, (d) => owner(d) === part.name));
       const temporal = collectSeries(filtered).filter((s) => s.dates.length > 0 || collectSeries(inputs).some((o) => o.variable === s.variable && o.dates.length > 0));
       if (temporal.length > 0 && temporal.every((s) => s.dates.length === 0)) {
-        notes.push(`part '${part.name}': no dates in the inputs, skipped`);
+        this.warnings.warn('partition-part-empty', `part '${part.name}': no dates in the inputs, skipped`, node.id);
         continue;
       }
       byPart.set(part.name, await this.runWithFanOut(part, filtered, this.context(`${node.id}/${part.name}`, seed), `${node.id}.${part.name}`));
     }
     const uncovered = [...allDates].filter((d) => owner(d) === undefined).sort();
-    if (uncovered.length) notes.push(`${uncovered.length} dates in no part (absent from the outputs): ${uncovered.slice(0, 5).join(', ')}${uncovered.length > 5 ? ', …' : ''}`);
+    if (uncovered.length) this.warnings.warn('partition-dates-uncovered', `${uncovered.length} dates in no part (absent from the outputs): ${uncovered.slice(0, 5).join(', ')}${uncovered.length > 5 ? ', …' : ''}`, node.id);
     if (byPart.size === 0) return { outputs: new Map(), tables: new Map(), notes, files: [], scenes: [] };
     return mergeParts(byPart, notes, (name, list) => {
       if (list.some((p) => p.series.dates.length === 0)) return undefined;
       const merged = mergeByDate(list, owner, name);
-      if (merged.dropped) notes.push(`output '${name}': ${merged.dropped} dates produced outside their part were dropped`);
+      if (merged.dropped) this.warnings.warn('partition-dates-dropped', `output '${name}': ${merged.dropped} dates produced outside their part were dropped`, node.id);
       return merged.series;
     });
   }
@@ -360,6 +384,7 @@ class Run {
       seed,
       tempDir: join(this.tempRoot, scope.replace(/[^A-Za-z0-9_.-]/g, '_')),
       instantiate,
+      warn: (code, message) => this.warnings.warn(code, message, scope),
     });
     // The scratch folder is made on first use only.
     return Object.defineProperty({ ...base }, 'tempDir', {
@@ -377,6 +402,7 @@ class Run {
   private async runUse(use: PlannedUse, inputs: Record<string, Resolved>, context: PluginContext, label: string): Promise<NodeResult> {
     const spec = KINDS[use.kind];
     if (!spec.call) throw usageError(`plugin '${use.manifest.id}' of kind ${use.kind} cannot be a node (${label})`);
+    if (use.kind === 'downscaler') this.checkDownscalerInputs(inputs, label);
     const impl = (await use.manifest.create(use.params, context)) as KindInterfaces[PluginKind];
     const outcome = await callKind(use.kind, impl, inputs, { pluginId: use.manifest.id, outDir: this.staging });
     const result: NodeResult = {
@@ -394,10 +420,23 @@ class Run {
     result.scenes.push(scene);
     const loaded = new Map<string, Promise<Artifact | undefined>>();
     const lazy = (name: string): Promise<Artifact | undefined> => {
-      if (!loaded.has(name)) loaded.set(name, name === 'stations' ? scene.stations() : scene.has(name) ? scene.load(name) : Promise.resolve(undefined));
+      if (!loaded.has(name)) {
+        const origin: AssetOrigin = { node: label, key: name, files: scene.files?.(name) ?? [] };
+        const asset = scene.has(name) ? scene.load(name).then((s) => (checkInputAsset(s, origin), this.origins.set(s, origin), s)) : Promise.resolve(undefined);
+        loaded.set(name, name === 'stations' ? scene.stations() : asset);
+      }
       return loaded.get(name)!;
     };
     return { ...result, lazy, lazyNames: () => ['scene', 'stations', ...scene.assets().map((a) => a.key)] };
+  }
+
+  /** A downscaler's coarse input and predictors in the CRS of the grid it produces (named by asset and file if not). */
+  private checkDownscalerInputs(inputs: Record<string, Resolved>, label: string): void {
+    const coarse = inputs.coarse as Series | undefined;
+    const produced = ((inputs.target as Series | undefined) ?? coarse)?.grid;
+    if (!produced) return;
+    const predictors = Object.entries((inputs.predictors as Record<string, Series> | undefined) ?? {}).map(([k, s]) => [`predictor '${k}'`, s]);
+    checkDownscalerCrs(label, produced, { coarse, ...Object.fromEntries(predictors) }, (s) => this.origins.get(s));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -410,7 +449,7 @@ class Run {
       const r = await this.resolveBinding(b);
       if (r instanceof Absent) return new Absent(`input '${name}': ${r.reason}`);
       const type = ports[name]?.type;
-      out[name] = type === undefined || type.startsWith('series') ? asSeriesInput(r) : r;
+      out[name] = type === undefined || type.startsWith('series') ? asSeriesInput(r, `${use.path}.with.${name}`) : r;
     }
     return out;
   }
@@ -435,7 +474,11 @@ class Run {
     return out;
   }
 
-  private async resolveRef(ref: RefBinding): Promise<Artifact | Absent> {
+  /**
+   * The artifact a reference names. A skipped node gives Absent; so does a missing output name, except
+   * for the pipeline's `outputs` (`mustExist`), where it is an error: a misspelt output never just vanishes.
+   */
+  private async resolveRef(ref: RefBinding, mustExist = false): Promise<Artifact | Absent> {
     const r = this.results.get(ref.node);
     if (!r) throw runtimeError(`node '${ref.node}' has not run`, { path: ref.path });
     if ('skipped' in r) return new Absent(`node '${ref.node}' was skipped (${r.skipped})`);
@@ -446,7 +489,14 @@ class Run {
     let a = r.outputs.get(name) ?? (await r.lazy?.(name));
     if (a === undefined) {
       const names = r.lazyNames?.() ?? [...r.outputs.keys()];
-      return new Absent(`node '${ref.node}' has no output '${name}' (outputs: ${names.join(', ') || 'none'})`);
+      const bands = names.filter((n) => n.startsWith(`${name}.`));
+      if (bands.length > 1) {
+        throw runtimeError(`node '${ref.node}' produced ${bands.length} bands as '${name}'; name the band you mean`, { path: `${ref.path}.output`, expected: `one of ${bands.join(', ')}`, found: JSON.stringify(name) });
+      }
+      const close = closeMatches(name, names, 1);
+      const reason = `node '${ref.node}' has no output '${name}'${close.length ? `; did you mean '${close[0]}'?` : ''} (outputs: ${names.join(', ') || 'none'})`;
+      if (mustExist) throw runtimeError(reason, { path: `${ref.path}.output`, expected: 'an output the node produced', found: JSON.stringify(name) });
+      return new Absent(reason);
     }
     if (ref.alternative !== undefined) {
       if (a.kind !== 'alternatives') throw runtimeError(`output '${name}' of node '${ref.node}' has no alternatives`, { path: `${ref.path}.alternative` });
@@ -465,9 +515,16 @@ function setOutputs(result: NodeResult, outputs: Record<string, Artifact | undef
   for (const [k, v] of Object.entries(outputs)) if (v !== undefined) result.outputs.set(k, v);
 }
 
-/** Rasters given to series ports become static series. */
-function asSeriesInput(r: Resolved): Resolved {
-  const conv = (a: Artifact): Artifact => (a.kind === 'raster' ? makeSeries({ variable: a.bandNames?.[0] ?? 'band1', grid: a.grid, dates: [], values: [a.bands[0]], unit: a.unit }) : a);
+/** Rasters given to series ports become static series; a multi-band raster would lose bands, so it is refused. */
+function asSeriesInput(r: Resolved, path: string): Resolved {
+  const conv = (a: Artifact): Artifact => {
+    if (a.kind !== 'raster') return a;
+    if (a.bands.length > 1) {
+      const names = a.bands.map((_, i) => a.bandNames?.[i] ?? `band${i + 1}`);
+      throw runtimeError(`a ${a.bands.length}-band raster given to a series input would keep only its first band`, { path, expected: 'a single-band raster or a series', found: `bands ${names.join(', ')}` });
+    }
+    return makeSeries({ variable: a.bandNames?.[0] ?? 'band1', grid: a.grid, dates: [], values: [a.bands[0]], unit: a.unit });
+  };
   if (Array.isArray(r)) return r.map(conv);
   if (isArtifact(r)) return conv(r);
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, conv(v)]));

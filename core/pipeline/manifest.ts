@@ -1,3 +1,5 @@
+import type { RunWarning } from './warnings.js';
+
 /** `<out>/manifest.json`: everything needed to know how a run's outputs were made. */
 export interface RunManifest {
   readonly format: 'soilscale-run-manifest';
@@ -22,6 +24,8 @@ export interface RunManifest {
   /** Every file written (relative), tables and sink files included. */
   readonly files: readonly string[];
   readonly notes: readonly string[];
+  /** Decisions the run took on the user's behalf (docs/trustworthy-runs.md lists the codes). */
+  readonly warnings: readonly RunWarning[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;

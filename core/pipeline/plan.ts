@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import { pluginKindOf, type AnyPluginManifest, type JsonSchema, type PluginSpec } from '../plugin/manifest.js';
 import type { PluginKind } from '../plugin/kinds.js';
 import { KINDS, outputsOf, portsOf } from '../plugin/kind-record.js';
-import type { PluginRegistry } from '../plugin/registry.js';
+import { closeMatches, type PluginRegistry } from '../plugin/registry.js';
 import { loadThirdPartyPlugins } from '../plugin/third-party.js';
 import { createAjv, formatAjvErrors, formatValue, joinPath } from './ajv-messages.js';
 import { checkParams } from '../plugin/params.js';
@@ -197,6 +197,15 @@ export function typeParamValue(decl: ParamDeclaration, raw: string): unknown {
   }
 }
 
+/** An object/array param given as text: its value, or the parse error with its position. */
+function parseJsonParam(raw: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(raw) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 function resolvePipelineParams(decls: Readonly<Record<string, ParamDeclaration>>, overrides: Readonly<Record<string, unknown>>, problems: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(overrides)) {
@@ -207,7 +216,14 @@ function resolvePipelineParams(decls: Readonly<Record<string, ParamDeclaration>>
   for (const [name, decl] of Object.entries(decls)) {
     const given = name in overrides;
     let value = given ? overrides[name] : decl.default;
-    if (given && typeof value === 'string') value = typeParamValue(decl, value);
+    if (given && typeof value === 'string') {
+      const json = decl.type === 'object' || decl.type === 'array' ? parseJsonParam(value) : undefined;
+      if (json && 'error' in json) {
+        problems.push(`params.${name} (given): invalid JSON (expected a JSON ${decl.type}): ${json.error}, got ${formatValue(value)}`);
+        continue;
+      }
+      value = json ? json.value : typeParamValue(decl, value);
+    }
     if (value === undefined) {
       problems.push(`params.${name}: no value (the param has no default; pass --param ${name}=…)`);
       continue;
@@ -433,19 +449,35 @@ function checkRef(v: unknown, path: string, ctx: CheckContext): RefBinding | und
       return undefined;
     }
   }
-  // The output name is knowable unless the plugin's kind names outputs at run time.
-  if (v.output !== undefined && 'uses' in target && ctx.registry.has((target as PluginNodeSpec).uses)) {
-    const m = ctx.registry.get((target as PluginNodeSpec).uses);
-    const outputs = outputsOf(m);
-    if (!outputs.open) {
-      const known = Object.keys(outputs.ports);
-      if (!known.includes(v.output)) {
-        ctx.problems.push(`${path}.output: node '${v.$node}' (${m.id}) has no output '${v.output}' (outputs: ${known.join(', ')})`);
-        return undefined;
-      }
+  if (v.output !== undefined) {
+    const problem = unknownOutput(target, v.$node, v.output, ctx.registry);
+    if (problem) {
+      ctx.problems.push(`${path}.output: ${problem}`);
+      return undefined;
     }
   }
   return { node: v.$node, output: v.output, alternative: v.alternative, path };
+}
+
+/**
+ * Why `output` is not an output of node `id` (a plugin, compare or partition node; undefined when it is,
+ * or when its outputs are only named at run time: a source's asset keys, a fuser's bands).
+ */
+function unknownOutput(target: NodeSpec, id: string, output: string, registry: PluginRegistry): string | undefined {
+  const uses = 'uses' in target ? [(target as PluginNodeSpec).uses]
+    : 'compare' in target ? Object.values((target as CompareNodeSpec).compare).map((a) => a.uses)
+    : Object.values((target as PartitionNodeSpec).partition?.parts ?? {}).map((p) => p.uses);
+  if (uses.length === 0 || !uses.every((u) => typeof u === 'string' && registry.has(u))) return undefined;
+  const known = new Set<string>();
+  for (const u of uses) {
+    const outputs = outputsOf(registry.get(u));
+    if (outputs.open) return undefined;
+    Object.keys(outputs.ports).forEach((o) => known.add(o));
+  }
+  if (known.has(output)) return undefined;
+  const close = closeMatches(output, [...known], 1);
+  const plugins = [...new Set(uses)].join(', ');
+  return `node '${id}' (${plugins}) has no output '${output}'${close.length ? `; did you mean '${close[0]}'?` : ''} (outputs: ${[...known].join(', ')})`;
 }
 
 // ---------------------------------------------------------------------------------------------

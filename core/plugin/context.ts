@@ -17,6 +17,8 @@ export interface PluginContextOptions {
   seed?: number;
   tempDir?: string;
   instantiate?: PluginContext['instantiate'];
+  /** Where warnings go (a run's collector); default: the logger, at warn level. */
+  warn?: PluginContext['warn'];
   signal?: AbortSignal;
 }
 
@@ -31,14 +33,16 @@ export interface PluginContextOptions {
  * ```
  */
 export function createPluginContext(options: PluginContextOptions = {}): PluginContext {
+  const logger = options.logger ?? createConsoleLogger('warn');
   return {
-    logger: options.logger ?? createConsoleLogger('warn'),
+    logger,
     progress: options.progress ?? silentProgress,
     workers: options.workers ?? sharedPool(),
     cache: options.cache ?? createMemoryCache(),
     seed: options.seed ?? 0,
     tempDir: options.tempDir ?? mkdtempSync(join(tmpdir(), 'soilscale-')),
     signal: options.signal,
+    warn: options.warn ?? ((code, message) => logger.warn(`${message} (${code})`)),
     instantiate:
       options.instantiate ??
       (async <K extends PluginKind>(spec: PluginSpec, _kind: K): Promise<KindInterfaces[K]> => {

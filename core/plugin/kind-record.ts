@@ -165,11 +165,12 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         fine: port('series[]', 'fine series on base dates, one per band', true),
       },
     },
-    outputs: { fixed: { product: series('the fused series (first band)') }, declared: false, open: 'product.<band> for every band' },
+    outputs: { fixed: { product: series('the fused series (a single band; with several, name one: product.<band>)') }, declared: false, open: 'product.<band> for every band' },
     primary: 'product',
     call: async (fuser, inputs) => {
       const r = await fuser.fuse({ coarse: inputs.coarse as Series[], fine: inputs.fine as Series[] });
-      const outputs: Record<string, Artifact> = { product: r.product[0] };
+      // Several bands: each is `product.<variable>`; a bare `product` would silently mean the first one.
+      const outputs: Record<string, Artifact> = r.product.length === 1 ? { product: r.product[0] } : {};
       r.product.forEach((s, i) => (outputs[`product.${s.variable || i}`] = s));
       return { ...report(r), outputs };
     },

@@ -29,6 +29,12 @@ export interface PluginContext {
   readonly tempDir: string;
   /** Instantiate a nested plugin (e.g. the regressor inside `downscaler:regression`). */
   instantiate<K extends PluginKind>(spec: PluginSpec, expectedKind: K): Promise<KindInterfaces[K]>;
+  /**
+   * Report a decision taken on the user's behalf (a fallback, a resampled input, dropped records): a
+   * run warning (core/pipeline/warnings.ts), listed in the manifest and fatal under `--strict`.
+   * `code` is a stable kebab-case id, e.g. `predictor-resampled`.
+   */
+  warn(code: string, message: string): void;
   readonly signal?: AbortSignal;
 }
 

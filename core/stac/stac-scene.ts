@@ -344,7 +344,8 @@ class StacScene implements Scene {
     return this.stationsPromise;
   }
 
-  files(): readonly string[] {
+  files(key?: string): readonly string[] {
+    if (key !== undefined) return this.keys.get(key)?.files.map((f) => f.address.path) ?? [];
     const assets = [...this.keys.values()].flatMap((k) => k.files.map((f) => f.address.path));
     return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])];
   }

@@ -98,6 +98,8 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
     const tch = readJson<Records>(join(out, 'tch.json'));
     assert.deepEqual(tch.rows.map((r) => r.product), ['rf', 'bpnn', 'cnn_gru', 'resnet']);
     assert.ok(tch.rows.every((r) => typeof r.errorStd === 'number' || r.errorStd === null));
+    // The per-pixel maps output, one static GeoTIFF per product (it used to be dropped silently).
+    for (const p of ['rf', 'bpnn', 'cnn_gru', 'resnet']) assert.ok(existsSync(join(out, `tch_maps-${p}.tif`)), p);
   });
 
   it('gbdt-fusion: GBDT downscaling and leave-stations-out bias correction; the LST fill is skipped without a coarse LST', async () => {

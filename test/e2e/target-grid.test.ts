@@ -173,7 +173,7 @@ async function checkAgainstGdal(assets: readonly AssetSpec[]): Promise<void> {
     assert.ok(product.values.every((v) => v.every((x) => Number.isFinite(x))), 'a value on every target pixel');
 
     if (process.env.SOILSCALE_WARP_STATS) console.log(logger.lines.join("\n"));
-    const reported = [...((r as { warnings?: { code: string; message: string }[] }).warnings ?? []).map((w) => `${w.code} ${w.message}`), ...logger.lines].join('\n');
+    const reported = [...r.warnings.map((w) => `${w.code} ${w.message}`), ...logger.lines].join('\n');
     assert.match(reported, /sm_coarse \(EPSG:6933, pixels ≈ 9005.6 m here\) does not nest with the target grid: regridded by area-weighted averaging onto 4 × 4 cells of 9000 m \(90 target pixels\) in EPSG:32633/);
     assert.match(reported, /ndvi_1km \(EPSG:4326, pixels ≈ 932.66 m here\) warped onto the target grid \(EPSG:32633, 100 m pixels\) with bilinear/);
     assert.match(reported, /landcover_60m \(EPSG:32634, pixels ≈ 59.986 m here\) warped onto the target grid \(EPSG:32633, 100 m pixels\) with mode \(class map\)/);

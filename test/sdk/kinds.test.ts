@@ -126,7 +126,7 @@ describe('kind record', () => {
 
   it('a reference to an output a downscaler does not have is refused before running', async () => {
     const doc = pipeline({ down: { uses: 'downscaler:bilinear', with: { coarse: ref('scene', 'sm_coarse') } } }, { sm: ref('down', 'prodcut') });
-    assert.deepEqual(await problemsOf(doc), ["outputs.sm.output: node 'down' (downscaler:bilinear) has no output 'prodcut' (outputs: product, uncertainty, model)"]);
+    assert.deepEqual(await problemsOf(doc), ["outputs.sm.output: node 'down' (downscaler:bilinear) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, model)"]);
   });
 
   it('registration refuses a manifest that breaks its kind\'s contract', () => {

@@ -160,6 +160,7 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
       }
       task.done();
       const notes = [`max conservation error before clipping: ${maxConservation.toExponential(2)} m³/m³`];
+      if (fallbackRows.length) context.warn('dispatch-fallback', `${fallbackRows.length} fallback(s) taken (no LST, widened end-member scope, pixels filled with the coarse value…; see the fallbacks table)`);
       const mk = (values: Float32Array[], variable: string) => makeSeries({ variable, grid, dates: coarse.dates, values, unit: 'm3/m3' });
       return {
         product: mk(product, 'sm'),

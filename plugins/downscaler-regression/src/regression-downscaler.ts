@@ -69,7 +69,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
     if (sameGrid(s.grid, fineGrid)) predictors[name] = s;
     else {
       predictors[name] = resampleSeries(s, fineGrid, 'bilinear');
-      notes.push(`predictor '${name}' resampled (${s.categorical ? 'nearest' : 'bilinear'}) from ${describeGrid(s.grid)} to the fine grid`);
+      context.warn('predictor-resampled', `predictor '${name}' resampled (${s.categorical ? 'nearest' : 'bilinear'}) from ${describeGrid(s.grid)} to the fine grid`);
     }
   }
   const layout = blockLayout(coarse.grid, fineGrid, `${ID}.coarse/predictors`);

@@ -67,7 +67,7 @@ async function downscale(input: DownscaleInput, params: ResnetParams, context: P
   const predictors = names.map((n) => {
     const s = input.predictors[n];
     if (sameGrid(s.grid, fine)) return s;
-    notes.push(`predictor '${n}' resampled to the fine grid`);
+    context.warn('predictor-resampled', `predictor '${n}' resampled (bilinear) to the fine grid`);
     return resampleSeries(s, fine, 'bilinear');
   });
   checkNesting(coarse.grid, fine);

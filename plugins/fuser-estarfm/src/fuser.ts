@@ -162,7 +162,7 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
 
       const product = fine.map((f, b) => makeSeries({ variable: f.variable, grid: fineGrid, dates: targets, values: out[b], unit: f.unit }));
       const fallbacks = plan.filter((e) => e.method === 'extrapolate' || e.method === 'single-pair' || e.method === 'nodata');
-      if (fallbacks.length) notes.push(`${fallbacks.length} of ${plan.length} dates used a fallback (see the pairs table)`);
+      if (fallbacks.length) context.warn('fusion-fallback', `${fallbacks.length} of ${plan.length} dates used a fallback (extrapolation, a single pair or no data; see the pairs table)`);
       const report: NodeReport = { tables: { pairs: pairsTable(plan) }, notes };
       return { product, ...report };
     },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { usageError, type Logger } from '../../../core/index.js';
+import { registerCleanup, usageError, type Logger } from '../../../core/index.js';
 import { GENERATOR_VERSION } from './defaults.js';
 import { generateSyntheticScene } from './generate.js';
 import { optionsHash, resolveOptions, type SyntheticOptions } from './options.js';
@@ -61,6 +61,8 @@ export async function ensureScene(options: Partial<SyntheticOptions>, logger?: L
   }
   logger?.info('generating synthetic scene', { dir, ...resolved });
   const partial = `${dir}.partial-${randomBytes(4).toString('hex')}`;
+  // Ctrl-C while generating must not leave half a scene in the temp folder.
+  const unregister = registerCleanup(() => rmSync(partial, { recursive: true, force: true }));
   try {
     await writeSyntheticScene(resolved, partial);
     if (existing !== undefined || existsSync(dir)) {
@@ -75,6 +77,7 @@ export async function ensureScene(options: Partial<SyntheticOptions>, logger?: L
       if ((await sceneHash(dir)) !== hash) throw e;
     }
   } finally {
+    unregister();
     await rm(partial, { recursive: true, force: true });
   }
   return catalogPath;

@@ -93,6 +93,8 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
         };
       });
       const excluded = rows.filter((r) => !r.included);
+      if (excluded.length) context.warn('stations-excluded', `${excluded.length} of ${rows.length} stations left out of the network summary (see the stations table)`);
+      if (included.length === 0) context.warn('validator-no-pairs', `no station has enough valid pairs, so the network summary is empty`);
       const notes = [
         `${included.length} of ${rows.length} stations enter the network summary (≥ ${params.minObservations} pairs, p < ${params.pThreshold}${params.requirePositiveR ? ', R > 0' : ''}, depth ≤ ${params.depthMax} m)`,
         ...excluded.map((r) => `station ${r.station} excluded: ${r.reason}`),

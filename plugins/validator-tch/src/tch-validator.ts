@@ -97,7 +97,7 @@ export function createTchValidator(params: TchParams, context: PluginContext): V
       // Pooled samples: every pixel-date valid in all products (optionally as per-pixel anomalies).
       const { samples: pooled, meanAbs } = pooledSamples(stacks, P, D, params.pooledAnomalies);
       const tch = threeCorneredHat(pooled, { minSamples: params.minSamples });
-      if (tch.status !== 'ok') notes.push(`pooled TCH not estimated: ${tch.status} (${tch.samples} common samples)`);
+      if (tch.status !== 'ok') context.warn('validator-no-estimate', `pooled TCH not estimated: ${tch.status} (${tch.samples} common samples)`);
       if (tch.constraintActive) notes.push('pooled TCH: the positive-definiteness constraint is active (classical 3CH variances would be negative)');
       const tchRows = names.map((product, i) => ({
         product,

@@ -33,7 +33,10 @@ describe('engine', () => {
     const scaled = series(r.artifacts.get('scaled'));
     for (let i = 0; i < 64; i++) assert.ok(Math.abs(scaled.values[1][i] - (product.values[1][i] * 2 + 0.5)) < 1e-6);
     assert.equal(r.artifacts.has('insitu_metrics'), false);
-    assert.ok(r.manifest.notes.some((n) => n.startsWith("output 'insitu_metrics' skipped")));
+    // The skipped optional node and its missing output are warnings, in the result and the manifest.
+    assert.deepEqual(r.warnings.map((w) => [w.code, w.node]), [['node-skipped', 'insitu'], ['output-skipped', 'insitu']]);
+    assert.match(r.warnings[1].message, /^output 'insitu_metrics' not written: node 'insitu' was skipped/);
+    assert.deepEqual(r.manifest.warnings, r.warnings);
     const files = readdirSync(out).sort();
     assert.deepEqual(files, ['manifest.json', 'metrics.csv', 'metrics.json', 'model.model.json', 'model.model.weights.bin', 'report.html', 'scaled', 'sm_1km', 'tables']);
     assert.deepEqual(readdirSync(join(out, 'sm_1km')), ['2024-01-15.tif', '2024-04-15.tif', '2024-07-15.tif', '2024-10-15.tif', '2024-12-20.tif']);
@@ -102,8 +105,9 @@ describe('engine', () => {
     assert.deepEqual(s.dates, ['2024-01-15', '2024-07-15', '2024-12-20']);
     assert.ok(Math.abs(s.values[0][0] - 2.1) < 1e-6); // DJF, date index 0 in the scene
     assert.ok(Math.abs(s.values[1][0] - (1 + 0.12)) < 1e-6); // JJA, scene date index 2
-    const notes = r.manifest.nodes.find((n) => n.id === 'd')!.notes;
-    assert.ok(notes.some((n) => n.startsWith('2 dates in no part')), notes.join('\n'));
+    const uncovered = r.warnings.filter((w) => w.code === 'partition-dates-uncovered' && w.node === 'd');
+    assert.equal(uncovered.length, 1, JSON.stringify(r.warnings));
+    assert.match(uncovered[0].message, /^2 dates in no part/);
   });
 
   it('region partition: identical parts equal the unpartitioned run; per-region plugins own their pixels', async () => {
@@ -178,14 +182,14 @@ describe('engine', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('refuses a non-empty output folder without overwrite, replaces it with overwrite', async () => {
+  it('refuses a non-empty output folder without overwrite, replaces an earlier run with overwrite', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    await run(pipelineFixture('compare'), out);
+    const first = await run(pipelineFixture('compare'), out);
     await assert.rejects(run(pipelineFixture('compare'), out), (e) => isSoilscaleError(e) && e.kind === 'usage' && /output folder is not empty/.test(e.message));
-    writeFileSync(join(out, 'stale.txt'), 'old');
-    await runPipeline(pipelineFixture('compare'), { out, overwrite: true, registry: emptyRegistry(), ...quiet });
-    assert.equal(existsSync(join(out, 'stale.txt')), false);
+    const second = await runPipeline(pipelineFixture('compare'), { out, overwrite: true, registry: emptyRegistry(), ...quiet });
+    assert.notEqual(second.manifest.startedAt, first.manifest.startedAt);
+    assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).startedAt, second.manifest.startedAt);
     assert.deepEqual(readdirSync(dir), ['out']);
   });
 

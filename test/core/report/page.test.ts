@@ -21,6 +21,7 @@ function manifest(extra: Record<string, unknown> = {}): RunManifest {
     outputs: { sm: ['sm/2023-05-01.tif', 'sm/2023-05-02.tif'], metrics: ['metrics.csv', 'metrics.json'] },
     files: ['sm/2023-05-01.tif', 'sm/2023-05-02.tif', 'metrics.csv', 'metrics.json', 'tables/check.perDate.csv'],
     notes: [],
+    warnings: [],
     startedAt: '2026-01-01T00:00:00Z',
     finishedAt: '2026-01-01T00:00:01Z',
     durationMs: 1000,
