@@ -11,6 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
 import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
 import { createTerminalProgress } from './progress.js';
+import { saveModelsOption, savedModelsLine } from './save-models.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +42,7 @@ interface RunArgs {
   overwrite: boolean;
   quiet: boolean;
   seed?: number;
+  saveModels?: boolean;
 }
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
@@ -51,10 +53,12 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     params: parseParamArgs(a.param),
     registry: registry(),
     seed: a.seed,
+    saveModels: a.saveModels,
     logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
   });
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
+  if (a.saveModels) print(savedModelsLine(manifest));
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
   return outDir;
 }
@@ -95,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
           .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output folder once the run succeeded' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' })
-          .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' }),
+          .option('seed', { type: 'number', describe: 'run seed (default: the pipeline param "seed", else 0)' })
+          .option('save-models', saveModelsOption),
       async (a) => {
         await runAndReport(a.pipeline, a);
       },

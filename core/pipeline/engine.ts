@@ -26,6 +26,7 @@ import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, time
 import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
 import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
 import { openRunDir } from './run-dir.js';
+import { writeNodeModels } from './save-models.js';
 import { writeRunReport } from '../report/write-report.js';
 
 export interface RunOptions {
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Write `report.html` (and `comparison.csv|json` when methods were compared); default true. */
   readonly report?: boolean;
+  /** Write every fitted model the nodes produced into `models/` (listed in the manifest's `models`); default false. */
+  readonly saveModels?: boolean;
 }
 
 export interface RunResult {
@@ -77,7 +80,7 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
   };
   const tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
   try {
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, options.saveModels ?? false);
     const result = await run.execute();
     await runDir.commit();
     return { ...result, outDir: runDir.out };
@@ -128,6 +131,7 @@ class Run {
     private readonly tempRoot: string,
     seed: number | undefined,
     private readonly report = true,
+    private readonly saveModels = false,
   ) {
     const p = plan.params.seed;
     this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
@@ -176,6 +180,8 @@ class Run {
       for (const [t, table] of r.tables) files.push(...(await writeRecordTable(this.staging, `tables/${id}.${t}`, table)));
       files.push(...r.files);
     }
+    const models = this.saveModels ? await writeNodeModels(this.staging, [...this.results].flatMap(([id, r]) => ('skipped' in r ? [] : [[id, r.outputs] as const]))) : undefined;
+    if (models) files.push(...Object.values(models).flat());
     const finished = new Date();
     let manifest: RunManifest = {
       format: 'soilscale-run-manifest',
@@ -189,6 +195,7 @@ class Run {
       nodes: this.records,
       inputs: await this.inputChecksums(),
       outputs,
+      ...(models ? { models } : {}),
       files: [...files, 'manifest.json'],
       notes,
       startedAt: started.toISOString(),
@@ -392,7 +399,7 @@ class Run {
       notes: [...(outcome.notes ?? [])],
       files: [...(outcome.files ?? [])],
       scenes: [],
-      primary: spec.primary,
+      primary: outcome.primary ?? spec.primary,
     };
     setOutputs(result, outcome.outputs);
     const scene = outcome.scene;

@@ -101,6 +101,7 @@ function jsonNumbers(_k: string, v: unknown): unknown {
 }
 
 async function writeModel(dir: string, name: string, m: SavedModel): Promise<string[]> {
+  await mkdir(join(dir, name, '..'), { recursive: true });
   const files: string[] = [];
   const binary: Record<string, { file: string; type: string; length: number }> = {};
   for (const [key, arr] of Object.entries(m.binary ?? {})) {

@@ -4,6 +4,7 @@ import {
   describeGrid,
   downscaleTarget,
   featureLayout,
+  importanceTable,
   isStatic,
   makeSeries,
   metricsTableRow,
@@ -28,7 +29,6 @@ import {
 import type { RegressionDownscalerParams } from '../index.js';
 import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
 import { crossValidate } from './cross-validation.js';
-import { importanceTable } from './importance.js';
 import { createAligner } from './predictor-alignment.js';
 import { createAtpk, deconvolveRange } from './residual/atpk.js';
 import { correctResiduals } from './residual/correct.js';
@@ -141,7 +141,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   const model = await regressor.fit(train);
   const fitted = await model.predict(train);
   tables.fit = recordTable([{ scheme: 'training', fold: 'all', trainRows: train.rows, ...metricsTableRow(pairedMetrics(fitted.mean, train.y!)) }]);
-  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2));
+  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2), 'at the coarse scale');
   const diagnostics = model.diagnostics?.();
   if (diagnostics) notes.push(`regressor diagnostics: ${Object.entries(diagnostics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(', ')}`);
 
