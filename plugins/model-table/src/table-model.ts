@@ -71,7 +71,7 @@ function predictionsTable(records: RecordTable, rows: UsableRows, predicted: Flo
 
 /** The validators' metrics (predicted vs target) of the held-out rows: pooled, per fold (`splits`, when several), per group. */
 function metricsTable(rows: UsableRows, predicted: Float64Array, foldOf: readonly (string | undefined)[], splits: readonly Split[]): RecordTable {
-  const y = rows.table.y!;
+  const y = rows.observed;
   const metricsOf = (scope: string, id: string, members: readonly number[]) => ({
     scope,
     id,

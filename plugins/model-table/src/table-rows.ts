@@ -4,6 +4,8 @@ import { createTable, dateFeatureColumns, dateFeatureValues, inputError, usageEr
 export interface UsableRows {
   /** Feature table (features, then date features) with the target; row i is record `source[i]`. */
   readonly table: Table;
+  /** The target of each usable row at full precision (the table's `y` is float32), for metrics. */
+  readonly observed: Float64Array;
   /** Index into the record table of each usable row. */
   readonly source: Int32Array;
   /** Group of each usable row (`groupBy` as text), when grouped. */
@@ -73,7 +75,7 @@ export function usableRows(records: RecordTable, spec: RowSpec): UsableRows {
   const notes: string[] = [];
   if (incomplete) notes.push(`${incomplete} of ${records.rows.length} rows left out: the target or a feature is missing`);
   if (ungrouped) notes.push(`${ungrouped} rows left out: no ${spec.groupBy}`);
-  return { table, source: Int32Array.from(keep), groups: spec.groupBy ? groups : undefined, dates: spec.dateColumn ? dates : undefined, notes };
+  return { table, observed: Float64Array.from(values, (v) => v[0]), source: Int32Array.from(keep), groups: spec.groupBy ? groups : undefined, dates: spec.dateColumn ? dates : undefined, notes };
 }
 
 function dateAt(v: unknown, row: number, column: string): string | undefined {
