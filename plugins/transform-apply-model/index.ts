@@ -15,7 +15,8 @@ export type ApplyModelParams = ParamsOf<typeof schema>;
 
 /**
  * `transform:apply-model` — applies a saved regressor model to new data without refitting: to
- * predictor rasters (one prediction per pixel and date; a pixel with a missing predictor is NaN) or to
+ * predictor rasters (one prediction per pixel of the finest predictor grid and date — a coarser predictor
+ * gives each pixel its containing cell's value, a pixel with a missing predictor is NaN) or to
  * a table (its rows plus `predicted`). The model is a regressor's own (`model:table`'s `model`
  * output) or `downscaler:regression`'s (its regression f(X) only: no residual correction, which needs
  * the coarse product). Features are matched by name to the predictor keys or table columns; date
@@ -35,7 +36,7 @@ export const applyModelTransform = definePlugin({
   description: 'Loads a saved regressor model (by path) and applies it to predictor rasters or to a table, without refitting; version-checked by the model\'s plugin.',
   params: schema,
   inputs: {
-    predictors: { type: 'series{}', description: 'predictors keyed by the model\'s feature names, on one grid' },
+    predictors: { type: 'series{}', description: 'predictors keyed by the model\'s feature names; the product is on the finest of their grids' },
     table: { type: 'records', description: 'a table with the model\'s feature columns' },
   },
   outputs: {

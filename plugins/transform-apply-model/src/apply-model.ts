@@ -2,12 +2,14 @@ import {
   createTable,
   dateFeatureColumns,
   dateFeatureValues,
+  describeGrid,
   inputError,
   isSoilscaleError,
   makeSeries,
   pixelCount,
   readSavedModelFile,
   recordTable,
+  resampleSeries,
   runtimeError,
   sameGrid,
   type Artifact,
@@ -40,10 +42,11 @@ export async function applySavedModel(inputs: Readonly<Record<string, Artifact |
   } catch (e) {
     throw isSoilscaleError(e) ? inputError(`the saved model cannot be loaded: ${e.message}`, { file: params.path }) : e;
   }
+  const notes = [`applied ${saved.pluginId} ${saved.pluginVersion} from ${params.path} (features: ${model.featureNames.join(', ')})`];
   const out: Record<string, Artifact> = {};
-  if (predictors) out.product = await applyToRasters(model, predictors, dateFeatures, params.tilePixels);
+  if (predictors) out.product = await applyToRasters(model, predictors, dateFeatures, params.tilePixels, notes);
   if (table) out.predictions = await applyToTable(model, table, dateFeatures, params.dateColumn);
-  return { ...out, notes: [`applied ${saved.pluginId} ${saved.pluginVersion} from ${params.path} (features: ${model.featureNames.join(', ')})`] } as unknown as Readonly<Record<string, Artifact>> & NodeReport;
+  return { ...out, notes } as unknown as Readonly<Record<string, Artifact>> & NodeReport;
 }
 
 /** A regressor's model as it is; `downscaler:regression`'s: the regressor inside it (binary parts `regressor.*`). */
@@ -70,12 +73,12 @@ function featureSources(model: FittedRegressor, available: readonly string[], da
   return model.featureNames.map((f) => (dateColumns.includes(f) ? dateColumns.indexOf(f) : f));
 }
 
-async function applyToRasters(model: FittedRegressor, predictors: Readonly<Record<string, Series>>, dateFeatures: DateFeatureMode, tilePixels: number): Promise<Series> {
-  const sources = featureSources(model, Object.keys(predictors), dateFeatures, 'predictors');
-  const used = [...new Set(sources.filter((s): s is string => typeof s === 'string'))].map((k) => predictors[k]);
-  const grid = used[0]?.grid ?? Object.values(predictors)[0].grid;
-  const off = used.find((s) => !sameGrid(s.grid, grid));
-  if (off) throw runtimeError('the predictors are on different grids', { path: 'with.predictors', expected: 'one grid (resample them first)', found: `${off.variable} on another grid` });
+async function applyToRasters(model: FittedRegressor, input: Readonly<Record<string, Series>>, dateFeatures: DateFeatureMode, tilePixels: number, notes: string[]): Promise<Series> {
+  const sources = featureSources(model, Object.keys(input), dateFeatures, 'predictors');
+  const keys = [...new Set(sources.filter((s): s is string => typeof s === 'string'))];
+  const predictors = onFinestGrid(Object.fromEntries(keys.map((k) => [k, input[k]])), notes);
+  const used = keys.map((k) => predictors[k]);
+  const grid = used[0]?.grid ?? Object.values(input)[0].grid;
   const dates = [...new Set(used.flatMap((s) => s.dates))].sort();
   if (dates.length === 0 && dateFeatures !== 'none') throw runtimeError('the model has date features and every predictor is static', { path: 'with.predictors', expected: 'a temporal predictor (its dates are the product\'s)', found: 'static predictors only' });
   const n = pixelCount(grid);
@@ -96,6 +99,18 @@ async function applyToRasters(model: FittedRegressor, predictors: Readonly<Recor
     values.push(out);
   }
   return makeSeries({ variable: 'sm', grid, dates: dates, values, unit: 'm3/m3' });
+}
+
+/**
+ * The predictors on the finest of their grids: a coarser one (e.g. the coarse soil moisture) gives each
+ * fine pixel the value of the cell holding its centre — what sampling at a station gives it — in a note.
+ */
+function onFinestGrid(predictors: Readonly<Record<string, Series>>, notes: string[]): Record<string, Series> {
+  const list = Object.entries(predictors);
+  const [, finest] = list.reduce((a, b) => (Math.abs(b[1].grid.transform[1]) < Math.abs(a[1].grid.transform[1]) ? b : a));
+  const coarser = list.filter(([, s]) => !sameGrid(s.grid, finest.grid)).map(([k]) => k);
+  if (coarser.length) notes.push(`${coarser.join(', ')} taken at the pixel holding each ${describeGrid(finest.grid)} pixel's centre (nearest)`);
+  return Object.fromEntries(list.map(([k, s]) => [k, coarser.includes(k) ? resampleSeries(s, finest.grid, 'nearest') : s]));
 }
 
 /** A series' values on `date` (a static series on every date); all-NaN when it has no such date. */
