@@ -80,10 +80,10 @@ describe('the packed package', () => {
     writeFileSync(join(project, 'check.mjs'), SCRIPT);
     const { stdout } = await exec(process.execPath, ['check.mjs'], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
     const out = JSON.parse(stdout.trim().split('\n').pop()!);
-    assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
+    assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'model', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
     assert.deepEqual(out.hostInSdk, []);
     assert.deepEqual(out.host, ['runPipeline', 'createRegistry', 'builtinRegistry', 'Container', 'writeRunReport', 'generatePipelineSchema']);
-    assert.equal(out.builtins.length, 20);
+    assert.equal(out.builtins.length, 24);
     assert.ok(out.builtins.includes('source:stac') && out.builtins.includes('regressor:rf'));
     assert.deepEqual(out.conformance, []);
     assert.equal(out.kernel, 'function');

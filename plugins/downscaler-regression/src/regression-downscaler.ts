@@ -2,6 +2,7 @@ import {
   createRng,
   dateFeatureValues,
   describeGrid,
+  downscaleCoarse,
   downscaleTarget,
   featureLayout,
   importanceTable,
@@ -58,7 +59,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   if (names.length === 0) {
     throw usageError('the regression downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
   }
-  const coarse = input.coarse;
+  const coarse = downscaleCoarse(input, ID);
   if (isStatic(coarse)) {
     throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
   }
