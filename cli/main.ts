@@ -12,6 +12,7 @@ import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, u
 import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
 import { createTerminalProgress } from './progress.js';
 import { saveModelsOption, savedModelsLine } from './save-models.js';
+import { pluginInitCommand } from './plugin-init-command.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -180,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'name a subcommand: list or describe <id>'),
     )
+    .command('plugin', 'Plugin kit: scaffold a plugin package', (y) => y.command(pluginInitCommand(print)).demandCommand(1, 'name a subcommand: init <kind> <name>'))
     .command(
       'schema',
       'Print the pipeline JSON Schema (every registered plugin); --write updates schemas/pipeline.schema.json',
