@@ -22,8 +22,12 @@ const ARRAYS: Readonly<Record<string, { new (buffer: ArrayBuffer): BinaryArray; 
  *
  * @example
  * ```ts
- * const saved = await readSavedModelFile('runs/stations/model.model.json');
- * const fitted = await rf.load(saved); // predictions identical to the run's
+ * import { writeFileSync } from 'node:fs';
+ * const linear = await linearRegressor.create({}, createPluginContext());
+ * const model = await linear.fit(train);
+ * writeFileSync('out/linear.model.json', JSON.stringify(model.save())); // as a run's models/ hold it
+ * const again = await linear.load(await readSavedModelFile('out/linear.model.json'));
+ * assert.deepEqual((await again.predict(train)).mean, (await model.predict(train)).mean);
  * ```
  */
 export async function readSavedModelFile(path: string): Promise<SavedModel> {

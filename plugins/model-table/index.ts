@@ -57,7 +57,9 @@ export type TableModelParams = ParamsOf<typeof schema>;
  *
  * @example
  * ```json
- * { "uses": "model:table",
+ * "samples": { "uses": "transform:sample-at-stations",
+ *   "with": { "stations": { "$node": "scene", "output": "stations" }, "predictors": { "ndvi": { "$node": "scene", "output": "ndvi_1km" }, "lst": { "$node": "scene", "output": "lst_1km" } } } },
+ * "fit": { "uses": "model:table",
  *   "with": { "table": { "$node": "samples", "output": "table" }, "regressor": { "uses": "regressor:rf", "with": { "trees": 100 } },
  *             "target": "sm", "features": ["ndvi", "lst"], "groupBy": "station", "split": { "leaveGroupOut": true } } }
  * ```

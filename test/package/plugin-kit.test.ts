@@ -47,7 +47,7 @@ describe('plugin kit (packed soilscale, offline)', { concurrency: 1 }, () => {
     });
   }
 
-  it('the transform scaffold, packed with npm pack and installed beside soilscale, runs in a pipeline', async () => {
+  it('the transform scaffold, packed with npm pack and installed beside soilscale, runs in a pipeline (with regressor:rf on a CSV, leave-group-out)', async () => {
     const dir = join(plugins, 'transform');
     const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', plugins], { cwd: dir });
     const [{ filename, files }] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
@@ -64,10 +64,14 @@ describe('plugin kit (packed soilscale, offline)', { concurrency: 1 }, () => {
         nodes: {
           scene: { uses: 'source:stac', with: { path: 'demo', demo: SMALL } },
           tripled: { uses: 'transform:my-transform', with: { series: { $node: 'scene', output: 'sm_coarse' }, factor: 3 } },
+          // The issue's other scripted-user step: regressor:rf on a CSV with a leave-group-out split.
+          rows: { uses: 'source:csv', with: { path: 'rows.csv' } },
+          fit: { uses: 'model:table', with: { table: { $node: 'rows' }, regressor: { uses: 'regressor:rf', with: { trees: 10 } }, target: 'y', features: ['a', 'b'], groupBy: 'site', split: { leaveGroupOut: true } } },
         },
-        outputs: { coarse: { $node: 'scene', output: 'sm_coarse' }, tripled: { $node: 'tripled', output: 'scaled' } },
+        outputs: { coarse: { $node: 'scene', output: 'sm_coarse' }, tripled: { $node: 'tripled', output: 'scaled' }, predictions: { $node: 'fit' } },
       }),
     );
+    writeFileSync(join(project, 'rows.csv'), 'site,a,b,y\n' + Array.from({ length: 40 }, (_, i) => `s${i % 4},${i},${i % 7},${0.01 * i + 0.02 * (i % 7)}`).join('\n') + '\n');
     writeFileSync(
       join(project, 'run.mjs'),
       `import { runPipeline } from 'soilscale/host';
@@ -75,14 +79,18 @@ import { createMemoryLogger } from 'soilscale';
 const r = await runPipeline('pipeline.json', { out: 'run', report: false, logger: createMemoryLogger() });
 const a = r.artifacts.get('coarse').values[0], b = r.artifacts.get('tripled').values[0];
 const i = a.findIndex(Number.isFinite);
-console.log(JSON.stringify({ plugin: r.manifest.plugins.find((p) => p.id === 'transform:my-transform'), coarse: a[i], tripled: b[i], nan: a.filter(Number.isNaN).length === b.filter(Number.isNaN).length }));
+const p = r.artifacts.get('predictions').rows;
+console.log(JSON.stringify({ plugin: r.manifest.plugins.find((p) => p.id === 'transform:my-transform'), coarse: a[i], tripled: b[i], nan: a.filter(Number.isNaN).length === b.filter(Number.isNaN).length,
+  predicted: p.length, heldOutBySite: p.every((row) => row.fold === row.site && typeof row.predicted === 'number') }));
 process.exit(0);
 `,
     );
     const run = await exec(process.execPath, ['run.mjs'], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
-    const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { plugin: object; coarse: number; tripled: number; nan: boolean };
+    const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { plugin: object; coarse: number; tripled: number; nan: boolean; predicted: number; heldOutBySite: boolean };
     assert.deepEqual(out.plugin, { id: 'transform:my-transform', version: '0.1.0', source: 'pipeline' });
     assert.equal(out.tripled, Math.fround(3 * out.coarse));
     assert.ok(out.nan);
+    assert.equal(out.predicted, 40);
+    assert.ok(out.heldOutBySite);
   });
 });
