@@ -2,10 +2,12 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { createGrid, createMemoryLogger, createPluginContext, isSoilscaleError, makeSeries, type PluginContext, type RecordTable, type Series } from '../../../core/index.js';
-import { runPipeline, type RunManifest } from '../../../host/index.js';
+import { createGrid, createMemoryLogger, createRng, createPluginContext, isSoilscaleError, makeSeries, type PluginContext, type RecordTable, type Series } from '../../../core/index.js';
+import { runPipeline, writeArtifact, type RunManifest } from '../../../host/index.js';
 import { tempDir } from '../../../test/core/pipeline/helpers.js';
+import { regressionDownscaler } from '../../downscaler-regression/index.js';
 import { linearRegressor } from '../../regressor-linear/index.js';
+import { rfPlugin } from '../../regressor-rf/index.js';
 import { applySavedModel } from '../src/apply-model.js';
 import { applyModelTransform } from '../index.js';
 
@@ -110,6 +112,29 @@ describe('--save-models and transform:apply-model', { concurrency: 1 }, () => {
     const broken = join(dir, 'broken.model.json');
     writeFileSync(broken, JSON.stringify({ ...JSON.parse(readFileSync(modelPath, 'utf8')), binary: { w: { file: 'gone.bin', type: 'Float32Array', length: 3 } } }));
     assert.match(await message(broken, { a: one('a'), b: one('b') }), /gone\.bin: binary\.w: a binary part of the model is missing/);
+  });
+
+  it('applies downscaler:regression\'s saved model: its regression, as the downscaler predicts without residual correction', async () => {
+    const coarseGrid = createGrid(3, 3, [500000, 4000, 0, 4212000, 0, -4000], 'EPSG:32633');
+    const fine = createGrid(12, 12, [500000, 1000, 0, 4212000, 0, -1000], 'EPSG:32633');
+    const dates = ['2023-06-01', '2023-06-02', '2023-06-03'];
+    const rng = createRng(3);
+    const field = (n: number, base: number, spread: number) => Float32Array.from({ length: n }, () => base + spread * rng.next());
+    const input = {
+      coarse: makeSeries({ variable: 'sm', grid: coarseGrid, dates, values: dates.map(() => field(9, 0.15, 0.2)) }),
+      predictors: {
+        ndvi: makeSeries({ variable: 'ndvi', grid: fine, dates, values: dates.map(() => field(144, 0.2, 0.6)) }),
+        dem: makeSeries({ variable: 'dem', grid: fine, dates: [], values: [field(144, 100, 400)] }),
+      },
+    };
+    const c: PluginContext = createPluginContext({ seed: 4, instantiate: async (spec) => (await rfPlugin.create(spec.with ?? {}, c)) as never });
+    const params = { regressor: { uses: 'regressor:rf', with: { trees: 5 } }, residualCorrection: 'none', dateFeatures: 'doy', cv: { scheme: 'none' }, importance: false, gapFill: 'none' } as const;
+    const { product, model } = await (await regressionDownscaler.create(params, c)).downscale(input);
+    const out = tempDir();
+    await writeArtifact(out, 'down', model!);
+    const applied = (await applySavedModel({ predictors: input.predictors as never }, { path: join(out, 'down.model.json'), dateColumn: 'date', tilePixels: 1024 }, c)) as unknown as { product: Series };
+    assert.deepEqual(applied.product.dates, dates);
+    assert.deepEqual(applied.product.values, product.values);
   });
 
   it('refuses to run with neither predictors nor a table', async () => {
