@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isSoilscaleError } from '../errors.js';
+import { readSavedModelFile } from '../io/saved-model-file.js';
 import { createGrid, type Grid } from '../model/grid.js';
 import { makeSeries, type Series } from '../model/series.js';
 import { createTable, type Table } from '../model/table.js';
+import { writeArtifact } from '../pipeline/outputs.js';
 import { createPluginContext } from '../plugin/context.js';
 import type { DownscaleInput, KindInterfaces, PluginKind } from '../plugin/kinds.js';
 import { pluginKindOf, type AnyPluginManifest, type PluginContext } from '../plugin/manifest.js';
@@ -29,7 +34,7 @@ export interface ConformanceFixture {
  * The conformance suite of `soilscale/testing`: how `manifest` falls short of behaving like a built-in,
  * one line per problem (empty when it conforms). For every kind: the manifest checks of
  * {@link manifestProblems} (params schema closed, defaults valid) and `create` with the fixture's params.
- * Regressors: fit and predict, deterministic from the seed, save → load gives identical predictions,
+ * Regressors: fit and predict, deterministic from the seed, save → the run's files → load gives identical predictions,
  * a table without a target and a table with other columns are refused with a soilscale error.
  * Downscalers: deterministic from the seed, the target grid and the coarse dates produced, a date whose
  * coarse field is all NaN gives an all-NaN product that date, a missing coarse input is a soilscale
@@ -89,8 +94,15 @@ async function regressorProblems(regressor: KindInterfaces['regressor'], again: 
   if (!mean.every(Number.isFinite)) problems.push('predict: non-finite predictions on complete rows');
   const second = await (await again()).fit(table);
   if (!isDeepStrictEqual((await second.predict(table)).mean, mean)) problems.push('not deterministic: two fits from the same seed predict differently');
-  const loaded = await (await again()).load(structuredClone(model.save()));
-  if (!isDeepStrictEqual((await loaded.predict(table)).mean, mean)) problems.push('save → load: the loaded model predicts differently');
+  // Through the files a run writes (JSON + raw binary parts), as a later run reads them.
+  const dir = await mkdtemp(join(tmpdir(), 'soilscale-conformance-'));
+  try {
+    await writeArtifact(dir, 'model', model.save());
+    const loaded = await (await again()).load(await readSavedModelFile(join(dir, 'model.model.json')));
+    if (!isDeepStrictEqual((await loaded.predict(table)).mean, mean)) problems.push('save → files → load: the loaded model predicts differently');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   problems.push(...(await refused('fit on a table without a target', () => regressor.fit({ ...table, y: undefined }))));
   const other = createTable([...table.columns.slice(0, -1), 'not_a_feature'], 2);
   problems.push(...(await refused('predict on a table with other columns', () => model.predict(other))));

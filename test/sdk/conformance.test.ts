@@ -70,7 +70,7 @@ describe('conformance suite (soilscale/testing)', () => {
     };
     assert.deepEqual(await conformanceProblems(sloppy), [
       'not deterministic: two fits from the same seed predict differently',
-      'save → load: the loaded model predicts differently',
+      'save → files → load: the loaded model predicts differently',
       'fit on a table without a target: failed with TypeError "Cannot read properties of undefined (reading \'length\')", expected a soilscale error naming the problem',
       'predict on a table with other columns: accepted, expected a soilscale error',
     ]);
