@@ -101,7 +101,7 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
   },
   regressor: {
     kind: 'regressor',
-    summary: 'a learner on tables (fit, predict, save, load), nested in a downscaler',
+    summary: 'a learner on tables (fit, predict, save, load), nested in a downscaler or a model',
     use: 'nested',
     inputs: { fixed: {} },
     outputs: noOutputs,
