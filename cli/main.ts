@@ -12,6 +12,8 @@ import { createConsoleLogger, exitOnSignals, isSoilscaleError, resolveParams, si
 import { builtinRegistry, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry } from '../host/index.js';
 import { expandPipelineArgs, parseParamArgs, parseSeed } from './options.js';
 import { createTerminalProgress } from './progress.js';
+import { saveModelsOption, savedModelsLine } from './save-models.js';
+import { pluginInitCommand } from './plugin-init-command.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,6 +36,7 @@ interface RunArgs {
   quiet: boolean;
   strict: boolean;
   seed?: number;
+  saveModels?: boolean;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -53,11 +56,13 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     params: parseParamArgs(a.param),
     registry: registry(),
     seed: a.seed,
+    saveModels: a.saveModels,
     logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
   });
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
   for (const line of warningSummary(warnings)) process.stderr.write(`${line}\n`);
+  if (a.saveModels) print(savedModelsLine(manifest));
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
   if (manifest.files.includes('report.html')) print(`open the report: ${join(outDir, 'report.html')}`);
   return outDir;
@@ -97,7 +102,8 @@ export async function main(argv: string[]): Promise<number> {
           .positional('pipeline', { type: 'string', demandOption: true, describe: 'pipeline JSON file' })
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
-          .options(RUN_OPTIONS),
+          .options(RUN_OPTIONS)
+          .option('save-models', saveModelsOption),
       async (a) => {
         await runAndReport(a.pipeline, a);
       },
@@ -182,6 +188,7 @@ export async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'name a subcommand: list or describe <id>'),
     )
+    .command('plugin', 'Plugin kit: scaffold a plugin package', (y) => y.command(pluginInitCommand(print)).demandCommand(1, 'name a subcommand: init <kind> <name>'))
     .command(
       'schema',
       'Print the pipeline JSON Schema (every registered plugin); --write updates schemas/pipeline.schema.json',

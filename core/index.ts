@@ -29,6 +29,7 @@ export * from './services/progress.js';
 export * from './services/worker-pool.js';
 export * from './util/random.js';
 export * from './io/atomic-file.js';
+export * from './io/saved-model-file.js';
 export * from './crs/index.js';
 export * from './metrics/index.js';
 export * from './io/geotiff-read.js';

@@ -23,6 +23,10 @@ import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
 import { svrPlugin } from './regressor-svr/index.js';
+import { csvSource } from './source-csv/index.js';
+import { tableModel } from './model-table/index.js';
+import { sampleAtStationsTransform } from './transform-sample-at-stations/index.js';
+import { applyModelTransform } from './transform-apply-model/index.js';
 
 export * from './source-stac/index.js';
 export * from './regressor-linear/index.js';
@@ -44,6 +48,10 @@ export * from './regressor-knn/index.js';
 export * from './inverter-wcm/index.js';
 export * from './downscaler-dispatch/index.js';
 export * from './regressor-svr/index.js';
+export * from './source-csv/index.js';
+export * from './model-table/index.js';
+export * from './transform-sample-at-stations/index.js';
+export * from './transform-apply-model/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -70,4 +78,8 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   wcmInverter,
   dispatchDownscaler,
   svrPlugin,
+  csvSource,
+  tableModel,
+  sampleAtStationsTransform,
+  applyModelTransform,
 ];

@@ -28,6 +28,7 @@ import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMa
 import { checkDownscalerCrs, checkInputAsset, checkOutputProduct, checkValidatorTables, type AssetOrigin } from './product-checks.js';
 import { openRunDir } from './run-dir.js';
 import { createWarningCollector, strictFailure, type RunWarning, type WarningCollector } from './warnings.js';
+import { writeNodeModels } from './save-models.js';
 import { writeRunReport } from '../report/write-report.js';
 
 export interface RunOptions {
@@ -48,6 +49,8 @@ export interface RunOptions {
   readonly report?: boolean;
   /** Fail the run (nothing kept) when it raised any warning. */
   readonly strict?: boolean;
+  /** Write every fitted model the nodes produced into `models/` (listed in the manifest's `models`); default false. */
+  readonly saveModels?: boolean;
 }
 
 export interface RunResult {
@@ -89,7 +92,7 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
   try {
     tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
     const warnings = createWarningCollector(services.logger);
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings, options.saveModels ?? false);
     const result = await run.execute();
     if (options.strict && result.warnings.length) throw strictFailure(result.warnings);
     await runDir.commit();
@@ -143,6 +146,7 @@ class Run {
     seed: number | undefined,
     private readonly report: boolean,
     private readonly warnings: WarningCollector,
+    private readonly saveModels: boolean,
   ) {
     const p = plan.params.seed;
     this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
@@ -192,6 +196,8 @@ class Run {
       for (const [t, table] of r.tables) files.push(...(await writeRecordTable(this.staging, `tables/${id}.${t}`, table)));
       files.push(...r.files);
     }
+    const models = this.saveModels ? await writeNodeModels(this.staging, [...this.results].flatMap(([id, r]) => ('skipped' in r ? [] : [[id, r.outputs] as const]))) : undefined;
+    if (models) files.push(...Object.values(models).flat());
     const finished = new Date();
     let manifest: RunManifest = {
       format: 'soilscale-run-manifest',
@@ -205,6 +211,7 @@ class Run {
       nodes: this.records,
       inputs: await this.inputChecksums(),
       outputs,
+      ...(models ? { models } : {}),
       files: [...files, 'manifest.json'],
       // Run-level remarks that are not decisions; those are warnings.
       notes: [],
@@ -411,7 +418,7 @@ class Run {
       notes: [...(outcome.notes ?? [])],
       files: [...(outcome.files ?? [])],
       scenes: [],
-      primary: spec.primary,
+      primary: outcome.primary ?? spec.primary,
     };
     setOutputs(result, outcome.outputs);
     const scene = outcome.scene;

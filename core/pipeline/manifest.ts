@@ -21,6 +21,8 @@ export interface RunManifest {
   readonly inputs: Readonly<Record<string, string>>;
   /** Output name → files relative to the output folder. */
   readonly outputs: Readonly<Record<string, readonly string[]>>;
+  /** With `--save-models`: every fitted model, as files under `models/`, by node (`<node>` or `<node>.<output>`). */
+  readonly models?: Readonly<Record<string, readonly string[]>>;
   /** Every file written (relative), tables and sink files included. */
   readonly files: readonly string[];
   readonly notes: readonly string[];

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runtimeError } from '../errors.js';
 import type { Raster } from '../model/raster.js';
 import { isStatic, seriesRaster, type Series } from '../model/series.js';
@@ -101,13 +101,15 @@ function jsonNumbers(_k: string, v: unknown): unknown {
 }
 
 async function writeModel(dir: string, name: string, m: SavedModel): Promise<string[]> {
+  await mkdir(join(dir, name, '..'), { recursive: true });
   const files: string[] = [];
   const binary: Record<string, { file: string; type: string; length: number }> = {};
   for (const [key, arr] of Object.entries(m.binary ?? {})) {
     const file = `${name}.model.${key}.bin`;
     // Typed arrays are little-endian on every platform Node supports.
     await writeFile(join(dir, file), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-    binary[key] = { file, type: arr.constructor.name, length: arr.length };
+    // Named relative to the JSON beside it, so the model reads back from wherever it is.
+    binary[key] = { file: basename(file), type: arr.constructor.name, length: arr.length };
     files.push(file);
   }
   const { binary: _b, ...rest } = m;

@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import type { Grid } from '../model/grid.js';
+import type { Series } from '../model/series.js';
 import type { DownscaleInput } from './kinds.js';
 
 /**
@@ -24,5 +25,24 @@ export function downscaleTarget(input: DownscaleInput, pluginId: string, predict
     path: `${pluginId}.inputs.target`,
     expected: 'a `target` series (its grid is used) or at least one fine predictor',
     found: 'neither',
+  });
+}
+
+/**
+ * The coarse series a downscaler is given, or a usage error naming `<pluginId>.inputs.coarse` when a
+ * caller (a script, not a pipeline, whose checker requires it) left it out or gave something else.
+ *
+ * @example
+ * ```ts
+ * const coarse = downscaleCoarse(input, 'downscaler:bilinear');
+ * ```
+ */
+export function downscaleCoarse(input: DownscaleInput, pluginId: string): Series {
+  const coarse = input.coarse as Series | undefined;
+  if (coarse?.kind === 'series') return coarse;
+  throw usageError('no coarse series to downscale', {
+    path: `${pluginId}.inputs.coarse`,
+    expected: 'a series of coarse soil moisture',
+    found: coarse === undefined ? 'nothing' : `a ${String((coarse as { kind?: unknown }).kind ?? typeof coarse)}`,
   });
 }

@@ -4,6 +4,7 @@ import { runtimeError } from '../errors.js';
 import type { Scene } from '../model/scene.js';
 import type { Series } from '../model/series.js';
 import type { Stations } from '../model/stations.js';
+import type { RecordTable } from '../model/table.js';
 import { isArtifact, type Alternatives, type Artifact, type PortSpec } from './artifact.js';
 import type { KindInterfaces, NodeReport, PluginKind, ValidateInput } from './kinds.js';
 import { pluginKindOf, type AnyPluginManifest } from './manifest.js';
@@ -38,6 +39,8 @@ export interface KindOutcome extends NodeReport {
   readonly scene?: Scene;
   /** Files written into the run folder (relative paths). */
   readonly files?: readonly string[];
+  /** The output a reference without `"output"` takes, when it depends on what the plugin produced. */
+  readonly primary?: string;
 }
 
 /**
@@ -65,18 +68,23 @@ const noOutputs: KindOutputs = { fixed: {}, declared: false };
 export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
   source: {
     kind: 'source',
-    summary: 'produces a scene (STAC catalog, synthetic generator)',
+    summary: 'produces a scene (STAC catalog, synthetic generator) or a table (CSV)',
     use: 'node',
     inputs: { fixed: {} },
     outputs: {
-      fixed: { scene: { type: 'scene', description: 'the scene' }, stations: { type: 'stations', description: 'its in-situ stations, when it has any' } },
+      fixed: {
+        scene: { type: 'scene', description: 'the scene' },
+        stations: { type: 'stations', description: 'its in-situ stations, when it has any' },
+        table: { type: 'records', description: 'the table, for a table source (source:csv)' },
+      },
       declared: false,
       open: 'every asset key of the scene (sm_coarse, ndvi_1km, …)',
     },
     primary: 'scene',
     call: async (source) => {
-      const scene = await source.load();
-      return { outputs: { scene }, scene };
+      const loaded = await source.load();
+      if (loaded.kind === 'records') return { outputs: { table: loaded }, primary: 'table' };
+      return { outputs: { scene: loaded }, scene: loaded };
     },
   },
   transform: {
@@ -93,10 +101,30 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
   },
   regressor: {
     kind: 'regressor',
-    summary: 'a learner on tables (fit, predict, save, load), nested in a downscaler',
+    summary: 'a learner on tables (fit, predict, save, load), nested in a downscaler or a model',
     use: 'nested',
     inputs: { fixed: {} },
     outputs: noOutputs,
+  },
+  model: {
+    kind: 'model',
+    summary: 'fits a regressor on a table with a held-out split (k-fold, leave-group-out, by dates or rows)',
+    use: 'node',
+    inputs: { fixed: { table: port('records', 'the table: id columns, features and the target', true) } },
+    outputs: {
+      fixed: {
+        predictions: port('records', 'the evaluated rows with their fold and `predicted`'),
+        metrics: port('records', 'metrics of the held-out predictions, pooled and per group'),
+        importance: port('records', 'feature importance of the model fitted on every row'),
+        model: { type: 'model', description: 'the regressor fitted on every row' },
+      },
+      declared: false,
+    },
+    primary: 'predictions',
+    call: async (model, inputs) => {
+      const r = await model.fit({ table: inputs.table as RecordTable });
+      return { ...report(r), outputs: { predictions: r.predictions, metrics: r.metrics, importance: r.importance, model: r.model } };
+    },
   },
   downscaler: {
     kind: 'downscaler',

@@ -6,7 +6,7 @@ import type { Stations } from '../model/stations.js';
 import type { RecordTable, Table } from '../model/table.js';
 import type { Artifact, SavedModel } from './artifact.js';
 
-export type PluginKind = 'source' | 'transform' | 'regressor' | 'downscaler' | 'inverter' | 'fuser' | 'validator' | 'sink';
+export type PluginKind = 'source' | 'transform' | 'regressor' | 'model' | 'downscaler' | 'inverter' | 'fuser' | 'validator' | 'sink';
 
 /** Tables and remarks any node may add to the run's outputs (`<out>/<node>-<name>.csv`). */
 export interface NodeReport {
@@ -17,9 +17,12 @@ export interface NodeReport {
 // ---------------------------------------------------------------------------------------------
 // source
 
-/** Produces a scene (STAC catalog, synthetic generator). Node outputs: `scene`, `stations`, and every asset key. */
+/**
+ * Produces a scene (STAC catalog, synthetic generator) — node outputs `scene`, `stations` and every
+ * asset key — or a record table (a CSV of station-days) — node output `table`.
+ */
 export interface Source {
-  load(): Promise<Scene>;
+  load(): Promise<Scene | RecordTable>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +78,29 @@ export interface Regressor {
   readonly capabilities?: { readonly sequenceSteps?: number };
   fit(train: Table, options?: FitOptions): Promise<FittedRegressor>;
   load(saved: SavedModel): Promise<FittedRegressor>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// model (a regressor fitted and evaluated on a record table)
+
+export interface TableModelInput {
+  /** Station-days (or any rows): id columns, feature columns and the target column. */
+  readonly table: RecordTable;
+}
+
+export interface TableModelResult extends NodeReport {
+  /** Every input column of the evaluated rows, plus `fold` and `predicted`. */
+  readonly predictions: RecordTable;
+  /** The validators' metrics of the held-out predictions: pooled (`group` = `all`) and per group. */
+  readonly metrics: RecordTable;
+  readonly importance?: RecordTable;
+  /** The regressor fitted on every row (its own saved model, features named as the table's columns). */
+  readonly model: SavedModel;
+}
+
+/** Fits a regressor on a table with a held-out split: predictions, metrics, importance, fitted model. */
+export interface TableModel {
+  fit(input: TableModelInput): Promise<TableModelResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,6 +207,7 @@ export interface KindInterfaces {
   source: Source;
   transform: Transform;
   regressor: Regressor;
+  model: TableModel;
   downscaler: Downscaler;
   inverter: Inverter;
   fuser: Fuser;

@@ -87,4 +87,4 @@ export function pluginKindOf(id: string): PluginKind | undefined {
   return (PLUGIN_KINDS as readonly string[]).includes(kind) ? (kind as PluginKind) : undefined;
 }
 
-export const PLUGIN_KINDS = ['source', 'transform', 'regressor', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] as const;
+export const PLUGIN_KINDS = ['source', 'transform', 'regressor', 'model', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] as const;

@@ -2,3 +2,4 @@
 export * from './date-features.js';
 export * from './table-from-series.js';
 export * from './feature-scaling.js';
+export * from './importance.js';

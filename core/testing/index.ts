@@ -33,3 +33,5 @@ export function manifestProblems(manifest: AnyPluginManifest): string[] {
   problems.push(...defaults.problems.filter((p) => !p.endsWith(': required, missing')));
   return problems;
 }
+
+export { conformanceProblems, type ConformanceFixture } from './conformance.js';

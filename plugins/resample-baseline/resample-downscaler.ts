@@ -3,6 +3,7 @@
  * plugin): the coarse series resampled to the fine target grid.
  */
 import {
+  downscaleCoarse,
   downscaleTarget,
   isStatic,
   resampleSeries,
@@ -18,7 +19,7 @@ export function createResampleDownscaler(method: 'nearest' | 'bilinear', context
   return {
     async downscale(input: DownscaleInput): Promise<DownscaleResult> {
       const grid = downscaleTarget(input, id);
-      const coarse = input.coarse;
+      const coarse = downscaleCoarse(input, id);
       if (isStatic(coarse)) context.logger.warn(`${id}: the coarse series is static; the product is one map`);
       const product = resampleSeries(coarse, grid, method);
       const notes: string[] = [];

@@ -9,31 +9,13 @@
  * the layout npm would produce, without npm resolving the dependency versions.
  */
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+import { ROOT } from '../core/pipeline/helpers.js';
+import { exec, projectWithPackedSoilscale } from '../support/packed-soilscale.js';
 
-const exec = promisify(execFile);
 const SMALL = { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 };
-
-/** A project whose node_modules has the packed soilscale and links to its dependencies. */
-async function projectWithPackedSoilscale(): Promise<string> {
-  const dir = tempDir('soilscale-pack-');
-  const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
-  const project = join(dir, 'project');
-  const modules = join(project, 'node_modules');
-  mkdirSync(join(modules, 'soilscale'), { recursive: true });
-  await exec('tar', ['-xzf', join(dir, filename), '-C', join(modules, 'soilscale'), '--strip-components=1']);
-  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
-    if (name !== 'soilscale' && name !== '.bin') symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
-  }
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
-  return project;
-}
 
 const SCRIPT = `
 import * as sdk from 'soilscale';
@@ -76,14 +58,14 @@ export { trees, run, manifestProblems };
 
 describe('the packed package', () => {
   it('installs into a fresh project; each entry works from a script and runs a shipped pipeline', async () => {
-    const project = await projectWithPackedSoilscale();
+    const { project } = await projectWithPackedSoilscale();
     writeFileSync(join(project, 'check.mjs'), SCRIPT);
     const { stdout } = await exec(process.execPath, ['check.mjs'], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
     const out = JSON.parse(stdout.trim().split('\n').pop()!);
-    assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
+    assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'model', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
     assert.deepEqual(out.hostInSdk, []);
     assert.deepEqual(out.host, ['runPipeline', 'createRegistry', 'builtinRegistry', 'Container', 'writeRunReport', 'generatePipelineSchema']);
-    assert.equal(out.builtins.length, 20);
+    assert.equal(out.builtins.length, 24);
     assert.ok(out.builtins.includes('source:stac') && out.builtins.includes('regressor:rf'));
     assert.deepEqual(out.conformance, []);
     assert.equal(out.kernel, 'function');

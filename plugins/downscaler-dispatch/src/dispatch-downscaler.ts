@@ -1,5 +1,6 @@
 import {
   checkNesting,
+  downscaleCoarse,
   downscaleTarget,
   formatDate,
   inputError,
@@ -56,7 +57,7 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
 
   return {
     async downscale(input: DownscaleInput): Promise<DownscaleResult> {
-      const coarse = input.coarse;
+      const coarse = downscaleCoarse(input, ID);
       const ndvi = input.predictors.ndvi;
       const lstKeys = Object.keys(input.predictors).filter((k) => k === 'lst' || k.startsWith('lst_')).sort();
       if (!ndvi) throw inputError('missing predictor', { path: `${ID}.predictors.ndvi`, expected: 'an NDVI series on the fine grid', found: `predictors ${Object.keys(input.predictors).join(', ') || 'none'}` });

@@ -2,8 +2,10 @@ import {
   createRng,
   dateFeatureValues,
   describeGrid,
+  downscaleCoarse,
   downscaleTarget,
   featureLayout,
+  importanceTable,
   isStatic,
   makeSeries,
   metricsTableRow,
@@ -28,7 +30,6 @@ import {
 import type { RegressionDownscalerParams } from '../index.js';
 import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
 import { crossValidate } from './cross-validation.js';
-import { importanceTable } from './importance.js';
 import { createAligner } from './predictor-alignment.js';
 import { createAtpk, deconvolveRange } from './residual/atpk.js';
 import { correctResiduals } from './residual/correct.js';
@@ -58,7 +59,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   if (names.length === 0) {
     throw usageError('the regression downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
   }
-  const coarse = input.coarse;
+  const coarse = downscaleCoarse(input, ID);
   if (isStatic(coarse)) {
     throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
   }
@@ -141,7 +142,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   const model = await regressor.fit(train);
   const fitted = await model.predict(train);
   tables.fit = recordTable([{ scheme: 'training', fold: 'all', trainRows: train.rows, ...metricsTableRow(pairedMetrics(fitted.mean, train.y!)) }]);
-  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2));
+  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2), 'at the coarse scale');
   const diagnostics = model.diagnostics?.();
   if (diagnostics) notes.push(`regressor diagnostics: ${Object.entries(diagnostics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(', ')}`);
 

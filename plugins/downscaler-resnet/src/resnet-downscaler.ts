@@ -2,6 +2,7 @@ import {
   aggregateToGrid,
   checkNesting,
   createRng,
+  downscaleCoarse,
   downscaleTarget,
   inputError,
   isStatic,
@@ -60,7 +61,7 @@ export function createResnetDownscaler(params: ResnetParams, context: PluginCont
 async function downscale(input: DownscaleInput, params: ResnetParams, context: PluginContext): Promise<DownscaleResult> {
   const names = Object.keys(input.predictors ?? {});
   if (names.length === 0) throw usageError('the ResNet downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
-  const coarse = input.coarse;
+  const coarse = downscaleCoarse(input, ID);
   if (isStatic(coarse)) throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series', found: `static layer '${coarse.variable}'` });
   const fine = downscaleTarget(input, ID);
   const notes: string[] = [];

@@ -1,4 +1,4 @@
-import { sceneOnTargetGrid, type PluginContext, type Source, type TargetGridSpec, type WarpMethod } from '../../../core/index.js';
+import { inputError, sceneOnTargetGrid, type PluginContext, type Scene, type Source, type TargetGridSpec, type WarpMethod } from '../../../core/index.js';
 
 /** The target-grid params of `source:stac` (validated against its schema before they get here). */
 export interface TargetGridParams {
@@ -11,27 +11,21 @@ export interface TargetGridParams {
 
 /**
  * `source` with every asset delivered on the declared target grid (see `sceneOnTargetGrid`); each
- * decision taken on the user's behalf becomes a run warning (`context.warn` where the host provides it,
- * the log otherwise).
+ * decision taken on the user's behalf becomes a run warning (`context.warn`).
  */
-export function onTargetGrid(source: Source, params: TargetGridParams & { grid: TargetGridSpec }, context: PluginContext): Source {
-  const warn = runWarning(context);
+export function onTargetGrid(source: Source, params: TargetGridParams & { grid: TargetGridSpec }, context: PluginContext): { load(): Promise<Scene> } {
   return {
     async load() {
-      const { scene, decisions } = sceneOnTargetGrid(await source.load(), params.grid, {
+      const loaded = await source.load();
+      if (loaded.kind === 'records') throw inputError(`source:stac: "grid" applies to a scene of rasters, but the source gave a table (columns ${loaded.columns.join(', ')})`);
+      const { scene, decisions } = sceneOnTargetGrid(loaded, params.grid, {
         resampling: params.resampling as Readonly<Record<string, WarpMethod>> | undefined,
         coarse: params.coarse,
         coarseResolution: params.coarseResolution,
         workers: context.workers,
       });
-      for (const d of decisions) warn(d.code, d.message);
+      for (const d of decisions) context.warn(d.code, d.message);
       return scene;
     },
   };
-}
-
-function runWarning(context: PluginContext): (code: string, message: string) => void {
-  const hook = (context as { warn?: unknown }).warn;
-  if (typeof hook === 'function') return (code, message) => (hook as (c: string, m: string) => void).call(context, code, message);
-  return (code, message) => context.logger.warn(message, { code });
 }

@@ -80,6 +80,6 @@ test('source:synthetic generates once into its cache folder and reuses it', asyn
   assert.equal(logger.lines.filter((l) => l.includes('generating')).length, 1);
   const source = await syntheticSource.create({ ...SMALL, cacheDir: dir }, createPluginContext({ logger }));
   const scene = await source.load();
-  assert.ok(scene.has('sm_coarse'));
+  assert.ok(scene.kind === 'scene' && scene.has('sm_coarse'));
   assert.equal(logger.lines.filter((l) => l.includes('generating')).length, 1);
 });

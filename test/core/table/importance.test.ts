@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { createRng, createSavedModel, createTable, type FittedRegressor, type Table } from '../../../core/index.js';
-import { importanceTable } from '../src/importance.js';
+import { createRng, createSavedModel, createTable, importanceTable, type FittedRegressor, type Table } from '../../../core/index.js';
 
 /** A model that is exact on its training rows: y = 3·x0 (x1 is ignored). */
 const exact: FittedRegressor = {

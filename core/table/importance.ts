@@ -1,10 +1,13 @@
-import { recordTable, type FittedRegressor, type RecordTable, type Rng, type Table } from '../../../core/index.js';
+import { recordTable, type RecordTable, type Table } from '../model/table.js';
+import type { FittedRegressor } from '../plugin/kinds.js';
+import type { Rng } from '../util/random.js';
 
 /**
  * Feature importance: the regressor's own measures when it has them, otherwise permutation
  * importance on `table` (%IncMSE: increase of the mean squared error when one column is shuffled).
+ * `scope` says which rows those are, in the table's note (e.g. `at the coarse scale`).
  */
-export async function importanceTable(model: FittedRegressor, table: Table, rng: Rng): Promise<RecordTable> {
+export async function importanceTable(model: FittedRegressor, table: Table, rng: Rng, scope = 'on the training rows'): Promise<RecordTable> {
   const own = model.importance?.();
   if (own && own.length > 0) {
     return recordTable(own.flatMap((imp) => Object.entries(imp.values).map(([feature, value]) => ({ method: imp.method, feature, value }))), ['method', 'feature', 'value']);
@@ -34,8 +37,8 @@ export async function importanceTable(model: FittedRegressor, table: Table, rng:
   }
   const note =
     base > 0
-      ? 'permutation importance at the coarse scale: %IncMSE when the column is shuffled'
-      : 'permutation importance at the coarse scale: the model reproduces its training rows (MSE 0), so values are the MSE increase in % of the target variance';
+      ? `permutation importance ${scope}: %IncMSE when the column is shuffled`
+      : `permutation importance ${scope}: the model reproduces its training rows (MSE 0), so values are the MSE increase in % of the target variance`;
   return recordTable(rows, ['method', 'feature', 'value'], [note]);
 }
 
