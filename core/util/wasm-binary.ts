@@ -1,7 +1,8 @@
 /**
  * The few pieces needed to assemble a WebAssembly module by hand (there is no toolchain on the build
- * machines, and the kernels are small): LEB128 integers, vectors, names, sections, and the JS API's
- * types (the project's TypeScript lib has none).
+ * machines, and the kernels are small): LEB128 integers, vectors, names, sections, the kernel module
+ * layout, and the JS API's types (the project's TypeScript lib has none). Instructions are spelled with
+ * the vocabulary of `wasm-ops.ts` (`ins`), and `wasmListing` prints a module back as text.
  *
  * @example
  * ```ts
@@ -85,10 +86,31 @@ export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]):
 /** Largest memory a kernel instance asks for (its addresses are i32); callers fall back to JS above it. */
 export const WASM_KERNEL_MAX_BYTES = 1 << 30;
 
+/** A kernel instance: its exports (each counted in `calls`) and its memory. */
+export interface WasmKernelInstance {
+  readonly exports: Record<string, unknown>;
+  readonly buffer: ArrayBuffer;
+}
+
+/** A hand-assembled kernel module, compiled on first use. */
+export interface LazyWasmKernel {
+  /**
+   * An instance with a fresh memory of at least `size` bytes, or `null` where WebAssembly (or a feature
+   * the bytes use) is missing, when `size` is too large for i32 addresses or the memory cannot be
+   * reserved: callers then run their JS code, which gives the same results.
+   */
+  instantiate(size: number): WasmKernelInstance | null;
+  /** The module's bytes (for its listing, see `wasmListing`). */
+  bytes(): Uint8Array;
+  /**
+   * Calls into this kernel's exported functions on this thread so far: tests read it to prove the
+   * WebAssembly path ran (a JS fallback gives the same bytes, so results alone cannot show it).
+   */
+  readonly calls: number;
+}
+
 /**
- * A kernel module compiled on first use (`null` where WebAssembly, or a feature the bytes use, is missing),
- * and instances of it each with a fresh memory of at least `bytes` bytes (`null` when too large or when the
- * memory cannot be reserved: callers then run their JS code, which gives the same results).
+ * A kernel module compiled on first use, and instances of it each with a fresh memory.
  *
  * @example
  * ```ts
@@ -96,27 +118,46 @@ export const WASM_KERNEL_MAX_BYTES = 1 << 30;
  * const instance = kernel.instantiate(65536); // { exports: { noop }, buffer } or null
  * ```
  */
-export function lazyWasmKernel(bytes: () => Uint8Array) {
+export function lazyWasmKernel(build: () => Uint8Array): LazyWasmKernel {
+  let bytes: Uint8Array | undefined;
   let compiled: WasmModule | null | undefined;
+  let calls = 0;
+  const moduleBytes = () => (bytes ??= build());
   const module = (): WasmModule | null => {
     if (compiled === undefined) {
       const api = webAssembly();
-      const b = bytes();
+      const b = moduleBytes();
       compiled = api && api.validate(b) ? new api.Module(b) : null;
     }
     return compiled;
   };
+  // Each export counted; the wrapper costs a few ns per call, and kernels are called per block of work.
+  const counted = (f: (...args: number[]) => unknown) =>
+    function (this: unknown, ...args: number[]) {
+      calls++;
+      return f(...args);
+    };
   return {
-    instantiate(size: number): { readonly exports: Record<string, unknown>; readonly buffer: ArrayBuffer } | null {
+    instantiate(size) {
       const m = module();
       const api = webAssembly();
       if (!m || !api || size > WASM_KERNEL_MAX_BYTES) return null;
       try {
         const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
-        return { exports: new api.Instance(m, { m: { mem: memory } }).exports, buffer: memory.buffer };
+        const raw = new api.Instance(m, { m: { mem: memory } }).exports;
+        const exports: Record<string, unknown> = {};
+        for (const [name, f] of Object.entries(raw)) exports[name] = typeof f === 'function' ? counted(f as (...args: number[]) => unknown) : f;
+        return { exports, buffer: memory.buffer };
       } catch {
         return null;
       }
     },
+    bytes: moduleBytes,
+    get calls() {
+      return calls;
+    },
   };
 }
+
+export * from './wasm-ops.js';
+export { wasmListing } from './wasm-listing.js';

@@ -8,21 +8,19 @@
  * the grower keeps those arrays as views of it (`HistogramMemory`), and histograms are accumulated into
  * `scratch`, one region of `nb3` values per feature plus one for single-feature searches.
  */
-import { lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 import type { BinCodes } from './binning.js';
 
 const I32 = 0x7f;
 /** Kernel parameters (all i32 byte addresses but `n`) and its one local. */
 const [CODES, HIST, IDX, W, WY, N, K] = [0, 1, 2, 3, 4, 5, 6];
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only
-const f64One = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
-const f64Load = (offset: number) => [0x2b, 3, offset];
-const f64Store = (offset: number) => [0x39, 3, offset];
-const F64_ADD = 0xa0;
-const I32_ADD = 0x6a;
+const get = (i: number) => ins('local.get', i);
+const set = (i: number) => ins('local.set', i);
+const i32 = (v: number) => ins('i32.const', v);
+/** `h[k + offset] += value` (the value's instructions leave one f64 on the stack). */
+const addAt = (offset: number, value: number[]) => [...get(K), ...get(K), ...ins('f64.load', offset), ...value, ...ins('f64.add'), ...ins('f64.store', offset)];
+/** `p += step`. */
+const advance = (p: number, step: number) => [...get(p), ...i32(step), ...ins('i32.add'), ...set(p)];
 
 /**
  * `(codes, h, idx, w, wy, n)`: for `j < n`, `code = codes[idx[j]]` (u8 or u16), then
@@ -30,21 +28,21 @@ const I32_ADD = 0x6a;
  */
 function kernelBody(wide: boolean, weighted: boolean): number[] {
   const body = [
-    0x02, 0x40, ...get(N), 0x45, 0x0d, 0, // block; if n == 0 leave
-    0x03, 0x40, // loop
-    ...get(HIST), ...get(CODES), ...get(IDX), 0x28, 2, 0, // idx[j]
-    ...(wide ? [...i32(1), 0x74] : []), I32_ADD, // codes + idx[j]·bytes
-    ...(wide ? [0x2f, 1, 0] : [0x2d, 0, 0]), // load the code
-    ...i32(24), 0x6c, I32_ADD, ...tee(K), // k = h + 24·code
-    ...get(K), ...f64Load(0), ...f64One, F64_ADD, ...f64Store(0),
+    ...ins('block'), ...get(N), ...ins('i32.eqz'), ...ins('br_if', 0),
+    ...ins('loop'),
+    ...get(HIST), ...get(CODES), ...get(IDX), ...ins('i32.load'), // idx[j]
+    ...(wide ? [...i32(1), ...ins('i32.shl')] : []), ...ins('i32.add'), // codes + idx[j]·bytes
+    ...(wide ? ins('i32.load16_u') : ins('i32.load8_u')), // the code
+    ...i32(24), ...ins('i32.mul'), ...ins('i32.add'), ...ins('local.set', K), // k = h + 24·code
+    ...addAt(0, ins('f64.const', 1)),
   ];
-  if (weighted) body.push(...get(K), ...get(K), ...f64Load(8), ...get(W), ...f64Load(0), F64_ADD, ...f64Store(8), ...get(W), ...i32(8), I32_ADD, ...set(W));
+  if (weighted) body.push(...addAt(8, [...get(W), ...ins('f64.load')]), ...advance(W, 8));
   body.push(
-    ...get(K), ...get(K), ...f64Load(16), ...get(WY), ...f64Load(0), F64_ADD, ...f64Store(16),
-    ...get(IDX), ...i32(4), I32_ADD, ...set(IDX),
-    ...get(WY), ...i32(8), I32_ADD, ...set(WY),
-    ...get(N), ...i32(1), 0x6b, ...tee(N), 0x0d, 0, // n -= 1; loop while n ≠ 0
-    0x0b, 0x0b, 0x0b, // end loop, block, function
+    ...addAt(16, [...get(WY), ...ins('f64.load')]),
+    ...advance(IDX, 4),
+    ...advance(WY, 8),
+    ...get(N), ...i32(1), ...ins('i32.sub'), ...ins('local.tee', N), ...ins('br_if', 0), // n -= 1; loop while n ≠ 0
+    ...ins('end'), ...ins('end'), ...ins('end'), // loop, block, function
   );
   return [...wasmVector([[1, I32]]), ...body];
 }
@@ -56,7 +54,8 @@ const VARIANTS = [
   ['weighted16', true, true],
 ] as const;
 
-const kernels = lazyWasmKernel(() => wasmKernelModuleBytes(VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) }))));
+/** The module (exported for its listing and call count). */
+export const histogramKernel = lazyWasmKernel(() => wasmKernelModuleBytes(VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) }))));
 
 type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: number) => void;
 
@@ -94,7 +93,7 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
   const targetAt = weightAt + rows * 8;
   const scratchAt = targetAt + rows * 8;
   // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
-  const instance = kernels.instantiate(scratchAt + (cols + 1) * nb3 * 8);
+  const instance = histogramKernel.instantiate(scratchAt + (cols + 1) * nb3 * 8);
   if (!instance) return null;
   const exports = instance.exports;
   const wide = codeBytes === 2;

@@ -1,0 +1,207 @@
+(import "m" "mem" (memory 1))
+(func $unit8 (param i32 i32 i32 i32 i32 i32) (local i32)
+  block
+    local.get 5
+    i32.eqz
+    br_if 0
+    loop
+      local.get 1
+      local.get 0
+      local.get 2
+      i32.load align=4
+      i32.add
+      i32.load8_u align=1
+      i32.const 24
+      i32.mul
+      i32.add
+      local.set 6
+      local.get 6
+      local.get 6
+      f64.load align=8
+      f64.const 1
+      f64.add
+      f64.store align=8
+      local.get 6
+      local.get 6
+      f64.load offset=16 align=8
+      local.get 4
+      f64.load align=8
+      f64.add
+      f64.store offset=16 align=8
+      local.get 2
+      i32.const 4
+      i32.add
+      local.set 2
+      local.get 4
+      i32.const 8
+      i32.add
+      local.set 4
+      local.get 5
+      i32.const 1
+      i32.sub
+      local.tee 5
+      br_if 0
+    end
+  end
+)
+(func $weighted8 (param i32 i32 i32 i32 i32 i32) (local i32)
+  block
+    local.get 5
+    i32.eqz
+    br_if 0
+    loop
+      local.get 1
+      local.get 0
+      local.get 2
+      i32.load align=4
+      i32.add
+      i32.load8_u align=1
+      i32.const 24
+      i32.mul
+      i32.add
+      local.set 6
+      local.get 6
+      local.get 6
+      f64.load align=8
+      f64.const 1
+      f64.add
+      f64.store align=8
+      local.get 6
+      local.get 6
+      f64.load offset=8 align=8
+      local.get 3
+      f64.load align=8
+      f64.add
+      f64.store offset=8 align=8
+      local.get 3
+      i32.const 8
+      i32.add
+      local.set 3
+      local.get 6
+      local.get 6
+      f64.load offset=16 align=8
+      local.get 4
+      f64.load align=8
+      f64.add
+      f64.store offset=16 align=8
+      local.get 2
+      i32.const 4
+      i32.add
+      local.set 2
+      local.get 4
+      i32.const 8
+      i32.add
+      local.set 4
+      local.get 5
+      i32.const 1
+      i32.sub
+      local.tee 5
+      br_if 0
+    end
+  end
+)
+(func $unit16 (param i32 i32 i32 i32 i32 i32) (local i32)
+  block
+    local.get 5
+    i32.eqz
+    br_if 0
+    loop
+      local.get 1
+      local.get 0
+      local.get 2
+      i32.load align=4
+      i32.const 1
+      i32.shl
+      i32.add
+      i32.load16_u align=2
+      i32.const 24
+      i32.mul
+      i32.add
+      local.set 6
+      local.get 6
+      local.get 6
+      f64.load align=8
+      f64.const 1
+      f64.add
+      f64.store align=8
+      local.get 6
+      local.get 6
+      f64.load offset=16 align=8
+      local.get 4
+      f64.load align=8
+      f64.add
+      f64.store offset=16 align=8
+      local.get 2
+      i32.const 4
+      i32.add
+      local.set 2
+      local.get 4
+      i32.const 8
+      i32.add
+      local.set 4
+      local.get 5
+      i32.const 1
+      i32.sub
+      local.tee 5
+      br_if 0
+    end
+  end
+)
+(func $weighted16 (param i32 i32 i32 i32 i32 i32) (local i32)
+  block
+    local.get 5
+    i32.eqz
+    br_if 0
+    loop
+      local.get 1
+      local.get 0
+      local.get 2
+      i32.load align=4
+      i32.const 1
+      i32.shl
+      i32.add
+      i32.load16_u align=2
+      i32.const 24
+      i32.mul
+      i32.add
+      local.set 6
+      local.get 6
+      local.get 6
+      f64.load align=8
+      f64.const 1
+      f64.add
+      f64.store align=8
+      local.get 6
+      local.get 6
+      f64.load offset=8 align=8
+      local.get 3
+      f64.load align=8
+      f64.add
+      f64.store offset=8 align=8
+      local.get 3
+      i32.const 8
+      i32.add
+      local.set 3
+      local.get 6
+      local.get 6
+      f64.load offset=16 align=8
+      local.get 4
+      f64.load align=8
+      f64.add
+      f64.store offset=16 align=8
+      local.get 2
+      i32.const 4
+      i32.add
+      local.set 2
+      local.get 4
+      i32.const 8
+      i32.add
+      local.set 4
+      local.get 5
+      i32.const 1
+      i32.sub
+      local.tee 5
+      br_if 0
+    end
+  end
+)
