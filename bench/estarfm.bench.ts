@@ -14,7 +14,7 @@ import { loadCase, loadReference, type ReferenceCase } from '../plugins/fuser-es
 import type { BenchArgs } from './main.js';
 import { printTable, type BenchRow } from './report.js';
 
-const REFERENCE: EstarfmOptions = { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 10000, background: -9999, compat: 'zhu2018', blockSize: 500, similarPixels: 0, tileSize: 64 };
+const REFERENCE: EstarfmOptions = { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 10000, background: -9999, compat: 'zhu2018', blockSize: 500, similarPixels: 0, tileSize: 128 };
 const PEER_SECONDS: Record<string, number> = { crop100_3band: 11.0, crop100_3band_nodata: 9.4, crop100_ndvi_1band: 6.2 };
 
 function inputOf(c: ReferenceCase): PairFusionInput {

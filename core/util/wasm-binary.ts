@@ -63,19 +63,23 @@ export function webAssembly(): WebAssemblyApi | null {
   return typeof api === 'object' ? api : null;
 }
 
-/** A function of a kernel module: its export name, number of i32 parameters, and body (locals vector, code, `end`). */
+/**
+ * A function of a kernel module: its export name, number of i32 parameters, whether it returns an i32,
+ * and body (locals vector, code, `end`).
+ */
 export interface WasmKernelFunction {
   readonly name: string;
   readonly params: number;
+  readonly returnsI32?: boolean;
   readonly body: readonly number[];
 }
 
-/** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no results). */
+/** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no result or one i32). */
 export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]): Uint8Array {
   const I32 = 0x7f;
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), 0x00]))),
+    ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), ...(f.returnsI32 ? [1, I32] : [0])]))),
     ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
     ...wasmSection(3, wasmVector(functions.map((_, i) => uleb(i)))),
     ...wasmSection(7, wasmVector(functions.map((f, i) => [...wasmName(f.name), 0x00, ...uleb(i)]))),
