@@ -45,6 +45,15 @@ function andPlanes(vec: number, hiAt: number, loAt: number, whileAny: boolean): 
   return [...get(SCR), ...set(A), ...op('block', 'loop'), ...exit, ...ins('br_if', 1), ...step, ...get(vec), ...op('v128.any_true'), ...ins('br_if', 0), ...op('end', 'end')];
 }
 
+/** Candidates and sure bits in one pass over every active dimension (no data-dependent branch). */
+function andBoth(): number[] {
+  const plane = (at: number) => [...get(VBASE), ...get(A), ...ins('i32.load', at), ...op('i32.add'), ...ins('v128.load')];
+  return [...get(SCR), ...set(A), ...whileLoop([...get(A), ...get(SCREND), ...op('i32.ge_u')],
+    [...get(MV), ...plane(0), ...plane(4), ...op('v128.andnot', 'v128.and'), ...set(MV)],
+    [...get(SV), ...plane(8), ...plane(12), ...op('v128.andnot', 'v128.and'), ...set(SV)],
+    bump(A, 16))];
+}
+
 /** `cc = 32·wi + ctz(m); low = m & −m; m ^= low`. */
 const nextBit = [
   ...get(WI), ...i32(5), ...op('i32.shl'), ...get(M), ...op('i32.ctz', 'i32.add'), ...set(CC),
@@ -108,10 +117,9 @@ function scanBody(): number[] {
       whileLoop([...get(VI), ...get(V1), ...op('i32.gt_s')],
         [...get(ROWBASE), ...get(VI), ...i32(4), ...op('i32.shl', 'i32.add'), ...set(VBASE)],
         [...get(MK), ...ins('v128.load'), ...set(MV)],
-        andPlanes(MV, 0, 4, true),
-        [...get(MV), ...op('v128.any_true', 'if')],
         [...get(MV), ...set(SV)],
-        andPlanes(SV, 8, 12, false),
+        andBoth(),
+        [...get(MV), ...op('v128.any_true', 'if')],
         word(0), word(1), word(2), word(3),
         [...op('end')],
         bump(VI, 1), bump(MK, 16)),

@@ -61,6 +61,8 @@
           local.get 27
           v128.load align=16
           local.set 40
+          local.get 40
+          local.set 41
           local.get 4
           local.set 29
           block
@@ -83,49 +85,30 @@
               v128.andnot
               v128.and
               local.set 40
+              local.get 41
+              local.get 28
+              local.get 29
+              i32.load offset=8 align=4
+              i32.add
+              v128.load align=16
+              local.get 28
+              local.get 29
+              i32.load offset=12 align=4
+              i32.add
+              v128.load align=16
+              v128.andnot
+              v128.and
+              local.set 41
               local.get 29
               i32.const 16
               i32.add
               local.set 29
-              local.get 40
-              v128.any_true
-              br_if 0
+              br 0
             end
           end
           local.get 40
           v128.any_true
           if
-            local.get 40
-            local.set 41
-            local.get 4
-            local.set 29
-            block
-              loop
-                local.get 29
-                local.get 30
-                i32.ge_u
-                br_if 1
-                local.get 41
-                local.get 28
-                local.get 29
-                i32.load offset=8 align=4
-                i32.add
-                v128.load align=16
-                local.get 28
-                local.get 29
-                i32.load offset=12 align=4
-                i32.add
-                v128.load align=16
-                v128.andnot
-                v128.and
-                local.set 41
-                local.get 29
-                i32.const 16
-                i32.add
-                local.set 29
-                br 0
-              end
-            end
             local.get 40
             i32x4.extract_lane 0
             local.tee 31
