@@ -54,8 +54,59 @@ const VARIANTS = [
   ['weighted16', true, true],
 ] as const;
 
+// partition(codes, idx, w, wy, start, end, b, mb, missLeft) → the boundary; locals i, j, then the swap's temporaries.
+const [P_CODES, P_IDX, P_W, P_WY, P_START, P_END, P_B, P_MB, P_MISS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [P_I, P_J, P_T] = [9, 10, 11];
+const [P_F] = [12];
+
+/**
+ * `partition` of grow-tree.ts: reorder positions `start…end` (row ids and the per-position weights and
+ * weighted targets with them) so rows going left (`code ≤ b`, or missing when `missLeft`) come first,
+ * swapping the same pairs in the same order as the JS loop; returns the boundary.
+ */
+function partitionBody(wide: boolean): number[] {
+  /** Whether position `p` goes left: `code ≤ b | (code == mb & missLeft)`. */
+  const goesLeft = (p: number) => [
+    ...get(P_CODES), ...get(P_IDX), ...get(p), ...i32(2), ...ins('i32.shl'), ...ins('i32.add'), ...ins('i32.load'),
+    ...(wide ? [...i32(1), ...ins('i32.shl')] : []), ...ins('i32.add'), ...(wide ? ins('i32.load16_u') : ins('i32.load8_u')), ...set(P_T),
+    ...get(P_T), ...get(P_B), ...ins('i32.le_u'), ...get(P_T), ...get(P_MB), ...ins('i32.eq'), ...get(P_MISS), ...ins('i32.and'), ...ins('i32.or'),
+  ];
+  const at = (base: number, p: number, shift: number) => [...get(base), ...get(p), ...i32(shift), ...ins('i32.shl'), ...ins('i32.add')];
+  const swapI32 = [...at(P_IDX, P_I, 2), ...ins('i32.load'), ...set(P_T), ...at(P_IDX, P_I, 2), ...at(P_IDX, P_J, 2), ...ins('i32.load'), ...ins('i32.store'), ...at(P_IDX, P_J, 2), ...get(P_T), ...ins('i32.store')];
+  const swapF64 = (base: number) => [
+    ...at(base, P_I, 3), ...ins('f64.load'), ...set(P_F),
+    ...at(base, P_I, 3), ...at(base, P_J, 3), ...ins('f64.load'), ...ins('f64.store'),
+    ...at(base, P_J, 3), ...get(P_F), ...ins('f64.store'),
+  ];
+  const scan = (p: number, stopWhenLeft: boolean, step: number) => [
+    ...ins('block'), ...ins('loop'),
+    ...get(P_I), ...get(P_J), ...ins('i32.gt_s'), ...ins('br_if', 1),
+    ...goesLeft(p), ...(stopWhenLeft ? [] : ins('i32.eqz')), ...ins('br_if', 1),
+    ...get(p), ...i32(step), ...ins('i32.add'), ...set(p), ...ins('br', 0),
+    ...ins('end'), ...ins('end'),
+  ];
+  return [
+    ...wasmVector([[3, I32], [1, 0x7c]]),
+    ...get(P_START), ...set(P_I), ...get(P_END), ...i32(1), ...ins('i32.sub'), ...set(P_J),
+    ...ins('block'), ...ins('loop'),
+    ...scan(P_I, false, 1), // while i ≤ j and i goes left: i++
+    ...scan(P_J, true, -1), // while i ≤ j and j goes right: j--
+    ...get(P_I), ...get(P_J), ...ins('i32.ge_s'), ...ins('br_if', 1),
+    ...swapI32, ...swapF64(P_W), ...swapF64(P_WY),
+    ...get(P_I), ...i32(1), ...ins('i32.add'), ...set(P_I), ...get(P_J), ...i32(1), ...ins('i32.sub'), ...set(P_J),
+    ...ins('br', 0), ...ins('end'), ...ins('end'),
+    ...get(P_I), ...ins('end'),
+  ];
+}
+
 /** The module (exported for its listing and call count). */
-export const histogramKernel = lazyWasmKernel(() => wasmKernelModuleBytes(VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) }))));
+export const histogramKernel = lazyWasmKernel(() =>
+  wasmKernelModuleBytes([
+    ...VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) })),
+    { name: 'partition8', params: 9, returnsI32: true, body: partitionBody(false) },
+    { name: 'partition16', params: 9, returnsI32: true, body: partitionBody(true) },
+  ]),
+);
 
 type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: number) => void;
 
@@ -70,6 +121,8 @@ export interface HistogramMemory {
   readonly scratch: Float64Array;
   /** Adds positions `start…end` of feature `f` into `scratch` from value `offset` on (weights 1 when `unitWeights`). */
   accumulate(f: number, start: number, end: number, unitWeights: boolean, offset: number): void;
+  /** Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns the boundary. */
+  partition(f: number, start: number, end: number, b: number, missLeft: number): number;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -99,6 +152,8 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
   const wide = codeBytes === 2;
   const unit = exports[wide ? 'unit16' : 'unit8'] as Kernel;
   const weighted = exports[wide ? 'weighted16' : 'weighted8'] as Kernel;
+  const split = exports[wide ? 'partition16' : 'partition8'] as (...args: number[]) => number;
+  const missingBin = nb3 / 3 - 1;
   const buffer = instance.buffer;
   (wide ? new Uint16Array(buffer, 0, rows * cols) : new Uint8Array(buffer, 0, rows * cols)).set(codes);
   return {
@@ -109,6 +164,9 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
     accumulate(f, start, end, unitWeights, offset) {
       if (end <= start) return;
       (unitWeights ? unit : weighted)(f * rows * codeBytes, scratchAt + offset * 8, indexAt + start * 4, weightAt + start * 8, targetAt + start * 8, end - start);
+    },
+    partition(f, start, end, b, missLeft) {
+      return split(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
     },
   };
 }
