@@ -189,7 +189,7 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
   s.list = list;
   s.fineReady = false;
   s.regressionReady = false;
-  if (nb === 1 && nSel === 1 && s.gatePassed) {
+  if (nb === 1 && nSel === 1 && (s.gatePassed || px.kernel)) {
     accumulateOneBand(s, list, offs, n, px, c0s[sel[0]], sel[0]);
     return;
   }
@@ -331,10 +331,26 @@ function accumulateThreeBands(s: SimilarSums, list: Int32Array, offs: Int32Array
 
 /**
  * `accumulate` for one band and one target, with the regression sums in the same pass (for when the
- * regression gate is expected to pass, as it usually does for soil moisture between two dates).
+ * regression gate is expected to pass, as it usually does for soil moisture between two dates; always
+ * with the kernel, whose extra sums cost little).
  */
 function accumulateOneBand(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0: Float64Array, t: number): void {
-  const { oneMinusR, distance, record } = px;
+  const { oneMinusR, distance, record, kernel } = px;
+  if (kernel) {
+    kernel.sums1(list.byteOffset, offs.byteOffset, n, oneMinusR.byteOffset, distance.byteOffset, record.byteOffset, c0.byteOffset, s.inv.byteOffset, kernel.out.byteOffset);
+    const out = kernel.out;
+    s.coarse.set(out.subarray(0, 4));
+    s.wc0[t] = out[4];
+    s.sumInv = out[5];
+    const r = s.regression;
+    r[0] = out[6];
+    r[1] = out[7];
+    r[2] = out[8];
+    r[4] = out[9];
+    r[3] = out[10];
+    s.regressionReady = true;
+    return;
+  }
   const inv = s.inv;
   let sumInv = 0;
   let sc1 = 0;

@@ -1,7 +1,8 @@
 /**
- * The two hot loops of the ESTARFM pixel kernel as a WebAssembly SIMD module, over a tile's arrays kept
- * in the kernel's memory (`TileArrays`): the bit-plane similar-pixel scan (`scanSimilar`'s loop) and the
- * three-band sums over a similar-pixel list (`accumulateThreeBands`). Both do exactly the JS loops'
+ * The hot loops of the ESTARFM pixel kernel as a WebAssembly SIMD module, over a tile's arrays kept in
+ * the kernel's memory (`TileArrays`): the bit-plane similar-pixel scan (`scanSimilar`'s loop) and the
+ * sums over a similar-pixel list for three bands (`accumulateThreeBands`) and for one band with the
+ * regression sums (`accumulateOneBand`). Both do exactly the JS loops'
  * arithmetic in the same order (f64, no fused multiply-add; SIMD lanes hold different sums, never parts
  * of one), so the bytes of every prediction are the JS path's (tested).
  *
@@ -9,6 +10,7 @@
  *   whole, the others tested exactly (`|f64(packed) − centre| < threshold` in every dimension).
  * - `sums3(...)`: per list entry the weight `1/(oneMinusR·distance + 1e-7)`, then in f64x2 lanes
  *   (C1, C2) per band summed plain and weighted, and the target's weighted coarse values.
+ * - `sums1(...)`: the same for one band, plus the regression sums.
  */
 import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector, type WasmKernelInstance, type WasmOpName } from '../../../core/kernel.js';
 import type { KernelScan as ScanFn } from './similar-pixels.js';
@@ -177,11 +179,63 @@ function sums3Body(): number[] {
   return [...wasmVector([[3, I32], [2, F64], [8, V128], [1, F64], [1, V128]]), ...code];
 }
 
+// ---- sums1 ----
+// Same parameters and i32 locals as sums3; f64 locals x, Σx, Σx·C0, Σ(x1·y1 + x2·y2); v128 locals.
+const [U_X, U_SUM, U_W0, U_SXY] = [12, 13, 14, 15];
+const [U_XS, U_V1, U_V2, U_SC, U_W, U_S, U_SS, U_LO, U_HI, U_P] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
+/** Lanes 0 of `a` and `b`, then lanes 1: `i8x16.shuffle` byte indices. */
+const LOW_LANES = [...Array.from({ length: 8 }, (_, i) => i), ...Array.from({ length: 8 }, (_, i) => 16 + i)];
+const HIGH_LANES = LOW_LANES.map((i) => i + 8);
+
+/**
+ * `accumulateOneBand`: per list entry the weight, then (ΣC1, ΣC2) and (Σx·C1, Σx·C2) in f64x2 lanes,
+ * Σx·C0, and the regression sums of [F1; F2] on [C1; C2] — (Σx, Σy) and (Σx², Σy²) as lanes of
+ * (x1, y1) + (x2, y2), Σxy as x1·y1 + x2·y2 — each rounded as the JS expression is.
+ */
+function sums1Body(): number[] {
+  const code = [
+    ...i32(0), ...set(S_I),
+    ...whileLoop([...get(S_I), ...get(S_N), ...op('i32.ge_u')],
+      [...get(S_CAND), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...set(S_Q)],
+      [...get(S_INV), ...get(S_I), ...i32(3), ...op('i32.shl', 'i32.add')],
+      [...ins('f64.const', 1)],
+      [...get(S_ONEMR), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
+      [...get(S_DIST), ...get(S_OFF), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
+      [...op('f64.mul'), ...ins('f64.const', 1e-7), ...op('f64.add', 'f64.div'), ...tee(U_X), ...ins('f64.store')],
+      [...get(U_SUM), ...get(U_X), ...op('f64.add'), ...set(U_SUM)],
+      [...get(U_X), ...op('f64x2.splat'), ...set(U_XS)],
+      // record: (C1, C2, F1, F2) per pixel = (x1, x2) and (y1, y2).
+      [...get(S_RECORD), ...get(S_Q), ...i32(5), ...op('i32.shl', 'i32.add'), ...set(S_AT)],
+      [...get(S_AT), ...ins('v128.load'), ...set(U_V1), ...get(S_AT), ...ins('v128.load', 16), ...set(U_V2)],
+      [...get(U_SC), ...get(U_V1), ...op('f64x2.add'), ...set(U_SC)],
+      [...get(U_W), ...get(U_XS), ...get(U_V1), ...op('f64x2.mul', 'f64x2.add'), ...set(U_W)],
+      [...get(U_W0), ...get(U_X), ...get(S_C0), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load'), ...op('f64.mul', 'f64.add'), ...set(U_W0)],
+      [...get(U_V1), ...get(U_V2), ...ins('i8x16.shuffle', ...LOW_LANES), ...set(U_LO)], // (x1, y1)
+      [...get(U_V1), ...get(U_V2), ...ins('i8x16.shuffle', ...HIGH_LANES), ...set(U_HI)], // (x2, y2)
+      [...get(U_S), ...get(U_LO), ...get(U_HI), ...op('f64x2.add', 'f64x2.add'), ...set(U_S)],
+      [...get(U_SS), ...get(U_LO), ...get(U_LO), ...op('f64x2.mul'), ...get(U_HI), ...get(U_HI), ...op('f64x2.mul', 'f64x2.add', 'f64x2.add'), ...set(U_SS)],
+      [...get(U_V1), ...get(U_V2), ...op('f64x2.mul'), ...tee(U_P), ...ins('f64x2.extract_lane', 0), ...get(U_P), ...ins('f64x2.extract_lane', 1), ...op('f64.add')],
+      [...get(U_SXY), ...op('f64.add'), ...set(U_SXY)],
+      bump(S_I, 1)),
+    // out: (ΣC1, ΣC2), (Σx·C1, Σx·C2), Σx·C0, Σx, (Σx, Σy), (Σx², Σy²), Σxy.
+    ...get(S_OUT), ...get(U_SC), ...ins('v128.store'),
+    ...get(S_OUT), ...get(U_W), ...ins('v128.store', 16),
+    ...get(S_OUT), ...get(U_W0), ...ins('f64.store', 32),
+    ...get(S_OUT), ...get(U_SUM), ...ins('f64.store', 40),
+    ...get(S_OUT), ...get(U_S), ...ins('v128.store', 48),
+    ...get(S_OUT), ...get(U_SS), ...ins('v128.store', 64),
+    ...get(S_OUT), ...get(U_SXY), ...ins('f64.store', 80),
+    ...op('end'),
+  ];
+  return [...wasmVector([[3, I32], [4, F64], [10, V128]]), ...code];
+}
+
 /** The module (exported for its listing and call count). */
 export const tileKernel = lazyWasmKernel(() =>
   wasmKernelModuleBytes([
     { name: 'scan', params: 20, returnsI32: true, body: scanBody() },
     { name: 'sums3', params: 9, body: sums3Body() },
+    { name: 'sums1', params: 9, body: sums1Body() },
   ]),
 );
 
@@ -226,7 +280,9 @@ export interface TileArrays {
 export interface TileKernel {
   readonly scan: ScanFn;
   readonly sums3: Sums3Fn;
-  /** The 16 values `sums3` writes. */
+  /** The one-band sums (same parameters as `sums3`). */
+  readonly sums1: Sums3Fn;
+  /** The 16 values `sums3` (or 11 `sums1`) writes. */
   readonly out: Float64Array;
 }
 
@@ -301,6 +357,6 @@ export function tileArrays(sizes: TileSizes, wasm: boolean): TileArrays {
   const out = take<Float64Array>();
   const masks = take<Int32Array>();
   const planeBytes = take<Int32Array>();
-  const kernel = instance ? { scan: { scan: instance.exports.scan as ScanFn['scan'], masks, planeBytes }, sums3: instance.exports.sums3 as Sums3Fn, out } : null;
+  const kernel = instance ? { scan: { scan: instance.exports.scan as ScanFn['scan'], masks, planeBytes }, sums3: instance.exports.sums3 as Sums3Fn, sums1: instance.exports.sums1 as Sums3Fn, out } : null;
   return { planes, packed, record, oneMinusR, distance, c0Packed, thresholds, centre, scratch, lists, inv, kernel };
 }

@@ -1002,3 +1002,152 @@
   local.get 13
   f64.store offset=120 align=8
 )
+(func $sums1 (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (local i32 i32 i32 f64 f64 f64 f64 v128 v128 v128 v128 v128 v128 v128 v128 v128 v128)
+  i32.const 0
+  local.set 9
+  block
+    loop
+      local.get 9
+      local.get 2
+      i32.ge_u
+      br_if 1
+      local.get 0
+      local.get 9
+      i32.const 2
+      i32.shl
+      i32.add
+      i32.load align=4
+      local.set 10
+      local.get 7
+      local.get 9
+      i32.const 3
+      i32.shl
+      i32.add
+      f64.const 1
+      local.get 3
+      local.get 10
+      i32.const 3
+      i32.shl
+      i32.add
+      f64.load align=8
+      local.get 4
+      local.get 1
+      local.get 9
+      i32.const 2
+      i32.shl
+      i32.add
+      i32.load align=4
+      i32.const 3
+      i32.shl
+      i32.add
+      f64.load align=8
+      f64.mul
+      f64.const 1e-7
+      f64.add
+      f64.div
+      local.tee 12
+      f64.store align=8
+      local.get 13
+      local.get 12
+      f64.add
+      local.set 13
+      local.get 12
+      f64x2.splat
+      local.set 16
+      local.get 5
+      local.get 10
+      i32.const 5
+      i32.shl
+      i32.add
+      local.set 11
+      local.get 11
+      v128.load align=16
+      local.set 17
+      local.get 11
+      v128.load offset=16 align=16
+      local.set 18
+      local.get 19
+      local.get 17
+      f64x2.add
+      local.set 19
+      local.get 20
+      local.get 16
+      local.get 17
+      f64x2.mul
+      f64x2.add
+      local.set 20
+      local.get 14
+      local.get 12
+      local.get 6
+      local.get 10
+      i32.const 3
+      i32.shl
+      i32.add
+      f64.load align=8
+      f64.mul
+      f64.add
+      local.set 14
+      local.get 17
+      local.get 18
+      i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      local.set 23
+      local.get 17
+      local.get 18
+      i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+      local.set 24
+      local.get 21
+      local.get 23
+      local.get 24
+      f64x2.add
+      f64x2.add
+      local.set 21
+      local.get 22
+      local.get 23
+      local.get 23
+      f64x2.mul
+      local.get 24
+      local.get 24
+      f64x2.mul
+      f64x2.add
+      f64x2.add
+      local.set 22
+      local.get 17
+      local.get 18
+      f64x2.mul
+      local.tee 25
+      f64x2.extract_lane 0
+      local.get 25
+      f64x2.extract_lane 1
+      f64.add
+      local.get 15
+      f64.add
+      local.set 15
+      local.get 9
+      i32.const 1
+      i32.add
+      local.set 9
+      br 0
+    end
+  end
+  local.get 8
+  local.get 19
+  v128.store align=16
+  local.get 8
+  local.get 20
+  v128.store offset=16 align=16
+  local.get 8
+  local.get 14
+  f64.store offset=32 align=8
+  local.get 8
+  local.get 13
+  f64.store offset=40 align=8
+  local.get 8
+  local.get 21
+  v128.store offset=48 align=16
+  local.get 8
+  local.get 22
+  v128.store offset=64 align=16
+  local.get 8
+  local.get 15
+  f64.store offset=80 align=8
+)
