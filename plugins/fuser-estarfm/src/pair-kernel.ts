@@ -189,7 +189,21 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
   s.list = list;
   s.fineReady = false;
   s.regressionReady = false;
-  if (nb === 1 && nSel === 1 && (s.gatePassed || px.kernel)) {
+  if (px.kernel && (nb === 1 || nb === 3)) {
+    // The kernel's sums for the first target; the others' weighted coarse sums from its weights.
+    (nb === 1 ? accumulateOneBand : accumulateThreeBands)(s, list, offs, n, px, c0s[sel[0]], sel[0]);
+    for (let k = 1; k < nSel; k++) {
+      const t = sel[k];
+      const ct = c0s[t];
+      for (let b = 0; b < nb; b++) {
+        let wt = 0;
+        for (let i = 0; i < n; i++) wt += inv[i] * ct[list[i] * nb + b];
+        wc0[t * nb + b] = wt;
+      }
+    }
+    return;
+  }
+  if (nb === 1 && nSel === 1 && s.gatePassed) {
     accumulateOneBand(s, list, offs, n, px, c0s[sel[0]], sel[0]);
     return;
   }

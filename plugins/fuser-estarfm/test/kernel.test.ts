@@ -79,20 +79,25 @@ test('default mode: nodata excluded from thresholds and written as NaN', async (
   }
 });
 
-test('the WebAssembly kernel runs and gives the JS loops\' bytes (3 bands with nodata, 1 band; zhu2018 and default; odd tiles)', async () => {
+test('the WebAssembly kernel runs and gives the JS loops\' bytes (3 bands with nodata, 1 band; zhu2018 and default; two targets; odd tiles)', async () => {
   for (const name of ['crop100_3band_nodata', 'crop100_ndvi_1band']) {
     const c = loadCase(name);
     const range = name.includes('ndvi') ? { dnMin: -1, dnMax: 1 } : {};
+    // A second target shares the similar-pixel lists (its sums use the first target's weights).
+    const input = { ...inputOf(c), targets: [c.coarse0, c.coarse2] };
     for (const compat of ['zhu2018', 'default'] as const) {
       const options = { ...OPTIONS, ...range, compat, tileSize: 37 };
       const calls = tileKernel.calls;
-      const wasm = await fusePair(inputOf(c), options, { diagnostics: true });
+      const wasm = await fusePair(input, options, { diagnostics: true });
       assert.ok(tileKernel.calls > calls, `${name} ${compat}: the WebAssembly kernel ran`);
       const afterWasm = tileKernel.calls;
-      const js = await fusePair(inputOf(c), options, { diagnostics: true, wasm: false });
+      const js = await fusePair(input, options, { diagnostics: true, wasm: false });
       assert.equal(tileKernel.calls, afterWasm, 'wasm: false keeps to the JS loops');
-      for (let b = 0; b < c.fine1.length; b++) assert.deepEqual(Buffer.from(wasm.values[0][b].buffer), Buffer.from(js.values[0][b].buffer), `${name} ${compat} band ${b}`);
-      assert.deepEqual(wasm.diagnostics!.nSimilar[0], js.diagnostics!.nSimilar[0]);
+      for (let t = 0; t < 2; t++) {
+        for (let b = 0; b < c.fine1.length; b++) assert.deepEqual(Buffer.from(wasm.values[t][b].buffer), Buffer.from(js.values[t][b].buffer), `${name} ${compat} target ${t} band ${b}`);
+        assert.deepEqual(wasm.diagnostics!.nSimilar[t], js.diagnostics!.nSimilar[t]);
+        assert.deepEqual(wasm.diagnostics!.v[t], js.diagnostics!.v[t]);
+      }
     }
   }
 });
