@@ -141,6 +141,23 @@ const [S_XS, S_AB0, S_UV0, S_AB1, S_UV1, S_AB2, S_UV2, S_Z01] = [14, 15, 16, 17,
 const S_Z2 = 22;
 const S_V = 23;
 
+/**
+ * List entry `i`'s pixel `q` and weight `x = 1/(oneMinusR[q]·distance[off[i]] + 1e-7)`: `inv[i] = x`,
+ * `Σx += x`, and `x` in both lanes of `xs` (locals shared by `sums3` and `sums1`).
+ */
+function weightOf(xs: number): number[] {
+  return [
+    ...get(S_CAND), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...set(S_Q),
+    ...get(S_INV), ...get(S_I), ...i32(3), ...op('i32.shl', 'i32.add'),
+    ...ins('f64.const', 1),
+    ...get(S_ONEMR), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load'),
+    ...get(S_DIST), ...get(S_OFF), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load'),
+    ...op('f64.mul'), ...ins('f64.const', 1e-7), ...op('f64.add', 'f64.div'), ...tee(S_X), ...ins('f64.store'),
+    ...get(S_SUM), ...get(S_X), ...op('f64.add'), ...set(S_SUM),
+    ...get(S_X), ...op('f64x2.splat'), ...set(xs),
+  ];
+}
+
 function sums3Body(): number[] {
   /** `ab += v; uv += xs·v` with `v` the (C1, C2) of the band at `at + offset`. */
   const band = (ab: number, uv: number, offset: number) => [
@@ -152,14 +169,7 @@ function sums3Body(): number[] {
     ...i32(0), ...set(S_I), // locals start at zero: the sums too
     ...whileLoop([...get(S_I), ...get(S_N), ...op('i32.ge_u')],
       // q = cand[i]; x = 1 / (oneMinusR[q]·distance[off[i]] + 1e-7); inv[i] = x; sum += x
-      [...get(S_CAND), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...set(S_Q)],
-      [...get(S_INV), ...get(S_I), ...i32(3), ...op('i32.shl', 'i32.add')],
-      [...ins('f64.const', 1)],
-      [...get(S_ONEMR), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
-      [...get(S_DIST), ...get(S_OFF), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
-      [...op('f64.mul'), ...ins('f64.const', 1e-7), ...op('f64.add', 'f64.div'), ...tee(S_X), ...ins('f64.store')],
-      [...get(S_SUM), ...get(S_X), ...op('f64.add'), ...set(S_SUM)],
-      [...get(S_X), ...op('f64x2.splat'), ...set(S_XS)],
+      weightOf(S_XS),
       // record: 12 f64 per pixel, (C1, C2, F1, F2) per band.
       [...get(S_RECORD), ...get(S_Q), ...i32(96), ...op('i32.mul', 'i32.add'), ...set(S_AT)],
       band(S_AB0, S_UV0, 0),
@@ -180,8 +190,8 @@ function sums3Body(): number[] {
 }
 
 // ---- sums1 ----
-// Same parameters and i32 locals as sums3; f64 locals x, Σx, Σx·C0, Σ(x1·y1 + x2·y2); v128 locals.
-const [U_X, U_SUM, U_W0, U_SXY] = [12, 13, 14, 15];
+// Same parameters and i32 locals as sums3, and its f64 locals x and Σx (`weightOf`); then Σx·C0, Σ(x1·y1 + x2·y2), and v128 locals.
+const [U_W0, U_SXY] = [14, 15];
 const [U_XS, U_V1, U_V2, U_SC, U_W, U_S, U_SS, U_LO, U_HI, U_P] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
 /** Lanes 0 of `a` and `b`, then lanes 1: `i8x16.shuffle` byte indices. */
 const LOW_LANES = [...Array.from({ length: 8 }, (_, i) => i), ...Array.from({ length: 8 }, (_, i) => 16 + i)];
@@ -196,20 +206,13 @@ function sums1Body(): number[] {
   const code = [
     ...i32(0), ...set(S_I),
     ...whileLoop([...get(S_I), ...get(S_N), ...op('i32.ge_u')],
-      [...get(S_CAND), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...set(S_Q)],
-      [...get(S_INV), ...get(S_I), ...i32(3), ...op('i32.shl', 'i32.add')],
-      [...ins('f64.const', 1)],
-      [...get(S_ONEMR), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
-      [...get(S_DIST), ...get(S_OFF), ...get(S_I), ...i32(2), ...op('i32.shl', 'i32.add'), ...ins('i32.load'), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load')],
-      [...op('f64.mul'), ...ins('f64.const', 1e-7), ...op('f64.add', 'f64.div'), ...tee(U_X), ...ins('f64.store')],
-      [...get(U_SUM), ...get(U_X), ...op('f64.add'), ...set(U_SUM)],
-      [...get(U_X), ...op('f64x2.splat'), ...set(U_XS)],
+      weightOf(U_XS),
       // record: (C1, C2, F1, F2) per pixel = (x1, x2) and (y1, y2).
       [...get(S_RECORD), ...get(S_Q), ...i32(5), ...op('i32.shl', 'i32.add'), ...set(S_AT)],
       [...get(S_AT), ...ins('v128.load'), ...set(U_V1), ...get(S_AT), ...ins('v128.load', 16), ...set(U_V2)],
       [...get(U_SC), ...get(U_V1), ...op('f64x2.add'), ...set(U_SC)],
       [...get(U_W), ...get(U_XS), ...get(U_V1), ...op('f64x2.mul', 'f64x2.add'), ...set(U_W)],
-      [...get(U_W0), ...get(U_X), ...get(S_C0), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load'), ...op('f64.mul', 'f64.add'), ...set(U_W0)],
+      [...get(U_W0), ...get(S_X), ...get(S_C0), ...get(S_Q), ...i32(3), ...op('i32.shl', 'i32.add'), ...ins('f64.load'), ...op('f64.mul', 'f64.add'), ...set(U_W0)],
       [...get(U_V1), ...get(U_V2), ...ins('i8x16.shuffle', ...LOW_LANES), ...set(U_LO)], // (x1, y1)
       [...get(U_V1), ...get(U_V2), ...ins('i8x16.shuffle', ...HIGH_LANES), ...set(U_HI)], // (x2, y2)
       [...get(U_S), ...get(U_LO), ...get(U_HI), ...op('f64x2.add', 'f64x2.add'), ...set(U_S)],
@@ -221,7 +224,7 @@ function sums1Body(): number[] {
     ...get(S_OUT), ...get(U_SC), ...ins('v128.store'),
     ...get(S_OUT), ...get(U_W), ...ins('v128.store', 16),
     ...get(S_OUT), ...get(U_W0), ...ins('f64.store', 32),
-    ...get(S_OUT), ...get(U_SUM), ...ins('f64.store', 40),
+    ...get(S_OUT), ...get(S_SUM), ...ins('f64.store', 40),
     ...get(S_OUT), ...get(U_S), ...ins('v128.store', 48),
     ...get(S_OUT), ...get(U_SS), ...ins('v128.store', 64),
     ...get(S_OUT), ...get(U_SXY), ...ins('f64.store', 80),
