@@ -12,9 +12,9 @@ import { createRng, createWorkerPool } from '../core/index.js';
 import { fusePair, type EstarfmOptions, type PairFusionInput } from '../plugins/fuser-estarfm/src/pair-fusion.js';
 import { loadCase, loadReference, type ReferenceCase } from '../plugins/fuser-estarfm/test/reference-data.js';
 import type { BenchArgs } from './main.js';
-import { printTable, type BenchRow } from './report.js';
+import { peakRssMiB, printTable, type BenchRow } from './report.js';
 
-const REFERENCE: EstarfmOptions = { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 10000, background: -9999, compat: 'zhu2018', blockSize: 500, similarPixels: 0, tileSize: 64 };
+const REFERENCE: EstarfmOptions = { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 10000, background: -9999, compat: 'zhu2018', blockSize: 500, similarPixels: 0, tileSize: 128 };
 const PEER_SECONDS: Record<string, number> = { crop100_3band: 11.0, crop100_3band_nodata: 9.4, crop100_ndvi_1band: 6.2 };
 
 function inputOf(c: ReferenceCase): PairFusionInput {
@@ -165,9 +165,13 @@ export default async function estarfmBench(_args: BenchArgs): Promise<void> {
     const big = mirrorTile(loadCase('crop100_3band'), 4);
     const label400 = '400×400×3 (crop mirror-tiled 4×4)';
     const cal400 = state();
-    perCore(label400, await measure(() => fusePair(big, REFERENCE)), 130.5, `${((400 * 400) / 1e3).toFixed(0)} kpx`, cal400);
+    let single: Float32Array[] = [];
+    let threaded: Float32Array[] = [];
+    perCore(label400, await measure(async () => (single = (await fusePair(big, REFERENCE)).values[0])), 130.5, `${((400 * 400) / 1e3).toFixed(0)} kpx`, cal400);
     const cal400w = state();
-    parallel(label400, await best(2, () => fusePair(big, REFERENCE, { workers: pool })), 130.5, 400 * 400, cal400w);
+    parallel(label400, await best(2, async () => (threaded = (await fusePair(big, REFERENCE, { workers: pool })).values[0])), 130.5, 400 * 400, cal400w);
+    const same = single.every((band, b) => Buffer.from(band.buffer).equals(Buffer.from(threaded[b].buffer)));
+    rows.push({ task: `${label400}: ${pool.size} threads = 1 thread`, ours: same ? 1 : 0, unit: same ? '(same bytes)' : '(BYTES DIFFER)' });
 
     const size = Number(process.env.ESTARFM_BENCH_SIZE ?? 2000);
     const syn = syntheticScene(size, 11);
@@ -175,6 +179,7 @@ export default async function estarfmBench(_args: BenchArgs): Promise<void> {
     const tSyn = await measure(() => fusePair(syn, { ...REFERENCE, compat: 'default', dnMin: 0, dnMax: 0.6, tileSize: 128 }, { workers: pool }));
     parallel(`synthetic ${size}×${size}×1 (default mode, w=25)`, tSyn, undefined, size * size, calSyn);
     state();
+    rows.push({ task: 'peak memory (process, worker threads included)', ours: peakRssMiB(), unit: 'MiB', note: 'the reference run\'s is not quoted' });
   } finally {
     await pool.close();
   }

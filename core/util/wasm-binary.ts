@@ -1,7 +1,8 @@
 /**
  * The few pieces needed to assemble a WebAssembly module by hand (there is no toolchain on the build
- * machines, and the kernels are small): LEB128 integers, vectors, names, sections, and the JS API's
- * types (the project's TypeScript lib has none).
+ * machines, and the kernels are small): LEB128 integers, vectors, names, sections, the kernel module
+ * layout, and the JS API's types (the project's TypeScript lib has none). Instructions are spelled with
+ * the vocabulary of `wasm-ops.ts` (`ins`), and `wasmListing` prints a module back as text.
  *
  * @example
  * ```ts
@@ -62,19 +63,23 @@ export function webAssembly(): WebAssemblyApi | null {
   return typeof api === 'object' ? api : null;
 }
 
-/** A function of a kernel module: its export name, number of i32 parameters, and body (locals vector, code, `end`). */
+/**
+ * A function of a kernel module: its export name, number of i32 parameters, whether it returns an i32,
+ * and body (locals vector, code, `end`).
+ */
 export interface WasmKernelFunction {
   readonly name: string;
   readonly params: number;
+  readonly returnsI32?: boolean;
   readonly body: readonly number[];
 }
 
-/** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no results). */
+/** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no result or one i32). */
 export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]): Uint8Array {
   const I32 = 0x7f;
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), 0x00]))),
+    ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), ...(f.returnsI32 ? [1, I32] : [0])]))),
     ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
     ...wasmSection(3, wasmVector(functions.map((_, i) => uleb(i)))),
     ...wasmSection(7, wasmVector(functions.map((f, i) => [...wasmName(f.name), 0x00, ...uleb(i)]))),
@@ -85,10 +90,31 @@ export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]):
 /** Largest memory a kernel instance asks for (its addresses are i32); callers fall back to JS above it. */
 export const WASM_KERNEL_MAX_BYTES = 1 << 30;
 
+/** A kernel instance: its exports (each counted in `calls`) and its memory. */
+export interface WasmKernelInstance {
+  readonly exports: Record<string, unknown>;
+  readonly buffer: ArrayBuffer;
+}
+
+/** A hand-assembled kernel module, compiled on first use. */
+export interface LazyWasmKernel {
+  /**
+   * An instance with a fresh memory of at least `size` bytes, or `null` where WebAssembly (or a feature
+   * the bytes use) is missing, when `size` is too large for i32 addresses or the memory cannot be
+   * reserved: callers then run their JS code, which gives the same results.
+   */
+  instantiate(size: number): WasmKernelInstance | null;
+  /** The module's bytes (for its listing, see `wasmListing`). */
+  bytes(): Uint8Array;
+  /**
+   * Calls into this kernel's exported functions on this thread so far: tests read it to prove the
+   * WebAssembly path ran (a JS fallback gives the same bytes, so results alone cannot show it).
+   */
+  readonly calls: number;
+}
+
 /**
- * A kernel module compiled on first use (`null` where WebAssembly, or a feature the bytes use, is missing),
- * and instances of it each with a fresh memory of at least `bytes` bytes (`null` when too large or when the
- * memory cannot be reserved: callers then run their JS code, which gives the same results).
+ * A kernel module compiled on first use, and instances of it each with a fresh memory.
  *
  * @example
  * ```ts
@@ -96,27 +122,46 @@ export const WASM_KERNEL_MAX_BYTES = 1 << 30;
  * const instance = kernel.instantiate(65536); // { exports: { noop }, buffer } or null
  * ```
  */
-export function lazyWasmKernel(bytes: () => Uint8Array) {
+export function lazyWasmKernel(build: () => Uint8Array): LazyWasmKernel {
+  let bytes: Uint8Array | undefined;
   let compiled: WasmModule | null | undefined;
+  let calls = 0;
+  const moduleBytes = () => (bytes ??= build());
   const module = (): WasmModule | null => {
     if (compiled === undefined) {
       const api = webAssembly();
-      const b = bytes();
+      const b = moduleBytes();
       compiled = api && api.validate(b) ? new api.Module(b) : null;
     }
     return compiled;
   };
+  // Each export counted; the wrapper costs a few ns per call, and kernels are called per block of work.
+  const counted = (f: (...args: number[]) => unknown) =>
+    function (this: unknown, ...args: number[]) {
+      calls++;
+      return f(...args);
+    };
   return {
-    instantiate(size: number): { readonly exports: Record<string, unknown>; readonly buffer: ArrayBuffer } | null {
+    instantiate(size) {
       const m = module();
       const api = webAssembly();
       if (!m || !api || size > WASM_KERNEL_MAX_BYTES) return null;
       try {
         const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
-        return { exports: new api.Instance(m, { m: { mem: memory } }).exports, buffer: memory.buffer };
+        const raw = new api.Instance(m, { m: { mem: memory } }).exports;
+        const exports: Record<string, unknown> = {};
+        for (const [name, f] of Object.entries(raw)) exports[name] = typeof f === 'function' ? counted(f as (...args: number[]) => unknown) : f;
+        return { exports, buffer: memory.buffer };
       } catch {
         return null;
       }
     },
+    bytes: moduleBytes,
+    get calls() {
+      return calls;
+    },
   };
 }
+
+export * from './wasm-ops.js';
+export { wasmListing } from './wasm-listing.js';

@@ -65,6 +65,8 @@ export interface PairFusionRun {
   readonly diagnostics?: boolean;
   /** Most targets sent in one task (bounds a task's memory). */
   readonly targetsPerTask?: number;
+  /** `false` runs the kernel's JS loops instead of WebAssembly (same bytes; for tests and comparisons). */
+  readonly wasm?: boolean;
 }
 
 const KERNEL_MODULE = new URL('./pair-kernel.js', import.meta.url).href;
@@ -96,6 +98,7 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
     compat,
     similarPixels: options.similarPixels,
     diagnostics: run.diagnostics ?? false,
+    wasm: run.wasm ?? true,
   };
   const domains: TileRect[] = compat ? splitRect({ x: 0, y: 0, width: W, height: H }, options.blockSize) : [{ x: 0, y: 0, width: W, height: H }];
   const thresholds = domains.map((d) => similarityThresholds(input, d, options));
@@ -112,8 +115,10 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
 
   const perTask = Math.max(1, run.targetsPerTask ?? 8);
   const jobs: Array<{ domain: TileRect; th: Float64Array; rect: TileRect; t0: number; t1: number }> = [];
+  // At least two tiles per thread when threads run them, so neither waits on the other's last tile.
+  const minTiles = run.workers && run.workers.size > 1 ? 2 * run.workers.size : 1;
   domains.forEach((domain, i) => {
-    for (const rect of splitRect(domain, options.tileSize)) {
+    for (const rect of splitEven(domain, options.tileSize, minTiles)) {
       for (let t0 = 0; t0 < nt; t0 += perTask) jobs.push({ domain, th: thresholds[i], rect, t0, t1: Math.min(nt, t0 + perTask) });
     }
   });
@@ -232,6 +237,28 @@ export function splitRect(r: TileRect, size: number): TileRect[] {
     for (let x = r.x; x < r.x + r.width; x += size) {
       out.push({ x, y, width: Math.min(size, r.x + r.width - x), height: Math.min(size, r.y + r.height - y) });
     }
+  }
+  return out;
+}
+
+/**
+ * Split a rectangle into tiles of near-equal size, at most `size`×`size` and at least `minTiles` of them
+ * where the tiles can stay 16 pixels wide: equal tiles keep the threads' shares even and waste less on
+ * halos than a row of thin remainder tiles.
+ */
+export function splitEven(r: TileRect, size: number, minTiles = 1): TileRect[] {
+  const count = (s: number) => Math.ceil(r.width / s) * Math.ceil(r.height / s);
+  let edge = size;
+  if (count(edge) < minTiles) edge = Math.max(16, Math.min(edge, Math.ceil(Math.sqrt((r.width * r.height) / minTiles))));
+  const cuts = (from: number, length: number) => {
+    const parts = Math.ceil(length / edge);
+    return Array.from({ length: parts + 1 }, (_, i) => from + Math.floor((i * length) / parts));
+  };
+  const xs = cuts(r.x, r.width);
+  const ys = cuts(r.y, r.height);
+  const out: TileRect[] = [];
+  for (let j = 0; j + 1 < ys.length; j++) {
+    for (let i = 0; i + 1 < xs.length; i++) out.push({ x: xs[i], y: ys[j], width: xs[i + 1] - xs[i], height: ys[j + 1] - ys[j] });
   }
   return out;
 }

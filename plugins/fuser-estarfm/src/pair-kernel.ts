@@ -10,7 +10,8 @@
  * one pass over them for the weights and every sum the prediction needs, no allocation.
  */
 import { significantAt5Percent } from './f-test.js';
-import { buildSimilarityIndex, scanSimilar } from './similar-pixels.js';
+import { buildSimilarityIndex, scanSimilar, similarityIndexGeometry } from './similar-pixels.js';
+import { tileArrays, type TileKernel } from './wasm-tile-kernel.js';
 
 /** Kernel settings (plain data: they cross the worker boundary). */
 export interface KernelOptions {
@@ -26,6 +27,8 @@ export interface KernelOptions {
   readonly similarPixels: number;
   /** Return per-pixel diagnostics (similar-pixel count, V, T1, branch). */
   readonly diagnostics: boolean;
+  /** Run the hot loops in WebAssembly where available (default); `false` keeps the JS loops (same bytes). */
+  readonly wasm?: boolean;
 }
 
 /** A rectangle of the tile's arrays to predict. */
@@ -134,6 +137,8 @@ interface PixelData {
   readonly distance: Float64Array;
   /** `[pixel][band][C1, C2, F1, F2]`: the base pair's values interleaved, so a pixel's are adjacent. */
   readonly record: Float64Array;
+  /** The WebAssembly loops over these arrays (all in its memory), or `null` for the JS loops. */
+  readonly kernel: TileKernel | null;
 }
 
 /** Sums over one list of similar pixels, reused from pixel to pixel (no allocation per pixel). */
@@ -158,9 +163,9 @@ class SimilarSums {
   /** Whether the last list's regression gate passed (neighbours usually agree: then sum it in the same pass). */
   gatePassed = false;
 
-  constructor(nb: number, nt: number, maxWindow: number, list: Int32Array) {
+  constructor(nb: number, nt: number, inv: Float64Array, list: Int32Array) {
     this.list = list;
-    this.inv = new Float64Array(maxWindow);
+    this.inv = inv;
     this.coarse = new Float64Array(4 * nb);
     this.wc0 = new Float64Array(Math.max(1, nt) * nb);
     this.v = new Float64Array(nb);
@@ -184,6 +189,20 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
   s.list = list;
   s.fineReady = false;
   s.regressionReady = false;
+  if (px.kernel && (nb === 1 || nb === 3)) {
+    // The kernel's sums for the first target; the others' weighted coarse sums from its weights.
+    (nb === 1 ? accumulateOneBand : accumulateThreeBands)(s, list, offs, n, px, c0s[sel[0]], sel[0]);
+    for (let k = 1; k < nSel; k++) {
+      const t = sel[k];
+      const ct = c0s[t];
+      for (let b = 0; b < nb; b++) {
+        let wt = 0;
+        for (let i = 0; i < n; i++) wt += inv[i] * ct[list[i] * nb + b];
+        wc0[t * nb + b] = wt;
+      }
+    }
+    return;
+  }
   if (nb === 1 && nSel === 1 && s.gatePassed) {
     accumulateOneBand(s, list, offs, n, px, c0s[sel[0]], sel[0]);
     return;
@@ -248,7 +267,17 @@ function accumulate(s: SimilarSums, list: Int32Array, offs: Int32Array, n: numbe
 
 /** `accumulate` for three bands (optical reflectance) and one target: one pass, sums in registers. */
 function accumulateThreeBands(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0: Float64Array, t: number): void {
-  const { oneMinusR, distance, record } = px;
+  const { oneMinusR, distance, record, kernel } = px;
+  if (kernel) {
+    kernel.sums3(list.byteOffset, offs.byteOffset, n, oneMinusR.byteOffset, distance.byteOffset, record.byteOffset, c0.byteOffset, s.inv.byteOffset, kernel.out.byteOffset);
+    const out = kernel.out;
+    s.coarse.set(out.subarray(0, 12));
+    s.wc0[3 * t] = out[12];
+    s.wc0[3 * t + 1] = out[13];
+    s.wc0[3 * t + 2] = out[14];
+    s.sumInv = out[15];
+    return;
+  }
   const inv = s.inv;
   let sumInv = 0;
   let a0 = 0;
@@ -316,10 +345,26 @@ function accumulateThreeBands(s: SimilarSums, list: Int32Array, offs: Int32Array
 
 /**
  * `accumulate` for one band and one target, with the regression sums in the same pass (for when the
- * regression gate is expected to pass, as it usually does for soil moisture between two dates).
+ * regression gate is expected to pass, as it usually does for soil moisture between two dates; always
+ * with the kernel, whose extra sums cost little).
  */
 function accumulateOneBand(s: SimilarSums, list: Int32Array, offs: Int32Array, n: number, px: PixelData, c0: Float64Array, t: number): void {
-  const { oneMinusR, distance, record } = px;
+  const { oneMinusR, distance, record, kernel } = px;
+  if (kernel) {
+    kernel.sums1(list.byteOffset, offs.byteOffset, n, oneMinusR.byteOffset, distance.byteOffset, record.byteOffset, c0.byteOffset, s.inv.byteOffset, kernel.out.byteOffset);
+    const out = kernel.out;
+    s.coarse.set(out.subarray(0, 4));
+    s.wc0[t] = out[4];
+    s.sumInv = out[5];
+    const r = s.regression;
+    r[0] = out[6];
+    r[1] = out[7];
+    r[2] = out[8];
+    r[4] = out[9];
+    r[3] = out[10];
+    s.regressionReady = true;
+    return;
+  }
   const inv = s.inv;
   let sumInv = 0;
   let sc1 = 0;
@@ -476,10 +521,11 @@ export function fuseTile(tile: PairTile): PairTileResult {
         return true;
       };
 
+  const geometry = similarityIndexGeometry(K, W, H);
+  const arrays = tileArrays({ pixels: N, bands: nb, targets: nt, planeWords: geometry.words, window: side * side, rowWords: geometry.wordsPerRow }, options.wasm !== false);
   // Pair validity, the packed fine values of the similarity test and the interleaved pair values.
   const pairValid = new Uint8Array(N);
-  const packed = new Float32Array(N * K);
-  const record = new Float64Array(N * 4 * nb);
+  const { packed, record } = arrays;
   for (let p = 0; p < N; p++) {
     pairValid[p] = isValid(tile.fine1, p) && isValid(tile.fine2, p) && isValid(tile.coarse1, p) && isValid(tile.coarse2, p) ? 1 : 0;
     for (let b = 0; b < nb; b++) {
@@ -492,11 +538,12 @@ export function fuseTile(tile: PairTile): PairTileResult {
       record[at + 3] = tile.fine2[b][p];
     }
   }
-  const thresholds = Float64Array.from(tile.thresholds);
-  const index = buildSimilarityIndex(packed, pairValid, K, W, H, selectivityOrder(packed, pairValid, K, N, W, thresholds, w));
+  const thresholds = arrays.thresholds;
+  thresholds.set(tile.thresholds);
+  const index = buildSimilarityIndex(packed, pairValid, K, W, H, selectivityOrder(packed, pairValid, K, N, W, thresholds, w), arrays.planes);
 
   // Spectral similarity R of each pixel (it depends on the pixel alone, not on the window centre).
-  const oneMinusR = new Float64Array(N);
+  const oneMinusR = arrays.oneMinusR;
   for (let p = 0; p < N; p++) {
     if (!pairValid[p]) continue;
     let r: number;
@@ -536,9 +583,9 @@ export function fuseTile(tile: PairTile): PairTileResult {
   const pairCount = summedArea(W, H, (p) => pairValid[p]);
   const pairS1 = tile.coarse1.map((c) => summedArea(W, H, (p) => (pairValid[p] ? c[p] : 0)));
   const pairS2 = tile.coarse2.map((c) => summedArea(W, H, (p) => (pairValid[p] ? c[p] : 0)));
-  const targets: TargetData[] = tile.targets.map((c0) => {
+  const targets: TargetData[] = tile.targets.map((c0, t) => {
     const valid = new Uint8Array(N);
-    const c0Packed = new Float64Array(N * nb);
+    const c0Packed = arrays.c0Packed[t];
     let holey = false;
     for (let p = 0; p < N; p++) {
       for (let b = 0; b < nb; b++) c0Packed[p * nb + b] = c0[b][p];
@@ -561,22 +608,18 @@ export function fuseTile(tile: PairTile): PairTileResult {
   });
   const c0s = targets.map((t) => t.c0Packed);
 
-  const distance = new Float64Array(side * side);
+  const distance = arrays.distance;
   for (let dy = -w; dy <= w; dy++) {
     for (let dx = -w; dx <= w; dx++) distance[(dy + w) * side + dx + w] = 1 + Math.sqrt(dx * dx + dy * dy) / w;
   }
-  const px: PixelData = { nb, oneMinusR, distance, record };
+  const kernel = arrays.kernel;
+  const px: PixelData = { nb, oneMinusR, distance, record, kernel };
 
-  const centre = new Float64Array(K);
-  const scratch = new Int32Array(4 * K);
-  const maxWindow = side * side;
+  const { centre, scratch } = arrays;
   // Candidate lists (pixel index and offset index) for the shared search and a per-target filtered copy.
-  const cand = new Int32Array(maxWindow);
-  const candOff = new Int32Array(maxWindow);
-  const sub = new Int32Array(maxWindow);
-  const subOff = new Int32Array(maxWindow);
-  const kept = options.similarPixels > 0 ? new Int32Array(maxWindow) : cand;
-  const keptOff = options.similarPixels > 0 ? new Int32Array(maxWindow) : candOff;
+  const [cand, candOff, sub, subOff, keptList, keptOffList] = arrays.lists;
+  const kept = options.similarPixels > 0 ? keptList : cand;
+  const keptOff = options.similarPixels > 0 ? keptOffList : candOff;
   const best = new Int32Array(Math.max(1, options.similarPixels));
   const bestOff = new Int32Array(Math.max(1, options.similarPixels));
   const bestScore = new Float64Array(Math.max(1, options.similarPixels));
@@ -584,8 +627,8 @@ export function fuseTile(tile: PairTile): PairTileResult {
   const ownSel = new Int32Array(1);
 
   // Sums of the shared candidate list (targets whose windows are fully valid) and of a target's own list.
-  const shared = new SimilarSums(nb, nt, maxWindow, cand);
-  const own = new SimilarSums(nb, nt, maxWindow, sub);
+  const shared = new SimilarSums(nb, nt, arrays.inv[0], cand);
+  const own = new SimilarSums(nb, nt, arrays.inv[1], sub);
 
   /** Keep the `k` most similar candidates (ESTARFM_FAST), ties in scan order. Returns the new count. */
   const selectMostSimilar = (list: Int32Array, offs: Int32Array, n: number): number => {
@@ -655,7 +698,7 @@ export function fuseTile(tile: PairTile): PairTileResult {
       for (let j = 0; j < K; j++) centre[j] = packed[p * K + j];
 
       // Similar pixels: within the threshold in every band of both fine images, and valid.
-      const n = scanSimilar(index, packed, thresholds, centre, scratch, r, c, w, cand, candOff);
+      const n = scanSimilar(index, packed, thresholds, centre, scratch, r, c, w, cand, candOff, kernel?.scan);
 
       // Window sums (SAT corners) for the temporal weights.
       const iA = r0 * W1 + c0;

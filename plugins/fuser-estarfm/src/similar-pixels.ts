@@ -24,6 +24,16 @@ const BIN_BUDGET = 256;
 /** At most this many values per dimension are sorted to place the bin edges. */
 const EDGE_SAMPLE = 2048;
 
+/** The WebAssembly scan (`wasm-tile-kernel.ts`) and its column-mask buffer in the kernel's memory. */
+export interface KernelScan {
+  /** Byte addresses and the window's bounds → count. */
+  readonly scan: (...args: number[]) => number;
+  /** One word per word of the vectors a window row touches. */
+  readonly masks: Int32Array;
+  /** `scratch`'s plane offsets as byte addresses in the kernel's memory. */
+  readonly planeBytes: Int32Array;
+}
+
 /** A tile's bit-plane index (plain typed arrays; built per tile on the worker). */
 export interface SimilarityIndex {
   /** Packed dimensions per pixel (2 × bands). */
@@ -31,17 +41,31 @@ export interface SimilarityIndex {
   readonly width: number;
   readonly height: number;
   readonly bins: number;
-  /** 32-bit words per row of one plane. */
+  /** 32-bit words per row of one plane (a multiple of 4). */
   readonly wordsPerRow: number;
+  /** Words per plane (`height × wordsPerRow`). */
+  readonly planeStride: number;
   /** `[dim][bins − 1]` ascending bin edges: bin(v) = number of edges ≤ v. */
   readonly edges: Float64Array;
-  /** `[row][dim][bin + 1][word]`: bit set when the pixel is valid and its bin ≤ `bin` (plane 0 is empty). */
+  /** `[dim][bin + 1][row][word]`: bit set when the pixel is valid and its bin ≤ `bin` (plane 0 is empty). */
   readonly planes: Int32Array;
   /** Dimensions in the order they are tested (most selective first). */
   readonly order: Int32Array;
   /** Smallest and largest valid value per dimension. */
   readonly lower: Float64Array;
   readonly upper: Float64Array;
+}
+
+/**
+ * A tile's index dimensions: bins per dimension, 32-bit words per plane row (padded to whole 128-bit
+ * vectors: the WebAssembly scan reads four words at a time), words per plane and in all (`planes` must
+ * be that long and start zeroed).
+ */
+export function similarityIndexGeometry(dims: number, width: number, height: number): { bins: number; wordsPerRow: number; planeStride: number; words: number } {
+  const bins = Math.max(16, Math.min(128, Math.floor(BIN_BUDGET / dims)));
+  const wordsPerRow = ((width + 127) >>> 7) * 4;
+  const planeStride = height * wordsPerRow;
+  return { bins, wordsPerRow, planeStride, words: dims * (bins + 1) * planeStride };
 }
 
 /** Number of edges ≤ v among `count` ascending edges starting at `from` (NaN → count). */
@@ -65,13 +89,19 @@ function upperBound(edges: Float64Array, from: number, count: number, v: number)
  * const n = scanSimilar(index, packed, thresholds, centre, scratch, row, col, 25, cand, candOff);
  * ```
  */
-export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, dims: number, width: number, height: number, order: Int32Array): SimilarityIndex {
+export function buildSimilarityIndex(
+  packed: Float32Array,
+  valid: Uint8Array,
+  dims: number,
+  width: number,
+  height: number,
+  order: Int32Array,
+  planes: Int32Array = new Int32Array(similarityIndexGeometry(dims, width, height).words),
+): SimilarityIndex {
   const N = width * height;
-  const bins = Math.max(16, Math.min(128, Math.floor(BIN_BUDGET / dims)));
+  const { bins, wordsPerRow, planeStride } = similarityIndexGeometry(dims, width, height);
   const ne = bins - 1;
-  const wordsPerRow = (width + 31) >>> 5;
   const planeCount = bins + 1;
-  const rowStride = dims * planeCount * wordsPerRow;
 
   // Bin edges at quantiles of a strided sample of the valid values (any edges are correct; these make
   // the bins hold similar numbers of pixels, so the filter is tight wherever the data are dense).
@@ -95,37 +125,34 @@ export function buildSimilarityIndex(packed: Float32Array, valid: Uint8Array, di
     for (let e = 0; e < ne; e++) edges[j * ne + e] = m ? sorted[Math.min(m - 1, Math.floor(((e + 1) * m) / bins))] : 0;
   }
 
-  const planes = new Int32Array(height * rowStride);
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < width; c++) {
       const p = r * width + c;
       if (!valid[p]) continue;
       const bit = 1 << (c & 31);
-      const word = r * rowStride + (c >>> 5);
+      const word = r * wordsPerRow + (c >>> 5);
       for (let j = 0; j < dims; j++) {
         const b = upperBound(edges, j * ne, ne, packed[p * dims + j]);
-        planes[word + (j * planeCount + b + 1) * wordsPerRow] |= bit;
+        planes[word + (j * planeCount + b + 1) * planeStride] |= bit;
       }
     }
   }
   // Make the planes cumulative: plane b+1 holds every valid pixel with bin ≤ b.
-  for (let r = 0; r < height; r++) {
-    for (let j = 0; j < dims; j++) {
-      const base = r * rowStride + j * planeCount * wordsPerRow;
-      for (let b = 2; b < planeCount; b++) {
-        const at = base + b * wordsPerRow;
-        for (let k = 0; k < wordsPerRow; k++) planes[at + k] |= planes[at - wordsPerRow + k];
-      }
+  for (let j = 0; j < dims; j++) {
+    for (let b = 2; b < planeCount; b++) {
+      const at = (j * planeCount + b) * planeStride;
+      for (let k = 0; k < planeStride; k++) planes[at + k] |= planes[at - planeStride + k];
     }
   }
-  return { dims, width, height, bins, wordsPerRow, edges, planes, order, lower, upper };
+  return { dims, width, height, bins, wordsPerRow, planeStride, edges, planes, order, lower, upper };
 }
 
 /**
  * Collect the valid pixels of the window of half size `w` around (`row`, `col`) (clipped at the tile
  * edges) within `thresholds[j]` of `centre[j]` in every dimension: pixel index into `cand`, window
  * offset `(dy + w)·(2w + 1) + dx + w` into `candOff`, in row-major order. Returns their count.
- * `scratch` holds 4·dims ints.
+ * `scratch` holds 4·dims ints. With `kernel`, the WebAssembly scan runs the word loop (every array then
+ * lives in its memory), with the same result.
  */
 export function scanSimilar(
   index: SimilarityIndex,
@@ -138,39 +165,12 @@ export function scanSimilar(
   w: number,
   cand: Int32Array,
   candOff: Int32Array,
+  kernel: KernelScan | null = null,
 ): number {
-  const { dims, width: W, height: H, bins, wordsPerRow, edges, planes, order, lower, upper } = index;
-  const ne = bins - 1;
-  const planeCount = bins + 1;
-  const rowStride = dims * planeCount * wordsPerRow;
+  const active = scanIntervals(index, thresholds, centre, scratch);
+  if (active === 0) return 0;
+  const { dims, width: W, height: H, wordsPerRow, planes } = index;
   const side = 2 * w + 1;
-
-  // Plane offsets of each dimension whose interval does not span every valid value: candidates
-  // (bins lo..hi) and sure pixels (bins lo+1..hi−1, strictly inside the interval).
-  let active = 0;
-  for (let k = 0; k < dims; k++) {
-    const j = order[k];
-    const th = thresholds[j];
-    // |d| < th never holds: no pixel is similar, not even the centre.
-    if (!(th > 0)) return 0;
-    const lo = centre[j] - th;
-    const hi = centre[j] + th;
-    if (lo < lower[j] && hi > upper[j]) continue;
-    const bl = upperBound(edges, j * ne, ne, lo);
-    const bh = upperBound(edges, j * ne, ne, hi);
-    const at = j * planeCount;
-    scratch[4 * active] = (at + bh + 1) * wordsPerRow;
-    scratch[4 * active + 1] = (at + bl) * wordsPerRow;
-    scratch[4 * active + 2] = (at + bh) * wordsPerRow;
-    scratch[4 * active + 3] = (at + bl + 1) * wordsPerRow;
-    active++;
-  }
-  if (active === 0) {
-    // Every valid pixel is similar: the last plane of dimension 0 is the validity mask.
-    scratch[0] = scratch[2] = bins * wordsPerRow;
-    scratch[1] = scratch[3] = 0;
-    active = 1;
-  }
 
   const r0 = row > w ? row - w : 0;
   const r1 = row + w < H ? row + w : H - 1;
@@ -180,9 +180,19 @@ export function scanSimilar(
   const w1 = c1 >>> 5;
   const firstMask = -1 << (c0 & 31);
   const lastMask = (c1 & 31) === 31 ? -1 : ((1 << ((c1 & 31) + 1)) - 1) | 0;
+  if (kernel) {
+    // The window's column mask per word of the vectors it touches.
+    const masks = kernel.masks;
+    for (let wi = w0 & ~3, k = 0; wi <= (w1 | 3); wi++, k++) masks[k] = wi < w0 || wi > w1 ? 0 : (wi === w0 ? firstMask : -1) & (wi === w1 ? lastMask : -1);
+    // The planes' byte addresses, so the kernel adds only the row's and vector's offset.
+    const planeBytes = kernel.planeBytes;
+    for (let i = 0; i < 4 * active; i++) planeBytes[i] = planes.byteOffset + 4 * scratch[i];
+    const at = (a: { readonly byteOffset: number }) => a.byteOffset;
+    return kernel.scan(at(planes), at(packed), at(thresholds), at(centre), at(planeBytes), active, r0, r1, c0, c1, row, col, W, wordsPerRow, dims, side, w, at(cand), at(candOff), at(masks));
+  }
   let n = 0;
   for (let rr = r0; rr <= r1; rr++) {
-    const rowBase = rr * rowStride;
+    const rowBase = rr * wordsPerRow;
     const offRow = (rr - row + w) * side - col + w;
     const pixRow = rr * W;
     for (let wi = w0; wi <= w1; wi++) {
@@ -222,4 +232,41 @@ export function scanSimilar(
     }
   }
   return n;
+}
+
+/**
+ * The plane offsets the scan ANDs for a centre, into `scratch` (4 words per active dimension, in test
+ * order): candidates (bins lo..hi: planes `hi + 1` and `lo`) and sure pixels (bins lo+1..hi−1, strictly
+ * inside the interval: planes `hi` and `lo + 1`), for each dimension whose interval does not span every
+ * valid value. Returns the number of active dimensions, 0 when no pixel can be similar.
+ */
+export function scanIntervals(index: SimilarityIndex, thresholds: Float64Array, centre: Float64Array, scratch: Int32Array): number {
+  const { dims, bins, planeStride, edges, order, lower, upper } = index;
+  const ne = bins - 1;
+  const planeCount = bins + 1;
+  let active = 0;
+  for (let k = 0; k < dims; k++) {
+    const j = order[k];
+    const th = thresholds[j];
+    // |d| < th never holds: no pixel is similar, not even the centre.
+    if (!(th > 0)) return 0;
+    const lo = centre[j] - th;
+    const hi = centre[j] + th;
+    if (lo < lower[j] && hi > upper[j]) continue;
+    const bl = upperBound(edges, j * ne, ne, lo);
+    const bh = upperBound(edges, j * ne, ne, hi);
+    const at = j * planeCount;
+    scratch[4 * active] = (at + bh + 1) * planeStride;
+    scratch[4 * active + 1] = (at + bl) * planeStride;
+    scratch[4 * active + 2] = (at + bh) * planeStride;
+    scratch[4 * active + 3] = (at + bl + 1) * planeStride;
+    active++;
+  }
+  if (active === 0) {
+    // Every valid pixel is similar: the last plane of dimension 0 is the validity mask.
+    scratch[0] = scratch[2] = bins * planeStride;
+    scratch[1] = scratch[3] = 0;
+    active = 1;
+  }
+  return active;
 }

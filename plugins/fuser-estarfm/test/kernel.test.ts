@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createWorkerPool } from '../../../core/index.js';
-import { fusePair, type EstarfmOptions, type PairFusionInput } from '../src/pair-fusion.js';
+import { assertKernelListing } from '../../../test/support/wasm-kernels.js';
+import { fusePair, splitEven, type EstarfmOptions, type PairFusionInput } from '../src/pair-fusion.js';
+import { tileKernel } from '../src/wasm-tile-kernel.js';
 import { loadCase, type ReferenceCase } from './reference-data.js';
 
 const OPTIONS: EstarfmOptions = { halfWindow: 25, numClasses: 4, dnMin: 0, dnMax: 10000, background: -9999, compat: 'zhu2018', blockSize: 500, similarPixels: 0, tileSize: 128 };
@@ -74,5 +76,49 @@ test('default mode: nodata excluded from thresholds and written as NaN', async (
     const e = rmse(result.values[0][b], c.truth[b], valid);
     const e0 = rmse(clean.values[0][b], c.truth[b], valid);
     assert.ok(e < 1.3 * e0, `band ${b}: RMSE ${e} vs clean ${e0}`);
+  }
+});
+
+test('the WebAssembly kernel runs and gives the JS loops\' bytes (3 bands with nodata, 1 band; zhu2018 and default; two targets; odd tiles)', async () => {
+  for (const name of ['crop100_3band_nodata', 'crop100_ndvi_1band']) {
+    const c = loadCase(name);
+    const range = name.includes('ndvi') ? { dnMin: -1, dnMax: 1 } : {};
+    // A second target shares the similar-pixel lists (its sums use the first target's weights).
+    const input = { ...inputOf(c), targets: [c.coarse0, c.coarse2] };
+    for (const compat of ['zhu2018', 'default'] as const) {
+      const options = { ...OPTIONS, ...range, compat, tileSize: 37 };
+      const calls = tileKernel.calls;
+      const wasm = await fusePair(input, options, { diagnostics: true });
+      assert.ok(tileKernel.calls > calls, `${name} ${compat}: the WebAssembly kernel ran`);
+      const afterWasm = tileKernel.calls;
+      const js = await fusePair(input, options, { diagnostics: true, wasm: false });
+      assert.equal(tileKernel.calls, afterWasm, 'wasm: false keeps to the JS loops');
+      for (let t = 0; t < 2; t++) {
+        for (let b = 0; b < c.fine1.length; b++) assert.deepEqual(Buffer.from(wasm.values[t][b].buffer), Buffer.from(js.values[t][b].buffer), `${name} ${compat} target ${t} band ${b}`);
+        assert.deepEqual(wasm.diagnostics!.nSimilar[t], js.diagnostics!.nSimilar[t]);
+        assert.deepEqual(wasm.diagnostics!.v[t], js.diagnostics!.v[t]);
+      }
+    }
+  }
+});
+
+test('the tile kernel listing is in step with its bytes', () => {
+  assertKernelListing(tileKernel, 'plugins/fuser-estarfm/src/wasm-tile-kernel.wat');
+});
+
+test('splitEven: near-equal tiles cover the rectangle once, at most size wide, at least minTiles of them', () => {
+  const rect = { x: 3, y: 5, width: 400, height: 130 };
+  for (const [size, minTiles] of [[128, 1], [128, 8], [500, 4], [16, 1]] as const) {
+    const tiles = splitEven(rect, size, minTiles);
+    assert.ok(tiles.length >= Math.min(minTiles, 25 * 8), `${tiles.length} tiles for size ${size}, min ${minTiles}`);
+    let area = 0;
+    const widths = new Set<number>();
+    for (const t of tiles) {
+      assert.ok(t.width <= size && t.height <= size && t.x >= rect.x && t.y >= rect.y && t.x + t.width <= rect.x + rect.width && t.y + t.height <= rect.y + rect.height);
+      area += t.width * t.height;
+      widths.add(t.width);
+    }
+    assert.equal(area, rect.width * rect.height, 'no overlap, no gap');
+    assert.ok(Math.max(...widths) - Math.min(...widths) <= 1, `near-equal widths: ${[...widths]}`);
   }
 });

@@ -6,47 +6,45 @@
  * still `bias + Σ_k x_k·w_k` in input order, rounded after every multiply and add exactly like the
  * JS kernel: the bytes equal `denseForward`'s (tested).
  *
- * The module is assembled here from a few opcodes (no toolchain needed): one exported function
+ * The module is assembled from core's instruction vocabulary (`ins`; listing in wasm-forward.wat): one exported function
  * `dense(x, xStride, xInc, rows, nin, w, b, noutPad, out, relu, mask)` that computes 4 rows × 4 outputs per pass
  * (8 f64x2 accumulators) over row-major f64 blocks, weights stored input-major (`nin × noutPad`),
  * outputs padded to a multiple of 4 (zero weights and bias), rows to a multiple of 4.
  */
-import { lazyWasmKernel, sleb, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
 
-// ---- a tiny assembler: only what `dense` needs ----
 const I32 = 0x7f;
 const V128 = 0x7b;
+/** The instructions `dense` uses, under short names (core's vocabulary). */
 const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, d],
-  brIf: (d: number) => [0x0d, d],
-  get: (i: number) => [0x20, i],
-  set: (i: number) => [0x21, i],
-  tee: (i: number) => [0x22, i],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a],
-  mul: [0x6c],
-  geU: [0x4f],
-  f64Load: (offset = 0) => [0x2b, 3, ...uleb(offset)],
-  v128Load: (offset = 0) => [0xfd, 0x00, 3, ...uleb(offset)],
-  v128Store: (offset = 0) => [0xfd, 0x0b, 3, ...uleb(offset)],
-  v128Zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
-  splat: [0xfd, 0x14],
-  fadd: [0xfd, 0xf0, 0x01],
-  fmul: [0xfd, 0xf2, 0x01],
+  block: ins('block'),
+  loop: ins('loop'),
+  if: ins('if'),
+  end: ins('end'),
+  br: (d: number) => ins('br', d),
+  brIf: (d: number) => ins('br_if', d),
+  get: (i: number) => ins('local.get', i),
+  set: (i: number) => ins('local.set', i),
+  tee: (i: number) => ins('local.tee', i),
+  i32: (v: number) => ins('i32.const', v),
+  add: ins('i32.add'),
+  mul: ins('i32.mul'),
+  geU: ins('i32.ge_u'),
+  f64Load: (offset = 0) => ins('f64.load', offset),
+  v128Load: (offset = 0) => ins('v128.load', offset),
+  v128Store: (offset = 0) => ins('v128.store', offset),
+  v128Zero: ins('v128.const', ...new Array<number>(16).fill(0)),
+  splat: ins('f64x2.splat'),
+  fadd: ins('f64x2.add'),
+  fmul: ins('f64x2.mul'),
   /** pmax(a, b) = a < b ? b : a — with a = 0: `s > 0 ? s : 0`, as the JS ReLU (NaN → 0). */
-  pmax: [0xfd, 0xf7, 0x01],
+  pmax: ins('f64x2.pmax'),
   /** Lane-wise a > b as all-ones / all-zeros (NaN → zeros). */
-  fgt: [0xfd, 0x4a],
-  and: [0xfd, 0x4e],
+  fgt: ins('f64x2.gt'),
+  and: ins('v128.and'),
 };
 
-
-/** The bytes of the module (imports `m.mem`, exports `dense`). */
 /** The body of `dense` (locals and code). */
 function denseBody(): number[] {
   // Parameters 0–10; i32 locals 11–23; v128 locals 24–35.
@@ -127,7 +125,8 @@ function denseBody(): number[] {
  */
 export type DenseFn = (x: number, xStride: number, xInc: number, rows: number, nin: number, w: number, b: number, noutPad: number, out: number, relu: number, mask: number) => void;
 
-const denseKernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'dense', params: 11, body: denseBody() }]));
+/** The module (exported for its listing and call count). */
+export const denseKernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'dense', params: 11, body: denseBody() }]));
 
 /**
  * An instance of the `dense` kernel with its own memory of at least `doubles` f64 values (viewed as

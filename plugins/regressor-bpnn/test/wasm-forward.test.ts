@@ -6,7 +6,8 @@ import { createHalvesGradient } from '../src/halves-gradient.js';
 import { createWasmGradient } from '../src/wasm-gradient.js';
 import { initTheta, mlpLayout, type MlpShape } from '../src/mlp.js';
 import { predictRows, type MlpModel } from '../src/predict-kernel.js';
-import { createWasmForward } from '../src/wasm-forward.js';
+import { createWasmForward, denseKernel } from '../src/wasm-forward.js';
+import { assertKernelListing } from '../../../test/support/wasm-kernels.js';
 
 const rng = createRng(21);
 
@@ -60,8 +61,13 @@ test('predictRows: the same bytes with and without WebAssembly, NaN rows kept as
   const rows = 1000; // several 256-row blocks and a partial one
   const x = Float32Array.from({ length: rows * 6 }, () => 3 * rng.next() - 1.5);
   x[6 * 17 + 2] = Number.NaN;
+  const calls = denseKernel.calls;
   const fast = predictRows(model, x, rows, true);
+  // The fast path ran the WebAssembly kernel (a JS fallback would give the same bytes), the plain one did not.
+  const afterFast = denseKernel.calls;
+  assert.ok(afterFast > calls, 'WebAssembly dense kernel ran for predictRows');
   const plain = predictRows(model, x, rows, false);
+  assert.equal(denseKernel.calls, afterFast);
   assert.deepEqual(Buffer.from(fast.buffer), Buffer.from(plain.buffer));
   assert.ok(Number.isNaN(fast[17]) && Number.isFinite(fast[16]) && Number.isFinite(fast[18]));
 });
@@ -104,8 +110,14 @@ test('mini-batch halves: the same gradient bytes on the WebAssembly and the JS e
   const theta = initTheta(shape, () => rng.next());
   for (let b0 = 0; b0 < rows; b0 += 33) {
     const m = Math.min(33, rows - b0);
+    const calls = denseKernel.calls;
     assert.equal(fast.compute(theta, order, b0, m), plain.compute(theta, order, b0, m));
+    assert.ok(denseKernel.calls > calls, 'WebAssembly dense kernel ran for the gradient');
     assert.deepEqual(Buffer.from(fast.grad.buffer), Buffer.from(plain.grad.buffer));
     for (let i = 0; i < theta.length; i++) theta[i] -= 0.1 * plain.grad[i];
   }
+});
+
+test('the dense kernel listing is in step with its bytes', () => {
+  assertKernelListing(denseKernel, 'plugins/regressor-bpnn/src/wasm-forward.wat');
 });

@@ -275,7 +275,7 @@ export class TreeGrower {
       nodes += 2;
       leaves += 1;
       left[node] = l;
-      const mid = partition(m.codes, m.rows, m.missingBin, nStart[node], nEnd[node], indices, pw, pwy, f, b, missLeft);
+      const mid = kernel ? kernel.partition(f, nStart[node], nEnd[node], b, missLeft) : partition(m.codes, m.rows, m.missingBin, nStart[node], nEnd[node], indices, pw, pwy, f, b, missLeft);
       nStart[l] = nStart[node];
       nEnd[l] = mid;
       nStart[r] = mid;

@@ -9,7 +9,7 @@
  * the absolute byte address of the left child; a block's 8-bit codes, row list, sums and squares live in
  * the same memory.
  */
-import { lazyWasmKernel, sleb, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 
 const I32 = 0x7f;
 // Parameters: the tree's root address, the rows list, row count, codes block, row width, sums, squares, value base − nodes base/2.
@@ -20,76 +20,77 @@ const P = [9, 10, 11, 12];
 const S = [13, 14, 15, 16];
 const B = [17, 18, 19, 20];
 const R = [21, 22, 23, 24];
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const load = (offset = 0) => [0x28, 2, ...uleb(offset)];
-const ADD = 0x6a;
-const SUB = 0x6b;
-const MUL = 0x6c;
-const AND = 0x71;
+const get = (i: number) => ins('local.get', i);
+const set = (i: number) => ins('local.set', i);
+const i32 = (v: number) => ins('i32.const', v);
+const ADD = ins('i32.add');
+const AND = ins('i32.and');
 
 /** One step of lane `q`: `p = child(p) + ((rank − code) >> 30 & 8); s = split(p)`. */
 function step(q: number): number[] {
   return [
-    ...get(P[q]), ...load(4), // left child's address
-    ...get(S[q]), ...i32(0x7fff), AND, // rank
-    ...get(B[q]), ...get(S[q]), ...i32(16), 0x76, ...i32(0x7fff), AND, ADD, 0x2d, 0, 0, // the row's code of the split feature
-    SUB, ...i32(30), 0x75, ...i32(8), AND, ADD, ...tee(P[q]),
-    ...load(0), ...set(S[q]),
+    ...get(P[q]), ...ins('i32.load', 4), // left child's address
+    ...get(S[q]), ...i32(0x7fff), ...AND, // rank
+    ...get(B[q]), ...get(S[q]), ...i32(16), ...ins('i32.shr_u'), ...i32(0x7fff), ...AND, ...ADD, ...ins('i32.load8_u'), // the row's code of the split feature
+    ...ins('i32.sub'), ...i32(30), ...ins('i32.shr_s'), ...i32(8), ...AND, ...ADD, ...ins('local.tee', P[q]),
+    ...ins('i32.load'), ...set(S[q]),
   ];
 }
 
 /** Lane `q` starts at row `rows[k + q]`. */
 function start(q: number): number[] {
   return [
-    ...get(ROWS), ...get(K), ...i32(4), MUL, ADD, ...load(4 * q), ...tee(R[q]),
-    ...get(COLS), MUL, ...get(CODES), ADD, ...set(B[q]),
+    ...get(ROWS), ...get(K), ...i32(4), ...ins('i32.mul'), ...ADD, ...ins('i32.load', 4 * q), ...ins('local.tee', R[q]),
+    ...get(COLS), ...ins('i32.mul'), ...get(CODES), ...ADD, ...set(B[q]),
     ...get(ROOT), ...set(P[q]),
-    ...get(ROOT), ...load(0), ...set(S[q]),
+    ...get(ROOT), ...ins('i32.load'), ...set(S[q]),
   ];
 }
 
 /** `sum[r] += v; sq[r] += v·v` with `v` the leaf value of lane `q` (f32 widened to f64), as the JS walk adds. */
 function finish(q: number): number[] {
-  const leaf = [...get(VALUE), ...get(P[q]), ...i32(1), 0x76, ADD, 0x2a, 2, 0, 0xbb]; // f64(value[(p − nodes)/8])
-  const at = (base: number) => [...get(base), ...get(R[q]), ...i32(3), 0x74, ADD];
+  // f64(value[(p − nodes)/8])
+  const leaf = [...get(VALUE), ...get(P[q]), ...i32(1), ...ins('i32.shr_u'), ...ADD, ...ins('f32.load'), ...ins('f64.promote_f32')];
+  const at = (base: number) => [...get(base), ...get(R[q]), ...i32(3), ...ins('i32.shl'), ...ADD];
   return [
-    ...at(SUM), ...at(SUM), 0x2b, 3, 0, ...leaf, 0xa0, 0x39, 3, 0,
-    ...at(SQ), ...at(SQ), 0x2b, 3, 0, ...leaf, ...leaf, 0xa2, 0xa0, 0x39, 3, 0,
+    ...at(SUM), ...at(SUM), ...ins('f64.load'), ...leaf, ...ins('f64.add'), ...ins('f64.store'),
+    ...at(SQ), ...at(SQ), ...ins('f64.load'), ...leaf, ...leaf, ...ins('f64.mul'), ...ins('f64.add'), ...ins('f64.store'),
   ];
 }
 
+/** `block loop <body> br 0 end end`: a loop left by `br_if 1`. */
+const loop = (...parts: number[][]) => [...ins('block'), ...ins('loop'), ...parts.flat(), ...ins('br', 0), ...ins('end'), ...ins('end')];
+/** Descend lanes `lanes` until every one reaches a leaf (a negative split word). */
+function descend(lanes: number): number[] {
+  const anyInside = [...get(S[0])];
+  for (let q = 1; q < lanes; q++) anyInside.push(...get(S[q]), ...AND);
+  const steps = Array.from({ length: lanes }, (_, q) => step(q));
+  return loop(anyInside, i32(0), ins('i32.lt_s'), ins('br_if', 1), ...steps);
+}
+
 function walkBody(): number[] {
-  const body: number[] = [];
-  const emit = (...parts: number[][]) => parts.forEach((p) => body.push(...p));
-  emit(i32(0), set(K));
-  // Four rows at a time.
-  emit([0x02, 0x40, 0x03, 0x40]);
-  emit(get(K), i32(4), [ADD], get(NROWS), [0x4b, 0x0d, 1]); // k + 4 > n: leave
-  for (let q = 0; q < 4; q++) emit(start(q));
-  emit([0x02, 0x40, 0x03, 0x40]);
-  emit(get(S[0]), get(S[1]), [AND], get(S[2]), [AND], get(S[3]), [AND], i32(0), [0x48, 0x0d, 1]); // any lane still inside: go on
-  for (let q = 0; q < 4; q++) emit(step(q));
-  emit([0x0c, 0, 0x0b, 0x0b]);
-  for (let q = 0; q < 4; q++) emit(finish(q));
-  emit(get(K), i32(4), [ADD], set(K), [0x0c, 0, 0x0b, 0x0b]);
-  // The remaining rows one at a time (lane 0).
-  emit([0x02, 0x40, 0x03, 0x40]);
-  emit(get(K), get(NROWS), [0x4f, 0x0d, 1]); // k >= n: leave
-  emit(start(0));
-  emit([0x02, 0x40, 0x03, 0x40]);
-  emit(get(S[0]), i32(0), [0x48, 0x0d, 1]);
-  emit(step(0));
-  emit([0x0c, 0, 0x0b, 0x0b]);
-  emit(finish(0));
-  emit(get(K), i32(1), [ADD], set(K), [0x0c, 0, 0x0b, 0x0b]);
-  emit([0x0b]);
+  const lanes = [0, 1, 2, 3];
+  const body = [
+    ...i32(0), ...set(K),
+    // Four rows at a time.
+    ...loop(
+      [...get(K), ...i32(4), ...ADD, ...get(NROWS), ...ins('i32.gt_u'), ...ins('br_if', 1)], // k + 4 > n: leave
+      ...lanes.map(start), descend(4), ...lanes.map(finish),
+      [...get(K), ...i32(4), ...ADD, ...set(K)],
+    ),
+    // The remaining rows one at a time (lane 0).
+    ...loop(
+      [...get(K), ...get(NROWS), ...ins('i32.ge_u'), ...ins('br_if', 1)], // k >= n: leave
+      start(0), descend(1), finish(0),
+      [...get(K), ...i32(1), ...ADD, ...set(K)],
+    ),
+    ...ins('end'),
+  ];
   return [...wasmVector([[...uleb(17), I32]]), ...body];
 }
 
-const kernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'walk', params: 8, body: walkBody() }]));
+/** The module (exported for its listing and call count). */
+export const forestWalkKernel = lazyWasmKernel(() => wasmKernelModuleBytes([{ name: 'walk', params: 8, body: walkBody() }]));
 
 type WalkFn = (root: number, rows: number, nRows: number, codes: number, cols: number, sum: number, sq: number, value: number) => void;
 
@@ -124,7 +125,7 @@ export function createWasmForestWalk(nodes: Int32Array, value: Float32Array, roo
   const rowsAt = align8(codesAt + blockRows * cols);
   const sumAt = align8(rowsAt + blockRows * 4);
   const sqAt = sumAt + blockRows * 8;
-  const instance = kernel.instantiate(sqAt + blockRows * 8);
+  const instance = forestWalkKernel.instantiate(sqAt + blockRows * 8);
   if (!instance) return null;
   const walk = instance.exports.walk as WalkFn;
   const buffer = instance.buffer;

@@ -8,21 +8,19 @@
  * the grower keeps those arrays as views of it (`HistogramMemory`), and histograms are accumulated into
  * `scratch`, one region of `nb3` values per feature plus one for single-feature searches.
  */
-import { lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
 import type { BinCodes } from './binning.js';
 
 const I32 = 0x7f;
 /** Kernel parameters (all i32 byte addresses but `n`) and its one local. */
 const [CODES, HIST, IDX, W, WY, N, K] = [0, 1, 2, 3, 4, 5, 6];
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only
-const f64One = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
-const f64Load = (offset: number) => [0x2b, 3, offset];
-const f64Store = (offset: number) => [0x39, 3, offset];
-const F64_ADD = 0xa0;
-const I32_ADD = 0x6a;
+const get = (i: number) => ins('local.get', i);
+const set = (i: number) => ins('local.set', i);
+const i32 = (v: number) => ins('i32.const', v);
+/** `h[k + offset] += value` (the value's instructions leave one f64 on the stack). */
+const addAt = (offset: number, value: number[]) => [...get(K), ...get(K), ...ins('f64.load', offset), ...value, ...ins('f64.add'), ...ins('f64.store', offset)];
+/** `p += step`. */
+const advance = (p: number, step: number) => [...get(p), ...i32(step), ...ins('i32.add'), ...set(p)];
 
 /**
  * `(codes, h, idx, w, wy, n)`: for `j < n`, `code = codes[idx[j]]` (u8 or u16), then
@@ -30,21 +28,21 @@ const I32_ADD = 0x6a;
  */
 function kernelBody(wide: boolean, weighted: boolean): number[] {
   const body = [
-    0x02, 0x40, ...get(N), 0x45, 0x0d, 0, // block; if n == 0 leave
-    0x03, 0x40, // loop
-    ...get(HIST), ...get(CODES), ...get(IDX), 0x28, 2, 0, // idx[j]
-    ...(wide ? [...i32(1), 0x74] : []), I32_ADD, // codes + idx[j]·bytes
-    ...(wide ? [0x2f, 1, 0] : [0x2d, 0, 0]), // load the code
-    ...i32(24), 0x6c, I32_ADD, ...tee(K), // k = h + 24·code
-    ...get(K), ...f64Load(0), ...f64One, F64_ADD, ...f64Store(0),
+    ...ins('block'), ...get(N), ...ins('i32.eqz'), ...ins('br_if', 0),
+    ...ins('loop'),
+    ...get(HIST), ...get(CODES), ...get(IDX), ...ins('i32.load'), // idx[j]
+    ...(wide ? [...i32(1), ...ins('i32.shl')] : []), ...ins('i32.add'), // codes + idx[j]·bytes
+    ...(wide ? ins('i32.load16_u') : ins('i32.load8_u')), // the code
+    ...i32(24), ...ins('i32.mul'), ...ins('i32.add'), ...ins('local.set', K), // k = h + 24·code
+    ...addAt(0, ins('f64.const', 1)),
   ];
-  if (weighted) body.push(...get(K), ...get(K), ...f64Load(8), ...get(W), ...f64Load(0), F64_ADD, ...f64Store(8), ...get(W), ...i32(8), I32_ADD, ...set(W));
+  if (weighted) body.push(...addAt(8, [...get(W), ...ins('f64.load')]), ...advance(W, 8));
   body.push(
-    ...get(K), ...get(K), ...f64Load(16), ...get(WY), ...f64Load(0), F64_ADD, ...f64Store(16),
-    ...get(IDX), ...i32(4), I32_ADD, ...set(IDX),
-    ...get(WY), ...i32(8), I32_ADD, ...set(WY),
-    ...get(N), ...i32(1), 0x6b, ...tee(N), 0x0d, 0, // n -= 1; loop while n ≠ 0
-    0x0b, 0x0b, 0x0b, // end loop, block, function
+    ...addAt(16, [...get(WY), ...ins('f64.load')]),
+    ...advance(IDX, 4),
+    ...advance(WY, 8),
+    ...get(N), ...i32(1), ...ins('i32.sub'), ...ins('local.tee', N), ...ins('br_if', 0), // n -= 1; loop while n ≠ 0
+    ...ins('end'), ...ins('end'), ...ins('end'), // loop, block, function
   );
   return [...wasmVector([[1, I32]]), ...body];
 }
@@ -56,7 +54,59 @@ const VARIANTS = [
   ['weighted16', true, true],
 ] as const;
 
-const kernels = lazyWasmKernel(() => wasmKernelModuleBytes(VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) }))));
+// partition(codes, idx, w, wy, start, end, b, mb, missLeft) → the boundary; locals i, j, then the swap's temporaries.
+const [P_CODES, P_IDX, P_W, P_WY, P_START, P_END, P_B, P_MB, P_MISS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [P_I, P_J, P_T] = [9, 10, 11];
+const [P_F] = [12];
+
+/**
+ * `partition` of grow-tree.ts: reorder positions `start…end` (row ids and the per-position weights and
+ * weighted targets with them) so rows going left (`code ≤ b`, or missing when `missLeft`) come first,
+ * swapping the same pairs in the same order as the JS loop; returns the boundary.
+ */
+function partitionBody(wide: boolean): number[] {
+  /** Whether position `p` goes left: `code ≤ b | (code == mb & missLeft)`. */
+  const goesLeft = (p: number) => [
+    ...get(P_CODES), ...get(P_IDX), ...get(p), ...i32(2), ...ins('i32.shl'), ...ins('i32.add'), ...ins('i32.load'),
+    ...(wide ? [...i32(1), ...ins('i32.shl')] : []), ...ins('i32.add'), ...(wide ? ins('i32.load16_u') : ins('i32.load8_u')), ...set(P_T),
+    ...get(P_T), ...get(P_B), ...ins('i32.le_u'), ...get(P_T), ...get(P_MB), ...ins('i32.eq'), ...get(P_MISS), ...ins('i32.and'), ...ins('i32.or'),
+  ];
+  const at = (base: number, p: number, shift: number) => [...get(base), ...get(p), ...i32(shift), ...ins('i32.shl'), ...ins('i32.add')];
+  const swapI32 = [...at(P_IDX, P_I, 2), ...ins('i32.load'), ...set(P_T), ...at(P_IDX, P_I, 2), ...at(P_IDX, P_J, 2), ...ins('i32.load'), ...ins('i32.store'), ...at(P_IDX, P_J, 2), ...get(P_T), ...ins('i32.store')];
+  const swapF64 = (base: number) => [
+    ...at(base, P_I, 3), ...ins('f64.load'), ...set(P_F),
+    ...at(base, P_I, 3), ...at(base, P_J, 3), ...ins('f64.load'), ...ins('f64.store'),
+    ...at(base, P_J, 3), ...get(P_F), ...ins('f64.store'),
+  ];
+  const scan = (p: number, stopWhenLeft: boolean, step: number) => [
+    ...ins('block'), ...ins('loop'),
+    ...get(P_I), ...get(P_J), ...ins('i32.gt_s'), ...ins('br_if', 1),
+    ...goesLeft(p), ...(stopWhenLeft ? [] : ins('i32.eqz')), ...ins('br_if', 1),
+    ...get(p), ...i32(step), ...ins('i32.add'), ...set(p), ...ins('br', 0),
+    ...ins('end'), ...ins('end'),
+  ];
+  return [
+    ...wasmVector([[3, I32], [1, 0x7c]]),
+    ...get(P_START), ...set(P_I), ...get(P_END), ...i32(1), ...ins('i32.sub'), ...set(P_J),
+    ...ins('block'), ...ins('loop'),
+    ...scan(P_I, false, 1), // while i ≤ j and i goes left: i++
+    ...scan(P_J, true, -1), // while i ≤ j and j goes right: j--
+    ...get(P_I), ...get(P_J), ...ins('i32.ge_s'), ...ins('br_if', 1),
+    ...swapI32, ...swapF64(P_W), ...swapF64(P_WY),
+    ...get(P_I), ...i32(1), ...ins('i32.add'), ...set(P_I), ...get(P_J), ...i32(1), ...ins('i32.sub'), ...set(P_J),
+    ...ins('br', 0), ...ins('end'), ...ins('end'),
+    ...get(P_I), ...ins('end'),
+  ];
+}
+
+/** The module (exported for its listing and call count). */
+export const histogramKernel = lazyWasmKernel(() =>
+  wasmKernelModuleBytes([
+    ...VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) })),
+    { name: 'partition8', params: 9, returnsI32: true, body: partitionBody(false) },
+    { name: 'partition16', params: 9, returnsI32: true, body: partitionBody(true) },
+  ]),
+);
 
 type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: number) => void;
 
@@ -71,6 +121,8 @@ export interface HistogramMemory {
   readonly scratch: Float64Array;
   /** Adds positions `start…end` of feature `f` into `scratch` from value `offset` on (weights 1 when `unitWeights`). */
   accumulate(f: number, start: number, end: number, unitWeights: boolean, offset: number): void;
+  /** Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns the boundary. */
+  partition(f: number, start: number, end: number, b: number, missLeft: number): number;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -94,12 +146,14 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
   const targetAt = weightAt + rows * 8;
   const scratchAt = targetAt + rows * 8;
   // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
-  const instance = kernels.instantiate(scratchAt + (cols + 1) * nb3 * 8);
+  const instance = histogramKernel.instantiate(scratchAt + (cols + 1) * nb3 * 8);
   if (!instance) return null;
   const exports = instance.exports;
   const wide = codeBytes === 2;
   const unit = exports[wide ? 'unit16' : 'unit8'] as Kernel;
   const weighted = exports[wide ? 'weighted16' : 'weighted8'] as Kernel;
+  const split = exports[wide ? 'partition16' : 'partition8'] as (...args: number[]) => number;
+  const missingBin = nb3 / 3 - 1;
   const buffer = instance.buffer;
   (wide ? new Uint16Array(buffer, 0, rows * cols) : new Uint8Array(buffer, 0, rows * cols)).set(codes);
   return {
@@ -110,6 +164,9 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
     accumulate(f, start, end, unitWeights, offset) {
       if (end <= start) return;
       (unitWeights ? unit : weighted)(f * rows * codeBytes, scratchAt + offset * 8, indexAt + start * 4, weightAt + start * 8, targetAt + start * 8, end - start);
+    },
+    partition(f, start, end, b, missLeft) {
+      return split(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
     },
   };
 }

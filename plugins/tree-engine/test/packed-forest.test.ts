@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createRng } from '../../../core/index.js';
+import { assertKernelListing } from '../../../test/support/wasm-kernels.js';
 import { binColumns, computeBinEdges, packForest, predictPacked, predictRaw, TreeGrower, type TreeArrays } from '../index.js';
+import { forestWalkKernel } from '../src/wasm-forest-walk.js';
 
 /** Trees grown on random data with missing values, ties and a constant column, `maxBins` bins. */
 function forestOf(rows: number, cols: number, maxBins: number, nTrees: number, seed: number): { trees: TreeArrays[]; x: Float32Array } {
@@ -78,7 +80,10 @@ describe('tree-engine packed forest', () => {
       const px = Float32Array.from(probes);
       const n = px.length / cols;
       const want = reference(trees, px, cols, n);
+      const calls = forestWalkKernel.calls;
       const got = predictPacked(forest, px, cols, 0, n, { kind: 'mean', spread: true });
+      // 8-bit codes run the WebAssembly walk (a broken kernel would fall back to JS with the same bytes).
+      assert.equal(forestWalkKernel.calls > calls, !forest.wide, `WebAssembly forest walk ran: ${forestWalkKernel.calls - calls} calls`);
       assert.deepEqual(Buffer.from(got.mean.buffer), Buffer.from(want.mean.buffer));
       assert.deepEqual(Buffer.from(got.spread!.buffer), Buffer.from(want.spread.buffer));
       // Any row range gives the same bytes for its rows (thread splits cannot change results).
@@ -96,5 +101,9 @@ describe('tree-engine packed forest', () => {
       for (const t of trees) s += predictRaw(t, x, r * cols);
       assert.equal(got.mean[r], Math.fround(1.5 + s));
     }
+  });
+
+  it('keeps the forest-walk kernel listing in step with its bytes', () => {
+    assertKernelListing(forestWalkKernel, 'plugins/tree-engine/src/wasm-forest-walk.wat');
   });
 });

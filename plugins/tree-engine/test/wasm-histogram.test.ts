@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { createRng } from '../../../core/index.js';
 import { binColumns, computeBinEdges, TreeGrower, type GrowOptions } from '../index.js';
-import { createHistogramMemory } from '../src/wasm-histogram.js';
+import { assertKernelListing } from '../../../test/support/wasm-kernels.js';
+import { createHistogramMemory, histogramKernel } from '../src/wasm-histogram.js';
 
 /** A noisy nonlinear regression with some missing values; `distinct` values per feature decides u8 or u16 codes. */
 function dataset(rows: number, cols: number, maxBins: number, seed: number) {
@@ -28,7 +29,10 @@ function growBoth(maxBins: number, options: GrowOptions, weighted: boolean) {
   const weightedTarget = Float64Array.from(y, (v, i) => (weight ? weight[i] : 1) * v);
   return [true, false].map((wasm) => {
     const indices = Int32Array.from({ length: matrix.rows }, (_, i) => i);
+    const calls = histogramKernel.calls;
     const grown = new TreeGrower(matrix, { wasm }).grow({ indices, weight, weightedTarget, rng: createRng(5) }, options);
+    // The WebAssembly grower really ran the kernel (its JS fallback would give the same bytes), the JS one never.
+    assert.equal(histogramKernel.calls > calls, wasm, `histogram kernel calls: ${histogramKernel.calls - calls}`);
     return { grown, indices, codes: matrix.codes };
   });
 }
@@ -67,4 +71,8 @@ describe('tree-engine WebAssembly histograms', () => {
       }
     }
   }
+
+  it('keeps the histogram kernel listing in step with its bytes', () => {
+    assertKernelListing(histogramKernel, 'plugins/tree-engine/src/wasm-histogram.wat');
+  });
 });
