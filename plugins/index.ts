@@ -23,6 +23,7 @@ import { knnPlugin } from './regressor-knn/index.js';
 import { wcmInverter } from './inverter-wcm/index.js';
 import { dispatchDownscaler } from './downscaler-dispatch/index.js';
 import { svrPlugin } from './regressor-svr/index.js';
+import { ensembleDownscaler } from './downscaler-ensemble/index.js';
 
 export * from './source-stac/index.js';
 export * from './regressor-linear/index.js';
@@ -44,6 +45,7 @@ export * from './regressor-knn/index.js';
 export * from './inverter-wcm/index.js';
 export * from './downscaler-dispatch/index.js';
 export * from './regressor-svr/index.js';
+export * from './downscaler-ensemble/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -70,4 +72,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   wcmInverter,
   dispatchDownscaler,
   svrPlugin,
+  ensembleDownscaler,
 ];

@@ -93,6 +93,9 @@ export interface DownscaleInput {
 export interface DownscaleResult extends NodeReport {
   readonly product: Series;
   readonly uncertainty?: Series;
+  /** Lower and upper bounds of a per-pixel prediction interval (e.g. conformal 90 %), when the method gives one. */
+  readonly lower?: Series;
+  readonly upper?: Series;
   readonly model?: SavedModel;
 }
 

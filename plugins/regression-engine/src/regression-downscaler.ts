@@ -20,21 +20,37 @@ import {
   type FittedRegressor,
   type PluginContext,
   type RecordTable,
+  type Regressor,
   type SavedModel,
   type Series,
   type Table,
   createSavedModel,
 } from '../../../core/index.js';
-import type { RegressionDownscalerParams } from '../index.js';
+import type { RegressionEngineParams } from '../params.js';
+import { conformalScores, intervalBounds, type ConformalCalibration } from './conformal.js';
 import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
-import { crossValidate } from './cross-validation.js';
+import { crossValidate, type OutOfFold } from './cross-validation.js';
 import { importanceTable } from './importance.js';
 import { createAligner } from './predictor-alignment.js';
 import { createAtpk, deconvolveRange } from './residual/atpk.js';
 import { correctResiduals } from './residual/correct.js';
 
-const ID = 'downscaler:regression';
-const VERSION = '1.0.0';
+/** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
+export interface EngineHost {
+  readonly id: string;
+  readonly version: string;
+  /** The coarse-scale learner. */
+  readonly regressor: Regressor;
+  /**
+   * Out-of-fold predictions of the learner on the training rows (CV table, conformal scores); default
+   * `crossValidate` refitting `regressor` on each fold. A stacking learner supplies its own (its members' folds).
+   */
+  readonly outOfFold?: OutOfFold;
+  /** The learner in notes, e.g. `regressor:rf`. */
+  readonly learner: string;
+  /** Extra node tables, read after training (e.g. the stacking weights). */
+  readonly tables?: () => Record<string, RecordTable>;
+}
 /** Gap-filled predictor rasters are kept between the training and prediction passes up to this size. */
 const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
 
@@ -47,11 +63,12 @@ const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
  * const { product, tables } = await ds.downscale({ coarse: smCoarse, predictors: { ndvi, lst, dem } });
  * ```
  */
-export function createRegressionDownscaler(params: RegressionDownscalerParams, context: PluginContext): Downscaler {
-  return { downscale: (input) => downscale(input, params, context) };
+export function createRegressionDownscaler(params: RegressionEngineParams, host: EngineHost, context: PluginContext): Downscaler {
+  return { downscale: (input) => downscale(input, params, host, context) };
 }
 
-async function downscale(input: DownscaleInput, params: RegressionDownscalerParams, context: PluginContext): Promise<DownscaleResult> {
+async function downscale(input: DownscaleInput, params: RegressionEngineParams, host: EngineHost, context: PluginContext): Promise<DownscaleResult> {
+  const ID = host.id;
   const log = context.logger;
   const notes: string[] = [];
   const names = Object.keys(input.predictors ?? {});
@@ -73,7 +90,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
     }
   }
   const layout = blockLayout(coarse.grid, fineGrid, `${ID}.coarse/predictors`);
-  const regressor = await context.instantiate(params.regressor, 'regressor');
+  const regressor = host.regressor;
   const steps = Math.max(1, Math.floor(regressor.capabilities?.sequenceSteps ?? 1));
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
@@ -135,8 +152,25 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
 
   // Cross validation, fit, importance.
   const tables: Record<string, RecordTable> = {};
+  if (params.intervals.method !== 'none' && params.cv.scheme === 'none') {
+    throw usageError('conformal intervals need out-of-fold residuals', { path: `${ID}.intervals.method`, expected: 'cv.scheme kfold, dates or blocks', found: `intervals ${params.intervals.method} with cv.scheme none` });
+  }
+  let calibration: ConformalCalibration | undefined;
   if (params.cv.scheme !== 'none') {
-    tables.cv = (await crossValidate(regressor, train, params.cv.scheme, params.cv.folds, rng.fork(1))).table;
+    const outOfFold = host.outOfFold ?? ((t, scheme, folds, r) => crossValidate(regressor, t, scheme, folds, r));
+    const cv = await outOfFold(train, params.cv.scheme, params.cv.folds, rng.fork(1));
+    tables.cv = cv.table;
+    if (params.intervals.method === 'conformal-spread' && !cv.spread) {
+      throw usageError('conformal-spread intervals need a learner with a per-row spread', { path: `${ID}.intervals.method`, expected: 'a regressor with a spread (regressor:rf) or intervals.method conformal', found: `${host.learner} without a spread` });
+    }
+    if (params.intervals.method !== 'none') {
+      calibration = conformalScores(cv.oof, train.y!, params.intervals.method === 'conformal-spread' ? cv.spread : undefined, params.intervals.level, `${ID}.intervals`);
+      tables.intervals = recordTable(
+        [{ method: params.intervals.method, level: params.intervals.level, calibrationRows: calibration.n, quantile: calibration.quantile, scheme: params.cv.scheme }],
+        undefined,
+        [`split-conformal quantile of |coarse target − out-of-fold prediction|${calibration.scaled ? ' / spread' : ''} (rank ⌈(n+1)·level⌉ of n); interval = product ± quantile${calibration.scaled ? ' × spread' : ''} (docs/ensembles.md)`],
+      );
+    }
   }
   const model = await regressor.fit(train);
   const fitted = await model.predict(train);
@@ -163,6 +197,8 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
 
   // Pass 2: predict every fine pixel of every date in tiles, then correct the residuals.
   const product: Float32Array[] = [];
+  const lower: Float32Array[] = [];
+  const upper: Float32Array[] = [];
   const spread: Float32Array[] = [];
   let hasSpread = false;
   const conservationRows: Record<string, string | number | null>[] = [];
@@ -196,6 +232,11 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
       scratch,
     );
     product.push(z);
+    if (calibration) {
+      const b = intervalBounds(z, pred.spread, calibration);
+      lower.push(b.lower);
+      upper.push(b.upper);
+    }
     if (pred.spread) {
       hasSpread = true;
       if (params.maskCoarseGaps) for (let i = 0; i < npx; i++) if (z[i] !== z[i]) pred.spread[i] = Number.NaN;
@@ -205,17 +246,25 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
     pass2.tick();
   }
   pass2.done();
+  Object.assign(tables, host.tables?.());
   tables.conservation = recordTable(conservationRows, ['date', 'cells', 'maxAbsError', 'meanAbsError'], [
     `block mean of the product minus the coarse value, over coarse cells with both (method ${params.residualCorrection}, ${params.residualType} residual)`,
   ]);
   tables.coverage = recordTable(coverageRows, ['variable', 'date', 'source', 'validBefore', 'validAfter'], [
     `fraction of valid fine pixels per predictor and date before and after gap filling (${params.gapFill})`,
   ]);
-  notes.push(`trained ${params.regressor.uses} on ${train.rows} coarse rows × ${train.columns.length} columns from ${dates.length} dates; residual correction ${params.residualCorrection} (${params.residualType} residual)`);
+  notes.push(`trained ${host.learner} on ${train.rows} coarse rows × ${train.columns.length} columns from ${dates.length} dates; residual correction ${params.residualCorrection} (${params.residualType} residual)`);
+  const variable = coarse.variable || 'sm';
   const out: DownscaleResult = {
-    product: makeSeries({ variable: coarse.variable || 'sm', grid: fineGrid, dates, values: product, unit: coarse.unit }),
-    uncertainty: hasSpread ? makeSeries({ variable: `${coarse.variable || 'sm'}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
-    model: wrapModel(model, params, train, steps),
+    product: makeSeries({ variable, grid: fineGrid, dates, values: product, unit: coarse.unit }),
+    uncertainty: hasSpread ? makeSeries({ variable: `${variable}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
+    ...(calibration
+      ? {
+          lower: makeSeries({ variable: `${variable}_lower`, grid: fineGrid, dates, values: lower, unit: coarse.unit }),
+          upper: makeSeries({ variable: `${variable}_upper`, grid: fineGrid, dates, values: upper, unit: coarse.unit }),
+        }
+      : {}),
+    model: wrapModel(model, params, train, steps, host, calibration),
     tables,
     notes,
   };
@@ -324,14 +373,20 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
 }
 
 /** The downscaler's model: the fitted regressor's saved model plus what the downscaler needs to apply it. */
-function wrapModel(model: FittedRegressor, params: RegressionDownscalerParams, train: Table, steps: number): SavedModel {
+function wrapModel(model: FittedRegressor, params: RegressionEngineParams, train: Table, steps: number, host: EngineHost, calibration?: ConformalCalibration): SavedModel {
   const inner = model.save();
   const binary: Record<string, NonNullable<SavedModel['binary']>[string]> = {};
   for (const [k, v] of Object.entries(inner.binary ?? {})) binary[`regressor.${k}`] = v;
-  return createSavedModel({ id: ID, version: VERSION }, {
+  return createSavedModel({ id: host.id, version: host.version }, {
     params,
     featureNames: train.columns,
-    data: { regressor: { ...inner, binary: undefined }, steps, dateFeatures: params.dateFeatures, trainingRows: train.rows },
+    data: {
+      regressor: { ...inner, binary: undefined },
+      steps,
+      dateFeatures: params.dateFeatures,
+      trainingRows: train.rows,
+      ...(calibration ? { conformal: { quantile: calibration.quantile, scaled: calibration.scaled, level: calibration.level, n: calibration.n } } : {}),
+    },
     binary,
   });
 }

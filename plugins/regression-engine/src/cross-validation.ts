@@ -18,6 +18,16 @@ export function assignFolds(table: Table, scheme: Exclude<CvScheme, 'none'>, fol
   return { fold: Int32Array.from({ length: table.rows }, (_, r) => foldOfUnit.get(unitOf(r))!), folds: k };
 }
 
+/** Out-of-fold predictions (and spreads, when the learner has them) with the CV table: what stacking and conformal intervals use. */
+export interface OutOfFoldResult {
+  readonly table: RecordTable;
+  readonly oof: Float32Array;
+  readonly spread?: Float32Array;
+}
+
+/** A provider of out-of-fold predictions on `table` with the given folds. */
+export type OutOfFold = (table: Table, scheme: Exclude<CvScheme, 'none'>, folds: number, rng: Rng) => Promise<OutOfFoldResult>;
+
 /**
  * Cross validation at the coarse scale: refit the regressor on each training split and predict the
  * held-out rows. The table has one row per fold and an `all` row pooling the out-of-fold predictions,
@@ -29,9 +39,10 @@ export async function crossValidate(
   scheme: Exclude<CvScheme, 'none'>,
   folds: number,
   rng: Rng,
-): Promise<{ table: RecordTable; oof: Float32Array }> {
+): Promise<OutOfFoldResult> {
   const { fold, folds: k } = assignFolds(table, scheme, folds, rng);
   const oof = new Float32Array(table.rows).fill(Number.NaN);
+  let spread: Float32Array | undefined;
   const rows: Record<string, string | number | null>[] = [];
   const notes: string[] = [];
   if (k < folds) notes.push(`only ${k} ${scheme === 'dates' ? 'dates' : scheme === 'blocks' ? 'spatial blocks' : 'rows'} available: ${k} folds instead of ${folds}`);
@@ -42,10 +53,14 @@ export async function crossValidate(
     if (train.length === 0 || test.length === 0) continue;
     const testTable = takeRows(table, test);
     const model = await regressor.fit(takeRows(table, train));
-    const { mean } = await model.predict(testTable);
+    const { mean, spread: s } = await model.predict(testTable);
     test.forEach((r, i) => (oof[r] = mean[i]));
+    if (s) {
+      spread ??= new Float32Array(table.rows).fill(Number.NaN);
+      test.forEach((r, i) => (spread![r] = s[i]));
+    }
     rows.push({ scheme, fold: String(f + 1), trainRows: train.length, ...metricsTableRow(pairedMetrics(mean, testTable.y!)) });
   }
   rows.push({ scheme, fold: 'all', trainRows: null, ...metricsTableRow(pairedMetrics(oof, table.y!)) });
-  return { table: recordTable(rows, undefined, notes), oof };
+  return { table: recordTable(rows, undefined, notes), oof, spread };
 }
