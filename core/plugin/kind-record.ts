@@ -186,6 +186,8 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         product: series('the product to validate'),
         reference: series('reference series (e.g. truth)'),
         coarse: series('coarse input, for consistency checks'),
+        lower: series('lower bound of the product’s prediction interval (coverage, width)'),
+        upper: series('upper bound of the product’s prediction interval (coverage, width)'),
         stations: port('stations', 'in-situ stations'),
         products: port('series{}', 'several products (three-cornered hat)'),
       },

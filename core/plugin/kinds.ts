@@ -152,6 +152,9 @@ export interface ValidateInput {
   readonly product?: Series;
   readonly reference?: Series;
   readonly coarse?: Series;
+  /** Bounds of the product's per-pixel prediction interval, on its grid and dates. */
+  readonly lower?: Series;
+  readonly upper?: Series;
   readonly stations?: Stations;
   /** Several products for N-product methods (three-cornered hat, triple collocation). */
   readonly products?: Readonly<Record<string, Series>>;
