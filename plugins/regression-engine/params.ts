@@ -26,6 +26,7 @@ export interface RegressionEngineParams {
   readonly climatologyWindowDays: number;
   readonly dateToleranceDays: number;
   readonly cv: { readonly scheme: 'none' | 'kfold' | 'dates' | 'blocks'; readonly folds: number; readonly blockSize: number };
+  readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean };
   readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number };
   readonly importance: boolean;
   readonly maskCoarseGaps: boolean;
@@ -73,6 +74,18 @@ export const regressionEngineParamProperties = {
       scheme: { enum: ['none', 'kfold', 'dates', 'blocks'], default: 'kfold' },
       folds: { type: 'integer', minimum: 2, default: 5 },
       blockSize: { type: 'integer', minimum: 1, default: 4, description: 'blocks: spatial block side in coarse cells.' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  multiScale: {
+    type: 'object',
+    description:
+      'Multi-scale training: besides the coarse rows, rows from sub-blocks of levels × levels fine pixels inside each coarse cell, their targets from a first-pass model (coarse rows only) whose fine product is block-corrected to the coarse values; the final model is refitted on all rows.',
+    properties: {
+      levels: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Sub-block sides in fine pixels (e.g. [2, 3, 4]); [] = coarse rows only.' },
+      anomalies: { type: 'boolean', default: false, description: 'Targets and predictors as deviations from the parent coarse cell (coarse rows, all zero, are left out); the fine prediction is the coarse value plus the predicted anomaly.' },
+      scaleFeature: { type: 'boolean', default: false, description: 'Add a column `scale` (block side in fine pixels: the cell size for coarse rows, 1 when predicting).' },
     },
     additionalProperties: false,
     default: {},

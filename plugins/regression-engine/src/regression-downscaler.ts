@@ -28,7 +28,8 @@ import {
 } from '../../../core/index.js';
 import type { RegressionEngineParams } from '../params.js';
 import { conformalScores, intervalBounds, type ConformalCalibration } from './conformal.js';
-import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
+import { blockLayout, blockMeans, pixelCells, type BlockLayout } from './block-layout.js';
+import { multiScaleTable, withoutCellMeans } from './multi-scale-table.js';
 import { crossValidate, type OutOfFold } from './cross-validation.js';
 import { importanceTable } from './importance.js';
 import { createAligner } from './predictor-alignment.js';
@@ -134,13 +135,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   });
   const bs = params.cv.blockSize;
   const nbx = Math.ceil(coarse.grid.width / bs);
-  const train = tableFromSeries({
-    features: coarseFeatures,
-    target: coarse,
-    dateFeatures: params.dateFeatures,
-    steps,
-    groupOf: (k) => Math.floor(Math.floor(k / coarse.grid.width) / bs) * nbx + Math.floor((k % coarse.grid.width) / bs),
-  });
+  const groupOf = (k: number) => Math.floor(Math.floor(k / coarse.grid.width) / bs) * nbx + Math.floor((k % coarse.grid.width) / bs);
+  const train = tableFromSeries({ features: coarseFeatures, target: coarse, dateFeatures: params.dateFeatures, steps, groupOf });
   if (train.rows < train.columns.length + 2) {
     throw runtimeError('too few coarse cells to train the regressor', {
       path: `${ID}.minValidFraction`,
@@ -172,10 +168,42 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       );
     }
   }
-  const model = await regressor.fit(train);
-  const fitted = await model.predict(train);
+  const firstPass = await regressor.fit(train);
+  const multiScale = params.multiScale.levels.length > 0;
+  const anomalies = multiScale && params.multiScale.anomalies;
+  const scaleColumn = multiScale && params.multiScale.scaleFeature;
+  if (multiScale && (steps > 1 || params.residualType === 'model')) {
+    throw usageError('multi-scale training needs one row per cell and date and the conservation residual', { path: `${ID}.multiScale.levels`, expected: 'a non-sequence regressor and residualType conservation', found: steps > 1 ? `a sequence regressor (${steps} steps)` : 'residualType model' });
+  }
+  const baseLayout = featureLayout(names, params.dateFeatures, steps);
+  const predictLayout = scaleColumn ? { ...baseLayout, columns: [...baseLayout.columns, 'scale'], features: [...baseLayout.features, 'scale'] } : baseLayout;
+  const coarseFeatureAt = (f: number, d: number) => coarseFeatures[names[f]].values[isStatic(coarseFeatures[names[f]]) ? 0 : d];
+  const alignedAt = (d: number) => names.map((_, f) => kept.get(`${f}/${d}`) ?? aligners[f](dates[d]).values);
+  let model = firstPass;
+  if (multiScale) {
+    const firstPredictor = tilePredictor(firstPass, layout, baseLayout, params.tilePixels, Math.max(1, context.workers.size));
+    const table = await multiScaleTable({
+      train, layout, dates, params, groupOf, scaleColumn, anomalies,
+      coarseFeatureAt,
+      coarseTarget: (d) => coarse.values[d],
+      fineAt: async (d) => {
+        const arrays = alignedAt(d);
+        const pred = await firstPredictor([arrays], [dateFeatureValues(dates[d], params.dateFeatures)], coarse.values[d]);
+        return { arrays, target: correctResiduals({ prediction: pred.mean, coarse: coarse.values[d], layout, method: 'block', residual: 'conservation' }).product };
+      },
+    });
+    log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
+    model = await regressor.fit(table);
+    const refit = await model.predict(table);
+    tables.multiScale = recordTable(
+      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
+      undefined,
+      ['final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows', 'cv, fit, importance and the intervals describe the first-pass coarse model'],
+    );
+  }
+  const fitted = await firstPass.predict(train);
   tables.fit = recordTable([{ scheme: 'training', fold: 'all', trainRows: train.rows, ...metricsTableRow(pairedMetrics(fitted.mean, train.y!)) }]);
-  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2));
+  if (params.importance) tables.importance = await importanceTable(firstPass, train, rng.fork(2));
   const diagnostics = model.diagnostics?.();
   if (diagnostics) notes.push(`regressor diagnostics: ${Object.entries(diagnostics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(', ')}`);
 
@@ -203,21 +231,22 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   let hasSpread = false;
   const conservationRows: Record<string, string | number | null>[] = [];
   const scratch = new Float32Array(npx);
-  const predictor = tilePredictor(model, layout, featureLayout(names, params.dateFeatures, steps), params.tilePixels, Math.max(1, context.workers.size));
+  const predictor = tilePredictor(model, layout, predictLayout, params.tilePixels, Math.max(1, context.workers.size));
+  const cellOf = pixelCells(layout);
   const history: Float32Array[][] = [];
   const pass2 = context.progress.start('predict fine pixels', dates.length);
   for (let d = 0; d < dates.length; d++) {
-    const current = names.map((name, f) => {
-      const hit = kept.get(`${f}/${d}`);
-      kept.delete(`${f}/${d}`);
-      return hit ?? aligners[f](dates[d]).values;
-    });
+    const aligned = alignedAt(d);
+    names.forEach((_, f) => kept.delete(`${f}/${d}`));
+    // Anomaly models see each predictor relative to its cell's coarse mean and predict the deviation.
+    const current = anomalies ? aligned.map((a, f) => withoutCellMeans(a, coarseFeatureAt(f, d), cellOf)) : aligned;
     history.push(current);
     if (history.length > steps) history.shift();
     const stepArrays = Array.from({ length: steps }, (_, s) => history[Math.max(0, history.length - steps + s)]);
-    const stepExtras = Array.from({ length: steps }, (_, s) => dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures));
+    const stepExtras = Array.from({ length: steps }, (_, s) => [...dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures), ...(scaleColumn ? [1] : [])]);
     const coarseValues = coarse.values[d];
     const pred = await predictor(stepArrays, stepExtras, params.maskCoarseGaps ? coarseValues : undefined);
+    if (anomalies) for (let i = 0; i < npx; i++) pred.mean[i] += cellOf[i] >= 0 ? coarseValues[cellOf[i]] : Number.NaN;
     const { product: z } = correctResiduals(
       {
         prediction: pred.mean,
@@ -264,7 +293,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
           upper: makeSeries({ variable: `${variable}_upper`, grid: fineGrid, dates, values: upper, unit: coarse.unit }),
         }
       : {}),
-    model: wrapModel(model, params, train, steps, host, calibration),
+    model: wrapModel(model, params, predictLayout.columns, train.rows, steps, host, calibration),
     tables,
     notes,
   };
@@ -373,18 +402,18 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
 }
 
 /** The downscaler's model: the fitted regressor's saved model plus what the downscaler needs to apply it. */
-function wrapModel(model: FittedRegressor, params: RegressionEngineParams, train: Table, steps: number, host: EngineHost, calibration?: ConformalCalibration): SavedModel {
+function wrapModel(model: FittedRegressor, params: RegressionEngineParams, columns: readonly string[], trainingRows: number, steps: number, host: EngineHost, calibration?: ConformalCalibration): SavedModel {
   const inner = model.save();
   const binary: Record<string, NonNullable<SavedModel['binary']>[string]> = {};
   for (const [k, v] of Object.entries(inner.binary ?? {})) binary[`regressor.${k}`] = v;
   return createSavedModel({ id: host.id, version: host.version }, {
     params,
-    featureNames: train.columns,
+    featureNames: columns,
     data: {
       regressor: { ...inner, binary: undefined },
       steps,
       dateFeatures: params.dateFeatures,
-      trainingRows: train.rows,
+      trainingRows,
       ...(calibration ? { conformal: { quantile: calibration.quantile, scaled: calibration.scaled, level: calibration.level, n: calibration.n } } : {}),
     },
     binary,
