@@ -6,6 +6,7 @@
 //   node scripts/ensemble-experiment.mjs                       # the 4 default scenes, every method
 //   node scripts/ensemble-experiment.mjs --methods linear,ensemble --scenes '[{"seed":11,"climate":"humid","days":90}]'
 //   node scripts/ensemble-experiment.mjs --json out/experiment.json   # also write every number as JSON
+//   node scripts/ensemble-experiment.mjs --trees 100                   # random-forest trees (default 60)
 //
 // Re-run it after a change of the synthetic generator: the scenes are generated from their options here.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,23 +20,23 @@ const host = await import(`${dist}host/index.js`);
 const plugins = await import(`${dist}plugins/index.js`);
 
 const { values: args } = parseArgs({
-  options: { methods: { type: 'string' }, scenes: { type: 'string' }, json: { type: 'string' }, predictors: { type: 'string' } },
+  options: { methods: { type: 'string' }, scenes: { type: 'string' }, json: { type: 'string' }, predictors: { type: 'string' }, trees: { type: 'string', default: '60' } },
 });
 
 /** Scene variants the methods were not tuned on: other seeds, both climates, 60+ days, different seasons. */
 const SCENES = args.scenes
   ? JSON.parse(args.scenes)
   : [
-      { seed: 11, climate: 'semi-arid', days: 90, start: '2023-03-01' },
-      { seed: 12, climate: 'humid', days: 90, start: '2023-03-01' },
-      { seed: 13, climate: 'semi-arid', days: 75, start: '2023-06-01' },
-      { seed: 14, climate: 'humid', days: 75, start: '2023-09-01' },
-    ].map((s) => ({ coarseCells: [8, 8], fineFactor: 1, stations: 20, ...s }));
+      { seed: 11, climate: 'semi-arid', days: 60, start: '2023-03-01' },
+      { seed: 12, climate: 'humid', days: 60, start: '2023-03-01' },
+      { seed: 13, climate: 'semi-arid', days: 60, start: '2023-06-01' },
+      { seed: 14, climate: 'humid', days: 60, start: '2023-09-01' },
+    ].map((s) => ({ coarseCells: [6, 6], fineFactor: 1, stations: 20, ...s }));
 const PREDICTORS = args.predictors ? JSON.parse(args.predictors) : ['ndvi_1km', 'lst_1km', 'albedo_1km', 'precip_1km', 'dem_1km', 'twi_1km', 'clay_1km', 'sand_1km'];
 
 const CV = { scheme: 'blocks', folds: 4, blockSize: 2 };
 const INTERVALS = { method: 'conformal', level: 0.9 };
-const RF = { uses: 'regressor:rf', with: { trees: 100 } };
+const RF = { uses: 'regressor:rf', with: { trees: Number(args.trees) } };
 const GBDT = { uses: 'regressor:gbdt' };
 const LINEAR = { uses: 'regressor:linear' };
 const LEARNERS = { linear: LINEAR, rf: RF, gbdt: GBDT };
