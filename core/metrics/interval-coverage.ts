@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * const acc = intervalCoverage();
- * acc.add(lower, upper, truth);
- * acc.result(); // { n, coverage, meanWidth }
+ * acc.add([0.1, 0.2], [0.3, 0.25], [0.2, 0.3]); // lower, upper, reference
+ * acc.result(); // { n: 2, coverage: 0.5, meanWidth: 0.125 }
  * ```
  */
 export function intervalCoverage() {
