@@ -54,6 +54,8 @@ const METHODS = {
   'linear multi-scale': ['downscaler:regression', { ...common, regressor: LINEAR, multiScale: { levels: [3], scaleFeature: true } }],
   'rf multi-scale': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [3], scaleFeature: true } }],
   'rf multi-scale anomalies': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [1, 3], anomalies: true } }],
+  'rf anomalies 3': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [3], anomalies: true } }],
+  'ensemble anomalies 3': ['downscaler:ensemble', { ...common, learners: LEARNERS, multiScale: { levels: [3], anomalies: true } }],
 };
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
 for (const m of methods) if (!METHODS[m]) throw new Error(`unknown method '${m}' (known: ${Object.keys(METHODS).join(', ')})`);

@@ -1,5 +1,5 @@
 import type { DateFeatureMode } from '../../core/index.js';
-import type { CovarianceModel } from './src/residual/atpk.js';
+import type { AtpkOptions } from './src/residual/atpk.js';
 import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
 import type { GapFill } from './src/predictor-alignment.js';
 
@@ -10,15 +10,8 @@ import type { GapFill } from './src/predictor-alignment.js';
 export interface RegressionEngineParams {
   readonly residualCorrection: ResidualMethod;
   readonly residualType: ResidualType;
-  readonly atpk: {
-    readonly model: CovarianceModel;
-    /** Point-support scale parameter in coarse cells; 0 = deconvolve it from the coarse residual variogram. */
-    readonly range: number;
-    readonly radius: number;
-    readonly kriging: 'ordinary' | 'simple';
-    readonly discretisation: number;
-    readonly lattice: number;
-  };
+  /** Area-to-point kriging; `range` 0 = deconvolve it from the coarse residual variogram. */
+  readonly atpk: AtpkOptions;
   readonly dateFeatures: DateFeatureMode;
   readonly minValidFraction: number;
   readonly gapFill: GapFill;
