@@ -133,8 +133,7 @@ describe('soilscale compare', () => {
     assert.ok((consistency.rows.find((r) => r.date === 'all')!.maxAbsError as number) <= 1e-6);
     const intervals = readJson<Records>(join(out, 'truth_intervals.json')).rows[0];
     assert.ok((intervals.coverage as number) > 0 && (intervals.coverage as number) <= 1 && (intervals.meanWidth as number) > 0, JSON.stringify(intervals));
-    const weights = readJson<Records>(join(out, 'tables', 'down.weights.json')).rows;
-    assert.deepEqual(weights.map((w) => w.learner), ['linear', 'rf', 'gbdt']);
+    assert.ok((readJson<Records>(join(out, 'tables', 'down.multiScale.json')).rows[0].rows as number) > 0);
     for (const f of ['sm_1km', 'sm_1km_lower', 'sm_1km_upper']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
   });
 

@@ -172,6 +172,10 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const multiScale = params.multiScale.levels.length > 0;
   const anomalies = multiScale && params.multiScale.anomalies;
   const scaleColumn = multiScale && params.multiScale.scaleFeature;
+  if (multiScale && params.intervals.method === 'conformal-spread') {
+    // The scores are scaled by the first pass's spread; the refitted model's spread has another scale.
+    throw usageError('conformal-spread intervals are calibrated on the coarse first pass, not on the multi-scale refit', { path: `${ID}.intervals.method`, expected: 'conformal with multiScale', found: 'conformal-spread' });
+  }
   if (multiScale && (steps > 1 || params.residualType === 'model')) {
     throw usageError('multi-scale training needs one row per cell and date and the conservation residual', { path: `${ID}.multiScale.levels`, expected: 'a non-sequence regressor and residualType conservation', found: steps > 1 ? `a sequence regressor (${steps} steps)` : 'residualType model' });
   }
