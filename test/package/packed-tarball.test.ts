@@ -83,7 +83,7 @@ describe('the packed package', () => {
     assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
     assert.deepEqual(out.hostInSdk, []);
     assert.deepEqual(out.host, ['runPipeline', 'createRegistry', 'builtinRegistry', 'Container', 'writeRunReport', 'generatePipelineSchema']);
-    assert.equal(out.builtins.length, 20);
+    assert.equal(out.builtins.length, 21);
     assert.ok(out.builtins.includes('source:stac') && out.builtins.includes('regressor:rf'));
     assert.deepEqual(out.conformance, []);
     assert.equal(out.kernel, 'function');
