@@ -7,6 +7,6 @@
  */
 export { createRegressionDownscaler, type EngineHost } from './src/regression-downscaler.js';
 export { blockLayout, blockMeans, blockSums, pixelCells, type BlockLayout } from './src/block-layout.js';
-export { assignFolds, crossValidate, type CvScheme, type OutOfFold, type OutOfFoldResult } from './src/cross-validation.js';
+export { assignFolds, crossValidate, foldSplits, type CvScheme, type OutOfFold, type OutOfFoldResult } from './src/cross-validation.js';
 export { correctResiduals, type ResidualMethod, type ResidualType } from './src/residual/correct.js';
 export { conformalQuantile, conformalScores, intervalBounds, type ConformalCalibration } from './src/conformal.js';

@@ -12,7 +12,7 @@ import {
   type SavedModel,
   type Table,
 } from '../../../core/index.js';
-import { assignFolds, type CvScheme, type OutOfFoldResult } from '../../regression-engine/index.js';
+import { assignFolds, foldSplits, type CvScheme, type OutOfFoldResult } from '../../regression-engine/index.js';
 import { nnlsNormal, ridgeNormal } from './nnls.js';
 
 export interface StackingOptions {
@@ -40,11 +40,7 @@ export function createStacking(members: readonly Member[], options: StackingOpti
   async function outOfFold(table: Table, scheme: Exclude<CvScheme, 'none'>, folds: number, rng: Rng): Promise<OutOfFoldResult> {
     const { fold, folds: k } = assignFolds(table, scheme, folds, rng);
     const preds = members.map(() => new Float32Array(table.rows).fill(Number.NaN));
-    for (let f = 0; f < k; f++) {
-      const train: number[] = [];
-      const test: number[] = [];
-      for (let r = 0; r < table.rows; r++) (fold[r] === f ? test : train).push(r);
-      if (train.length === 0 || test.length === 0) continue;
+    for (const { train, test } of foldSplits(fold, k)) {
       const trainTable = takeRows(table, train);
       const testTable = takeRows(table, test);
       for (let m = 0; m < members.length; m++) {

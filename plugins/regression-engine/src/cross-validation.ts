@@ -18,6 +18,19 @@ export function assignFolds(table: Table, scheme: Exclude<CvScheme, 'none'>, fol
   return { fold: Int32Array.from({ length: table.rows }, (_, r) => foldOfUnit.get(unitOf(r))!), folds: k };
 }
 
+/**
+ * The train/test splits of fold assignment `fold` (k folds): row indices of each fold and of the rest,
+ * skipping folds that leave either side empty.
+ */
+export function* foldSplits(fold: Int32Array, k: number): Generator<{ fold: number; train: number[]; test: number[] }> {
+  for (let f = 0; f < k; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let r = 0; r < fold.length; r++) (fold[r] === f ? test : train).push(r);
+    if (train.length > 0 && test.length > 0) yield { fold: f, train, test };
+  }
+}
+
 /** Out-of-fold predictions (and spreads, when the learner has them) with the CV table: what stacking and conformal intervals use. */
 export interface OutOfFoldResult {
   readonly table: RecordTable;
@@ -46,11 +59,7 @@ export async function crossValidate(
   const rows: Record<string, string | number | null>[] = [];
   const notes: string[] = [];
   if (k < folds) notes.push(`only ${k} ${scheme === 'dates' ? 'dates' : scheme === 'blocks' ? 'spatial blocks' : 'rows'} available: ${k} folds instead of ${folds}`);
-  for (let f = 0; f < k; f++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (let r = 0; r < table.rows; r++) (fold[r] === f ? test : train).push(r);
-    if (train.length === 0 || test.length === 0) continue;
+  for (const { fold: f, train, test } of foldSplits(fold, k)) {
     const testTable = takeRows(table, test);
     const model = await regressor.fit(takeRows(table, train));
     const { mean, spread: s } = await model.predict(testTable);
