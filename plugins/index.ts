@@ -27,6 +27,7 @@ import { csvSource } from './source-csv/index.js';
 import { tableModel } from './model-table/index.js';
 import { sampleAtStationsTransform } from './transform-sample-at-stations/index.js';
 import { applyModelTransform } from './transform-apply-model/index.js';
+import { ensembleDownscaler } from './downscaler-ensemble/index.js';
 
 export * from './source-stac/index.js';
 export * from './regressor-linear/index.js';
@@ -52,6 +53,7 @@ export * from './source-csv/index.js';
 export * from './model-table/index.js';
 export * from './transform-sample-at-stations/index.js';
 export * from './transform-apply-model/index.js';
+export * from './downscaler-ensemble/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -82,4 +84,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   tableModel,
   sampleAtStationsTransform,
   applyModelTransform,
+  ensembleDownscaler,
 ];

@@ -7,3 +7,4 @@ export * from './paired-metrics.js';
 export * from './chunked-metrics.js';
 export * from './gdown.js';
 export * from './metrics-row.js';
+export * from './interval-coverage.js';

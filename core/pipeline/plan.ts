@@ -12,6 +12,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { loadPipeline, type PipelineSource } from './load.js';
 import { basePipelineSchema } from './schema.js';
 import {
+  isNodeOutputsRef,
   isNodeRef,
   isParamRef,
   type CompareNodeSpec,
@@ -404,6 +405,14 @@ function stripDetails(e: unknown): string {
 
 function checkInput(v: unknown, type: string, path: string, ctx: CheckContext): InputBinding | undefined {
   if (type.endsWith('{}')) {
+    if (isNodeOutputsRef(v)) {
+      const { $node, outputs } = v;
+      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string') || Object.keys(v).some((k) => k !== '$node' && k !== 'outputs')) {
+        ctx.problems.push(`${path}: "outputs" must be a non-empty list of output names (and only "$node" beside it), got ${formatValue(v)}`);
+        return undefined;
+      }
+      return checkInput(Object.fromEntries(outputs.map((o) => [o, { $node, output: o }])), type, path, ctx);
+    }
     if (isNodeRef(v)) {
       ctx.problems.push(`${path}: must be a map of references keyed by name ({"ndvi": {"$node": …}}), got a single reference`);
       return undefined;

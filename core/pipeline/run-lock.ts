@@ -22,8 +22,12 @@ export interface RunLock {
  *
  * @example
  * ```ts
- * const lock = acquireRunLock('/data/runs/june');   // creates /data/runs/june.lock
- * try { ... } finally { lock.release(); }
+ * const lock = acquireRunLock('june');   // creates june.lock beside the folder june
+ * try {
+ *   // … write june/ …
+ * } finally {
+ *   lock.release();
+ * }
  * ```
  */
 export function acquireRunLock(out: string): RunLock {

@@ -25,10 +25,21 @@ const definitions = {
     required: ['$node'],
     additionalProperties: false,
   },
+  nodeOutputsRef: {
+    type: 'object',
+    description: 'Several outputs of one node as a map input keyed by output name, e.g. {"$node": "scene", "outputs": ["ndvi_1km", "lst_1km"]} (or {"$param": …} giving the list).',
+    properties: {
+      $node: { type: 'string' },
+      outputs: { anyOf: [{ type: 'array', items: { type: 'string' }, minItems: 1 }, { $ref: '#/definitions/paramRef' }] },
+    },
+    required: ['$node', 'outputs'],
+    additionalProperties: false,
+  },
   input: {
-    description: 'A node input: a reference, a list of references, or a map of references keyed by name.',
+    description: 'A node input: a reference, a list of references, a map of references keyed by name, or several outputs of one node.',
     anyOf: [
       { $ref: '#/definitions/nodeRef' },
+      { $ref: '#/definitions/nodeOutputsRef' },
       { $ref: '#/definitions/paramRef' },
       { type: 'array', items: { $ref: '#/definitions/nodeRef' } },
       { type: 'object', additionalProperties: { anyOf: [{ $ref: '#/definitions/nodeRef' }, { $ref: '#/definitions/paramRef' }] }, not: { required: ['$node'] } },

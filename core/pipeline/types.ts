@@ -93,6 +93,16 @@ export function isParamRef(v: unknown): v is ParamRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ParamRef).$param === 'string' && Object.keys(v).length === 1;
 }
 
+/** `{"$node": "scene", "outputs": ["ndvi_1km", "lst_1km"]}`: a map input of several outputs of one node, keyed by output name. */
+export interface NodeOutputsRef {
+  readonly $node: string;
+  readonly outputs: readonly string[];
+}
+
+export function isNodeOutputsRef(v: unknown): v is NodeOutputsRef {
+  return isNodeRef(v) && Array.isArray((v as unknown as NodeOutputsRef).outputs);
+}
+
 export function isNodeRef(v: unknown): v is NodeRef {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as NodeRef).$node === 'string';
 }

@@ -142,6 +142,8 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
       fixed: {
         product: series('the fine soil-moisture series'),
         uncertainty: series('its per-pixel uncertainty, when the method has one'),
+        lower: series('lower bound of its per-pixel prediction interval, when the method gives one'),
+        upper: series('upper bound of its per-pixel prediction interval, when the method gives one'),
         model: { type: 'model', description: 'the fitted model, when the method has one' },
       },
       declared: false,
@@ -154,7 +156,7 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         target: (inputs.target as Series | undefined)?.grid,
         stations: inputs.stations as Stations | undefined,
       });
-      return { ...report(r), outputs: { product: r.product, uncertainty: r.uncertainty, model: r.model } };
+      return { ...report(r), outputs: { product: r.product, uncertainty: r.uncertainty, lower: r.lower, upper: r.upper, model: r.model } };
     },
   },
   inverter: {
@@ -213,6 +215,8 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         product: series('the product to validate'),
         reference: series('reference series (e.g. truth)'),
         coarse: series('coarse input, for consistency checks'),
+        lower: series('lower bound of the product’s prediction interval (coverage, width)'),
+        upper: series('upper bound of the product’s prediction interval (coverage, width)'),
         stations: port('stations', 'in-situ stations'),
         products: port('series{}', 'several products (three-cornered hat)'),
       },

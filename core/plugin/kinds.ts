@@ -119,6 +119,9 @@ export interface DownscaleInput {
 export interface DownscaleResult extends NodeReport {
   readonly product: Series;
   readonly uncertainty?: Series;
+  /** Lower and upper bounds of a per-pixel prediction interval (e.g. conformal 90 %), when the method gives one. */
+  readonly lower?: Series;
+  readonly upper?: Series;
   readonly model?: SavedModel;
 }
 
@@ -175,6 +178,9 @@ export interface ValidateInput {
   readonly product?: Series;
   readonly reference?: Series;
   readonly coarse?: Series;
+  /** Bounds of the product's per-pixel prediction interval, on its grid and dates. */
+  readonly lower?: Series;
+  readonly upper?: Series;
   readonly stations?: Stations;
   /** Several products for N-product methods (three-cornered hat, triple collocation). */
   readonly products?: Readonly<Record<string, Series>>;

@@ -32,7 +32,7 @@ export interface InsituParams {
  */
 export const insituValidator = definePlugin({
   id: 'validator:insitu',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Validation against in-situ stations',
   description:
     'Per-station metrics of a product against in-situ soil moisture (pixel containing the station, nearest record within maxDaysApart, good-flag and depth filters) and the network median and IQR over stations with at least minObservations pairs and p < pThreshold; GDOWN against the coarse input when given. bias = mean(product − in situ).',
@@ -52,10 +52,13 @@ export const insituValidator = definePlugin({
     product: { type: 'series', required: true, description: 'the gridded product to validate' },
     stations: { type: 'stations', required: true, description: 'in-situ stations with their observations' },
     coarse: { type: 'series', required: false, description: 'the non-downscaled coarse product, for GDOWN' },
+    lower: { type: 'series', required: false, description: 'lower bound of the product’s prediction interval (with upper: coverage and width per station)' },
+    upper: { type: 'series', required: false, description: 'upper bound of the product’s prediction interval' },
   },
   outputs: {
     stations: { type: 'records', description: 'per station: location, pixel, pairs, metrics, included, reason' },
     summary: { type: 'records', description: 'per metric: network median, quartiles and IQR over included stations, with counts' },
+    intervals: { type: 'records', description: 'coverage of the in-situ observations by the interval [lower, upper] and its mean width, pooled over included stations (when lower/upper are given)' },
   },
   async create(params: InsituParams, context) {
     const { createInsituValidator } = await import('./src/insitu-validator.js');

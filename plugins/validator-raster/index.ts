@@ -24,7 +24,7 @@ export interface RasterValidatorParams {
  */
 export const rasterValidator = definePlugin({
   id: 'validator:raster',
-  version: '1.1.0',
+  version: '1.2.0',
   title: 'Validation against a reference raster',
   description:
     'Metrics of a product against a reference series on the same grid (a finer reference is aggregated to the product grid): overall and per date, sub-grid anomaly correlation and ubRMSE within coarse cells, and the block-mean consistency with the coarse input. Dates are matched exactly. Spearman ρ and KL use a systematic subsample beyond 1 M pairs (pooled) or 20 000 pairs (per date); every other metric uses every pair.',
@@ -41,12 +41,15 @@ export const rasterValidator = definePlugin({
     product: { type: 'series', required: true, description: 'the product to validate (e.g. downscaled SM)' },
     reference: { type: 'series', required: true, description: 'reference on the product grid or a finer grid nesting in it' },
     coarse: { type: 'series', required: false, description: 'the coarse input, for sub-grid and consistency checks' },
+    lower: { type: 'series', required: false, description: 'lower bound of the product’s prediction interval (with upper: coverage and width)' },
+    upper: { type: 'series', required: false, description: 'upper bound of the product’s prediction interval' },
   },
   outputs: {
     summary: { type: 'records', description: 'metrics over all pixel-dates' },
     perDate: { type: 'records', description: 'metrics per date' },
     subgrid: { type: 'records', description: 'R and ubRMSE of within-coarse-cell anomalies, pooled and per date' },
     consistency: { type: 'records', description: 'block mean of the product vs the coarse product: mean/max absolute error per date' },
+    intervals: { type: 'records', description: 'coverage of the reference by the interval [lower, upper] and its mean width, pooled and per date (when lower/upper are given)' },
   },
   async create(params: RasterValidatorParams, context) {
     const { createRasterValidator } = await import('./src/raster-validator.js');

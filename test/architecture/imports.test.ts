@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -51,6 +51,22 @@ describe('architecture', () => {
         .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
     );
     assert.deepEqual(offenders, []);
+  });
+
+  it('a plugin reaches another plugin folder only when that folder is a shared library (no manifest)', () => {
+    // Shared code (tree-engine, nn-runtime, regression-engine, resample-baseline) lives in library folders that define no
+    // plugin; a plugin importing another plugin's internals would hide a library inside a plugin.
+    const pluginsDir = join(root, 'plugins');
+    const folderOf = (f: string) => relative(pluginsDir, f).split(sep)[0];
+    const isPlugin = (folder: string) => existsSync(join(pluginsDir, folder, 'index.ts')) && /definePlugin\(|satisfies PluginManifest|: PluginManifest</.test(readFileSync(join(pluginsDir, folder, 'index.ts'), 'utf8'));
+    const files = sources(pluginsDir).filter((f) => dirname(f) !== pluginsDir && !relative(pluginsDir, f).split(sep).includes('test'));
+    const offenders = files.flatMap((f) =>
+      relativeImports(f)
+        .filter((target) => target.startsWith(pluginsDir + sep) && folderOf(target) !== folderOf(f) && isPlugin(folderOf(target)))
+        .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
+    );
+    assert.deepEqual(offenders, []);
+    for (const library of ['tree-engine', 'nn-runtime', 'regression-engine']) assert.equal(isPlugin(library), false, `${library} defines a plugin`);
   });
 
   it('the host entry imports only the public entries of core and plugins', () => {

@@ -128,6 +128,17 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
 });
 
 describe('soilscale compare', () => {
+  it('best-1km: exact mass conservation, interval bounds around the product, predictors from a list param (no TWI)', async () => {
+    const { out, manifest } = await runPipeline('best-1km', SMALL, ['trees=20', 'predictors=["ndvi_1km","lst_1km","dem_1km","clay_1km"]']);
+    assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), []);
+    const consistency = readJson<Records>(join(out, 'truth_consistency.json'));
+    assert.ok((consistency.rows.find((r) => r.date === 'all')!.maxAbsError as number) <= 1e-6);
+    const intervals = readJson<Records>(join(out, 'truth_intervals.json')).rows[0];
+    assert.ok((intervals.coverage as number) > 0 && (intervals.coverage as number) <= 1 && (intervals.meanWidth as number) > 0, JSON.stringify(intervals));
+    assert.ok((readJson<Records>(join(out, 'tables', 'down.multiScale.json')).rows[0].rows as number) > 0);
+    for (const f of ['sm_1km', 'sm_1km_lower', 'sm_1km_upper']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+  });
+
   it('alternatives for one node on identical inputs: one ranked table, the same bytes on a second run', async () => {
     const args = (out: string) => [
       'compare', join(ROOT, 'pipelines', 'baseline.json'), '--node', 'bilinear', '--alt', 'nearest=downscaler:nearest',

@@ -35,6 +35,10 @@ const FIXTURES: Readonly<Record<string, ConformanceFixture>> = {
   'regressor:cnn-gru': { params: { steps: 3, epochs: 2 }, table: sequenceTable() },
   'downscaler:regression': { params: { regressor: { uses: 'regressor:linear' }, cv: { scheme: 'none' } }, nested: [linearRegressor] },
   'downscaler:resnet': { params: { epochs: 1 } },
+  'downscaler:ensemble': {
+    params: { learners: { linear: { uses: 'regressor:linear' }, rf: { uses: 'regressor:rf', with: { trees: 5 } } }, cv: { scheme: 'kfold', folds: 3 } },
+    nested: [linearRegressor, rfPlugin],
+  },
   'model:table': {
     params: { regressor: { uses: 'regressor:rf', with: { trees: 5 } }, target: 'y', features: ['a', 'b'], split: { kfold: 3 } },
     nested: [rfPlugin],

@@ -126,7 +126,7 @@ describe('kind record', () => {
 
   it('a reference to an output a downscaler does not have is refused before running', async () => {
     const doc = pipeline({ down: { uses: 'downscaler:bilinear', with: { coarse: ref('scene', 'sm_coarse') } } }, { sm: ref('down', 'prodcut') });
-    assert.deepEqual(await problemsOf(doc), ["outputs.sm.output: node 'down' (downscaler:bilinear) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, model)"]);
+    assert.deepEqual(await problemsOf(doc), ["outputs.sm.output: node 'down' (downscaler:bilinear) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, lower, upper, model)"]);
   });
 
   it('registration refuses a manifest that breaks its kind\'s contract', () => {
@@ -140,7 +140,7 @@ describe('kind record', () => {
       }
     };
     assert.match(attempt({ ...base, id: 'downscaler:x', inputs: { coarse: { type: 'series', description: 'c' } } }), /a downscaler's inputs are fixed by core \(coarse, predictors, target, stations\); remove "inputs"/);
-    assert.match(attempt({ ...base, id: 'validator:x' }), /a validator declares the inputs it takes \(from: product, reference, coarse, stations, products\)/);
+    assert.match(attempt({ ...base, id: 'validator:x' }), /a validator declares the inputs it takes \(from: product, reference, coarse, lower, upper, stations, products\)/);
     assert.match(attempt({ ...base, id: 'validator:x', inputs: { truth: { type: 'series', description: 't' } } }), /inputs\.truth: not an input a validator is given/);
     assert.match(attempt({ ...base, id: 'validator:x', inputs: { stations: { type: 'series', description: 's' } } }), /inputs\.stations: must be of type stations, got series/);
     assert.match(attempt({ ...base, id: 'regressor:x', outputs: { y: { type: 'series', description: 'y' } } }), /a regressor's outputs are fixed by core \(none\); remove "outputs"/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readStacScene, type Series } from '../../../core/index.js';
 import { bilinearDownscaler } from '../../downscaler-bilinear/index.js';
 import { writeSyntheticScene } from '../../source-synthetic/index.js';
-import { blockLayout, blockMeans } from '../src/block-layout.js';
+import { blockLayout, blockMeans } from '../../regression-engine/index.js';
 import { downscaler, subGridCorrelation, testContext } from './fixtures-synthetic.js';
 
 // The acceptance test: on the demo scene's truth, regression + residual correction beats

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { filterDates, maskSeries, mergeByDate, mergeByRegion, timeOwner, type Series } from '../../../core/index.js';
-import { blockLayout, blockMeans } from '../src/block-layout.js';
+import { blockLayout, blockMeans } from '../../regression-engine/index.js';
 import { downscaler, syntheticScene } from './fixtures-synthetic.js';
 
 // What the engine's partition construct does with a downscaler node: region parts get fine inputs

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGrid, createRng, isSoilscaleError, makeSeries, resampleSeries, type Regressor, type Table } from '../../../core/index.js';
-import { blockLayout, blockMeans } from '../src/block-layout.js';
+import { blockLayout, blockMeans } from '../../regression-engine/index.js';
 import { downscaler, subGridCorrelation, syntheticScene, testContext } from './fixtures-synthetic.js';
 
 const scene = syntheticScene();

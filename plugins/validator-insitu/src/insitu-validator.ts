@@ -1,6 +1,7 @@
 import {
   gdown,
   inputError,
+  intervalCoverage,
   isStatic,
   metricsTableRow,
   pairedMetrics,
@@ -11,6 +12,7 @@ import {
   recordTable,
   type Grid,
   type PluginContext,
+  type Series,
   type Station,
   type StationSeries,
   type ValidateInput,
@@ -42,6 +44,8 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
       const accepted = new Set(params.flags);
 
       const rows: Row[] = [];
+      const bounds = intervalBounds(input, product);
+      const pooledInterval = intervalCoverage();
       const task = context.progress.start('in-situ validation', stations.stations.length);
       stations.stations.forEach((station, si) => {
         const obs = stations.observations.get(station.id);
@@ -68,11 +72,20 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
           const g = gdown(prodAt, lowRes, insitu);
           Object.assign(metrics, { gdown: fin(g.gdown), gR: fin(g.gR), gB: fin(g.gB), gS: fin(g.gS), gdownN: g.n });
         }
+        const at = (s: Series) => Float64Array.from(product.dates, (d) => s.values[s.dates.indexOf(d)]?.[k] ?? Number.NaN);
+        const stationBounds = bounds && ([at(bounds.lower), at(bounds.upper)] as const);
+        if (stationBounds) {
+          const one = intervalCoverage();
+          one.add(stationBounds[0], stationBounds[1], insitu);
+          const c = one.result();
+          Object.assign(metrics, { coverage: fin(c.coverage), meanWidth: fin(c.meanWidth) });
+        }
         let reason = '';
         if (m.n < params.minObservations) reason = `INSUFFICIENT_DATA: ${m.n} pairs < minObservations ${params.minObservations}`;
         else if (!(m.pValue < params.pThreshold)) reason = `R not significant: p = ${Number.isFinite(m.pValue) ? m.pValue.toPrecision(3) : 'NaN'} ≥ ${params.pThreshold}`;
         else if (params.requirePositiveR && !(m.r > 0)) reason = `R = ${m.r.toFixed(3)} ≤ 0`;
         rows.push({ ...base, col: pixel[0], row: pixel[1], included: reason === '', reason: reason || null, ...metrics });
+        if (stationBounds && reason === '') pooledInterval.add(stationBounds[0], stationBounds[1], insitu);
       });
       task.done();
 
@@ -108,6 +121,7 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
             'bias = mean(product − in situ); ubrmse 1/n; kl: Yan & Bai (2020)',
           ]),
           summary: recordTable(summaryRows, undefined, ['median and quartiles (linear interpolation) over included stations']),
+          ...(bounds ? { intervals: intervalsRow(pooledInterval.result(), included.length) } : {}),
         },
         notes,
       };
@@ -116,6 +130,25 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
 }
 
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The product's interval bounds when both are given, on its grid; an error names the one missing. */
+function intervalBounds(input: ValidateInput, product: NonNullable<ValidateInput['product']>) {
+  if (!input.lower && !input.upper) return undefined;
+  for (const name of ['lower', 'upper'] as const) {
+    const s = input[name];
+    if (!s) throw inputError(`interval bound '${name}' missing`, { path: `${ID}.inputs.${name}`, expected: 'both lower and upper series', found: `only ${name === 'lower' ? 'upper' : 'lower'}` });
+    if (s.grid.width !== product.grid.width || s.grid.height !== product.grid.height) {
+      throw inputError(`interval bound '${name}' is not on the product grid`, { path: `${ID}.inputs.${name}`, expected: `${product.grid.width} × ${product.grid.height}`, found: `${s.grid.width} × ${s.grid.height}` });
+    }
+  }
+  return { lower: input.lower!, upper: input.upper! };
+}
+
+function intervalsRow(c: { n: number; coverage: number; meanWidth: number }, stations: number) {
+  return recordTable([{ scope: 'included stations', stations, n: c.n, coverage: fin(c.coverage), meanWidth: fin(c.meanWidth) }], undefined, [
+    'share of matched in-situ observations inside the product’s interval [lower, upper] at the station pixel, and the mean width; a point observation also carries sub-pixel variability the interval does not target',
+  ]);
+}
 
 /** Column and row of the pixel containing the station (x/y in the grid CRS), or undefined outside. */
 function pixelOf(grid: Grid, station: Station): [number, number] | undefined {

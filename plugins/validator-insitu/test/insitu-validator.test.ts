@@ -90,4 +90,22 @@ describe('validator:insitu', async () => {
   it('rejects a missing station input with a SoilscaleError naming the port', async () => {
     await assert.rejects(v.validate({ product }), /inputs\.stations/);
   });
+  it('intervals: per-station coverage and width, pooled over included stations; a lone bound is an error', async () => {
+    const half = 0.02;
+    const lower = makeSeries({ variable: 'sm_lower', grid, dates, values: product.values.map((b) => b.map((x) => x - half)) });
+    const upper = makeSeries({ variable: 'sm_upper', grid, dates, values: product.values.map((b) => b.map((x) => x + 2 * half)) });
+    const out = await v.validate({ product, stations, lower, upper });
+    const s1 = out.tables.stations.rows.find((r) => r.station === 'S1')!;
+    const insitu = s1Values.map((x, t) => (s1Flags[t] === 'G' ? Math.fround(x) : Number.NaN));
+    const p = at(2, 2);
+    const pairs = insitu.map((y, t) => [y, p[t]]).filter(([y]) => !Number.isNaN(y));
+    const inside = pairs.filter(([y, x]) => y >= Math.fround(x - half) && y <= Math.fround(x + 2 * half)).length;
+    assert.ok(Math.abs((s1.coverage as number) - inside / pairs.length) < 1e-12, `${s1.coverage} vs ${inside / pairs.length}`);
+    assert.ok(Math.abs((s1.meanWidth as number) - 3 * half) < 1e-6);
+    const pooled = out.tables.intervals.rows[0];
+    const included = out.tables.stations.rows.filter((r) => r.included);
+    assert.equal(pooled.stations, included.length);
+    assert.equal(pooled.n, included.reduce((sum, r) => sum + (r.n as number), 0));
+    await assert.rejects(v.validate({ product, stations, upper }), /interval bound 'lower' missing/);
+  });
 });

@@ -5,6 +5,7 @@ import {
   createGrid,
   describeGrid,
   inputError,
+  intervalCoverage,
   isNorthUp,
   isSoilscaleError,
   isStatic,
@@ -79,6 +80,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       } else {
         notes.push('no coarse grid (neither a `coarse` input nor `coarseFactor`): sub-grid metrics skipped');
       }
+      if (input.lower || input.upper) tables.intervals = intervalsTable(product, input.lower, input.upper, matched);
       if (input.coarse) {
         tables.consistency = consistencyTable(product, input.coarse, params.minValidFraction, notes);
       } else {
@@ -88,6 +90,30 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       return { tables, notes };
     },
   };
+}
+
+/** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
+function intervalsTable(product: Series, lower: Series | undefined, upper: Series | undefined, matched: readonly { date: string; r: Float32Array }[]): RecordTable {
+  for (const [name, s] of [['lower', lower], ['upper', upper]] as const) {
+    if (!s) throw inputError(`interval bound '${name}' missing`, { path: `${ID}.inputs.${name}`, expected: 'both lower and upper series', found: `only ${name === 'lower' ? 'upper' : 'lower'}` });
+    if (!sameGrid(s.grid, product.grid)) throw inputError(`interval bound '${name}' is not on the product grid`, { path: `${ID}.inputs.${name}`, expected: describeGrid(product.grid), found: describeGrid(s.grid) });
+  }
+  const bound = (s: Series, date: string) => (isStatic(s) ? s.values[0] : s.values[s.dates.indexOf(date)]);
+  const pooled = intervalCoverage();
+  const rows: Row[] = [];
+  for (const m of matched) {
+    const l = bound(lower!, m.date);
+    const u = bound(upper!, m.date);
+    if (!l || !u) continue;
+    const one = intervalCoverage();
+    one.add(l, u, m.r);
+    pooled.add(l, u, m.r);
+    const c = one.result();
+    rows.push({ date: m.date, n: c.n, coverage: finiteOrNull(c.coverage), meanWidth: finiteOrNull(c.meanWidth) });
+  }
+  const all = pooled.result();
+  rows.unshift({ date: 'all', n: all.n, coverage: finiteOrNull(all.coverage), meanWidth: finiteOrNull(all.meanWidth) });
+  return recordTable(rows, ['date', 'n', 'coverage', 'meanWidth'], ['share of reference pixels inside [lower, upper] and the mean interval width, where all three are valid']);
 }
 
 function nullMetrics(n: number): Row {

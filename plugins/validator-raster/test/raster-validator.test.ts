@@ -123,4 +123,23 @@ describe('validator:raster', async () => {
     assert.ok(Math.abs((day.spearman as number) - exact.spearman) < 0.01);
     assert.ok(Math.abs((tables.summary.rows[0].spearman as number) - exact.spearman) < 1e-12);
   });
+  it('intervals: coverage of the reference and mean width, pooled and per date; a lone bound is an error', async () => {
+    // Half-widths cycle through 0.00, 0.01, …, 0.09 and the product is the truth + 0.035: a pixel is
+    // covered when its half-width ≥ 0.035, i.e. for 0.04 … 0.09 (6 of 10); width 2·mean(0.045) = 0.09.
+    const half = (k: number) => (k % 10) / 100;
+    const product = series(fineGrid, dates, (k, t) => truth.values[t][k] + 0.035);
+    const lower = series(fineGrid, dates, (k, t) => product.values[t][k] - half(k));
+    const upper = series(fineGrid, dates, (k, t) => product.values[t][k] + half(k));
+    const { tables } = await v.validate({ product, reference: truth, lower, upper });
+    const rows = tables.intervals.rows;
+    assert.deepEqual(rows.map((r) => r.date), ['all', ...dates]);
+    let inside = 0;
+    let width = 0;
+    for (let k = 0; k < 96; k++) (inside += truth.values[0][k] >= lower.values[0][k] && truth.values[0][k] <= upper.values[0][k] ? 1 : 0), (width += upper.values[0][k] - lower.values[0][k]);
+    assert.equal(rows[1].n, 96);
+    assert.ok(Math.abs((rows[1].coverage as number) - inside / 96) < 1e-12 && Math.abs(inside / 96 - 0.6) < 0.03, `coverage ${rows[1].coverage}`);
+    assert.ok(Math.abs((rows[1].meanWidth as number) - width / 96) < 1e-9);
+    assert.equal(rows[0].n, 288);
+    await assert.rejects(v.validate({ product, reference: truth, lower }), /interval bound 'upper' missing/);
+  });
 });

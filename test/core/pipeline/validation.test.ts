@@ -94,6 +94,21 @@ describe('pipeline validation', () => {
     assert.deepEqual([...e.problems].sort(), ['params.bogus: unknown param (the pipeline declares: trees)', 'params.trees (given): must be integer, got "many"']);
   });
 
+  it('a map input from a list of outputs of one node: {"$node", "outputs"} (the list may be a param)', async () => {
+    const doc = base(
+      { d: { uses: 'downscaler:test-scale', with: { coarse: { $node: 'scene', output: 'sm_coarse' }, predictors: { $node: 'scene', outputs: { $param: 'predictors' } } } } },
+      { params: { predictors: { type: 'array', items: { type: 'string' }, default: ['ndvi_1km', 'lst_1km'] } } },
+    );
+    const plan = await preparePipeline(doc, { registry: emptyRegistry(), params: { predictors: '["ndvi_1km","dem_1km"]' } });
+    const d = plan.nodes.get('d')!;
+    assert.ok(d.type === 'plugin');
+    const binding = d.use.inputs.predictors;
+    assert.ok(binding.kind === 'map');
+    assert.deepEqual(Object.fromEntries(Object.entries(binding.refs).map(([k, r]) => [k, `${r.node}.${r.output}`])), { ndvi_1km: 'scene.ndvi_1km', dem_1km: 'scene.dem_1km' });
+    const e = await problemsOf(doc, { predictors: '[]' });
+    assert.ok(e.problems.some((l) => l.startsWith('nodes.d.with.predictors') || l.startsWith('params.predictors')), e.problems.join('\n'));
+  });
+
   it('orders nodes by dependency, ties in declaration order', async () => {
     const plan = await preparePipeline(pipelineFixture('basic'), { registry: emptyRegistry() });
     assert.deepEqual([...plan.order], ['scene', 'down', 'scaled', 'check', 'insitu']);

@@ -22,20 +22,37 @@ import {
   type FittedRegressor,
   type PluginContext,
   type RecordTable,
+  type Regressor,
   type SavedModel,
   type Series,
   type Table,
   createSavedModel,
 } from '../../../core/index.js';
-import type { RegressionDownscalerParams } from '../index.js';
-import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
-import { crossValidate } from './cross-validation.js';
+import type { RegressionEngineParams } from '../params.js';
+import { conformalScores, intervalBounds, type ConformalCalibration } from './conformal.js';
+import { blockLayout, blockMeans, pixelCells, type BlockLayout } from './block-layout.js';
+import { multiScaleTable, withoutCellMeans } from './multi-scale-table.js';
+import { crossValidate, type OutOfFold } from './cross-validation.js';
 import { createAligner } from './predictor-alignment.js';
 import { createAtpk, deconvolveRange } from './residual/atpk.js';
 import { correctResiduals } from './residual/correct.js';
 
-const ID = 'downscaler:regression';
-const VERSION = '1.0.0';
+/** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
+export interface EngineHost {
+  readonly id: string;
+  readonly version: string;
+  /** The coarse-scale learner. */
+  readonly regressor: Regressor;
+  /**
+   * Out-of-fold predictions of the learner on the training rows (CV table, conformal scores); default
+   * `crossValidate` refitting `regressor` on each fold. A stacking learner supplies its own (its members' folds).
+   */
+  readonly outOfFold?: OutOfFold;
+  /** The learner in notes, e.g. `regressor:rf`. */
+  readonly learner: string;
+  /** Extra node tables, read after training (e.g. the stacking weights). */
+  readonly tables?: () => Record<string, RecordTable>;
+}
 /** Gap-filled predictor rasters are kept between the training and prediction passes up to this size. */
 const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
 
@@ -48,11 +65,12 @@ const ALIGNED_CACHE_BYTES = 512 * 1024 * 1024;
  * const { product, tables } = await ds.downscale({ coarse: smCoarse, predictors: { ndvi, lst, dem } });
  * ```
  */
-export function createRegressionDownscaler(params: RegressionDownscalerParams, context: PluginContext): Downscaler {
-  return { downscale: (input) => downscale(input, params, context) };
+export function createRegressionDownscaler(params: RegressionEngineParams, host: EngineHost, context: PluginContext): Downscaler {
+  return { downscale: (input) => downscale(input, params, host, context) };
 }
 
-async function downscale(input: DownscaleInput, params: RegressionDownscalerParams, context: PluginContext): Promise<DownscaleResult> {
+async function downscale(input: DownscaleInput, params: RegressionEngineParams, host: EngineHost, context: PluginContext): Promise<DownscaleResult> {
+  const ID = host.id;
   const log = context.logger;
   const notes: string[] = [];
   const names = Object.keys(input.predictors ?? {});
@@ -74,7 +92,7 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
     }
   }
   const layout = blockLayout(coarse.grid, fineGrid, `${ID}.coarse/predictors`);
-  const regressor = await context.instantiate(params.regressor, 'regressor');
+  const regressor = host.regressor;
   const steps = Math.max(1, Math.floor(regressor.capabilities?.sequenceSteps ?? 1));
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
@@ -118,13 +136,8 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
   });
   const bs = params.cv.blockSize;
   const nbx = Math.ceil(coarse.grid.width / bs);
-  const train = tableFromSeries({
-    features: coarseFeatures,
-    target: coarse,
-    dateFeatures: params.dateFeatures,
-    steps,
-    groupOf: (k) => Math.floor(Math.floor(k / coarse.grid.width) / bs) * nbx + Math.floor((k % coarse.grid.width) / bs),
-  });
+  const groupOf = (k: number) => Math.floor(Math.floor(k / coarse.grid.width) / bs) * nbx + Math.floor((k % coarse.grid.width) / bs);
+  const train = tableFromSeries({ features: coarseFeatures, target: coarse, dateFeatures: params.dateFeatures, steps, groupOf });
   if (train.rows < train.columns.length + 2) {
     throw runtimeError('too few coarse cells to train the regressor', {
       path: `${ID}.minValidFraction`,
@@ -136,13 +149,66 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
 
   // Cross validation, fit, importance.
   const tables: Record<string, RecordTable> = {};
-  if (params.cv.scheme !== 'none') {
-    tables.cv = (await crossValidate(regressor, train, params.cv.scheme, params.cv.folds, rng.fork(1))).table;
+  if (params.intervals.method !== 'none' && params.cv.scheme === 'none') {
+    throw usageError('conformal intervals need out-of-fold residuals', { path: `${ID}.intervals.method`, expected: 'cv.scheme kfold, dates or blocks', found: `intervals ${params.intervals.method} with cv.scheme none` });
   }
-  const model = await regressor.fit(train);
-  const fitted = await model.predict(train);
+  let calibration: ConformalCalibration | undefined;
+  if (params.cv.scheme !== 'none') {
+    const outOfFold = host.outOfFold ?? ((t, scheme, folds, r) => crossValidate(regressor, t, scheme, folds, r));
+    const cv = await outOfFold(train, params.cv.scheme, params.cv.folds, rng.fork(1));
+    tables.cv = cv.table;
+    if (params.intervals.method === 'conformal-spread' && !cv.spread) {
+      throw usageError('conformal-spread intervals need a learner with a per-row spread', { path: `${ID}.intervals.method`, expected: 'a regressor with a spread (regressor:rf) or intervals.method conformal', found: `${host.learner} without a spread` });
+    }
+    if (params.intervals.method !== 'none') {
+      calibration = conformalScores(cv.oof, train.y!, params.intervals.method === 'conformal-spread' ? cv.spread : undefined, params.intervals.level, `${ID}.intervals`);
+      tables.intervals = recordTable(
+        [{ method: params.intervals.method, level: params.intervals.level, calibrationRows: calibration.n, quantile: calibration.quantile, scheme: params.cv.scheme }],
+        undefined,
+        [`split-conformal quantile of |coarse target − out-of-fold prediction|${calibration.scaled ? ' / spread' : ''} (rank ⌈(n+1)·level⌉ of n); interval = product ± quantile${calibration.scaled ? ' × spread' : ''} (docs/ensembles.md)`],
+      );
+    }
+  }
+  const firstPass = await regressor.fit(train);
+  const multiScale = params.multiScale.levels.length > 0;
+  const anomalies = multiScale && params.multiScale.anomalies;
+  const scaleColumn = multiScale && params.multiScale.scaleFeature;
+  if (multiScale && params.intervals.method === 'conformal-spread') {
+    // The scores are scaled by the first pass's spread; the refitted model's spread has another scale.
+    throw usageError('conformal-spread intervals are calibrated on the coarse first pass, not on the multi-scale refit', { path: `${ID}.intervals.method`, expected: 'conformal with multiScale', found: 'conformal-spread' });
+  }
+  if (multiScale && (steps > 1 || params.residualType === 'model')) {
+    throw usageError('multi-scale training needs one row per cell and date and the conservation residual', { path: `${ID}.multiScale.levels`, expected: 'a non-sequence regressor and residualType conservation', found: steps > 1 ? `a sequence regressor (${steps} steps)` : 'residualType model' });
+  }
+  const baseLayout = featureLayout(names, params.dateFeatures, steps);
+  const predictLayout = scaleColumn ? { ...baseLayout, columns: [...baseLayout.columns, 'scale'], features: [...baseLayout.features, 'scale'] } : baseLayout;
+  const coarseFeatureAt = (f: number, d: number) => coarseFeatures[names[f]].values[isStatic(coarseFeatures[names[f]]) ? 0 : d];
+  const alignedAt = (d: number) => names.map((_, f) => kept.get(`${f}/${d}`) ?? aligners[f](dates[d]).values);
+  let model = firstPass;
+  if (multiScale) {
+    const firstPredictor = tilePredictor(firstPass, layout, baseLayout, params.tilePixels, Math.max(1, context.workers.size));
+    const table = await multiScaleTable({
+      train, layout, dates, params, groupOf, scaleColumn, anomalies,
+      coarseFeatureAt,
+      coarseTarget: (d) => coarse.values[d],
+      fineAt: async (d) => {
+        const arrays = alignedAt(d);
+        const pred = await firstPredictor([arrays], [dateFeatureValues(dates[d], params.dateFeatures)], coarse.values[d]);
+        return { arrays, target: correctResiduals({ prediction: pred.mean, coarse: coarse.values[d], layout, method: 'block', residual: 'conservation' }).product };
+      },
+    });
+    log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
+    model = await regressor.fit(table);
+    const refit = await model.predict(table);
+    tables.multiScale = recordTable(
+      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
+      undefined,
+      ['final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows', 'cv, fit, importance and the intervals describe the first-pass coarse model'],
+    );
+  }
+  const fitted = await firstPass.predict(train);
   tables.fit = recordTable([{ scheme: 'training', fold: 'all', trainRows: train.rows, ...metricsTableRow(pairedMetrics(fitted.mean, train.y!)) }]);
-  if (params.importance) tables.importance = await importanceTable(model, train, rng.fork(2), 'at the coarse scale');
+  if (params.importance) tables.importance = await importanceTable(firstPass, train, rng.fork(2), 'at the coarse scale');
   const diagnostics = model.diagnostics?.();
   if (diagnostics) notes.push(`regressor diagnostics: ${Object.entries(diagnostics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(', ')}`);
 
@@ -164,25 +230,28 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
 
   // Pass 2: predict every fine pixel of every date in tiles, then correct the residuals.
   const product: Float32Array[] = [];
+  const lower: Float32Array[] = [];
+  const upper: Float32Array[] = [];
   const spread: Float32Array[] = [];
   let hasSpread = false;
   const conservationRows: Record<string, string | number | null>[] = [];
   const scratch = new Float32Array(npx);
-  const predictor = tilePredictor(model, layout, featureLayout(names, params.dateFeatures, steps), params.tilePixels, Math.max(1, context.workers.size));
+  const predictor = tilePredictor(model, layout, predictLayout, params.tilePixels, Math.max(1, context.workers.size));
+  const cellOf = pixelCells(layout);
   const history: Float32Array[][] = [];
   const pass2 = context.progress.start('predict fine pixels', dates.length);
   for (let d = 0; d < dates.length; d++) {
-    const current = names.map((name, f) => {
-      const hit = kept.get(`${f}/${d}`);
-      kept.delete(`${f}/${d}`);
-      return hit ?? aligners[f](dates[d]).values;
-    });
+    const aligned = alignedAt(d);
+    names.forEach((_, f) => kept.delete(`${f}/${d}`));
+    // Anomaly models see each predictor relative to its cell's coarse mean and predict the deviation.
+    const current = anomalies ? aligned.map((a, f) => withoutCellMeans(a, coarseFeatureAt(f, d), cellOf)) : aligned;
     history.push(current);
     if (history.length > steps) history.shift();
     const stepArrays = Array.from({ length: steps }, (_, s) => history[Math.max(0, history.length - steps + s)]);
-    const stepExtras = Array.from({ length: steps }, (_, s) => dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures));
+    const stepExtras = Array.from({ length: steps }, (_, s) => [...dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures), ...(scaleColumn ? [1] : [])]);
     const coarseValues = coarse.values[d];
     const pred = await predictor(stepArrays, stepExtras, params.maskCoarseGaps ? coarseValues : undefined);
+    if (anomalies) for (let i = 0; i < npx; i++) pred.mean[i] += cellOf[i] >= 0 ? coarseValues[cellOf[i]] : Number.NaN;
     const { product: z } = correctResiduals(
       {
         prediction: pred.mean,
@@ -197,6 +266,11 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
       scratch,
     );
     product.push(z);
+    if (calibration) {
+      const b = intervalBounds(z, pred.spread, calibration);
+      lower.push(b.lower);
+      upper.push(b.upper);
+    }
     if (pred.spread) {
       hasSpread = true;
       if (params.maskCoarseGaps) for (let i = 0; i < npx; i++) if (z[i] !== z[i]) pred.spread[i] = Number.NaN;
@@ -206,17 +280,25 @@ async function downscale(input: DownscaleInput, params: RegressionDownscalerPara
     pass2.tick();
   }
   pass2.done();
+  Object.assign(tables, host.tables?.());
   tables.conservation = recordTable(conservationRows, ['date', 'cells', 'maxAbsError', 'meanAbsError'], [
     `block mean of the product minus the coarse value, over coarse cells with both (method ${params.residualCorrection}, ${params.residualType} residual)`,
   ]);
   tables.coverage = recordTable(coverageRows, ['variable', 'date', 'source', 'validBefore', 'validAfter'], [
     `fraction of valid fine pixels per predictor and date before and after gap filling (${params.gapFill})`,
   ]);
-  notes.push(`trained ${params.regressor.uses} on ${train.rows} coarse rows × ${train.columns.length} columns from ${dates.length} dates; residual correction ${params.residualCorrection} (${params.residualType} residual)`);
+  notes.push(`trained ${host.learner} on ${train.rows} coarse rows × ${train.columns.length} columns from ${dates.length} dates; residual correction ${params.residualCorrection} (${params.residualType} residual)`);
+  const variable = coarse.variable || 'sm';
   const out: DownscaleResult = {
-    product: makeSeries({ variable: coarse.variable || 'sm', grid: fineGrid, dates, values: product, unit: coarse.unit }),
-    uncertainty: hasSpread ? makeSeries({ variable: `${coarse.variable || 'sm'}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
-    model: wrapModel(model, params, train, steps),
+    product: makeSeries({ variable, grid: fineGrid, dates, values: product, unit: coarse.unit }),
+    uncertainty: hasSpread ? makeSeries({ variable: `${variable}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
+    ...(calibration
+      ? {
+          lower: makeSeries({ variable: `${variable}_lower`, grid: fineGrid, dates, values: lower, unit: coarse.unit }),
+          upper: makeSeries({ variable: `${variable}_upper`, grid: fineGrid, dates, values: upper, unit: coarse.unit }),
+        }
+      : {}),
+    model: wrapModel(model, params, predictLayout.columns, train.rows, steps, host, calibration),
     tables,
     notes,
   };
@@ -325,14 +407,20 @@ function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: Re
 }
 
 /** The downscaler's model: the fitted regressor's saved model plus what the downscaler needs to apply it. */
-function wrapModel(model: FittedRegressor, params: RegressionDownscalerParams, train: Table, steps: number): SavedModel {
+function wrapModel(model: FittedRegressor, params: RegressionEngineParams, columns: readonly string[], trainingRows: number, steps: number, host: EngineHost, calibration?: ConformalCalibration): SavedModel {
   const inner = model.save();
   const binary: Record<string, NonNullable<SavedModel['binary']>[string]> = {};
   for (const [k, v] of Object.entries(inner.binary ?? {})) binary[`regressor.${k}`] = v;
-  return createSavedModel({ id: ID, version: VERSION }, {
+  return createSavedModel({ id: host.id, version: host.version }, {
     params,
-    featureNames: train.columns,
-    data: { regressor: { ...inner, binary: undefined }, steps, dateFeatures: params.dateFeatures, trainingRows: train.rows },
+    featureNames: columns,
+    data: {
+      regressor: { ...inner, binary: undefined },
+      steps,
+      dateFeatures: params.dateFeatures,
+      trainingRows,
+      ...(calibration ? { conformal: { quantile: calibration.quantile, scaled: calibration.scaled, level: calibration.level, n: calibration.n } } : {}),
+    },
     binary,
   });
 }

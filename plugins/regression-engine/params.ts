@@ -1,0 +1,101 @@
+import type { DateFeatureMode } from '../../core/index.js';
+import type { AtpkOptions } from './src/residual/atpk.js';
+import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
+import type { GapFill } from './src/predictor-alignment.js';
+
+/**
+ * Parameters shared by the downscalers built on the regression engine (`downscaler:regression`,
+ * `downscaler:ensemble`): everything but how the coarse-scale learner is made.
+ */
+export interface RegressionEngineParams {
+  readonly residualCorrection: ResidualMethod;
+  readonly residualType: ResidualType;
+  /** Area-to-point kriging; `range` 0 = deconvolve it from the coarse residual variogram. */
+  readonly atpk: AtpkOptions;
+  readonly dateFeatures: DateFeatureMode;
+  readonly minValidFraction: number;
+  readonly gapFill: GapFill;
+  readonly maxGapDays: number;
+  readonly climatologyWindowDays: number;
+  readonly dateToleranceDays: number;
+  readonly cv: { readonly scheme: 'none' | 'kfold' | 'dates' | 'blocks'; readonly folds: number; readonly blockSize: number };
+  readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean };
+  readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number };
+  readonly importance: boolean;
+  readonly maskCoarseGaps: boolean;
+  /** Fine pixels per prediction tile (rows of the prediction table built at once). */
+  readonly tilePixels: number;
+  readonly seed?: number;
+}
+
+/** JSON Schema properties of {@link RegressionEngineParams}: spread into each engine-based manifest's `params`. */
+export const regressionEngineParamProperties = {
+  residualCorrection: {
+    enum: ['none', 'block', 'bilinear', 'bilinear-fix', 'atpk', 'ratio'],
+    default: 'block',
+    description: 'Coarse→fine residual operator. block, bilinear-fix, atpk and ratio conserve the coarse mean (with the conservation residual); bilinear and none do not.',
+  },
+  residualType: {
+    enum: ['conservation', 'model'],
+    default: 'conservation',
+    description: 'conservation: Z_C − mean(Ẑ_F) (mass-conserving); model: Z_C − f(X_C) (regression kriging; not conserving for non-linear f).',
+  },
+  atpk: {
+    type: 'object',
+    description: 'Area-to-point kriging of the residuals.',
+    properties: {
+      model: { enum: ['exponential', 'gaussian', 'spherical'], default: 'exponential' },
+      range: { type: 'number', minimum: 0, default: 0, description: 'Point covariance scale in coarse cells; 0 = deconvolved from the residual variogram.' },
+      radius: { type: 'integer', minimum: 0, maximum: 4, default: 2, description: 'Neighbourhood half-width in coarse cells.' },
+      kriging: { enum: ['ordinary', 'simple'], default: 'ordinary' },
+      discretisation: { type: 'integer', minimum: 1, maximum: 32, default: 10, description: 'Max block discretisation points per axis.' },
+      lattice: { type: 'integer', minimum: 1, maximum: 64, default: 16, description: 'Max distinct in-block weight positions per axis.' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  dateFeatures: { enum: ['none', 'doy', 'season'], default: 'none', description: 'Calendar features added to every row: day of year as sin/cos, or one-hot season.' },
+  minValidFraction: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'A coarse cell enters training only when at least this fraction of its fine pixels is valid for every predictor.' },
+  gapFill: { enum: ['interpolate', 'climatology', 'none'], default: 'interpolate', description: 'How NaN pixels of temporal predictors are filled.' },
+  maxGapDays: { type: 'number', minimum: 0, default: 16, description: 'interpolate: farthest observation used, in days.' },
+  climatologyWindowDays: { type: 'number', minimum: 0, default: 15, description: 'climatology: ± window in days of year.' },
+  dateToleranceDays: { type: 'number', minimum: 0, default: 4, description: 'A predictor date this close to a coarse date stands in for it.' },
+  cv: {
+    type: 'object',
+    description: 'Cross validation at the coarse scale (also the folds of stacking and of conformal intervals).',
+    properties: {
+      scheme: { enum: ['none', 'kfold', 'dates', 'blocks'], default: 'kfold' },
+      folds: { type: 'integer', minimum: 2, default: 5 },
+      blockSize: { type: 'integer', minimum: 1, default: 4, description: 'blocks: spatial block side in coarse cells.' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  multiScale: {
+    type: 'object',
+    description:
+      'Multi-scale training: besides the coarse rows, rows from sub-blocks of levels × levels fine pixels inside each coarse cell, their targets from a first-pass model (coarse rows only) whose fine product is block-corrected to the coarse values; the final model is refitted on all rows.',
+    properties: {
+      levels: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Sub-block sides in fine pixels (e.g. [2, 3, 4]); [] = coarse rows only.' },
+      anomalies: { type: 'boolean', default: false, description: 'Targets and predictors as deviations from the parent coarse cell (coarse rows, all zero, are left out); the fine prediction is the coarse value plus the predicted anomaly.' },
+      scaleFeature: { type: 'boolean', default: false, description: 'Add a column `scale` (block side in fine pixels: the cell size for coarse rows, 1 when predicting).' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  intervals: {
+    type: 'object',
+    description:
+      'Per-pixel prediction intervals (outputs lower/upper): conformal = product ± the conformal quantile of the out-of-fold absolute residuals at the coarse scale; conformal-spread = the same on residuals divided by the regressor’s spread (RF per-tree std), scaled back per pixel. Needs cv.scheme ≠ none.',
+    properties: {
+      method: { enum: ['none', 'conformal', 'conformal-spread'], default: 'none' },
+      level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Nominal coverage 1 − α.' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  importance: { type: 'boolean', default: true, description: 'Report feature importance (the regressor’s own, else permutation %IncMSE at the coarse scale).' },
+  maskCoarseGaps: { type: 'boolean', default: true, description: 'Fine pixels of coarse cells without a value are NaN.' },
+  tilePixels: { type: 'integer', minimum: 1024, default: 262144, description: 'Fine pixels per prediction tile.' },
+  seed: { type: 'integer', description: 'Seed for CV folds and permutations; default the run seed.' },
+} as const;

@@ -1,0 +1,72 @@
+import { createTable, dateFeatureValues, type Table } from '../../../core/index.js';
+import type { RegressionEngineParams } from '../params.js';
+import type { BlockLayout } from './block-layout.js';
+import { levelRows, subBlocks } from './multi-scale.js';
+
+export interface MultiScaleInput {
+  /** The coarse training table (its rows come first unless `anomalies`). */
+  readonly train: Table;
+  readonly layout: BlockLayout;
+  readonly dates: readonly string[];
+  readonly params: RegressionEngineParams;
+  readonly groupOf: (cell: number) => number;
+  readonly scaleColumn: boolean;
+  readonly anomalies: boolean;
+  /** Coarse aggregate of predictor `f` on date `d` (the training features). */
+  readonly coarseFeatureAt: (f: number, d: number) => ArrayLike<number>;
+  readonly coarseTarget: (d: number) => ArrayLike<number>;
+  /** The aligned fine predictors of date `d` and the first-pass fine product (the targets). */
+  readonly fineAt: (d: number) => Promise<{ arrays: readonly Float32Array[]; target: Float32Array }>;
+}
+
+/**
+ * The multi-scale training table: the coarse rows (with `scale` = the cell side in fine pixels when
+ * asked), then for every date and level the sub-block rows (`scale` = the level), columns in the
+ * coarse table's order (predictors, date features, scale). Index: date, parent cell, its CV group.
+ */
+export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
+  const { train, layout, params, scaleColumn, anomalies } = input;
+  const columns = [...train.columns, ...(scaleColumn ? ['scale'] : [])];
+  const nf = columns.length;
+  const nPred = train.columns.length - dateFeatureValues(input.dates[0], params.dateFeatures).length;
+  const x: number[] = [];
+  const y: number[] = [];
+  const date: number[] = [];
+  const cell: number[] = [];
+  const cellSide = Math.sqrt(layout.factorX * layout.factorY);
+  if (!anomalies) {
+    for (let r = 0; r < train.rows; r++) {
+      for (let c = 0; c < train.columns.length; c++) x.push(train.x[r * train.columns.length + c]);
+      if (scaleColumn) x.push(cellSide);
+      y.push(train.y![r]);
+      date.push(train.index!.date![r]);
+      cell.push(train.index!.pixel![r]);
+    }
+  }
+  const levels = params.multiScale.levels.map((side) => subBlocks(layout, side));
+  for (let d = 0; d < input.dates.length; d++) {
+    const { arrays, target } = await input.fineAt(d);
+    const extras = dateFeatureValues(input.dates[d], params.dateFeatures);
+    const anomalyBase = anomalies ? { coarseFeatures: arrays.map((_, f) => input.coarseFeatureAt(f, d)), coarseTarget: input.coarseTarget(d) } : undefined;
+    for (const blocks of levels) {
+      const rows = levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase);
+      for (let r = 0; r < rows.rows; r++) {
+        for (let f = 0; f < nPred; f++) x.push(rows.x[r * nPred + f]);
+        x.push(...extras);
+        if (scaleColumn) x.push(blocks.side);
+        y.push(rows.y[r]);
+        date.push(d);
+        cell.push(rows.parent[r]);
+      }
+    }
+  }
+  const table = createTable(columns, y.length, true);
+  table.x.set(x);
+  table.y!.set(y);
+  return { ...table, index: { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, input.groupOf) } };
+}
+
+/** `values` minus the coarse value of each pixel's cell (NaN outside the coarse grid or where the cell has none). */
+export function withoutCellMeans(values: Float32Array, cellMeans: ArrayLike<number>, cellOf: Int32Array): Float32Array {
+  return Float32Array.from(values, (v, i) => (cellOf[i] >= 0 ? v - cellMeans[cellOf[i]] : Number.NaN));
+}
