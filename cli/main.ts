@@ -11,6 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
 import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
 import { createTerminalProgress } from './progress.js';
+import { stacCommand } from './stac.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -222,6 +223,7 @@ export async function main(argv: string[]): Promise<number> {
         print(`wrote the synthetic scene to ${catalogPath}`);
       },
     )
+    .command(stacCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
