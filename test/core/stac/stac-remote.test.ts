@@ -1,0 +1,218 @@
+/**
+ * Remote STAC: a static catalog served over HTTP by a local server (relative hrefs resolved against the
+ * URL), a STAC API item search with paging, and COGs read by range requests of just the tiles a window
+ * touches — each range the server serves is checked against the file's own tile offsets.
+ */
+import assert from 'node:assert/strict';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, normalize } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { loadGeotiff } from '../../../core/io/geotiff-read.js';
+import { writeGeoTiff } from '../../../core/io/geotiff-write.js';
+import { Tag } from '../../../core/io/geotiff-tags.js';
+import { createGrid } from '../../../core/model/grid.js';
+import { rasterFromBands } from '../../../core/model/raster.js';
+import { readStacScene } from '../../../core/stac/index.js';
+import { buildStacCatalog } from '../../../core/stac/stac-build.js';
+import { validateStac } from '../../../core/stac/stac-validate.js';
+import { stacSceneSource } from '../../../plugins/source-stac/src/stac-source.js';
+import { sharedDataPath } from '../../support/shared-data.js';
+
+const SIZE = 1024;
+const TILE = 256;
+const CCI = sharedDataPath('real', 'esa-cci-sm-tuwgeo', 'esa_cci', '2016', 'ESACCI-SOILMOISTURE-L3S-SSMV-PASSIVE-20161227000000-fv04.2.nc');
+
+interface Served {
+  readonly path: string;
+  readonly method: string;
+  readonly range?: [number, number];
+  readonly status: number;
+  readonly bytes: number;
+}
+
+/** Values that do not compress much (so the file is large and a tile is a real share of it). */
+function noisyBand(seed: number): Float32Array {
+  const v = new Float32Array(SIZE * SIZE);
+  let s = seed;
+  for (let i = 0; i < v.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    v[i] = (s >>> 8) / 2 ** 24;
+  }
+  return v;
+}
+
+/** A scene folder (two dated COGs + a remote-unreadable CCI file) and its collection, written by stac build. */
+async function sceneFolder(t: TestContext): Promise<{ root: string; collection: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'soilscale-stac-remote-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'data'));
+  const grid = createGrid(SIZE, SIZE, [300000, 30, 0, 5100000, 0, -30], 'EPSG:32633');
+  for (const [k, d] of ['20240601', '20240611'].entries()) await writeGeoTiff(join(root, 'data', `S2_NDVI_${d}.tif`), rasterFromBands(grid, [noisyBand(k + 1)]), { tileSize: TILE });
+  const collection = join(root, 'scene', 'collection.json');
+  await buildStacCatalog(join(root, 'data'), { out: collection, datePattern: '{YYYY}{MM}{DD}', assets: ['ndvi_30m=S2_NDVI_*.tif'], id: 'remote-test' });
+  return { root, collection };
+}
+
+/** A static file server with Range support and a STAC API `/search` over the collection's items; logs every response. */
+async function serve(t: TestContext, root: string): Promise<{ base: string; log: Served[] }> {
+  const log: Served[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, 'http://localhost');
+    const record = (status: number, bytes: number, range?: [number, number]) => log.push({ path: url.pathname, method: req.method!, status, bytes, ...(range ? { range } : {}) });
+    if (url.pathname.startsWith('/hang/')) return; // never answers: the client's timeout must fire
+    if (url.pathname === '/search') return search(req.method!, url, req, base(), (status, body) => {
+      res.writeHead(status, { 'Content-Type': 'application/geo+json' }).end(body);
+      record(status, body.length);
+    });
+    const file = join(root, normalize(decodeURIComponent(url.pathname)));
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      record(404, 0);
+      return void res.writeHead(404).end();
+    }
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!m) {
+      record(200, size);
+      res.writeHead(200, { 'Content-Length': size });
+      return void createReadStream(file).pipe(res);
+    }
+    const start = Number(m[1]);
+    const end = Math.min(Number(m[2]), size - 1);
+    record(206, end - start + 1, [start, end]);
+    res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 });
+    createReadStream(file, { start, end }).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+
+  /** STAC API item search: collections, bbox, datetime interval, limit; next links page by `page` (GET) or body `page` (POST). */
+  function search(method: string, url: URL, req: import('node:http').IncomingMessage, origin: string, send: (status: number, body: string) => void): void {
+    const respond = (q: Record<string, unknown>) => {
+      const items = ['2024-06-01', '2024-06-11'].map((d) => {
+        const item = JSON.parse(readFileSync(join(root, 'scene', 'items', `${d}.json`), 'utf8'));
+        for (const a of Object.values(item.assets) as { href: string }[]) a.href = new URL(a.href, `${origin}/scene/items/${d}.json`).href;
+        return item;
+      });
+      const [from, to] = String(q.datetime ?? '../..').split('/');
+      const bbox = q.bbox ? String(q.bbox).split(',').map(Number) : undefined;
+      const hits = items.filter(
+        (it) =>
+          (!q.collections || String(q.collections).split(',').includes(it.collection)) &&
+          (from === '..' || it.properties.datetime >= from) &&
+          (to === '..' || it.properties.datetime <= to) &&
+          (!bbox || (it.bbox[0] <= bbox[2] && it.bbox[2] >= bbox[0] && it.bbox[1] <= bbox[3] && it.bbox[3] >= bbox[1])),
+      );
+      const limit = Number(q.limit ?? 10);
+      const page = Number(q.page ?? 0);
+      const features = hits.slice(page * limit, (page + 1) * limit);
+      const links = [];
+      if ((page + 1) * limit < hits.length) {
+        if (method === 'GET' && q.nextmethod !== 'POST') {
+          const next = new URL(url.href, origin);
+          next.searchParams.set('page', String(page + 1));
+          links.push({ rel: 'next', href: next.pathname + next.search, type: 'application/geo+json' });
+        } else links.push({ rel: 'next', href: '/search', method: 'POST', body: { ...q, page: page + 1 } });
+      }
+      send(200, JSON.stringify({ type: 'FeatureCollection', features, links }));
+    };
+    if (method === 'GET') return respond(Object.fromEntries(url.searchParams));
+    let body = '';
+    req.on('data', (c) => (body += c)).on('end', () => respond(JSON.parse(body)));
+  }
+  return { base: base(), log };
+}
+
+/** The byte ranges [offset, offset + count − 1] of the full-resolution tiles a window touches. */
+async function tileRanges(file: string, window: { x: number; y: number; width: number; height: number }): Promise<string[]> {
+  const { fromFile } = await loadGeotiff();
+  const tiff = await fromFile(file);
+  const fd = (await tiff.getImage(0)).getFileDirectory();
+  const offsets = Array.from((await fd.loadValue(Tag.TileOffsets)) as ArrayLike<number>, Number);
+  const counts = Array.from((await fd.loadValue(Tag.TileByteCounts)) as ArrayLike<number>, Number);
+  const across = SIZE / TILE;
+  const out: string[] = [];
+  for (let ty = Math.floor(window.y / TILE); ty <= Math.floor((window.y + window.height - 1) / TILE); ty++) {
+    for (let tx = Math.floor(window.x / TILE); tx <= Math.floor((window.x + window.width - 1) / TILE); tx++) {
+      const i = ty * across + tx;
+      out.push(`${offsets[i]}-${offsets[i] + counts[i] - 1}`);
+    }
+  }
+  return out.sort();
+}
+
+test('remote static catalog: hrefs resolve against the URL, a window reads only its tiles and equals the local read', async (t) => {
+  const { root, collection } = await sceneFolder(t);
+  const { base, log } = await serve(t, root);
+  const local = await readStacScene(collection);
+  const remote = await readStacScene(`${base}/scene/collection.json`);
+  assert.deepEqual(remote.assets(), local.assets());
+  assert.equal(log.filter((r) => r.path.endsWith('.tif')).length, 0, 'projection fields give the grid: no COG request at open');
+  assert.deepEqual(remote.files?.(), [], 'remote files are not listed for checksums');
+
+  const window = { x: 300, y: 200, width: 220, height: 100 }; // two tiles across, one down
+  log.length = 0;
+  const fromRemote = await remote.load('ndvi_30m', { dates: ['2024-06-11'], window });
+  const fromLocal = await local.load('ndvi_30m', { dates: ['2024-06-11'], window });
+  assert.deepEqual(fromRemote.values[0], fromLocal.values[0]);
+
+  const file = join(root, 'data', 'S2_NDVI_20240611.tif');
+  const fileSize = statSync(file).size;
+  const served = log.filter((r) => r.path === '/data/S2_NDVI_20240611.tif');
+  assert.ok(served.every((r) => r.status === 206 && r.range), 'only range requests');
+  const heads = served.filter((r) => r.range![0] === 0);
+  const blocks = served.filter((r) => r.range![0] !== 0).map((r) => `${r.range![0]}-${r.range![1]}`).sort();
+  assert.deepEqual(blocks, await tileRanges(file, window), 'exactly the two tiles the window touches');
+  assert.ok(heads.every((r) => r.bytes <= 64 * 1024), 'header requests are at most 64 KiB');
+  const total = served.reduce((s, r) => s + r.bytes, 0);
+  assert.ok(total < fileSize / 3, `${total} bytes served of a ${fileSize}-byte file`);
+  t.diagnostic(`window read: ${served.length} requests (${heads.length} header, ${blocks.length} tiles), ${total} of ${fileSize} bytes`);
+
+  const viaPlugin = await stacSceneSource(`${base}/scene/collection.json`).load();
+  assert.deepEqual(viaPlugin.assets().map((a) => a.key), ['ndvi_30m']);
+  assert.deepEqual((await validateStac(`${base}/scene/collection.json`)).problems, []);
+});
+
+test('STAC API item search: bbox, datetime and collections filter, GET and POST next links page through', async (t) => {
+  const { root } = await sceneFolder(t);
+  const { base, log } = await serve(t, root);
+  const all = await readStacScene(`${base}/search?collections=remote-test&bbox=12,45,13,47&limit=1`);
+  assert.deepEqual(all.info('ndvi_30m').dates, ['2024-06-01', '2024-06-11']);
+  assert.equal(log.filter((r) => r.path === '/search').length, 2, 'two pages of one item');
+  const june10on = await readStacScene(`${base}/search?collections=remote-test&datetime=2024-06-10T00:00:00Z/..`);
+  assert.deepEqual(june10on.info('ndvi_30m').dates, ['2024-06-11']);
+  await assert.rejects(readStacScene(`${base}/search?collections=other`), /search\?collections=other: STAC scene has no raster assets/);
+  await assert.rejects(readStacScene(`${base}/search?collections=remote-test&bbox=-80,30,-70,40`), /no raster assets/);
+
+  // Next links with method POST and a body (as an API paging a POST search answers).
+  log.length = 0;
+  const viaPost = await readStacScene(`${base}/search?limit=1&collections=remote-test&nextmethod=POST`);
+  assert.deepEqual(viaPost.info('ndvi_30m').dates, ['2024-06-01', '2024-06-11']);
+  assert.deepEqual(log.filter((r) => r.path === '/search').map((r) => r.method), ['GET', 'POST']);
+});
+
+test('remote errors name the URL and status; a stalled server times out; remote HDF5 is refused with a way out', async (t) => {
+  const { root } = await sceneFolder(t);
+  symlinkSync(CCI, join(root, 'data', basename(CCI)));
+  const { base } = await serve(t, root);
+  await assert.rejects(readStacScene(`${base}/scene/nothing.json`), (e: Error) => {
+    assert.match(e.message, new RegExp(`^${base}/scene/nothing\\.json: HTTP 404 Not Found \\(expected a 2xx response to GET, found status 404\\)`));
+    return true;
+  });
+  const before = process.env.SOILSCALE_HTTP_TIMEOUT_MS;
+  process.env.SOILSCALE_HTTP_TIMEOUT_MS = '300';
+  t.after(() => (before === undefined ? delete process.env.SOILSCALE_HTTP_TIMEOUT_MS : (process.env.SOILSCALE_HTTP_TIMEOUT_MS = before)));
+  await assert.rejects(readStacScene(`${base}/hang/collection.json`), /\/hang\/collection\.json: HTTP request timed out \(expected a response within 300 ms/);
+  const item = { type: 'Feature', stac_version: '1.0.0', id: 'cci', properties: { datetime: null }, assets: { sm_coarse: { href: `${base}/data/${basename(CCI)}` } }, links: [] };
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(root, 'cci-item.json'), JSON.stringify(item));
+  await assert.rejects(readStacScene(`${base}/cci-item.json`), /cci-item\.json: assets\.sm_coarse: .*ESACCI.*\.nc: HDF5\/NetCDF files are not read over HTTP \(expected a \(Cloud-Optimized\) GeoTIFF over http\(s\), or a local HDF5\/NetCDF file: download it/);
+  const missingCog = { ...item, assets: { ndvi_30m: { href: '../data/missing.tif' } } };
+  writeFileSync(join(root, 'scene', 'missing-item.json'), JSON.stringify(missingCog));
+  await assert.rejects(readStacScene(`${base}/scene/missing-item.json`), new RegExp(`${base}/data/missing\\.tif: HTTP 404`));
+});
