@@ -18,9 +18,9 @@ import { readStacScene } from '../../../core/stac/index.js';
 import { buildStacCatalog } from '../../../core/stac/stac-build.js';
 import { compileDatePattern, parseAssetRule } from '../../../core/stac/stac-build-rules.js';
 import { validateStac } from '../../../core/stac/stac-validate.js';
-import { sharedDataPath } from '../../support/shared-data.js';
+import { CCI_FILES } from '../../support/real-cci.js';
 
-const CCI = ['20161227', '20161231'].map((d) => sharedDataPath('real', 'esa-cci-sm-tuwgeo', 'esa_cci', '2016', `ESACCI-SOILMOISTURE-L3S-SSMV-PASSIVE-${d}000000-fv04.2.nc`));
+const CCI = CCI_FILES;
 const N36 = 964 * 406;
 
 function tempDir(t: TestContext): string {

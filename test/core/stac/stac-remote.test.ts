@@ -19,11 +19,11 @@ import { readStacScene } from '../../../core/stac/index.js';
 import { buildStacCatalog } from '../../../core/stac/stac-build.js';
 import { validateStac } from '../../../core/stac/stac-validate.js';
 import { stacSceneSource } from '../../../plugins/source-stac/src/stac-source.js';
-import { sharedDataPath } from '../../support/shared-data.js';
+import { CCI_FILES } from '../../support/real-cci.js';
 
 const SIZE = 1024;
 const TILE = 256;
-const CCI = sharedDataPath('real', 'esa-cci-sm-tuwgeo', 'esa_cci', '2016', 'ESACCI-SOILMOISTURE-L3S-SSMV-PASSIVE-20161227000000-fv04.2.nc');
+const CCI = CCI_FILES[0];
 
 interface Served {
   readonly path: string;
