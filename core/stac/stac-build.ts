@@ -122,6 +122,7 @@ function place(file: DescribedFile, rel: string, rules: readonly AssetRule[], da
     throw usageError('no asset rule names this file', { file: file.path, path: '--asset', expected: `a rule key=glob matching "${rel}" (recognised SMAP/CCI files default to ${DEFAULT_PRODUCT_KEY})`, found: rules.length ? rules.map((r) => `${r.key}=${r.glob}`).join(', ') : 'no rules' });
   }
   if (file.bands.length > 1) notes.push(`${rel}: ${file.bands.length} bands, the scene reads band 1 as '${key}'`);
+  if (!projectionFields(file.grid)) notes.push(`${rel}: CRS "${file.grid.crs}" has no EPSG code or WKT, so no projection fields (the scene reads the grid from the file)`);
   const date = file.date ?? (file.format === 'geotiff' && dateOf ? dateOf(basename(file.path)) : undefined);
   return { file, key, ...(date ? { date } : {}) };
 }

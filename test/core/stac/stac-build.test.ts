@@ -17,8 +17,12 @@ import { rasterFromBands } from '../../../core/model/raster.js';
 import { readStacScene } from '../../../core/stac/index.js';
 import { buildStacCatalog } from '../../../core/stac/stac-build.js';
 import { compileDatePattern, parseAssetRule } from '../../../core/stac/stac-build-rules.js';
+import { projectionFields } from '../../../core/stac/stac-build-describe.js';
+import { gridFromProjection } from '../../../core/stac/stac-grid.js';
 import { validateStac } from '../../../core/stac/stac-validate.js';
 import { CCI_FILES } from '../../support/real-cci.js';
+import { sharedDataPath } from '../../support/shared-data.js';
+import { gdalinfoJson, needGdal } from '../io/helpers.js';
 
 const CCI = CCI_FILES;
 const N36 = 964 * 406;
@@ -147,4 +151,40 @@ test('stac validate: problems name the file, the JSON path, the expected and the
   assert.ok(lines.includes('features[1].id: required, missing'), lines.join('\n'));
   assert.ok(lines.some((l) => /^features\[1\]\.properties\.datetime: must be string or null .* in format date-time, got "yesterday"/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^features\[1\]\.stac_extensions\[0\]: must be an extension schema vendored .*got "https:\/\/example\.com/.test(l)), lines.join('\n'));
+});
+
+test('stac build: projection and raster fields equal gdalinfo on the real DEOS GeoTIFFs and ESA CCI NetCDF files', async (t) => {
+  if (!needGdal(t)) return;
+  const dir = tempDir(t);
+  const data = join(dir, 'real');
+  mkdirSync(data);
+  const deos = ['20180101', '20180102', '20180103'].map((d) => sharedDataPath('real', 'deos-delaware-warnerdl', 'ESAGrids', `ESA_CCI_SM_v45_Delaware_${d}.tif`));
+  for (const f of [...deos, ...CCI]) symlinkSync(f, join(data, basename(f)));
+  const out = join(dir, 'scene', 'collection.json');
+  await buildStacCatalog(data, { out, datePattern: '{YYYY}{MM}{DD}', assets: ['sm_delaware=ESA_CCI_SM_v45_*.tif'] });
+  const checked: string[] = [];
+  for (const [file, key, gdalPath] of [...deos.map((f) => [f, 'sm_delaware', f]), ...CCI.map((f) => [f, 'sm_coarse', `NETCDF:"${f}":sm`])]) {
+    const date = /(\d{4})(\d{2})(\d{2})/.exec(basename(file))!.slice(1).join('-');
+    const asset = JSON.parse(readFileSync(join(dir, 'scene', 'items', `${date}.json`), 'utf8')).assets[key];
+    const g = gdalinfoJson(gdalPath);
+    const [c, a, b, f, d, e] = g.geoTransform;
+    assert.deepEqual(asset['proj:shape'], [g.size[1], g.size[0]], file);
+    assert.deepEqual(asset['proj:transform'], [a, b, c, d, e, f], file);
+    assert.equal(asset['proj:code'], 'EPSG:4326');
+    assert.equal(asset['raster:bands'][0].nodata, g.bands[0].noDataValue, file);
+    assert.equal(asset['raster:bands'][0].data_type, g.bands[0].type.toLowerCase(), file);
+    checked.push(basename(file));
+  }
+  assert.equal(checked.length, 5);
+});
+
+test('projection fields: EPSG code when there is one, proj:wkt2 with proj:code null otherwise, none for a PROJ string; the reader reads them back', () => {
+  const transform = [500000, 30, 0, 5100000, 0, -30] as const;
+  const wkt = 'PROJCS["custom TM",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",14],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1]]';
+  const custom = createGrid(40, 20, [...transform], wkt);
+  const fields = projectionFields(custom)!;
+  assert.deepEqual(fields, { 'proj:code': null, 'proj:wkt2': wkt, 'proj:shape': [20, 40], 'proj:transform': [30, 0, 500000, 0, -30, 5100000] });
+  assert.ok(sameGrid(gridFromProjection(fields, 'item.json', 'assets.x')!, custom));
+  assert.equal(projectionFields(createGrid(40, 20, [...transform], `${wkt.slice(0, -1)},AUTHORITY["EPSG","32633"]]`))!['proj:code'], 'EPSG:32633');
+  assert.equal(projectionFields(createGrid(40, 20, [...transform], '+proj=utm +zone=33 +datum=WGS84')), undefined);
 });
