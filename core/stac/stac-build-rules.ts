@@ -5,13 +5,10 @@ import { usageError } from '../errors.js';
  * MODIS `A2019091`), `*` for any text, matched anywhere in the file name; or a regular expression
  * with named groups `year` and `month` + `day`, or `year` + `doy` (recognised by `(?<`).
  *
+ * `NDVI_{YYYY}{MM}{DD}` gives `2019-04-01` for `MOD_NDVI_20190401_v6.tif`; `A{YYYY}{DOY}` gives
+ * `2019-04-01` for `MOD13A2.A2019091.h18v04.tif`.
+ *
  * @throws SoilscaleError (usage) for a pattern without a complete date.
- * @example
- * ```ts
- * const date = compileDatePattern('NDVI_{YYYY}{MM}{DD}');
- * date('MOD_NDVI_20190401_v6.tif'); // '2019-04-01'
- * compileDatePattern('A{YYYY}{DOY}')('MOD13A2.A2019091.h18v04.tif'); // '2019-04-01'
- * ```
  */
 export function compileDatePattern(pattern: string): (name: string) => string | undefined {
   const regex = pattern.includes('(?<') ? userRegex(pattern) : templateRegex(pattern);

@@ -52,8 +52,8 @@ interface Placed {
  * @throws SoilscaleError (usage/input) for a file no rule names, two files of one key on one date, a
  * key both static and dated, an unreadable file, or no dated file at all — naming the files.
  * @example
- * ```ts
- * await buildStacCatalog('downloads/', { out: 'scene/collection.json', datePattern: '{YYYY}{MM}{DD}', assets: ['ndvi_1km=*NDVI*.tif'] });
+ * ```sh
+ * soilscale stac build downloads/ --out scene/collection.json --date-pattern '{YYYY}{MM}{DD}' --asset 'ndvi_1km=*NDVI*.tif'
  * ```
  */
 export async function buildStacCatalog(folder: string, options: StacBuildOptions): Promise<StacBuildResult> {

@@ -65,9 +65,8 @@ function schemaFor(id: string): ValidateFunction | undefined {
  * An extension or STAC version without a vendored schema is a problem, not a silent pass.
  *
  * @example
- * ```ts
- * const { problems } = await validateStac('catalog/collection.json');
- * for (const p of problems) console.log(`${p.file}: ${p.path}: ${p.message}`);
+ * ```sh
+ * soilscale stac validate scene/collection.json   # exit 2 and one line per problem when invalid
  * ```
  */
 export async function validateStac(entry: string): Promise<StacValidation> {

@@ -4,7 +4,7 @@
  * touches — each range the server serves is checked against the file's own tile offsets.
  */
 import assert from 'node:assert/strict';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,8 @@ async function sceneFolder(t: TestContext): Promise<{ root: string; collection: 
   const grid = createGrid(SIZE, SIZE, [300000, 30, 0, 5100000, 0, -30], 'EPSG:32633');
   for (const [k, d] of ['20240601', '20240611'].entries()) await writeGeoTiff(join(root, 'data', `S2_NDVI_${d}.tif`), rasterFromBands(grid, [noisyBand(k + 1)]), { tileSize: TILE });
   const collection = join(root, 'scene', 'collection.json');
-  await buildStacCatalog(join(root, 'data'), { out: collection, datePattern: '{YYYY}{MM}{DD}', assets: ['ndvi_30m=S2_NDVI_*.tif'], id: 'remote-test' });
+  writeFileSync(join(root, 'stations.csv'), 'station,lon,lat,depth_m,date,sm\nA7,12.5,45.9,0.05,2024-06-01,0.27\n');
+  await buildStacCatalog(join(root, 'data'), { out: collection, datePattern: '{YYYY}{MM}{DD}', assets: ['ndvi_30m=S2_NDVI_*.tif'], id: 'remote-test', stations: join(root, 'stations.csv') });
   return { root, collection };
 }
 
@@ -175,6 +176,10 @@ test('remote static catalog: hrefs resolve against the URL, a window reads only 
   assert.ok(total < fileSize / 3, `${total} bytes served of a ${fileSize}-byte file`);
   t.diagnostic(`window read: ${served.length} requests (${heads.length} header, ${blocks.length} tiles), ${total} of ${fileSize} bytes`);
 
+  const stations = await remote.stations();
+  assert.deepEqual(stations?.stations.map((st) => [st.id, st.lon, st.lat]), [['A7', 12.5, 45.9]]);
+  assert.equal(stations?.observations.get('A7')?.values[0], Math.fround(0.27));
+
   // A server without range support: the whole file once per open, same values.
   const noRange = await readStacScene(`${base}/norange/scene/collection.json`);
   assert.deepEqual((await noRange.load('ndvi_30m', { dates: ['2024-06-11'], window })).values[0], fromLocal.values[0]);
@@ -215,7 +220,6 @@ test('remote errors name the URL and status; a stalled server times out; remote 
   t.after(() => (before === undefined ? delete process.env.SOILSCALE_HTTP_TIMEOUT_MS : (process.env.SOILSCALE_HTTP_TIMEOUT_MS = before)));
   await assert.rejects(readStacScene(`${base}/hang/collection.json`), /\/hang\/collection\.json: HTTP request timed out \(expected a response within 300 ms/);
   const item = { type: 'Feature', stac_version: '1.0.0', id: 'cci', properties: { datetime: null }, assets: { sm_coarse: { href: `${base}/data/${basename(CCI)}` } }, links: [] };
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(join(root, 'cci-item.json'), JSON.stringify(item));
   await assert.rejects(readStacScene(`${base}/cci-item.json`), /cci-item\.json: assets\.sm_coarse: .*ESACCI.*\.nc: HDF5\/NetCDF files are not read over HTTP \(expected a \(Cloud-Optimized\) GeoTIFF over http\(s\), or a local HDF5\/NetCDF file: download it/);
   const missingCog = { ...item, assets: { ndvi_30m: { href: '../data/missing.tif' } } };
