@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { inputError } from '../errors.js';
-import { httpRequest, isRemote, responseBytes } from './http-source.js';
+import { isRemote, remoteHead } from './http-source.js';
 
 /** The raster container formats soilscale reads. NetCDF-4 files are HDF5 on disk. */
 export type RasterFileFormat = 'geotiff' | 'hdf5' | 'netcdf3';
@@ -20,7 +20,7 @@ const HDF5_OFFSETS = [0, 512, 1024, 2048, 4096, 8192];
  * ```
  */
 export async function sniffFormat(path: string): Promise<RasterFileFormat> {
-  const head = isRemote(path) ? await remoteHead(path) : await localHead(path);
+  const head = isRemote(path) ? (await remoteHead(path)).head.subarray(0, HDF5_OFFSETS[HDF5_OFFSETS.length - 1] + 8) : await localHead(path);
   const format = formatOfBytes(head);
   if (format) return format;
   throw inputError('not a GeoTIFF, HDF5/NetCDF-4 or NetCDF-3 file', {
@@ -31,12 +31,6 @@ export async function sniffFormat(path: string): Promise<RasterFileFormat> {
   });
 }
 
-/** The first bytes of a remote file (one range request). */
-async function remoteHead(url: string): Promise<Uint8Array> {
-  const n = HDF5_OFFSETS[HDF5_OFFSETS.length - 1] + 8;
-  const response = await httpRequest(url, { headers: { Range: `bytes=0-${n - 1}` } });
-  return (await responseBytes(response, url)).subarray(0, n);
-}
 
 async function localHead(path: string): Promise<Uint8Array> {
   let head: Uint8Array;

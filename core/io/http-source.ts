@@ -46,15 +46,51 @@ export async function responseBytes(response: Response, url: string): Promise<Ui
 
 /** Bytes fetched at open: the TIFF header and, in a COG, every image directory before the first block. */
 const HEAD_BYTES = 64 * 1024;
+/** Heads kept per process: a file's format sniff, header read and each window read share one request. */
+const HEAD_CACHE_SIZE = 64;
+const heads = new Map<string, Promise<{ fileSize: number; head: Uint8Array }>>();
+
+/**
+ * The first 64 KiB of a remote file and its size, one request per URL and process (the most recent
+ * 64 URLs are kept; a failed request is not). A server that ignores `Range` sends the whole file: it
+ * is returned whole and not kept.
+ */
+export function remoteHead(url: string): Promise<{ fileSize: number; head: Uint8Array }> {
+  const cached = heads.get(url);
+  if (cached) {
+    heads.delete(url);
+    heads.set(url, cached);
+    return cached;
+  }
+  const pending = fetchHead(url);
+  heads.set(url, pending);
+  if (heads.size > HEAD_CACHE_SIZE) heads.delete(heads.keys().next().value!);
+  pending.then(
+    ({ fileSize, head }) => head.length === fileSize && fileSize > HEAD_BYTES && heads.delete(url),
+    () => heads.delete(url),
+  );
+  return pending;
+}
+
+async function fetchHead(url: string): Promise<{ fileSize: number; head: Uint8Array }> {
+  const response = await httpRequest(url, { headers: { Range: `bytes=0-${HEAD_BYTES - 1}` } });
+  const head = await responseBytes(response, url);
+  if (response.status === 200) return { fileSize: head.length, head };
+  const total = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '')?.[1];
+  if (total === undefined) {
+    throw inputError('HTTP range response without a file size', { file: url, expected: 'a Content-Range header "bytes 0-…/<size>"', found: JSON.stringify(response.headers.get('content-range')) });
+  }
+  return { fileSize: Number(total), head };
+}
 
 /**
  * A remote file as a byte source for geotiff.js (`GeoTIFF.fromSource`): the first 64 KiB in one request
- * (a Cloud-Optimized GeoTIFF keeps its directories there), then one HTTP range request per block asked
+ * per process (a Cloud-Optimized GeoTIFF keeps its directories there), then one HTTP range request per block asked
  * for, so a window read fetches only the tiles it touches. A server that ignores `Range` and sends the
  * whole file (200) is used as it is: correct, just not partial.
  */
 export class HttpRangeSource {
-  /** Bytes received so far. */
+  /** Bytes received by this source's range requests (the shared head is not counted). */
   bytesRead = 0;
 
   private constructor(
@@ -63,16 +99,10 @@ export class HttpRangeSource {
     private readonly head: Uint8Array,
   ) {}
 
-  /** Open `url`: the first request learns the file size (`Content-Range`). */
+  /** Open `url`: its first 64 KiB and size (`Content-Range`), fetched once per process (see `remoteHead`). */
   static async open(url: string): Promise<HttpRangeSource> {
-    const response = await httpRequest(url, { headers: { Range: `bytes=0-${HEAD_BYTES - 1}` } });
-    const body = await responseBytes(response, url);
-    if (response.status === 200) return Object.assign(new HttpRangeSource(url, body.length, body), { bytesRead: body.length });
-    const total = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '')?.[1];
-    if (total === undefined) {
-      throw inputError('HTTP range response without a file size', { file: url, expected: 'a Content-Range header "bytes 0-…/<size>"', found: JSON.stringify(response.headers.get('content-range')) });
-    }
-    return Object.assign(new HttpRangeSource(url, Number(total), body), { bytesRead: body.length });
+    const { fileSize, head } = await remoteHead(url);
+    return new HttpRangeSource(url, fileSize, head);
   }
 
   async fetch(slices: ReadonlyArray<{ offset: number; length: number }>): Promise<ArrayBuffer[]> {
