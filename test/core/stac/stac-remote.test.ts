@@ -10,6 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, normalize } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readGeoTiff } from '../../../core/io/geotiff-read.js';
+import { ROOT } from '../pipeline/helpers.js';
 import { loadGeotiff } from '../../../core/io/geotiff-read.js';
 import { writeGeoTiff } from '../../../core/io/geotiff-write.js';
 import { Tag } from '../../../core/io/geotiff-tags.js';
@@ -230,4 +234,26 @@ test('remote errors name the URL and status; a stalled server times out; remote 
   const missingCog = { ...item, assets: { ndvi_30m: { href: '../data/missing.tif' } } };
   writeFileSync(join(root, 'scene', 'missing-item.json'), JSON.stringify(missingCog));
   await assert.rejects(readStacScene(`${base}/scene/missing-item.json`), new RegExp(`${base}/data/missing\\.tif: HTTP 404`));
+});
+
+test('soilscale run on a remote catalog: the baseline pipeline reads COGs over HTTP, fine pixels at coarse cell centres keep the coarse value', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'soilscale-stac-remote-run-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'data'));
+  const coarse = createGrid(12, 12, [300000, 1000, 0, 5100000, 0, -1000], 'EPSG:32633');
+  const fine = createGrid(60, 60, [300000, 200, 0, 5100000, 0, -200], 'EPSG:32633');
+  const values = (day: number) => Float32Array.from({ length: 144 }, (_, i) => 0.1 + 0.01 * day + (i % 12) * 0.005 + Math.floor(i / 12) * 0.002);
+  for (const day of [1, 2]) await writeGeoTiff(join(root, 'data', `sm_2024060${day}.tif`), rasterFromBands(coarse, [values(day)]));
+  await writeGeoTiff(join(root, 'data', 'ndvi.tif'), rasterFromBands(fine, [new Float32Array(3600).fill(0.4)]));
+  await buildStacCatalog(join(root, 'data'), { out: join(root, 'scene', 'collection.json'), datePattern: 'sm_{YYYY}{MM}{DD}', assets: ['sm_coarse=sm_*.tif', 'ndvi_200m=ndvi.tif'] });
+  const { base, log } = await serve(t, root);
+
+  const out = join(root, 'out');
+  await promisify(execFile)(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'run', join(ROOT, 'pipelines', 'baseline.json'), '--out', out, '--quiet', '--param', `scene=${base}/scene/collection.json`, '--param', 'target=ndvi_200m'], { cwd: ROOT });
+  assert.ok(log.some((r) => r.path === '/data/sm_20240602.tif' && r.status === 206), 'the COGs were read over HTTP');
+  for (const day of [1, 2]) {
+    const product = await readGeoTiff(join(out, 'sm_bilinear', `2024-06-0${day}.tif`));
+    const v = values(day);
+    for (let r = 1; r < 11; r++) for (let c = 1; c < 11; c++) assert.ok(Math.abs(product.bands[0][(5 * r + 2) * 60 + 5 * c + 2] - v[r * 12 + c]) < 1e-6, `day ${day} cell ${c},${r}`);
+  }
 });
