@@ -6,12 +6,12 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stacCommand } from './stac.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createConsoleLogger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
 import { builtinRegistry, generatePipelineSchema, preparePipeline, runPipeline, type PluginRegistry } from '../host/index.js';
 import { createTerminalProgress } from './progress.js';
-import { stacCommand } from './stac.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

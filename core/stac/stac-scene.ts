@@ -346,10 +346,10 @@ class StacScene implements Scene {
     return this.stationsPromise;
   }
 
-  files(): readonly string[] {
-    // Remote files are not downloaded whole for a checksum.
+  files(key?: string): readonly string[] {
+    if (key !== undefined) return this.keys.get(key)?.files.map((f) => f.address.path) ?? [];
     const assets = [...this.keys.values()].flatMap((k) => k.files.map((f) => f.address.path));
-    return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])].filter((f) => !isRemote(f));
+    return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])].filter((f) => !isRemote(f)); // no checksum of remote files: it would download them whole
   }
 }
 
