@@ -18,6 +18,7 @@ import { loadGeotiff } from '../../../core/io/geotiff-read.js';
 import { writeGeoTiff } from '../../../core/io/geotiff-write.js';
 import { Tag } from '../../../core/io/geotiff-tags.js';
 import { createGrid } from '../../../core/model/grid.js';
+import type { Scene } from '../../../core/model/scene.js';
 import { rasterFromBands } from '../../../core/model/raster.js';
 import { readStacScene } from '../../../core/stac/index.js';
 import { buildStacCatalog } from '../../../core/stac/stac-build.js';
@@ -193,7 +194,7 @@ test('remote static catalog: hrefs resolve against the URL, a window reads only 
   const noRange = await readStacScene(`${base}/norange/scene/collection.json`);
   assert.deepEqual((await noRange.load('ndvi_30m', { dates: ['2024-06-11'], window })).values[0], fromLocal.values[0]);
 
-  const viaPlugin = await stacSceneSource(`${base}/scene/collection.json`).load();
+  const viaPlugin = (await stacSceneSource(`${base}/scene/collection.json`).load()) as Scene;
   assert.deepEqual(viaPlugin.assets().map((a) => a.key), ['ndvi_30m']);
   assert.deepEqual((await validateStac(`${base}/scene/collection.json`)).problems, []);
 });
