@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { createAjv, formatAjvErrors } from '../pipeline/ajv-messages.js';
-import { isObject, readJsonFile, resolveHref } from './stac-json.js';
+import { isObject, readJsonFile, resolveHref, type JsonRequest } from './stac-json.js';
+import { nextPage } from './stac-walk.js';
 
 /** The vendored schemas (see `schemas/stac/README.md`): `<package root>/schemas/stac`, from `dist/core/stac/`. */
 const SCHEMA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schemas', 'stac');
@@ -72,14 +73,19 @@ function schemaFor(id: string): ValidateFunction | undefined {
 export async function validateStac(entry: string): Promise<StacValidation> {
   const problems: StacProblem[] = [];
   const files: string[] = [];
-  const visit = async (file: string) => {
-    if (files.includes(file)) return;
+  const visited = new Set<string>();
+  const visit = async (file: string, request?: JsonRequest) => {
+    const key = request ? `${request.method} ${file} ${JSON.stringify(request.body ?? null)}` : file;
+    if (visited.has(key)) return;
+    visited.add(key);
     files.push(file);
-    const json = await readJsonFile(file);
+    const json = await readJsonFile(file, request);
     if (!isObject(json)) return void problems.push({ file, path: '', message: `must be a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}` });
     problems.push(...validateObject(json, file, ''));
     if (json.type === 'FeatureCollection' && Array.isArray(json.features)) {
       json.features.forEach((f, i) => problems.push(...(isObject(f) ? validateObject(f, file, `features[${i}]`) : [{ file, path: `features[${i}]`, message: `must be a STAC Item object, got ${JSON.stringify(f)}` }])));
+      const next = nextPage(json, file, request); // the next page of a STAC API search
+      if (next) await visit(next.href, next.request);
     }
     if (!Array.isArray(json.links)) return;
     for (const [i, link] of json.links.entries()) {

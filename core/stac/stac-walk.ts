@@ -91,7 +91,7 @@ export async function walkStac(entry: string): Promise<StacWalk> {
  * The next page of a paged ItemCollection (STAC API item search): the `rel: "next"` link, a GET, or a
  * POST with its `body` (merged over the previous body when `merge` is true, as the API spec allows).
  */
-function nextPage(json: Record<string, unknown>, file: string, previous?: JsonRequest): { href: string; request?: JsonRequest } | undefined {
+export function nextPage(json: Record<string, unknown>, file: string, previous?: JsonRequest): { href: string; request?: JsonRequest } | undefined {
   const links = Array.isArray(json.links) ? json.links : [];
   const i = links.findIndex((l) => isObject(l) && l.rel === 'next');
   if (i < 0) return undefined;

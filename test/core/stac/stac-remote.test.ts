@@ -215,6 +215,9 @@ test('STAC API item search: bbox, datetime and collections filter, GET and POST 
   const viaPost = await readStacScene(`${base}/search?limit=1&collections=remote-test&nextmethod=POST`);
   assert.deepEqual(viaPost.info('ndvi_30m').dates, ['2024-06-01', '2024-06-11']);
   assert.deepEqual(log.filter((r) => r.path === '/search').map((r) => r.method), ['GET', 'POST']);
+  const pages = await validateStac(`${base}/search?limit=1&collections=remote-test`);
+  assert.deepEqual(pages.problems, []);
+  assert.equal(pages.files.length, 2, 'stac validate follows the next link');
 });
 
 test('remote errors name the URL and status; a stalled server times out; remote HDF5 is refused with a way out', async (t) => {
