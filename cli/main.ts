@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stacCommand } from './stac.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createConsoleLogger, exitOnSignals, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
@@ -241,6 +242,7 @@ export async function main(argv: string[]): Promise<number> {
         print(`wrote the synthetic scene to ${join(dir.out, 'catalog.json')}`);
       },
     )
+    .command(stacCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()

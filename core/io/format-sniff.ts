@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { isRemote, remoteHead } from './http-source.js';
 
 /** The raster container formats soilscale reads. NetCDF-4 files are HDF5 on disk. */
 export type RasterFileFormat = 'geotiff' | 'hdf5' | 'netcdf3';
@@ -19,6 +20,19 @@ const HDF5_OFFSETS = [0, 512, 1024, 2048, 4096, 8192];
  * ```
  */
 export async function sniffFormat(path: string): Promise<RasterFileFormat> {
+  const head = isRemote(path) ? (await remoteHead(path)).head.subarray(0, HDF5_OFFSETS[HDF5_OFFSETS.length - 1] + 8) : await localHead(path);
+  const format = formatOfBytes(head);
+  if (format) return format;
+  throw inputError('not a GeoTIFF, HDF5/NetCDF-4 or NetCDF-3 file', {
+    file: path,
+    path: 'first bytes',
+    expected: 'TIFF "II*\\0"/"MM\\0*", HDF5 "\\x89HDF\\r\\n\\x1a\\n" or NetCDF "CDF\\x01/\\x02/\\x05"',
+    found: head.length === 0 ? 'an empty file' : describeMagic(head.subarray(0, 8)),
+  });
+}
+
+
+async function localHead(path: string): Promise<Uint8Array> {
   let head: Uint8Array;
   try {
     const fh = await open(path, 'r');
@@ -32,14 +46,7 @@ export async function sniffFormat(path: string): Promise<RasterFileFormat> {
   } catch (e) {
     throw inputError('cannot read raster file', { file: path, expected: 'an existing readable file', found: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
-  const format = formatOfBytes(head);
-  if (format) return format;
-  throw inputError('not a GeoTIFF, HDF5/NetCDF-4 or NetCDF-3 file', {
-    file: path,
-    path: 'first bytes',
-    expected: 'TIFF "II*\\0"/"MM\\0*", HDF5 "\\x89HDF\\r\\n\\x1a\\n" or NetCDF "CDF\\x01/\\x02/\\x05"',
-    found: head.length === 0 ? 'an empty file' : describeMagic(head.subarray(0, 8)),
-  });
+  return head;
 }
 
 /** The format a file's first bytes announce, or undefined. */
@@ -68,3 +75,4 @@ function describeMagic(bytes: Uint8Array): string {
   const known = KNOWN_OTHERS.find(([magic]) => magic.every((b, i) => bytes[i] === b));
   return `"${text}" (${hex})${known ? `: ${known[1]}` : ''}`;
 }
+

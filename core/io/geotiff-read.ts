@@ -9,6 +9,7 @@ import { crsFromGeoKeys, parseGeoKeyDirectory, transformFromTags } from './geoti
 import { parseGdalMetadata, parseGdalNodata } from './geotiff-metadata.js';
 import { canReadFast, readBlocksFast } from './geotiff-blocks.js';
 import { CountingFileSource } from './geotiff-source.js';
+import { HttpRangeSource, isRemote } from './http-source.js';
 import { Tag, compressionName } from './geotiff-tags.js';
 import { undoFloatingPointPredictor } from './geotiff-tile-encoder.js';
 
@@ -195,10 +196,11 @@ interface OpenedGeoTiff {
   info: GeoTiffInfo;
   compressionCode: number;
   image: GeoTIFFImage;
-  source: CountingFileSource;
+  source: CountingFileSource | HttpRangeSource;
 }
 
 async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
+  if (isRemote(path)) return openGeoTiffFrom(path, await HttpRangeSource.open(path), options);
   let size: number;
   try {
     const s = await stat(path);
@@ -208,9 +210,14 @@ async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<O
     if (isSoilscaleError(e)) throw e;
     throw inputError('GeoTIFF file not found', { file: path, expected: 'an existing GeoTIFF file', found: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
-  if (size < 8) throw inputError('file is too short to be a TIFF (truncated?)', { file: path, expected: '≥ 8 bytes', found: `${size} bytes` });
-  const source = new CountingFileSource(path, size);
+  return openGeoTiffFrom(path, new CountingFileSource(path, size), options);
+}
+
+/** Open a TIFF from a byte source: a local file, or an http(s) URL read by range requests. */
+async function openGeoTiffFrom(path: string, source: CountingFileSource | HttpRangeSource, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
+  const size = source.fileSize;
   try {
+    if (size < 8) throw inputError('file is too short to be a TIFF (truncated?)', { file: path, expected: '≥ 8 bytes', found: `${size} bytes` });
     let tiff: GeoTIFF;
     let image: GeoTIFFImage;
     let imageCount: number;

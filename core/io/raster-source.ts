@@ -4,6 +4,7 @@ import { openArrayFile } from './array-file.js';
 import type { MaskRule } from './flag-mask.js';
 import { sniffFormat, type RasterFileFormat } from './format-sniff.js';
 import { readGeoTiff, readGeoTiffInfo } from './geotiff-read.js';
+import { isRemote } from './http-source.js';
 import { planLayer, planMaskText, readLayerWindow, type GriddedLayerPlan, type LayerRead, type ProductOptions } from './products/index.js';
 
 /**
@@ -63,6 +64,10 @@ export interface RasterLayer {
  */
 export async function openRasterLayer(address: RasterAddress, products: ProductOptions = {}): Promise<RasterLayer> {
   const format = await sniffFormat(address.path);
+  if (format !== 'geotiff' && isRemote(address.path)) {
+    // h5wasm reads whole local files: fetching a product of hundreds of MB behind the user's back is no better than asking for it.
+    throw inputError('HDF5/NetCDF files are not read over HTTP', { file: address.path, expected: 'a (Cloud-Optimized) GeoTIFF over http(s), or a local HDF5/NetCDF file: download it and point the asset href at the local copy', found: `a remote ${format === 'hdf5' ? 'HDF5/NetCDF-4' : 'NetCDF-3'} file` });
+  }
   return format === 'geotiff' ? openGeoTiffLayer(address) : openGriddedLayer(address, format, products);
 }
 

@@ -8,7 +8,8 @@ import { splitAssetKey, type AssetInfo, type Scene } from '../model/scene.js';
 import type { Stations } from '../model/stations.js';
 import { sameCrs } from '../crs/resolve.js';
 import { readIsmn } from '../stations/ismn.js';
-import { readStationsCsv } from '../stations/stations-csv.js';
+import { parseStationsCsv, readStationsCsv } from '../stations/stations-csv.js';
+import { httpRequest, isRemote, responseBytes } from '../io/http-source.js';
 import { gridFromProjection } from './stac-grid.js';
 import { assetAddress, isRasterAsset } from './stac-asset.js';
 import { isObject } from './stac-json.js';
@@ -68,13 +69,14 @@ export interface StacSceneOptions {
  * ```
  */
 export async function readStacScene(path: string, options: StacSceneOptions = {}): Promise<Scene> {
-  const entry = resolve(path);
+  const entry = isRemote(path) ? path : resolve(path);
   const walk = await walkStac(entry);
   const all = walk.items.flatMap(collectAssets);
   if (all.length === 0) {
     throw inputError('STAC scene has no raster assets', { file: entry, expected: 'items with GeoTIFF, HDF5 or NetCDF assets', found: `${walk.items.length} items, no raster assets` });
   }
-  await forEachLimited(all, CONCURRENCY, async (f) => {
+  // Remote files are checked when their headers are read (a HEAD per file would only add requests).
+  await forEachLimited(all.filter((f) => !isRemote(f.address.path)), CONCURRENCY, async (f) => {
     try {
       const s = await stat(f.address.path);
       if (!s.isFile()) throw new Error('not a file');
@@ -93,7 +95,7 @@ export async function readStacScene(path: string, options: StacSceneOptions = {}
   const keys = groupByKey(all);
   const infos = new Map<string, AssetInfo>();
   for (const entry of keys.values()) infos.set(entry.key, finishKey(entry));
-  if (walk.stations) {
+  if (walk.stations && !isRemote(walk.stations.path)) {
     const st = walk.stations;
     try {
       await stat(st.path);
@@ -340,14 +342,14 @@ class StacScene implements Scene {
   stations(): Promise<Stations | undefined> {
     if (!this.stationsPath) return Promise.resolve(undefined);
     const p = this.stationsPath;
-    this.stationsPromise ??= /\.csv$/i.test(p) ? readStationsCsv(p) : readIsmn(p);
+    this.stationsPromise ??= isRemote(p) ? readRemoteStations(p) : /\.csv$/i.test(p) ? readStationsCsv(p) : readIsmn(p);
     return this.stationsPromise;
   }
 
   files(key?: string): readonly string[] {
     if (key !== undefined) return this.keys.get(key)?.files.map((f) => f.address.path) ?? [];
     const assets = [...this.keys.values()].flatMap((k) => k.files.map((f) => f.address.path));
-    return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])];
+    return [...new Set([...this.jsonFiles, ...assets, ...(this.stationsPath ? [this.stationsPath] : [])])].filter((f) => !isRemote(f)); // no checksum of remote files: it would download them whole
   }
 }
 
@@ -358,3 +360,11 @@ function checkWindow(w: PixelWindow, grid: Grid, key: string, file: string): voi
   }
 }
 
+/** A stations CSV over http(s) (ISMN folders are local only). */
+async function readRemoteStations(url: string): Promise<Stations> {
+  if (!/\.csv(\?|$)/i.test(url)) {
+    throw inputError('remote stations must be a CSV', { file: url, path: 'assets.stations.href', expected: 'a stations .csv URL, or a local ISMN file or folder', found: url });
+  }
+  const text = new TextDecoder().decode(await responseBytes(await httpRequest(url), url));
+  return parseStationsCsv(text, url);
+}

@@ -1,5 +1,5 @@
 import { inputError } from '../errors.js';
-import { isObject, readJsonFile, resolveHref } from './stac-json.js';
+import { isObject, readJsonFile, resolveHref, type JsonRequest } from './stac-json.js';
 
 /** A STAC Item and the JSON file it was read from (for resolving hrefs and for messages). */
 export interface LocatedItem {
@@ -40,11 +40,12 @@ export async function walkStac(entry: string): Promise<StacWalk> {
     stations = { path, declaredIn: file };
   };
 
-  const visit = async (file: string, expectItem: boolean) => {
-    if (visited.has(file)) return;
-    visited.add(file);
-    jsonFiles.push(file);
-    const json = await readJsonFile(file);
+  const visit = async (file: string, expectItem: boolean, request?: JsonRequest) => {
+    const key = request ? `${request.method} ${file} ${JSON.stringify(request.body ?? null)}` : file;
+    if (visited.has(key)) return;
+    visited.add(key);
+    if (!jsonFiles.includes(file)) jsonFiles.push(file);
+    const json = await readJsonFile(file, request);
     if (!isObject(json)) throw inputError('not a STAC object', { file, expected: 'a JSON object', found: Array.isArray(json) ? 'an array' : typeof json });
     const type = json.type;
     if (type === 'Feature') {
@@ -65,6 +66,8 @@ export async function walkStac(entry: string): Promise<StacWalk> {
         items.push({ item: f, file, path: `features[${i}]` });
       });
       noteStations(json.assets, file);
+      const next = nextPage(json, file, request);
+      if (next) await visit(next.href, false, next.request);
       return;
     }
     if (type !== 'Collection' && type !== 'Catalog') {
@@ -82,4 +85,21 @@ export async function walkStac(entry: string): Promise<StacWalk> {
 
   await visit(entry, false);
   return { id: id ?? entry, items, stations, jsonFiles };
+}
+
+/**
+ * The next page of a paged ItemCollection (STAC API item search): the `rel: "next"` link, a GET, or a
+ * POST with its `body` (merged over the previous body when `merge` is true, as the API spec allows).
+ */
+export function nextPage(json: Record<string, unknown>, file: string, previous?: JsonRequest): { href: string; request?: JsonRequest } | undefined {
+  const links = Array.isArray(json.links) ? json.links : [];
+  const i = links.findIndex((l) => isObject(l) && l.rel === 'next');
+  if (i < 0) return undefined;
+  const link = links[i] as Record<string, unknown>;
+  const href = resolveHref(link.href, file, `links[${i}].href`);
+  const method = typeof link.method === 'string' ? link.method.toUpperCase() : 'GET';
+  if (method === 'GET') return { href };
+  if (method !== 'POST') throw inputError('unsupported next-link method', { file, path: `links[${i}].method`, expected: '"GET" or "POST"', found: JSON.stringify(link.method) });
+  const body = link.merge === true && isObject(previous?.body) && isObject(link.body) ? { ...previous!.body, ...link.body } : link.body;
+  return { href, request: { method, body } };
 }
