@@ -22,7 +22,7 @@ export const stacSource = definePlugin({
   id: 'source:stac',
   version: '1.0.0',
   title: 'STAC scene',
-  description: 'Reads a local STAC catalog or ItemCollection: one Item per date, asset keys are variables, assets are GeoTIFFs or HDF5/NetCDF files (SMAP, ESA CCI recognised; other variables by GDAL subdataset href).',
+  description: 'Reads a STAC catalog, ItemCollection or STAC API search (local or http(s)): one Item per date, asset keys are variables, assets are GeoTIFFs or HDF5/NetCDF files (SMAP, ESA CCI recognised; other variables by GDAL subdataset href).',
   params: {
     type: 'object',
     properties: {
