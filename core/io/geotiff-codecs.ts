@@ -24,11 +24,22 @@ export interface BoundedDecoderParameters {
 }
 
 type GeotiffModule = typeof import('geotiff');
+let zstd: import('zstddec').ZSTDDecoder | undefined;
+
+/** zstddec (geotiff.js's own ZSTD dependency), used directly for its size-bounded one-shot decode. */
+async function initZstd(): Promise<void> {
+  if (zstd) return;
+  const { ZSTDDecoder } = await import('zstddec');
+  const decoder = new ZSTDDecoder();
+  await decoder.init();
+  zstd = decoder;
+}
+
 let geotiffModule: Promise<GeotiffModule> | undefined;
 
 /**
  * geotiff.js, loaded on first use (so importing core does not load it, e.g. in worker threads), with
- * soilscale's bounded decoders registered for LZW, DEFLATE and PackBits.
+ * soilscale's bounded decoders registered for LZW, DEFLATE, PackBits and ZSTD.
  */
 export function loadGeotiff(): Promise<GeotiffModule> {
   geotiffModule ??= import('geotiff').then((m) => {
@@ -68,9 +79,25 @@ export function loadGeotiff(): Promise<GeotiffModule> {
         return decodePackBits(new Uint8Array(buffer), this.bounded.maxBytes).slice().buffer;
       }
     }
+    class ZstdDecoder extends BoundedDecoder {
+      override decodeBlock(buffer: ArrayBuffer): ArrayBuffer {
+        // One-shot into a buffer of the block's size: a frame without a declared size (GDAL writes
+        // those) cannot stream past it, and a corrupt one fails instead of growing.
+        return zstd!.decode(new Uint8Array(buffer), Math.max(1, this.bounded.maxBytes)).slice().buffer;
+      }
+    }
     m.addDecoder([8, 32946], async () => DeflateDecoder as never, decoderParameters as never, false);
     m.addDecoder(5, async () => LzwDecoder as never, decoderParameters as never, false);
     m.addDecoder(32773, async () => PackBitsDecoder as never, decoderParameters as never, false);
+    m.addDecoder(
+      50000,
+      async () => {
+        await initZstd();
+        return ZstdDecoder as never;
+      },
+      decoderParameters as never,
+      false,
+    );
     return m;
   });
   return geotiffModule;

@@ -46,16 +46,33 @@ export function parseGeoKeyDirectory(
   if (directory.length < 4) {
     throw inputError('GeoKeyDirectory is too short', { file, path: 'tag 34735 GeoKeyDirectory', expected: '≥ 4 values', found: String(directory.length) });
   }
-  const count = directory[3];
+  const [version, , , count] = [directory[0], directory[1], directory[2], directory[3]];
+  const where = 'tag 34735 GeoKeyDirectory';
+  if (version !== 1) {
+    throw inputError('GeoKeyDirectory has an unknown version', { file, path: where, expected: 'KeyDirectoryVersion 1', found: String(version) });
+  }
   if (directory.length < 4 + count * 4) {
-    throw inputError('GeoKeyDirectory is truncated', { file, path: 'tag 34735 GeoKeyDirectory', expected: `${4 + count * 4} values for ${count} keys`, found: String(directory.length) });
+    throw inputError('GeoKeyDirectory is truncated', { file, path: where, expected: `${4 + count * 4} values for ${count} keys`, found: String(directory.length) });
   }
   for (let i = 0; i < count; i++) {
     const [id, location, n, offset] = [directory[4 + i * 4], directory[5 + i * 4], directory[6 + i * 4], directory[7 + i * 4]];
-    if (location === 0) keys.set(id, offset);
-    else if (location === 34736 && doubles) keys.set(id, n === 1 ? doubles[offset] : Array.from({ length: n }, (_, k) => doubles[offset + k]));
-    else if (location === 34737 && ascii !== undefined) keys.set(id, ascii.slice(offset, offset + n).replace(/\|$/, ''));
-    else if (location === 34735) keys.set(id, Array.from({ length: n }, (_, k) => directory[offset + k]));
+    const key = `GeoKey ${id}`;
+    const bad = (expected: string, found: string) => inputError('GeoKeyDirectory entry is corrupt', { file, path: `${where}: ${key}`, expected, found });
+    if (location === 0) {
+      if (n !== 1) throw bad('count 1 for a SHORT value held in the directory', `count ${n}`);
+      keys.set(id, offset);
+    } else if (location === 34736) {
+      if (!doubles || offset + n > doubles.length || n < 1) throw bad(`${n} values inside GeoDoubleParams (tag 34736)`, `offset ${offset}, ${doubles?.length ?? 0} doubles`);
+      keys.set(id, n === 1 ? doubles[offset] : Array.from({ length: n }, (_, k) => doubles[offset + k]));
+    } else if (location === 34737) {
+      if (ascii === undefined || offset + n > ascii.length) throw bad(`${n} characters inside GeoAsciiParams (tag 34737)`, `offset ${offset}, ${ascii?.length ?? 0} characters`);
+      keys.set(id, ascii.slice(offset, offset + n).replace(/\|$/, ''));
+    } else if (location === 34735) {
+      if (offset + n > directory.length) throw bad(`${n} values inside the GeoKeyDirectory`, `offset ${offset}`);
+      keys.set(id, Array.from({ length: n }, (_, k) => directory[offset + k]));
+    } else {
+      throw bad('TIFFTagLocation 0, 34735, 34736 or 34737', String(location));
+    }
   }
   return keys;
 }

@@ -51,6 +51,9 @@ export function checkBlockLayout(t: LayoutTags, fileSize: number, file: string):
   if (t.photometric === 6) {
     throw inputError('YCbCr TIFFs are not supported (their samples are not the band values)', { file, path: 'tag 262 PhotometricInterpretation', expected: 'a non-YCbCr image', found: '6 (YCbCr)' });
   }
+  if (![1, 2, 3].includes(t.predictor) || (t.predictor === 3 && !t.dataType.startsWith('float'))) {
+    throw inputError('invalid Predictor for this sample type', { file, path: 'tag 317 Predictor', expected: '1 or 2, or 3 (floating point) for float samples', found: `${t.predictor} with ${t.dataType} samples` });
+  }
   if (!t.littleEndian && t.predictor !== 1) {
     throw inputError('big-endian TIFFs with a predictor are not supported', { file, path: 'tag 317 Predictor', expected: '1 (none) in a big-endian file, or a little-endian file', found: String(t.predictor) });
   }

@@ -29,6 +29,17 @@ export interface GdalMetadata {
   bandNames?: string[];
 }
 
+const WELL_FORMED = /^\s*<GDALMetadata>\s*(?:<Item(?:\s+[A-Za-z_][\w.:-]*\s*=\s*"[^"<]*")*\s*>[^<]*<\/Item>\s*)*<\/GDALMetadata>\s*$/;
+
+/**
+ * Whether GDAL_METADATA text has the shape GDAL writes and parses (a `GDALMetadata` element of
+ * `Item`s with quoted attributes). GDAL ignores a damaged one with an error, so a damaged one must
+ * not lend the reader a scale or offset GDAL would not apply.
+ */
+export function isWellFormedGdalMetadata(xml: string): boolean {
+  return WELL_FORMED.test(xml.replace(/\0+$/, ''));
+}
+
 const ITEM = /<Item\s+([^>]*)>([\s\S]*?)<\/Item>/g;
 const ATTR = /(\w+)\s*=\s*"([^"]*)"/g;
 

@@ -3,7 +3,7 @@ import { inputError } from '../errors.js';
 /**
  * Size claims inside a compressed block, checked before the (third-party) ZSTD and LERC decoders
  * allocate what they claim: a ZSTD frame's content size and a LERC blob's rows × columns must fit
- * the block. LZW, DEFLATE and PackBits are bounded by soilscale's own decoders instead.
+ * the block. LZW, DEFLATE, PackBits and ZSTD decode into a buffer of the block's size besides.
  */
 
 const ZSTD = 50000;
@@ -22,7 +22,7 @@ export function checkBlockPayload(raw: Uint8Array, compression: number, expected
   }
 }
 
-/** Frame_Content_Size of a ZSTD frame (RFC 8878 §3.1.1.1), when the header states it. */
+/** Frame_Content_Size of a ZSTD frame (RFC 8878 §3.1.1.1), when the header states it . */
 function zstdContentSize(b: Uint8Array): number | undefined {
   if (b.length < 6 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return undefined;
   const descriptor = b[4];

@@ -9,7 +9,7 @@ import { readBlocks, type BlockLayout } from './geotiff-blocks.js';
 import { decoderParameters, loadGeotiff } from './geotiff-codecs.js';
 import { crsFromGeoKeys, parseGeoKeyDirectory, transformFromTags } from './geotiff-geokeys.js';
 import { checkBlockLayout } from './geotiff-layout.js';
-import { parseGdalMetadata, parseGdalNodata } from './geotiff-metadata.js';
+import { isWellFormedGdalMetadata, parseGdalMetadata, parseGdalNodata } from './geotiff-metadata.js';
 import { CountingFileSource } from './geotiff-source.js';
 import { readTiffStructure, type TiffStructure } from './geotiff-structure.js';
 import { Tag, compressionName } from './geotiff-tags.js';
@@ -70,6 +70,9 @@ export interface GeoTiffReadOptions extends GeoTiffOpenOptions {
 }
 
 export { loadGeotiff } from './geotiff-codecs.js';
+
+/** ASCII tags whose text soilscale parses (GeoAsciiParams, GDAL_METADATA, GDAL_NODATA). */
+const TEXT_TAGS: ReadonlySet<number> = new Set([Tag.GeoAsciiParams, Tag.GdalMetadata, Tag.GdalNodata]);
 
 /** Compressions read losslessly (LERC: error-bounded). JPEG/WebP are refused: lossy and 8-bit. */
 const READABLE_COMPRESSIONS = new Set([1, 5, 8, 32946, 32773, 34887, 50000]);
@@ -220,14 +223,47 @@ async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<O
 }
 
 async function describeImage(path: string, size: number, tiff: GeoTIFF, image: GeoTIFFImage, structure: TiffStructure, options: GeoTiffOpenOptions): Promise<{ info: GeoTiffInfo; layout: BlockLayout }> {
+  const load = tagLoader(image, path);
+  const layout = await imageLayout(image, structure, 0, size, path);
+  const { width, height, bandCount, dataType, tiled } = layout;
+  const grid = await imageGrid(path, width, height, load, options);
+  const nodata = parseGdalNodata(await load(Tag.GdalNodata));
+  const metadataXml = await load(Tag.GdalMetadata);
+  if (typeof metadataXml === 'string' && !isWellFormedGdalMetadata(metadataXml)) {
+    throw inputError('GDAL_METADATA is not well-formed (damaged file?)', { file: path, path: 'tag 42112 GDAL_METADATA', expected: '<GDALMetadata><Item name="…">…</Item>…</GDALMetadata>', found: JSON.stringify(metadataXml.slice(0, 80)) });
+  }
+  const meta = parseGdalMetadata(metadataXml, bandCount);
+  const overviewCount = await checkOverviews(tiff, structure, size, path);
+
+  const info: GeoTiffInfo = { path, grid, bandCount, dataType, tiled, blockWidth: layout.blockWidth, blockHeight: layout.blockHeight, compression: compressionName(layout.compression), overviewCount };
+  if (nodata !== undefined) info.nodata = nodata;
+  if (meta.scale) info.scale = meta.scale;
+  if (meta.offset) info.offset = meta.offset;
+  if (meta.bandNames) info.bandNames = meta.bandNames;
+  return { info, layout };
+}
+
+/** Tag values of one image, read errors and damaged text reported naming the file and tag. */
+function tagLoader(image: GeoTIFFImage, path: string): (tag: number) => Promise<any> {
   const fd = image.getFileDirectory();
-  const load = async (tag: number): Promise<any> => {
+  return async (tag) => {
+    let value: unknown;
     try {
-      return await fd.loadValue(tag);
+      value = await fd.loadValue(tag);
     } catch (e) {
       throw inputError(`cannot read TIFF tag ${tag} (${(e as Error).message})`, { file: path, path: `tag ${tag}`, expected: 'a readable tag value', found: 'truncated or corrupt directory' });
     }
+    // libtiff truncates text at a NUL byte inside it (and GDAL then rejects the text); geotiff.js keeps it all.
+    if (TEXT_TAGS.has(tag) && typeof value === 'string' && /\0[^\0]/.test(value)) {
+      throw inputError('text tag contains a NUL byte inside its value (damaged file?)', { file: path, path: `tag ${tag}`, expected: 'one NUL-terminated string', found: JSON.stringify(value.slice(0, 60)) });
+    }
+    return value;
   };
+}
+
+/** The checked block layout of IFD `index` (compression, sample type, blocks; see geotiff-layout.ts). */
+async function imageLayout(image: GeoTIFFImage, structure: TiffStructure, index: number, size: number, path: string): Promise<BlockLayout> {
+  const load = tagLoader(image, path);
   const width = Number(await load(Tag.ImageWidth));
   const height = Number(await load(Tag.ImageLength));
   const bandCount = Number((await load(Tag.SamplesPerPixel)) ?? 1);
@@ -241,8 +277,9 @@ async function describeImage(path: string, size: number, tiff: GeoTIFF, image: G
     });
   }
   const dataType = sampleDataType(image, bandCount, path);
-  const tiled = structure.ifds[0].has(Tag.TileWidth);
-  const layout = checkBlockLayout(
+  checkExtraSamples(await load(Tag.ExtraSamples), bandCount, path);
+  const tiled = structure.ifds[index].has(Tag.TileWidth);
+  return checkBlockLayout(
     {
       width,
       height,
@@ -263,17 +300,26 @@ async function describeImage(path: string, size: number, tiff: GeoTIFF, image: G
     size,
     path,
   );
-  const grid = await imageGrid(path, width, height, load, options);
-  const nodata = parseGdalNodata(await load(Tag.GdalNodata));
-  const meta = parseGdalMetadata(await load(Tag.GdalMetadata), bandCount);
-  const overviewCount = await countOverviews(tiff, structure.ifds.length);
+}
 
-  const info: GeoTiffInfo = { path, grid, bandCount, dataType, tiled, blockWidth: layout.blockWidth, blockHeight: layout.blockHeight, compression: compressionName(compressionCode), overviewCount };
-  if (nodata !== undefined) info.nodata = nodata;
-  if (meta.scale) info.scale = meta.scale;
-  if (meta.offset) info.offset = meta.offset;
-  if (meta.bandNames) info.bandNames = meta.bandNames;
-  return { info, layout };
+/**
+ * Every further IFD (overviews, masks) is checked like the first — GDAL rejects a file with a damaged
+ * one — and the reduced-resolution copies (NewSubfileType bit 0 set, not a mask) are counted.
+ */
+async function checkOverviews(tiff: GeoTIFF, structure: TiffStructure, size: number, path: string): Promise<number> {
+  let n = 0;
+  for (let i = 1; i < structure.ifds.length; i++) {
+    const image = await tiff.getImage(i);
+    try {
+      await imageLayout(image, structure, i, size, path);
+    } catch (e) {
+      if (!isSoilscaleError(e)) throw e;
+      throw new SoilscaleError(e.kind, `image ${i} (overview or mask): ${e.message.replace(`${path}: `, '')}`, { file: path, path: `IFD ${i}` });
+    }
+    const sub = Number(image.getFileDirectory().getValue('NewSubfileType') ?? 0);
+    if ((sub & 1) === 1 && (sub & 4) === 0) n++;
+  }
+  return n;
 }
 
 /** The file's grid from its GeoKeys and model tags, or the caller's override grid (checked against them). */
@@ -311,14 +357,13 @@ function agrees(a: Grid, b: Grid): boolean {
   return sameCrs(a.crs, b.crs) && a.transform.every((v, i) => Math.abs(v - b.transform[i]) <= 1e-6 * px);
 }
 
-/** Reduced-resolution copies of the full image (NewSubfileType bit 0 set, not a mask). */
-async function countOverviews(tiff: GeoTIFF, imageCount: number): Promise<number> {
-  let n = 0;
-  for (let i = 1; i < imageCount; i++) {
-    const sub = Number((await tiff.getImage(i)).getFileDirectory().getValue('NewSubfileType') ?? 0);
-    if ((sub & 1) === 1 && (sub & 4) === 0) n++;
+/** ExtraSamples as libtiff accepts it (else GDAL rejects the file): at most one per sample, each 0–2. */
+function checkExtraSamples(value: unknown, bandCount: number, file: string): void {
+  if (value === undefined) return;
+  const values = typeof value === 'number' ? [value] : Array.from(value as ArrayLike<number>);
+  if (values.length > bandCount || values.some((v) => v > 2)) {
+    throw inputError('invalid ExtraSamples', { file, path: 'tag 338 ExtraSamples', expected: `at most ${bandCount} values, each 0 (unspecified), 1 or 2 (alpha)`, found: `[${values.slice(0, 8).join(', ')}]` });
   }
-  return n;
 }
 
 function sampleDataType(image: GeoTIFFImage, bandCount: number, file: string): RasterDataType {

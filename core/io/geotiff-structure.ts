@@ -16,6 +16,23 @@ export const MAX_IFD_ENTRIES = 4096;
 /** Byte size of each TIFF field type (TIFF 6.0 + BigTIFF). */
 const TYPE_SIZE: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
+/** Field types accepted for an integer, a real and a text tag (libtiff converts within the numeric classes). */
+const INTEGER_TYPES = new Set([1, 3, 4, 6, 8, 9, 16, 17]);
+const REAL_TYPES = new Set([1, 3, 4, 5, 6, 8, 9, 10, 11, 12, 16, 17]);
+const TEXT_TYPES = new Set([2]);
+
+/** The tags soilscale (or GDAL, rejecting the file) reads, by the class of type they must have. */
+const TAG_CLASS: Readonly<Record<number, ReadonlySet<number>>> = {
+  254: INTEGER_TYPES, 256: INTEGER_TYPES, 257: INTEGER_TYPES, 258: INTEGER_TYPES, 259: INTEGER_TYPES, 262: INTEGER_TYPES,
+  273: INTEGER_TYPES, 277: INTEGER_TYPES, 278: INTEGER_TYPES, 279: INTEGER_TYPES, 284: INTEGER_TYPES, 317: INTEGER_TYPES,
+  322: INTEGER_TYPES, 323: INTEGER_TYPES, 324: INTEGER_TYPES, 325: INTEGER_TYPES, 338: INTEGER_TYPES, 339: INTEGER_TYPES,
+  33550: REAL_TYPES, 33922: REAL_TYPES, 34264: REAL_TYPES, 34735: INTEGER_TYPES, 34736: REAL_TYPES,
+  34737: TEXT_TYPES, 42112: TEXT_TYPES, 42113: TEXT_TYPES,
+};
+
+/** Tags that hold exactly one value (libtiff: "Incorrect count for …"). */
+const SINGLE_VALUE_TAGS = new Set([254, 256, 257, 259, 262, 277, 278, 284, 317, 322, 323]);
+
 /** One IFD entry: its field type and value count (the values themselves are geotiff.js's to read). */
 export interface IfdEntry {
   readonly type: number;
@@ -115,7 +132,13 @@ async function readIfd(
     if (typeSize === undefined) {
       throw inputError('IFD entry has an unknown field type', { file, path: field, expected: 'a TIFF field type 1–13 or 16–18', found: String(type) });
     }
+    if (TAG_CLASS[tag] && !TAG_CLASS[tag].has(type)) {
+      throw inputError('tag has an incompatible field type', { file, path: field, expected: `one of types ${[...TAG_CLASS[tag]].join(', ')}`, found: String(type) });
+    }
     const n = bigTiff ? readUint64(body, at + 4, le, file, `${field} count`) : body.getUint32(at + 4, le);
+    if (SINGLE_VALUE_TAGS.has(tag) && n !== 1) {
+      throw inputError('tag must hold exactly one value', { file, path: field, expected: 'count 1', found: `count ${n}` });
+    }
     const bytes = n * typeSize;
     if (bytes > inline) {
       const dataOffset = bigTiff ? readUint64(body, at + 12, le, file, `${field} offset`) : body.getUint32(at + 8, le);
