@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { inputError, usageError } from '../errors.js';
 import type { GeoTransform } from '../model/grid.js';
+import { epsgCode } from '../crs/resolve.js';
+import { userDefinedCrs, userDefinedGeoKeys, type GeoKeyEncoding } from './geotiff-crs.js';
 
 /**
  * GeoTIFF georeferencing: GeoKeys ↔ `EPSG:n`, and model tags (ModelPixelScale, ModelTiepoint,
@@ -77,7 +79,11 @@ export function parseGeoKeyDirectory(
   return keys;
 }
 
-/** `EPSG:n` from GeoKeys; a user-defined or missing CRS is an input error naming the key. */
+/**
+ * The CRS from GeoKeys: `EPSG:n`, or for a user-defined one (code 32767: MODIS sinusoidal, a custom
+ * projection, a WKT-only CRS) a proj4 string built from its keys. A missing or unsupported one is an
+ * input error naming the key.
+ */
 export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, file: string): string {
   if (!keys || keys.size === 0) {
     throw inputError('GeoTIFF has no GeoKeys, so its CRS is unknown', { file, path: 'tag 34735 GeoKeyDirectory', expected: 'ProjectedCSTypeGeoKey (3072) or GeographicTypeGeoKey (2048)', found: 'no GeoKeyDirectory' });
@@ -91,9 +97,7 @@ export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, f
     const code = keys.get(id);
     if (code === undefined) continue;
     const name = id === GeoKey.ProjectedCSType ? 'ProjectedCSTypeGeoKey (3072)' : 'GeographicTypeGeoKey (2048)';
-    if (code === USER_DEFINED) {
-      throw inputError('GeoTIFF CRS is user-defined (no EPSG code); reproject it to an EPSG CRS, e.g. with gdalwarp -t_srs EPSG:n', { file, path: name, expected: 'an EPSG code', found: '32767 (user-defined)' });
-    }
+    if (code === USER_DEFINED) return userDefinedCrs(keys, file);
     if (typeof code !== 'number' || !Number.isInteger(code) || code <= 0) {
       throw inputError('GeoTIFF CRS code is not a valid EPSG code', { file, path: name, expected: 'an EPSG code', found: String(code) });
     }
@@ -157,13 +161,12 @@ function epsgIndexDir(): string {
   return epsgDir;
 }
 
-/** Whether `EPSG:n` is a projected or a geographic 2D CRS; other kinds and unknown codes are usage errors. */
+/** Whether `EPSG:n` (or WKT whose outermost authority is EPSG) is a projected or a geographic 2D CRS; unknown codes and other kinds are usage errors. */
 export function epsgKind(crs: string, file?: string): { code: number; kind: CrsKind } {
-  const match = /^EPSG:(\d+)$/i.exec(crs.trim());
-  if (!match) {
-    throw usageError('writing a GeoTIFF needs an EPSG CRS; WKT without an EPSG code is not supported yet', { file, path: 'grid.crs', expected: 'EPSG:n', found: crs.length > 60 ? crs.slice(0, 57) + '...' : crs });
+  const code = epsgCode(crs);
+  if (code === undefined) {
+    throw usageError('not an EPSG CRS', { file, path: 'grid.crs', expected: 'EPSG:n', found: crs.length > 60 ? crs.slice(0, 57) + '...' : crs });
   }
-  const code = Number(match[1]);
   const entryPath = join(epsgIndexDir(), `${code}.json`);
   if (!existsSync(entryPath)) {
     throw usageError('unknown EPSG code', { file, path: 'grid.crs', expected: 'a code in the EPSG registry', found: crs });
@@ -174,8 +177,12 @@ export function epsgKind(crs: string, file?: string): { code: number; kind: CrsK
   throw usageError('GeoTIFF CRS must be a projected or geographic 2D CRS', { file, path: 'grid.crs', expected: 'projected or geographic 2D CRS', found: `${crs} (${entry.kind ?? 'unknown kind'})` });
 }
 
-/** GeoKeyDirectory (tag 34735) SHORT values for an EPSG CRS, PixelIsArea. */
-export function geoKeyDirectoryFor(crs: string, file?: string): number[] {
+/**
+ * GeoKeys (tags 34735–34737) for a CRS, PixelIsArea: the EPSG code when it has one, else the
+ * user-defined encoding of its projection (see geotiff-crs.ts), so GDAL reads back the same CRS.
+ */
+export function geoKeysFor(crs: string, file?: string): GeoKeyEncoding {
+  if (epsgCode(crs) === undefined) return userDefinedGeoKeys(crs, file);
   const { code, kind } = epsgKind(crs, file);
   const keys: Array<[number, number]> = [
     [GeoKey.GTModelType, kind === 'projected' ? MODEL_PROJECTED : MODEL_GEOGRAPHIC],
@@ -184,5 +191,5 @@ export function geoKeyDirectoryFor(crs: string, file?: string): number[] {
   ];
   const out = [1, 1, 0, keys.length];
   for (const [id, value] of keys) out.push(id, 0, 1, value);
-  return out;
+  return { directory: out };
 }
