@@ -12,11 +12,12 @@ import { inputError, usageError } from '../errors.js';
 
 type Keys = ReadonlyMap<number, unknown>;
 
-/** GeoKey ids of the user-defined CRS parts (GeoTIFF 1.1, OGC 19-008r4). */
-const K = {
+/** GeoKey ids (GeoTIFF 1.1, OGC 19-008r4): the CRS codes, and the parts of a user-defined CRS. */
+export const GeoKey = {
   GTModelType: 1024,
+  GTRasterType: 1025,
   GTCitation: 1026,
-  GeodeticCRS: 2048,
+  GeographicType: 2048,
   GeodeticDatum: 2050,
   GeogAngularUnits: 2054,
   Ellipsoid: 2056,
@@ -24,7 +25,7 @@ const K = {
   SemiMinor: 2058,
   InvFlattening: 2059,
   PrimeMeridianLong: 2061,
-  ProjectedCRS: 3072,
+  ProjectedCSType: 3072,
   PCSCitation: 3073,
   Projection: 3074,
   ProjMethod: 3075,
@@ -46,6 +47,7 @@ const K = {
   StraightVertPoleLong: 3095,
 } as const;
 
+const K = GeoKey;
 const USER_DEFINED = 32767;
 const DEGREE = 9102;
 
@@ -103,7 +105,7 @@ function num(keys: Keys, id: number): number | undefined {
 
 /** The ellipsoid/datum part of the proj4 string. */
 function earth(keys: Keys, file: string): string {
-  const code = num(keys, K.GeodeticCRS);
+  const code = num(keys, K.GeographicType);
   if (code !== undefined && code !== USER_DEFINED) return earthOfGeographicCode(code, file);
   const a = num(keys, K.SemiMajor);
   const b = num(keys, K.SemiMinor);
@@ -222,7 +224,7 @@ export function userDefinedGeoKeys(crs: string, file?: string): GeoKeyEncoding {
   const shorts: Array<[number, number]> = [];
   const doubles: Array<[number, number]> = [];
   const geographic = proj === 'longlat';
-  shorts.push([K.GTModelType, geographic ? 2 : 1], [1025, 1], [K.GeodeticCRS, USER_DEFINED], [K.GeodeticDatum, USER_DEFINED], [K.GeogAngularUnits, DEGREE], [K.Ellipsoid, USER_DEFINED]);
+  shorts.push([K.GTModelType, geographic ? 2 : 1], [K.GTRasterType, 1], [K.GeographicType, USER_DEFINED], [K.GeodeticDatum, USER_DEFINED], [K.GeogAngularUnits, DEGREE], [K.Ellipsoid, USER_DEFINED]);
   doubles.push([K.SemiMajor, p.a]);
   if (p.b === p.a || !p.rf) doubles.push([K.SemiMinor, p.b]);
   else doubles.push([K.InvFlattening, p.rf]);
@@ -232,7 +234,7 @@ export function userDefinedGeoKeys(crs: string, file?: string): GeoKeyEncoding {
     if (!params) {
       throw usageError('this projection has no GeoTIFF encoding here; reproject the data or use an EPSG CRS', { file, path: 'grid.crs', expected: `one of ${[...new Set(METHODS.map((m) => m.proj))].join(', ')}, utm or longlat`, found: p.projName ?? crs.slice(0, 60) });
     }
-    shorts.push([K.ProjectedCRS, USER_DEFINED], [K.Projection, USER_DEFINED], [K.ProjMethod, params.ct]);
+    shorts.push([K.ProjectedCSType, USER_DEFINED], [K.Projection, USER_DEFINED], [K.ProjMethod, params.ct]);
     const toMeter = p.to_meter ?? 1;
     if (toMeter === 1) shorts.push([K.ProjLinearUnits, 9001]);
     else shorts.push([K.ProjLinearUnits, USER_DEFINED]), doubles.push([K.ProjLinearUnitSize, toMeter]);

@@ -4,23 +4,14 @@ import { dirname, join } from 'node:path';
 import { inputError, usageError } from '../errors.js';
 import type { GeoTransform } from '../model/grid.js';
 import { epsgCode } from '../crs/resolve.js';
-import { userDefinedCrs, userDefinedGeoKeys, type GeoKeyEncoding } from './geotiff-crs.js';
+import { GeoKey, userDefinedCrs, userDefinedGeoKeys, type GeoKeyEncoding } from './geotiff-crs.js';
 
 /**
  * GeoTIFF georeferencing: GeoKeys ↔ `EPSG:n`, and model tags (ModelPixelScale, ModelTiepoint,
  * ModelTransformation) ↔ GDAL geotransform. Shared by the reader and the writer.
  */
 
-/** GeoKey ids used here (GeoTIFF 1.1, OGC 19-008r4). */
-export const GeoKey = {
-  GTModelType: 1024,
-  GTRasterType: 1025,
-  GTCitation: 1026,
-  GeographicType: 2048,
-  GeogAngularUnits: 2054,
-  ProjectedCSType: 3072,
-  ProjLinearUnits: 3076,
-} as const;
+export { GeoKey };
 
 const MODEL_PROJECTED = 1;
 const MODEL_GEOGRAPHIC = 2;
