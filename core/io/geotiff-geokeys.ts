@@ -92,7 +92,18 @@ export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, f
     if (typeof code !== 'number' || !Number.isInteger(code) || code <= 0) {
       throw inputError('GeoTIFF CRS code is not a valid EPSG code', { file, path: name, expected: 'an EPSG code', found: String(code) });
     }
-    return `EPSG:${code}`;
+    const crs = `EPSG:${code}`;
+    let kind: CrsKind | undefined;
+    try {
+      kind = epsgKind(crs, file).kind;
+    } catch {
+      kind = undefined;
+    }
+    const wanted: CrsKind = id === GeoKey.ProjectedCSType ? 'projected' : 'geographic';
+    if (kind !== wanted) {
+      throw inputError(`GeoTIFF CRS code is not a known ${wanted} EPSG CRS`, { file, path: name, expected: `the code of a ${wanted} CRS in the EPSG registry`, found: kind ? `${code} (a ${kind} CRS)` : `${code} (not in the registry)` });
+    }
+    return crs;
   }
   throw inputError('GeoTIFF GeoKeys do not name a CRS', { file, path: 'GeoKeyDirectory', expected: 'ProjectedCSTypeGeoKey (3072) or GeographicTypeGeoKey (2048)', found: `keys ${[...keys.keys()].join(', ')}` });
 }
