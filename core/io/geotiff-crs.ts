@@ -125,11 +125,10 @@ function earth(keys: Keys, file: string): string {
  * A proj4 string for a user-defined CRS in GeoKeys, or — when its keys do not describe it but a
  * citation holds an `ESRI PE String = <WKT>` — that WKT.
  *
+ * A MODIS tile (CT_Sinusoidal, sphere of radius 6371007.181 m) gives
+ * `+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs`.
+ *
  * @throws SoilscaleError (input) naming the key when the method or units are not supported.
- * @example
- * ```ts
- * userDefinedCrs(keysOfModisTile, 'MOD13A2.tif'); // '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs'
- * ```
  */
 export function userDefinedCrs(keys: Keys, file: string): string {
   const angular = num(keys, K.GeogAngularUnits);

@@ -98,16 +98,12 @@ export async function readGeoTiffInfo(path: string, options: GeoTiffOpenOptions 
 
 /**
  * Read a GeoTIFF as Float32 bands: file nodata → `NaN`, scale/offset applied. A `window` read fetches
- * only the blocks it needs; `bands` picks bands by index or name.
+ * only the blocks it needs.
  *
- * @throws SoilscaleError naming the file for every problem: missing file, damaged structure,
- * truncated or corrupt blocks (never read as zeros), unsupported encodings, unknown band names.
  * @example
  * ```ts
  * const r = await readGeoTiff('sm.tif', { window: { x: 100, y: 50, width: 256, height: 256 }, bands: [0] });
  * r.bands[0][0]; // value of pixel (100, 50), NaN where the file holds its nodata value
- * const landsat = await readGeoTiff('LC08_sr.tif', { bands: ['red', 'nir'] }); // by band description
- * const plain = await readGeoTiff('fine_t1.tif', { grid: createGrid(100, 100, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633') });
  * ```
  */
 export async function readGeoTiff(path: string, options: GeoTiffReadOptions = {}): Promise<Raster> {
@@ -115,7 +111,12 @@ export async function readGeoTiff(path: string, options: GeoTiffReadOptions = {}
   return result.raster;
 }
 
-/** `readGeoTiff` plus the number of file bytes it read (for tests and diagnostics). */
+/**
+ * `readGeoTiff` plus the number of file bytes it read (for tests and diagnostics).
+ *
+ * @throws SoilscaleError naming the file for every problem: missing file, damaged structure,
+ * truncated or corrupt blocks (never read as zeros), unsupported encodings, unknown band names.
+ */
 export async function readGeoTiffCounted(path: string, options: GeoTiffReadOptions = {}): Promise<{ raster: Raster; bytesRead: number }> {
   return naming(path, async () => {
     const { info, layout, source, decode } = await openGeoTiff(path, options);
@@ -142,7 +143,10 @@ export async function readGeoTiffCounted(path: string, options: GeoTiffReadOptio
  * @throws SoilscaleError (usage) naming the file, the selector and the bands it has.
  * @example
  * ```ts
- * resolveBands(await readGeoTiffInfo('landsat.tif'), ['nir', 0]); // [3, 0] when band 4 is described "NIR"
+ * const info = await readGeoTiffInfo('ndvi.tif'); // one band, described "ndvi"
+ * resolveBands(info, ['NDVI', 0]); // [0, 0]
+ * const byName = await readGeoTiff('ndvi.tif', { bands: ['ndvi'] }); // what a STAC eo:bands name resolves through
+ * const onGrid = await readGeoTiff('ndvi.tif', { grid: info.grid }); // a grid from STAC proj:* fields, checked against the file's
  * ```
  */
 export function resolveBands(info: GeoTiffInfo, selectors?: readonly BandSelector[]): number[] {
