@@ -81,6 +81,9 @@ export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, f
   }
   const model = keys.get(GeoKey.GTModelType);
   const order = model === MODEL_GEOGRAPHIC ? [GeoKey.GeographicType, GeoKey.ProjectedCSType] : [GeoKey.ProjectedCSType, GeoKey.GeographicType];
+  if (model !== undefined && model !== MODEL_PROJECTED && model !== MODEL_GEOGRAPHIC && model !== 3) {
+    throw inputError('GeoTIFF model type is invalid', { file, path: 'GTModelTypeGeoKey (1024)', expected: '1 (projected) or 2 (geographic)', found: String(model) });
+  }
   if (model === 3) {
     throw inputError('geocentric GeoTIFFs are not supported', { file, path: 'GTModelTypeGeoKey (1024)', expected: '1 (projected) or 2 (geographic)', found: '3 (geocentric)' });
   }
