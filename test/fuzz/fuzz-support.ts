@@ -8,7 +8,8 @@
  *
  * Quick mode (default, CI): a few dozen cases per format, a few seconds. Long mode:
  * `SOILSCALE_FUZZ_LONG=1` (cases per format from `SOILSCALE_FUZZ_CASES`, default 2000); with
- * `SOILSCALE_FUZZ_REPORT=<file.json>` the figures are appended to that file.
+ * `SOILSCALE_FUZZ_REPORT=<file.json>` the figures are appended to that file; `SOILSCALE_FUZZ_SEED=n`
+ * explores other cases.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
@@ -22,10 +23,18 @@ export function caseCount(quick: number): number {
   return LONG ? Number(process.env.SOILSCALE_FUZZ_CASES ?? 2000) : quick;
 }
 
+/**
+ * The generator of one format's cases: a fixed seed (same cases on every machine), shifted by
+ * `SOILSCALE_FUZZ_SEED` to explore other cases.
+ */
+export function caseRng(seed: number): Rng {
+  return createRng(seed + Number(process.env.SOILSCALE_FUZZ_SEED ?? 0));
+}
+
 /** Time one case may take before it counts as a hang. */
 export const CASE_TIMEOUT_MS = 20_000;
 
-export { createRng, type Rng };
+export type { Rng };
 
 export type Outcome = 'ok' | 'error' | 'timeout' | 'foreign-error' | 'unnamed-error' | 'differs';
 

@@ -15,7 +15,7 @@ import { createGrid } from '../../core/model/grid.js';
 import { rasterFromBands } from '../../core/model/raster.js';
 import { gdal, hasGdal } from '../core/io/helpers.js';
 import { sharedDataPath } from '../support/shared-data.js';
-import { caseCount, createRng, FuzzTally, LONG, mutateBytes, runCase } from './fuzz-support.js';
+import { caseCount, caseRng, FuzzTally, LONG, mutateBytes, runCase } from './fuzz-support.js';
 import { differenceFromGdal, gdalVerdict } from './geotiff-oracle.js';
 
 async function writeSeeds(dir: string): Promise<string[]> {
@@ -57,7 +57,7 @@ test('GeoTIFF fuzz: every mutated file reads as GDAL reads it, or fails with an 
   const oracle = hasGdal();
   const tally = new FuzzTally('geotiff');
   const cases = caseCount(5 * seeds.length);
-  const rng = createRng(20261206);
+  const rng = caseRng(20261206);
   for (let k = 0; k < cases; k++) {
     const seedFile = seeds[k % seeds.length];
     const original = readFileSync(seedFile);

@@ -17,7 +17,7 @@ import { preparePipeline } from '../../core/pipeline/plan.js';
 import { createRegistry } from '../../core/plugin/registry.js';
 import { readStacScene } from '../../core/stac/index.js';
 import { builtinPlugins } from '../../plugins/index.js';
-import { caseCount, createRng, FuzzTally, LONG, mutateBytes, mutateJson, runCase } from './fuzz-support.js';
+import { caseCount, caseRng, FuzzTally, LONG, mutateBytes, mutateJson, runCase } from './fuzz-support.js';
 
 const coarse = createGrid(4, 3, [500000, 1000, 0, 4200000, 0, -1000], 'EPSG:32633');
 const fine = createGrid(20, 15, [500000, 200, 0, 4200000, 0, -200], 'EPSG:32633');
@@ -79,7 +79,7 @@ test('STAC fuzz: a mutated catalog loads, or fails naming one of its files', { t
   assert.equal(await loadScene(entry), reference);
 
   const tally = new FuzzTally('stac');
-  const rng = createRng(31);
+  const rng = caseRng(31);
   const names = Object.keys(docs);
   for (let k = 0; k < caseCount(120); k++) {
     for (const [name, doc] of Object.entries(docs)) writeFileSync(join(dir, name), JSON.stringify(doc, null, 2));
@@ -104,7 +104,7 @@ test('pipeline fuzz: a mutated pipeline validates, or fails naming its file', { 
   const seeds = readdirSync(root).filter((f) => f.endsWith('.json')).sort();
   assert.ok(seeds.length >= 5);
   const tally = new FuzzTally('pipeline');
-  const rng = createRng(41);
+  const rng = caseRng(41);
   for (let k = 0; k < caseCount(160); k++) {
     const name = seeds[k % seeds.length];
     const text = readFileSync(join(root, name), 'utf8');

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import type { Stations } from '../../core/model/stations.js';
 import { readIsmn, readStationsCsv } from '../../core/stations/index.js';
 import { sharedDataPath } from '../support/shared-data.js';
-import { caseCount, createRng, FuzzTally, LONG, mutateBytes, runCase, type Rng } from './fuzz-support.js';
+import { caseCount, caseRng, FuzzTally, LONG, mutateBytes, runCase, type Rng } from './fuzz-support.js';
 
 const CSV = [
   'station,lon,lat,depth_m,date,sm,flag',
@@ -84,7 +84,7 @@ function ismnSeeds(): string[] {
 }
 
 async function fuzz(tally: FuzzTally, dir: string, seeds: Array<{ name: string; text: string; ext: string }>, read: (file: string) => Promise<Stations>, smRange: boolean, cases: number, seed: number): Promise<void> {
-  const rng = createRng(seed);
+  const rng = caseRng(seed);
   for (let k = 0; k < cases; k++) {
     const s = seeds[k % seeds.length];
     const m = rng.next() < 0.5 ? mutateLines(s.text, rng) : (() => {
