@@ -174,10 +174,20 @@ async function naming<T>(file: string, fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (isSoilscaleError(e)) {
       if (e.details.file) throw e;
-      throw new SoilscaleError(e.kind, e.message, { ...e.details, file }, e.problems);
+      throw new SoilscaleError(e.kind, bareMessage(e), { ...e.details, file }, e.problems);
     }
     throw inputError(`cannot read the GeoTIFF (${e instanceof Error ? e.message : String(e)})`, { file, expected: 'a valid GeoTIFF', found: 'a file the TIFF parser rejects' });
   }
+}
+
+/** A SoilscaleError's message without the location and expected/found its details add to it. */
+function bareMessage(e: SoilscaleError): string {
+  const d = e.details;
+  let text = e.message;
+  const where = [d.file, d.path].filter(Boolean).join(': ');
+  if (where && text.startsWith(`${where}: `)) text = text.slice(where.length + 2);
+  const tail = d.expected !== undefined || d.found !== undefined ? ` (expected ${d.expected ?? '?'}, found ${d.found ?? '?'})` : '';
+  return tail && text.endsWith(tail) ? text.slice(0, -tail.length) : text;
 }
 
 function checkWindow(w: PixelWindow, width: number, height: number, file: string): void {
@@ -231,12 +241,17 @@ async function describeImage(path: string, size: number, tiff: GeoTIFF, image: G
   const layout = await imageLayout(image, structure, 0, size, path);
   const { width, height, bandCount, dataType, tiled } = layout;
   const grid = await imageGrid(path, width, height, load, options);
-  const nodata = parseGdalNodata(await load(Tag.GdalNodata));
+  const nodataText = await load(Tag.GdalNodata);
+  const nodata = parseGdalNodata(nodataText);
+  if (nodata === undefined && typeof nodataText === 'string' && nodataText.replace(/\0/g, '').trim() !== '') {
+    // GDAL would read a numeric prefix ('-9999x' as -9999); ignoring it would turn nodata into values.
+    throw inputError('GDAL_NODATA is not a number', { file: path, path: 'tag 42113 GDAL_NODATA', expected: 'a number, nan or inf', found: JSON.stringify(nodataText.slice(0, 40)) });
+  }
   const metadataXml = await load(Tag.GdalMetadata);
   if (typeof metadataXml === 'string' && !isWellFormedGdalMetadata(metadataXml)) {
     throw inputError('GDAL_METADATA is not well-formed (damaged file?)', { file: path, path: 'tag 42112 GDAL_METADATA', expected: '<GDALMetadata><Item name="…">…</Item>…</GDALMetadata>', found: JSON.stringify(metadataXml.slice(0, 80)) });
   }
-  const meta = parseGdalMetadata(metadataXml, bandCount);
+  const meta = parseGdalMetadata(metadataXml, bandCount, path);
   const overviewCount = await checkOverviews(tiff, structure, size, path);
 
   const info: GeoTiffInfo = { path, grid, bandCount, dataType, tiled, blockWidth: layout.blockWidth, blockHeight: layout.blockHeight, compression: compressionName(layout.compression), overviewCount };

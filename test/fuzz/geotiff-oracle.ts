@@ -18,9 +18,15 @@ export type GdalVerdict =
       readonly raw: Float64Array;
     };
 
+/**
+ * gdalinfo reports the corners in longitude/latitude too; a geotransform far outside the CRS's domain
+ * makes that report fail ("Point outside of projection domain") though the file reads — not a rejection.
+ */
+const REPORT_ONLY = /Point outside of projection domain/;
+
 function run(tool: string, args: string[]): { ok: boolean; stdout: string; why: string } {
   const r = spawnSync(tool, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
-  const errors = (r.stderr ?? '').split('\n').filter((l) => /^ERROR/.test(l));
+  const errors = (r.stderr ?? '').split('\n').filter((l) => /^ERROR/.test(l) && !REPORT_ONLY.test(l));
   return { ok: r.status === 0 && errors.length === 0, stdout: r.stdout ?? '', why: errors.join(' | ') || `exit ${r.status}` };
 }
 
