@@ -3,22 +3,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { inputError, usageError } from '../errors.js';
 import type { GeoTransform } from '../model/grid.js';
+import { epsgCode } from '../crs/resolve.js';
+import { GeoKey, userDefinedCrs, userDefinedGeoKeys, type GeoKeyEncoding } from './geotiff-crs.js';
 
 /**
  * GeoTIFF georeferencing: GeoKeys ↔ `EPSG:n`, and model tags (ModelPixelScale, ModelTiepoint,
  * ModelTransformation) ↔ GDAL geotransform. Shared by the reader and the writer.
  */
 
-/** GeoKey ids used here (GeoTIFF 1.1, OGC 19-008r4). */
-export const GeoKey = {
-  GTModelType: 1024,
-  GTRasterType: 1025,
-  GTCitation: 1026,
-  GeographicType: 2048,
-  GeogAngularUnits: 2054,
-  ProjectedCSType: 3072,
-  ProjLinearUnits: 3076,
-} as const;
+export { GeoKey };
 
 const MODEL_PROJECTED = 1;
 const MODEL_GEOGRAPHIC = 2;
@@ -46,27 +39,51 @@ export function parseGeoKeyDirectory(
   if (directory.length < 4) {
     throw inputError('GeoKeyDirectory is too short', { file, path: 'tag 34735 GeoKeyDirectory', expected: '≥ 4 values', found: String(directory.length) });
   }
-  const count = directory[3];
+  const [version, , , count] = [directory[0], directory[1], directory[2], directory[3]];
+  const where = 'tag 34735 GeoKeyDirectory';
+  if (version !== 1) {
+    throw inputError('GeoKeyDirectory has an unknown version', { file, path: where, expected: 'KeyDirectoryVersion 1', found: String(version) });
+  }
   if (directory.length < 4 + count * 4) {
-    throw inputError('GeoKeyDirectory is truncated', { file, path: 'tag 34735 GeoKeyDirectory', expected: `${4 + count * 4} values for ${count} keys`, found: String(directory.length) });
+    throw inputError('GeoKeyDirectory is truncated', { file, path: where, expected: `${4 + count * 4} values for ${count} keys`, found: String(directory.length) });
   }
   for (let i = 0; i < count; i++) {
     const [id, location, n, offset] = [directory[4 + i * 4], directory[5 + i * 4], directory[6 + i * 4], directory[7 + i * 4]];
-    if (location === 0) keys.set(id, offset);
-    else if (location === 34736 && doubles) keys.set(id, n === 1 ? doubles[offset] : Array.from({ length: n }, (_, k) => doubles[offset + k]));
-    else if (location === 34737 && ascii !== undefined) keys.set(id, ascii.slice(offset, offset + n).replace(/\|$/, ''));
-    else if (location === 34735) keys.set(id, Array.from({ length: n }, (_, k) => directory[offset + k]));
+    const key = `GeoKey ${id}`;
+    const bad = (expected: string, found: string) => inputError('GeoKeyDirectory entry is corrupt', { file, path: `${where}: ${key}`, expected, found });
+    if (location === 0) {
+      if (n !== 1) throw bad('count 1 for a SHORT value held in the directory', `count ${n}`);
+      keys.set(id, offset);
+    } else if (location === 34736) {
+      if (!doubles || offset + n > doubles.length || n < 1) throw bad(`${n} values inside GeoDoubleParams (tag 34736)`, `offset ${offset}, ${doubles?.length ?? 0} doubles`);
+      keys.set(id, n === 1 ? doubles[offset] : Array.from({ length: n }, (_, k) => doubles[offset + k]));
+    } else if (location === 34737) {
+      if (ascii === undefined || offset + n > ascii.length) throw bad(`${n} characters inside GeoAsciiParams (tag 34737)`, `offset ${offset}, ${ascii?.length ?? 0} characters`);
+      keys.set(id, ascii.slice(offset, offset + n).replace(/\|$/, ''));
+    } else if (location === 34735) {
+      if (offset + n > directory.length) throw bad(`${n} values inside the GeoKeyDirectory`, `offset ${offset}`);
+      keys.set(id, Array.from({ length: n }, (_, k) => directory[offset + k]));
+    } else {
+      throw bad('TIFFTagLocation 0, 34735, 34736 or 34737', String(location));
+    }
   }
   return keys;
 }
 
-/** `EPSG:n` from GeoKeys; a user-defined or missing CRS is an input error naming the key. */
+/**
+ * The CRS from GeoKeys: `EPSG:n`, or for a user-defined one (code 32767: MODIS sinusoidal, a custom
+ * projection, a WKT-only CRS) a proj4 string built from its keys. A missing or unsupported one is an
+ * input error naming the key.
+ */
 export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, file: string): string {
   if (!keys || keys.size === 0) {
     throw inputError('GeoTIFF has no GeoKeys, so its CRS is unknown', { file, path: 'tag 34735 GeoKeyDirectory', expected: 'ProjectedCSTypeGeoKey (3072) or GeographicTypeGeoKey (2048)', found: 'no GeoKeyDirectory' });
   }
   const model = keys.get(GeoKey.GTModelType);
   const order = model === MODEL_GEOGRAPHIC ? [GeoKey.GeographicType, GeoKey.ProjectedCSType] : [GeoKey.ProjectedCSType, GeoKey.GeographicType];
+  if (model !== undefined && model !== MODEL_PROJECTED && model !== MODEL_GEOGRAPHIC && model !== 3) {
+    throw inputError('GeoTIFF model type is invalid', { file, path: 'GTModelTypeGeoKey (1024)', expected: '1 (projected) or 2 (geographic)', found: String(model) });
+  }
   if (model === 3) {
     throw inputError('geocentric GeoTIFFs are not supported', { file, path: 'GTModelTypeGeoKey (1024)', expected: '1 (projected) or 2 (geographic)', found: '3 (geocentric)' });
   }
@@ -74,13 +91,22 @@ export function crsFromGeoKeys(keys: ReadonlyMap<number, unknown> | undefined, f
     const code = keys.get(id);
     if (code === undefined) continue;
     const name = id === GeoKey.ProjectedCSType ? 'ProjectedCSTypeGeoKey (3072)' : 'GeographicTypeGeoKey (2048)';
-    if (code === USER_DEFINED) {
-      throw inputError('GeoTIFF CRS is user-defined (no EPSG code); reproject it to an EPSG CRS, e.g. with gdalwarp -t_srs EPSG:n', { file, path: name, expected: 'an EPSG code', found: '32767 (user-defined)' });
-    }
+    if (code === USER_DEFINED) return userDefinedCrs(keys, file);
     if (typeof code !== 'number' || !Number.isInteger(code) || code <= 0) {
       throw inputError('GeoTIFF CRS code is not a valid EPSG code', { file, path: name, expected: 'an EPSG code', found: String(code) });
     }
-    return `EPSG:${code}`;
+    const crs = `EPSG:${code}`;
+    let kind: CrsKind | undefined;
+    try {
+      kind = epsgKind(crs, file).kind;
+    } catch {
+      kind = undefined;
+    }
+    const wanted: CrsKind = id === GeoKey.ProjectedCSType ? 'projected' : 'geographic';
+    if (kind !== wanted) {
+      throw inputError(`GeoTIFF CRS code is not a known ${wanted} EPSG CRS`, { file, path: name, expected: `the code of a ${wanted} CRS in the EPSG registry`, found: kind ? `${code} (a ${kind} CRS)` : `${code} (not in the registry)` });
+    }
+    return crs;
   }
   throw inputError('GeoTIFF GeoKeys do not name a CRS', { file, path: 'GeoKeyDirectory', expected: 'ProjectedCSTypeGeoKey (3072) or GeographicTypeGeoKey (2048)', found: `keys ${[...keys.keys()].join(', ')}` });
 }
@@ -140,13 +166,12 @@ function epsgIndexDir(): string {
   return epsgDir;
 }
 
-/** Whether `EPSG:n` is a projected or a geographic 2D CRS; other kinds and unknown codes are usage errors. */
+/** Whether `EPSG:n` (or WKT whose outermost authority is EPSG) is a projected or a geographic 2D CRS; unknown codes and other kinds are usage errors. */
 export function epsgKind(crs: string, file?: string): { code: number; kind: CrsKind } {
-  const match = /^EPSG:(\d+)$/i.exec(crs.trim());
-  if (!match) {
-    throw usageError('writing a GeoTIFF needs an EPSG CRS; WKT without an EPSG code is not supported yet', { file, path: 'grid.crs', expected: 'EPSG:n', found: crs.length > 60 ? crs.slice(0, 57) + '...' : crs });
+  const code = epsgCode(crs);
+  if (code === undefined) {
+    throw usageError('not an EPSG CRS', { file, path: 'grid.crs', expected: 'EPSG:n', found: crs.length > 60 ? crs.slice(0, 57) + '...' : crs });
   }
-  const code = Number(match[1]);
   const entryPath = join(epsgIndexDir(), `${code}.json`);
   if (!existsSync(entryPath)) {
     throw usageError('unknown EPSG code', { file, path: 'grid.crs', expected: 'a code in the EPSG registry', found: crs });
@@ -157,8 +182,12 @@ export function epsgKind(crs: string, file?: string): { code: number; kind: CrsK
   throw usageError('GeoTIFF CRS must be a projected or geographic 2D CRS', { file, path: 'grid.crs', expected: 'projected or geographic 2D CRS', found: `${crs} (${entry.kind ?? 'unknown kind'})` });
 }
 
-/** GeoKeyDirectory (tag 34735) SHORT values for an EPSG CRS, PixelIsArea. */
-export function geoKeyDirectoryFor(crs: string, file?: string): number[] {
+/**
+ * GeoKeys (tags 34735–34737) for a CRS, PixelIsArea: the EPSG code when it has one, else the
+ * user-defined encoding of its projection (see geotiff-crs.ts), so GDAL reads back the same CRS.
+ */
+export function geoKeysFor(crs: string, file?: string): GeoKeyEncoding {
+  if (epsgCode(crs) === undefined) return userDefinedGeoKeys(crs, file);
   const { code, kind } = epsgKind(crs, file);
   const keys: Array<[number, number]> = [
     [GeoKey.GTModelType, kind === 'projected' ? MODEL_PROJECTED : MODEL_GEOGRAPHIC],
@@ -167,5 +196,5 @@ export function geoKeyDirectoryFor(crs: string, file?: string): number[] {
   ];
   const out = [1, 1, 0, keys.length];
   for (const [id, value] of keys) out.push(id, 0, 1, value);
-  return out;
+  return { directory: out };
 }

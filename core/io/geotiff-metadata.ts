@@ -1,3 +1,5 @@
+import { inputError } from '../errors.js';
+
 /**
  * GDAL's private TIFF tags: GDAL_NODATA (42113, ASCII number) and GDAL_METADATA (42112, XML items
  * such as per-band SCALE, OFFSET and DESCRIPTION).
@@ -29,11 +31,27 @@ export interface GdalMetadata {
   bandNames?: string[];
 }
 
+const WELL_FORMED = /^\s*<GDALMetadata>\s*(?:<Item(?:\s+[A-Za-z_][\w.:-]*\s*=\s*"[^"<]*")*\s*>[^<]*<\/Item>\s*)*<\/GDALMetadata>\s*$/;
+
+/**
+ * Whether GDAL_METADATA text has the shape GDAL writes and parses (a `GDALMetadata` element of
+ * `Item`s with quoted attributes). GDAL ignores a damaged one with an error, so a damaged one must
+ * not lend the reader a scale or offset GDAL would not apply.
+ */
+export function isWellFormedGdalMetadata(xml: string): boolean {
+  return WELL_FORMED.test(xml.replace(/\0+$/, ''));
+}
+
 const ITEM = /<Item\s+([^>]*)>([\s\S]*?)<\/Item>/g;
 const ATTR = /(\w+)\s*=\s*"([^"]*)"/g;
 
-/** Per-band SCALE/OFFSET/DESCRIPTION from GDAL_METADATA XML (missing entries default to 1/0/''). */
-export function parseGdalMetadata(xml: unknown, bandCount: number): GdalMetadata {
+/**
+ * Per-band SCALE/OFFSET/DESCRIPTION from GDAL_METADATA XML (missing entries default to 1/0/'').
+ *
+ * @throws SoilscaleError (input) naming `file` when a SCALE or OFFSET is not a number: GDAL would read
+ * its numeric prefix (`0.0001%` as 0.0001), ignoring it would change every value.
+ */
+export function parseGdalMetadata(xml: unknown, bandCount: number, file: string): GdalMetadata {
   if (typeof xml !== 'string') return {};
   const scale = new Array<number>(bandCount).fill(1);
   const offset = new Array<number>(bandCount).fill(0);
@@ -49,12 +67,17 @@ export function parseGdalMetadata(xml: unknown, bandCount: number): GdalMetadata
     const name = (attrs.get('name') ?? '').toUpperCase();
     const role = (attrs.get('role') ?? '').toLowerCase();
     const text = unescapeXml(m[2]).trim();
+    const number = (what: string): number => {
+      const v = Number(text);
+      if (text === '' || !Number.isFinite(v)) {
+        throw inputError(`GDAL_METADATA ${what} of band ${sample + 1} is not a number`, { file, path: 'tag 42112 GDAL_METADATA', expected: 'a finite number', found: JSON.stringify(text.slice(0, 40)) });
+      }
+      return v;
+    };
     if (name === 'SCALE' || role === 'scale') {
-      const v = Number(text);
-      if (Number.isFinite(v)) [scale[sample], hasScale] = [v, true];
+      [scale[sample], hasScale] = [number('SCALE'), true];
     } else if (name === 'OFFSET' || role === 'offset') {
-      const v = Number(text);
-      if (Number.isFinite(v)) [offset[sample], hasOffset] = [v, true];
+      [offset[sample], hasOffset] = [number('OFFSET'), true];
     } else if (name === 'DESCRIPTION' || role === 'description') {
       [names[sample], hasNames] = [text, true];
     }

@@ -5,7 +5,7 @@ import type { Grid } from '../model/grid.js';
 import type { Raster } from '../model/raster.js';
 import { partialPath, produceFileAtomic } from './atomic-file.js';
 import { layoutCog, tilesAcross, TILE_WRAP_BYTES, type ImageDescription } from './geotiff-cog-layout.js';
-import { geoKeyDirectoryFor, tagsFromTransform } from './geotiff-geokeys.js';
+import { geoKeysFor, tagsFromTransform } from './geotiff-geokeys.js';
 import { formatGdalMetadata, formatGdalNodata } from './geotiff-metadata.js';
 import { OverviewReducer, pyramidSizes } from './geotiff-overviews.js';
 import { Tag, type TagEntry } from './geotiff-tags.js';
@@ -157,9 +157,11 @@ function resolveOptions(file: string, bandCount: number, o: GeoTiffWriteOptions)
 
 function georeferencingEntries(grid: Grid, file: string): TagEntry[] {
   if (grid.crs === '') return []; // a plain TIFF, as read with { allowUngeoreferenced: true }
-  const geoKeys = geoKeyDirectoryFor(grid.crs, file);
+  const geoKeys = geoKeysFor(grid.crs, file);
   const model = tagsFromTransform(grid.transform);
-  const entries: TagEntry[] = [{ tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geoKeys }];
+  const entries: TagEntry[] = [{ tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geoKeys.directory }];
+  if (geoKeys.doubles?.length) entries.push({ tag: Tag.GeoDoubleParams, type: 'DOUBLE', values: geoKeys.doubles });
+  if (geoKeys.ascii) entries.push({ tag: Tag.GeoAsciiParams, type: 'ASCII', values: geoKeys.ascii });
   if (model.modelPixelScale) entries.push({ tag: Tag.ModelPixelScale, type: 'DOUBLE', values: model.modelPixelScale });
   if (model.modelTiepoint) entries.push({ tag: Tag.ModelTiepoint, type: 'DOUBLE', values: model.modelTiepoint });
   if (model.modelTransformation) entries.push({ tag: Tag.ModelTransformation, type: 'DOUBLE', values: model.modelTransformation });

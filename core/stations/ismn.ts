@@ -31,6 +31,14 @@ interface IsmnSensor {
 
 const DATE_TOKEN = /^\d{4}\/\d{2}\/\d{2}$/;
 
+/** `YYYY/MM/DD` naming a real day (not 2018-03-71 or month 00). */
+function isCalendarDate(token: string): boolean {
+  if (!DATE_TOKEN.test(token)) return false;
+  const iso = token.replace(/\//g, '-');
+  const ms = Date.parse(`${iso}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === iso;
+}
+
 /**
  * Read ISMN (International Soil Moisture Network) soil-moisture files: one `.stm` file, or a folder
  * searched recursively for `*_sm_*.stm`. Both ISMN layouts are understood ("header+values" and
@@ -77,6 +85,10 @@ function parseSiteTokens(tokens: string[], file: string, lineNo: number) {
   for (let i = 3; i + 5 <= tokens.length; i++) {
     const nums = tokens.slice(i, i + 5).map(Number);
     if (nums.every((n) => Number.isFinite(n)) && tokens.slice(i, i + 5).every((t) => /^-?\d/.test(t))) {
+      const bad = (what: string, expected: string, found: number) => inputError(`bad ISMN station ${what}`, { file, path: `line ${lineNo}, ${what}`, expected, found: String(found) });
+      if (!(nums[0] >= -90 && nums[0] <= 90)) throw bad('latitude', 'a latitude in [-90, 90]', nums[0]);
+      if (!(nums[1] >= -180 && nums[1] <= 180)) throw bad('longitude', 'a longitude in [-180, 180]', nums[1]);
+      if (!(nums[3] >= 0 && nums[4] >= nums[3])) throw bad('depth', `depth_from >= 0 and depth_to >= depth_from (${nums[3]})`, nums[4] >= nums[3] ? nums[3] : nums[4]);
       return {
         network: tokens[1],
         station: tokens.slice(2, i).join(' '),
@@ -120,8 +132,8 @@ function parseStm(text: string, file: string): IsmnSensor {
       if (!site) site = s;
       record = [tokens[0], tokens[1], ...s.rest];
     }
-    if (!DATE_TOKEN.test(record[0]) || record.length < 4) {
-      throw inputError('bad ISMN record', { file, path: `line ${lineNo}`, expected: 'YYYY/MM/DD HH:MM value flag …', found: lines[li].trim().slice(0, 80) });
+    if (!isCalendarDate(record[0]) || record.length < 4) {
+      throw inputError('bad ISMN record', { file, path: `line ${lineNo}`, expected: 'YYYY/MM/DD HH:MM value flag … with a real calendar date', found: lines[li].trim().slice(0, 80) });
     }
     const value = Number(record[2]);
     if (!Number.isFinite(value)) {

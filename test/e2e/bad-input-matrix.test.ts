@@ -54,6 +54,11 @@ function assertNothingLeft(dir: string, tmp: string, expected: readonly string[]
 }
 
 /** Poll until `probe` answers, or fail if the child `done` first (so the test never waits for nothing). */
+/** Files in a folder, 0 while it does not exist yet. */
+function stagedFiles(folder: string): number {
+  return existsSync(folder) ? readdirSync(folder).length : 0;
+}
+
 async function waitFor<T>(probe: () => T | undefined, done: Promise<Outcome>): Promise<T> {
   let ended: Outcome | undefined;
   void done.then((o) => (ended = o));
@@ -185,17 +190,21 @@ describe('bad-input matrix: data loss', () => {
     const out = join(dir, 'out');
     const marker = join(dir, 'running');
     const first = start(['run', hangingPipeline(dir, marker), '--out', out, '--quiet'], { tmp });
-    const pid = await waitFor(() => (existsSync(marker) ? readFileSync(marker, 'utf8') : undefined), first.done);
-    // The run is mid-way: 300 files in its staging folder, a lock, a scratch folder in TMPDIR.
-    const staging = readdirSync(dir).find((e) => e.startsWith('out.partial-'));
-    assert.ok(staging, readdirSync(dir).join(', '));
-    assert.equal(readdirSync(join(dir, staging, 'many')).length, 300);
-    assert.ok(existsSync(`${out}.lock`));
-    assert.ok(readdirSync(tmp).some((e) => e.startsWith('soilscale-run-')));
+    try {
+      const pid = await waitFor(() => (existsSync(marker) ? readFileSync(marker, 'utf8') : undefined), first.done);
+      // The run is mid-way: 300 files in its staging folder (the sink and the hanging node may run side
+      // by side, so wait for the sink), a lock, a scratch folder in TMPDIR.
+      const staging = await waitFor(() => readdirSync(dir).find((e) => e.startsWith('out.partial-') && stagedFiles(join(dir, e, 'many')) === 300), first.done);
+      assert.ok(existsSync(`${out}.lock`));
+      assert.ok(readdirSync(tmp).some((e) => e.startsWith('soilscale-run-')), staging);
 
-    const second = await soilscale({ tmp }, 'run', pipelineFixture('basic'), '--out', out, '--quiet');
-    assert.equal(second.code, 2, second.stderr);
-    assert.match(second.stderr, new RegExp(`error: ${out}: another soilscale run is writing to ${out} \\(expected one run at a time per output folder, found lock ${out}\\.lock held by pid ${pid} `));
+      const second = await soilscale({ tmp }, 'run', pipelineFixture('basic'), '--out', out, '--quiet');
+      assert.equal(second.code, 2, second.stderr);
+      assert.match(second.stderr, new RegExp(`error: ${out}: another soilscale run is writing to ${out} \\(expected one run at a time per output folder, found lock ${out}\\.lock held by pid ${pid} `));
+    } catch (e) {
+      first.child.kill('SIGKILL');
+      throw e;
+    }
 
     first.child.kill('SIGTERM');
     const r = await first.done;
@@ -207,7 +216,10 @@ describe('bad-input matrix: data loss', () => {
     const { dir, tmp } = sandbox();
     const marker = join(dir, 'running');
     const run = start(['run', hangingPipeline(dir, marker), '--out', join(dir, 'out'), '--quiet'], { tmp });
-    await waitFor(() => (existsSync(marker) ? true : undefined), run.done);
+    await waitFor(() => (existsSync(marker) ? true : undefined), run.done).catch((e) => {
+      run.child.kill('SIGKILL');
+      throw e;
+    });
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.code, 130, r.stderr);
@@ -273,7 +285,7 @@ describe('bad-input matrix: silent wrong answers', () => {
   it('a misspelt output port: validate and run exit 2 naming the node, the port and the closest output', async () => {
     const { dir, tmp } = sandbox();
     const pipeline = writePipeline(dir, await writeScene(dir), { sm: { $node: 'down', output: 'prodcut' } });
-    const expected = "outputs.sm.output: node 'down' (downscaler:regression) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, model)";
+    const expected = "outputs.sm.output: node 'down' (downscaler:regression) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, lower, upper, model)";
     for (const args of [['validate', pipeline], ['run', pipeline, '--out', join(dir, 'out')]]) {
       const r = await soilscale({ tmp }, ...args);
       assert.equal(r.code, 2, r.stderr);

@@ -19,6 +19,7 @@ import {
   type Series,
 } from '../../../core/index.js';
 import { fusePair, type EstarfmOptions } from './pair-fusion.js';
+import { valueRange } from './value-range.js';
 import { baseDistances, planFusion, type OutsideSpan, type PlanEntry } from './time-series.js';
 
 /** The manifest's params after defaults. */
@@ -27,7 +28,7 @@ export interface EstarfmParams {
   readonly variant: 'classic' | 'fast';
   readonly halfWindow: number;
   readonly numClasses: number;
-  /** Valid range; when absent, the physical range of the variable (see `PHYSICAL_RANGES`). */
+  /** Valid range; when absent, inferred from the variables and the data (see value-range.ts). */
   readonly dnMin?: number;
   readonly dnMax?: number;
   readonly background: number;
@@ -40,49 +41,7 @@ export interface EstarfmParams {
   readonly tileSize: number;
 }
 
-/**
- * Physical value ranges by vocabulary variable: ESTARFM's range gates the regression (0.02·max) and
- * the out-of-range fallback, so reflectance DN (0–10000) would disable both for soil moisture.
- */
-export const PHYSICAL_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  sm: [0, 0.6],
-  ndvi: [-1, 1],
-  evi: [-1, 1],
-  albedo: [0, 1],
-  blue: [0, 1],
-  green: [0, 1],
-  red: [0, 1],
-  nir: [0, 1],
-  swir1: [0, 1],
-  swir2: [0, 1],
-  lst: [180, 350],
-  sigma0_vv: [-50, 10],
-  sigma0_vh: [-50, 10],
-};
-
-/** The physical range of a variable, also for qualified names (`sm_truth`, `ndvi_smoothed` → `sm`, `ndvi`). */
-export function physicalRange(variable: string): readonly [number, number] | undefined {
-  const parts = variable.split('_');
-  for (let k = parts.length; k >= 1; k--) {
-    const range = PHYSICAL_RANGES[parts.slice(0, k).join('_')];
-    if (range) return range;
-  }
-  return undefined;
-}
-
-/** The value range for `variables` (union over bands), or the reference's DN range with a note. */
-export function valueRange(params: Pick<EstarfmParams, 'dnMin' | 'dnMax'>, variables: readonly string[]): { min: number; max: number; note?: string } {
-  if (params.dnMin !== undefined && params.dnMax !== undefined) return { min: params.dnMin, max: params.dnMax };
-  const known = variables.map(physicalRange);
-  if (known.every((r) => r !== undefined)) {
-    const min = params.dnMin ?? Math.min(...known.map((r) => r![0]));
-    const max = params.dnMax ?? Math.max(...known.map((r) => r![1]));
-    return { min, max, note: `value range [${min}, ${max}] from the physical range of ${variables.join(', ')}` };
-  }
-  const min = params.dnMin ?? 0;
-  const max = params.dnMax ?? 10000;
-  return { min, max, note: `no physical range known for ${variables.join(', ')}: using [${min}, ${max}] (reflectance DN); set dnMin/dnMax` };
-}
+export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
 
 export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
   return {
@@ -99,8 +58,9 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const targets = input.dates ?? coarseDates;
       checkTargets(targets, coarseDates, fine[0].dates);
 
-      const range = valueRange(params, fine.map((f) => f.variable));
+      const range = valueRange(params, fine, onFine, params.background);
       if (range.note) notes.push(range.note);
+      if (range.warning) context.warn(range.warning.code, range.warning.message);
       const options: EstarfmOptions = {
         halfWindow: params.halfWindow,
         numClasses: params.numClasses,

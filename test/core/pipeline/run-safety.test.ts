@@ -175,7 +175,7 @@ describe('empty and ambiguous outputs', () => {
   it('a misspelt output port is a validation error naming the node, the port and the closest output', async () => {
     const e = await rejection(preparePipeline(pipeline({ d: { uses: 'downscaler:test-scale', with: { coarse, target } } }, { sm: { $node: 'd', output: 'prodcut' } }), { registry: emptyRegistry() }));
     assert.equal(e.kind, 'usage');
-    assert.deepEqual(e.problems, ["outputs.sm.output: node 'd' (downscaler:test-scale) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, model)"]);
+    assert.deepEqual(e.problems, ["outputs.sm.output: node 'd' (downscaler:test-scale) has no output 'prodcut'; did you mean 'product'? (outputs: product, uncertainty, lower, upper, model)"]);
   });
 
   it("a misspelt source asset in the outputs map fails the run instead of dropping the output", async () => {
