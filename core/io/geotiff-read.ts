@@ -353,6 +353,12 @@ async function imageGrid(path: string, width: number, height: number, load: (tag
   };
   const georeferenced = !!(geoKeys || tags.modelPixelScale || tags.modelTiepoint || tags.modelTransformation);
   const own = georeferenced ? createGrid(width, height, transformFromTags(tags, path), crsFromGeoKeys(geoKeys, path)) : undefined;
+  if (own) {
+    const t = own.transform;
+    if (![t[0] + width * t[1] + height * t[2], t[3] + width * t[4] + height * t[5]].every(Number.isFinite)) {
+      throw inputError('GeoTIFF geotransform puts the raster beyond any coordinate (corrupt pixel size?)', { file: path, path: 'tags 33550/33922/34264', expected: 'finite corner coordinates', found: `[${t.join(', ')}] for ${width}×${height} px` });
+    }
+  }
   const override = options.grid;
   if (override) {
     if (override.width !== width || override.height !== height) {
