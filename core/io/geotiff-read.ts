@@ -200,8 +200,16 @@ function checkWindow(w: PixelWindow, width: number, height: number, file: string
 interface OpenedGeoTiff {
   info: GeoTiffInfo;
   layout: BlockLayout;
-  source: CountingFileSource;
+  source: TiffByteSource;
   decode(buffer: ArrayBuffer): Promise<ArrayBuffer>;
+}
+
+/** Where a TIFF's bytes come from (geotiff.js's source interface, plus the size and a byte count). */
+interface TiffByteSource {
+  readonly fileSize: number;
+  readonly bytesRead: number;
+  fetch(slices: ReadonlyArray<{ offset: number; length: number }>): Promise<ArrayBuffer[]>;
+  close(): Promise<void>;
 }
 
 async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
@@ -214,10 +222,16 @@ async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<O
     if (isSoilscaleError(e)) throw e;
     throw inputError('GeoTIFF file not found', { file: path, expected: 'an existing GeoTIFF file', found: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
-  if (size < 8) throw inputError('file is too short to be a TIFF (truncated?)', { file: path, expected: '≥ 8 bytes', found: `${size} bytes` });
-  const source = new CountingFileSource(path, size);
+  return openGeoTiffFrom(path, new CountingFileSource(path, size), options);
+}
+
+/** Open a TIFF from a byte source: its structure checked first (geotiff-structure.ts), then parsed. */
+async function openGeoTiffFrom(path: string, source: TiffByteSource, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
+  const size = source.fileSize;
   try {
-    const structure = await readTiffStructure(source, size, path);
+    if (size < 8) throw inputError('file is too short to be a TIFF (truncated?)', { file: path, expected: '≥ 8 bytes', found: `${size} bytes` });
+    const reader = { read: async (offset: number, length: number) => new DataView((await source.fetch([{ offset, length }]))[0]) };
+    const structure = await readTiffStructure(reader, size, path);
     let image: GeoTIFFImage;
     let tiff: GeoTIFF;
     const m = await loadGeotiff();
