@@ -49,7 +49,10 @@ test('zhu2018 on 0–10000 int data named green/red/nir: range [0, 10000] inferr
 });
 
 test('without run warnings the inferred range is an error naming dnMin/dnMax', async () => {
-  const fuser = await estarfmFuser.create(paramsWith({ compat: 'zhu2018' }), createPluginContext({ workers }));
+  // A host whose context cannot carry warnings (an older or third-party host).
+  const bare: Record<string, unknown> = { ...createPluginContext({ workers }) };
+  delete bare.warn;
+  const fuser = await estarfmFuser.create(paramsWith({ compat: 'zhu2018' }), bare as unknown as PluginContext);
   const { fine, coarse } = inputs();
   await assert.rejects(fuser.fuse({ coarse, fine, dates: [T0] }), (e: Error) => e.name === 'SoilscaleError' && /dnMin/.test(e.message) && /\[0, 10000\]/.test(e.message));
 });
