@@ -201,8 +201,16 @@ function checkWindow(w: PixelWindow, width: number, height: number, file: string
 interface OpenedGeoTiff {
   info: GeoTiffInfo;
   layout: BlockLayout;
-  source: CountingFileSource | HttpRangeSource;
+  source: TiffByteSource;
   decode(buffer: ArrayBuffer): Promise<ArrayBuffer>;
+}
+
+/** Where a TIFF's bytes come from (geotiff.js's source interface, plus the size and a byte count). */
+interface TiffByteSource {
+  readonly fileSize: number;
+  readonly bytesRead: number;
+  fetch(slices: ReadonlyArray<{ offset: number; length: number }>): Promise<ArrayBuffer[]>;
+  close(): Promise<void>;
 }
 
 async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
@@ -219,12 +227,13 @@ async function openGeoTiff(path: string, options: GeoTiffOpenOptions): Promise<O
   return openGeoTiffFrom(path, new CountingFileSource(path, size), options);
 }
 
-/** Open a TIFF from a byte source: a local file, or an http(s) URL read by range requests. */
-async function openGeoTiffFrom(path: string, source: CountingFileSource | HttpRangeSource, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
+/** Open a TIFF from a byte source: its structure checked first (geotiff-structure.ts), then parsed. */
+async function openGeoTiffFrom(path: string, source: TiffByteSource, options: GeoTiffOpenOptions): Promise<OpenedGeoTiff> {
   const size = source.fileSize;
   try {
     if (size < 8) throw inputError('file is too short to be a TIFF (truncated?)', { file: path, expected: '≥ 8 bytes', found: `${size} bytes` });
-    const structure = await readTiffStructure(source, size, path);
+    const reader = { read: async (offset: number, length: number) => new DataView((await source.fetch([{ offset, length }]))[0]) };
+    const structure = await readTiffStructure(reader, size, path);
     let image: GeoTIFFImage;
     let tiff: GeoTIFF;
     const m = await loadGeotiff();
@@ -360,6 +369,12 @@ async function imageGrid(path: string, width: number, height: number, load: (tag
   };
   const georeferenced = !!(geoKeys || tags.modelPixelScale || tags.modelTiepoint || tags.modelTransformation);
   const own = georeferenced ? createGrid(width, height, transformFromTags(tags, path), crsFromGeoKeys(geoKeys, path)) : undefined;
+  if (own) {
+    const t = own.transform;
+    if (![t[0] + width * t[1] + height * t[2], t[3] + width * t[4] + height * t[5]].every(Number.isFinite)) {
+      throw inputError('GeoTIFF geotransform puts the raster beyond any coordinate (corrupt pixel size?)', { file: path, path: 'tags 33550/33922/34264', expected: 'finite corner coordinates', found: `[${t.join(', ')}] for ${width}×${height} px` });
+    }
+  }
   const override = options.grid;
   if (override) {
     if (override.width !== width || override.height !== height) {

@@ -53,12 +53,6 @@ export class CountingFileSource {
     );
   }
 
-  /** Exactly `length` bytes at `offset` (the structure walk checks ranges before asking). */
-  async read(offset: number, length: number): Promise<DataView> {
-    const [buffer] = await this.fetch([{ offset, length }]);
-    return new DataView(buffer);
-  }
-
   async close(): Promise<void> {
     await (await this.handle).close();
   }

@@ -109,11 +109,6 @@ export class HttpRangeSource {
     return Promise.all(slices.map((s) => this.slice(s.offset, s.length)));
   }
 
-  /** Exactly `length` bytes at `offset` (the TIFF structure walk reads through this). */
-  async read(offset: number, length: number): Promise<DataView> {
-    return new DataView(await this.slice(offset, length));
-  }
-
   private async slice(offset: number, length: number): Promise<ArrayBuffer> {
     const out = new Uint8Array(length);
     const end = Math.min(offset + length, this.fileSize);

@@ -36,7 +36,8 @@ export function gdalVerdict(file: string, scratch: string): GdalVerdict {
   if (!info.ok) return { ok: false, why: info.why };
   const json = JSON.parse(info.stdout) as { size: [number, number]; geoTransform?: number[]; bands: Array<{ noDataValue?: number | string; scale?: number; offset?: number }> };
   const out = `${scratch}.bin`;
-  const raw = run('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', '-ot', 'Float64', file, out]);
+  // Pixels only (the geotransform was compared from gdalinfo): ENVI cannot hold every geotransform.
+  const raw = run('gdal_translate', ['-q', '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', '-ot', 'Float64', '-a_ullr', '0', String(json.size[1]), String(json.size[0]), '0', file, out]);
   try {
     if (!raw.ok) return { ok: false, why: raw.why };
     const buf = readFileSync(out);

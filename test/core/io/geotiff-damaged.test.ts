@@ -119,7 +119,7 @@ test('a header cannot make the reader allocate what it declares, nor loop', asyn
   if (!needGdal(t)) return;
   const dir = tempDir(t);
   const base = join(dir, 'small.tif');
-  gdal('gdal_translate', ['-q', '-srcwin', '0', '0', '20', '20', '-b', '1', '-co', 'COMPRESS=DEFLATE', SRC, base]);
+  gdal('gdal_translate', ['-q', '-srcwin', '0', '0', '20', '20', '-b', '1', '-co', 'COMPRESS=DEFLATE', '-a_srs', 'EPSG:32633', '-a_ullr', '0', '600', '600', '0', SRC, base]);
   const original = readFileSync(base);
   assert.ok(original.length < 2000, `${original.length} bytes`);
 
@@ -143,6 +143,13 @@ test('a header cannot make the reader allocate what it declares, nor loop', asyn
   b2.writeUInt32LE(ifd, ifd + 2 + 12 * b2.readUInt16LE(ifd));
   writeFileSync(loop, b2);
   await rejectsNaming(loop, /IFD chain loops back/);
+
+  // A pixel size that puts the far corner beyond any coordinate.
+  const infinite = join(dir, 'infinite.tif');
+  const b4 = Buffer.from(original);
+  b4.writeDoubleLE(1e307, b4.readUInt32LE(entry(b4, 33550).field)); // ModelPixelScale x
+  writeFileSync(infinite, b4);
+  await rejectsNaming(infinite, /geotransform puts the raster beyond any coordinate/);
 
   // An IFD claiming 65535 entries.
   const entries = join(dir, 'entries.tif');
