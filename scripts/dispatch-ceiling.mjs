@@ -29,13 +29,13 @@ function oracleSlope(smLR, s) {
   const smp = (Math.PI * smLR) / Math.acos(1 - 2 * s);
   return smp / (Math.PI * Math.sqrt(s * (1 - s)));
 }
-const FLOOR = 0.005; // m³/m³ above the wilting point still counts as "at the floor"
+const FLOOR = 0.005; // m³/m³ above the air-dry water content still counts as "at the floor"
 
 const dir = mkdtempSync(join(tmpdir(), 'soilscale-dispatch-ceiling-'));
 try {
   const scene = await core.readStacScene((await writeSyntheticScene(options, dir)).catalogPath);
   const [coarse, lst, ndvi, truth] = await Promise.all(['sm_coarse', 'lst_1km', 'ndvi_1km', 'sm_truth_1km'].map((k) => scene.load(k)));
-  const { wiltingPoint, see } = generateSyntheticScene(resolveOptions(options), true).diagnostics;
+  const { airDry, see } = generateSyntheticScene(resolveOptions(options), true).diagnostics;
   const defaults = Object.fromEntries(Object.entries(dispatchDownscaler.params.properties).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
   const workers = core.createWorkerPool(2);
   const downscaler = await dispatchDownscaler.create({ ...defaults, clip: [] }, core.createPluginContext({ workers }));
@@ -65,7 +65,7 @@ try {
     const [mS, mTc] = [see[d], truth.values[d]].map((v) => cellMeans(v, clear));
     for (let p = 0; p < dispatch.length; p++) {
       const c = cellOf[p];
-      const part = truth.values[d][p] - wiltingPoint[p] < FLOOR ? 'at the floor' : 'above the floor';
+      const part = truth.values[d][p] - airDry[p] < FLOOR ? 'at the floor' : 'above the floor';
       if (valid(p)) {
         for (const group of [part, 'all']) {
           add(`dispatch|${group}`, dispatch[p] - mD[c], truth.values[d][p] - mT[c]);
