@@ -11,18 +11,21 @@ export type { DispatchParams } from './src/dispatch-downscaler.js';
  * @example
  * ```json
  * "dispatch": { "uses": "downscaler:dispatch",
- *               "with": { "coarse": "scene.sm_coarse", "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km" },
+ *               "with": { "coarse": "scene.sm_coarse",
+ *                         "predictors": { "ndvi": "scene.ndvi_1km", "lst": "scene.lst_1km", "dem": "scene.dem_1km" },
  *                         "seeModel": "linear", "endmemberScope": "lrWindow" } }
  * ```
  */
 export const dispatchDownscaler = {
   id: 'downscaler:dispatch',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'DISPATCH (soil evaporative efficiency)',
   description:
     'DISPATCH downscaling: fractional vegetation cover from NDVI, temperature end-members from the LST–fv trapezoid (edge regression or extremes, per scene / LR pixel / LR window, with fallbacks), ' +
     'soil temperature by the hourglass partition, soil evaporative efficiency, linear or cosine SEE(SM) model with SMp per LR pixel, first-order downscaling with the derivative at the LR-mean SEE (conserves the coarse value), ' +
-    'ensemble over LST overpasses (`lst`, `lst_<name>`) and neighbouring days. Cloudy/frozen LST gives nodata. Tables: endmembers, see, fallbacks.',
+    'ensemble over LST overpasses (`lst`, `lst_<name>`) and neighbouring days. With a `dem` predictor, LST is first corrected for elevation (lapse rate) and illumination (sun at the overpass). ' +
+    'Robust by default: dSM/dSEE calibrated per LR cell over time, per-pixel shrinkage against the LST noise, SMp capped, cells the LST–fv space cannot downscale given the coarse value, ' +
+    'correction added to a cell-conserving bilinear base. Cloudy/frozen LST gives nodata. Tables: endmembers, see, fallbacks, smp, topography.',
   params: {
     type: 'object',
     properties: {

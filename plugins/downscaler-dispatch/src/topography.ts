@@ -35,7 +35,7 @@ export function createTopographicCorrection(dem: Float32Array, grid: Grid, layou
   const t = grid.transform;
   const centre = transformCoordinates(grid.crs, 'EPSG:4326', Float64Array.of(t[0] + (grid.width / 2) * t[1]), Float64Array.of(t[3] + (grid.height / 2) * t[5]));
   const latitude = centre.y[0];
-  const zAnomaly = cellAnomalies(Float32Array.from(dem), layout);
+  const zAnomaly = cellAnomalies(dem, layout);
   const illumination = new Float32Array(n);
 
   return (lst: Float32Array, fv: Float32Array, date: string): { lst: Float32Array; report: TopographyReport } => {
