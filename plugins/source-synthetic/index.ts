@@ -45,8 +45,9 @@ export const syntheticSource = definePlugin({
   version: GENERATOR_VERSION,
   title: 'Synthetic study area',
   description:
-    'Generates a reproducible synthetic scene: DEM/slope/aspect/TWI, sand/silt/clay, land cover, a daily bucket-model soil-moisture truth ' +
-    '(storms, infiltration excess, run-on, drainage, Priestley–Taylor ET with a soil evaporative efficiency), an energy-balance ~10:30 LST, ' +
+    'Generates a reproducible synthetic scene: DEM/slope/aspect/TWI, sand/silt/clay, land cover, a daily two-layer soil model whose 0–5 cm layer is the ' +
+    'soil-moisture truth (storms, infiltration excess, run-on, drainage, force-restore exchange with the root zone, transpiration from the root zone, ' +
+    'soil evaporation by a soil evaporative efficiency down to air-dry), an energy-balance ~10:30 LST with slope illumination, ' +
       'noisy/cloud-gapped 1 km predictors, a biased coarse SM, ' +
     '30 m Sentinel-1-like σ⁰ (Water Cloud Model) and Landsat-like reflectance, and in-situ stations.',
   params: {
@@ -59,6 +60,7 @@ export const syntheticSource = definePlugin({
       fineFactor: { type: 'integer', minimum: 1, maximum: 100, default: defaultSyntheticOptions.fineFactor, description: '30 m pixels per "1 km" pixel, per side (33 → 990 m)' },
       subAreaCells: cells([1, 1], 'coarse cells [columns, rows] covered by the 30 m sub-area, centred'),
       climate: { type: 'string', enum: ['semi-arid', 'humid'], default: defaultSyntheticOptions.climate, description: 'climate preset' },
+      relief: { type: 'integer', minimum: 0, maximum: 2000, default: defaultSyntheticOptions.relief, description: 'amplitude of the fractal relief of the DEM, m (35: a rolling plain; hundreds: hills)' },
       stations: { type: 'integer', minimum: 15, maximum: 30, default: defaultSyntheticOptions.stations, description: 'number of in-situ stations' },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: defaultSyntheticOptions.seed, description: 'random seed: same seed, same bytes' },
       cacheDir: { type: 'string', default: '', description: 'scene folder; empty: <os temp>/soilscale-synthetic-<hash of the params>, reused when complete' },

@@ -24,6 +24,12 @@ export interface DispatchOptions {
   readonly damping: number;
   /** Fixed SMp (m³/m³) instead of calibrating it per LR pixel; 0 = calibrate. */
   readonly smpFixed: number;
+  /** Upper bound on a calibrated SMp (the SM at SEE = 1 cannot exceed a porosity); 0 = none. */
+  readonly smpMax: number;
+  /** LST noise (K) behind the per-pixel shrinkage of the correction; 0 = no shrinkage. */
+  readonly lstNoise: number;
+  /** LR cells the LST–fv space cannot downscale: no value, or the coarse value (reported). */
+  readonly cellFallback: 'none' | 'coarse';
 }
 
 /** Fine pixels grouped by the LR cell they nest in (CSR lists). */
@@ -83,6 +89,8 @@ export interface MemberResult {
   readonly validPixels: number;
   readonly frozenPixels: number;
   readonly zoneCounts: Readonly<Record<'A' | 'B' | 'C' | 'D', number>>;
+  /** ⟨SEE⟩ of each LR cell that was downscaled (NaN elsewhere): the input of the temporal SMp calibration. */
+  readonly cellMeanSee: Float64Array;
 }
 
 /**
@@ -96,7 +104,15 @@ export interface MemberResult {
  * const { sm, conservationError } = dispatchMember(fv, lst, smCoarse, layout, options);
  * ```
  */
-export function dispatchMember(fv: Float32Array, lst: Float32Array, smLR: Float32Array, layout: CellLayout, o: DispatchOptions): MemberResult {
+export function dispatchMember(
+  fv: Float32Array,
+  lst: Float32Array,
+  smLR: Float32Array,
+  layout: CellLayout,
+  o: DispatchOptions,
+  extra: { readonly baseAnomaly?: Float32Array; readonly derivative?: Float64Array } = {},
+): MemberResult {
+  const { baseAnomaly, derivative } = extra;
   const n = fv.length;
   const cells = layout.coarseWidth * layout.coarseHeight;
   const usable = new Uint8Array(n);
@@ -169,6 +185,31 @@ export function dispatchMember(fv: Float32Array, lst: Float32Array, smLR: Float3
   let seeSum = 0;
   let validPixels = 0;
 
+  const noiseVar = new Float64Array(n);
+  const cellMeanSee = new Float64Array(cells).fill(Number.NaN);
+  /** The cell's pixels get SM_LR (+ the base's anomaly) and no SEE: the fallback for cells DISPATCH cannot downscale. */
+  const fallBack = (k: number, reason: string): void => {
+    bump(outcomes, reason);
+    clearCell(see, layout, k);
+    if (o.cellFallback !== 'coarse') return;
+    bump(fallbacks, `cell given the coarse value (${reason})`);
+    const shift = baseShift(k, false);
+    for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
+      const p = layout.pixels[i];
+      if (usable[p]) sm[p] = smLR[k] + (baseAnomaly ? baseAnomaly[p] - shift : 0);
+    }
+  };
+  /** Mean base anomaly over the cell's pixels that get a value (subtracted so the cell keeps SM_LR exactly). */
+  const baseShift = (k: number, withSee: boolean): number => {
+    if (!baseAnomaly) return 0;
+    let s = 0, c = 0;
+    for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
+      const p = layout.pixels[i];
+      if (usable[p] && (!withSee || see[p] === see[p])) (s += baseAnomaly[p]), c++;
+    }
+    return c ? s / c : 0;
+  };
+
   for (let k = 0; k < cells; k++) {
     const total = layout.start[k + 1] - layout.start[k];
     if (total === 0) continue;
@@ -179,12 +220,12 @@ export function dispatchMember(fv: Float32Array, lst: Float32Array, smLR: Float3
     }
     const e = endMembersOf(k);
     if (!e) {
-      bump(outcomes, 'no end-members');
+      fallBack(k, 'no end-members');
       continue;
     }
     for (const f of e.fallbacks) bump(fallbacks, f);
     if (e.tsMax - e.tsMin < o.minTsRange) {
-      bump(outcomes, 'energy-limited');
+      fallBack(k, 'energy-limited');
       continue;
     }
     emSum.tsMin += e.tsMin; emSum.tsMax += e.tsMax; emSum.tvMin += e.tvMin; emSum.tvMax += e.tvMax; emSum.cells++;
@@ -199,38 +240,60 @@ export function dispatchMember(fv: Float32Array, lst: Float32Array, smLR: Float3
       zone[p] = st.zone;
       zoneCounts[st.zone === Zone.A ? 'A' : st.zone === Zone.B ? 'B' : st.zone === Zone.C ? 'C' : 'D']++;
       let s: number;
+      let sensitivity: number; // ∂SEE/∂LST, for the noise of this pixel's SEE
       if (st.zone === Zone.D || f > o.fvMax) {
         if (o.zoneD !== 'tvdi' || !(e.lstMax > e.lstMin)) continue;
         s = (e.lstMax - lst[p]) / (e.lstMax - e.lstMin); // TVDI-like (rslab-ntua variant)
-      } else s = soilEvaporativeEfficiency(st.ts, e);
+        sensitivity = 1 / (e.lstMax - e.lstMin);
+      } else {
+        s = soilEvaporativeEfficiency(st.ts, e);
+        sensitivity = 1 / ((1 - f) * (e.tsMax - e.tsMin));
+      }
       if (s < 0 || s > 1) {
         if (o.seeOutOfRange === 'mask') continue;
         s = s < 0 ? 0 : 1;
       }
       see[p] = s;
+      noiseVar[p] = (o.lstNoise * sensitivity) ** 2;
       sum += s;
       valid++;
     }
     if (valid === 0 || valid < o.minValidFraction * total) {
-      bump(outcomes, 'too few valid pixels');
-      clearCell(see, layout, k);
+      fallBack(k, 'too few valid pixels');
       continue;
     }
     const meanSee = sum / valid;
-    const smp = o.smpFixed > 0 ? o.smpFixed : soilMoistureParameter(o.seeModel, coarse, meanSee);
+    let smp = o.smpFixed > 0 ? o.smpFixed : soilMoistureParameter(o.seeModel, coarse, meanSee);
     if (!(smp === smp) || meanSee < o.minMeanSee || (o.seeModel === 'cosine' && !(meanSee < 1))) {
-      bump(outcomes, 'mean SEE out of range');
-      clearCell(see, layout, k);
+      fallBack(k, 'mean SEE out of range');
       continue;
     }
-    const dLR = seeDerivative(o.seeModel, smp, meanSee);
-    let smSum = 0;
+    cellMeanSee[k] = meanSee;
+    const calibrated = derivative ? derivative[k] : Number.NaN; // temporal calibration, already capped
+    if (!(calibrated === calibrated) && o.smpMax > 0 && smp > o.smpMax) {
+      smp = o.smpMax;
+      bump(fallbacks, 'SMp capped at smpMax');
+    }
+    const dLR = calibrated === calibrated ? calibrated : seeDerivative(o.seeModel, smp, meanSee);
+    const weight = shrinkage(see, noiseVar, layout, k, meanSee, valid, o.lstNoise > 0);
+    let dSum = 0;
     for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
       const p = layout.pixels[i];
       const s = see[p];
       if (!(s === s)) continue;
       const d = o.derivativeAt === 'hr' ? seeDerivative(o.seeModel, smp, s) : dLR;
-      const v = coarse + o.damping * d * (s - meanSee);
+      const v = o.damping * d * weight(p) * (s - meanSee);
+      sm[p] = v;
+      dSum += v;
+    }
+    // Per-pixel weights break the zero mean of the correction: re-centre it, so the cell keeps SM_LR exactly.
+    const recentre = weight.uniform || o.derivativeAt === 'hr' ? 0 : dSum / valid;
+    const shift = baseShift(k, true);
+    let smSum = 0;
+    for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
+      const p = layout.pixels[i];
+      if (!(see[p] === see[p])) continue;
+      const v = coarse + sm[p] - recentre + (baseAnomaly ? baseAnomaly[p] - shift : 0);
       sm[p] = v;
       smSum += v;
     }
@@ -243,7 +306,25 @@ export function dispatchMember(fv: Float32Array, lst: Float32Array, smLR: Float3
   const endMembers = emSum.cells
     ? { tsMin: emSum.tsMin / emSum.cells, tsMax: emSum.tsMax / emSum.cells, tvMin: emSum.tvMin / emSum.cells, tvMax: emSum.tvMax / emSum.cells, cells: emSum.cells }
     : undefined;
-  return { sm, see, zone, cellOutcomes: outcomes, fallbacks, endMembers, conservationError, meanSee: validPixels ? seeSum / validPixels : Number.NaN, validPixels, frozenPixels: frozen, zoneCounts };
+  return { sm, see, zone, cellOutcomes: outcomes, fallbacks, endMembers, conservationError, meanSee: validPixels ? seeSum / validPixels : Number.NaN, validPixels, frozenPixels: frozen, zoneCounts, cellMeanSee };
+}
+
+/**
+ * Per-pixel Wiener weights of the SEE anomalies of cell `k`: signal / (signal + noise), the noise variance of each
+ * pixel's SEE propagated from the LST noise, the signal variance the cell's SEE variance minus its mean noise
+ * (≥ 0). A cell whose SEE spread is no larger than its noise gets no correction: DISPATCH then returns the coarse
+ * value rather than amplified noise.
+ */
+function shrinkage(see: Float32Array, noiseVar: Float64Array, layout: CellLayout, k: number, meanSee: number, valid: number, enabled: boolean) {
+  if (!enabled) return Object.assign((_p: number) => 1, { uniform: true });
+  let variance = 0;
+  let noise = 0;
+  for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
+    const p = layout.pixels[i];
+    if (see[p] === see[p]) (variance += (see[p] - meanSee) ** 2), (noise += noiseVar[p]);
+  }
+  const signal = Math.max(0, (variance - noise) / valid);
+  return Object.assign((p: number) => (signal > 0 ? signal / (signal + noiseVar[p]) : 0), { uniform: false });
 }
 
 function clearCell(see: Float32Array, layout: CellLayout, k: number): void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNesting, createGrid, createPluginContext, createWorkerPool, makeSeries } from '../../../core/index.js';
 import { dispatchDownscaler } from '../index.js';
-import { dispatchParams } from './params.js';
+import { dispatchParams, SPEC } from './params.js';
 import { cellLayout, dispatchMember, type DispatchOptions } from '../src/dispatch-member.js';
 import { crossingCover, soilEvaporativeEfficiency, soilTemperature, vegetationCover, Zone } from '../src/hourglass.js';
 import { seeDerivative, soilMoistureParameter } from '../src/see-model.js';
@@ -22,7 +22,7 @@ const near = (a: number, b: number, tol: number) => (Number.isNaN(b) ? Number.is
 
 
 function memberOptions(over: Partial<DispatchOptions> = {}): DispatchOptions {
-  return { ...dispatchParams(), endmemberScope: 'fixed', fixedEndmembers: E, minValidFraction: 0, ...over } as DispatchOptions;
+  return { ...dispatchParams(SPEC), endmemberScope: 'fixed', fixedEndmembers: E, minValidFraction: 0, ...over } as DispatchOptions;
 }
 
 function run(over: Partial<DispatchOptions> = {}) {
@@ -81,7 +81,7 @@ test('downscaler: end-to-end on the vector through the plugin (fixed end-members
   const fine = createGrid(4, 4, [0, 1, 0, 4, 0, -1], 'EPSG:32633');
   const coarse = createGrid(1, 1, [0, 4, 0, 4, 0, -4], 'EPSG:32633');
   const dates = ['2024-07-01'];
-  const ds = await dispatchDownscaler.create(dispatchParams({ endmemberScope: 'fixed', fixedEndmembers: E, minValidFraction: 0, clip: [] }), createPluginContext({ workers: createWorkerPool(1) }));
+  const ds = await dispatchDownscaler.create(dispatchParams({ ...SPEC, endmemberScope: 'fixed', fixedEndmembers: E, minValidFraction: 0, clip: [] }), createPluginContext({ workers: createWorkerPool(1) }));
   const { product, tables } = await ds.downscale({
     coarse: makeSeries({ variable: 'sm', grid: coarse, dates, values: [Float32Array.of(0.2)] }),
     predictors: { ndvi: makeSeries({ variable: 'ndvi', grid: fine, dates: [], values: [Float32Array.from(NDVI)] }), lst: makeSeries({ variable: 'lst', grid: fine, dates, values: [Float32Array.from(LST)] }) },

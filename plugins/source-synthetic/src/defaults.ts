@@ -1,5 +1,5 @@
 /** Version of the generator: part of the cache key, so a new generator never reuses an old scene. */
-export const GENERATOR_VERSION = '1.2.0';
+export const GENERATOR_VERSION = '2.0.0';
 
 /** Climate presets of the generator (see `docs/synthetic-scene.md`). */
 export type SyntheticClimate = 'humid' | 'semi-arid';
@@ -25,6 +25,8 @@ export interface SyntheticOptions {
   /** Coarse cells `[columns, rows]` covered by the 30 m sub-area, centred in the domain. */
   readonly subAreaCells: number | readonly [number, number];
   readonly climate: SyntheticClimate;
+  /** Amplitude of the fractal relief of the DEM, m (35: a rolling plain; a few hundred: hills). */
+  readonly relief: number;
   /** Number of in-situ stations (15–30). */
   readonly stations: number;
   readonly seed: number;
@@ -33,17 +35,18 @@ export interface SyntheticOptions {
 }
 
 /**
- * The defaults: a 6 × 6 coarse-cell semi-arid area over 240 days from 1 January (winter, spring and summer, so
- * DJF, MAM and JJA models all have data); generates and writes in about ten seconds.
+ * The defaults: a 6 × 6 coarse-cell semi-arid area over the 365 days of 2023 (all four seasons, so DJF, MAM,
+ * JJA and SON models all have data).
  */
 export const defaultSyntheticOptions: SyntheticOptions = Object.freeze({
-  days: 240,
+  days: 365,
   start: '2023-01-01',
   coarseCells: [6, 6] as const,
   coarseFactor: 9,
   fineFactor: 33,
   subAreaCells: [1, 1] as const,
   climate: 'semi-arid' as const,
+  relief: 35,
   stations: 20,
   seed: 1,
 });

@@ -44,12 +44,17 @@ export interface WaterBalanceDiagnostics {
   readonly et: Float32Array[];
   readonly runoff: Float32Array[];
   readonly drainage: Float32Array[];
-  /** Storage before the first day (θ · depth), mm. */
-  readonly initialTheta: Float64Array;
+  /** Water in the profile (surface layer + root zone) at the end of each day, mm. */
+  readonly storage: Float32Array[];
+  /** Storage before the first day, mm. */
+  readonly initialStorage: Float64Array;
+  /** Root-zone (5–30 cm) water content at the end of each day. */
+  readonly rootTheta: Float32Array[];
   readonly porosity: Float64Array;
   readonly fieldCapacity: Float64Array;
   readonly wiltingPoint: Float64Array;
-  readonly fine: { readonly porosity: Float64Array; readonly wiltingPoint: Float64Array };
+  readonly airDry: Float64Array;
+  readonly fine: { readonly porosity: Float64Array; readonly wiltingPoint: Float64Array; readonly airDry: Float64Array };
   /** Observed mask: true where the LST was cloud-free. */
   readonly lstTrue: Float32Array[];
   /** Realised soil evaporative efficiency (soil evaporation / potential soil evaporation) on the "1 km" grid. */
@@ -116,23 +121,23 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   const dates = isoDates(o.start, o.days);
 
   // Static layers: the sub-area's "1 km" land cover is the majority of its 30 m map.
-  const kmLayers = domainStatics(kmW, kmH, kmSize, o.climate, root.fork(1));
+  const kmLayers = domainStatics(kmW, kmH, kmSize, o.climate, o.relief, root.fork(1));
   const fineLayers = subAreaStatics(kmLayers, sub, o.fineFactor, FINE_PIXEL, o.climate, root.fork(2));
   const major = majorityLandcover(fineLayers, o.fineFactor);
   forEachSubPixel(sub, kmW, (k, b) => (kmLayers.landcover[k] = major[b]));
   const kmModel = createSurfaceModel(surfaceStatics(kmLayers, o.climate));
   const fineModel = createSurfaceModel(surfaceStatics(fineLayers, o.climate));
-  const initialTheta = Float64Array.from(kmModel.out.theta);
-  const fineInit = blockMean(fineModel.out.theta, fw, fh, o.fineFactor);
-  forEachSubPixel(sub, kmW, (k, b) => (initialTheta[k] = fineInit[b]));
+  const initialStorage = Float64Array.from(kmModel.out.storage);
+  const fineInit = blockMean(fineModel.out.storage, fw, fh, o.fineFactor);
+  forEachSubPixel(sub, kmW, (k, b) => (initialStorage[k] = fineInit[b]));
 
   const climate = climatePreset(o.climate);
   const weather = createWeather(kmW, kmH, kmSize, LATITUDE, climate, root.fork(3));
   const refElevation = meanOf(kmLayers.dem);
-  const sarDates = new Set(dates.filter((_, d) => d % 6 === 2));
-  const opticalCandidates = dates.filter((_, d) => d % 8 === 4);
+  const sarDates = new Set(acquisitionDates(dates, 6, 2));
+  const opticalCandidates = acquisitionDates(dates, 8, 4);
 
-  const truthKm = { sm: [] as Float32Array[], et: [] as Float32Array[], precip: [] as Float32Array[], ndvi: [] as Float32Array[], lst: [] as Float32Array[], albedo: [] as Float32Array[], runoff: [] as Float32Array[], drainage: [] as Float32Array[], see: [] as Float32Array[] };
+  const truthKm = { sm: [] as Float32Array[], et: [] as Float32Array[], precip: [] as Float32Array[], ndvi: [] as Float32Array[], lst: [] as Float32Array[], albedo: [] as Float32Array[], runoff: [] as Float32Array[], drainage: [] as Float32Array[], see: [] as Float32Array[], storage: [] as Float32Array[], rootTheta: [] as Float32Array[] };
   const cloudKm: Float64Array[] = [];
   const sm30: Float32Array[] = [];
   const ndvi30 = new Map<string, Float32Array>();
@@ -145,7 +150,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   for (let d = 0; d < dates.length; d++) {
     const doy = dayOfYear(dates[d]);
     const w = weather(doy);
-    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, raOverpass: w.raOverpass, stormHours: w.stormHours, wind: w.wind };
+    const forcing: DayForcing = { doy, precip: w.precip, cloud: w.cloud, tair: w.tair, refElevation, dewDepression: w.dewDepression, ra: w.ra, sunOverpass: w.sunOverpass, stormHours: w.stormHours, wind: w.wind };
     kmModel.step(forcing);
     if (w.wet) upsample(w.precip, fineP);
     else fineP.fill(0);
@@ -157,7 +162,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
       ndvi30.set(dates[d], f32(fo.ndvi));
       const wet = new Float32Array(fw * fh);
       const st = fineModel.statics;
-      for (let k = 0; k < wet.length; k++) wet[k] = clamp((fo.theta[k] - st.wiltingPoint[k]) / (st.porosity[k] - st.wiltingPoint[k]), 0, 1);
+      for (let k = 0; k < wet.length; k++) wet[k] = clamp((fo.theta[k] - st.airDry[k]) / (st.porosity[k] - st.airDry[k]), 0, 1);
       wet30.set(dates[d], wet);
     }
     const ko = kmModel.out;
@@ -171,6 +176,7 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
       ['runoff', ko.runoff, fo.runoff],
       ['drainage', ko.drainage, fo.drainage],
       ['see', ko.see, fo.see],
+      ...(withDiagnostics ? ([['storage', ko.storage, fo.storage], ['rootTheta', ko.rootTheta, fo.rootTheta]] as [keyof typeof truthKm, Float64Array, Float64Array][]) : []),
     ];
     for (const [name, kmArr, fineArr] of pairs) {
       const a = f32(kmArr);
@@ -297,8 +303,8 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   add('nir_30m', fine, opticalDates, nirs, '1', 'Near-infrared surface reflectance (noise 0.006)');
 
   // --- truth
-  add('sm_truth_1km', km, dates, truthKm.sm, 'm3/m3', 'TRUTH: 0–10 cm soil moisture, daily (never an input)', { role: 'truth' });
-  add('sm_truth_30m', fine, dates, sm30, 'm3/m3', 'TRUTH: 0–10 cm soil moisture at 30 m, daily (never an input)', { role: 'truth' });
+  add('sm_truth_1km', km, dates, truthKm.sm, 'm3/m3', 'TRUTH: 0–5 cm soil moisture, daily (never an input)', { role: 'truth' });
+  add('sm_truth_30m', fine, dates, sm30, 'm3/m3', 'TRUTH: 0–5 cm soil moisture at 30 m, daily (never an input)', { role: 'truth' });
 
   const stations = placeStations(o, km, fine, sub, dates, truthKm.sm, sm30, root.fork(5));
   const diagnostics: WaterBalanceDiagnostics | undefined = withDiagnostics
@@ -307,11 +313,14 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
         et: truthKm.et,
         runoff: truthKm.runoff,
         drainage: truthKm.drainage,
-        initialTheta,
+        storage: truthKm.storage,
+        initialStorage,
+        rootTheta: truthKm.rootTheta,
         porosity: kmModel.statics.porosity,
         fieldCapacity: kmModel.statics.fieldCapacity,
         wiltingPoint: kmModel.statics.wiltingPoint,
-        fine: { porosity: fineModel.statics.porosity, wiltingPoint: fineModel.statics.wiltingPoint },
+        airDry: kmModel.statics.airDry,
+        fine: { porosity: fineModel.statics.porosity, wiltingPoint: fineModel.statics.wiltingPoint, airDry: fineModel.statics.airDry },
         lstTrue: truthKm.lst,
         see: truthKm.see,
         ndviTrue30: ndvi30,
@@ -326,6 +335,15 @@ export function wcmForward(ndvi: number, thetaRad: number, sm: number, p: { A: n
   const cos = Math.cos(thetaRad);
   const gamma2 = Math.exp((-2 * p.B * ndvi) / cos);
   return p.A * ndvi * cos * (1 - gamma2) + gamma2 * 10 ** ((p.C + p.D * sm) / 10);
+}
+
+/**
+ * Dates of a sensor that revisits every `every` days from day index `first`; a scene too short for the first
+ * visit gets one on its last day, so every dated asset has at least one date.
+ */
+function acquisitionDates(dates: readonly string[], every: number, first: number): string[] {
+  const visits = dates.filter((_, d) => d % every === first);
+  return visits.length > 0 ? visits : dates.slice(-1);
 }
 
 /** Calls `fn(kmIndex, blockIndex)` for every "1 km" pixel of the sub-area. */

@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   readonly fineFactor: number;
   readonly subAreaCells: readonly [number, number];
   readonly climate: SyntheticClimate;
+  readonly relief: number;
   readonly stations: number;
   readonly seed: number;
 }
@@ -64,6 +65,7 @@ export function resolveOptions(options: Partial<SyntheticOptions> = {}): Resolve
     fineFactor: int('fineFactor', o.fineFactor, 1, 100),
     subAreaCells,
     climate: o.climate,
+    relief: int('relief', o.relief, 0, 2000),
     stations: int('stations', o.stations, 15, 30),
     seed: int('seed', o.seed, 0, 2 ** 32 - 1),
   };

@@ -40,3 +40,21 @@ export function saxtonRawls(sandPct: number, clayPct: number, organicPct = 2.5):
   const ksat = 1930 * Math.max(porosity - fieldCapacity, 0) ** (3 - lambda);
   return { porosity, fieldCapacity, wiltingPoint, ksat, b };
 }
+
+/** Matric potential of an air-dry soil, kPa: air at ≈ 50 % relative humidity and 20 °C (ψ = RT/V_w·ln RH ≈ −94 MPa). */
+export const AIR_DRY_POTENTIAL_KPA = 100000;
+
+/**
+ * Air-dry water content, the lower bound of a surface layer that dries by evaporation: Saxton & Rawls's
+ * 33–1500 kPa retention curve ψ = A·θ^−B (their eq. 11) extended to `AIR_DRY_POTENTIAL_KPA`, i.e.
+ * θ_ad = θ1500·(1500/ψ_ad)^(1/B). Below the wilting point like a real 0–5 cm soil, and the texture spread shrinks
+ * (a loam ≈ 0.05, a clay ≈ 0.14, a sand ≈ 0.02).
+ *
+ * @example
+ * ```ts
+ * airDryWaterContent(saxtonRawls(40, 20, 2)); // ≈ 0.05 (wilting point ≈ 0.12)
+ * ```
+ */
+export function airDryWaterContent(h: Pick<HydraulicParams, 'wiltingPoint' | 'b'>): number {
+  return h.wiltingPoint * (1500 / AIR_DRY_POTENTIAL_KPA) ** (1 / h.b);
+}

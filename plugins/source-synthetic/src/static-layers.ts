@@ -2,7 +2,7 @@ import type { Rng } from '../../../core/index.js';
 import { blockMajority, blockMean, clamp, smoothField, standardise, upsampleBilinear } from './fields.js';
 import { classVegetation, LANDCOVER } from './presets.js';
 import type { SyntheticClimate } from './options.js';
-import { saxtonRawls } from './soil.js';
+import { airDryWaterContent, saxtonRawls } from './soil.js';
 import { flowNetwork, hornSlopeAspect, wetnessIndex, type FlowNetwork } from './terrain.js';
 import type { SurfaceStatics } from './land-surface.js';
 
@@ -44,12 +44,12 @@ function texture(sandBase: ArrayLike<number>, clayBase: ArrayLike<number>, n: nu
  * The "1 km" layers of the whole domain: a gently west-rising rolling plain (≈ 700 m) with fractal relief;
  * sand/clay fields where valleys (high TWI) hold finer alluvium; land cover from suitability, texture and TWI.
  */
-export function domainStatics(width: number, height: number, cellSize: number, climate: SyntheticClimate, rng: Rng): StaticLayers {
+export function domainStatics(width: number, height: number, cellSize: number, climate: SyntheticClimate, reliefAmplitude: number, rng: Rng): StaticLayers {
   const n = width * height;
   const relief = smoothField(width, height, rng.fork(1), { scale: 18, octaves: 4, persistence: 0.55 });
   const dem = new Float64Array(n);
   for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) dem[r * width + c] = 700 + (1.5 * (width - c) * cellSize) / 1000 + 35 * relief[r * width + c];
+    for (let c = 0; c < width; c++) dem[r * width + c] = 700 + (1.5 * (width - c) * cellSize) / 1000 + reliefAmplitude * relief[r * width + c];
   }
   const t = terrain(width, height, cellSize, dem);
   const twiz = standardise(Float64Array.from(t.twi));
@@ -153,10 +153,14 @@ export function surfaceStatics(layers: StaticLayers, climate: SyntheticClimate):
     porosity: a(),
     fieldCapacity: a(),
     wiltingPoint: a(),
+    airDry: a(),
     ksat: a(),
     b: a(),
+    c2ref: a(),
     drainFactor: a(),
     radFactor: a(),
+    slope: Float64Array.from(layers.slope),
+    aspect: Float64Array.from(layers.aspect),
     elevation: Float64Array.from(layers.dem),
     ndviMin: a(),
     ndviMax: a(),
@@ -171,8 +175,10 @@ export function surfaceStatics(layers: StaticLayers, climate: SyntheticClimate):
     s.porosity[k] = h.porosity;
     s.fieldCapacity[k] = h.fieldCapacity;
     s.wiltingPoint[k] = h.wiltingPoint;
+    s.airDry[k] = airDryWaterContent(h);
     s.ksat[k] = h.ksat;
     s.b[k] = h.b;
+    s.c2ref[k] = 13.815 * layers.clay[k] ** -0.954;
     // TOPMODEL-like: convergent pixels sit above a shallower water table and drain slower.
     s.drainFactor[k] = clamp(Math.exp(-0.6 * twiz[k]), 0.15, 3);
     const slopeRad = (layers.slope[k] * Math.PI) / 180;

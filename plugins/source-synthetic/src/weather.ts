@@ -1,4 +1,4 @@
-import type { Rng } from '../../../core/index.js';
+import { sunPosition, type Rng, type SunPosition } from '../../../core/index.js';
 import { clamp, smoothField } from './fields.js';
 import type { ClimatePreset } from './presets.js';
 
@@ -11,8 +11,8 @@ export interface DayWeather {
   readonly stormHours: number;
   readonly dewDepression: number;
   readonly ra: number;
-  /** Extraterrestrial irradiance at the ~10:30 overpass, W m⁻². */
-  readonly raOverpass: number;
+  /** The sun at the ~10:30 overpass. */
+  readonly sunOverpass: SunPosition;
   /** Late-morning wind speed at 2 m, m/s, uniform over the domain. */
   readonly wind: number;
 }
@@ -26,24 +26,8 @@ export function extraterrestrialRadiation(doy: number, latDeg: number): number {
   return ((24 * 60) / Math.PI) * 0.082 * dr * (ws * Math.sin(phi) * Math.sin(decl) + Math.cos(phi) * Math.cos(decl) * Math.sin(ws));
 }
 
-/**
- * Extraterrestrial irradiance on a horizontal surface at the ~10:30 (local solar time) overpass, W m⁻²: the
- * solar constant × Earth–Sun distance factor × cosine of the zenith angle 1.5 h before solar noon.
- *
- * @example
- * ```ts
- * overpassExtraterrestrialIrradiance(172, 36.6); // ≈ 1210 W m⁻² (summer)
- * overpassExtraterrestrialIrradiance(15, 36.6);  // ≈ 670 W m⁻² (winter)
- * ```
- */
-export function overpassExtraterrestrialIrradiance(doy: number, latDeg: number): number {
-  const phi = (latDeg * Math.PI) / 180;
-  const dr = 1 + 0.033 * Math.cos((2 * Math.PI * doy) / 365);
-  const decl = 0.409 * Math.sin((2 * Math.PI * doy) / 365 - 1.39);
-  const hourAngle = (-1.5 * 15 * Math.PI) / 180;
-  const cosZenith = Math.sin(phi) * Math.sin(decl) + Math.cos(phi) * Math.cos(decl) * Math.cos(hourAngle);
-  return 1367 * dr * Math.max(cosZenith, 0);
-}
+/** Local solar time of the thermal overpass, hours (a MODIS Terra-like ~10:30). */
+export const OVERPASS_HOUR = 10.5;
 
 /**
  * Stochastic daily weather: a Markov wet/dry sequence with a seasonal wet-day probability; wet days are
@@ -108,7 +92,7 @@ export function createWeather(width: number, height: number, cellSize: number, l
       stormHours,
       dewDepression: wet ? climate.dewDepression * 0.4 : climate.dewDepression,
       ra: extraterrestrialRadiation(doy, latDeg),
-      raOverpass: overpassExtraterrestrialIrradiance(doy, latDeg),
+      sunOverpass: sunPosition(latDeg, doy, OVERPASS_HOUR),
       wind,
     };
   };

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { isSoilscaleError } from '../../../core/index.js';
 import { blockMean } from '../src/fields.js';
 import { generateSyntheticScene, wcmForward, type SyntheticSceneData } from '../src/generate.js';
-import { ROOT_DEPTH_MM, soilEvaporativeEfficiency, surfaceExcess } from '../src/land-surface.js';
+import { soilEvaporativeEfficiency, surfaceExcess } from '../src/land-surface.js';
 import { resolveOptions } from '../src/options.js';
 import { SAR_LOOKS } from '../src/presets.js';
-import { saxtonRawls } from '../src/soil.js';
+import { airDryWaterContent, saxtonRawls } from '../src/soil.js';
 
 // Small but complete: 3×3 coarse cells of 6×6 "1 km" pixels, a 60×60 px 30 m sub-area, the summer season.
 const OPTIONS = resolveOptions({ days: 90, start: '2023-05-01', coarseCells: 3, coarseFactor: 6, fineFactor: 10, subAreaCells: 1, stations: 15, seed: 3 });
@@ -53,14 +53,14 @@ test('Saxton–Rawls reproduces the loam row of their Table 3 (approximately) an
 });
 
 test('the water balance closes per pixel and day: ΔS = P − ET − Q − D', () => {
-  const sm = layer(scene, 'sm_truth_1km').values;
+  const storage = diag.storage;
   let worst = 0;
   let runoff = 0;
   let drainage = 0;
-  for (let d = 0; d < sm.length; d++) {
-    for (let k = 0; k < sm[d].length; k++) {
-      const before = d === 0 ? diag.initialTheta[k] : sm[d - 1][k];
-      const dS = (sm[d][k] - before) * ROOT_DEPTH_MM;
+  for (let d = 0; d < storage.length; d++) {
+    for (let k = 0; k < storage[d].length; k++) {
+      const before = d === 0 ? diag.initialStorage[k] : storage[d - 1][k];
+      const dS = storage[d][k] - before;
       const flux = diag.precip[d][k] - diag.et[d][k] - diag.runoff[d][k] - diag.drainage[d][k];
       worst = Math.max(worst, Math.abs(dS - flux));
       runoff += Math.abs(diag.runoff[d][k]);
@@ -71,22 +71,37 @@ test('the water balance closes per pixel and day: ΔS = P − ET − Q − D', (
   assert.ok(runoff > 0 && drainage > 0, 'runoff and drainage both occur (the check is not vacuous)');
 });
 
-test('soil moisture stays within [wilting point, porosity] at 1 km and 30 m', () => {
+test('the surface layer stays within [air-dry, porosity] and dries below the wilting point; the root zone stays within [wilting point, porosity]', () => {
   const sm = layer(scene, 'sm_truth_1km').values;
   const { x, y, width, height } = scene.subArea;
   const kmW = scene.grids.km.width;
-  for (const day of sm) {
+  const within = (v: number, lo: number, hi: number) => v >= Math.fround(lo) - 1e-6 && v <= Math.fround(hi) + 1e-6;
+  let belowWiltingPoint = 0;
+  sm.forEach((day, d) => {
     for (let k = 0; k < day.length; k++) {
       const c = k % kmW, r = Math.floor(k / kmW);
       if (c >= x && c < x + width && r >= y && r < y + height) continue; // block means of 30 m pixels, checked below
-      assert.ok(day[k] >= Math.fround(diag.wiltingPoint[k]) - 1e-6 && day[k] <= Math.fround(diag.porosity[k]) + 1e-6, `pixel ${k}: ${day[k]}`);
+      assert.ok(within(day[k], diag.airDry[k], diag.porosity[k]), `pixel ${k}: ${day[k]}`);
+      assert.ok(within(diag.rootTheta[d][k], diag.wiltingPoint[k], diag.porosity[k]), `root zone, pixel ${k}: ${diag.rootTheta[d][k]}`);
+      if (day[k] < diag.wiltingPoint[k] - 0.01) belowWiltingPoint++;
     }
-  }
+  });
   for (const day of layer(scene, 'sm_truth_30m').values) {
-    for (let k = 0; k < day.length; k++) {
-      assert.ok(day[k] >= Math.fround(diag.fine.wiltingPoint[k]) - 1e-6 && day[k] <= Math.fround(diag.fine.porosity[k]) + 1e-6);
-    }
+    for (let k = 0; k < day.length; k++) assert.ok(within(day[k], diag.fine.airDry[k], diag.fine.porosity[k]), `30 m pixel ${k}: ${day[k]}`);
   }
+  const total = sm.length * sm[0].length;
+  assert.ok(belowWiltingPoint > 0.02 * total, `${belowWiltingPoint} of ${total} pixel-days more than 0.01 below the wilting point`);
+});
+
+test('air-dry water content: below the wilting point, and closer across textures', () => {
+  const loam = saxtonRawls(40, 20, 2);
+  const clay = saxtonRawls(25, 45, 2);
+  const sand = saxtonRawls(85, 5, 2);
+  // θ_ad = θ1500·(1500/100000)^(1/B): the retention curve of the loam (B ≈ 4.7) at −100 MPa.
+  const expected = loam.wiltingPoint * (1500 / 100000) ** (1 / loam.b);
+  assert.ok(Math.abs(airDryWaterContent(loam) - expected) < 1e-12);
+  for (const h of [loam, clay, sand]) assert.ok(airDryWaterContent(h) < 0.7 * h.wiltingPoint && airDryWaterContent(h) > 0);
+  assert.ok(airDryWaterContent(clay) - airDryWaterContent(sand) < clay.wiltingPoint - sand.wiltingPoint, 'the texture spread shrinks at the dry end');
 });
 
 test('soil moisture correlates with precipitation (+), LST (−) and the wetness index (+)', () => {
@@ -246,20 +261,20 @@ test('the energy balance gives the textbook bare-soil excess and a 10–25 K dry
   assert.ok(soilEvaporativeEfficiency(0.2, 0.45, 2) > soilEvaporativeEfficiency(0.2, 0.45, 7));
 });
 
-test('LST is an imperfect observation of SM: within coarse cells it tracks SM where the soil is not at its floor, never exactly', () => {
+test('LST is an imperfect observation of SM: within coarse cells it tracks SM where the surface is not air-dry, never exactly', () => {
   const sm = layer(scene, 'sm_truth_1km').values;
   const lst = layer(scene, 'lst_1km').values;
   const km = scene.grids.km;
   const f = OPTIONS.coarseFactor;
   const cellOf = (k: number) => Math.floor(Math.floor(k / km.width) / f) * (km.width / f) + Math.floor((k % km.width) / f);
-  // Within-cell anomalies of −LST and SM over clear pixels above the wilting-point floor, pooled over days.
+  // Within-cell anomalies of −LST and SM over clear pixels above the air-dry floor, pooled over days.
   const a: number[] = [];
   const b: number[] = [];
   let floorClear = 0;
   let clear = 0;
   sm.forEach((day, d) => {
     const sums = new Map<number, [number, number, number]>();
-    const use = (k: number) => lst[d][k] === lst[d][k] && day[k] - diag.wiltingPoint[k] > 0.005;
+    const use = (k: number) => lst[d][k] === lst[d][k] && day[k] - diag.airDry[k] > 0.005;
     for (let k = 0; k < day.length; k++) {
       if (lst[d][k] === lst[d][k]) (clear++, (floorClear += use(k) ? 0 : 1));
       if (!use(k)) continue;

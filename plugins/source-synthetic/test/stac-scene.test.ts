@@ -83,3 +83,18 @@ test('source:synthetic generates once into its cache folder and reuses it', asyn
   assert.ok(scene.kind === 'scene' && scene.has('sm_coarse'));
   assert.equal(logger.lines.filter((l) => l.includes('generating')).length, 1);
 });
+
+test('a scene of 1–4 days has every dated asset (the SAR and optical dates fall back to the last day) and is written', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'soilscale-synthetic-short-'));
+  for (const days of [1, 2, 4]) {
+    const { catalogPath } = await writeSyntheticScene({ ...SMALL, days }, join(root, String(days)));
+    const scene = await readStacScene(catalogPath);
+    for (const key of ['sigma0_vv_30m', 'incidence_30m', 'ndvi_30m', 'red_30m', 'nir_30m', 'lst_1km', 'sm_truth_30m']) {
+      const series = await scene.load(key);
+      assert.ok(series.dates.length >= 1 && series.values.length === series.dates.length, `${days} days: ${key} has ${series.dates.length} dates`);
+    }
+    const last = new Date(Date.parse(`${SMALL.start}T00:00:00Z`) + (days - 1) * 86400000).toISOString().slice(0, 10);
+    assert.deepEqual((await scene.load('sigma0_vv_30m')).dates, days < 3 ? [last] : ['2023-06-03']);
+    assert.deepEqual((await scene.load('ndvi_30m')).dates, [last]);
+  }
+});
