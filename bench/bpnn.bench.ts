@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createPluginContext, createRng, createWorkerPool, createGrid, featureLayout, makeSeries, type Table } from '../core/index.js';
-import { loadTf, seedWeights, trainTf, epochReporter } from '../plugins/nn-runtime/index.js';
+import { loadTf, seedWeights, trainTf, epochReporter } from '../lib/nn-runtime/index.js';
 import { bpnnPlugin, type BpnnParams } from '../plugins/regressor-bpnn/index.js';
 import { cnnGruPlugin } from '../plugins/regressor-cnn-gru/index.js';
 import { resnetDownscaler } from '../plugins/downscaler-resnet/index.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests (dist/**/*.test.js) with node's test runner.
 // Usage: node scripts/run-tests.mjs [substring ...]   — only test files whose path contains a substring.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -16,7 +16,10 @@ const files = [];
       if (name !== 'node_modules' && name !== 'fixtures') walk(p);
     } else if (name.endsWith('.test.js')) {
       const rel = relative(root, p);
-      if (filters.length === 0 || filters.some((f) => rel.includes(f))) files.push(rel);
+      if (filters.length > 0 && !filters.some((f) => rel.includes(f))) continue;
+      // tsc never deletes outputs: a test whose source was moved or removed is a stale leftover in dist/.
+      if (existsSync(join(root, rel.replace(/^dist\//, '').replace(/\.js$/, '.ts')))) files.push(rel);
+      else console.error(`skipped ${rel}: its source is gone (stale build output; delete it from dist/)`);
     }
   }
 })(dist);

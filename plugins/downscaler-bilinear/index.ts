@@ -22,7 +22,7 @@ export const bilinearDownscaler = definePlugin({
     'No-skill baseline: the coarse soil moisture interpolated bilinearly between coarse pixel centres onto the fine target grid (edge pixels replicated, NaN neighbours skipped with renormalised weights). Target grid: `target`, else the grid of the predictors.',
   params: { type: 'object', properties: {}, additionalProperties: false },
   async create(_params: BilinearParams, context) {
-    const { createResampleDownscaler } = await import('../resample-baseline/resample-downscaler.js');
+    const { createResampleDownscaler } = await import('../../lib/resample-baseline/resample-downscaler.js');
     return createResampleDownscaler('bilinear', context);
   },
 });

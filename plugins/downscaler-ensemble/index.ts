@@ -1,5 +1,5 @@
 import { definePlugin, type PluginSpec } from '../../core/index.js';
-import { regressionEngineParamProperties, type RegressionEngineParams } from '../regression-engine/params.js';
+import { regressionEngineParamProperties, type RegressionEngineParams } from '../../lib/regression-engine/params.js';
 
 /** Parameters of `downscaler:ensemble` (see `docs/ensembles.md`). */
 export interface EnsembleDownscalerParams extends RegressionEngineParams {

@@ -21,7 +21,7 @@ export const nearestDownscaler = definePlugin({
     'No-skill baseline: the coarse soil moisture resampled to the fine target grid by nearest neighbour, so each coarse value fills its block. Target grid: `target`, else the grid of the predictors.',
   params: { type: 'object', properties: {}, additionalProperties: false },
   async create(_params: NearestParams, context) {
-    const { createResampleDownscaler } = await import('../resample-baseline/resample-downscaler.js');
+    const { createResampleDownscaler } = await import('../../lib/resample-baseline/resample-downscaler.js');
     return createResampleDownscaler('nearest', context);
   },
 });

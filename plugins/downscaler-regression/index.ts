@@ -1,5 +1,5 @@
 import { definePlugin, type PluginSpec } from '../../core/index.js';
-import { regressionEngineParamProperties, type RegressionEngineParams } from '../regression-engine/params.js';
+import { regressionEngineParamProperties, type RegressionEngineParams } from '../../lib/regression-engine/params.js';
 
 /** Parameters of `downscaler:regression` (see `docs/regression-downscaling.md`). */
 export interface RegressionDownscalerParams extends RegressionEngineParams {
@@ -46,7 +46,7 @@ export const regressionDownscaler = definePlugin({
     additionalProperties: false,
   },
   async create(params: RegressionDownscalerParams, context) {
-    const { createRegressionDownscaler } = await import('../regression-engine/index.js');
+    const { createRegressionDownscaler } = await import('../../lib/regression-engine/index.js');
     const regressor = await context.instantiate(params.regressor, 'regressor');
     return createRegressionDownscaler(params, { id: 'downscaler:regression', version: '1.0.0', regressor, learner: params.regressor.uses }, context);
   },

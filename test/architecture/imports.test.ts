@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -10,10 +10,30 @@ import { describe, it } from 'node:test';
  * (`core/index.ts`, or `core/kernel.ts` for worker-thread kernels) — so a newcomer's plugin sees exactly
  * what the built-ins see — and the host entry (`host/index.ts`, package `soilscale/host`) is built
  * from the public entries only: core's SDK and host API, and the built-in plugin list.
+ * Code several plugins share lives in `lib/` (see lib/README.md): a lib package reaches core through the
+ * same public entries and may use other lib packages (without cycles); only plugins, tests and benchmarks
+ * import lib/; a plugin's code never imports another plugin's folder. Tests of a plugin or a library may
+ * import a plugin's manifest (`index.ts`) to compose a run, never its internals.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PUBLIC_ENTRIES = new Set([join(root, 'core', 'index.ts'), join(root, 'core', 'kernel.ts')]);
 const HOST_SOURCES = new Set([join(root, 'core', 'index.ts'), join(root, 'core', 'host.ts'), join(root, 'plugins', 'index.ts')]);
+
+const LIB = join(root, 'lib');
+const PLUGINS = join(root, 'plugins');
+/** Top-level folders that may import lib/: lib itself, the plugins, the tests and the benchmarks. */
+const LIB_IMPORTERS = new Set(['lib', 'plugins', 'test', 'bench']);
+
+const isUnder = (dir: string, file: string): boolean => file.startsWith(dir + sep);
+const isTestFile = (file: string): boolean => file.split(sep).includes('test');
+/** The package folder a file belongs to under `lib/` or `plugins/` (`lib/tree-engine`), or undefined. */
+function packageOf(file: string): string | undefined {
+  const [top, name, ...rest] = relative(root, file).split(sep);
+  return (top === 'lib' || top === 'plugins') && rest.length > 0 ? join(root, top, name) : undefined;
+}
+const edge = (from: string, to: string): string => `${relative(root, from)} → ${relative(root, to)}`;
+/** A plugin's manifest, `plugins/<name>/index.ts`: what tests may import to compose plugins into a run. */
+const isPluginManifest = (file: string): boolean => isUnder(PLUGINS, file) && file === join(packageOf(file) ?? '', 'index.ts');
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -33,11 +53,12 @@ function relativeImports(file: string): string[] {
 }
 
 describe('architecture', () => {
-  it('core never imports from plugins/ or host/', () => {
+  it('core never imports from lib/, plugins/ or host/', () => {
+    const outside = [LIB, PLUGINS, join(root, 'host')];
     const offenders = sources(join(root, 'core')).flatMap((f) =>
       relativeImports(f)
-        .filter((target) => target.startsWith(join(root, 'plugins') + sep) || target.startsWith(join(root, 'host') + sep))
-        .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
+        .filter((target) => outside.some((dir) => isUnder(dir, target)))
+        .map((target) => edge(f, target)),
     );
     assert.deepEqual(offenders, []);
   });
@@ -51,22 +72,6 @@ describe('architecture', () => {
         .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
     );
     assert.deepEqual(offenders, []);
-  });
-
-  it('a plugin reaches another plugin folder only when that folder is a shared library (no manifest)', () => {
-    // Shared code (tree-engine, nn-runtime, regression-engine, resample-baseline) lives in library folders that define no
-    // plugin; a plugin importing another plugin's internals would hide a library inside a plugin.
-    const pluginsDir = join(root, 'plugins');
-    const folderOf = (f: string) => relative(pluginsDir, f).split(sep)[0];
-    const isPlugin = (folder: string) => existsSync(join(pluginsDir, folder, 'index.ts')) && /definePlugin\(|satisfies PluginManifest|: PluginManifest</.test(readFileSync(join(pluginsDir, folder, 'index.ts'), 'utf8'));
-    const files = sources(pluginsDir).filter((f) => dirname(f) !== pluginsDir && !relative(pluginsDir, f).split(sep).includes('test'));
-    const offenders = files.flatMap((f) =>
-      relativeImports(f)
-        .filter((target) => target.startsWith(pluginsDir + sep) && folderOf(target) !== folderOf(f) && isPlugin(folderOf(target)))
-        .map((target) => `${relative(root, f)} → ${relative(root, target)}`),
-    );
-    assert.deepEqual(offenders, []);
-    for (const library of ['tree-engine', 'nn-runtime', 'regression-engine']) assert.equal(isPlugin(library), false, `${library} defines a plugin`);
   });
 
   it('the host entry imports only the public entries of core and plugins', () => {
@@ -87,5 +92,60 @@ describe('architecture', () => {
   it('the kernel entry stays light: no I/O, registry or validation modules', () => {
     const heavy = relativeImports(join(root, 'core', 'kernel.ts')).filter((t) => /core[\\/](io|stac|crs|pipeline|plugin|report)[\\/]/.test(t));
     assert.deepEqual(heavy, []);
+  });
+
+  it('lib packages import only core\'s public entries and other lib packages (tests also test/support, plugin manifests)', () => {
+    const files = sources(LIB);
+    assert.ok(files.length > 20, `only ${files.length} lib sources found under ${LIB}`);
+    const offenders = files.flatMap((f) =>
+      relativeImports(f)
+        .filter((target) => !isUnder(LIB, target) && !PUBLIC_ENTRIES.has(target))
+        .filter((target) => !(isTestFile(f) && (isUnder(join(root, 'test', 'support'), target) || isPluginManifest(target))))
+        .map((target) => edge(f, target)),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('lib packages do not import each other in a cycle', () => {
+    const uses = new Map<string, Set<string>>();
+    for (const f of sources(LIB)) {
+      const from = packageOf(f)!;
+      for (const target of relativeImports(f)) {
+        const to = packageOf(target);
+        if (to && to !== from && isUnder(LIB, to)) uses.set(from, (uses.get(from) ?? new Set()).add(to));
+      }
+    }
+    const cycles: string[] = [];
+    const visit = (pkg: string, path: string[]): void => {
+      if (path.includes(pkg)) {
+        cycles.push([...path.slice(path.indexOf(pkg)), pkg].map((p) => relative(root, p)).join(' → '));
+        return;
+      }
+      for (const next of uses.get(pkg) ?? []) visit(next, [...path, pkg]);
+    };
+    for (const pkg of uses.keys()) visit(pkg, []);
+    assert.deepEqual(cycles, []);
+  });
+
+  it('only plugins, lib, tests and benchmarks import lib/ (never core, host, cli or scripts)', () => {
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] };
+    const folders = [...new Set(tsconfig.include.map((p) => p.split('/')[0]))].filter((d) => !LIB_IMPORTERS.has(d));
+    assert.ok(folders.includes('core') && folders.includes('host'), `tsconfig include lists ${folders.join(', ')}`);
+    const offenders = folders.flatMap((d) =>
+      sources(join(root, d)).flatMap((f) => relativeImports(f).filter((target) => isUnder(LIB, target)).map((target) => edge(f, target))),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('a plugin never imports another plugin\'s folder (its tests only another plugin\'s manifest)', () => {
+    const offenders = sources(PLUGINS).flatMap((f) => {
+      const own = packageOf(f);
+      if (!own) return []; // plugins/index.ts: the built-in list, which imports every manifest
+      return relativeImports(f)
+        .filter((target) => isUnder(PLUGINS, target) && !isUnder(own, target))
+        .filter((target) => !(isTestFile(f) && isPluginManifest(target)))
+        .map((target) => edge(f, target));
+    });
+    assert.deepEqual(offenders, []);
   });
 });

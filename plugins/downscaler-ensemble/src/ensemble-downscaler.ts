@@ -1,5 +1,5 @@
 import { createRng, recordTable, usageError, type Downscaler, type PluginContext, type PluginSpec, type RecordTable } from '../../../core/index.js';
-import { createRegressionDownscaler } from '../../regression-engine/index.js';
+import { createRegressionDownscaler } from '../../../lib/regression-engine/index.js';
 import type { EnsembleDownscalerParams } from '../index.js';
 import { createStacking } from './stacking.js';
 

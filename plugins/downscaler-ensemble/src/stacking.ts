@@ -12,7 +12,7 @@ import {
   type SavedModel,
   type Table,
 } from '../../../core/index.js';
-import { assignFolds, foldSplits, type CvScheme, type OutOfFoldResult } from '../../regression-engine/index.js';
+import { assignFolds, foldSplits, type CvScheme, type OutOfFoldResult } from '../../../lib/regression-engine/index.js';
 import { nnlsNormal, ridgeNormal } from './nnls.js';
 
 export interface StackingOptions {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockLayout, blockMeans } from '../../regression-engine/index.js';
-import { subGridCorrelation, syntheticScene, testContext } from '../../downscaler-regression/test/fixtures-synthetic.js';
+import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
+import { subGridCorrelation, syntheticScene, testContext } from '../../../test/support/regression-scene.js';
 import { ensembleDownscaler } from '../index.js';
 
 test('downscaler:ensemble: weights table, conservation exact, intervals around the product', async () => {

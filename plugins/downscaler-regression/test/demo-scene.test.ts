@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { readStacScene, type Series } from '../../../core/index.js';
 import { bilinearDownscaler } from '../../downscaler-bilinear/index.js';
 import { writeSyntheticScene } from '../../source-synthetic/index.js';
-import { blockLayout, blockMeans } from '../../regression-engine/index.js';
-import { downscaler, subGridCorrelation, testContext } from './fixtures-synthetic.js';
+import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
+import { downscaler, subGridCorrelation, testContext } from '../../../test/support/regression-scene.js';
 
 // The acceptance test: on the demo scene's truth, regression + residual correction beats
 // downscaler:bilinear in sub-grid correlation, and the block method conserves the coarse mean to 1e-6.

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { filterDates, maskSeries, mergeByDate, mergeByRegion, timeOwner, type Series } from '../../../core/index.js';
-import { blockLayout, blockMeans } from '../../regression-engine/index.js';
-import { downscaler, syntheticScene } from './fixtures-synthetic.js';
+import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
+import { downscaler, syntheticScene } from '../../../test/support/regression-scene.js';
 
 // What the engine's partition construct does with a downscaler node: region parts get fine inputs
 // masked to their region (the coarse input whole), time parts get their dates; results are merged.

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGrid, createRng, isSoilscaleError, makeSeries, resampleSeries, type Regressor, type Table } from '../../../core/index.js';
-import { blockLayout, blockMeans } from '../../regression-engine/index.js';
-import { downscaler, subGridCorrelation, syntheticScene, testContext } from './fixtures-synthetic.js';
+import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
+import { downscaler, subGridCorrelation, syntheticScene, testContext } from '../../../test/support/regression-scene.js';
 
 const scene = syntheticScene();
 

@@ -22,7 +22,7 @@ import {
   type Series,
   createSavedModel,
 } from '../../../core/index.js';
-import { epochReporter, loadTf, seedWeights, trainTf, validationSplit, weightsToBinary, type Tf } from '../../nn-runtime/index.js';
+import { epochReporter, loadTf, seedWeights, trainTf, validationSplit, weightsToBinary, type Tf } from '../../../lib/nn-runtime/index.js';
 import type { ResnetParams } from '../index.js';
 import { buildResnet, receptiveRadius, type ResnetArchitecture } from './network.js';
 

@@ -1,5 +1,5 @@
 import { inputError, type FittedRegressor, type PluginContext, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
-import { epochReporter } from '../../nn-runtime/index.js';
+import { epochReporter } from '../../../lib/nn-runtime/index.js';
 import type { BpnnParams } from '../index.js';
 import { fitMlp, type FitSummary } from './fit-mlp.js';
 import type { Activation } from './mlp.js';

@@ -1,5 +1,5 @@
 import { createRng, inputError, usageError, type Table, type WorkerPool } from '../../../core/index.js';
-import { completeRows, fitScaler, fitTargetScaler, validationSplit, type EpochReporter } from '../../nn-runtime/index.js';
+import { completeRows, fitScaler, fitTargetScaler, validationSplit, type EpochReporter } from '../../../lib/nn-runtime/index.js';
 import type { BpnnParams } from '../index.js';
 import { createAdam } from './adam.js';
 import { lmIteration, sumSquaredError, type LmState } from './levenberg-marquardt.js';

@@ -10,7 +10,7 @@ import {
   weightsToBinary,
   type Tf,
   type WeightsManifest,
-} from '../../nn-runtime/index.js';
+} from '../../../lib/nn-runtime/index.js';
 import type { CnnGruParams } from '../index.js';
 import { buildCnnGru, type CnnGruArchitecture } from './network.js';
 

@@ -1,4 +1,4 @@
-import { sameConv, type Tf } from '../../nn-runtime/index.js';
+import { sameConv, type Tf } from '../../../lib/nn-runtime/index.js';
 
 /** The architecture of the sequence network: what is saved to rebuild it. */
 export interface CnnGruArchitecture {

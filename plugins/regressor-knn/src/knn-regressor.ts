@@ -1,5 +1,5 @@
 import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
-import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
+import { checkTrainingTable, featureMatrix } from '../../../lib/tree-engine/index.js';
 import type { KnnParams } from '../index.js';
 import { buildSearchTree } from './kd-tree.js';
 import type { cvFold, FoldTask, KnnKernelModel, predictKnnRows } from './knn-kernel.js';

@@ -9,7 +9,7 @@ import {
   treesToBinary,
   type PackedForest,
   type TreeArrays,
-} from '../../tree-engine/index.js';
+} from '../../../lib/tree-engine/index.js';
 import type { RandomForestParams } from '../index.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */

@@ -1,5 +1,5 @@
 import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, runtimeError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
-import { checkTrainingTable, featureMatrix } from '../../tree-engine/index.js';
+import { checkTrainingTable, featureMatrix } from '../../../lib/tree-engine/index.js';
 import type { SvrParams } from '../index.js';
 import { loadLibsvm } from './libsvm-loader.js';
 import { decision, KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';

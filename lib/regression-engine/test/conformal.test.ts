@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPluginContext, createRng, createTable, type Rng, type Table } from '../../../core/index.js';
-import { linearRegressor } from '../../regressor-linear/index.js';
+import { linearRegressor } from '../../../plugins/regressor-linear/index.js';
 import { conformalQuantile, conformalScores, crossValidate, intervalBounds } from '../index.js';
 
 /** i.i.d. rows: y = 0.2 + 0.5·x1 − 0.3·x2 + N(0, 0.02²). */
@@ -48,7 +48,7 @@ test('CV conformal intervals of regressor:linear cover i.i.d. data at the nomina
 });
 
 test('an in-sample quantile of a flexible learner under-covers: the out-of-fold residuals are what make the guarantee', async () => {
-  const { rfPlugin } = await import('../../regressor-rf/index.js');
+  const { rfPlugin } = await import('../../../plugins/regressor-rf/index.js');
   const rf = await rfPlugin.create({ trees: 30, minLeaf: 1 } as never, createPluginContext({ seed: 1 }));
   const rng = createRng(7);
   const train = iidTable(300, rng);

@@ -73,6 +73,6 @@ describe('tree-engine WebAssembly histograms', () => {
   }
 
   it('keeps the histogram kernel listing in step with its bytes', () => {
-    assertKernelListing(histogramKernel, 'plugins/tree-engine/src/wasm-histogram.wat');
+    assertKernelListing(histogramKernel, 'lib/tree-engine/src/wasm-histogram.wat');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The tree engine shared by `regressor:rf` and `regressor:gbdt` (a library, not a plugin): feature
  * binning, histogram tree growth, flat typed-array trees, packed prediction on worker threads, and
- * the binary form trees are saved in.
+ * the binary form trees are saved in. Its training-table checks serve `regressor:knn` and
+ * `regressor:svr` too.
  */
 export { binColumns, binOf, computeBinEdges, type BinCodes, type BinEdges, type BinningOptions } from './src/binning.js';
 export { TreeGrower, type BinnedMatrix, type GrowOptions, type GrowSample, type GrownTree } from './src/grow-tree.js';

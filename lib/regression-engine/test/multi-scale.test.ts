@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createGrid, createRng } from '../../../core/index.js';
 import { blockLayout } from '../src/block-layout.js';
 import { levelRows, subBlocks } from '../src/multi-scale.js';
-import { downscaler, syntheticScene } from '../../downscaler-regression/test/fixtures-synthetic.js';
+import { downscaler, syntheticScene } from '../../../test/support/regression-scene.js';
 import { blockMeans } from '../index.js';
 
 // Coarse 3 × 2 cells of 6 × 6 fine pixels (18 × 12 fine); sub-blocks of side 4 leave 4 × 4, 4 × 2, 2 × 4, 2 × 2 pieces.

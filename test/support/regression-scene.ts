@@ -1,7 +1,7 @@
-import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type AnyPluginManifest, type PluginContext, type PluginSpec, type Series } from '../../../core/index.js';
-import { rfPlugin } from '../../regressor-rf/index.js';
-import { linearRegressor } from '../../regressor-linear/index.js';
-import { regressionDownscaler } from '../index.js';
+import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type AnyPluginManifest, type PluginContext, type PluginSpec, type Series } from '../../core/index.js';
+import { rfPlugin } from '../../plugins/regressor-rf/index.js';
+import { linearRegressor } from '../../plugins/regressor-linear/index.js';
+import { regressionDownscaler } from '../../plugins/downscaler-regression/index.js';
 
 /**
  * A small scene whose fine truth is known: SM = 0.45 − 0.004·(LST − 290) + 0.15·NDVI + a smooth

@@ -104,6 +104,6 @@ describe('tree-engine packed forest', () => {
   });
 
   it('keeps the forest-walk kernel listing in step with its bytes', () => {
-    assertKernelListing(forestWalkKernel, 'plugins/tree-engine/src/wasm-forest-walk.wat');
+    assertKernelListing(forestWalkKernel, 'lib/tree-engine/src/wasm-forest-walk.wat');
   });
 });
