@@ -16,6 +16,7 @@ export interface SvrParams {
   shrinking: boolean;
   maxRows: number | null;
   seed: number | null;
+  solver: 'smo' | 'libsvm';
 }
 
 const ID = 'regressor:svr';
@@ -65,12 +66,13 @@ export const svrPlugin = definePlugin({
         type: ['number', 'null'],
         minimum: 1,
         maximum: 1800,
-        default: null,
-        description: 'Kernel cache of the solver in MB (libsvm -m); speed only. null: room for the whole kernel matrix (4·rows² bytes), at most 1024 MB.',
+        default: 200,
+        description: 'Memory bound of the kernel-row cache in MB (libsvm -m, scikit-learn cache_size); speed only. null: room for the whole kernel matrix (4·rows² bytes), at most 1024 MB.',
       },
       shrinking: { type: 'boolean', default: true, description: 'Shrinking heuristics of the solver (libsvm -h); speed only.' },
       maxRows: { type: ['integer', 'null'], minimum: 2, default: null, description: 'Train on a seeded random subsample of at most this many rows; null uses all rows.' },
       seed: { type: ['integer', 'null'], default: null, description: 'Seed of the subsample (the solver itself is deterministic); null takes the run seed.' },
+      solver: { type: 'string', enum: ['smo', 'libsvm'], default: 'smo', description: "Training solver: 'smo' (soilscale's own SMO, libsvm's algorithm on dense typed arrays) or 'libsvm' (libsvm-js, WebAssembly). Same problem, same solution to the tolerance." },
     },
   },
   async create(params: SvrParams, context) {
