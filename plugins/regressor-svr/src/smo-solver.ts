@@ -66,6 +66,10 @@ export class SmoSolver {
   protected readonly eps: number;
   protected unshrink = false;
   protected r = 0;
+  /** WSS2's first pass done by the last gradient update (i with the largest violation, and it), until the active set changes. */
+  protected fusedMax = { valid: false, Gmax: -Infinity, i: -1 };
+  /** Whether `step` tracks that maximum (the ν solver selects differently). */
+  protected readonly fuseFirstPass: boolean = true;
 
   constructor(problem: SmoProblem) {
     const l = problem.p.length;
@@ -119,10 +123,12 @@ export class SmoSolver {
       if (--counter === 0) {
         counter = Math.min(l, 1000);
         if (problem.shrinking) this.doShrinking();
+        this.fusedMax.valid = false;
       }
       if (this.selectWorkingSet(ij)) {
         this.reconstructGradient();
         this.activeSize = l;
+        this.fusedMax.valid = false;
         if (this.selectWorkingSet(ij)) break;
         counter = 1;
       }
@@ -190,23 +196,45 @@ export class SmoSolver {
         if (alpha[j] > C) { alpha[j] = C; alpha[i] = sum - C; }
       } else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
     }
-    const dI = alpha[i] - oldI;
-    const dJ = alpha[j] - oldJ;
+    const wasUpperI = this.isUpper(i);
+    const wasUpperJ = this.isUpper(j);
+    this.updateStatus(i);
+    this.updateStatus(j);
     // = Q_ik·dI + Q_jk·dJ exactly (sign flips commute with rounding)
-    const a = sign[i] * dI;
-    const b = sign[j] * dJ;
-    for (let k = 0; k < activeSize; k++) {
-      const x = index[k];
-      G[k] += sign[k] * (Ki[x] * a + Kj[x] * b);
+    const a = sign[i] * (alpha[i] - oldI);
+    const b = sign[j] * (alpha[j] - oldJ);
+    if (this.fuseFirstPass) this.updateGradientAndMax(Ki, Kj, a, b);
+    else {
+      for (let k = 0; k < activeSize; k++) {
+        const x = index[k];
+        G[k] += sign[k] * (Ki[x] * a + Kj[x] * b);
+      }
     }
-    this.updateGbar(i);
-    this.updateGbar(j);
+    this.updateGbar(i, wasUpperI);
+    this.updateGbar(j, wasUpperJ);
   }
 
-  /** Keeps Ḡ = Σ_{α at C} C·Q_{·,k} when α_i moves onto or off the upper bound. */
-  private updateGbar(i: number): void {
-    const wasUpper = this.isUpper(i);
-    this.updateStatus(i);
+  /** The gradient update, also finding the next working-set i as WSS2's first pass would (same ties: last index). */
+  private updateGradientAndMax(Ki: Float32Array, Kj: Float32Array, a: number, b: number): void {
+    const { G, y, status, activeSize } = this;
+    const { sign, index } = this.Q;
+    let Gmax = -Infinity;
+    let iMax = -1;
+    for (let k = 0; k < activeSize; k++) {
+      const x = index[k];
+      const g = G[k] + sign[k] * (Ki[x] * a + Kj[x] * b);
+      G[k] = g;
+      if (y[k] === 1) {
+        if (status[k] !== UPPER && -g >= Gmax) { Gmax = -g; iMax = k; }
+      } else if (status[k] !== LOWER && g >= Gmax) { Gmax = g; iMax = k; }
+    }
+    this.fusedMax.valid = true;
+    this.fusedMax.Gmax = Gmax;
+    this.fusedMax.i = iMax;
+  }
+
+  /** Keeps Ḡ = Σ_{α at C} C·Q_{·,k} when α_i moved onto or off the upper bound. */
+  private updateGbar(i: number, wasUpper: boolean): void {
     if (wasUpper === this.isUpper(i)) return;
     const { l, Gbar, C } = this;
     const Qi = this.Q.getQ(i, l);
@@ -244,10 +272,16 @@ export class SmoSolver {
     let iMax = -1;
     let jMin = -1;
     let objMin = Infinity;
-    for (let t = 0; t < activeSize; t++) {
-      if (y[t] === 1) {
-        if (status[t] !== UPPER && -G[t] >= Gmax) { Gmax = -G[t]; iMax = t; }
-      } else if (status[t] !== LOWER && G[t] >= Gmax) { Gmax = G[t]; iMax = t; }
+    if (this.fusedMax.valid) {
+      Gmax = this.fusedMax.Gmax;
+      iMax = this.fusedMax.i;
+      this.fusedMax.valid = false;
+    } else {
+      for (let t = 0; t < activeSize; t++) {
+        if (y[t] === 1) {
+          if (status[t] !== UPPER && -G[t] >= Gmax) { Gmax = -G[t]; iMax = t; }
+        } else if (status[t] !== LOWER && G[t] >= Gmax) { Gmax = G[t]; iMax = t; }
+      }
     }
     const i = iMax;
     // with no i, Gmax = −∞ and no j passes grad > 0, so Qi is never read
@@ -357,6 +391,8 @@ export class SmoSolver {
  * shares a label and selection, shrinking and ρ are done per label.
  */
 export class NuSmoSolver extends SmoSolver {
+  protected override readonly fuseFirstPass = false;
+
   protected override selectWorkingSet(out: number[]): boolean {
     const { G, y, QD, activeSize } = this;
     let Gmaxp = -Infinity;
