@@ -7,10 +7,9 @@
 
 /**
  * The Q matrix seen by the solver, in the solver's (swapped) index order:
- * Q_ij = sign_i · sign_j · K[index_i][index_j], K a symmetric kernel matrix read by rows.
+ * Q_ij = y_i · y_j · K[index_i][index_j], y the solver's labels, K a symmetric kernel matrix read by rows.
  */
 export interface QMatrix {
-  readonly sign: Int8Array;
   readonly index: Int32Array;
   /** The kernel row of variable i (indexed by `index`; valid until two other rows were requested). */
   kernelRow(i: number): Float32Array;
@@ -49,6 +48,8 @@ const NO_ROW = new Float32Array(0);
 const LOWER = 0;
 const UPPER = 1;
 const FREE = 2;
+const IN_UP = 1;
+const IN_LOW = 2;
 
 export class SmoSolver {
   protected readonly l: number;
@@ -58,6 +59,8 @@ export class SmoSolver {
   protected readonly Gbar: Float64Array;
   protected readonly alpha: Float64Array;
   protected readonly status: Uint8Array;
+  /** Per variable: bit 1 set when in I_up (α can move up along y), bit 2 when in I_low. */
+  protected readonly sets: Uint8Array;
   protected readonly p: Float64Array;
   protected readonly activeSet: Int32Array;
   protected readonly Q: QMatrix;
@@ -83,6 +86,7 @@ export class SmoSolver {
     this.C = problem.C;
     this.eps = problem.eps;
     this.status = new Uint8Array(l);
+    this.sets = new Uint8Array(l);
     this.activeSet = Int32Array.from({ length: l }, (_, i) => i);
     this.G = new Float64Array(l);
     this.Gbar = new Float64Array(l);
@@ -98,12 +102,16 @@ export class SmoSolver {
 
   private updateStatus(i: number): void {
     const a = this.alpha[i];
-    this.status[i] = a >= this.C ? UPPER : a <= 0 ? LOWER : FREE;
+    const st = a >= this.C ? UPPER : a <= 0 ? LOWER : FREE;
+    this.status[i] = st;
+    const up = this.y[i] === 1 ? st !== UPPER : st !== LOWER;
+    const low = this.y[i] === 1 ? st !== LOWER : st !== UPPER;
+    this.sets[i] = (up ? IN_UP : 0) | (low ? IN_LOW : 0);
   }
 
   private swap(i: number, j: number): void {
     this.Q.swapIndex(i, j);
-    for (const a of [this.y, this.G, this.status, this.alpha, this.p, this.activeSet, this.Gbar]) {
+    for (const a of [this.y, this.G, this.status, this.sets, this.alpha, this.p, this.activeSet, this.Gbar]) {
       const t = a[i];
       a[i] = a[j];
       a[j] = t;
@@ -163,10 +171,11 @@ export class SmoSolver {
     const { alpha, G, QD, C } = this;
     const activeSize = this.activeSize;
     // Q rows read through sign and index rather than gathered: the same float32 values, no copies
-    const { sign, index } = this.Q;
+    const { index } = this.Q;
+    const y = this.y;
     const Ki = this.Q.kernelRow(i);
     const Kj = this.Q.kernelRow(j);
-    const Qij = sign[i] * sign[j] * Ki[index[j]];
+    const Qij = y[i] * y[j] * Ki[index[j]];
     const oldI = alpha[i];
     const oldJ = alpha[j];
     if (this.y[i] !== this.y[j]) {
@@ -201,13 +210,13 @@ export class SmoSolver {
     this.updateStatus(i);
     this.updateStatus(j);
     // = Q_ik·dI + Q_jk·dJ exactly (sign flips commute with rounding)
-    const a = sign[i] * (alpha[i] - oldI);
-    const b = sign[j] * (alpha[j] - oldJ);
+    const a = y[i] * (alpha[i] - oldI);
+    const b = y[j] * (alpha[j] - oldJ);
     if (this.fuseFirstPass) this.updateGradientAndMax(Ki, Kj, a, b);
     else {
       for (let k = 0; k < activeSize; k++) {
         const x = index[k];
-        G[k] += sign[k] * (Ki[x] * a + Kj[x] * b);
+        G[k] += y[k] * (Ki[x] * a + Kj[x] * b);
       }
     }
     this.updateGbar(i, wasUpperI);
@@ -216,17 +225,17 @@ export class SmoSolver {
 
   /** The gradient update, also finding the next working-set i as WSS2's first pass would (same ties: last index). */
   private updateGradientAndMax(Ki: Float32Array, Kj: Float32Array, a: number, b: number): void {
-    const { G, y, status, activeSize } = this;
-    const { sign, index } = this.Q;
+    const { G, y, sets, activeSize } = this;
+    const { index } = this.Q;
     let Gmax = -Infinity;
     let iMax = -1;
     for (let k = 0; k < activeSize; k++) {
       const x = index[k];
-      const g = G[k] + sign[k] * (Ki[x] * a + Kj[x] * b);
+      const yk = y[k];
+      const g = G[k] + yk * (Ki[x] * a + Kj[x] * b);
       G[k] = g;
-      if (y[k] === 1) {
-        if (status[k] !== UPPER && -g >= Gmax) { Gmax = -g; iMax = k; }
-      } else if (status[k] !== LOWER && g >= Gmax) { Gmax = g; iMax = k; }
+      // −y·G: the violation of an α that can still move up
+      if ((sets[k] & IN_UP) !== 0 && -yk * g >= Gmax) { Gmax = -yk * g; iMax = k; }
     }
     this.fusedMax.valid = true;
     this.fusedMax.Gmax = Gmax;
@@ -266,7 +275,7 @@ export class SmoSolver {
 
   /** WSS2: i maximises the violation, j the second-order decrease of the objective. true = optimal. */
   protected selectWorkingSet(out: number[]): boolean {
-    const { G, y, QD, activeSize, status } = this;
+    const { G, y, QD, activeSize, sets } = this;
     let Gmax = -Infinity;
     let Gmax2 = -Infinity;
     let iMax = -1;
@@ -278,35 +287,22 @@ export class SmoSolver {
       this.fusedMax.valid = false;
     } else {
       for (let t = 0; t < activeSize; t++) {
-        if (y[t] === 1) {
-          if (status[t] !== UPPER && -G[t] >= Gmax) { Gmax = -G[t]; iMax = t; }
-        } else if (status[t] !== LOWER && G[t] >= Gmax) { Gmax = G[t]; iMax = t; }
+        if ((sets[t] & IN_UP) !== 0 && -y[t] * G[t] >= Gmax) { Gmax = -y[t] * G[t]; iMax = t; }
       }
     }
     const i = iMax;
-    // with no i, Gmax = −∞ and no j passes grad > 0, so Qi is never read
-    const { sign, index } = this.Q;
+    const { index } = this.Q;
+    // with no i, Gmax = −∞ and no j passes grad > 0, so Ki is never read
     const Ki = i !== -1 ? this.Q.kernelRow(i) : NO_ROW;
     const QDi = i !== -1 ? QD[i] : 0;
-    // 2·y_i·Q_ij = twoYiSi · sign_j · K_ij
-    const twoYiSi = i !== -1 ? 2 * y[i] * sign[i] : 0;
     for (let j = 0; j < activeSize; j++) {
-      const Gj = G[j];
-      let grad: number;
-      let quad: number;
-      if (y[j] === 1) {
-        if (status[j] === LOWER) continue;
-        grad = Gmax + Gj;
-        if (Gj >= Gmax2) Gmax2 = Gj;
-        if (grad <= 0) continue;
-        quad = QDi + QD[j] - twoYiSi * sign[j] * Ki[index[j]];
-      } else {
-        if (status[j] === UPPER) continue;
-        grad = Gmax - Gj;
-        if (-Gj >= Gmax2) Gmax2 = -Gj;
-        if (grad <= 0) continue;
-        quad = QDi + QD[j] + twoYiSi * sign[j] * Ki[index[j]];
-      }
+      if ((sets[j] & IN_LOW) === 0) continue;
+      const yG = y[j] * G[j];
+      const grad = Gmax + yG;
+      if (yG >= Gmax2) Gmax2 = yG;
+      if (grad <= 0) continue;
+      // QD_i + QD_j − 2·y_i·y_j·Q_ij, and y_i·y_j·Q_ij = K_ij
+      const quad = QDi + QD[j] - 2 * Ki[index[j]];
       const obj = -(grad * grad) / (quad > 0 ? quad : TAU);
       if (obj <= objMin) { jMin = j; objMin = obj; }
     }
@@ -408,11 +404,10 @@ export class NuSmoSolver extends SmoSolver {
         if (!this.isUpper(t) && -G[t] >= Gmaxp) { Gmaxp = -G[t]; ip = t; }
       } else if (!this.isLower(t) && G[t] >= Gmaxn) { Gmaxn = G[t]; iN = t; }
     }
-    const { sign, index } = this.Q;
+    const { index } = this.Q;
+    // the pair shares a label, so Q_ij = K_ij
     const Kp = ip !== -1 ? this.Q.kernelRow(ip) : NO_ROW;
     const Kn = iN !== -1 ? this.Q.kernelRow(iN) : NO_ROW;
-    const twoSp = ip !== -1 ? 2 * sign[ip] : 0;
-    const twoSn = iN !== -1 ? 2 * sign[iN] : 0;
     for (let j = 0; j < activeSize; j++) {
       let grad: number;
       let quad: number;
@@ -421,13 +416,13 @@ export class NuSmoSolver extends SmoSolver {
         grad = Gmaxp + G[j];
         if (G[j] >= Gmaxp2) Gmaxp2 = G[j];
         if (grad <= 0) continue;
-        quad = QD[ip] + QD[j] - twoSp * sign[j] * Kp[index[j]];
+        quad = QD[ip] + QD[j] - 2 * Kp[index[j]];
       } else {
         if (this.isUpper(j)) continue;
         grad = Gmaxn - G[j];
         if (-G[j] >= Gmaxn2) Gmaxn2 = -G[j];
         if (grad <= 0) continue;
-        quad = QD[iN] + QD[j] - twoSn * sign[j] * Kn[index[j]];
+        quad = QD[iN] + QD[j] - 2 * Kn[index[j]];
       }
       const obj = -(grad * grad) / (quad > 0 ? quad : TAU);
       if (obj <= objMin) { jMin = j; objMin = obj; }

@@ -11,7 +11,8 @@ import { NuSmoSolver, SmoSolver, type QMatrix, type SmoProblem } from './smo-sol
 /** libsvm's `SVR_Q`: one cached kernel row serves both halves of the doubled problem. */
 class SvrQ implements QMatrix {
   readonly diag: Float64Array;
-  readonly sign: Int8Array;
+  /** y of each variable (Q_ij = sign_i·sign_j·K), for `getQ`; the solver's own labels are the same. */
+  private readonly sign: Int8Array;
   readonly index: Int32Array;
   private readonly buffers: [Float32Array, Float32Array];
   private nextBuffer = 0;
