@@ -24,9 +24,9 @@ const VERSION = '1.0.0';
 
 /**
  * `regressor:svr` — support-vector regression (epsilon-SVR or nu-SVR; RBF, linear or polynomial
- * kernel) trained with libsvm (libsvm-js, WebAssembly). Features are standardised with the fit rows'
- * mean and standard deviation; predictions evaluate the decision function from the support vectors
- * in typed-array loops on worker threads (equal to libsvm's own to rounding).
+ * kernel) trained with soilscale's own SMO solver (libsvm's algorithm; libsvm-js with `solver: 'libsvm'`).
+ * Features are standardised with the fit rows' mean and standard deviation; predictions evaluate the
+ * decision function from the support vectors in typed-array loops on worker threads (equal to libsvm's own to rounding).
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ export const svrPlugin = definePlugin({
   version: VERSION,
   title: 'Support-vector regression',
   description:
-    'Support-vector regression with libsvm: epsilon-SVR (errors below epsilon cost nothing) or nu-SVR (nu bounds the fraction of support vectors), ' +
+    'Support-vector regression (libsvm\'s SMO algorithm): epsilon-SVR (errors below epsilon cost nothing) or nu-SVR (nu bounds the fraction of support vectors), ' +
     "RBF, linear or polynomial kernel, gamma 'scale' as scikit-learn (1 / (features × variance of the standardised features)). " +
     'Features are standardised with the fit rows (and, optionally, the target). Training cost grows with the square of the rows: maxRows draws a seeded subsample.',
   params: {
