@@ -3,7 +3,7 @@
  * problem is libsvm's to rounding): linear u·v, polynomial powi(γ u·v + c₀, d), RBF
  * exp(−γ (|u|² + |v|² − 2 u·v)) with the squared norms precomputed.
  */
-import type { KernelCode } from './svr-kernel.js';
+import { powi, type KernelCode } from './svr-kernel.js';
 
 export interface KernelSpec {
   readonly kernel: KernelCode;
@@ -32,17 +32,6 @@ function dot(a: Float64Array, oa: number, b: Float64Array, ob: number, dims: num
   let s = 0;
   for (let j = 0; j < dims; j++) s += a[oa + j] * b[ob + j];
   return s;
-}
-
-/** libsvm's `powi`: integer power by squaring. */
-export function powi(base: number, times: number): number {
-  let tmp = base;
-  let ret = 1;
-  for (let t = times; t > 0; t = Math.floor(t / 2)) {
-    if (t % 2 === 1) ret *= tmp;
-    tmp *= tmp;
-  }
-  return ret;
 }
 
 /** K(xᵢ, xⱼ) in double precision. */
