@@ -245,10 +245,12 @@ export class SmoSolver {
   /** Keeps Ḡ = Σ_{α at C} C·Q_{·,k} when α_i moved onto or off the upper bound. */
   private updateGbar(i: number, wasUpper: boolean): void {
     if (wasUpper === this.isUpper(i)) return;
-    const { l, Gbar, C } = this;
-    const Qi = this.Q.getQ(i, l);
-    const s = wasUpper ? -C : C;
-    for (let k = 0; k < l; k++) Gbar[k] += s * Qi[k];
+    const { l, Gbar, C, y } = this;
+    const { index } = this.Q;
+    const Ki = this.Q.kernelRow(i);
+    // ±C·Q_ik = (±C·y_i)·y_k·K_ik exactly
+    const s = (wasUpper ? -C : C) * y[i];
+    for (let k = 0; k < l; k++) Gbar[k] += s * y[k] * Ki[index[k]];
   }
 
   /** Restores the gradient of the shrunk variables from Ḡ and the free variables. */
