@@ -1,5 +1,5 @@
 /**
- * `npm run bench svr [-- --run-peer] [--grid-rows=R]`: regressor:svr against scikit-learn's SVR
+ * `npm run bench svr [-- --run-peer] [--grid-rows=R] [--cache-mb=M] [--solver=libsvm]`: regressor:svr against scikit-learn's SVR
  * (RBF, C=1, ε=0.01, gamma 'scale', standardised features) on the shared benchmark data: 16k fit rows
  * × 12 features (N=20000), predictions on the 1M-row grid.
  */
@@ -19,7 +19,8 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
   const workers = createWorkerPool(threads);
   const params: SvrParams = {
     type: 'epsilon', kernel: 'rbf', C: 1, epsilon: 0.01, nu: 0.5, gamma: 'scale', degree: 3, coef0: 0,
-    standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? null, shrinking: true, maxRows: null, seed: 42,
+    standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? 200, shrinking: true, maxRows: null, seed: 42,
+    solver: flags.includes('--solver=libsvm') ? 'libsvm' : 'smo',
   };
   const svr = await svrPlugin.create(params, createPluginContext({ workers, seed: 42 }));
   const fitCpu0 = process.cpuUsage();
@@ -39,7 +40,7 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
   const d = model.diagnostics!();
   const peerMean = typeof peer?.grid_pred_mean === 'number' ? ` vs ${peer.grid_pred_mean}` : '';
   printTable(`regressor:svr vs scikit-learn SVR — N=${N} (fit ${fit.rows} rows × 12), RBF C=1 ε=0.01 gamma=scale, ${threads} threads; peer: ${peer?.source ?? 'none'}`, [
-    { task: 'fit (libsvm-js)', ours: fitted.seconds, peer: peerFit, unit: 's', note: `target ≤ 1.0; R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}; ${d.supportVectors} SVs${typeof peer?.n_support === 'number' ? ` vs ${peer.n_support}` : ''}` },
+    { task: `fit (${params.solver}, cache ${params.cacheSizeMB} MB)`, ours: fitted.seconds, peer: peerFit, unit: 's', note: `target ≤ 1.0; R² ${r2.toFixed(4)} vs ${peer?.r2.toFixed(4) ?? '—'}; ${d.supportVectors} SVs${typeof peer?.n_support === 'number' ? ` vs ${peer.n_support}` : ''}` },
     { task: `predict 1M grid rows${gridRows < full.rows ? ` (from ${gridRows})` : ''}`, ours: predicted.per1M, peer: peerPredict, unit: 's', note: `target ≤ 1.0; grid mean ${predicted.gridMean.toFixed(4)}${peerMean}` },
     { task: 'fit, CPU', ours: cpuSeconds(fitCpu), peer: typeof peer?.fit_cpu_s === 'number' ? peer.fit_cpu_s : undefined, unit: 'CPU-s' },
     { task: 'predict 1M grid rows, CPU (all threads)', ours: predicted.cpuPer1M, peer: typeof peer?.predict_cpu_1M_s === 'number' ? peer.predict_cpu_1M_s : undefined, unit: 'CPU-s' },

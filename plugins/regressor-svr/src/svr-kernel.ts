@@ -54,7 +54,7 @@ export function decision(m: SvrKernelModel, z: Float64Array): number {
 }
 
 /** libsvm's `powi`: integer power by squaring (what its polynomial kernel uses). */
-function powi(base: number, times: number): number {
+export function powi(base: number, times: number): number {
   let tmp = base;
   let ret = 1;
   for (let t = times; t > 0; t = Math.floor(t / 2)) {

@@ -1,8 +1,9 @@
-import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, runtimeError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
+import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, standardiseFeatures, type FittedRegressor, type PluginContext, type Prediction, type Regressor, type SavedModel, type Table, createSavedModel, checkSavedModel } from '../../../core/index.js';
 import { checkTrainingTable, featureMatrix } from '../../../lib/tree-engine/index.js';
 import type { SvrParams } from '../index.js';
-import { loadLibsvm } from './libsvm-loader.js';
-import { decision, KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';
+import { fitWithLibsvm } from './libsvm-fit.js';
+import { fitWithSmo } from './smo-fit.js';
+import { KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
 const MODEL_LAYOUT = 1;
@@ -20,7 +21,7 @@ interface SvrData {
   readonly yCenter: number;
   readonly yScale: number;
   readonly trainingRows: number;
-  /** libsvm's own text model (its rho and gamma are rounded to 6 digits there; `rho`/`gamma` above are exact). */
+  /** libsvm's own text model, when `solver: 'libsvm'` trained (its rho and gamma are rounded to 6 digits there; `rho`/`gamma` above are exact). */
   readonly libsvmModel?: string;
 }
 
@@ -114,57 +115,27 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
       const yt = y.map((v) => (v - yCenter) / yScale);
       const gamma = resolveGamma(params.gamma, z, dims);
 
-      // libsvm caches kernel rows; when the whole matrix fits, each row is computed once (1.3× faster at 16k rows than 200 MB)
-      const cacheSizeMB = params.cacheSizeMB ?? Math.min(1024, Math.ceil((4 * rows * rows) / 2 ** 20) + 16);
-      const SVM = await loadLibsvm();
-      const svm = new SVM({
-        type: params.type === 'nu' ? SVM.SVM_TYPES.NU_SVR : SVM.SVM_TYPES.EPSILON_SVR,
-        kernel: { rbf: SVM.KERNEL_TYPES.RBF, linear: SVM.KERNEL_TYPES.LINEAR, polynomial: SVM.KERNEL_TYPES.POLYNOMIAL }[params.kernel],
-        degree: params.degree,
+      const cacheMB = params.cacheSizeMB ?? Math.min(1024, Math.ceil((4 * rows * rows) / 2 ** 20) + 16);
+      const trained = params.solver === 'libsvm' ? await fitWithLibsvm(params, z, yt, rows, dims, gamma, cacheMB) : fitWithSmo(params, z, yt, rows, dims, gamma, cacheMB, context.logger, plugin.id);
+      const { indices, coef } = trained;
+      const sv = new Float64Array(indices.length * dims);
+      indices.forEach((row, i) => sv.set(z.subarray(row * dims, row * dims + dims), i * dims));
+      const data: SvrData = {
+        layout: MODEL_LAYOUT,
+        kernel: params.kernel,
         gamma,
+        degree: params.degree,
         coef0: params.coef0,
-        cost: params.C,
-        nu: params.nu,
-        epsilon: params.epsilon,
-        cacheSize: cacheSizeMB,
-        tolerance: params.tolerance,
-        shrinking: params.shrinking,
-        quiet: true,
-      });
-      const samples = Array.from({ length: rows }, (_, r) => z.subarray(r * dims, r * dims + dims));
-      try {
-        svm.train(samples, yt);
-        const indices = svm.getSVIndices();
-        const text = svm.serializeModel();
-        const coef = parseCoefficients(text, indices.length);
-        const sv = new Float64Array(indices.length * dims);
-        indices.forEach((row, i) => sv.set(z.subarray(row * dims, row * dims + dims), i * dims));
-        const partial: SvrKernelModel = { dims, nSV: indices.length, sv, coef, rho: 0, kernel: KERNEL_CODES[params.kernel] as KernelCode, gamma, degree: params.degree, coef0: params.coef0, center, scale, yCenter: 0, yScale: 1 };
-        // libsvm prints ρ with 6 digits; recover it exactly from its in-memory model: ρ = Σ coef·K − f(z₀)
-        const z0 = z.subarray(0, dims);
-        const rho = decision(partial, z0) - svm.predictOne(z0);
-        const data: SvrData = {
-          layout: MODEL_LAYOUT,
-          kernel: params.kernel,
-          gamma,
-          degree: params.degree,
-          coef0: params.coef0,
-          rho,
-          center: Array.from(center),
-          scale: Array.from(scale),
-          yCenter,
-          yScale,
-          trainingRows: rows,
-          libsvmModel: text,
-        };
-        context.logger.debug(`${plugin.id}: ${indices.length} support vectors of ${rows} rows`);
-        return fitted([...train.columns], data, sv, coef);
-      } catch (e) {
-        if (e instanceof Error && /memory|abort/i.test(e.message)) throw runtimeError('libsvm ran out of memory', { path: 'cacheSizeMB', expected: 'a smaller kernel cache or fewer rows (maxRows)', found: `${cacheSizeMB} MB, ${rows} rows` });
-        throw e;
-      } finally {
-        svm.free();
-      }
+        rho: trained.rho,
+        center: Array.from(center),
+        scale: Array.from(scale),
+        yCenter,
+        yScale,
+        trainingRows: rows,
+        ...(trained.libsvmModel === undefined ? {} : { libsvmModel: trained.libsvmModel }),
+      };
+      context.logger.debug(`${plugin.id}: ${indices.length} support vectors of ${rows} rows`);
+      return fitted([...train.columns], data, sv, coef);
     },
 
     async load(saved: SavedModel): Promise<FittedRegressor> {
@@ -190,20 +161,6 @@ export function createSvrRegressor(params: SvrParams, context: PluginContext, pl
 
 function describe(v: unknown): string {
   return v === undefined ? 'nothing' : ArrayBuffer.isView(v) ? v.constructor.name : typeof v;
-}
-
-/** The first column of libsvm's `SV` section (one coefficient per support vector, in `getSVIndices` order). */
-export function parseCoefficients(text: string, count: number): Float64Array {
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => l.trim() === 'SV');
-  const coef = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const line = lines[at + 1 + i];
-    const v = line === undefined ? Number.NaN : Number(line.slice(0, line.indexOf(' ') >= 0 ? line.indexOf(' ') : undefined));
-    if (at < 0 || !Number.isFinite(v)) throw runtimeError('cannot read libsvm\'s model', { path: `SV line ${i + 1}`, expected: `${count} support-vector lines starting with a coefficient`, found: line === undefined ? 'end of model' : line.slice(0, 40) });
-    coef[i] = v;
-  }
-  return coef;
 }
 
 function chunkRows(rows: number, threads: number): number {

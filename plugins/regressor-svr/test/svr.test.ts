@@ -102,6 +102,23 @@ describe('regressor:svr', () => {
     assert.deepEqual((await (await (await svr({})).load(roundTrip)).predict(test)).mean, pa);
   });
 
+  it("fits the same model with solver 'smo' and 'libsvm'; models saved by either load and predict identically", async () => {
+    const train = uniformTable(700, 3, 15, smoothSurface, 0.05);
+    const test = uniformTable(2000, 3, 16, smoothSurface);
+    for (const params of [{ type: 'epsilon', epsilon: 0.02 }, { type: 'nu', nu: 0.4, kernel: 'polynomial', degree: 2, coef0: 1 }] as const) {
+      const ours = await (await svr({ ...params, solver: 'smo', cacheSizeMB: 1 })).fit(train);
+      const libsvm = await (await svr({ ...params, solver: 'libsvm' })).fit(train);
+      assert.equal(ours.diagnostics!().supportVectors, libsvm.diagnostics!().supportVectors);
+      const po = (await ours.predict(test)).mean;
+      const pl = (await libsvm.predict(test)).mean;
+      for (let i = 0; i < po.length; i++) assert.ok(Math.abs(po[i] - pl[i]) < 1e-4, `${params.type} row ${i}: ${po[i]} vs ${pl[i]}`);
+      const saved = libsvm.save();
+      assert.match((saved.data as { libsvmModel: string }).libsvmModel, /^svm_type /);
+      assert.equal((ours.save().data as { libsvmModel?: string }).libsvmModel, undefined);
+      assert.deepEqual((await (await (await svr({ solver: 'smo' })).load(saved)).predict(test)).mean, pl);
+    }
+  });
+
   it('subsamples reproducibly from the seed (maxRows)', async () => {
     const train = uniformTable(1000, 2, 13, smoothSurface, 0.1);
     const fit = async (seed: number) => (await (await svr({ maxRows: 300, seed })).fit(train)).save().binary!.coefficients;
