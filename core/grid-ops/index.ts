@@ -7,5 +7,6 @@ export { parseDate, formatDate, daysBetween, dayOfYear, seasonOf, nearestDateInd
 export { compositeSeries, type CompositePeriod, type CompositeReducer } from './composite.js';
 export { rasterizePolygons, type RasterizeOptions } from './rasterize.js';
 export { warpBands, warpSeries, warpScale, warpFootprint, DEFAULT_MAX_ERROR, WARP_METHODS, type WarpMethod, type WarpOptions, type SourceFootprint } from './warp.js';
+export { createPixelMapper, type PixelMapper } from './warp-coords.js';
 export { resolveTargetGrid, coarseGridOver, nativeCellSize, type TargetGridSpec, type GridDecision } from './target-grid.js';
 export { sceneOnTargetGrid, planTargetGrid, defaultResampling, isCoarseProduct, type TargetGridOptions, type AssetPlan } from './warp-scene.js';

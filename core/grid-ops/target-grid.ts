@@ -26,8 +26,9 @@ export interface GridDecision {
  * use, `grid.bbox` / `grid.resolution` for an empty box or a non-positive size.
  * @example
  * ```ts
- * const { grid } = resolveTargetGrid({ crs: 'EPSG:32633', resolution: 30, bbox: [500000, 4190000, 530000, 4220000] }, scene);
- * grid.width; // 1000
+ * const { grid, decisions } = resolveTargetGrid({ crs: 'EPSG:32633', resolution: 30, bbox: [500000, 4190000, 530000, 4220000] }, scene);
+ * assert.equal(grid.width, 1000); // 30 km of 30 m pixels
+ * assert.deepEqual(decisions, []); // a whole number of pixels: the bbox is kept as given
  * ```
  */
 export function resolveTargetGrid(spec: TargetGridSpec, scene: Scene): { grid: Grid; decisions: GridDecision[] } {
@@ -88,7 +89,9 @@ export function nativeCellSize(source: Grid, target: Grid): number {
  *
  * @example
  * ```ts
- * coarseGridOver(utm30m, 300); // 9 km cells whose edges fall on 30 m pixel edges
+ * const utm30m = createGrid(1000, 1000, [500000, 30, 0, 4220000, 0, -30], 'EPSG:32633');
+ * const coarse = coarseGridOver(utm30m, 300); // 9 km cells whose edges fall on 30 m pixel edges
+ * assert.equal(coarse.width, 4); // 1000 / 300 rounded up: the last column extends past the target
  * ```
  */
 export function coarseGridOver(target: Grid, factor: number): Grid {

@@ -38,7 +38,10 @@ export interface PixelMapper {
  * @example
  * ```ts
  * const mapper = createPixelMapper(modisGrid, utmGrid);
+ * const u = new Float64Array(utmGrid.width);
+ * const v = new Float64Array(utmGrid.width);
  * mapper.mapRow(10.5, 0.5, utmGrid.width, u, v); // source positions of the centres of target row 10
+ * assert.ok(u.every((col) => col > 0 && col < modisGrid.width)); // the MODIS grid covers the UTM one
  * ```
  */
 export function createPixelMapper(from: Grid, to: Grid, maxError = DEFAULT_MAX_ERROR): PixelMapper {

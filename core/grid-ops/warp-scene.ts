@@ -145,9 +145,10 @@ function shortCrs(crs: string): string {
  *
  * @example
  * ```ts
- * const { scene: onTarget, decisions } = await sceneOnTargetGrid(scene, { like: 'sigma0_vv_20m' }, { workers: context.workers });
+ * const { scene: onTarget, decisions } = sceneOnTargetGrid(scene, { like: 'sigma0_vv_30m' }, { workers: context.workers });
  * for (const d of decisions) context.warn?.(d.code, d.message);
- * const ndvi = await onTarget.load('ndvi_1km'); // on the σ⁰ grid
+ * const ndvi = (await onTarget.load('ndvi_1km')) as Series; // warped onto the σ⁰ grid
+ * assert.deepEqual(ndvi.grid, scene.info('sigma0_vv_30m').grid);
  * ```
  */
 export function sceneOnTargetGrid(scene: Scene, spec: TargetGridSpec, options: TargetGridOptions = {}): { scene: Scene; target: Grid; decisions: GridDecision[] } {

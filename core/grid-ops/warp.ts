@@ -36,6 +36,7 @@ const TILE_FN: keyof typeof import('./warp-tile.js') & 'warpTile' = 'warpTile';
  * @example
  * ```ts
  * const [ndviUtm] = await warpBands([ndviSinusoidal], modisGrid, utmGrid, { method: 'average', workers: context.workers });
+ * assert.equal(ndviUtm.length, utmGrid.width * utmGrid.height);
  * ```
  */
 export async function warpBands(bands: readonly Float32Array[], from: Grid, to: Grid, options: WarpOptions): Promise<Float32Array[]> {
@@ -85,6 +86,7 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
  * @example
  * ```ts
  * const lcUtm = await warpSeries(landcoverSinusoidal, utmGrid, { method: 'mode' });
+ * assert.deepEqual(lcUtm.dates, landcoverSinusoidal.dates); // every date, on the UTM grid
  * ```
  */
 export async function warpSeries(series: Series, to: Grid, options: WarpOptions): Promise<Series> {

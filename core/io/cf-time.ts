@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * cfDate(17162, 'days since 1970-01-01 00:00:00 UTC'); // '2016-12-27'
+ * assert.equal(cfDate(17162, 'days since 1970-01-01 00:00:00 UTC'), '2016-12-27');
  * ```
  */
 export function cfDate(value: number, units: string | undefined, calendar = 'standard'): string | undefined {

@@ -21,4 +21,5 @@ export {
   type SmapOptions,
   type CciOptions,
 } from './products/index.js';
+export { cfDate } from './cf-time.js';
 export { writeSmapL3, type SmapL3File, type SmapL3Pass } from './products/smap-write.js';

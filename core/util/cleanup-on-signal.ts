@@ -9,8 +9,15 @@
  *
  * @example
  * ```ts
+ * import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+ * const staging = mkdtempSync('staging-');
  * const release = registerCleanup(() => rmSync(staging, { recursive: true, force: true }));
- * try { await work(staging); } finally { release(); }
+ * try {
+ *   writeFileSync(`${staging}/part.bin`, 'work in progress'); // an interrupt here removes the folder
+ * } finally {
+ *   release(); // done: the folder is the owner's again, to move into place or remove
+ * }
+ * rmSync(staging, { recursive: true });
  * ```
  */
 

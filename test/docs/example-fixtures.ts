@@ -16,7 +16,11 @@ import {
   readStacScene,
   recordTable,
   resampleSeries,
+  transformCoordinates,
+  warpBands,
+  warpSeries,
   writeGeoTiff,
+  writeSmapL3,
   type GeoJsonArtifact,
   type Raster,
   type Series,
@@ -25,11 +29,18 @@ import {
 import { createHostContext } from '../../host/index.js';
 import { writeSyntheticScene } from '../../plugins/index.js';
 import { ROOT } from '../core/pipeline/helpers.js';
+import { gridAround, MODIS_1KM, MODIS_ORIGIN, MODIS_SINUSOIDAL } from '../support/native-grids.js';
 import { sharedPath } from '../support/shared-data.js';
+
+/** A SMAP L3 36 km half-orbit: soil moisture on a third of the cells (a swath's coverage), NaN elsewhere. */
+function smapPass(seed: number): { soilMoisture: Float32Array } {
+  const r = createRng(seed);
+  return { soilMoisture: Float32Array.from({ length: 964 * 406 }, () => (r.next() < 1 / 3 ? 0.05 + 0.4 * r.next() : Number.NaN)) };
+}
 
 /**
  * The examples' working directory: `demo/` (the scene), `pipelines/` (a link), `data/ISMN_download/` (a
- * link to ISMN test files in the shared data), `ndvi.tif`, `sm.tif`, `out/`.
+ * link to ISMN test files in the shared data), `ndvi.tif`, `sm.tif`, a SMAP L3 file (both passes), `out/`.
  */
 export const scratch = mkdtempSync(join(tmpdir(), 'soilscale-examples-'));
 export const smallDemo = { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 } as const;
@@ -38,7 +49,7 @@ symlinkSync(join(ROOT, 'pipelines'), join(scratch, 'pipelines'));
 mkdirSync(join(scratch, 'data'));
 symlinkSync(sharedPath('data', 'real', 'ismn-tuwgeo', 'tests', 'test_data', 'format_header_values'), join(scratch, 'data', 'ISMN_download'));
 mkdirSync(join(scratch, 'out'));
-const scene = await readStacScene(catalogPath);
+export const scene = await readStacScene(catalogPath);
 
 export const smCoarse = (await scene.load('sm_coarse')) as Series;
 export const smDaily = smCoarse;
@@ -52,6 +63,7 @@ const dem30m = (await scene.load('dem_30m')) as Series;
 export const dem: Raster = { kind: 'raster', grid: dem30m.grid, bands: [dem30m.values[0]], bandNames: ['dem'] };
 export const stations = (await scene.stations())!;
 await writeGeoTiff(join(scratch, 'ndvi.tif'), { kind: 'raster', grid: ndvi.grid, bands: [ndvi.values[0]], bandNames: ['ndvi'] });
+await writeSmapL3(join(scratch, 'SMAP_L3_SM_P_20190401_R19240_001.h5'), { grid: 'M36', am: smapPass(21), pm: smapPass(22) });
 await writeGeoTiff(join(scratch, 'sm.tif'), { kind: 'raster', grid: smCoarse.grid, bands: [smCoarse.values[0]], bandNames: ['sm'] });
 
 /** The 1 km grid (27 × 27 pixels of 330 m), the coarse SM grid (3 × 3) and the 30 m grid (99 × 99). */
@@ -61,6 +73,17 @@ export const coarseGrid = smGrid;
 export const fineGrid = ndvi30m.grid;
 export const dates = smCoarse.dates;
 export const product = resampleSeries(smCoarse, grid, 'bilinear');
+
+/**
+ * The study area as two products see it (for the warp examples): `utmGrid` is the scene's UTM 14N 1 km
+ * grid; `modisGrid` a MODIS sinusoidal 500 m tile window around it (wide enough for the sinusoidal
+ * shear), carrying the scene's NDVI (`ndviSinusoidal`, one date) and land cover (`landcoverSinusoidal`).
+ */
+export const utmGrid = grid;
+const centre = transformCoordinates(grid.crs, 'EPSG:4326', Float64Array.of(grid.transform[0] + (grid.width / 2) * grid.transform[1]), Float64Array.of(grid.transform[3] + (grid.height / 2) * grid.transform[5]));
+export const modisGrid = gridAround(MODIS_SINUSOIDAL, centre.x[0], centre.y[0], MODIS_1KM / 2, 50, 30, MODIS_ORIGIN);
+export const [ndviSinusoidal] = await warpBands([ndvi.values[0]], grid, modisGrid, { method: 'bilinear' });
+export const landcoverSinusoidal = await warpSeries((await scene.load('landcover_1km')) as Series, modisGrid, { method: 'nearest' });
 
 /** Three products of one variable with independent errors (for the three-cornered hat). */
 const noisy = (seed: number, sd: number): Series => {

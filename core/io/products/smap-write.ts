@@ -36,7 +36,11 @@ const J2000 = 'seconds since 2000-01-01 11:58:55.816 UTC';
  *
  * @example
  * ```ts
- * await writeSmapL3('SMAP_L3_SM_P_20190401_R19240_001.h5', { grid: 'M36', am: { soilMoisture } });
+ * const { width, height } = easeGrid2Global('M36');
+ * const soilMoisture = new Float32Array(width * height).fill(0.25);
+ * await writeSmapL3('SMAP_L3_SM_P_20190402_R19240_001.h5', { grid: 'M36', am: { soilMoisture } });
+ * const layer = await openRasterLayer({ path: 'SMAP_L3_SM_P_20190402_R19240_001.h5' });
+ * assert.equal(layer.info.date, '2019-04-02'); // read back as a SMAP L3 product
  * ```
  */
 export async function writeSmapL3(path: string, content: SmapL3File): Promise<void> {
