@@ -226,20 +226,26 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'scene folder (new or empty)' })
-          .option('options', { type: 'string', default: '{}', describe: 'JSON of source:synthetic params, e.g. {"days":60,"climate":"humid"}' }),
+          .option('options', { type: 'string', default: '{}', describe: 'JSON of source:synthetic params, e.g. {"days":60,"climate":"humid"}' })
+          .option('native', { type: 'boolean', default: false, describe: 'write the files as downloaded (SMAP HDF5, MODIS sinusoidal and UTM GeoTIFFs, stations CSV), no catalog' }),
       async (a) => {
         const options = resolveParams<Record<string, unknown>>(registry().get('source:synthetic'), parseJsonOption('--options', a.options), '--options');
-        const { writeSyntheticScene } = await import('../plugins/source-synthetic/index.js');
+        const { writeSyntheticScene, writeSyntheticNativeScene, NATIVE_ASSET_RULES, NATIVE_DATE_PATTERN } = await import('../plugins/source-synthetic/index.js');
         // Like a run: written into a staging folder, renamed into place only when complete.
         const dir = await openRunDir(a.out);
         try {
-          await writeSyntheticScene(options, dir.staging);
+          if (a.native) await writeSyntheticNativeScene(options, dir.staging);
+          else await writeSyntheticScene(options, dir.staging);
           await dir.commit();
         } catch (e) {
           await dir.abort();
           throw e;
         }
-        print(`wrote the synthetic scene to ${join(dir.out, 'catalog.json')}`);
+        if (!a.native) print(`wrote the synthetic scene to ${join(dir.out, 'catalog.json')}`);
+        else {
+          const rules = NATIVE_ASSET_RULES.map((r) => ` --asset '${r}'`).join('');
+          print(`wrote the synthetic scene in native formats to ${dir.out}; catalogue it with:\n  soilscale stac build ${dir.out} --out <collection.json> --stations ${join(dir.out, 'stations.csv')} --date-pattern '${NATIVE_DATE_PATTERN}'${rules}`);
+        }
       },
     )
     .command(stacCommand)

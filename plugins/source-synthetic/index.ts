@@ -19,6 +19,18 @@ export async function writeSyntheticScene(options: Partial<SyntheticOptions>, ou
   return write(options, outDir);
 }
 
+export { NATIVE_ASSET_RULES, NATIVE_DATE_PATTERN } from './src/native-formats.js';
+
+/**
+ * Generate the synthetic study area and write it as a user would download it — SMAP L3 HDF5 on
+ * EASE-Grid 2.0, MODIS sinusoidal and UTM GeoTIFFs, a stations CSV — with no catalog: `soilscale stac
+ * build` with {@link NATIVE_ASSET_RULES} and {@link NATIVE_DATE_PATTERN} makes one (docs/synthetic-scene.md).
+ */
+export async function writeSyntheticNativeScene(options: Partial<SyntheticOptions>, outDir: string): Promise<void> {
+  const { writeSyntheticNativeScene: write } = await import('./src/ensure-scene.js');
+  await write(options, outDir);
+}
+
 const cells = (def: readonly [number, number], description: string) =>
   ({
     description,

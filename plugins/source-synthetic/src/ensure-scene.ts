@@ -25,6 +25,12 @@ export async function writeSyntheticScene(options: Partial<SyntheticOptions>, ou
   return { catalogPath };
 }
 
+/** Generate the scene for `options` and write it in the products' native formats (`native-formats.ts`). */
+export async function writeSyntheticNativeScene(options: Partial<SyntheticOptions>, outDir: string): Promise<void> {
+  const { writeNativeScene } = await import('./native-formats.js');
+  await writeNativeScene(generateSyntheticScene(resolveOptions(options)), resolve(outDir));
+}
+
 /** The hash recorded in a scene folder's catalog, or undefined when the folder holds no synthetic scene. */
 async function sceneHash(dir: string): Promise<string | undefined> {
   try {

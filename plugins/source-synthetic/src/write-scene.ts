@@ -67,6 +67,21 @@ async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>)
   for (let i = 0; i < items.length; i += CONCURRENCY) await Promise.all(items.slice(i, i + CONCURRENCY).map(fn));
 }
 
+
+/** The scene's stations at their longitude/latitude (0.05 m sensors), as a stations CSV holds them. */
+export function sceneStations(scene: SyntheticSceneData): Stations {
+  const xs = Float64Array.from(scene.stations, (s) => s.x);
+  const ys = Float64Array.from(scene.stations, (s) => s.y);
+  const ll = transformCoordinates(SCENE_CRS, 'EPSG:4326', xs, ys);
+  const observations = new Map<string, StationSeries>();
+  for (const s of scene.stations) observations.set(s.id, { dates: s.dates, values: s.values, flags: s.dates.map(() => 'G') });
+  return {
+    kind: 'stations',
+    stations: scene.stations.map((s, i) => ({ id: s.id, lon: Math.round(ll.x[i] * 1e6) / 1e6, lat: Math.round(ll.y[i] * 1e6) / 1e6, depth: 0.05 })),
+    observations,
+  };
+}
+
 /**
  * Write a generated scene as a STAC Collection: `catalog.json`, one Item per date (`items/<date>.json`),
  * static Items per resolution (`items/static-1km.json`, `items/static-30m.json`), GeoTIFFs under
@@ -138,16 +153,7 @@ export async function writeScene(scene: SyntheticSceneData, outDir: string, meta
   });
 
   // Stations
-  const xs = Float64Array.from(scene.stations, (s) => s.x);
-  const ys = Float64Array.from(scene.stations, (s) => s.y);
-  const ll = transformCoordinates(SCENE_CRS, 'EPSG:4326', xs, ys);
-  const observations = new Map<string, StationSeries>();
-  for (const s of scene.stations) observations.set(s.id, { dates: s.dates, values: s.values, flags: s.dates.map(() => 'G') });
-  const stations: Stations = {
-    kind: 'stations',
-    stations: scene.stations.map((s, i) => ({ id: s.id, lon: Math.round(ll.x[i] * 1e6) / 1e6, lat: Math.round(ll.y[i] * 1e6) / 1e6, depth: 0.05 })),
-    observations,
-  };
+  const stations = sceneStations(scene);
   await writeStationsCsv(join(outDir, 'stations.csv'), stations);
 
   // Collection, last.
