@@ -1,9 +1,9 @@
 import { inputError } from '../errors.js';
-import type { Grid, PixelWindow } from '../model/grid.js';
+import { describeGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import { openArrayFile } from './array-file.js';
 import type { MaskRule } from './flag-mask.js';
 import { sniffFormat, type RasterFileFormat } from './format-sniff.js';
-import { readGeoTiff, readGeoTiffInfo } from './geotiff-read.js';
+import { readGeoTiff, readGeoTiffInfo, resolveBands, type BandSelector, type GeoTiffInfo } from './geotiff-read.js';
 import { isRemote } from './http-source.js';
 import { planLayer, planMaskText, readLayerWindow, type GriddedLayerPlan, type LayerRead, type ProductOptions } from './products/index.js';
 
@@ -15,8 +15,13 @@ export interface RasterAddress {
   readonly path: string;
   /** HDF5/NetCDF variable path (`/Soil_Moisture_Retrieval_Data_AM/soil_moisture`, `/sm`). */
   readonly variable?: string;
-  /** GeoTIFF band, 0-based (default 0). */
-  readonly band?: number;
+  /** GeoTIFF band: 0-based index or band description; required when the file has several bands. */
+  readonly band?: BandSelector;
+  /**
+   * The grid the catalog declares for the file (STAC `proj:transform` + `proj:code`): it georeferences a
+   * GeoTIFF that has no georeferencing of its own (a file that has some is checked against it by the caller).
+   */
+  readonly grid?: Grid;
   /** SMAP L3 half-orbit. */
   readonly pass?: 'am' | 'pm';
   /** Quality mask replacing the product's default. */
@@ -77,22 +82,40 @@ async function openGeoTiffLayer(address: RasterAddress): Promise<RasterLayer> {
   if (misplaced) {
     throw inputError(`'${misplaced}' does not apply to a GeoTIFF`, { file: path, path: misplaced, expected: 'an HDF5/NetCDF file for a variable, pass or mask', found: 'a GeoTIFF' });
   }
-  const header = await readGeoTiffInfo(path);
-  const band = address.band ?? 0;
-  if (!Number.isInteger(band) || band < 0 || band >= header.bandCount) {
-    throw inputError('band out of range', { file: path, path: 'band', expected: `0 … ${header.bandCount - 1}`, found: String(band) });
-  }
-  const info: RasterLayerInfo = { path, format: 'geotiff', grid: header.grid, description: `GeoTIFF band ${band + 1} of ${header.bandCount}`, mask: 'none' };
+  const { header, grid } = await geoTiffHeader(path, address.grid);
+  const band = pickBand(header, address.band);
+  const name = header.bandNames?.[band] ? ` (${header.bandNames[band]})` : '';
+  const info: RasterLayerInfo = { path, format: 'geotiff', grid: header.grid, description: `GeoTIFF band ${band + 1}${name} of ${header.bandCount}`, mask: 'none' };
   return {
     info,
     async read(window) {
-      const raster = await readGeoTiff(path, { bands: [band], ...(window ? { window } : {}) });
+      const raster = await readGeoTiff(path, { bands: [band], ...(grid ? { grid } : {}), ...(window ? { window } : {}) });
       const values = raster.bands[0];
       let valid = 0;
       for (let i = 0; i < values.length; i++) if (values[i] === values[i]) valid++;
       return { values, validBeforeMask: valid, validAfterMask: valid };
     },
   };
+}
+
+/**
+ * The file's header, on the declared grid when the file has no georeferencing of its own (an
+ * ungeoreferenced TIFF reads with an empty CRS; without a declared grid it stays an error).
+ */
+async function geoTiffHeader(path: string, declared: Grid | undefined): Promise<{ header: GeoTiffInfo; grid?: Grid }> {
+  if (!declared) return { header: await readGeoTiffInfo(path) };
+  const probe = await readGeoTiffInfo(path, { allowUngeoreferenced: true });
+  if (probe.grid.crs !== '') return { header: probe };
+  return { header: await readGeoTiffInfo(path, { grid: declared }), grid: declared };
+}
+
+/** One band: the one named, or the only one; several bands and none named is an error, never band 1 by default. */
+function pickBand(header: GeoTiffInfo, selector: BandSelector | undefined): number {
+  if (selector === undefined && header.bandCount > 1) {
+    const names = header.bandNames?.some(Boolean) ? ` (${header.bandNames.map((n, i) => n || `band ${i + 1}`).join(', ')})` : '';
+    throw inputError(`GeoTIFF has ${header.bandCount} bands and the asset names none`, { file: header.path, path: 'band', expected: 'one band: "soilscale:band" in the STAC asset (0-based index or band name), or one asset per band', found: `${header.bandCount} bands${names} on ${describeGrid(header.grid)}` });
+  }
+  return resolveBands(header, [selector ?? 0])[0];
 }
 
 async function openGriddedLayer(address: RasterAddress, format: RasterFileFormat, products: ProductOptions): Promise<RasterLayer> {

@@ -17,8 +17,9 @@ export function isRasterAsset(asset: Record<string, unknown>): boolean {
 /**
  * Where an asset's pixels are: the file (resolved against the JSON file holding the asset), the
  * variable when the href uses GDAL's subdataset syntax (`HDF5:"f.h5"://group/var`,
- * `NETCDF:"f.nc":var`), and the asset's reading options `soilscale:pass` (SMAP L3 `am`/`pm`) and
- * `soilscale:mask` (quality rules replacing the product default).
+ * `NETCDF:"f.nc":var`), and the asset's reading options `soilscale:pass` (SMAP L3 `am`/`pm`),
+ * `soilscale:mask` (quality rules replacing the product default) and `soilscale:band` (the band of a
+ * multi-band GeoTIFF: 0-based index or band name).
  *
  * @throws SoilscaleError (input) naming the JSON file and field for a malformed href or option.
  */
@@ -34,10 +35,15 @@ export function assetAddress(asset: Record<string, unknown>, file: string, field
     throw inputError('bad soilscale:pass', { file, path: `${fieldPath}.soilscale:pass`, expected: '"am" or "pm" (SMAP L3 half-orbit)', found: JSON.stringify(pass) });
   }
   const mask = asset['soilscale:mask'];
+  const band = asset['soilscale:band'];
+  if (band !== undefined && !(typeof band === 'string' && band !== '') && !(Number.isInteger(band) && (band as number) >= 0)) {
+    throw inputError('bad soilscale:band', { file, path: `${fieldPath}.soilscale:band`, expected: 'a 0-based band index or a band name', found: JSON.stringify(band) });
+  }
   return {
     path,
     ...(sub ? { variable: sub.variable } : {}),
     ...(pass ? { pass } : {}),
+    ...(band !== undefined ? { band: band as number | string } : {}),
     ...(mask !== undefined ? { mask: parseMaskRule(mask, file, `${fieldPath}.soilscale:mask`) } : {}),
   };
 }

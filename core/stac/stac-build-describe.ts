@@ -29,7 +29,8 @@ const DATA_TYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16'
  */
 export async function describeRasterFile(path: string): Promise<DescribedFile> {
   const format = await sniffFormat(path);
-  const layer = await openRasterLayer({ path });
+  // Band 0 stands for the file's grid and date; every band is listed below (and gets its own asset).
+  const layer = await openRasterLayer(format === 'geotiff' ? { path, band: 0 } : { path });
   const { grid, date } = layer.info;
   if (format === 'geotiff') {
     const info = await readGeoTiffInfo(path);

@@ -29,7 +29,7 @@ export interface StacBuildResult {
   readonly items: readonly string[];
   /** Per asset key: dates (empty for a static key) and file count. */
   readonly keys: Readonly<Record<string, { readonly dates: readonly string[]; readonly files: number }>>;
-  /** Things the user should know (multi-band files of which the scene reads band 1, skipped files, …). */
+  /** Things the user should know (multi-band files split into one asset per band, skipped files, …). */
   readonly notes: readonly string[];
 }
 
@@ -121,7 +121,7 @@ function place(file: DescribedFile, rel: string, rules: readonly AssetRule[], da
   if (!key) {
     throw usageError('no asset rule names this file', { file: file.path, path: '--asset', expected: `a rule key=glob matching "${rel}" (recognised SMAP/CCI files default to ${DEFAULT_PRODUCT_KEY})`, found: rules.length ? rules.map((r) => `${r.key}=${r.glob}`).join(', ') : 'no rules' });
   }
-  if (file.bands.length > 1) notes.push(`${rel}: ${file.bands.length} bands, the scene reads band 1 as '${key}'`);
+  if (file.bands.length > 1) notes.push(`${rel}: ${file.bands.length} bands, one asset each ('${key}_<band name or number>', soilscale:band)`);
   if (!projectionFields(file.grid)) notes.push(`${rel}: CRS "${file.grid.crs}" has no EPSG code or WKT, so no projection fields (the scene reads the grid from the file)`);
   const date = file.date ?? (file.format === 'geotiff' && dateOf ? dateOf(basename(file.path)) : undefined);
   return { file, key, ...(date ? { date } : {}) };
@@ -161,14 +161,23 @@ function makeItem(id: string, members: readonly Placed[], itemFile: string, coll
   const bbox = unionBox(boxes);
   const assets: Record<string, unknown> = {};
   for (const m of [...members].sort((a, b) => (a.key < b.key ? -1 : 1))) {
-    assets[m.key] = {
+    const common = {
       href: href(itemFile, m.file.path),
       type: /\.nc4?$/i.test(m.file.path) ? 'application/netcdf' : MEDIA_TYPE[m.file.format],
       roles: ['data'],
       ...(m.file.product ? { title: m.file.product } : {}),
       ...(projectionFields(m.file.grid) ?? {}),
-      'raster:bands': m.file.bands,
     };
+    if (m.file.bands.length === 1) {
+      assets[m.key] = { ...common, 'raster:bands': m.file.bands };
+      continue;
+    }
+    // A multi-band GeoTIFF: one asset per band (`<key>_<band name or number>`), so no band is read by default or dropped.
+    m.file.bands.forEach((band, b) => {
+      const name = typeof band.name === 'string' && band.name !== '' ? band.name : String(b + 1);
+      const key = `${m.key}_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+      assets[key in assets ? `${m.key}_${b + 1}` : key] = { ...common, 'soilscale:band': b, 'raster:bands': [band] };
+    });
   }
   const properties = staticInterval ? { datetime: null, start_datetime: staticInterval[0], end_datetime: staticInterval[1] } : { datetime: `${id}T00:00:00Z` };
   return {

@@ -162,14 +162,15 @@ function collectAssets(located: LocatedItem): AssetFile[] {
     const fieldPath = `${prefix}assets.${key}`;
     const bands = asset['raster:bands'];
     const unit = Array.isArray(bands) && isObject(bands[0]) && typeof bands[0].unit === 'string' ? bands[0].unit : undefined;
-    const address = assetAddress(asset, file, fieldPath);
+    const declaredGrid = gridFromProjection(asset, file, fieldPath) ?? itemGrid;
+    const address = { ...assetAddress(asset, file, fieldPath), ...(declaredGrid ? { grid: declaredGrid } : {}) };
     out.push({
       key,
       address,
       ...(date ? { itemDate: date } : {}),
       itemFile: file,
       fieldPath,
-      declaredGrid: gridFromProjection(asset, file, fieldPath) ?? itemGrid,
+      declaredGrid,
       gridded: address.variable !== undefined || !/\.tiff?$/i.test(address.path),
       unit,
       categorical: asset['soilscale:categorical'] === true,
