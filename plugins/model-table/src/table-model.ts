@@ -26,6 +26,7 @@ export function createTableModel(params: TableModelParams, context: PluginContex
       const rng = createRng(params.seed ?? context.seed);
       const splits = splitRows({ count: rows.table.rows, groups: rows.groups, dates: rows.dates, cell: (i, c) => records.rows[rows.source[i]][c] }, params.split, rng.fork(1));
       const { predicted, foldOf } = await heldOutPredictions(regressor, rows, splits);
+      checkPredictions(predicted, foldOf, context);
       const model = await regressor.fit(rows.table);
       const notes = [...rows.notes, `${splits.length} held-out fold${splits.length > 1 ? 's' : ''} (${splitName(params.split)}); the model output is fitted on all ${rows.table.rows} usable rows`];
       return {
@@ -57,6 +58,22 @@ async function heldOutPredictions(regressor: Regressor, rows: UsableRows, splits
     });
   }
   return { predicted, foldOf };
+}
+
+/**
+ * Held-out predictions must exist: none finite fails the fit (its metrics would be empty), some missing
+ * is a run warning (the metrics cover fewer rows than were tested).
+ */
+function checkPredictions(predicted: Float64Array, foldOf: readonly (string | undefined)[], context: PluginContext): void {
+  let tested = 0;
+  let finite = 0;
+  foldOf.forEach((fold, r) => {
+    if (fold === undefined) return;
+    tested++;
+    if (Number.isFinite(predicted[r])) finite++;
+  });
+  if (finite === 0) throw runtimeError('the regressor predicted no held-out row (all NaN)', { path: 'with.regressor', expected: 'finite predictions for the test rows', found: `${tested} test rows, 0 finite predictions` });
+  if (finite < tested) context.warn('model-predictions-missing', `${tested - finite} of ${tested} held-out rows have no prediction (NaN); the metrics cover the other ${finite}`);
 }
 
 /** The held-out rows in table order: every input column, then `fold` and `predicted`. */
