@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
+import { registerCleanup } from '../util/cleanup-on-signal.js';
 import { createMemoryCache, type Cache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
@@ -34,13 +35,17 @@ export interface PluginContextOptions {
  */
 export function createPluginContext(options: PluginContextOptions = {}): PluginContext {
   const logger = options.logger ?? createConsoleLogger('warn');
+  let scratch = options.tempDir;
   return {
     logger,
     progress: options.progress ?? silentProgress,
     workers: options.workers ?? sharedPool(),
     cache: options.cache ?? createMemoryCache(),
     seed: options.seed ?? 0,
-    tempDir: options.tempDir ?? mkdtempSync(join(tmpdir(), 'soilscale-')),
+    // Created on first use only, and removed when the process exits (a run passes its own).
+    get tempDir(): string {
+      return (scratch ??= scratchFolder());
+    },
     signal: options.signal,
     warn: options.warn ?? ((code, message) => logger.warn(`${message} (${code})`)),
     instantiate:
@@ -49,6 +54,13 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
         throw usageError(`cannot instantiate nested plugin '${spec.uses}': this context has no registry`);
       }),
   };
+}
+
+/** A scratch folder for a context outside a run, removed at exit or on a signal. */
+function scratchFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'soilscale-'));
+  registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 let pool: WorkerPool | undefined;
