@@ -15,3 +15,4 @@ export * from './util/random.js';
 export * from './util/linear-algebra.js';
 export { logGamma, regularizedIncompleteBeta } from './metrics/special-functions.js';
 export * from './util/wasm-binary.js';
+export * from './services/worker-task.js';

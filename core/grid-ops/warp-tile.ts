@@ -1,4 +1,5 @@
 import type { Grid } from '../model/grid.js';
+import { workerTask } from '../services/worker-task.js';
 import { createPixelMapper } from './warp-coords.js';
 import { areaRow, createModeScratch, interpolateRow, nearestRow, type AreaMethod, type SourceBand } from './warp-kernels.js';
 
@@ -71,3 +72,6 @@ export function warpTile(task: WarpTileTask): Float32Array[] {
   }
   return outs;
 }
+
+/** `warpTile` on a worker thread. */
+export const warpTileTask = workerTask(import.meta.url, { warpTile });

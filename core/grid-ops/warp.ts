@@ -3,7 +3,7 @@ import { pixelCount, windowGrid, type Grid, type PixelWindow } from '../model/gr
 import { makeSeries, type Series } from '../model/series.js';
 import type { WorkerPool } from '../services/worker-pool.js';
 import { createPixelMapper, DEFAULT_MAX_ERROR } from './warp-coords.js';
-import { WARP_METHODS, warpTile, type WarpMethod, type WarpTileTask } from './warp-tile.js';
+import { WARP_METHODS, warpTile, warpTileTask, type WarpMethod, type WarpTileTask } from './warp-tile.js';
 
 export { DEFAULT_MAX_ERROR } from './warp-coords.js';
 export { WARP_METHODS, type WarpMethod } from './warp-tile.js';
@@ -22,10 +22,6 @@ export interface WarpOptions {
 const PARALLEL_MIN_PIXELS = 1 << 18;
 /** Target pixels per tile handed to a worker. */
 const TILE_PIXELS = 1 << 17;
-
-const TILE_MODULE = new URL('./warp-tile.js', import.meta.url).href;
-/** The worker entry, checked against the module's export at compile time. */
-const TILE_FN: keyof typeof import('./warp-tile.js') & 'warpTile' = 'warpTile';
 
 /**
  * Warp bands from grid `from` onto grid `to` (any CRSs proj4 knows), by inverse mapping: each target
@@ -71,7 +67,7 @@ export async function warpBands(bands: readonly Float32Array[], from: Grid, to: 
   for (let first = 0; first < out.height; first += rowsPerTile) {
     const task: WarpTileTask = { ...base, bands: shared, rowStart: w.y + first, rowEnd: w.y + Math.min(out.height, first + rowsPerTile) };
     tiles.push(
-      pool.run<ReturnType<typeof warpTile>>({ module: TILE_MODULE, fn: TILE_FN, args: [task] satisfies Parameters<typeof warpTile> }).then((rows) => {
+      pool.run(warpTileTask, [task]).then((rows) => {
         rows.forEach((r, b) => outs[b].set(r, first * out.width));
       }),
     );

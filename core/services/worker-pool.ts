@@ -1,36 +1,28 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-/**
- * A task for a worker thread: the worker imports `module` (a `file:` URL, usually
- * `new URL('./kernel.js', import.meta.url).href`) and calls its export `fn` with `args`.
- * Typed arrays in `args` are copied unless listed in `transfer` or backed by a `SharedArrayBuffer`.
- */
-export interface WorkerTask {
-  readonly module: string;
-  readonly fn: string;
-  readonly args: readonly unknown[];
-  readonly transfer?: readonly ArrayBuffer[];
-}
+import type { AnyFunction, WorkerTask } from './worker-task.js';
 
 /**
  * Runs tasks on worker threads. Results must not depend on the number of threads: split work into
  * tiles (or trees) whose results are combined in a fixed order.
  *
+ * Typed arrays in `args` are copied unless listed in `transfer` or backed by a `SharedArrayBuffer`.
+ *
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs';
  * import { pathToFileURL } from 'node:url';
- * // A kernel module (in a plugin: src/kernel.ts, addressed as new URL('./kernel.js', import.meta.url).href).
+ * // A kernel module: in a plugin, src/kernel.ts declaring its own `workerTask(import.meta.url, { sumTile })`.
  * writeFileSync('out/sum-kernel.mjs', 'export function sumTile(a) { let s = 0; for (const v of a) s += v; return s; }');
- * const module = pathToFileURL('out/sum-kernel.mjs').href;
- * const sums = await Promise.all(tiles.map((t) => context.workers.run<number>({ module, fn: 'sumTile', args: [t] })));
+ * const sumTileTask: WorkerTask<(a: Float32Array) => number> = { module: pathToFileURL('out/sum-kernel.mjs').href, fn: 'sumTile' };
+ * const sums = await Promise.all(tiles.map((t) => context.workers.run(sumTileTask, [t])));
  * ```
  */
 export interface WorkerPool {
   /** Number of threads tasks run on (1 means tasks run on the calling thread, in order). */
   readonly size: number;
-  run<T>(task: WorkerTask): Promise<T>;
+  run<F extends AnyFunction>(task: WorkerTask<F>, args: Parameters<F>, transfer?: readonly ArrayBuffer[]): Promise<Awaited<ReturnType<F>>>;
   close(): Promise<void>;
 }
 
@@ -61,6 +53,13 @@ function collectTransfer(v, out, depth) {
 }
 `;
 
+interface QueuedTask {
+  readonly module: string;
+  readonly fn: string;
+  readonly args: readonly unknown[];
+  readonly transfer: readonly ArrayBuffer[];
+}
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -84,7 +83,7 @@ export function defaultThreadCount(): number {
 export function createWorkerPool(size = defaultThreadCount()): WorkerPool {
   if (size <= 1) return createInlinePool();
   const slots: Slot[] = [];
-  const queue: Array<{ task: WorkerTask; id: number }> = [];
+  const queue: Array<{ task: QueuedTask; id: number }> = [];
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
@@ -133,19 +132,19 @@ export function createWorkerPool(size = defaultThreadCount()): WorkerPool {
       slot.busy = true;
       (slot as { current?: number }).current = id;
       slot.worker.ref();
-      slot.worker.postMessage({ id, module: task.module, fn: task.fn, args: task.args }, (task.transfer ?? []) as ArrayBuffer[]);
+      slot.worker.postMessage({ id, module: task.module, fn: task.fn, args: task.args }, task.transfer as ArrayBuffer[]);
     }
     if (pending.size === 0) for (const s of slots) s.worker.unref();
   };
 
   return {
     size,
-    run<T>(task: WorkerTask): Promise<T> {
+    run<F extends AnyFunction>(task: WorkerTask<F>, args: Parameters<F>, transfer: readonly ArrayBuffer[] = []): Promise<Awaited<ReturnType<F>>> {
       if (closed) return Promise.reject(new Error('worker pool is closed'));
       const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
+      return new Promise((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        queue.push({ task, id });
+        queue.push({ task: { module: task.module, fn: task.fn, args, transfer }, id });
         pump();
       });
     },
@@ -161,7 +160,7 @@ function createInlinePool(): WorkerPool {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   return {
     size: 1,
-    async run<T>(task: WorkerTask): Promise<T> {
+    async run<F extends AnyFunction>(task: WorkerTask<F>, args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
       let mod = modules.get(task.module);
       if (!mod) {
         mod = import(task.module) as Promise<Record<string, unknown>>;
@@ -169,7 +168,7 @@ function createInlinePool(): WorkerPool {
       }
       const f = (await mod)[task.fn];
       if (typeof f !== 'function') throw new Error(`worker task: ${task.module} has no export ${task.fn}`);
-      return (await (f as (...a: unknown[]) => unknown)(...task.args)) as T;
+      return (await (f as F)(...args)) as Awaited<ReturnType<F>>;
     },
     async close() {},
   };
@@ -186,28 +185,29 @@ function createInlinePool(): WorkerPool {
  * import { writeFileSync } from 'node:fs';
  * import { pathToFileURL } from 'node:url';
  * writeFileSync('out/row-kernel.mjs', 'export function predictRows(w, x, n) { const out = new Float32Array(n); for (let r = 0; r < n; r++) out[r] = w[0] * x[2 * r] + w[1] * x[2 * r + 1]; return out; }');
+ * const predictRowsTask: WorkerTask<(w: number[], x: Float32Array, n: number) => Float32Array> = { module: pathToFileURL('out/row-kernel.mjs').href, fn: 'predictRows' };
  * const { x, rows } = test; // 2 values per row
  * const out = new Float32Array(rows);
- * await runRowChunks(context.workers, x, rows, 2, 32, { module: pathToFileURL('out/row-kernel.mjs').href, fn: 'predictRows', args: (part, n) => [[1, 0], part, n] },
- *   (res: Float32Array, first) => out.set(res, first));
+ * await runRowChunks(context.workers, x, rows, 2, 32, predictRowsTask, (part, n) => [[1, 0], part, n], (res, first) => out.set(res, first));
  * assert.equal(out[5], x[10]);
  * ```
  */
-export async function runRowChunks<T>(
+export async function runRowChunks<F extends AnyFunction>(
   pool: WorkerPool,
   x: Float32Array,
   rows: number,
   dims: number,
   step: number,
-  kernel: { readonly module: string; readonly fn: string; readonly args: (part: Float32Array, count: number) => readonly unknown[] },
-  onResult: (result: T, firstRow: number) => void,
+  task: WorkerTask<F>,
+  args: (part: Float32Array, count: number) => NoInfer<Parameters<F>>,
+  onResult: (result: Awaited<ReturnType<F>>, firstRow: number) => void,
 ): Promise<void> {
   const tasks: Promise<void>[] = [];
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
     const transfer = pool.size > 1 ? [part.buffer as ArrayBuffer] : [];
-    tasks.push(pool.run<T>({ module: kernel.module, fn: kernel.fn, args: kernel.args(part, r1 - r0), transfer }).then((res) => onResult(res, r0)));
+    tasks.push(pool.run(task, args(part, r1 - r0), transfer).then((res) => onResult(res, r0)));
   }
   await Promise.all(tasks);
 }

@@ -4,7 +4,7 @@ import type { ForestChunkOptions, ForestChunkResult } from './forest-chunk.js';
 import type { BinnedMatrix } from './grow-tree.js';
 import type { TreeArrays } from './tree.js';
 
-const KERNELS = new URL('./kernels.js', import.meta.url).href;
+import { forestChunkTask } from './kernels.js';
 /** Trees per worker task. Fixed (not derived from the thread count) so sums combine in the same order on any pool. */
 const TREES_PER_TASK = 5;
 
@@ -77,7 +77,7 @@ export async function fitForest(
       permutation: options.permutationImportance,
     };
     jobs.push(
-      workers.run<ForestChunkResult>({ module: KERNELS, fn: 'forestChunk', args: [matrix, ySh, wSh, chunk] }).then((r) => {
+      workers.run(forestChunkTask, [matrix, ySh, wSh, chunk]).then((r) => {
         task?.tick(chunk.treeEnd - chunk.treeStart);
         return r;
       }),

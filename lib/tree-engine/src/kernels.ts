@@ -5,6 +5,7 @@
 import { growForestChunk, type ForestChunkOptions, type ForestChunkResult } from './forest-chunk.js';
 import type { BinnedMatrix } from './grow-tree.js';
 import { predictPacked, type Combine, type PackedForest } from './packed-forest.js';
+import { workerTask } from '../../../core/kernel.js';
 
 export function forestChunk(matrix: BinnedMatrix, y: Float32Array, weight: Float32Array | null, options: ForestChunkOptions): ForestChunkResult {
   return growForestChunk(matrix, y, weight, options);
@@ -13,3 +14,7 @@ export function forestChunk(matrix: BinnedMatrix, y: Float32Array, weight: Float
 export function predictChunk(forest: PackedForest, x: Float32Array, cols: number, rowStart: number, rowEnd: number, combine: Combine) {
   return predictPacked(forest, x, cols, rowStart, rowEnd, combine);
 }
+
+/** The forest kernels on worker threads. */
+export const forestChunkTask = workerTask(import.meta.url, { forestChunk });
+export const predictChunkTask = workerTask(import.meta.url, { predictChunk });

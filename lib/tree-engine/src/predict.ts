@@ -1,7 +1,7 @@
 import type { WorkerPool } from '../../../core/index.js';
 import { predictPacked, type Combine, type PackedForest } from './packed-forest.js';
 
-const KERNELS = new URL('./kernels.js', import.meta.url).href;
+import { predictChunkTask } from './kernels.js';
 /** Rows per worker task: large enough to amortise messaging, small enough to balance two threads. */
 const ROWS_PER_TASK = 32_768;
 
@@ -36,7 +36,7 @@ export async function predictForestRows(
     const end = Math.min(rows, start + ROWS_PER_TASK);
     tasks.push(
       workers
-        .run<{ mean: Float32Array; spread?: Float32Array }>({ module: KERNELS, fn: 'predictChunk', args: [forest, shared, cols, start, end, combine] })
+        .run(predictChunkTask, [forest, shared, cols, start, end, combine])
         .then((r) => {
           mean.set(r.mean, start);
           if (spread && r.spread) spread.set(r.spread, start);

@@ -4,7 +4,7 @@
  * does not depend on the number of threads.
  */
 import type { ProgressReporter, WorkerPool } from '../../../core/index.js';
-import type { KernelOptions, PairTile, PairTileResult, TileRect } from './pair-kernel.js';
+import { fuseTileTask, type KernelOptions, type PairTile, type PairTileResult, type TileRect } from './pair-kernel.js';
 
 /** The algorithm's parameters, as the manifest exposes them. */
 export interface EstarfmOptions {
@@ -69,7 +69,6 @@ export interface PairFusionRun {
   readonly wasm?: boolean;
 }
 
-const KERNEL_MODULE = new URL('./pair-kernel.js', import.meta.url).href;
 
 /**
  * Predict the fine image at each target date from one pair of base dates.
@@ -152,7 +151,7 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
       options: kernel,
     };
     const result = run.workers
-      ? await run.workers.run<PairTileResult>({ module: KERNEL_MODULE, fn: 'fuseTile', args: [tile], transfer })
+      ? await run.workers.run(fuseTileTask, [tile], transfer)
       : (await import('./pair-kernel.js')).fuseTile(tile);
     const outN = rect.width * rect.height;
     const tc = job.t1 - job.t0;

@@ -12,6 +12,7 @@
 import { significantAt5Percent } from './f-test.js';
 import { buildSimilarityIndex, scanSimilar, similarityIndexGeometry } from './similar-pixels.js';
 import { tileArrays, type TileKernel } from './wasm-tile-kernel.js';
+import { workerTask } from '../../../core/kernel.js';
 
 /** Kernel settings (plain data: they cross the worker boundary). */
 export interface KernelOptions {
@@ -799,3 +800,6 @@ export function fuseTile(tile: PairTile): PairTileResult {
   }
   return diag ? { values, diagnostics: diag } : { values };
 }
+
+/** `fuseTile` on a worker thread. */
+export const fuseTileTask = workerTask(import.meta.url, { fuseTile });

@@ -3,7 +3,7 @@ import { epochReporter } from '../../../lib/nn-runtime/index.js';
 import type { BpnnParams } from '../index.js';
 import { fitMlp, type FitSummary } from './fit-mlp.js';
 import type { Activation } from './mlp.js';
-import { predictRows, type MlpModel } from './predict-kernel.js';
+import { predictClaimedTask, predictRows, type MlpModel } from './predict-kernel.js';
 
 /** Version of the saved `data`/`binary` layout. */
 const MODEL_LAYOUT = 1;
@@ -21,7 +21,6 @@ interface BpnnData {
 
 export function createBpnn(params: BpnnParams, context: PluginContext, plugin: { id: string; version: string }): Regressor {
   const seed = params.seed ?? context.seed;
-  const kernel = new URL('./predict-kernel.js', import.meta.url).href;
 
   const fitted = (featureNames: readonly string[], model: MlpModel, summary: FitSummary): FittedRegressor => ({
     featureNames,
@@ -29,7 +28,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
       checkColumns(table, featureNames);
       const threads = context.workers.size;
       if (threads <= 1 || table.rows < PARALLEL_ROWS) return { mean: predictRows(model, table.x, table.rows) };
-      return { mean: await predictParallel(model, table, context.workers, kernel) };
+      return { mean: await predictParallel(model, table, context.workers) };
     },
     diagnostics() {
       return {
@@ -87,7 +86,7 @@ export function createBpnn(params: BpnnParams, context: PluginContext, plugin: {
  * already live in one) and the output are shared; one task per thread claims row blocks from an atomic
  * counter. Each row's arithmetic does not depend on its block or thread, so neither do the bytes.
  */
-async function predictParallel(model: MlpModel, table: Table, workers: PluginContext['workers'], kernel: string): Promise<Float32Array> {
+async function predictParallel(model: MlpModel, table: Table, workers: PluginContext['workers']): Promise<Float32Array> {
   const n = table.rows * model.sizes[0];
   let x = table.x.subarray(0, n);
   if (!(x.buffer instanceof SharedArrayBuffer)) {
@@ -96,7 +95,7 @@ async function predictParallel(model: MlpModel, table: Table, workers: PluginCon
   }
   const out = new Float32Array(new SharedArrayBuffer(table.rows * 4));
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  await Promise.all(Array.from({ length: workers.size }, () => workers.run<number>({ module: kernel, fn: 'predictClaimed', args: [model, x, table.rows, out, counter] })));
+  await Promise.all(Array.from({ length: workers.size }, () => workers.run(predictClaimedTask, [model, x, table.rows, out, counter])));
   // Callers own a plain (transferable) array.
   return out.slice();
 }

@@ -1,9 +1,10 @@
 import { createHalfGradient } from './half-gradient.js';
 import { mlpLayout } from './mlp.js';
 import { CTRL, waitChange, type SharedTraining } from './shared-training.js';
+import { workerTask } from '../../../core/kernel.js';
 
 /**
- * Worker entry (`fn: 'gradientWorker'`): computes the second half of every mini-batch the main thread
+ * Worker entry (`gradientWorkerTask`): computes the second half of every mini-batch the main thread
  * posts, until it posts −1. Returns the number of half-batches computed.
  */
 export function gradientWorker(s: SharedTraining): number {
@@ -30,3 +31,6 @@ export function gradientWorker(s: SharedTraining): number {
     Atomics.notify(ctrl, CTRL.done);
   }
 }
+
+/** `gradientWorker` on a worker thread. */
+export const gradientWorkerTask = workerTask(import.meta.url, { gradientWorker });

@@ -1,4 +1,5 @@
 import { runtimeError, type WorkerPool } from '../../../core/index.js';
+import { gradientWorkerTask } from './gradient-worker.js';
 import { createHalfGradient, type TrainingRows } from './half-gradient.js';
 import { CTRL, STALL_MS, waitChange, type SharedTraining } from './shared-training.js';
 import type { MlpLayout, MlpShape } from './mlp.js';
@@ -73,7 +74,7 @@ export async function createThreadedHalvesGradient(shape: MlpShape, layout: MlpL
     y,
   };
   const { ctrl } = s;
-  const worker = workers.run<number>({ module: new URL('./gradient-worker.js', import.meta.url).href, fn: 'gradientWorker', args: [s] });
+  const worker = workers.run(gradientWorkerTask, [s]);
   let failure: unknown = null;
   worker.catch((e) => (failure = e));
   // Wait without blocking the event loop: the pool may first have to start the thread or finish other tasks.

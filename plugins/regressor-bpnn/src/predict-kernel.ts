@@ -1,5 +1,6 @@
 import { forward, mlpLayout, mlpWorkspace, type Activation, type MlpWorkspace } from './mlp.js';
 import { createWasmForward, type WasmForward } from './wasm-forward.js';
+import { workerTask } from '../../../core/kernel.js';
 
 /** Everything a worker needs to apply a fitted network (plain data: crosses thread boundaries). */
 export interface MlpModel {
@@ -87,7 +88,7 @@ export function predictRows(model: MlpModel, x: Float32Array, rows: number, useW
 }
 
 /**
- * Worker entry (`fn: 'predictClaimed'`): `x` and `out` live in `SharedArrayBuffer`s seen by every
+ * Worker entry (`predictClaimedTask`): `x` and `out` live in `SharedArrayBuffer`s seen by every
  * worker; each worker repeatedly claims the next `CLAIM_ROWS` rows from `counter[0]` (atomic) until
  * none are left, so the model crosses to each thread once and no rows are copied back. Returns the
  * rows this worker predicted.
@@ -103,3 +104,6 @@ export function predictClaimed(model: MlpModel, x: Float32Array, rows: number, o
     done += r1 - r0;
   }
 }
+
+/** `predictClaimed` on worker threads. */
+export const predictClaimedTask = workerTask(import.meta.url, { predictClaimed });

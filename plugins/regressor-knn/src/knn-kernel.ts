@@ -5,6 +5,7 @@
 import { buildSearchTree, type KdTree } from './kd-tree.js';
 import { forEachNeighbours, type Scaling } from './knn-search.js';
 import { combineNeighbours, type Weighting } from './neighbour-weights.js';
+import { workerTask } from '../../../core/kernel.js';
 
 /** Everything a prediction task needs besides its rows. */
 export interface KnnKernelModel extends Weighting {
@@ -99,3 +100,6 @@ export function cvFold(t: FoldTask): { sse: Float64Array; rows: number } {
   return { sse, rows: nTest };
 }
 
+/** The KNN kernels on worker threads. */
+export const predictKnnRowsTask = workerTask(import.meta.url, { predictKnnRows });
+export const cvFoldTask = workerTask(import.meta.url, { cvFold });

@@ -2,14 +2,13 @@ import { completeRows, createRng, runRowChunks, fitFeatureScaling, inputError, s
 import { checkTrainingTable, featureMatrix } from '../../../lib/tree-engine/index.js';
 import type { KnnParams } from '../index.js';
 import { buildSearchTree } from './kd-tree.js';
-import type { cvFold, FoldTask, KnnKernelModel, predictKnnRows } from './knn-kernel.js';
+import { cvFoldTask, predictKnnRowsTask, type FoldTask, type KnnKernelModel } from './knn-kernel.js';
 import type { Scaling } from './knn-search.js';
 import type { Weighting } from './neighbour-weights.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
 const MODEL_LAYOUT = 1;
 
-const KERNEL = new URL('./knn-kernel.js', import.meta.url).href;
 
 interface KnnData {
   readonly layout: number;
@@ -144,7 +143,7 @@ async function predictRows(model: KnnKernelModel, x: Float32Array, rows: number,
   const step = chunkRows(rows, pool.size);
   const mean = new Float32Array(rows);
   const spread = new Float32Array(rows);
-  await runRowChunks<ReturnType<typeof predictKnnRows>>(pool, x, rows, dims, step, { module: KERNEL, fn: 'predictKnnRows', args: (part, n) => [model, part, n] }, (res, r0) => {
+  await runRowChunks(pool, x, rows, dims, step, predictKnnRowsTask, (part, n) => [model, part, n], (res, r0) => {
     mean.set(res.mean, r0);
     spread.set(res.spread, r0);
   });
@@ -164,7 +163,7 @@ async function crossValidate(z: Float64Array, y: Float64Array, dims: number, can
   const results = await Promise.all(
     Array.from({ length: folds }, (_, fold) => {
       const task: FoldTask = { z: zs, y: ys, dims, foldOf, fold, candidates, leafSize: params.leafSize, ...weighting };
-      return context.workers.run<ReturnType<typeof cvFold>>({ module: KERNEL, fn: 'cvFold', args: [task] });
+      return context.workers.run(cvFoldTask, [task]);
     }),
   );
   const sse = new Float64Array(candidates.length);

@@ -8,6 +8,7 @@
  * sum libsvm's `svm_predict` computes (same terms, same order), so predictions agree with libsvm
  * to rounding, without a call into WebAssembly per row and in parallel over rows.
  */
+import { workerTask } from '../../../core/kernel.js';
 
 export type KernelCode = 0 | 1 | 2;
 export const KERNEL_CODES = { linear: 0, polynomial: 1, rbf: 2 } as const;
@@ -132,3 +133,6 @@ export function predictSvrRows(m: SvrKernelModel, x: Float32Array, rows: number)
   }
   return out;
 }
+
+/** `predictSvrRows` on worker threads. */
+export const predictSvrRowsTask = workerTask(import.meta.url, { predictSvrRows });

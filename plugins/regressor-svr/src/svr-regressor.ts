@@ -3,11 +3,10 @@ import { checkTrainingTable, featureMatrix } from '../../../lib/tree-engine/inde
 import type { SvrParams } from '../index.js';
 import { fitWithLibsvm } from './libsvm-fit.js';
 import { fitWithSmo } from './smo-fit.js';
-import { KERNEL_CODES, type KernelCode, type predictSvrRows, type SvrKernelModel } from './svr-kernel.js';
+import { KERNEL_CODES, predictSvrRowsTask, type KernelCode, type SvrKernelModel } from './svr-kernel.js';
 
 /** Version of the `data`/`binary` layout this plugin saves; `load` accepts this and older. */
 const MODEL_LAYOUT = 1;
-const KERNEL = new URL('./svr-kernel.js', import.meta.url).href;
 
 interface SvrData {
   readonly layout: number;
@@ -173,6 +172,6 @@ async function predictRows(model: SvrKernelModel, x: Float32Array, rows: number,
   const dims = model.dims;
   const step = chunkRows(rows, pool.size);
   const out = new Float32Array(rows);
-  await runRowChunks<ReturnType<typeof predictSvrRows>>(pool, x, rows, dims, step, { module: KERNEL, fn: 'predictSvrRows', args: (part, n) => [model, part, n] }, (res, r0) => out.set(res, r0));
+  await runRowChunks(pool, x, rows, dims, step, predictSvrRowsTask, (part, n) => [model, part, n], (res, r0) => out.set(res, r0));
   return out;
 }

@@ -1,3 +1,4 @@
+import { workerTask } from '../../../core/kernel.js';
 /** Worker-pool test kernel: sums a typed array, or throws on request. */
 export function sum(a: Float32Array): number {
   let s = 0;
@@ -14,3 +15,7 @@ export function scale(a: Float32Array, k: number): Float32Array {
   for (let i = 0; i < a.length; i++) out[i] = a[i] * k;
   return out;
 }
+
+export const sumTask = workerTask(import.meta.url, { sum });
+export const failTask = workerTask(import.meta.url, { fail });
+export const scaleTask = workerTask(import.meta.url, { scale });
