@@ -175,7 +175,7 @@ function createInlinePool(): WorkerPool {
 }
 
 /**
- * Runs a kernel over consecutive chunks of `rows` rows of a row-major matrix `x` (`dims` values per row) and
+ * Runs a worker task over consecutive chunks of `rows` rows of a row-major matrix `x` (`dims` values per row) and
  * hands each result to `onResult` with the chunk's first row. With more than one thread each chunk is copied
  * and transferred (a view would send the whole buffer); inline a view suffices. Chunks are fixed by `step`,
  * not by the thread count's timing, so results can be placed deterministically.
@@ -188,26 +188,26 @@ function createInlinePool(): WorkerPool {
  * const predictRowsTask: WorkerTask<(w: number[], x: Float32Array, n: number) => Float32Array> = { module: pathToFileURL('out/row-kernel.mjs').href, fn: 'predictRows' };
  * const { x, rows } = test; // 2 values per row
  * const out = new Float32Array(rows);
- * await runRowChunks(context.workers, x, rows, 2, 32, predictRowsTask, (part, n) => [[1, 0], part, n], (res, first) => out.set(res, first));
+ * await runRowChunks(context.workers, x, rows, 2, 32, (part, n, transfer) => context.workers.run(predictRowsTask, [[1, 0], part, n], transfer),
+ *   (res, first) => out.set(res, first));
  * assert.equal(out[5], x[10]);
  * ```
  */
-export async function runRowChunks<F extends AnyFunction>(
+export async function runRowChunks<R>(
   pool: WorkerPool,
   x: Float32Array,
   rows: number,
   dims: number,
   step: number,
-  task: WorkerTask<F>,
-  args: (part: Float32Array, count: number) => NoInfer<Parameters<F>>,
-  onResult: (result: Awaited<ReturnType<F>>, firstRow: number) => void,
+  runChunk: (part: Float32Array, count: number, transfer: readonly ArrayBuffer[]) => Promise<R>,
+  onResult: (result: R, firstRow: number) => void,
 ): Promise<void> {
   const tasks: Promise<void>[] = [];
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const part = pool.size > 1 ? x.slice(r0 * dims, r1 * dims) : x.subarray(r0 * dims, r1 * dims);
     const transfer = pool.size > 1 ? [part.buffer as ArrayBuffer] : [];
-    tasks.push(pool.run(task, args(part, r1 - r0), transfer).then((res) => onResult(res, r0)));
+    tasks.push(runChunk(part, r1 - r0, transfer).then((res) => onResult(res, r0)));
   }
   await Promise.all(tasks);
 }

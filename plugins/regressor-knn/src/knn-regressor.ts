@@ -143,7 +143,7 @@ async function predictRows(model: KnnKernelModel, x: Float32Array, rows: number,
   const step = chunkRows(rows, pool.size);
   const mean = new Float32Array(rows);
   const spread = new Float32Array(rows);
-  await runRowChunks(pool, x, rows, dims, step, predictKnnRowsTask, (part, n) => [model, part, n], (res, r0) => {
+  await runRowChunks(pool, x, rows, dims, step, (part, n, transfer) => pool.run(predictKnnRowsTask, [model, part, n], transfer), (res, r0) => {
     mean.set(res.mean, r0);
     spread.set(res.spread, r0);
   });

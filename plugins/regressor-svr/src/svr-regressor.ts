@@ -172,6 +172,6 @@ async function predictRows(model: SvrKernelModel, x: Float32Array, rows: number,
   const dims = model.dims;
   const step = chunkRows(rows, pool.size);
   const out = new Float32Array(rows);
-  await runRowChunks(pool, x, rows, dims, step, predictSvrRowsTask, (part, n) => [model, part, n], (res, r0) => out.set(res, r0));
+  await runRowChunks(pool, x, rows, dims, step, (part, n, transfer) => pool.run(predictSvrRowsTask, [model, part, n], transfer), (res, r0) => out.set(res, r0));
   return out;
 }
