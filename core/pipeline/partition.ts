@@ -1,5 +1,6 @@
 import { runtimeError } from '../errors.js';
-import { pixelCount, sameGrid } from '../model/grid.js';
+import { checkNesting } from '../grid-ops/nesting.js';
+import { pixelCount, sameGrid, type Grid } from '../model/grid.js';
 import { isStatic, makeSeries, selectDates, type Series } from '../model/series.js';
 import type { Stations, StationSeries } from '../model/stations.js';
 import { recordTable, type RecordTable } from '../model/table.js';
@@ -153,6 +154,151 @@ export function mergeByRegion(parts: readonly PartSeries[], owner: Int32Array, p
     assigned,
     uncovered,
     dropped,
+  };
+}
+
+/** Coarse cell of each fine pixel (-1 outside the coarse grid); the fine grid must nest in the coarse one. */
+export function cellIndex(fine: Grid, coarse: Grid): Int32Array {
+  const { factorX, factorY, offsetCol, offsetRow } = checkNesting(coarse, fine);
+  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
+  for (let r = 0; r < fine.height; r++) {
+    const R = Math.floor((r + offsetRow) / factorY);
+    for (let c = 0; c < fine.width; c++) {
+      const C = Math.floor((c + offsetCol) / factorX);
+      if (R < coarse.height && C < coarse.width) cellOf[r * fine.width + c] = R * coarse.width + C;
+    }
+  }
+  return cellOf;
+}
+
+/** Result of {@link levelRegions}. */
+export interface LevelResult {
+  readonly series: Series;
+  /** Pixel-dates without a value from their part, filled from the levels product. */
+  readonly filled: number;
+  /** Mean |shift| over the (cell, region, date) groups that were shifted. */
+  readonly meanAbsShift: number;
+  /** Dates the levels product lacks (left as they were). */
+  readonly datesWithoutLevels: readonly string[];
+}
+
+/**
+ * Give every region of every coarse cell the level of a reference product: the merged values of region
+ * `owner[i]` in cell `cellOf[i]` are shifted by one constant per date so their mean equals `levels`' mean
+ * over the same pixels, and pixels without a value take `levels`' value. The parts keep their detail
+ * within each region; the contrast between regions inside a cell, and the cell mean, are the reference's.
+ * `levels` must be on the series' grid.
+ *
+ * @example
+ * ```ts
+ * const { series } = levelRegions(merged, rfProduct, owner, cellIndex(merged.grid, smCoarse.grid));
+ * ```
+ */
+export function levelRegions(series: Series, levels: Series, owner: Int32Array, cellOf: Int32Array): LevelResult {
+  if (!sameGrid(series.grid, levels.grid)) {
+    throw runtimeError('partition "levels": the levels product is on another grid than the merged product', { expected: 'the merged product\'s grid', found: 'a different grid' });
+  }
+  const nParts = maxOf(owner) + 1;
+  const key = (i: number) => (cellOf[i] < 0 || owner[i] < 0 ? -1 : cellOf[i] * nParts + owner[i]);
+  const groups = (maxOf(cellOf) + 1) * nParts;
+  const datesWithoutLevels: string[] = [];
+  let filled = 0, sumShift = 0, shifted = 0;
+  const values = series.values.map((v, d) => {
+    const j = isStatic(levels) ? 0 : levels.dates.indexOf(series.dates[d]);
+    if (j < 0) {
+      datesWithoutLevels.push(series.dates[d]);
+      return v;
+    }
+    const ref = levels.values[j];
+    const diff = new Float64Array(groups);
+    const count = new Int32Array(groups);
+    for (let i = 0; i < v.length; i++) {
+      const k = key(i);
+      if (k >= 0 && !Number.isNaN(v[i]) && !Number.isNaN(ref[i])) {
+        diff[k] += ref[i] - v[i];
+        count[k]++;
+      }
+    }
+    for (let k = 0; k < groups; k++) {
+      if (count[k] === 0) continue;
+      diff[k] /= count[k];
+      sumShift += Math.abs(diff[k]);
+      shifted++;
+    }
+    return Float32Array.from(v, (x, i) => {
+      if (Number.isNaN(x)) {
+        if (Number.isNaN(ref[i]) || owner[i] < 0) return x;
+        filled++;
+        return ref[i];
+      }
+      const k = key(i);
+      return k >= 0 && count[k] > 0 ? x + diff[k] : x;
+    });
+  });
+  return { series: makeSeries({ ...series, values }), filled, meanAbsShift: shifted ? sumShift / shifted : 0, datesWithoutLevels };
+}
+
+function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (const x of a) if (x > m) m = x;
+  return m;
+}
+
+/** Result of {@link conserveCellMeans}. */
+export interface ConserveResult {
+  readonly series: Series;
+  /** Mean |shift| over the cell-dates that were shifted. */
+  readonly meanAbsShift: number;
+  readonly maxAbsShift: number;
+  /** Dates of the series the coarse field has no map for (left as they were). */
+  readonly datesWithoutCoarse: readonly string[];
+}
+
+/**
+ * Shift every pixel of `series` by one constant per coarse cell and date so that the cell's mean over
+ * its valid pixels equals the `coarse` value (block residual correction). A region merge needs it when
+ * neighbouring regions come from different methods: each method conserves the whole cell, their mix
+ * does not. Cells with no coarse value or no valid pixel, and dates the coarse field lacks, are left as
+ * they are (the dates are returned). `series` must nest in the coarse grid (else an input error).
+ *
+ * @example
+ * ```ts
+ * const { series } = conserveCellMeans(merged, smCoarse); // block means of series = smCoarse, per date
+ * ```
+ */
+export function conserveCellMeans(series: Series, coarse: Series): ConserveResult {
+  const cellOf = cellIndex(series.grid, coarse.grid);
+  const nCells = coarse.grid.width * coarse.grid.height;
+  const datesWithoutCoarse: string[] = [];
+  let sumShift = 0, shifted = 0, maxAbsShift = 0;
+  const values = series.values.map((v, d) => {
+    const j = isStatic(coarse) ? 0 : coarse.dates.indexOf(series.dates[d]);
+    if (j < 0) {
+      datesWithoutCoarse.push(series.dates[d]);
+      return v;
+    }
+    const sum = new Float64Array(nCells);
+    const count = new Int32Array(nCells);
+    for (let i = 0; i < v.length; i++) {
+      if (cellOf[i] >= 0 && !Number.isNaN(v[i])) {
+        sum[cellOf[i]] += v[i];
+        count[cellOf[i]]++;
+      }
+    }
+    const shift = Float64Array.from(sum, (s, k) => (count[k] > 0 ? coarse.values[j][k] - s / count[k] : Number.NaN));
+    for (const s of shift) {
+      if (Number.isNaN(s)) continue;
+      sumShift += Math.abs(s);
+      shifted++;
+      maxAbsShift = Math.max(maxAbsShift, Math.abs(s));
+    }
+    return Float32Array.from(v, (x, i) => (cellOf[i] >= 0 && !Number.isNaN(shift[cellOf[i]]) ? x + shift[cellOf[i]] : x));
+  });
+  return {
+    series: makeSeries({ ...series, values }),
+    meanAbsShift: shifted ? sumShift / shifted : 0,
+    maxAbsShift,
+    datesWithoutCoarse,
   };
 }
 
