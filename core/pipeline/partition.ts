@@ -171,13 +171,17 @@ export function cellIndex(fine: Grid, coarse: Grid): Int32Array {
   return cellOf;
 }
 
-/** Result of {@link levelRegions}. */
-export interface LevelResult {
+/** A series shifted by one constant per group of pixels and date, and how far it moved. */
+export interface ShiftResult {
   readonly series: Series;
+  /** Mean |shift| over the (group, date) pairs that were shifted. */
+  readonly meanAbsShift: number;
+}
+
+/** Result of {@link levelRegions} (groups: a region in a coarse cell). */
+export interface LevelResult extends ShiftResult {
   /** Pixel-dates without a value from their part, filled from the levels product. */
   readonly filled: number;
-  /** Mean |shift| over the (cell, region, date) groups that were shifted. */
-  readonly meanAbsShift: number;
   /** Dates the levels product lacks (left as they were). */
   readonly datesWithoutLevels: readonly string[];
 }
@@ -199,10 +203,11 @@ export function levelRegions(series: Series, levels: Series, owner: Int32Array, 
     throw runtimeError('partition "levels": the levels product is on another grid than the merged product', { expected: 'the merged product\'s grid', found: 'a different grid' });
   }
   const nParts = maxOf(owner) + 1;
-  const key = (i: number) => (cellOf[i] < 0 || owner[i] < 0 ? -1 : cellOf[i] * nParts + owner[i]);
+  const groupOf = Int32Array.from(cellOf, (c, i) => (c < 0 || owner[i] < 0 ? -1 : c * nParts + owner[i]));
   const groups = (maxOf(cellOf) + 1) * nParts;
   const datesWithoutLevels: string[] = [];
-  let filled = 0, sumShift = 0, shifted = 0;
+  const stats = new ShiftStats();
+  let filled = 0;
   const values = series.values.map((v, d) => {
     const j = isStatic(levels) ? 0 : levels.dates.indexOf(series.dates[d]);
     if (j < 0) {
@@ -210,32 +215,59 @@ export function levelRegions(series: Series, levels: Series, owner: Int32Array, 
       return v;
     }
     const ref = levels.values[j];
-    const diff = new Float64Array(groups);
-    const count = new Int32Array(groups);
-    for (let i = 0; i < v.length; i++) {
-      const k = key(i);
-      if (k >= 0 && !Number.isNaN(v[i]) && !Number.isNaN(ref[i])) {
-        diff[k] += ref[i] - v[i];
-        count[k]++;
-      }
-    }
-    for (let k = 0; k < groups; k++) {
-      if (count[k] === 0) continue;
-      diff[k] /= count[k];
-      sumShift += Math.abs(diff[k]);
-      shifted++;
-    }
-    return Float32Array.from(v, (x, i) => {
-      if (Number.isNaN(x)) {
-        if (Number.isNaN(ref[i]) || owner[i] < 0) return x;
+    const both = (i: number) => !Number.isNaN(v[i]) && !Number.isNaN(ref[i]);
+    const refMean = groupMeans(ref, groupOf, groups, both);
+    const shift = groupMeans(v, groupOf, groups, both).map((m, k) => refMean[k] - m);
+    stats.add(shift);
+    const out = shifted(v, groupOf, shift);
+    for (let i = 0; i < out.length; i++) {
+      if (Number.isNaN(out[i]) && !Number.isNaN(ref[i]) && owner[i] >= 0) {
+        out[i] = ref[i];
         filled++;
-        return ref[i];
       }
-      const k = key(i);
-      return k >= 0 && count[k] > 0 ? x + diff[k] : x;
-    });
+    }
+    return out;
   });
-  return { series: makeSeries({ ...series, values }), filled, meanAbsShift: shifted ? sumShift / shifted : 0, datesWithoutLevels };
+  return { series: makeSeries({ ...series, values }), filled, meanAbsShift: stats.mean(), datesWithoutLevels };
+}
+
+/** Mean of `v` per group over the pixels `valid` accepts (NaN for a group without any; group -1 = none). */
+function groupMeans(v: ArrayLike<number>, groupOf: Int32Array, groups: number, valid: (i: number) => boolean): Float64Array {
+  const sum = new Float64Array(groups);
+  const count = new Int32Array(groups);
+  for (let i = 0; i < groupOf.length; i++) {
+    if (groupOf[i] >= 0 && valid(i)) {
+      sum[groupOf[i]] += v[i];
+      count[groupOf[i]]++;
+    }
+  }
+  return sum.map((x, k) => (count[k] > 0 ? x / count[k] : Number.NaN));
+}
+
+/** `v` plus its group's shift (pixels without a group or with a NaN shift unchanged). */
+function shifted(v: Float32Array, groupOf: Int32Array, shift: Float64Array): Float32Array {
+  return Float32Array.from(v, (x, i) => (groupOf[i] >= 0 && !Number.isNaN(shift[groupOf[i]]) ? x + shift[groupOf[i]] : x));
+}
+
+/** Mean and max |shift| over the groups that were shifted (NaN shifts skipped). */
+class ShiftStats {
+  private sum = 0;
+  private n = 0;
+  private largest = 0;
+  add(shift: Float64Array): void {
+    for (const s of shift) {
+      if (Number.isNaN(s)) continue;
+      this.sum += Math.abs(s);
+      this.n++;
+      this.largest = Math.max(this.largest, Math.abs(s));
+    }
+  }
+  get max(): number {
+    return this.largest;
+  }
+  mean(): number {
+    return this.n ? this.sum / this.n : 0;
+  }
 }
 
 function maxOf(a: Int32Array): number {
@@ -244,11 +276,8 @@ function maxOf(a: Int32Array): number {
   return m;
 }
 
-/** Result of {@link conserveCellMeans}. */
-export interface ConserveResult {
-  readonly series: Series;
-  /** Mean |shift| over the cell-dates that were shifted. */
-  readonly meanAbsShift: number;
+/** Result of {@link conserveCellMeans} (groups: coarse cells). */
+export interface ConserveResult extends ShiftResult {
   readonly maxAbsShift: number;
   /** Dates of the series the coarse field has no map for (left as they were). */
   readonly datesWithoutCoarse: readonly string[];
@@ -270,36 +299,18 @@ export function conserveCellMeans(series: Series, coarse: Series): ConserveResul
   const cellOf = cellIndex(series.grid, coarse.grid);
   const nCells = coarse.grid.width * coarse.grid.height;
   const datesWithoutCoarse: string[] = [];
-  let sumShift = 0, shifted = 0, maxAbsShift = 0;
+  const stats = new ShiftStats();
   const values = series.values.map((v, d) => {
     const j = isStatic(coarse) ? 0 : coarse.dates.indexOf(series.dates[d]);
     if (j < 0) {
       datesWithoutCoarse.push(series.dates[d]);
       return v;
     }
-    const sum = new Float64Array(nCells);
-    const count = new Int32Array(nCells);
-    for (let i = 0; i < v.length; i++) {
-      if (cellOf[i] >= 0 && !Number.isNaN(v[i])) {
-        sum[cellOf[i]] += v[i];
-        count[cellOf[i]]++;
-      }
-    }
-    const shift = Float64Array.from(sum, (s, k) => (count[k] > 0 ? coarse.values[j][k] - s / count[k] : Number.NaN));
-    for (const s of shift) {
-      if (Number.isNaN(s)) continue;
-      sumShift += Math.abs(s);
-      shifted++;
-      maxAbsShift = Math.max(maxAbsShift, Math.abs(s));
-    }
-    return Float32Array.from(v, (x, i) => (cellOf[i] >= 0 && !Number.isNaN(shift[cellOf[i]]) ? x + shift[cellOf[i]] : x));
+    const shift = groupMeans(v, cellOf, nCells, (i) => !Number.isNaN(v[i])).map((m, k) => coarse.values[j][k] - m);
+    stats.add(shift);
+    return shifted(v, cellOf, shift);
   });
-  return {
-    series: makeSeries({ ...series, values }),
-    meanAbsShift: shifted ? sumShift / shifted : 0,
-    maxAbsShift,
-    datesWithoutCoarse,
-  };
+  return { series: makeSeries({ ...series, values }), meanAbsShift: stats.mean(), maxAbsShift: stats.max, datesWithoutCoarse };
 }
 
 function checkSameGrid(parts: readonly PartSeries[], name: string): void {
