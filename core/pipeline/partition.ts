@@ -157,7 +157,14 @@ export function mergeByRegion(parts: readonly PartSeries[], owner: Int32Array, p
   };
 }
 
-/** Coarse cell of each fine pixel (-1 outside the coarse grid); the fine grid must nest in the coarse one. */
+/**
+ * Coarse cell of each fine pixel (-1 outside the coarse grid); the fine grid must nest in the coarse one.
+ *
+ * @example
+ * ```ts
+ * const cellOf = cellIndex(grid, smCoarse.grid); // cellOf[pixel] = row × width + column of its coarse cell
+ * ```
+ */
 export function cellIndex(fine: Grid, coarse: Grid): Int32Array {
   const { factorX, factorY, offsetCol, offsetRow } = checkNesting(coarse, fine);
   const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
@@ -195,7 +202,9 @@ export interface LevelResult extends ShiftResult {
  *
  * @example
  * ```ts
- * const { series } = levelRegions(merged, rfProduct, owner, cellIndex(merged.grid, smCoarse.grid));
+ * // Two regions (west and east halves): each region of each coarse cell takes the truth's mean there.
+ * const owner = Int32Array.from(product.values[0], (_, i) => (i % product.grid.width < product.grid.width / 2 ? 0 : 1));
+ * const { series, filled } = levelRegions(product, truth, owner, cellIndex(product.grid, smCoarse.grid));
  * ```
  */
 export function levelRegions(series: Series, levels: Series, owner: Int32Array, cellOf: Int32Array): LevelResult {
@@ -292,7 +301,7 @@ export interface ConserveResult extends ShiftResult {
  *
  * @example
  * ```ts
- * const { series } = conserveCellMeans(merged, smCoarse); // block means of series = smCoarse, per date
+ * const { series, maxAbsShift } = conserveCellMeans(truth, smCoarse); // block means of series = smCoarse, per date
  * ```
  */
 export function conserveCellMeans(series: Series, coarse: Series): ConserveResult {
