@@ -38,7 +38,7 @@ export * from './io/readers.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
 export * from './io/geotiff-write.js';
-export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, type MergeResult, type PartSeries, type TimePart } from './pipeline/partition.js';
+export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, cellIndex, levelRegions, conserveCellMeans, type MergeResult, type PartSeries, type TimePart, type ShiftResult, type LevelResult, type ConserveResult } from './pipeline/partition.js';
 export * from './stations/index.js';
 export * from './stac/index.js';
 export * from './util/linear-algebra.js';

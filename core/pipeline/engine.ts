@@ -22,7 +22,7 @@ import { hashString, mixSeed } from '../util/random.js';
 import { sha256 } from './load.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
 import { writeArtifact, writeRecordTable } from './outputs.js';
-import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, timeOwner, type PartSeries } from './partition.js';
+import { cellIndex, concatTables, conserveCellMeans, filterDates, levelRegions, maskSeries, mergeByDate, mergeByRegion, timeOwner, type PartSeries } from './partition.js';
 import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
 import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
 import { checkDownscalerCrs, checkInputAsset, checkOutputProduct, checkValidatorTables, type AssetOrigin } from './product-checks.js';
@@ -315,6 +315,10 @@ class Run {
     if (node.by === 'region') {
       const regions = await this.regionMap(node);
       if (regions instanceof Absent) return this.absent(node, regions);
+      const conserve = node.conserve ? await this.seriesRef(node, node.conserve, 'conserve') : undefined;
+      if (conserve instanceof Absent) return this.absent(node, conserve);
+      const levels = node.levels ? await this.seriesRef(node, node.levels, 'levels') : undefined;
+      if (levels instanceof Absent) return this.absent(node, levels);
       for (const part of node.parts) {
         const inputs = await this.resolveInputs(part);
         if (inputs instanceof Absent) return this.absent(node, inputs);
@@ -328,12 +332,15 @@ class Run {
         });
         byPart.set(part.name, await this.runWithFanOut(part, masked, this.context(`${node.id}/${part.name}`, seed), `${node.id}.${part.name}`));
       }
-      return mergeParts(byPart, notes, (name, list) => {
+      const result = mergeParts(byPart, notes, (name, list) => {
         const owner = regions.owner(list[0].series.grid);
         const merged = mergeByRegion(list, owner, partNames, name);
         if (merged.uncovered) this.warnings.warn('partition-uncovered', `output '${name}': ${merged.uncovered} pixels in no part's region are NaN`, node.id);
-        return merged.series;
+        if (!conserve || name !== 'product') return merged.series;
+        return this.conserved(node.id, levels ? this.leveled(node.id, merged.series, levels, owner, conserve, notes) : merged.series, conserve, notes);
       });
+      if (conserve && !(result.outputs.get('product')?.kind === 'series')) this.warnings.warn('partition-conserve-unused', `"conserve" given but the parts have no series output 'product': nothing was conserved`, node.id);
+      return result;
     }
     const owner = timeOwner(node.by, node.parts);
     const allDates = new Set<string>();
@@ -358,6 +365,27 @@ class Run {
       if (merged.dropped) this.warnings.warn('partition-dates-dropped', `output '${name}': ${merged.dropped} dates produced outside their part were dropped`, node.id);
       return merged.series;
     });
+  }
+
+  /** A series a region partition's merge needs (`partition.conserve`, `partition.levels`). */
+  private async seriesRef(node: Extract<PlannedNode, { type: 'partition' }>, ref: RefBinding, field: string): Promise<Series | Absent> {
+    const a = await this.resolveRef(ref);
+    if (a instanceof Absent || a.kind === 'series') return a;
+    throw runtimeError(`"${field}" of partition node '${node.id}' must be a series`, { path: `nodes.${node.id}.partition.${field}`, expected: 'series', found: a.kind });
+  }
+
+  private leveled(id: string, product: Series, levels: Series, owner: Int32Array, coarse: Series, notes: string[]): Series {
+    const l = levelRegions(product, levels, owner, cellIndex(product.grid, coarse.grid));
+    notes.push(`levels: each region of each coarse cell shifted to the levels product's mean (mean |shift| ${l.meanAbsShift.toPrecision(3)}); ${l.filled} empty pixel-dates filled from it`);
+    if (l.datesWithoutLevels.length) this.warnings.warn('partition-levels-dates', `${l.datesWithoutLevels.length} product dates have no levels map and were not levelled: ${l.datesWithoutLevels.slice(0, 5).join(', ')}`, id);
+    return l.series;
+  }
+
+  private conserved(id: string, product: Series, coarse: Series, notes: string[]): Series {
+    const c = conserveCellMeans(product, coarse);
+    notes.push(`conserve: merged product shifted per coarse cell and date to the coarse means (mean |shift| ${c.meanAbsShift.toPrecision(3)}, max ${c.maxAbsShift.toPrecision(3)})`);
+    if (c.datesWithoutCoarse.length) this.warnings.warn('partition-conserve-dates', `${c.datesWithoutCoarse.length} product dates have no coarse map and were not conserved: ${c.datesWithoutCoarse.slice(0, 5).join(', ')}`, id);
+    return c.series;
   }
 
   private async regionMap(node: Extract<PlannedNode, { type: 'partition' }>): Promise<RegionMap | Absent> {

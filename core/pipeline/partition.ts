@@ -1,5 +1,6 @@
 import { runtimeError } from '../errors.js';
-import { pixelCount, sameGrid } from '../model/grid.js';
+import { checkNesting } from '../grid-ops/nesting.js';
+import { pixelCount, sameGrid, type Grid } from '../model/grid.js';
 import { isStatic, makeSeries, selectDates, type Series } from '../model/series.js';
 import type { Stations, StationSeries } from '../model/stations.js';
 import { recordTable, type RecordTable } from '../model/table.js';
@@ -154,6 +155,171 @@ export function mergeByRegion(parts: readonly PartSeries[], owner: Int32Array, p
     uncovered,
     dropped,
   };
+}
+
+/**
+ * Coarse cell of each fine pixel (-1 outside the coarse grid); the fine grid must nest in the coarse one.
+ *
+ * @example
+ * ```ts
+ * const cellOf = cellIndex(grid, smCoarse.grid); // cellOf[pixel] = row × width + column of its coarse cell
+ * ```
+ */
+export function cellIndex(fine: Grid, coarse: Grid): Int32Array {
+  const { factorX, factorY, offsetCol, offsetRow } = checkNesting(coarse, fine);
+  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
+  for (let r = 0; r < fine.height; r++) {
+    const R = Math.floor((r + offsetRow) / factorY);
+    for (let c = 0; c < fine.width; c++) {
+      const C = Math.floor((c + offsetCol) / factorX);
+      if (R < coarse.height && C < coarse.width) cellOf[r * fine.width + c] = R * coarse.width + C;
+    }
+  }
+  return cellOf;
+}
+
+/** A series shifted by one constant per group of pixels and date, and how far it moved. */
+export interface ShiftResult {
+  readonly series: Series;
+  /** Mean |shift| over the (group, date) pairs that were shifted. */
+  readonly meanAbsShift: number;
+}
+
+/** Result of {@link levelRegions} (groups: a region in a coarse cell). */
+export interface LevelResult extends ShiftResult {
+  /** Pixel-dates without a value from their part, filled from the levels product. */
+  readonly filled: number;
+  /** Dates the levels product lacks (left as they were). */
+  readonly datesWithoutLevels: readonly string[];
+}
+
+/**
+ * Give every region of every coarse cell the level of a reference product: the merged values of region
+ * `owner[i]` in cell `cellOf[i]` are shifted by one constant per date so their mean equals `levels`' mean
+ * over the same pixels, and pixels without a value take `levels`' value. The parts keep their detail
+ * within each region; the contrast between regions inside a cell, and the cell mean, are the reference's.
+ * `levels` must be on the series' grid.
+ *
+ * @example
+ * ```ts
+ * // Two regions (west and east halves): each region of each coarse cell takes the truth's mean there.
+ * const owner = Int32Array.from(product.values[0], (_, i) => (i % product.grid.width < product.grid.width / 2 ? 0 : 1));
+ * const { series, filled } = levelRegions(product, truth, owner, cellIndex(product.grid, smCoarse.grid));
+ * ```
+ */
+export function levelRegions(series: Series, levels: Series, owner: Int32Array, cellOf: Int32Array): LevelResult {
+  if (!sameGrid(series.grid, levels.grid)) {
+    throw runtimeError('partition "levels": the levels product is on another grid than the merged product', { expected: 'the merged product\'s grid', found: 'a different grid' });
+  }
+  const nParts = maxOf(owner) + 1;
+  const groupOf = Int32Array.from(cellOf, (c, i) => (c < 0 || owner[i] < 0 ? -1 : c * nParts + owner[i]));
+  const groups = (maxOf(cellOf) + 1) * nParts;
+  const datesWithoutLevels: string[] = [];
+  const stats = new ShiftStats();
+  let filled = 0;
+  const values = series.values.map((v, d) => {
+    const j = isStatic(levels) ? 0 : levels.dates.indexOf(series.dates[d]);
+    if (j < 0) {
+      datesWithoutLevels.push(series.dates[d]);
+      return v;
+    }
+    const ref = levels.values[j];
+    const both = (i: number) => !Number.isNaN(v[i]) && !Number.isNaN(ref[i]);
+    const refMean = groupMeans(ref, groupOf, groups, both);
+    const shift = groupMeans(v, groupOf, groups, both).map((m, k) => refMean[k] - m);
+    stats.add(shift);
+    const out = shifted(v, groupOf, shift);
+    for (let i = 0; i < out.length; i++) {
+      if (Number.isNaN(out[i]) && !Number.isNaN(ref[i]) && owner[i] >= 0) {
+        out[i] = ref[i];
+        filled++;
+      }
+    }
+    return out;
+  });
+  return { series: makeSeries({ ...series, values }), filled, meanAbsShift: stats.mean(), datesWithoutLevels };
+}
+
+/** Mean of `v` per group over the pixels `valid` accepts (NaN for a group without any; group -1 = none). */
+function groupMeans(v: ArrayLike<number>, groupOf: Int32Array, groups: number, valid: (i: number) => boolean): Float64Array {
+  const sum = new Float64Array(groups);
+  const count = new Int32Array(groups);
+  for (let i = 0; i < groupOf.length; i++) {
+    if (groupOf[i] >= 0 && valid(i)) {
+      sum[groupOf[i]] += v[i];
+      count[groupOf[i]]++;
+    }
+  }
+  return sum.map((x, k) => (count[k] > 0 ? x / count[k] : Number.NaN));
+}
+
+/** `v` plus its group's shift (pixels without a group or with a NaN shift unchanged). */
+function shifted(v: Float32Array, groupOf: Int32Array, shift: Float64Array): Float32Array {
+  return Float32Array.from(v, (x, i) => (groupOf[i] >= 0 && !Number.isNaN(shift[groupOf[i]]) ? x + shift[groupOf[i]] : x));
+}
+
+/** Mean and max |shift| over the groups that were shifted (NaN shifts skipped). */
+class ShiftStats {
+  private sum = 0;
+  private n = 0;
+  private largest = 0;
+  add(shift: Float64Array): void {
+    for (const s of shift) {
+      if (Number.isNaN(s)) continue;
+      this.sum += Math.abs(s);
+      this.n++;
+      this.largest = Math.max(this.largest, Math.abs(s));
+    }
+  }
+  get max(): number {
+    return this.largest;
+  }
+  mean(): number {
+    return this.n ? this.sum / this.n : 0;
+  }
+}
+
+function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (const x of a) if (x > m) m = x;
+  return m;
+}
+
+/** Result of {@link conserveCellMeans} (groups: coarse cells). */
+export interface ConserveResult extends ShiftResult {
+  readonly maxAbsShift: number;
+  /** Dates of the series the coarse field has no map for (left as they were). */
+  readonly datesWithoutCoarse: readonly string[];
+}
+
+/**
+ * Shift every pixel of `series` by one constant per coarse cell and date so that the cell's mean over
+ * its valid pixels equals the `coarse` value (block residual correction). A region merge needs it when
+ * neighbouring regions come from different methods: each method conserves the whole cell, their mix
+ * does not. Cells with no coarse value or no valid pixel, and dates the coarse field lacks, are left as
+ * they are (the dates are returned). `series` must nest in the coarse grid (else an input error).
+ *
+ * @example
+ * ```ts
+ * const { series, maxAbsShift } = conserveCellMeans(truth, smCoarse); // block means of series = smCoarse, per date
+ * ```
+ */
+export function conserveCellMeans(series: Series, coarse: Series): ConserveResult {
+  const cellOf = cellIndex(series.grid, coarse.grid);
+  const nCells = coarse.grid.width * coarse.grid.height;
+  const datesWithoutCoarse: string[] = [];
+  const stats = new ShiftStats();
+  const values = series.values.map((v, d) => {
+    const j = isStatic(coarse) ? 0 : coarse.dates.indexOf(series.dates[d]);
+    if (j < 0) {
+      datesWithoutCoarse.push(series.dates[d]);
+      return v;
+    }
+    const shift = groupMeans(v, cellOf, nCells, (i) => !Number.isNaN(v[i])).map((m, k) => coarse.values[j][k] - m);
+    stats.add(shift);
+    return shifted(v, cellOf, shift);
+  });
+  return { series: makeSeries({ ...series, values }), meanAbsShift: stats.mean(), maxAbsShift: stats.max, datesWithoutCoarse };
 }
 
 function checkSameGrid(parts: readonly PartSeries[], name: string): void {

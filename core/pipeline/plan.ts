@@ -68,6 +68,10 @@ export type PlannedNode =
       readonly by: PartitionBy;
       readonly parts: readonly PlannedPart[];
       readonly regions?: RefBinding;
+      /** `by: "region"`: the coarse field whose cell means the merged `product` keeps. */
+      readonly conserve?: RefBinding;
+      /** `by: "region"`: the fine product whose per-cell, per-region means the merged `product` takes. */
+      readonly levels?: RefBinding;
       /** Absolute path of a GeoJSON file of regions. */
       readonly geojson?: string;
       readonly property?: string;
@@ -538,11 +542,14 @@ function checkPartition(id: string, spec: PartitionNodeSpec, optional: boolean, 
         else owner.set(key, name);
       }
     }
-  } else if (p.regions !== undefined || p.geojson !== undefined || p.property !== undefined) {
-    ctx.problems.push(`${path}: "regions", "geojson" and "property" only apply to partitions by "region"`);
+  } else if (p.regions !== undefined || p.geojson !== undefined || p.property !== undefined || p.conserve !== undefined || p.levels !== undefined) {
+    ctx.problems.push(`${path}: "regions", "geojson", "property", "conserve" and "levels" only apply to partitions by "region"`);
   }
+  if (p.levels !== undefined && p.conserve === undefined) ctx.problems.push(`${path}.levels: needs "conserve" (the coarse field whose cells the levels are taken over)`);
+  const conserve = p.by === 'region' && p.conserve !== undefined ? checkRef(p.conserve, `${path}.conserve`, ctx) : undefined;
+  const levels = p.by === 'region' && p.levels !== undefined ? checkRef(p.levels, `${path}.levels`, ctx) : undefined;
   if (ctx.problems.length > before) return undefined;
-  return { id, type: 'partition', optional, deps: depsOf(parts, [regions]), by: p.by, parts, regions, geojson, property: p.property };
+  return { id, type: 'partition', optional, deps: depsOf(parts, [regions, conserve, levels]), by: p.by, parts, regions, conserve, levels, geojson, property: p.property };
 }
 
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -81,6 +81,8 @@ const definitions = {
           regions: { $ref: '#/definitions/nodeRef' },
           geojson: { type: 'string' },
           property: { type: 'string' },
+          conserve: { $ref: '#/definitions/nodeRef', description: 'by region: a coarse field whose cell means the merged product keeps (one shift per cell and date).' },
+          levels: { $ref: '#/definitions/nodeRef', description: 'by region, with conserve: a fine product whose mean over each region of each coarse cell the merged product takes; it fills pixels a part left empty.' },
           parts: { type: 'object', additionalProperties: { $ref: '#/definitions/part' }, minProperties: 1 },
         },
         required: ['by', 'parts'],

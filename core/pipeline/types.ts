@@ -66,6 +66,18 @@ export interface PartitionSpec {
   readonly geojson?: string;
   /** `by: "region"` with polygons: the feature property whose values `classes` lists. */
   readonly property?: string;
+  /**
+   * `by: "region"`: a coarse field (e.g. the coarse soil moisture) whose cell means the merged `product`
+   * keeps: each cell is shifted by one constant per date (parts from different methods each conserve the
+   * whole cell; their mix does not).
+   */
+  readonly conserve?: NodeRef;
+  /**
+   * `by: "region"`, with `conserve`: a fine product on the merged grid whose mean over each region of
+   * each coarse cell the merged `product` takes (the parts keep their detail within the region; pixels
+   * a part left empty take this product's value).
+   */
+  readonly levels?: NodeRef;
   readonly parts: Readonly<Record<string, PartSpec>>;
 }
 

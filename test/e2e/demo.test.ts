@@ -4,26 +4,13 @@
  * default demo's size is a benchmark matter, not a test.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+import { soilscale } from '../support/pipeline-cli.js';
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const SMALL = { days: 24, coarseCells: [3, 3], fineFactor: 11, stations: 15 };
-
-function soilscale(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', SOILSCALE_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('soilscale demo', () => {
   it('runs mmsdf.json into a new output folder: products, tables, comparison, report, manifest', async () => {

@@ -5,62 +5,15 @@
  * (docs/pipelines-catalog.md says which and why).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+import { comparison, readJson, runPipeline as runDemo, soilscale, value, type Records, type RunManifest } from '../support/pipeline-cli.js';
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const SMALL = { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 };
 
-interface Cli {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Run the CLI without blocking the test runner (the other test file keeps running). */
-function soilscale(...args: string[]): Promise<Cli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', SOILSCALE_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-interface Records {
-  columns: string[];
-  rows: Record<string, string | number | null>[];
-}
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-
-async function runPipeline(name: string, demo: Record<string, unknown> = SMALL, params: string[] = []): Promise<{ out: string; manifest: { nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] } }> {
-  const out = join(tempDir(), name);
-  const r = await soilscale('run', join(ROOT, 'pipelines', `${name}.json`), '--out', out, '--quiet', '--param', `demo=${JSON.stringify(demo)}`, ...params.flatMap((p) => ['--param', p]));
-  assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-  assert.ok(existsSync(join(out, 'report.html')), `${name}: report.html`);
-  const manifest = readJson<{ nodes: { id: string; skipped: boolean; notes: string[] }[]; notes: string[]; files: string[] }>(join(out, 'manifest.json'));
-  assert.ok(manifest.files.includes('report.html'));
-  return { out, manifest };
-}
-
-function comparison(out: string): Records {
-  assert.ok(existsSync(join(out, 'comparison.csv')), 'comparison.csv written');
-  return readJson<Records>(join(out, 'comparison.json'));
-}
-
-const value = (t: Records, method: string, column: string, extra: Record<string, string> = {}): number => {
-  const row = t.rows.find((r) => r.method === method && Object.entries(extra).every(([k, v]) => r[k] === v));
-  assert.ok(row, `row ${method} ${JSON.stringify(extra)} in ${t.rows.map((r) => r.method).join(', ')}`);
-  const v = row[column];
-  assert.equal(typeof v, 'number', `${method}.${column}`);
-  return v as number;
-};
+const runPipeline = (name: string, demo: Record<string, unknown> = SMALL, params: string[] = []): Promise<{ out: string; manifest: RunManifest }> => runDemo(name, demo, params);
 
 describe('published pipelines on a small demo scene', { concurrency: 1 }, () => {
   it('mmsdf: the full framework beats stage 1 alone and the coarse product against the 30 m truth', async () => {
@@ -116,15 +69,7 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
     assert.deepEqual(t.rows.map((r) => r.method), ['dispatch', 'bilinear']);
     assert.ok(existsSync(join(out, 'sm_1km-dispatch')) && existsSync(join(out, 'sm_1km-bilinear')));
   });
-
-  it('region-season: one method per region and a winter model, merged with no gaps where the inputs have data', async () => {
-    const { out, manifest } = await runPipeline('region-season', { ...SMALL, start: '2023-02-01', days: 45 });
-    const merged = manifest.nodes.find((n) => n.id === 'merged')!;
-    assert.ok(!merged.skipped);
-    const t = comparison(out);
-    assert.deepEqual([...new Set(t.rows.map((r) => r.partition))].sort(), ['DJF', 'MAM']);
-    assert.ok(manifest.files.includes('sm_1km/2023-02-01.tif') && manifest.files.includes('sm_1km/2023-03-01.tif'));
-  });
+  // region-season: test/pipelines/region-season.test.ts (its own demo, issue 16's criterion).
 });
 
 describe('soilscale compare', () => {

@@ -7,7 +7,6 @@
  * Skipped when Chromium is not installed, except under CI (where `.ci/run` installs it).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,23 +14,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { pixelCenter, readGeoTiff, transformCoordinates } from '../../core/index.js';
 import { ROOT, tempDir } from '../core/pipeline/helpers.js';
+import { soilscale } from '../support/pipeline-cli.js';
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const CHROMIUM = '/usr/bin/chromium';
 const SMALL = { days: 30, coarseCells: [3, 3], fineFactor: 11, stations: 15 };
 const SHOTS = process.env.SOILSCALE_TEST_OUTPUT ?? join(tmpdir(), 'soilscale-report-screenshots');
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', SOILSCALE_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => soilscale(...args);
 
 /**
  * Evaluate browser code given as source text (this project compiles without the DOM library): `fn` is a
