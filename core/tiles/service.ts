@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { writeArtifact } from '../pipeline/outputs.js';
@@ -6,7 +5,7 @@ import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
-import { finishedRecord, sha256Hex, spillArray, storePaths, writeStage } from './store.js';
+import { finishedRecord, modelChecksum, spillArray, storePaths, writeStage } from './store.js';
 import type { TileExecutor, TileInputSource, TileJob, TileService, TileStage, TileStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
@@ -71,9 +70,8 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
   for (const [name, input] of Object.entries(request.inputs)) inputs[name] = await spillSeries(options.store, input.series, input.halo ?? 0, spilled);
   let model: TileStage['model'];
   if (request.model) {
-    const files = await writeArtifact(join(options.store, id), 'model', request.model);
-    const parts = await Promise.all(files.map((f) => readFile(join(options.store, id, f))));
-    model = { file: storePaths.model(id), sha256: sha256Hex(Buffer.concat(parts)) };
+    await writeArtifact(join(options.store, id), 'model', request.model);
+    model = { file: storePaths.model(id), sha256: await modelChecksum(join(options.store, storePaths.model(id))) };
   }
   return writeStage(options.store, {
     format: 'soilscale-tile-stage',
