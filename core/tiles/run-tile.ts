@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readSavedModelFile } from '../io/saved-model-file.js';
+import { readStageModel } from './model-file.js';
 import type { SavedModel } from '../plugin/artifact.js';
 import { windowGrid } from '../model/grid.js';
 import { writeTileBlock, arraysPerOutput } from './block-file.js';
@@ -64,7 +64,7 @@ async function readLoadedStage(job: TileJob, env: TileWorkerEnv): Promise<Loaded
     const file = join(job.store, stage.model.file);
     const sha = await modelChecksum(file);
     if (sha !== stage.model.sha256) throw tileError(job.stage, job.tile, 'the stage model file does not match the stage', { expected: `sha256 ${stage.model.sha256}`, found: sha });
-    model = await readSavedModelFile(file);
+    model = await readStageModel(file);
   }
   // The registry is built on the first model asked for: a stage without one never pays for it.
   let loader: Promise<TileModelLoader> | undefined;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { writeArtifact } from '../pipeline/outputs.js';
+import { writeStageModel } from './model-file.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
-import { finishedRecord, modelChecksum, spillArray, storePaths, writeStage } from './store.js';
+import { finishedRecord, spillArray, storePaths, writeStage } from './store.js';
 import type { TileExecutor, TileInputSource, TileJob, TileService, TileStage, TileStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
@@ -70,8 +70,7 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
   for (const [name, input] of Object.entries(request.inputs)) inputs[name] = await spillSeries(options.store, input.series, input.halo ?? 0, spilled);
   let model: TileStage['model'];
   if (request.model) {
-    await writeArtifact(join(options.store, id), 'model', request.model);
-    model = { file: storePaths.model(id), sha256: await modelChecksum(join(options.store, storePaths.model(id))) };
+    model = { file: storePaths.model(id), sha256: await writeStageModel(join(options.store, id), request.model) };
   }
   return writeStage(options.store, {
     format: 'soilscale-tile-stage',

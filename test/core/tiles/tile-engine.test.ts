@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrid, createRng, createWorkerPool, makeSeries, type Series, type TileStageRequest } from '../../../core/index.js';
+import { createGrid, createRng, createSavedModel, createWorkerPool, makeSeries, type Series, type TileStageRequest } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { createLocalExecutor, createTileService, inputWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, streamStageToCogs, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
+import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
+import { modelChecksum } from '../../../core/tiles/store.js';
 import { boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-tiles-'));
@@ -114,4 +116,13 @@ test('streaming a stage to COGs tile row by tile row writes the bytes of the in-
   const written = await writeArtifact(join(root, 'memory'), 'mean', { ...out.mean, variable: 'box' } as Series);
   assert.deepEqual(files.map((f) => f.slice(join(root, 'streamed').length + 1)), written.map((f) => f.slice('mean/'.length)));
   files.forEach((f, i) => assert.ok(readFileSync(f).equals(readFileSync(join(root, 'memory', written[i]))), `${f} equals the in-memory write`));
+});
+
+test('a stage model reads back exactly: nested typed arrays (a stacked model) and non-finite numbers kept', async () => {
+  const member = createSavedModel({ id: 'regressor:rf', version: '1.0.0' }, { params: {}, data: { oob: Number.NaN }, binary: { treeSizes: Int32Array.of(3, 5) } });
+  const model = createSavedModel({ id: 'regressor:stacking', version: '1.0.0' }, { params: { method: 'nnls' }, data: { weights: [0.5, Infinity], members: [member, null] }, binary: { top: Float32Array.of(1.5) } });
+  const dir = join(root, 'model');
+  const sha = await writeStageModel(dir, model);
+  assert.deepEqual(await readStageModel(join(dir, 'model.model.json')), model);
+  assert.equal(await modelChecksum(join(dir, 'model.model.json')), sha);
 });
