@@ -42,6 +42,7 @@ export async function openRunDir(outPath: string, overwrite = false, resume: Run
   try {
     await checkExisting(out, outPath, overwrite);
     if (resume.resumable || resume.resume) return openedRunDir(out, await openResumableStaging(out, outPath, resume.resume ?? false), lock, overwrite, RESUMABLE_KEEP);
+    await refuseWaitingResume(out, outPath);
     const staging = join(parent, `${basename(out)}.partial-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(staging);
@@ -143,12 +144,18 @@ async function openResumableStaging(out: string, outPath: string, resume: boolea
   if (resume && !exists) {
     throw usageError('there is no interrupted run to resume', { file: outPath, expected: `the folder ${staging} an interrupted resumable run left`, found: 'none (start the run with --resumable)' });
   }
-  if (!resume && exists) {
-    throw usageError('an interrupted resumable run of this output folder is waiting', { file: outPath, expected: `no ${staging} (resume it with --resume, or remove that folder to start again)`, found: staging });
-  }
+  if (!resume && exists) await refuseWaitingResume(out, outPath);
   if (exists) keepOnly(staging, RESUMABLE_KEEP);
   else await mkdir(staging);
   return staging;
+}
+
+/** Any new run of `out` is refused while an interrupted resumable run of it waits: resume it or remove it, the user's call. */
+async function refuseWaitingResume(out: string, outPath: string): Promise<void> {
+  const staging = resumableStaging(out);
+  if (await stat(staging).then(() => true, () => false)) {
+    throw usageError('an interrupted resumable run of this output folder is waiting', { file: outPath, expected: `no ${staging} (resume it with --resume, or remove that folder to start again)`, found: staging });
+  }
 }
 
 /** Remove every entry of `dir` but `keep` (inside the run's own staging folder only). */
