@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { constants, existsSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -60,8 +60,10 @@ function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: bo
   /** The previous run, moved aside during commit: put back, or removed if the new one is in place already. */
   let old: string | undefined;
   const cleanupNow = (): void => {
-    if (keep) keepOnly(staging, keep);
-    else rmSync(staging, { recursive: true, force: true });
+    if (keep) {
+      keepOnly(staging, keep);
+      writeSync(2, `the run was interrupted; its finished tiles are kept in ${staging}: continue it with --resume (or remove that folder)\n`);
+    } else rmSync(staging, { recursive: true, force: true });
     if (old && existsSync(old)) {
       if (existsSync(out)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, out);
