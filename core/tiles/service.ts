@@ -6,7 +6,7 @@ import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
 import { finishedRecord, spillArray, storePaths, writeStage } from './store.js';
-import type { TileExecutor, TileInputSource, TileJob, TileService, TileStage, TileStageRequest } from './types.js';
+import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
 export interface TileServiceOptions {
@@ -44,30 +44,45 @@ export interface TileStageStats {
  */
 export function createTileService(options: TileServiceOptions): TileService {
   const spilled = options.spilled ?? new WeakMap<Float32Array, Promise<string>>();
-  const progress = options.progress ?? silentProgress;
   return {
     async run<Params>(request: TileStageRequest<Params>) {
-      const stage = await prepareStage(options, request, spilled);
-      const jobs: TileJob[] = [];
-      for (let tile = 0; tile < stage.windows.length; tile++) {
-        if (!(await finishedRecord(options.store, stage.id, stage.hash, tile))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
-      }
-      const stats: TileStageStats = { stage: stage.id, tiles: stage.windows.length, kept: stage.windows.length - jobs.length, computed: jobs.length };
-      if (stats.kept) options.logger?.info(`stage ${stage.id}: ${stats.kept} of ${stats.tiles} tiles kept from the interrupted run`);
-      const task = progress.start(`tiles ${stage.id}`, jobs.length);
-      await options.executor.run(jobs, () => task.tick());
-      task.done();
-      options.onStage?.(stats);
-      return assembleSeries(options.store, stage);
+      return assembleSeries(options.store, await runTileStage({ ...options, spilled }, request));
     },
   };
+}
+
+/**
+ * Write a stage into the store and run every tile that has no valid record, without assembling the
+ * outputs: for products larger than memory, stream them with `streamStageToCogs` afterwards.
+ *
+ * @example
+ * ```ts
+ * const stage = await runTileStage({ store, run: 'bench', scope: 'bench', executor }, request); // 20,000 × 20,000 px
+ * await streamStageToCogs(store, stage.id, 'sm', 'out/sm'); // one COG per date, memory bounded by a tile row
+ * ```
+ */
+export async function runTileStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>): Promise<TileStage> {
+  const stage = await prepareStage(options, request, options.spilled ?? new WeakMap());
+  const jobs: TileJob[] = [];
+  for (let tile = 0; tile < stage.windows.length; tile++) {
+    if (!(await finishedRecord(options.store, stage.id, stage.hash, tile))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
+  }
+  const stats: TileStageStats = { stage: stage.id, tiles: stage.windows.length, kept: stage.windows.length - jobs.length, computed: jobs.length };
+  if (stats.kept) options.logger?.info(`stage ${stage.id}: ${stats.kept} of ${stats.tiles} tiles kept from the interrupted run`);
+  const task = (options.progress ?? silentProgress).start(`tiles ${stage.id}`, jobs.length);
+  await options.executor.run(jobs, () => task.tick());
+  task.done();
+  options.onStage?.(stats);
+  return stage;
 }
 
 async function prepareStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.name)) throw usageError('a tile stage name must be path-safe', { path: 'name', expected: 'letters, digits, _ . -', found: JSON.stringify(request.name) });
   const id = `${options.scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${request.name}`;
   const inputs: Record<string, TileInputSource> = {};
-  for (const [name, input] of Object.entries(request.inputs)) inputs[name] = await spillSeries(options.store, input.series, input.halo ?? 0, spilled);
+  for (const [name, input] of Object.entries(request.inputs)) {
+    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : rasterSource(name, input.raster, input.halo ?? 0);
+  }
   let model: TileStage['model'];
   if (request.model) {
     model = { file: storePaths.model(id), sha256: await writeStageModel(join(options.store, id), request.model) };
@@ -86,6 +101,14 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
     inputs,
     windows: tileWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1),
   });
+}
+
+/** Layers read by window (identified by path: their content must not change while a run is resumable). */
+function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): TileInputSource {
+  if (raster.layers.length !== Math.max(1, raster.dates.length)) {
+    throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
+  }
+  return { kind: 'raster', ...raster, halo };
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */
