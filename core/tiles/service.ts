@@ -57,8 +57,18 @@ export function createTileService(options: TileServiceOptions): TileService {
  *
  * @example
  * ```ts
- * const stage = await runTileStage({ store, run: 'bench', scope: 'bench', executor }, request); // 20,000 × 20,000 px
- * await streamStageToCogs(store, stage.id, 'sm', 'out/sm'); // one COG per date, memory bounded by a tile row
+ * import { writeFileSync } from 'node:fs';
+ * import { resolve } from 'node:path';
+ * import { pathToFileURL } from 'node:url';
+ * writeFileSync('out/copy-tile.mjs', 'export function copyTile({ inputs }) { return { ndvi: inputs.ndvi.values }; }');
+ * const task: TileTask = { module: pathToFileURL('out/copy-tile.mjs').href, fn: 'copyTile' };
+ * const store = resolve('out/tiles');
+ * const executor = createLocalExecutor(createWorkerPool(1), builtinTileTask);
+ * const stage = await runTileStage({ store, run: 'example', scope: 'example', executor, tileSize: 16 }, {
+ *   name: 'copy', task, params: {}, grid: ndvi.grid, dates: ndvi.dates, inputs: { ndvi: { series: ndvi } }, outputs: [{ name: 'ndvi', variable: 'ndvi' }],
+ * });
+ * const files = await streamStageToCogs(store, stage.id, 'ndvi', 'out/ndvi'); // one COG per date, memory bounded by a tile row
+ * assert.equal(files.length, Math.max(1, ndvi.dates.length));
  * ```
  */
 export async function runTileStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>): Promise<TileStage> {
