@@ -60,7 +60,7 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
   return {
     stats,
     service(scope, beforeStage) {
-      const inner = createTileService({ store, run, scope, executor, plugins, tileSize: options.tileSize, logger: options.logger, progress: options.progress, spilled, onStage: (s) => stats.push(s) });
+      const inner = createTileService({ store, run, scope, executor, plugins, tileSize: options.tileSize, parallelism: workers.size, logger: options.logger, progress: options.progress, spilled, onStage: (s) => stats.push(s) });
       return {
         async run(request) {
           await beforeStage();

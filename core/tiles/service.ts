@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { writeStageModel } from './model-file.js';
+import type { Grid, PixelWindow } from '../model/grid.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
@@ -21,6 +22,11 @@ export interface TileServiceOptions {
   readonly plugins?: readonly string[];
   /** Tile edge in output pixels; default 512. */
   readonly tileSize?: number;
+  /**
+   * Tiles the executor runs at once (the thread count): a grid that would give fewer tiles is cut in
+   * smaller ones, so a small product still uses every thread. The product does not depend on it.
+   */
+  readonly parallelism?: number;
   readonly logger?: Logger;
   readonly progress?: ProgressReporter;
   /** Spilled arrays by identity, shared by the services of one run (each array is hashed and written once). */
@@ -109,8 +115,18 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
     dates: request.dates,
     outputs: request.outputs.map((o) => ({ name: o.name, variable: o.variable, ...(o.unit ? { unit: o.unit } : {}) })),
     inputs,
-    windows: tileWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1),
+    windows: stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1),
   });
+}
+
+/** The stage's tiles: of `size`, halved (down to the alignment) while there are fewer than `parallelism`. */
+function stageWindows(grid: Grid, size: number, align: number, parallelism: number): PixelWindow[] {
+  let windows = tileWindows(grid, size, align);
+  while (windows.length < parallelism && size > align) {
+    size = Math.max(align, Math.ceil(size / 2));
+    windows = tileWindows(grid, size, align);
+  }
+  return windows;
 }
 
 /** Layers read by window (identified by path: their content must not change while a run is resumable). */
