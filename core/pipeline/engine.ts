@@ -240,7 +240,7 @@ class Run {
       ...(models ? { models } : {}),
       files: [...files, 'manifest.json'],
       // Run-level remarks that are not decisions; those are warnings.
-      notes: this.tiles.stats.filter((t) => t.kept > 0).map((t) => `resumed: stage ${t.stage} kept ${t.kept} of ${t.tiles} tiles from the interrupted run (checksums verified), computed ${t.computed}`),
+      notes: this.tiles.stats.filter((t) => this.tiles.resumed && t.kept > 0).map((t) => `resumed: stage ${t.stage} kept ${t.kept} of ${t.tiles} tiles from the interrupted run (checksums verified), computed ${t.computed}`),
       warnings: this.warnings.list(),
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),

@@ -19,6 +19,8 @@ import type { PipelinePlan } from './plan.js';
 export interface RunTileStore {
   /** Every stage run so far: tiles, kept from an interrupted run, computed. */
   readonly stats: readonly TileStageStats[];
+  /** This run continues an interrupted one (`resume`). */
+  readonly resumed: boolean;
   /** `context.tiles` for a node scope; `beforeStage` runs before each stage (the run records its input checksums). */
   service(scope: string, beforeStage: () => Promise<void>): TileService;
   /** Record the input files' checksums beside the run hash, for a resumed run to check. */
@@ -59,6 +61,7 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
   const spilled = new WeakMap<Float32Array, Promise<string>>();
   return {
     stats,
+    resumed: options.resume ?? false,
     service(scope, beforeStage) {
       const inner = createTileService({ store, run, scope, executor, plugins, tileSize: options.tileSize, parallelism: workers.size, logger: options.logger, progress: options.progress, spilled, onStage: (s) => stats.push(s) });
       return {
