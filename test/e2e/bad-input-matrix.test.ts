@@ -191,7 +191,8 @@ describe('bad-input matrix: data loss', () => {
     const marker = join(dir, 'running');
     const first = start(['run', hangingPipeline(dir, marker), '--out', out, '--quiet'], { tmp });
     try {
-      const pid = await waitFor(() => (existsSync(marker) ? readFileSync(marker, 'utf8') : undefined), first.done);
+      // The marker is written by the running node: wait until its pid is in it, not just until it exists.
+      const pid = await waitFor(() => (existsSync(marker) ? readFileSync(marker, 'utf8') || undefined : undefined), first.done);
       // The run is mid-way: 300 files in its staging folder (the sink and the hanging node may run side
       // by side, so wait for the sink), a lock, a scratch folder in TMPDIR.
       const staging = await waitFor(() => readdirSync(dir).find((e) => e.startsWith('out.partial-') && stagedFiles(join(dir, e, 'many')) === 300), first.done);
