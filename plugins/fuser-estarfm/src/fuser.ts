@@ -1,7 +1,7 @@
 /**
  * `fuser:estarfm`: the Fuser over series. Resamples the coarse series to the fine grid when needed,
- * plans base pairs per target date, runs one `fusePair` per pair with all of that pair's targets, and
- * reports the plan as the `pairs` table.
+ * plans base pairs per target date, runs one tile stage per pair with all of that pair's targets
+ * (`pairStage`, through `context.tiles`), and reports the plan as the `pairs` table.
  */
 import {
   inputError,
@@ -18,7 +18,10 @@ import {
   type PluginContext,
   type Series,
 } from '../../../core/index.js';
-import { fusePair, type EstarfmOptions } from './pair-fusion.js';
+import type { TileInputRequest, TileService, TileStageRequest } from '../../../core/tiles/types.js';
+import type { KernelOptions } from './pair-kernel.js';
+import { similarityThresholds, splitRect, type EstarfmOptions, type PairFusionInput } from './pair-fusion.js';
+import { bandOutput, coarseInput, fineInput, fusePairTileTask, type PairTileParams } from './pair-tile.js';
 import { valueRange } from './value-range.js';
 import { baseDistances, planFusion, type OutsideSpan, type PlanEntry } from './time-series.js';
 
@@ -46,6 +49,8 @@ export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
 export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
   return {
     async fuse(input: FuseInput) {
+      // TODO(merge tiles): context.tiles
+      const tiles = (context as PluginContext & { tiles: TileService }).tiles;
       const { coarse, fine } = checkInput(input);
       const fineGrid = fine[0].grid;
       const notes: string[] = [];
@@ -101,20 +106,8 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const progress = context.progress.start('estarfm pairs', groups.size);
       for (const [key, ts] of groups) {
         const [d1, d2] = key.split('|');
-        const result = await fusePair(
-          {
-            width: fineGrid.width,
-            height: fineGrid.height,
-            fine1: fine.map((_, b) => fineAt(b, d1)),
-            coarse1: fine.map((_, b) => coarseAt(b, d1)),
-            fine2: fine.map((_, b) => fineAt(b, d2)),
-            coarse2: fine.map((_, b) => coarseAt(b, d2)),
-            targets: ts.map((t) => fine.map((_, b) => coarseAt(b, plan[t].date))),
-          },
-          options,
-          { workers: context.workers },
-        );
-        ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = finish(result.values[k][b], params))));
+        const outputs = await tiles.run(pairStage({ fine, coarse: onFine, base1: d1, base2: d2, targets: ts.map((t) => plan[t].date) }, options, params.truncate));
+        ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = outputs[bandOutput(b)].values[k])));
         progress.tick();
         context.logger.debug('estarfm pair done', { base1: d1, base2: d2, targets: ts.length });
       }
@@ -129,10 +122,62 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
   };
 }
 
-function finish(values: Float32Array, params: EstarfmParams): Float32Array {
-  // IDL FIX: the reference casts to the (integer) input type by truncation toward zero.
-  if (params.truncate) for (let i = 0; i < values.length; i++) values[i] = Math.trunc(values[i]);
-  return values;
+/** One base pair and the dates it predicts, per band, on the fine grid. */
+interface PairGroup {
+  readonly fine: readonly Series[];
+  readonly coarse: readonly Series[];
+  readonly base1: string;
+  readonly base2: string;
+  readonly targets: readonly string[];
+}
+
+/**
+ * The tile stage of one base pair: the scene-wide similarity thresholds (per zhu2018 block) computed
+ * here, once; each tile reads only the pair's fine images and the coarse images it needs, grown by w.
+ */
+export function pairStage(group: PairGroup, options: EstarfmOptions, truncate: boolean): TileStageRequest<PairTileParams> {
+  const { fine, coarse, base1, base2, targets } = group;
+  const grid = fine[0].grid;
+  const at = (s: Series, date: string) => s.values[s.dates.indexOf(date)];
+  const whole: PairFusionInput = {
+    width: grid.width,
+    height: grid.height,
+    fine1: fine.map((f) => at(f, base1)),
+    coarse1: coarse.map((c) => at(c, base1)),
+    fine2: fine.map((f) => at(f, base2)),
+    coarse2: coarse.map((c) => at(c, base2)),
+    targets: [],
+  };
+  const compat = options.compat === 'zhu2018';
+  const image = { x: 0, y: 0, width: grid.width, height: grid.height };
+  const domains = (compat ? splitRect(image, options.blockSize) : [image]).map((d) => ({ ...d, thresholds: Array.from(similarityThresholds(whole, d, options)) }));
+  const only = (s: Series, dates: readonly string[]) => makeSeries({ variable: s.variable, unit: s.unit, grid: s.grid, dates, values: dates.map((d) => at(s, d)) });
+  const bases = base1 === base2 ? [base1] : [base1, base2];
+  const coarseDates = [...new Set([...bases, ...targets])].sort();
+  const halo = options.halfWindow;
+  const inputs: Record<string, TileInputRequest> = {};
+  fine.forEach((f, b) => {
+    inputs[fineInput(b)] = { series: only(f, bases), halo };
+    inputs[coarseInput(b)] = { series: only(coarse[b], coarseDates), halo };
+  });
+  const kernel: KernelOptions = {
+    halfWindow: options.halfWindow,
+    dnMin: options.dnMin,
+    dnMax: options.dnMax,
+    background: options.background,
+    compat,
+    similarPixels: options.similarPixels,
+    diagnostics: false,
+  };
+  return {
+    name: `pair-${base1}-${base2}`,
+    task: fusePairTileTask,
+    params: { bands: fine.length, base1, base2, kernel, domains, truncate },
+    grid,
+    dates: targets,
+    inputs,
+    outputs: fine.map((f, b) => ({ name: bandOutput(b), variable: f.variable, unit: f.unit })),
+  };
 }
 
 function validFraction(a: Float32Array): number {
