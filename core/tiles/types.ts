@@ -55,8 +55,21 @@ export interface TileArgs<Params> {
 /** Output arrays by output name: one per stage date (one if the stage is static), each `window.width × window.height`. */
 export type TileOutputs = Readonly<Record<string, readonly Float32Array[]>>;
 
+/**
+ * A tile's small non-image result, JSON (finite numbers, strings, arrays, objects): partial sums,
+ * counts, per-cell records. Kept in the tile's record and handed back in tile order, so the plugin
+ * merges the tiles' statistics in a fixed order (a validator's metrics, DISPATCH's tables).
+ */
+export type TileSummary = null | boolean | number | string | readonly TileSummary[] | { readonly [key: string]: TileSummary };
+
+/** What the function of a stage with `summaries: true` returns. */
+export interface TileResult {
+  readonly outputs: TileOutputs;
+  readonly summary: TileSummary;
+}
+
 /** A stage's per-tile work. Must not depend on the tile size or position beyond its window, nor on anything but its args. */
-export type TileFunction<Params = unknown> = (tile: TileArgs<Params>) => TileOutputs | Promise<TileOutputs>;
+export type TileFunction<Params = unknown> = (tile: TileArgs<Params>) => TileOutputs | TileResult | Promise<TileOutputs | TileResult>;
 
 /** A tile function named for executors: declared beside it with `workerTask(import.meta.url, { fn })`. */
 export type TileTask<Params = unknown> = WorkerTask<TileFunction<Params>>;
@@ -95,12 +108,23 @@ export interface TileStageRequest<Params> {
    * DISPATCH tile holds whole coarse cells); default 1.
    */
   readonly align?: number;
+  /** The function returns a {@link TileResult} (outputs and a summary); `outputs` may then be `[]`. Default false. */
+  readonly summaries?: boolean;
+}
+
+/** What `runWithSummaries` gives: the assembled outputs, and each tile's window and summary, in tile order. */
+export interface TileStageResult {
+  readonly outputs: Readonly<Record<string, Series>>;
+  readonly windows: readonly PixelWindow[];
+  readonly summaries: readonly TileSummary[];
 }
 
 /** Runs per-pixel stages tile by tile on the run's executor (`context.tiles`). */
 export interface TileService {
   /** Run every tile (skipping those a resumed run finished and whose checksums still match); the outputs, assembled. */
   run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>>;
+  /** `run` for a stage with `summaries: true`: the outputs and every tile's summary (from its record on a resumed run). */
+  runWithSummaries<Params>(request: TileStageRequest<Params>): Promise<TileStageResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,6 +168,8 @@ export interface TileStage {
   readonly grid: Grid;
   readonly dates: readonly string[];
   readonly outputs: readonly TileOutputRequest[];
+  /** The function returns a {@link TileResult}: its summary goes into the tile's record. */
+  readonly summaries?: boolean;
   readonly inputs: Readonly<Record<string, TileInputSource>>;
   /** Output tiles, row-major over the grid: tile i is `windows[i]`. */
   readonly windows: readonly PixelWindow[];
@@ -171,6 +197,8 @@ export interface TileRecord {
   readonly block: string;
   readonly sha256: string;
   readonly bytes: number;
+  /** The tile's summary (stages with `summaries: true`). */
+  readonly summary?: TileSummary;
 }
 
 /** Runs tile jobs somewhere: threads of this process, or a queue served by other processes and machines. */

@@ -5,7 +5,7 @@
  * outputs. No store, no threads: it checks a tile function against its whole-raster result.
  */
 import { makeSeries, windowGrid, type Grid, type PixelWindow, type Series } from '../../core/index.js';
-import type { TileArgs, TileBlock, TileFunction, TileService, TileStageRequest } from '../../core/tiles/types.js';
+import type { TileArgs, TileBlock, TileFunction, TileOutputs, TileResult, TileService, TileStageRequest, TileStageResult, TileSummary } from '../../core/tiles/types.js';
 
 /** Output tiles of `grid`, row-major: edges every `size` pixels rounded up to a multiple of `align`. */
 export function tileWindows(grid: Grid, size: number, align = 1): PixelWindow[] {
@@ -49,19 +49,28 @@ export function inlineTiles(tileSize: number): TileService & { tilesRun: number 
   const service = {
     tilesRun: 0,
     async run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>> {
+      return (await service.runWithSummaries(request)).outputs;
+    },
+    async runWithSummaries<Params>(request: TileStageRequest<Params>): Promise<TileStageResult> {
       const { grid, dates } = request;
       const fn = (await import(request.task.module))[request.task.fn] as TileFunction<Params>;
       const n = grid.width * grid.height;
       const planes = Math.max(1, dates.length);
       const assembled = Object.fromEntries(request.outputs.map((o) => [o.name, Array.from({ length: planes }, () => new Float32Array(n))]));
-      for (const window of tileWindows(grid, tileSize, request.align ?? 1)) {
+      const windows = tileWindows(grid, tileSize, request.align ?? 1);
+      const summaries: TileSummary[] = [];
+      for (const window of windows) {
         const inputs: Record<string, TileBlock> = {};
         for (const [name, { series, halo }] of Object.entries(request.inputs)) {
           const w = inputWindow(grid, window, series.grid, halo ?? 0);
           inputs[name] = { grid: windowGrid(series.grid, w), window: w, dates: series.dates, values: series.values.map((v) => cut(v, series.grid.width, w)) };
         }
         const args: TileArgs<Params> = { params: structuredClone(request.params), model: request.model, models: { regressor: () => Promise.reject(new Error('no models inline')) }, window, grid: windowGrid(grid, window), dates, inputs };
-        const outputs = await fn(args);
+        const result = await fn(args);
+        if (request.summaries && !('summary' in result)) throw new Error(`tile ${JSON.stringify(window)}: a summaries stage returned no summary`);
+        const outputs = (request.summaries ? (result as TileResult).outputs : result) as TileOutputs;
+        // Through JSON, as a tile record keeps it.
+        if (request.summaries) summaries.push(JSON.parse(JSON.stringify((result as TileResult).summary)) as TileSummary);
         service.tilesRun++;
         for (const o of request.outputs) {
           const arrays = outputs[o.name];
@@ -72,7 +81,8 @@ export function inlineTiles(tileSize: number): TileService & { tilesRun: number 
           });
         }
       }
-      return Object.fromEntries(request.outputs.map((o) => [o.name, makeSeries({ variable: o.variable, unit: o.unit, grid, dates, values: assembled[o.name] })]));
+      const outputs = Object.fromEntries(request.outputs.map((o) => [o.name, makeSeries({ variable: o.variable, unit: o.unit, grid, dates, values: assembled[o.name] })]));
+      return { outputs, windows, summaries };
     },
   };
   return service;
