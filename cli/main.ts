@@ -38,6 +38,9 @@ interface RunArgs {
   strict: boolean;
   seed?: number;
   saveModels?: boolean;
+  resumable?: boolean;
+  resume?: boolean;
+  tileSize?: number;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -46,6 +49,13 @@ const RUN_OPTIONS = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' },
   strict: { type: 'boolean', default: false, describe: 'fail the run (exit 1, nothing kept) when it raises any warning' },
   seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
+} as const;
+
+/** Tiled runs: resuming an interrupted run, and the tile size (docs/scale-out.md, "Resume"). */
+const TILE_OPTIONS = {
+  resumable: { type: 'boolean', default: false, describe: 'stage in <out>.resume and keep the finished tiles there if the run fails or is interrupted' },
+  resume: { type: 'boolean', default: false, describe: 'continue the interrupted resumable run of --out (same pipeline, params and seed): finished tiles are kept, the rest redone' },
+  'tile-size': { type: 'number', describe: 'tile edge in output pixels for per-pixel stages (default 512); the product does not depend on it' },
 } as const;
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
@@ -58,6 +68,9 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     registry: registry(),
     seed: a.seed,
     saveModels: a.saveModels,
+    resumable: a.resumable,
+    resume: a.resume,
+    tileSize: a.tileSize,
     logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
   });
@@ -104,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
           .options(RUN_OPTIONS)
+          .options(TILE_OPTIONS)
           .option('save-models', saveModelsOption),
       async (a) => {
         await runAndReport(a.pipeline, a);

@@ -8,3 +8,4 @@ export * from './plugin/registry.js';
 export * from './plugin/third-party.js';
 export * from './pipeline/index.js';
 export * from './report/index.js';
+export * from './tiles/index.js';

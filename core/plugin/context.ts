@@ -7,6 +7,11 @@ import { createMemoryCache, type Cache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
+import type { TileJobTask } from '../tiles/core-worker.js';
+import { createInProcessExecutor, createLocalExecutor } from '../tiles/local-executor.js';
+import { createTileService } from '../tiles/service.js';
+import type { TileService } from '../tiles/types.js';
+import { instantiatingModelLoader } from '../tiles/model-loader.js';
 import type { KindInterfaces, PluginKind } from './kinds.js';
 import type { PluginContext, PluginSpec } from './manifest.js';
 
@@ -21,6 +26,16 @@ export interface PluginContextOptions {
   /** Where warnings go (a run's collector); default: the logger, at warn level. */
   warn?: PluginContext['warn'];
   signal?: AbortSignal;
+  /** Tile stages (a run passes its own); default: the local executor over a store in `tempDir`. */
+  tiles?: TileService;
+  /**
+   * The worker task the default tile service runs jobs with on `workers` (`soilscale/host` passes one
+   * that knows the built-ins); without one, tiles run on the calling thread with models loaded by
+   * `instantiate` (the plugins this context was given).
+   */
+  tileTask?: TileJobTask;
+  /** Tile edge of the default tile service, in output pixels; default 512. */
+  tileSize?: number;
 }
 
 /**
@@ -36,10 +51,23 @@ export interface PluginContextOptions {
 export function createPluginContext(options: PluginContextOptions = {}): PluginContext {
   const logger = options.logger ?? createConsoleLogger('warn');
   let scratch = options.tempDir;
-  return {
+  const workers = options.workers ?? sharedPool();
+  let tiles = options.tiles;
+  const context: PluginContext = {
     logger,
     progress: options.progress ?? silentProgress,
-    workers: options.workers ?? sharedPool(),
+    workers,
+    // A scratch store (removed with the scratch folder) and this context's threads, made on first use.
+    get tiles(): TileService {
+      return (tiles ??= createTileService({
+        store: join((scratch ??= scratchFolder()), 'tiles'),
+        run: 'library',
+        scope: 'library',
+        executor: options.tileTask ? createLocalExecutor(workers, options.tileTask) : createInProcessExecutor(instantiatingModelLoader((spec, kind) => context.instantiate(spec, kind))),
+        tileSize: options.tileSize,
+        logger,
+      }));
+    },
     cache: options.cache ?? createMemoryCache(),
     seed: options.seed ?? 0,
     // Created on first use only, and removed when the process exits (a run passes its own).
@@ -54,7 +82,10 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
         throw usageError(`cannot instantiate nested plugin '${spec.uses}': this context has no registry`);
       }),
   };
+  return context;
 }
+
+
 
 /** A scratch folder for a context outside a run, removed at exit or on a signal. */
 function scratchFolder(): string {
