@@ -62,17 +62,21 @@ export type TileOutputs = Readonly<Record<string, readonly Float32Array[]>>;
  */
 export type TileSummary = null | boolean | number | string | readonly TileSummary[] | { readonly [key: string]: TileSummary };
 
-/** What the function of a stage with `summaries: true` returns. */
+/** What a summary stage's function returns: its output arrays (possibly none) and the tile's summary. */
 export interface TileResult {
   readonly outputs: TileOutputs;
   readonly summary: TileSummary;
 }
 
 /** A stage's per-tile work. Must not depend on the tile size or position beyond its window, nor on anything but its args. */
-export type TileFunction<Params = unknown> = (tile: TileArgs<Params>) => TileOutputs | TileResult | Promise<TileOutputs | TileResult>;
+export type TileFunction<Params = unknown> = (tile: TileArgs<Params>) => TileOutputs | Promise<TileOutputs>;
+
+/** A tile function that also summarises its tile (run with `runWithSummaries`). */
+export type TileSummaryFunction<Params = unknown> = (tile: TileArgs<Params>) => TileResult | Promise<TileResult>;
 
 /** A tile function named for executors: declared beside it with `workerTask(import.meta.url, { fn })`. */
 export type TileTask<Params = unknown> = WorkerTask<TileFunction<Params>>;
+export type TileSummaryTask<Params = unknown> = WorkerTask<TileSummaryFunction<Params>>;
 
 // ---------------------------------------------------------------------------------------------
 // What a plugin asks for: context.tiles.run(request)
@@ -108,8 +112,11 @@ export interface TileStageRequest<Params> {
    * DISPATCH tile holds whole coarse cells); default 1.
    */
   readonly align?: number;
-  /** The function returns a {@link TileResult} (outputs and a summary); `outputs` may then be `[]`. Default false. */
-  readonly summaries?: boolean;
+}
+
+/** A stage whose function summarises each tile; its `outputs` may be `[]`. */
+export interface TileSummaryStageRequest<Params> extends Omit<TileStageRequest<Params>, 'task'> {
+  readonly task: TileSummaryTask<Params>;
 }
 
 /** What `runWithSummaries` gives: the assembled outputs, and each tile's window and summary, in tile order. */
@@ -123,8 +130,11 @@ export interface TileStageResult {
 export interface TileService {
   /** Run every tile (skipping those a resumed run finished and whose checksums still match); the outputs, assembled. */
   run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>>;
-  /** `run` for a stage with `summaries: true`: the outputs and every tile's summary (from its record on a resumed run). */
-  runWithSummaries<Params>(request: TileStageRequest<Params>): Promise<TileStageResult>;
+  /**
+   * `run` for a summary stage: the outputs and every tile's summary (kept in its record, so a resumed
+   * run has them too). Optional until the engine implements it; a plugin without it runs the stage as one tile.
+   */
+  runWithSummaries?<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +178,7 @@ export interface TileStage {
   readonly grid: Grid;
   readonly dates: readonly string[];
   readonly outputs: readonly TileOutputRequest[];
-  /** The function returns a {@link TileResult}: its summary goes into the tile's record. */
+  /** A summary stage: the function returns a {@link TileResult}, whose summary goes into the tile's record. */
   readonly summaries?: boolean;
   readonly inputs: Readonly<Record<string, TileInputSource>>;
   /** Output tiles, row-major over the grid: tile i is `windows[i]`. */

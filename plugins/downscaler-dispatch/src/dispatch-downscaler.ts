@@ -10,6 +10,7 @@ import {
   parseDate,
   recordTable,
   resampleToGrid,
+  runSummaryStage,
   sameGrid,
   usageError,
   type DownscaleInput,
@@ -18,8 +19,8 @@ import {
   type PluginContext,
   type Grid,
   type Series,
+  type TileInputRequest,
 } from '../../../core/index.js';
-import type { TileInputRequest, TileService } from '../../../core/tiles/types.js';
 import { cellLayout, sceneEndMembers, summarizeCells, usablePixels, type CellLayout, type CellRecord, type DispatchOptions } from './dispatch-member.js';
 import { dispatchTileTask, type DispatchTileParams, type DispatchTileSummary, type MemberPlan } from './dispatch-tile.js';
 import { vegetationCover } from './hourglass.js';
@@ -71,8 +72,6 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
 
   return {
     async downscale(input: DownscaleInput): Promise<DownscaleResult> {
-      // TODO(merge tiles): context.tiles
-      const tiles = (context as PluginContext & { tiles: TileService }).tiles;
       const coarse = downscaleCoarse(input, ID);
       const ndvi = input.predictors.ndvi;
       const lstKeys = Object.keys(input.predictors).filter((k) => k === 'lst' || k.startsWith('lst_')).sort();
@@ -114,7 +113,7 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
         ...(terrain ? { topography: { ...topographyOptions, latitude: terrain.latitude } } : {}),
         members: plan.dates.map((entries) => entries.flatMap((e) => (e.plan ? [e.plan] : []))),
       };
-      const { outputs, summaries } = await tiles.runWithSummaries({
+      const { outputs, summaries } = await runSummaryStage(context.tiles, {
         name: 'dispatch',
         task: dispatchTileTask,
         params: tileParams,
@@ -124,7 +123,6 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
         outputs: [{ name: 'sm', variable: 'sm', unit: 'm3/m3' }, { name: 'sd', variable: 'sm_spread', unit: 'm3/m3' }],
         // Tiles of whole LR cells (cells must not straddle tiles); an offset or non-square nesting runs as one tile.
         align: square ? nesting.factorX : Math.max(grid.width, grid.height),
-        summaries: true,
       });
       const { tables, maxConservation, fallbacks } = dispatchTables(coarse.dates, plan.dates, summaries as unknown as DispatchTileSummary[], params, terrain !== undefined);
       const notes = [`max conservation error before clipping: ${maxConservation.toExponential(2)} m³/m³`];

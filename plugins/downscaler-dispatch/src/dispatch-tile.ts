@@ -5,9 +5,8 @@
  * in the params; the tile's cells' records and counts go back in its summary, merged in cell order by
  * the downscaler, so products and tables are the bytes of one whole-scene tile.
  */
-import { checkNesting, parseDate } from '../../../core/index.js';
+import { checkNesting, parseDate, type TileArgs, type TileBlock, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
-import type { TileArgs, TileBlock, TileResult } from '../../../core/tiles/types.js';
 import { cellLayout, dispatchMember, type CellLayout, type CellRecord, type DispatchOptions } from './dispatch-member.js';
 import type { EndMemberEstimate } from './end-members.js';
 import { vegetationCover } from './hourglass.js';

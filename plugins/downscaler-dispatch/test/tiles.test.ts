@@ -27,7 +27,7 @@ const tableSha = (rows: unknown) => sha(JSON.stringify(rows, (_, v) => (typeof v
 async function run(over: Partial<DispatchParams>, tileSize: number): Promise<{ result: DownscaleResult; tiles: number }> {
   const s = await scene;
   const tiles = inlineTiles(tileSize);
-  const context = Object.assign(createPluginContext({ warn: () => {} }), { tiles });
+  const context = createPluginContext({ warn: () => {}, tiles });
   const ds = await dispatchDownscaler.create(dispatchParams(over), context);
   const result = await ds.downscale({ coarse: await s.load('sm_coarse'), predictors: { ndvi: await s.load('ndvi_1km'), lst: await s.load('lst_1km'), dem: await s.load('dem_1km') } });
   return { result, tiles: tiles.tilesRun };

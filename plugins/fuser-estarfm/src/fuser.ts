@@ -17,8 +17,9 @@ import {
   type NodeReport,
   type PluginContext,
   type Series,
+  type TileInputRequest,
+  type TileStageRequest,
 } from '../../../core/index.js';
-import type { TileInputRequest, TileService, TileStageRequest } from '../../../core/tiles/types.js';
 import type { KernelOptions } from './pair-kernel.js';
 import { similarityThresholds, splitRect, type EstarfmOptions, type PairFusionInput } from './pair-fusion.js';
 import { bandOutput, coarseInput, fineInput, fusePairTileTask, type PairTileParams } from './pair-tile.js';
@@ -49,8 +50,6 @@ export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
 export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
   return {
     async fuse(input: FuseInput) {
-      // TODO(merge tiles): context.tiles
-      const tiles = (context as PluginContext & { tiles: TileService }).tiles;
       const { coarse, fine } = checkInput(input);
       const fineGrid = fine[0].grid;
       const notes: string[] = [];
@@ -106,7 +105,7 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const progress = context.progress.start('estarfm pairs', groups.size);
       for (const [key, ts] of groups) {
         const [d1, d2] = key.split('|');
-        const outputs = await tiles.run(pairStage({ fine, coarse: onFine, base1: d1, base2: d2, targets: ts.map((t) => plan[t].date) }, options, params.truncate));
+        const outputs = await context.tiles.run(pairStage({ fine, coarse: onFine, base1: d1, base2: d2, targets: ts.map((t) => plan[t].date) }, options, params.truncate));
         ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = outputs[bandOutput(b)].values[k])));
         progress.tick();
         context.logger.debug('estarfm pair done', { base1: d1, base2: d2, targets: ts.length });

@@ -5,7 +5,7 @@
  * a tile's pixels are the same bytes as the whole-image `fusePair`, whatever the tile size.
  */
 import { workerTask } from '../../../core/kernel.js';
-import type { TileArgs, TileBlock, TileOutputs } from '../../../core/tiles/types.js';
+import type { TileArgs, TileBlock, TileOutputs } from '../../../core/index.js';
 import { fuseTile, type KernelOptions, type PairTile, type TileRect } from './pair-kernel.js';
 
 /** A rectangle whose windows are clipped at its edges (the image; zhu2018: each block), with its thresholds. */

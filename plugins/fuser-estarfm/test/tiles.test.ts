@@ -1,12 +1,12 @@
 /**
- * ESTARFM as a tile function: any tiling (tiles that do not divide the grid, tiles crossing zhu2018's
- * blocks) gives the bytes of the whole-image `fusePair` (which reference.test.ts checks against the
- * reference), and the fuser gives the same product through tiles of any size.
+ * ESTARFM as a tile function, through the tile engine (context.tiles, in-process executor): any tiling
+ * (tiles that do not divide the grid, tiles crossing zhu2018's blocks) gives the bytes of the
+ * whole-image `fusePair` (which reference.test.ts checks against the reference), and the fuser gives
+ * the same product through tiles of any size.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createGrid, createPluginContext, makeSeries, type Series } from '../../../core/index.js';
-import { inlineTiles } from '../../../test/support/inline-tiles.js';
 import { estarfmFuser } from '../index.js';
 import { pairStage } from '../src/fuser.js';
 import { fusePair, type EstarfmOptions } from '../src/pair-fusion.js';
@@ -39,9 +39,7 @@ for (const [mode, options] of [
     );
     const request = pairStage({ fine, coarse, base1: D[0], base2: D[2], targets: [D[1]] }, options as EstarfmOptions, false);
     for (const size of [100, 37, 16]) {
-      const tiles = inlineTiles(size);
-      const outputs = await tiles.run(request);
-      assert.equal(tiles.tilesRun, Math.ceil(100 / size) ** 2);
+      const outputs = await createPluginContext({ tileSize: size }).tiles.run(request);
       fine.forEach((_, b) => assert.deepEqual(outputs[bandOutput(b)].values[0], whole.values[0][b], `tile ${size}, band ${b}`));
     }
   });
@@ -50,7 +48,7 @@ for (const [mode, options] of [
 test('the fuser gives the same product through tiles of any size (a single pair used twice included)', async () => {
   const { fine, coarse } = caseSeries('crop100_ndvi_1band');
   const run = async (size: number) => {
-    const context = Object.assign(createPluginContext(), { tiles: inlineTiles(size) });
+    const context = createPluginContext({ tileSize: size, warn: () => {} });
     const fuser = await estarfmFuser.create(paramsWith({ halfWindow: 8, dnMin: -1, dnMax: 1, outsideSpan: 'nearest-one', truncate: false }), context);
     return fuser.fuse({ coarse: [makeSeries({ ...coarse[0], dates: [...D, '2002-01-12'], values: [...coarse[0].values, coarse[0].values[1]] })], fine: [fine[0]] });
   };

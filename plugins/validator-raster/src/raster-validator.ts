@@ -14,6 +14,7 @@ import {
   metricsTableRow,
   pairedMetricsOfValidPairs,
   recordTable,
+  runSummaryStage,
   sameGrid,
   type CentredSums,
   type ChunkedMetricsOptions,
@@ -23,11 +24,12 @@ import {
   type PluginContext,
   type RecordTable,
   type Series,
+  type TileInputRequest,
+  type TileStageResult,
   type ValidateInput,
   type ValidationResult,
   type Validator,
 } from '../../../core/index.js';
-import type { TileInputRequest, TileService, TileStageResult } from '../../../core/tiles/types.js';
 import type { RasterValidatorParams } from '../index.js';
 import { chunkCount, countTileTask, pairsTileTask, tileKey, type CountSummary, type MatchedDate, type PairSetSpec, type PairsSummary, type ValidateTileParams } from './validate-tile.js';
 
@@ -38,8 +40,6 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 export function createRasterValidator(params: RasterValidatorParams, context: PluginContext): Validator {
   return {
     async validate(input: ValidateInput): Promise<ValidationResult> {
-      // TODO(merge tiles): context.tiles
-      const tiles = (context as PluginContext & { tiles: TileService }).tiles;
       const product = input.product;
       if (!product) throw inputError('no product to validate', { path: `${ID}.inputs.product`, expected: 'a series', found: 'nothing' });
       if (!input.reference) {
@@ -81,12 +81,12 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       // Tiles of whole coarse cells, so cell means are the whole raster's; an offset or non-square nesting runs as one tile.
       const square = nesting && nesting.factorX === nesting.factorY && nesting.offsetCol === 0 && nesting.offsetRow === 0;
       const align = !nesting ? 1 : square ? nesting.factorX : Math.max(product.grid.width, product.grid.height);
-      const stage = { grid: product.grid, dates: [], inputs, outputs: [], align, summaries: true } as const;
-      const counted = await tiles.runWithSummaries({ ...stage, name: 'count', task: countTileTask, params: tileParams });
+      const stage = { grid: product.grid, dates: [], inputs, outputs: [], align } as const;
+      const counted = await runSummaryStage(context.tiles, { ...stage, name: 'count', task: countTileTask, params: tileParams });
       const counts = counted.summaries as unknown as CountSummary[];
       const sets = metricSets(matched.length, !!coarseGrid);
       const plan = planPairs(counted, counts, chunkCount(tileParams), sets);
-      const paired = await tiles.runWithSummaries({ ...stage, name: 'pairs', task: pairsTileTask, params: { ...tileParams, sets: plan.specs, offsets: plan.offsets } });
+      const paired = await runSummaryStage(context.tiles, { ...stage, name: 'pairs', task: pairsTileTask, params: { ...tileParams, sets: plan.specs, offsets: plan.offsets } });
       const metrics = setMetrics(sets, plan, paired.summaries as unknown as PairsSummary[]);
 
       const tables: Record<string, RecordTable> = {

@@ -9,9 +9,8 @@
  *
  * Tiles hold whole coarse cells (`align`), so cell means and block means are the whole raster's.
  */
-import { aggregateToGrid, centredSums, checkNesting, intervalCoverage, type CentredSums, type Grid, type IntervalTotals, type Nesting, type PairChunk, type PixelWindow } from '../../../core/index.js';
+import { aggregateToGrid, centredSums, checkNesting, intervalCoverage, type CentredSums, type Grid, type IntervalTotals, type Nesting, type PairChunk, type PixelWindow, type TileArgs, type TileBlock, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
-import type { TileArgs, TileBlock, TileResult } from '../../../core/tiles/types.js';
 
 /** One matched date: the product, reference and (when given) interval bound images it compares. */
 export interface MatchedDate {

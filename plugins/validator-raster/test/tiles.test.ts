@@ -44,7 +44,7 @@ const big = {
 const params: RasterValidatorParams = { minValidFraction: 0.5, minPairs: 10 };
 async function validate(input: typeof small, tileSize: number): Promise<Record<string, RecordTable>> {
   const tiles = inlineTiles(tileSize);
-  const v = await rasterValidator.create(params, Object.assign(createPluginContext(), { tiles }));
+  const v = await rasterValidator.create(params, createPluginContext({ tiles }));
   return (await v.validate(input)).tables;
 }
 const sha = (t: RecordTable) => createHash('sha256').update(JSON.stringify(t.rows, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))).digest('hex').slice(0, 16);
