@@ -7,12 +7,7 @@
 import { makeSeries, type Series } from '../model/series.js';
 import type { TileBlock, TileService, TileStageResult, TileSummary, TileSummaryFunction, TileSummaryStageRequest } from '../tiles/types.js';
 
-/**
- * @example
- * ```ts
- * const { outputs, summaries } = await runSummaryStage(context.tiles, { name: 'count', task: countTileTask, params, grid, dates: [], inputs, outputs: [] });
- * ```
- */
+/** Run a summary stage on `tiles` (a plugin passes `context.tiles`): the outputs and each tile's summary, in tile order. */
 export function runSummaryStage<Params>(tiles: TileService, request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
   return tiles.runWithSummaries ? tiles.runWithSummaries(request) : runAsOneTile(request);
 }

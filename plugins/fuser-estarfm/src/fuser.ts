@@ -42,7 +42,6 @@ export interface EstarfmParams {
   readonly outsideSpan: OutsideSpan;
   readonly minPairCoverage: number;
   readonly truncate: boolean;
-  readonly tileSize: number;
 }
 
 export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
@@ -65,7 +64,7 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const range = valueRange(params, fine, onFine, params.background);
       if (range.note) notes.push(range.note);
       if (range.warning) context.warn(range.warning.code, range.warning.message);
-      const options: EstarfmOptions = {
+      const options: PairOptions = {
         halfWindow: params.halfWindow,
         numClasses: params.numClasses,
         dnMin: range.min,
@@ -74,7 +73,6 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
         compat: params.compat,
         blockSize: params.blockSize,
         similarPixels: params.variant === 'fast' ? params.similarPixels : 0,
-        tileSize: params.tileSize,
       };
 
       const coarseIndex = new Map(coarseDates.map((d, i) => [d, i]));
@@ -121,6 +119,9 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
   };
 }
 
+/** The algorithm's options; the tiles are the run's. */
+type PairOptions = Omit<EstarfmOptions, 'tileSize'>;
+
 /** One base pair and the dates it predicts, per band, on the fine grid. */
 interface PairGroup {
   readonly fine: readonly Series[];
@@ -134,7 +135,7 @@ interface PairGroup {
  * The tile stage of one base pair: the scene-wide similarity thresholds (per zhu2018 block) computed
  * here, once; each tile reads only the pair's fine images and the coarse images it needs, grown by w.
  */
-export function pairStage(group: PairGroup, options: EstarfmOptions, truncate: boolean): TileStageRequest<PairTileParams> {
+export function pairStage(group: PairGroup, options: PairOptions, truncate: boolean): TileStageRequest<PairTileParams> {
   const { fine, coarse, base1, base2, targets } = group;
   const grid = fine[0].grid;
   const at = (s: Series, date: string) => s.values[s.dates.indexOf(date)];

@@ -185,7 +185,7 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
  * zhu2018: over every pixel of the block, background values included (the reference's quirk);
  * default: over the pixels whose fine values are valid in every band.
  */
-export function similarityThresholds(input: PairFusionInput, block: TileRect, options: EstarfmOptions): Float64Array {
+export function similarityThresholds(input: PairFusionInput, block: TileRect, options: Pick<EstarfmOptions, 'compat' | 'background' | 'numClasses'>): Float64Array {
   const nb = input.fine1.length;
   const W = input.width;
   const out = new Float64Array(2 * nb);
