@@ -1,4 +1,4 @@
-import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
+import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions, type PairMoments } from './paired-metrics.js';
 import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { averageRanks } from './pairing.js';
 
@@ -52,16 +52,7 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
  * Sums over the valid pairs of some chunks about given means: the second pass of `pairedMetricsOfChunks`
  * over a part of its pairs (a tile). Parts merge with `addCentredSums`, in a fixed order.
  */
-export interface CentredSums {
-  readonly see: number;
-  readonly soo: number;
-  readonly seo: number;
-  readonly sad: number;
-  readonly sd2: number;
-  readonly sdd: number;
-  readonly sape: number;
-  readonly nape: number;
-  readonly sagree: number;
+export interface CentredSums extends Omit<PairMoments, 'n' | 'meanProduct' | 'meanReference'> {
   /** The first valid pair, and whether every product (reference) value equals its product (reference) value. */
   readonly first: readonly [number, number] | null;
   readonly eConst: boolean;

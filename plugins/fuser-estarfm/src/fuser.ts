@@ -20,8 +20,7 @@ import {
   type TileInputRequest,
   type TileStageRequest,
 } from '../../../core/index.js';
-import type { KernelOptions } from './pair-kernel.js';
-import { similarityThresholds, splitRect, type EstarfmOptions, type PairFusionInput } from './pair-fusion.js';
+import { kernelOptions, similarityThresholds, splitRect, type EstarfmOptions, type PairFusionInput } from './pair-fusion.js';
 import { bandOutput, coarseInput, fineInput, fusePairTileTask, type PairTileParams } from './pair-tile.js';
 import { valueRange } from './value-range.js';
 import { baseDistances, planFusion, type OutsideSpan, type PlanEntry } from './time-series.js';
@@ -160,15 +159,7 @@ export function pairStage(group: PairGroup, options: PairOptions, truncate: bool
     inputs[fineInput(b)] = { series: only(f, bases), halo };
     inputs[coarseInput(b)] = { series: only(coarse[b], coarseDates), halo };
   });
-  const kernel: KernelOptions = {
-    halfWindow: options.halfWindow,
-    dnMin: options.dnMin,
-    dnMax: options.dnMax,
-    background: options.background,
-    compat,
-    similarPixels: options.similarPixels,
-    diagnostics: false,
-  };
+  const kernel = kernelOptions(options, { diagnostics: false });
   return {
     name: `pair-${base1}-${base2}`,
     task: fusePairTileTask,

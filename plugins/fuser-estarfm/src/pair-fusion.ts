@@ -90,16 +90,7 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   const nt = input.targets.length;
   const N = W * H;
   const compat = options.compat === 'zhu2018';
-  const kernel: KernelOptions = {
-    halfWindow: options.halfWindow,
-    dnMin: options.dnMin,
-    dnMax: options.dnMax,
-    background: options.background,
-    compat,
-    similarPixels: options.similarPixels,
-    diagnostics: run.diagnostics ?? false,
-    wasm: run.wasm ?? true,
-  };
+  const kernel = kernelOptions(options, { diagnostics: run.diagnostics ?? false, wasm: run.wasm ?? true });
   const domains: TileRect[] = compat ? splitRect({ x: 0, y: 0, width: W, height: H }, options.blockSize) : [{ x: 0, y: 0, width: W, height: H }];
   const thresholds = domains.map((d) => similarityThresholds(input, d, options));
 
@@ -178,6 +169,12 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   );
   task?.done();
   return diagnostics ? { values, thresholds, diagnostics } : { values, thresholds };
+}
+
+/** The kernel's settings from the algorithm's options. */
+export function kernelOptions(options: Omit<EstarfmOptions, 'tileSize'>, run: Pick<KernelOptions, 'diagnostics' | 'wasm'>): KernelOptions {
+  const { halfWindow, dnMin, dnMax, background, similarPixels } = options;
+  return { halfWindow, dnMin, dnMax, background, compat: options.compat === 'zhu2018', similarPixels, ...run };
 }
 
 /**
