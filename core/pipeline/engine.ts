@@ -57,7 +57,7 @@ export interface RunOptions {
   readonly saveModels?: boolean;
   /** Where tile jobs run (`context.tiles`); default the local executor on `workers`. */
   readonly tileExecutor?: TileExecutor;
-  /** The worker task of the default local executor; default core's (models of the pipeline's own plugins only; `soilscale/host` passes one that knows the built-ins). */
+  /** The worker task tile jobs run with on `workers` (`soilscale/host` passes one that knows the built-ins); without one, tiles run on the calling thread with the models of `registry`'s plugins. */
   readonly tileTask?: TileJobTask;
   /** Tile edge in output pixels; default 512. */
   readonly tileSize?: number;
@@ -240,7 +240,7 @@ class Run {
       ...(models ? { models } : {}),
       files: [...files, 'manifest.json'],
       // Run-level remarks that are not decisions; those are warnings.
-      notes: [],
+      notes: this.tiles.stats.filter((t) => this.tiles.resumed && t.kept > 0).map((t) => `resumed: stage ${t.stage} kept ${t.kept} of ${t.tiles} tiles from the interrupted run (checksums verified), computed ${t.computed}`),
       warnings: this.warnings.list(),
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),

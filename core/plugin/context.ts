@@ -65,6 +65,7 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
         scope: 'library',
         executor: options.tileTask ? createLocalExecutor(workers, options.tileTask) : createInProcessExecutor(instantiatingModelLoader((spec, kind) => context.instantiate(spec, kind))),
         tileSize: options.tileSize,
+        parallelism: workers.size,
         logger,
       }));
     },

@@ -8,5 +8,5 @@ export { runTileJob, type TileWorkerEnv } from './run-tile.js';
 export { createTileModelLoader, instantiatingModelLoader } from './model-loader.js';
 export { stagePluginsTileTask, runTileWithStagePlugins, type TileJobTask } from './core-worker.js';
 export { createInProcessExecutor, createLocalExecutor } from './local-executor.js';
-export { createTileService, type TileServiceOptions, type TileStageStats } from './service.js';
+export { createTileService, runTileStage, type TileServiceOptions, type TileStageStats } from './service.js';
 export { assembleSeries, readStrip, streamStageToCogs } from './assemble.js';

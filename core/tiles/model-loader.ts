@@ -44,7 +44,18 @@ const composites = new Map<string, CompositeModelLoader>();
  *
  * @example
  * ```ts
- * registerCompositeModel('regressor:mean-of', async (saved, loader) => meanOf(await Promise.all((saved.data as { parts: SavedModel[] }).parts.map((p) => loader.regressor(p)))));
+ * // A model saved as `{ pluginId: 'regressor:mean-of', data: { parts: [<saved models>] } }`: the mean of its parts.
+ * registerCompositeModel('regressor:mean-of', async (saved, loader) => {
+ *   const parts = await Promise.all((saved.data as { parts: SavedModel[] }).parts.map((p) => loader.regressor(p)));
+ *   return {
+ *     featureNames: saved.featureNames ?? [],
+ *     save: () => saved,
+ *     async predict(x) {
+ *       const preds = await Promise.all(parts.map((p) => p.predict(x)));
+ *       return { mean: Float32Array.from(preds[0].mean, (_, i) => preds.reduce((s, p) => s + p.mean[i], 0) / preds.length) };
+ *     },
+ *   };
+ * });
  * ```
  */
 export function registerCompositeModel(id: string, load: CompositeModelLoader): void {

@@ -65,4 +65,6 @@ test('a run killed mid-stage resumes: identical product, finished tiles kept, th
   if (kept < 36) assert.match(resumed.stderr, new RegExp(`stage ${STAGE}: ${kept} of 36 tiles kept from the interrupted run`));
   assert.ok(!existsSync(`${out}.resume`) && !existsSync(join(out, 'tiles')), 'the tile store is gone once the run is complete');
   assert.deepEqual(productBytes(out), productBytes(join(dir, 'reference')));
+  const notes = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).notes as string[];
+  assert.deepEqual(notes, [`resumed: stage ${STAGE} kept ${kept} of 36 tiles from the interrupted run (checksums verified), computed ${36 - kept}`]);
 });

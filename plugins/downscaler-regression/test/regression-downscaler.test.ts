@@ -7,8 +7,7 @@ import { createGrid, createRng, createWorkerPool, isSoilscaleError, makeSeries, 
 import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
 import { downscaler, subGridCorrelation, syntheticScene, testContext } from '../../../test/support/regression-scene.js';
 import { lagRegressor, seenTables } from '../../../test/support/lag-regressor.js';
-import { createLocalExecutor, createTileService } from '../../../core/tiles/index.js';
-import { builtinTileTask } from '../../../host/tile-worker.js';
+import { builtinTileTask, createLocalExecutor, createTileService } from '../../../host/index.js';
 
 const lagModule = new URL('../../../test/support/lag-regressor.js', import.meta.url).href;
 

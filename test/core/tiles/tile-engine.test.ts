@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrid, createRng, createSavedModel, createWorkerPool, makeSeries, type Series, type TileStageRequest } from '../../../core/index.js';
+import { createGrid, createRng, createSavedModel, createWorkerPool, makeSeries, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { createLocalExecutor, createTileService, inputWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, streamStageToCogs, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
 import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
@@ -125,4 +125,16 @@ test('a stage model reads back exactly: nested typed arrays (a stacked model) an
   const sha = await writeStageModel(dir, model);
   assert.deepEqual(await readStageModel(join(dir, 'model.model.json')), model);
   assert.equal(await modelChecksum(join(dir, 'model.model.json')), sha);
+});
+
+test('an input read by window from GeoTIFF files gives the same tiles as the series spilled to the store', async () => {
+  const dir = join(root, 'rasters');
+  const layers = await Promise.all(dates.map(async (d, i) => {
+    const path = join(dir, `a-${d}.tif`);
+    await writeGeoTiff(path, seriesRaster(a, i));
+    return { path };
+  }));
+  const fromFiles = await service(join(root, 'raster-store'), []).run({ ...request, inputs: { ...request.inputs, a: { raster: { variable: 'a', grid, dates, layers }, halo: 1 } } });
+  dates.forEach((_, d) => assert.deepEqual(fromFiles.mean.values[d], boxMeanReference(a.values[d], b.values[0], 23, 17, 2)));
+  await assert.rejects(service(join(root, 'raster-bad'), []).run({ ...request, inputs: { ...request.inputs, a: { raster: { variable: 'a', grid, dates, layers: layers.slice(1) } } } }), /tile input 'a' has 1 layers for 2 dates/);
 });
