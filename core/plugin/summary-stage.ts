@@ -4,6 +4,7 @@
  * has it, otherwise as one tile covering the whole grid in this thread: the same function and, since a
  * summary stage's result does not depend on its tiling, the same result.
  */
+import { openRasterLayer } from '../io/raster-source.js';
 import { makeSeries, type Series } from '../model/series.js';
 import type { TileBlock, TileService, TileStageResult, TileSummary, TileSummaryFunction, TileSummaryStageRequest } from '../tiles/types.js';
 
@@ -17,7 +18,14 @@ async function runAsOneTile<Params>(request: TileSummaryStageRequest<Params>): P
   const fn = (await import(request.task.module))[request.task.fn] as TileSummaryFunction<Params>;
   const whole = (g: { width: number; height: number }) => ({ x: 0, y: 0, width: g.width, height: g.height });
   const inputs: Record<string, TileBlock> = {};
-  for (const [name, { series }] of Object.entries(request.inputs)) inputs[name] = { grid: series.grid, window: whole(series.grid), dates: series.dates, values: series.values };
+  for (const [name, input] of Object.entries(request.inputs)) {
+    if ('series' in input) {
+      inputs[name] = { grid: input.series.grid, window: whole(input.series.grid), dates: input.series.dates, values: input.series.values };
+    } else {
+      const { grid: g, dates: d, layers } = input.raster;
+      inputs[name] = { grid: g, window: whole(g), dates: d, values: await Promise.all(layers.map(async (a) => (await (await openRasterLayer(a)).read(whole(g))).values)) };
+    }
+  }
   const window = whole(grid);
   const result = await fn({
     // As a tile worker gets them: through JSON.

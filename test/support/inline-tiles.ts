@@ -41,7 +41,9 @@ export function inlineTiles(tileSize: number): TileService & { tilesRun: number;
     const summaries: TileSummary[] = [];
     for (const window of windows) {
       const inputs: Record<string, TileBlock> = {};
-      for (const [name, { series, halo }] of Object.entries(request.inputs)) {
+      for (const [name, input] of Object.entries(request.inputs)) {
+        if (!('series' in input)) throw new Error(`inline tiles: input ${name} is not a series in memory`);
+        const { series, halo } = input;
         const w = inputWindow(grid, window, series.grid, halo ?? 0);
         inputs[name] = { grid: windowGrid(series.grid, w), window: w, dates: series.dates, values: series.values.map((v) => cut(v, series.grid.width, w)) };
       }
