@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGrid, createPluginContext, makeSeries, type Series } from '../../../core/index.js';
+import { createGrid, createPluginContext, createWorkerPool, makeSeries, type Series, type WorkerPool } from '../../../core/index.js';
+import { builtinTileTask } from '../../../host/index.js';
 import { estarfmFuser } from '../index.js';
 import { pairStage } from '../src/fuser.js';
 import { fusePair, type EstarfmOptions } from '../src/pair-fusion.js';
@@ -47,8 +48,8 @@ for (const [mode, options] of [
 
 test('the fuser gives the same product through tiles of any size (a single pair used twice included)', async () => {
   const { fine, coarse } = caseSeries('crop100_ndvi_1band');
-  const run = async (size: number) => {
-    const context = createPluginContext({ tileSize: size, warn: () => {} });
+  const run = async (size: number, threads?: WorkerPool) => {
+    const context = createPluginContext({ tileSize: size, warn: () => {}, ...(threads ? { workers: threads, tileTask: builtinTileTask } : {}) });
     const fuser = await estarfmFuser.create(paramsWith({ halfWindow: 8, dnMin: -1, dnMax: 1, outsideSpan: 'nearest-one', truncate: false }), context);
     return fuser.fuse({ coarse: [makeSeries({ ...coarse[0], dates: [...D, '2002-01-12'], values: [...coarse[0].values, coarse[0].values[1]] })], fine: [fine[0]] });
   };
@@ -58,5 +59,12 @@ test('the fuser gives the same product through tiles of any size (a single pair 
     const tiled = await run(size);
     assert.deepEqual(tiled.product[0].values, one.product[0].values, `tile ${size}`);
     assert.deepEqual(tiled.tables, one.tables);
+  }
+  // A run's executor: tile jobs on worker threads, each importing the tile function by its module URL.
+  const pool = createWorkerPool(2);
+  try {
+    assert.deepEqual((await run(30, pool)).product[0].values, one.product[0].values, 'tiles of 30 on 2 threads');
+  } finally {
+    await pool.close();
   }
 });
