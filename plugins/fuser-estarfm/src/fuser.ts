@@ -41,11 +41,14 @@ export interface EstarfmParams {
   readonly outsideSpan: OutsideSpan;
   readonly minPairCoverage: number;
   readonly truncate: boolean;
+  /** Deprecated: the run's tiles are used. */
+  readonly tileSize?: number;
 }
 
 export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
 
 export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
+  if (params.tileSize !== undefined) context.warn('estarfm-tile-size-ignored', `fuser:estarfm tileSize ${params.tileSize} is ignored: the fusion runs on the run's tiles (--tile-size)`);
   return {
     async fuse(input: FuseInput) {
       const { coarse, fine } = checkInput(input);

@@ -68,3 +68,12 @@ test('the fuser gives the same product through tiles of any size (a single pair 
     await pool.close();
   }
 });
+
+test('the deprecated tileSize param is ignored with a warning naming it (tiles are the run\'s)', async () => {
+  const warnings: string[] = [];
+  await estarfmFuser.create(paramsWith({ tileSize: 128 }), createPluginContext({ warn: (code, message) => warnings.push(`${code}: ${message}`) }));
+  assert.deepEqual(warnings, ["estarfm-tile-size-ignored: fuser:estarfm tileSize 128 is ignored: the fusion runs on the run's tiles (--tile-size)"]);
+  const none: string[] = [];
+  await estarfmFuser.create(paramsWith(), createPluginContext({ warn: (code) => none.push(code) }));
+  assert.deepEqual(none, []);
+});
