@@ -25,13 +25,12 @@ import {
   type Regressor,
   type SavedModel,
   type Series,
-  type Table,
   createSavedModel,
 } from '../../../core/index.js';
 import type { RegressionEngineParams } from '../params.js';
-import { conformalScores, intervalBounds, type ConformalCalibration } from './conformal.js';
-import { blockLayout, blockMeans, pixelCells, type BlockLayout } from './block-layout.js';
-import { multiScaleTable, withoutCellMeans } from './multi-scale-table.js';
+import { conformalScores, type ConformalCalibration } from './conformal.js';
+import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
+import { multiScaleTable } from './multi-scale-table.js';
 import { crossValidate, type OutOfFold } from './cross-validation.js';
 import { createAligner } from './predictor-alignment.js';
 import { deconvolveRange, type AtpkOptions } from './residual/atpk.js';
@@ -98,7 +97,6 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const steps = Math.max(1, Math.floor(regressor.capabilities?.sequenceSteps ?? 1));
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
-  const npx = fineGrid.width * fineGrid.height;
 
   // Pass 1: align and gap-fill the predictors on every coarse date, aggregate them to the coarse grid.
   const aligners = names.map((n) => createAligner(predictors[n], params));

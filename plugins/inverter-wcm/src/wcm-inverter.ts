@@ -1,6 +1,5 @@
 import {
   inputError,
-  makeSeries,
   pearson,
   recordTable,
   usageError,
@@ -11,7 +10,6 @@ import {
   type RecordTable,
   type SavedModel,
   createSavedModel,
-  checkSavedModel,
 } from '../../../core/index.js';
 import { readModel, setKey, selectSets, WCM_PLUGIN_ID, WCM_PLUGIN_VERSION, type WcmModelData, type WcmParameterSet } from './parameter-sets.js';
 import { referenceSamples, stationSamples, type CalibrationSamples } from './calibration-samples.js';
