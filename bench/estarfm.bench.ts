@@ -8,8 +8,11 @@
  * similar-pixel statistics (the per-pixel cost driver).
  */
 import { loadavg } from 'node:os';
-import { createRng, createWorkerPool } from '../core/index.js';
+import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type WorkerPool } from '../core/index.js';
+import { builtinTileTask } from '../host/tile-worker.js';
+import { pairStage } from '../plugins/fuser-estarfm/src/fuser.js';
 import { fusePair, type EstarfmOptions, type PairFusionInput } from '../plugins/fuser-estarfm/src/pair-fusion.js';
+import { bandOutput } from '../plugins/fuser-estarfm/src/pair-tile.js';
 import { loadCase, loadReference, type ReferenceCase } from '../plugins/fuser-estarfm/test/reference-data.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, type BenchRow } from './report.js';
@@ -19,6 +22,21 @@ const PEER_SECONDS: Record<string, number> = { crop100_3band: 11.0, crop100_3ban
 
 function inputOf(c: ReferenceCase): PairFusionInput {
   return { width: c.width, height: c.height, fine1: c.fine1, coarse1: c.coarse1, fine2: c.fine2, coarse2: c.coarse2, targets: [c.coarse0] };
+}
+
+/**
+ * The fuser's path: the pair as a tile stage (`pairStage`) on a tile service with the local executor on
+ * `pool` (a run's `context.tiles`: inputs spilled to the tile store, blocks read per tile, assembled).
+ */
+async function fuseThroughTiles(input: PairFusionInput, options: EstarfmOptions, pool: WorkerPool, tileSize: number): Promise<Float32Array[]> {
+  const grid = createGrid(input.width, input.height, [500000, 30, 0, 4000000, 0, -30], 'EPSG:32633');
+  const [d1, d0, d2] = ['2002-01-01', '2002-01-05', '2002-01-09'];
+  const series = (bands: readonly (readonly Float32Array[])[], dates: string[]) => bands[0].map((_, b) => makeSeries({ variable: `band${b}`, grid, dates, values: bands.map((images) => images[b]) }));
+  const fine = series([input.fine1, input.fine2], [d1, d2]);
+  const coarse = series([input.coarse1, input.targets[0], input.coarse2], [d1, d0, d2]);
+  const context = createPluginContext({ workers: pool, tileTask: builtinTileTask, tileSize });
+  const outputs = await context.tiles.run(pairStage({ fine, coarse, base1: d1, base2: d2, targets: [d0] }, options, false));
+  return fine.map((_, b) => outputs[bandOutput(b)].values[0]);
 }
 
 /** Mirror-tile every band `k`×`k` times. */
@@ -172,12 +190,23 @@ export default async function estarfmBench(_args: BenchArgs): Promise<void> {
     parallel(label400, await best(2, async () => (threaded = (await fusePair(big, REFERENCE, { workers: pool })).values[0])), 130.5, 400 * 400, cal400w);
     const same = single.every((band, b) => Buffer.from(band.buffer).equals(Buffer.from(threaded[b].buffer)));
     rows.push({ task: `${label400}: ${pool.size} threads = 1 thread`, ours: same ? 1 : 0, unit: same ? '(same bytes)' : '(BYTES DIFFER)' });
+    // The fuser's path in a run: tile jobs through the tile store on the same threads.
+    for (const tileSize of [128, 512]) {
+      let tiled: Float32Array[] = [];
+      const calT = state();
+      parallel(`${label400} through context.tiles (${tileSize} px tiles)`, await best(2, async () => (tiled = await fuseThroughTiles(big, REFERENCE, pool, tileSize))), 130.5, 400 * 400, calT);
+      const sameT = single.every((band, b) => Buffer.from(band.buffer).equals(Buffer.from(tiled[b].buffer)));
+      rows.push({ task: `${label400}: tiles of ${tileSize} px = whole image`, ours: sameT ? 1 : 0, unit: sameT ? '(same bytes)' : '(BYTES DIFFER)' });
+    }
 
     const size = Number(process.env.ESTARFM_BENCH_SIZE ?? 2000);
     const syn = syntheticScene(size, 11);
     const calSyn = state();
     const tSyn = await measure(() => fusePair(syn, { ...REFERENCE, compat: 'default', dnMin: 0, dnMax: 0.6, tileSize: 128 }, { workers: pool }));
     parallel(`synthetic ${size}×${size}×1 (default mode, w=25)`, tSyn, undefined, size * size, calSyn);
+    const calSynT = state();
+    const tSynT = await measure(() => fuseThroughTiles(syn, { ...REFERENCE, compat: 'default', dnMin: 0, dnMax: 0.6, tileSize: 128 }, pool, 512));
+    parallel(`synthetic ${size}×${size}×1 through context.tiles (512 px tiles)`, tSynT, undefined, size * size, calSynT);
     state();
     rows.push({ task: 'peak memory (process, worker threads included)', ours: peakRssMiB(), unit: 'MiB', note: 'the reference run\'s is not quoted' });
   } finally {

@@ -20,6 +20,7 @@ export * from './plugin/params.js';
 export * from './plugin/params-type.js';
 export * from './plugin/define-plugin.js';
 export * from './plugin/context.js';
+export * from './plugin/summary-stage.js';
 export * from './plugin/saved-model.js';
 export * from './plugin/downscale-target.js';
 export * from './plugin/tsyringe-adapter.js';

@@ -55,11 +55,28 @@ export interface TileArgs<Params> {
 /** Output arrays by output name: one per stage date (one if the stage is static), each `window.width × window.height`. */
 export type TileOutputs = Readonly<Record<string, readonly Float32Array[]>>;
 
+/**
+ * A tile's small non-image result, JSON (finite numbers, strings, arrays, objects): partial sums,
+ * counts, per-cell records. Kept in the tile's record and handed back in tile order, so the plugin
+ * merges the tiles' statistics in a fixed order (a validator's metrics, DISPATCH's tables).
+ */
+export type TileSummary = null | boolean | number | string | readonly TileSummary[] | { readonly [key: string]: TileSummary };
+
+/** What a summary stage's function returns: its output arrays (possibly none) and the tile's summary. */
+export interface TileResult {
+  readonly outputs: TileOutputs;
+  readonly summary: TileSummary;
+}
+
 /** A stage's per-tile work. Must not depend on the tile size or position beyond its window, nor on anything but its args. */
 export type TileFunction<Params = unknown> = (tile: TileArgs<Params>) => TileOutputs | Promise<TileOutputs>;
 
+/** A tile function that also summarises its tile (run with `runWithSummaries`). */
+export type TileSummaryFunction<Params = unknown> = (tile: TileArgs<Params>) => TileResult | Promise<TileResult>;
+
 /** A tile function named for executors: declared beside it with `workerTask(import.meta.url, { fn })`. */
 export type TileTask<Params = unknown> = WorkerTask<TileFunction<Params>>;
+export type TileSummaryTask<Params = unknown> = WorkerTask<TileSummaryFunction<Params>>;
 
 // ---------------------------------------------------------------------------------------------
 // What a plugin asks for: context.tiles.run(request)
@@ -116,10 +133,27 @@ export interface TileStageRequest<Params> {
   readonly align?: number;
 }
 
+/** A stage whose function summarises each tile; its `outputs` may be `[]`. */
+export interface TileSummaryStageRequest<Params> extends Omit<TileStageRequest<Params>, 'task'> {
+  readonly task: TileSummaryTask<Params>;
+}
+
+/** What `runWithSummaries` gives: the assembled outputs, and each tile's window and summary, in tile order. */
+export interface TileStageResult {
+  readonly outputs: Readonly<Record<string, Series>>;
+  readonly windows: readonly PixelWindow[];
+  readonly summaries: readonly TileSummary[];
+}
+
 /** Runs per-pixel stages tile by tile on the run's executor (`context.tiles`). */
 export interface TileService {
   /** Run every tile (skipping those a resumed run finished and whose checksums still match); the outputs, assembled. */
   run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>>;
+  /**
+   * `run` for a summary stage: the outputs and every tile's summary (kept in its record, so a resumed
+   * run has them too). Optional until the engine implements it; a plugin without it runs the stage as one tile.
+   */
+  runWithSummaries?<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +197,8 @@ export interface TileStage {
   readonly grid: Grid;
   readonly dates: readonly string[];
   readonly outputs: readonly TileOutputRequest[];
+  /** A summary stage: the function returns a {@link TileResult}, whose summary goes into the tile's record. */
+  readonly summaries?: boolean;
   readonly inputs: Readonly<Record<string, TileInputSource>>;
   /** Output tiles, row-major over the grid: tile i is `windows[i]`. */
   readonly windows: readonly PixelWindow[];
@@ -190,6 +226,8 @@ export interface TileRecord {
   readonly block: string;
   readonly sha256: string;
   readonly bytes: number;
+  /** The tile's summary (stages with `summaries: true`). */
+  readonly summary?: TileSummary;
 }
 
 /** Runs tile jobs somewhere: threads of this process, or a queue served by other processes and machines. */

@@ -19,7 +19,7 @@ export type { EstarfmParams } from './src/fuser.js';
  */
 export const estarfmFuser = definePlugin({
   id: 'fuser:estarfm',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'ESTARFM spatiotemporal fusion',
   description:
     'Enhanced Spatial and Temporal Adaptive Reflectance Fusion Model (Zhu et al. 2010). For each target date it takes the nearest fine+coarse base pair before and after, finds spectrally similar pixels in a moving window, and adds their weighted, regression-converted coarse change to the fine images. Outside the pairs\' span or with a single pair it falls back explicitly (outsideSpan). Coarse series on a coarser grid are resampled to the fine grid first.',
@@ -52,7 +52,7 @@ export const estarfmFuser = definePlugin({
       },
       minPairCoverage: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'A fine date is a usable base pair when at least this fraction of its fine and coarse pixels are valid.' },
       truncate: { type: 'boolean', default: false, description: 'Truncate predictions toward zero, as the reference does for integer inputs (IDL FIX).' },
-      tileSize: { type: 'integer', minimum: 16, default: 128, description: 'Output tile edge for the worker threads (does not change results).' },
+      tileSize: { type: 'integer', minimum: 16, description: 'Deprecated and ignored (a warning says so): the fusion runs on the run\'s tiles (`--tile-size`).' },
     },
   },
   async create(params: EstarfmParams, context) {

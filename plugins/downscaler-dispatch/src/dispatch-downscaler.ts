@@ -10,6 +10,7 @@ import {
   parseDate,
   recordTable,
   resampleToGrid,
+  runSummaryStage,
   sameGrid,
   usageError,
   type DownscaleInput,
@@ -18,10 +19,12 @@ import {
   type PluginContext,
   type Grid,
   type Series,
+  type TileInputRequest,
 } from '../../../core/index.js';
-import { cellLayout, dispatchMember, type CellLayout, type DispatchOptions } from './dispatch-member.js';
+import { cellLayout, sceneEndMembers, summarizeCells, usablePixels, type CellLayout, type CellRecord, type DispatchOptions } from './dispatch-member.js';
+import { dispatchTileTask, type DispatchTileParams, type DispatchTileSummary, type MemberPlan } from './dispatch-tile.js';
 import { vegetationCover } from './hourglass.js';
-import { createTopographicCorrection } from './topography.js';
+import { createTopographicCorrection, terrainOf, type Terrain, type TopographyOptions, type TopographyReport } from './topography.js';
 
 /** Parameters of `downscaler:dispatch` (see the manifest). */
 export interface DispatchParams extends Omit<DispatchOptions, 'fixedEndmembers'> {
@@ -66,7 +69,6 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
     fixedEndmembers = { tsMin: f.tsMin!, tsMax: f.tsMax!, tvMin: f.tvMin!, tvMax: f.tvMax! };
   }
   const options: DispatchOptions = { ...params, fixedEndmembers };
-  const [clipLo, clipHi] = params.clip.length === 2 ? params.clip : [-Infinity, Infinity];
 
   return {
     async downscale(input: DownscaleInput): Promise<DownscaleResult> {
@@ -79,134 +81,189 @@ export function createDispatchDownscaler(params: DispatchParams, context: Plugin
       const grid = downscaleTarget(input, ID, lstKeys[0]);
       const nesting = checkNesting(coarse.grid, grid);
       const layout = cellLayout(grid.width, grid.height, coarse.grid.width, coarse.grid.height, nesting);
-      const n = grid.width * grid.height;
-      const onGrid = (s: Series, i: number) => (sameGrid(s.grid, grid) ? s.values[i] : resampleToGrid(s.values[i], s.grid, grid, 'bilinear'));
       const dem = input.predictors.dem;
-      const topography = dem && params.topographicCorrection ? createTopographicCorrection(onGrid(dem, 0), grid, layout, { lapseRate: params.lapseRate / 1000, overpassHour: params.overpassHour, minIlluminationSd: params.minIlluminationSd }) : undefined;
-      const topoRows: Record<string, string | number>[] = [];
-      const fvCache = new Map<number, Float32Array>();
-      const coverOn = (date: string): Float32Array | undefined => {
-        const i = isStatic(ndvi) ? 0 : nearestDateIndex(ndvi.dates, date, params.ndviMaxGapDays);
-        if (i < 0) return undefined;
-        let fv = fvCache.get(i);
-        if (!fv) {
-          const v = onGrid(ndvi, i);
-          fv = Float32Array.from(v, (x) => vegetationCover(x, params.ndviSoil, params.ndviVeg));
-          fvCache.set(i, fv);
-        }
-        return fv;
-      };
+      const terrain = dem && params.topographicCorrection ? terrainOf(onGrid(dem, 0, grid), grid) : undefined;
+      const topographyOptions = { lapseRate: params.lapseRate / 1000, overpassHour: params.overpassHour, minIlluminationSd: params.minIlluminationSd };
+      const plan = planMembers(coarse.dates, { ndvi, lst: Object.fromEntries(lstKeys.map((k) => [k, input.predictors[k]])) }, grid, layout, terrain && { terrain, options: topographyOptions }, params, options);
 
-      /** The ensemble members of coarse date `d`: each LST predictor × each day within ±ensembleDays that has NDVI. */
-      const membersOf = function* (d: number, report: boolean) {
-        const date = coarse.dates[d];
-        for (const key of lstKeys) {
-          const lstSeries = input.predictors[key];
-          for (let offset = -params.ensembleDays; offset <= params.ensembleDays; offset++) {
-            const memberDate = offset === 0 ? date : formatDate(parseDate(date) + offset);
-            const li = isStatic(lstSeries) ? 0 : lstSeries.dates.indexOf(memberDate);
-            const member = `${key}@${memberDate}`;
-            if (li < 0) continue;
-            const fv = coverOn(memberDate);
-            if (!fv) {
-              if (report) fallbackRows.push({ date, member, fallback: `no NDVI within ${params.ndviMaxGapDays} days`, count: 1 });
-              continue;
-            }
-            let lst = onGrid(lstSeries, li);
-            if (topography) {
-              const corrected = topography(lst, fv, memberDate);
-              lst = corrected.lst;
-              if (report) topoRows.push({ date, member, ...corrected.report });
-            }
-            yield { member, fv, lst };
-          }
-        }
+      const halo = params.endmemberScope === 'lrPixel' || params.endmemberScope === 'lrWindow' ? params.windowCells : 0;
+      const square = nesting.factorX === nesting.factorY && nesting.offsetCol === 0 && nesting.offsetRow === 0;
+      const fineHalo = halo * nesting.factorX;
+      const inputs: Record<string, TileInputRequest> = { coarse: { series: coarse, halo }, ndvi: { series: plan.ndvi, halo: fineHalo } };
+      plan.lst.forEach((s, i) => (inputs[`lst${i}`] = { series: s, halo: fineHalo }));
+      if (params.base === 'bilinear') {
+        const base = coarse.values.map((smLR) => interpolatedAnomaly(smLR, coarse.grid, grid, layout));
+        inputs.base = { series: makeSeries({ variable: 'sm_base_anomaly', grid, dates: coarse.dates, values: base }), halo: fineHalo };
+      }
+      if (terrain) {
+        const layer = (variable: string, values: Float32Array) => ({ series: makeSeries({ variable, grid, dates: [], values: [values] }), halo: fineHalo });
+        Object.assign(inputs, { dem: layer('dem', terrain.dem), slope: layer('slope', terrain.slope), aspect: layer('aspect', terrain.aspect) });
+      }
+      const tileParams: DispatchTileParams = {
+        options,
+        ndviSoil: params.ndviSoil,
+        ndviVeg: params.ndviVeg,
+        minMembers: params.minMembers,
+        gapFill: params.gapFill,
+        clip: params.clip,
+        smpCalibration: params.smpCalibration,
+        calibrationDays: params.calibrationDays,
+        minCalibrationDates: params.minCalibrationDates,
+        coarseWidth: coarse.grid.width,
+        ...(terrain ? { topography: { ...topographyOptions, latitude: terrain.latitude } } : {}),
+        members: plan.dates.map((entries) => entries.flatMap((e) => (e.plan ? [e.plan] : []))),
       };
-      const product: Float32Array[] = [];
-      const spread: Float32Array[] = [];
-      const emRows: Record<string, string | number | null>[] = [];
-      const seeRows: Record<string, string | number | null>[] = [];
-      const fallbackRows: Record<string, string | number>[] = [];
-      const calibrationRows: Record<string, string | number>[] = [];
-      let derivatives: Float64Array[] | undefined;
-      if (params.smpCalibration === 'temporal') {
-        // First pass: ⟨SEE⟩ of every LR cell and date (member mean); the second pass downscales with the calibrated slope.
-        const cellSee = coarse.values.map((smLR, d) => {
-          const sum = new Float64Array(smLR.length);
-          const count = new Float64Array(smLR.length);
-          for (const m of membersOf(d, false)) {
-            const r = dispatchMember(m.fv, m.lst, smLR, layout, options);
-            r.cellMeanSee.forEach((v, k) => v === v && ((sum[k] += v), count[k]++));
-          }
-          return sum.map((v, k) => (count[k] ? v / count[k] : Number.NaN));
-        });
-        derivatives = temporalCalibration(coarse.dates, coarse.values, cellSee, params, calibrationRows);
-      }
-      const task = context.progress.start(`${ID}: downscale dates`, coarse.dates.length);
-      let maxConservation = 0;
-      for (let d = 0; d < coarse.dates.length; d++) {
-        const date = coarse.dates[d];
-        const smLR = coarse.values[d];
-        const baseAnomaly = params.base === 'bilinear' ? interpolatedAnomaly(smLR, coarse.grid, grid, layout) : undefined;
-        const sum = new Float64Array(n);
-        const sumSq = new Float64Array(n);
-        const count = new Uint16Array(n);
-        let members = 0;
-        for (const { member, fv, lst } of membersOf(d, true)) {
-          const r = dispatchMember(fv, lst, smLR, layout, options, { baseAnomaly, derivative: derivatives?.[d] });
-          members++;
-          for (let p = 0; p < n; p++) {
-            const v = r.sm[p];
-            if (v === v) {
-              sum[p] += v;
-              sumSq[p] += v * v;
-              count[p]++;
-            }
-          }
-          if (r.conservationError === r.conservationError) maxConservation = Math.max(maxConservation, r.conservationError);
-          const e = r.endMembers;
-          emRows.push({ date, member, cells: e?.cells ?? 0, tsMin: e?.tsMin ?? null, tsMax: e?.tsMax ?? null, tvMin: e?.tvMin ?? null, tvMax: e?.tvMax ?? null });
-          seeRows.push({
-            date,
-            member,
-            meanSee: r.validPixels ? r.meanSee : null,
-            validPixels: r.validPixels,
-            frozenPixels: r.frozenPixels,
-            zoneA: r.zoneCounts.A,
-            zoneB: r.zoneCounts.B,
-            zoneC: r.zoneCounts.C,
-            zoneD: r.zoneCounts.D,
-            cellsDownscaled: r.cellOutcomes['downscaled'] ?? 0,
-            conservationError: r.validPixels ? r.conservationError : null,
-          });
-          for (const [what, c] of [...Object.entries(r.cellOutcomes), ...Object.entries(r.fallbacks)]) if (what !== 'downscaled') fallbackRows.push({ date, member, fallback: what, count: c });
-        }
-        const { out, sd, filled } = combineMembers(sum, sumSq, count, smLR, layout, params, [clipLo, clipHi], params.derivativeAt === 'lrMean');
-        if (members === 0) fallbackRows.push({ date, member: '', fallback: 'no LST on this date (no members)', count: 1 });
-        if (filled) fallbackRows.push({ date, member: '', fallback: 'pixels filled with the coarse value', count: filled });
-        product.push(out);
-        spread.push(sd);
-        task.tick();
-      }
-      task.done();
+      const { outputs, summaries } = await runSummaryStage(context.tiles, {
+        name: 'dispatch',
+        task: dispatchTileTask,
+        params: tileParams,
+        grid,
+        dates: coarse.dates,
+        inputs,
+        outputs: [{ name: 'sm', variable: 'sm', unit: 'm3/m3' }, { name: 'sd', variable: 'sm_spread', unit: 'm3/m3' }],
+        // Tiles of whole LR cells (cells must not straddle tiles); an offset or non-square nesting runs as one tile.
+        align: square ? nesting.factorX : Math.max(grid.width, grid.height),
+      });
+      const { tables, maxConservation, fallbacks } = dispatchTables(coarse.dates, plan.dates, summaries as unknown as DispatchTileSummary[], params, terrain !== undefined);
       const notes = [`max conservation error before clipping: ${maxConservation.toExponential(2)} m³/m³`];
-      if (fallbackRows.length) context.warn('dispatch-fallback', `${fallbackRows.length} fallback(s) taken (no LST, widened end-member scope, pixels filled with the coarse value…; see the fallbacks table)`);
+      if (!square) notes.push(`LR cells offset from the fine grid or not square (${nesting.factorX}×${nesting.factorY}, offset ${nesting.offsetCol}, ${nesting.offsetRow}): run as one tile`);
+      if (fallbacks) context.warn('dispatch-fallback', `${fallbacks} fallback(s) taken (no LST, widened end-member scope, pixels filled with the coarse value…; see the fallbacks table)`);
       if (params.topographicCorrection && !dem) context.warn('dispatch-no-topographic-correction', 'no topographic LST correction: no `dem` predictor was given');
-      const mk = (values: Float32Array[], variable: string) => makeSeries({ variable, grid, dates: coarse.dates, values, unit: 'm3/m3' });
-      return {
-        product: mk(product, 'sm'),
-        uncertainty: mk(spread, 'sm_spread'),
-        tables: {
-          endmembers: recordTable(emRows, ['date', 'member', 'cells', 'tsMin', 'tsMax', 'tvMin', 'tvMax']),
-          see: recordTable(seeRows, ['date', 'member', 'meanSee', 'validPixels', 'frozenPixels', 'zoneA', 'zoneB', 'zoneC', 'zoneD', 'cellsDownscaled', 'conservationError']),
-          fallbacks: recordTable(fallbackRows, ['date', 'member', 'fallback', 'count']),
-          ...(derivatives ? { smp: recordTable(calibrationRows, ['cell', 'calibrated', 'capped', 'perDateFallback', 'meanSlope']) } : {}),
-          ...(topography ? { topography: recordTable(topoRows, ['date', 'member', 'illuminationCoefficient', 'illuminationSd', 'meanAbsCorrection']) } : {}),
-        },
-        notes,
-      };
+      return { product: outputs.sm, uncertainty: outputs.sd, tables, notes };
     },
   };
+}
+
+const onGrid = (s: Series, i: number, grid: Grid) => (sameGrid(s.grid, grid) ? s.values[i] : resampleToGrid(s.values[i], s.grid, grid, 'bilinear'));
+
+/** One entry of a date's member list: a member (with its scene-wide pre-computations), or one skipped for want of NDVI. */
+interface PlanEntry {
+  readonly member: string;
+  readonly plan?: MemberPlan;
+  readonly topography?: TopographyReport;
+}
+
+/**
+ * The ensemble members of every coarse date (each LST predictor × each day within ±ensembleDays that has NDVI),
+ * with what needs the whole scene: the topographic coefficient b of the member's LST and its scene-scope
+ * end-members. The NDVI and LST images the members use, on the fine grid, become the tile inputs.
+ */
+function planMembers(
+  dates: readonly string[],
+  series: { readonly ndvi: Series; readonly lst: Readonly<Record<string, Series>> },
+  grid: Grid,
+  layout: CellLayout,
+  topography: { readonly terrain: Terrain; readonly options: TopographyOptions } | undefined,
+  params: DispatchParams,
+  options: DispatchOptions,
+): { dates: PlanEntry[][]; ndvi: Series; lst: Series[] } {
+  const { ndvi } = series;
+  const correct = topography && createTopographicCorrection(topography.terrain, layout, topography.options);
+  const used = { ndvi: new Map<number, number>(), lst: Object.keys(series.lst).map(() => new Map<number, number>()) };
+  const take = (m: Map<number, number>, i: number) => m.get(i) ?? m.set(i, m.size).get(i)!;
+  const fvCache = new Map<number, Float32Array>();
+  const coverAt = (i: number) => fvCache.get(i) ?? fvCache.set(i, Float32Array.from(onGrid(ndvi, i, grid), (x) => vegetationCover(x, params.ndviSoil, params.ndviVeg))).get(i)!;
+  const planned = dates.map((date) => {
+    const entries: PlanEntry[] = [];
+    Object.entries(series.lst).forEach(([key, lstSeries], l) => {
+      for (let offset = -params.ensembleDays; offset <= params.ensembleDays; offset++) {
+        const memberDate = offset === 0 ? date : formatDate(parseDate(date) + offset);
+        const li = isStatic(lstSeries) ? 0 : lstSeries.dates.indexOf(memberDate);
+        const member = `${key}@${memberDate}`;
+        if (li < 0) continue;
+        const fi = isStatic(ndvi) ? 0 : nearestDateIndex(ndvi.dates, memberDate, params.ndviMaxGapDays);
+        if (fi < 0) {
+          entries.push({ member });
+          continue;
+        }
+        const fv = coverAt(fi);
+        let lst = onGrid(lstSeries, li, grid);
+        let report: TopographyReport | undefined;
+        if (correct) ({ lst, report } = correct(lst, fv, memberDate));
+        const scene = options.endmemberScope === 'fixed' ? undefined : sceneEndMembers(fv, lst, usablePixels(fv, lst, layout.cellOf, options.frozenLst).usable, options);
+        const plan: MemberPlan = {
+          member,
+          lst: `lst${l}`,
+          lstIndex: li,
+          ndviIndex: fi,
+          date: memberDate,
+          ...(report ? { coefficient: report.illuminationCoefficient } : {}),
+          ...(scene === undefined ? {} : { scene }),
+        };
+        entries.push({ member, plan, topography: report });
+      }
+    });
+    return entries;
+  });
+  // The images the members use, renumbered into the sub-series the tiles read.
+  for (const entries of planned) for (const e of entries) if (e.plan) take(used.ndvi, e.plan.ndviIndex), take(used.lst[Number(e.plan.lst.slice(3))], e.plan.lstIndex);
+  const subSeries = (s: Series, m: Map<number, number>) => {
+    const indices = [...m.keys()].sort((a, b) => a - b);
+    indices.forEach((i, j) => m.set(i, j));
+    return makeSeries({ variable: s.variable, unit: s.unit, grid, dates: isStatic(s) ? [] : indices.map((i) => s.dates[i]), values: indices.map((i) => onGrid(s, i, grid)) });
+  };
+  const ndviSub = subSeries(ndvi, used.ndvi);
+  const lstSubs = Object.values(series.lst).map((s, l) => subSeries(s, used.lst[l]));
+  const renumbered = planned.map((entries) =>
+    entries.map((e) => (e.plan ? { ...e, plan: { ...e.plan, ndviIndex: used.ndvi.get(e.plan.ndviIndex)!, lstIndex: used.lst[Number(e.plan.lst.slice(3))].get(e.plan.lstIndex)! } } : e)),
+  );
+  return { dates: renumbered, ndvi: ndviSub, lst: lstSubs };
+}
+
+/** The tables from the tiles' summaries: every member's cells merged in cell order, so sums run as over the whole scene. */
+function dispatchTables(dates: readonly string[], plan: readonly (readonly PlanEntry[])[], summaries: readonly DispatchTileSummary[], params: DispatchParams, topography: boolean) {
+  const emRows: Record<string, string | number | null>[] = [];
+  const seeRows: Record<string, string | number | null>[] = [];
+  const fallbackRows: Record<string, string | number>[] = [];
+  const topoRows: Record<string, string | number>[] = [];
+  let maxConservation = 0;
+  const byCell = <T extends { readonly cell: number }>(rows: T[]) => rows.sort((a, b) => a.cell - b.cell);
+  dates.forEach((date, d) => {
+    let j = 0;
+    for (const entry of plan[d]) {
+      const { member } = entry;
+      if (!entry.plan) {
+        fallbackRows.push({ date, member, fallback: `no NDVI within ${params.ndviMaxGapDays} days`, count: 1 });
+        continue;
+      }
+      if (entry.topography) topoRows.push({ date, member, ...entry.topography });
+      const parts = summaries.map((s) => s.members[d][j]);
+      j++;
+      const cells = byCell(parts.flatMap((p) => p.cells.map((c): CellRecord => ({ ...c, error: c.error === null ? Number.NaN : c.error }))));
+      const r = summarizeCells(cells);
+      const frozenPixels = parts.reduce((s, p) => s + p.frozen, 0);
+      const zone = (z: 'A' | 'B' | 'C' | 'D') => parts.reduce((s, p) => s + p.zones[z], 0);
+      if (r.conservationError === r.conservationError) maxConservation = Math.max(maxConservation, r.conservationError);
+      const e = r.endMembers;
+      emRows.push({ date, member, cells: e?.cells ?? 0, tsMin: e?.tsMin ?? null, tsMax: e?.tsMax ?? null, tvMin: e?.tvMin ?? null, tvMax: e?.tvMax ?? null });
+      seeRows.push({
+        date,
+        member,
+        meanSee: r.validPixels ? r.meanSee : null,
+        validPixels: r.validPixels,
+        frozenPixels,
+        zoneA: zone('A'),
+        zoneB: zone('B'),
+        zoneC: zone('C'),
+        zoneD: zone('D'),
+        cellsDownscaled: r.cellOutcomes['downscaled'] ?? 0,
+        conservationError: r.validPixels ? r.conservationError : null,
+      });
+      for (const [what, c] of [...Object.entries(r.cellOutcomes), ...Object.entries(r.fallbacks)]) if (what !== 'downscaled') fallbackRows.push({ date, member, fallback: what, count: c });
+    }
+    const filled = summaries.reduce((s, t) => s + t.filled[d], 0);
+    if (j === 0) fallbackRows.push({ date, member: '', fallback: 'no LST on this date (no members)', count: 1 });
+    if (filled) fallbackRows.push({ date, member: '', fallback: 'pixels filled with the coarse value', count: filled });
+  });
+  const smpRows = params.smpCalibration === 'temporal' ? byCell(summaries.flatMap((s) => s.smp.map((row) => ({ ...row, meanSlope: row.meanSlope ?? Number.NaN })))) : undefined;
+  const tables = {
+    endmembers: recordTable(emRows, ['date', 'member', 'cells', 'tsMin', 'tsMax', 'tvMin', 'tvMax']),
+    see: recordTable(seeRows, ['date', 'member', 'meanSee', 'validPixels', 'frozenPixels', 'zoneA', 'zoneB', 'zoneC', 'zoneD', 'cellsDownscaled', 'conservationError']),
+    fallbacks: recordTable(fallbackRows, ['date', 'member', 'fallback', 'count']),
+    ...(smpRows ? { smp: recordTable(smpRows, ['cell', 'calibrated', 'capped', 'perDateFallback', 'meanSlope']) } : {}),
+    ...(topography ? { topography: recordTable(topoRows, ['date', 'member', 'illuminationCoefficient', 'illuminationSd', 'meanAbsCorrection']) } : {}),
+  };
+  return { tables, maxConservation, fallbacks: fallbackRows.length };
 }
 
 /**
@@ -229,99 +286,4 @@ function interpolatedAnomaly(smLR: Float32Array, coarseGrid: Grid, grid: Grid, l
     }
   }
   return out;
-}
-
-/**
- * Temporal ("self-") calibration of ∂SM/∂SEE per LR cell, after Merlin et al. (2013): the least-squares slope of
- * SM_LR on ⟨SEE⟩ over the dates within ±`calibrationDays` where both exist, i.e. the cell's own SM–SEE relation
- * (SEE = (SM − SM_res)/(SMp − SM_res): the slope is SMp − SM_res), instead of SM_LR/⟨SEE⟩ of one date, which
- * assumes SEE = 0 at SM = 0 and is several times too steep for a soil that stops evaporating well above 0. Fewer
- * than `minCalibrationDates` dates or a slope ≤ 0: NaN (that date keeps the per-date SMp; counted in `rows`).
- * The slope is capped at `smpMax`. `rows` gets one summary per LR cell (dates calibrated, capped, left to the per-date SMp).
- */
-export function temporalCalibration(
-  dates: readonly string[],
-  sm: readonly Float32Array[],
-  see: readonly Float64Array[],
-  p: Pick<DispatchParams, 'calibrationDays' | 'minCalibrationDates' | 'smpMax'>,
-  rows: Record<string, string | number>[],
-): Float64Array[] {
-  const days = dates.map((d) => parseDate(d));
-  const cells = sm[0]?.length ?? 0;
-  const out = dates.map(() => new Float64Array(cells).fill(Number.NaN));
-  for (let k = 0; k < cells; k++) {
-    const tally = { calibrated: 0, capped: 0, fallback: 0, slopeSum: 0 };
-    for (let d = 0; d < dates.length; d++) {
-      if (!(see[d][k] === see[d][k])) continue;
-      let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-      for (let e = 0; e < dates.length; e++) {
-        const x = see[e][k];
-        const y = sm[e][k];
-        if (Math.abs(days[e] - days[d]) > p.calibrationDays || !(x === x && y === y)) continue;
-        n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
-      }
-      const varX = sxx - (sx * sx) / n;
-      const slope = n >= p.minCalibrationDates && varX > 0 ? (sxy - (sx * sy) / n) / varX : Number.NaN;
-      if (!(slope > 0)) {
-        tally.fallback++;
-        continue;
-      }
-      const capped = p.smpMax > 0 && slope > p.smpMax;
-      out[d][k] = capped ? p.smpMax : slope;
-      tally.calibrated++;
-      tally.capped += capped ? 1 : 0;
-      tally.slopeSum += out[d][k];
-    }
-    if (tally.calibrated + tally.fallback > 0) {
-      rows.push({ cell: k, calibrated: tally.calibrated, capped: tally.capped, perDateFallback: tally.fallback, meanSlope: tally.calibrated ? tally.slopeSum / tally.calibrated : Number.NaN });
-    }
-  }
-  return out;
-}
-
-/**
- * The ensemble product of one date: the mean of each pixel's member values (≥ `minMembers`), re-centred per LR cell
- * so the mean of its valid pixels is SM_LR again (members conserve it over different valid pixels, their mean does
- * not exactly), then clipped; the member spread; optionally pixels without a value given the coarse value.
- */
-function combineMembers(
-  sum: Float64Array,
-  sumSq: Float64Array,
-  count: Uint16Array,
-  smLR: Float32Array,
-  layout: CellLayout,
-  params: Pick<DispatchParams, 'minMembers' | 'gapFill'>,
-  [clipLo, clipHi]: readonly number[],
-  conserve: boolean,
-): { out: Float32Array; sd: Float32Array; filled: number } {
-  const n = sum.length;
-  const mean = new Float64Array(n).fill(Number.NaN);
-  const out = new Float32Array(n).fill(Number.NaN);
-  const sd = new Float32Array(n).fill(Number.NaN);
-  for (let p = 0; p < n; p++) {
-    const c = count[p];
-    if (c >= params.minMembers && c > 0) {
-      mean[p] = sum[p] / c;
-      if (c >= 2) sd[p] = Math.sqrt(Math.max(0, sumSq[p] / c - mean[p] * mean[p]));
-    }
-  }
-  let filled = 0;
-  for (let k = 0; k < smLR.length; k++) {
-    let s = 0, c = 0;
-    for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
-      const v = mean[layout.pixels[i]];
-      if (v === v) (s += v), c++;
-    }
-    const shift = c && conserve ? smLR[k] - s / c : 0;
-    for (let i = layout.start[k]; i < layout.start[k + 1]; i++) {
-      const p = layout.pixels[i];
-      const v = mean[p] + shift;
-      if (v === v) out[p] = v < clipLo ? clipLo : v > clipHi ? clipHi : v;
-      else if (params.gapFill === 'coarse' && smLR[k] === smLR[k]) {
-        out[p] = smLR[k];
-        filled++;
-      }
-    }
-  }
-  return { out, sd, filled };
 }

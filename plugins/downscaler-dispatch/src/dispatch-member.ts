@@ -91,6 +91,84 @@ export interface MemberResult {
   readonly zoneCounts: Readonly<Record<'A' | 'B' | 'C' | 'D', number>>;
   /** ⟨SEE⟩ of each LR cell that was downscaled (NaN elsewhere): the input of the temporal SMp calibration. */
   readonly cellMeanSee: Float64Array;
+  /** What each LR cell did, in cell order: the statistics above are `summarizeCells` of these (tiles merge them). */
+  readonly cells: readonly CellRecord[];
+}
+
+/** One LR cell of one realisation: everything the member's statistics need, so tiles' cells merge in cell order. */
+export interface CellRecord {
+  readonly cell: number;
+  readonly outcome: CellOutcome;
+  /** Fallbacks the cell took, in the order taken. */
+  readonly fallbacks: readonly string[];
+  /** End-members used (cells past the energy-limited test). */
+  readonly endMembers?: EndMembers;
+  /** Downscaled cells: Σ SEE, valid pixels, |mean SM_HR − SM_LR| (NaN possible). */
+  readonly seeSum?: number;
+  readonly valid?: number;
+  readonly error?: number;
+}
+
+/** The member statistics of `MemberResult` from its cells' records, accumulated in the order given (cell order). */
+export function summarizeCells(cells: Iterable<CellRecord>): Pick<MemberResult, 'cellOutcomes' | 'fallbacks' | 'endMembers' | 'conservationError' | 'meanSee' | 'validPixels'> {
+  const outcomes: Record<string, number> = {};
+  const fallbacks: Record<string, number> = {};
+  const bump = (rec: Record<string, number>, key: string) => (rec[key] = (rec[key] ?? 0) + 1);
+  const emSum = { tsMin: 0, tsMax: 0, tvMin: 0, tvMax: 0, cells: 0 };
+  let conservationError = 0;
+  let seeSum = 0;
+  let validPixels = 0;
+  for (const c of cells) {
+    bump(outcomes, c.outcome);
+    for (const f of c.fallbacks) bump(fallbacks, f);
+    const e = c.endMembers;
+    if (e) (emSum.tsMin += e.tsMin), (emSum.tsMax += e.tsMax), (emSum.tvMin += e.tvMin), (emSum.tvMax += e.tvMax), emSum.cells++;
+    if (c.outcome !== 'downscaled') continue;
+    const err = c.error!;
+    if (err > conservationError || !(err === err)) conservationError = err === err ? err : Infinity;
+    seeSum += c.seeSum!;
+    validPixels += c.valid!;
+  }
+  const endMembers = emSum.cells
+    ? { tsMin: emSum.tsMin / emSum.cells, tsMax: emSum.tsMax / emSum.cells, tvMin: emSum.tvMin / emSum.cells, tvMax: emSum.tvMax / emSum.cells, cells: emSum.cells }
+    : undefined;
+  return { cellOutcomes: outcomes, fallbacks, endMembers, conservationError, meanSee: validPixels ? seeSum / validPixels : Number.NaN, validPixels };
+}
+
+/** Pixels DISPATCH can use (LST and fv valid, inside an LR cell, not frozen); frozen pixels counted among `counted` cells' pixels. */
+export function usablePixels(fv: Float32Array, lst: Float32Array, cellOf: Int32Array, frozenLst: number, counted?: Uint8Array): { usable: Uint8Array; frozen: number } {
+  const usable = new Uint8Array(fv.length);
+  let frozen = 0;
+  for (let p = 0; p < fv.length; p++) {
+    const t = lst[p];
+    if (!(t === t && fv[p] === fv[p]) || cellOf[p] < 0) continue;
+    if (t < frozenLst) {
+      if (!counted || counted[cellOf[p]]) frozen++;
+      continue;
+    }
+    usable[p] = 1;
+  }
+  return { usable, frozen };
+}
+
+/** The scene-scope end-members: from every usable pixel of the scene, in pixel order; null below `minPixels`. */
+export function sceneEndMembers(fv: Float32Array, lst: Float32Array, usable: Uint8Array, o: DispatchOptions): EndMemberEstimate | null {
+  const scratch = new Int32Array(fv.length);
+  let m = 0;
+  for (let p = 0; p < fv.length; p++) if (usable[p]) scratch[m++] = p;
+  return m >= o.minPixels ? estimateEndMembers(fv, lst, scratch, m, { method: o.endmemberMethod, binWidth: o.fvBinWidth, minBins: o.minBins }) : null;
+}
+
+/** What a realisation may be given besides its rasters. */
+export interface MemberExtras {
+  /** Within-cell anomaly of the base the correction is added to (`base: bilinear`). */
+  readonly baseAnomaly?: Float32Array;
+  /** Temporally calibrated ∂SM/∂SEE per LR cell (NaN: per-date SMp). */
+  readonly derivative?: Float64Array;
+  /** Downscale only these LR cells (1); the others only lend their pixels to end-member windows (a tile's halo). */
+  readonly ownCells?: Uint8Array;
+  /** The scene-scope end-members when the scene is larger than the arrays given (a tile): computed once, before. */
+  readonly scene?: EndMemberEstimate | null;
 }
 
 /**
@@ -110,24 +188,14 @@ export function dispatchMember(
   smLR: Float32Array,
   layout: CellLayout,
   o: DispatchOptions,
-  extra: { readonly baseAnomaly?: Float32Array; readonly derivative?: Float64Array } = {},
+  extra: MemberExtras = {},
 ): MemberResult {
-  const { baseAnomaly, derivative } = extra;
+  const { baseAnomaly, derivative, ownCells } = extra;
   const n = fv.length;
   const cells = layout.coarseWidth * layout.coarseHeight;
-  const usable = new Uint8Array(n);
-  let frozen = 0;
-  for (let p = 0; p < n; p++) {
-    const t = lst[p];
-    if (!(t === t && fv[p] === fv[p]) || layout.cellOf[p] < 0) continue;
-    if (t < o.frozenLst) {
-      frozen++;
-      continue;
-    }
-    usable[p] = 1;
-  }
-  const fallbacks: Record<string, number> = {};
-  const bump = (rec: Record<string, number>, key: string) => (rec[key] = (rec[key] ?? 0) + 1);
+  const { usable, frozen } = usablePixels(fv, lst, layout.cellOf, o.frozenLst, ownCells);
+  let fallbacks: string[] = [];
+  const bump = (list: string[], key: string) => list.push(key);
   const emOptions = { method: o.endmemberMethod, binWidth: o.fvBinWidth, minBins: o.minBins };
   const scratch = new Int32Array(n);
 
@@ -149,14 +217,8 @@ export function dispatchMember(
     }
     return out;
   };
-  let sceneEstimate: EndMemberEstimate | null | undefined;
-  const scene = (): EndMemberEstimate | null => {
-    if (sceneEstimate !== undefined) return sceneEstimate;
-    let m = 0;
-    for (let p = 0; p < n; p++) if (usable[p]) scratch[m++] = p;
-    sceneEstimate = m >= o.minPixels ? estimateEndMembers(fv, lst, scratch, m, emOptions) : null;
-    return sceneEstimate;
-  };
+  let sceneEstimate = extra.scene;
+  const scene = (): EndMemberEstimate | null => (sceneEstimate === undefined ? (sceneEstimate = sceneEndMembers(fv, lst, usable, o)) : sceneEstimate);
   const fixed = o.fixedEndmembers;
   const endMembersOf = (k: number): EndMemberEstimate | null => {
     if (o.endmemberScope === 'fixed' && fixed) return { ...fixed, method: 'fixed', lstMin: fixed.tsMin, lstMax: fixed.tsMax, pixels: 0, fallbacks: [] };
@@ -177,19 +239,15 @@ export function dispatchMember(
   const sm = new Float32Array(n).fill(Number.NaN);
   const see = new Float32Array(n).fill(Number.NaN);
   const zone = new Uint8Array(n);
-  const outcomes: Record<string, number> = {};
   const zoneCounts = { A: 0, B: 0, C: 0, D: 0 };
-  const emSum = { tsMin: 0, tsMax: 0, tvMin: 0, tvMax: 0, cells: 0 };
   const st = { zone: Zone.A, ts: 0, tv: 0 };
-  let conservationError = 0;
-  let seeSum = 0;
-  let validPixels = 0;
+  const records: CellRecord[] = [];
 
   const noiseVar = new Float64Array(n);
   const cellMeanSee = new Float64Array(cells).fill(Number.NaN);
   /** The cell's pixels get SM_LR (+ the base's anomaly) and no SEE: the fallback for cells DISPATCH cannot downscale. */
-  const fallBack = (k: number, reason: string): void => {
-    bump(outcomes, reason);
+  const fallBack = (k: number, reason: CellOutcome): void => {
+    records.push({ cell: k, outcome: reason, fallbacks });
     clearCell(see, layout, k);
     if (o.cellFallback !== 'coarse') return;
     bump(fallbacks, `cell given the coarse value (${reason})`);
@@ -212,10 +270,11 @@ export function dispatchMember(
 
   for (let k = 0; k < cells; k++) {
     const total = layout.start[k + 1] - layout.start[k];
-    if (total === 0) continue;
+    if (total === 0 || (ownCells && !ownCells[k])) continue;
+    fallbacks = [];
     const coarse = smLR[k];
     if (!(coarse === coarse)) {
-      bump(outcomes, 'coarse nodata');
+      records.push({ cell: k, outcome: 'coarse nodata', fallbacks });
       continue;
     }
     const e = endMembersOf(k);
@@ -228,7 +287,12 @@ export function dispatchMember(
       fallBack(k, 'energy-limited');
       continue;
     }
-    emSum.tsMin += e.tsMin; emSum.tsMax += e.tsMax; emSum.tvMin += e.tvMin; emSum.tvMax += e.tvMax; emSum.cells++;
+    const endMembers: EndMembers = { tsMin: e.tsMin, tsMax: e.tsMax, tvMin: e.tvMin, tvMax: e.tvMax };
+    // Past this point a fallback still counts the cell's end-members (as the statistics always have).
+    const fallBackWithEndMembers = (reason: CellOutcome) => {
+      fallBack(k, reason);
+      records[records.length - 1] = { ...records[records.length - 1], endMembers };
+    };
     const fvCross = crossingCover(e);
     let sum = 0;
     let valid = 0;
@@ -259,13 +323,13 @@ export function dispatchMember(
       valid++;
     }
     if (valid === 0 || valid < o.minValidFraction * total) {
-      fallBack(k, 'too few valid pixels');
+      fallBackWithEndMembers('too few valid pixels');
       continue;
     }
     const meanSee = sum / valid;
     let smp = o.smpFixed > 0 ? o.smpFixed : soilMoistureParameter(o.seeModel, coarse, meanSee);
     if (!(smp === smp) || meanSee < o.minMeanSee || (o.seeModel === 'cosine' && !(meanSee < 1))) {
-      fallBack(k, 'mean SEE out of range');
+      fallBackWithEndMembers('mean SEE out of range');
       continue;
     }
     cellMeanSee[k] = meanSee;
@@ -297,16 +361,9 @@ export function dispatchMember(
       sm[p] = v;
       smSum += v;
     }
-    bump(outcomes, 'downscaled');
-    const err = Math.abs(smSum / valid - coarse);
-    if (err > conservationError || !(err === err)) conservationError = err === err ? err : Infinity;
-    seeSum += sum;
-    validPixels += valid;
+    records.push({ cell: k, outcome: 'downscaled', fallbacks, endMembers, seeSum: sum, valid, error: Math.abs(smSum / valid - coarse) });
   }
-  const endMembers = emSum.cells
-    ? { tsMin: emSum.tsMin / emSum.cells, tsMax: emSum.tsMax / emSum.cells, tvMin: emSum.tvMin / emSum.cells, tvMax: emSum.tvMax / emSum.cells, cells: emSum.cells }
-    : undefined;
-  return { sm, see, zone, cellOutcomes: outcomes, fallbacks, endMembers, conservationError, meanSee: validPixels ? seeSum / validPixels : Number.NaN, validPixels, frozenPixels: frozen, zoneCounts, cellMeanSee };
+  return { sm, see, zone, ...summarizeCells(records), frozenPixels: frozen, zoneCounts, cellMeanSee, cells: records };
 }
 
 /**

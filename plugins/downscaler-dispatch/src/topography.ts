@@ -21,6 +21,21 @@ export interface TopographyReport {
   readonly meanAbsCorrection: number;
 }
 
+/** The scene's terrain: the DEM, its slope and aspect (computed on the whole grid) and the latitude of its centre. */
+export interface Terrain {
+  readonly dem: Float32Array;
+  readonly slope: Float32Array;
+  readonly aspect: Float32Array;
+  readonly latitude: number;
+}
+
+export function terrainOf(dem: Float32Array, grid: Grid): Terrain {
+  const { slope, aspect } = slopeAspect(dem, grid);
+  const t = grid.transform;
+  const centre = transformCoordinates(grid.crs, 'EPSG:4326', Float64Array.of(t[0] + (grid.width / 2) * t[1]), Float64Array.of(t[3] + (grid.height / 2) * t[5]));
+  return { dem, slope, aspect, latitude: centre.y[0] };
+}
+
 /**
  * LST brought to the mean elevation and the mean illumination of its LR cell, before the SEE step:
  * LST' = LST + Γ·(z − ⟨z⟩) − b·(I − ⟨I⟩), I = cos i / cos θz the slope's illumination by the sun at the overpass
@@ -29,16 +44,14 @@ export interface TopographyReport {
  * vegetation from leaking into b) and kept ≥ 0 (more sun never cools). Relief changes LST by kelvins with no change
  * in soil moisture: uncorrected, DISPATCH reads a sunny or low slope as dry.
  */
-export function createTopographicCorrection(dem: Float32Array, grid: Grid, layout: CellLayout, o: TopographyOptions) {
+export function createTopographicCorrection(terrain: Terrain, layout: CellLayout, o: TopographyOptions) {
+  const { dem, slope, aspect, latitude } = terrain;
   const n = dem.length;
-  const { slope, aspect } = slopeAspect(dem, grid);
-  const t = grid.transform;
-  const centre = transformCoordinates(grid.crs, 'EPSG:4326', Float64Array.of(t[0] + (grid.width / 2) * t[1]), Float64Array.of(t[3] + (grid.height / 2) * t[5]));
-  const latitude = centre.y[0];
   const zAnomaly = cellAnomalies(dem, layout);
   const illumination = new Float32Array(n);
 
-  return (lst: Float32Array, fv: Float32Array, date: string): { lst: Float32Array; report: TopographyReport } => {
+  /** `coefficient`: b fitted once on the whole scene (a tile applies it); absent, b is fitted on the pixels given. */
+  return (lst: Float32Array, fv: Float32Array, date: string, coefficient?: number): { lst: Float32Array; report: TopographyReport } => {
     const sun = sunPosition(latitude, dayOfYear(date), o.overpassHour);
     const cz = Math.max(sun.cosZenith, 0.05);
     for (let p = 0; p < n; p++) illumination[p] = Math.max(slopeIllumination(sun, slope[p], aspect[p]), 0) / cz;
@@ -56,7 +69,7 @@ export function createTopographicCorrection(dem: Float32Array, grid: Grid, layou
     }
     const illuminationSd = m > 1 ? Math.sqrt(sii / m) : 0;
     const det = sii * sff - sif * sif;
-    const b = illuminationSd >= o.minIlluminationSd && det > 0 ? Math.max(0, (sil * sff - sfl * sif) / det) : 0;
+    const b = coefficient ?? (illuminationSd >= o.minIlluminationSd && det > 0 ? Math.max(0, (sil * sff - sfl * sif) / det) : 0);
     let abs = 0;
     for (let p = 0; p < n; p++) {
       if (!valid(p)) continue;

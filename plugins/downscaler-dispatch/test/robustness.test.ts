@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNesting, createGrid, slopeAspect, slopeIllumination, sunPosition, transformCoordinates, dayOfYear } from '../../../core/index.js';
 import { cellLayout, dispatchMember, type DispatchOptions } from '../src/dispatch-member.js';
-import { temporalCalibration } from '../src/dispatch-downscaler.js';
-import { createTopographicCorrection } from '../src/topography.js';
+import { temporalCalibration, type SmpRow } from '../src/dispatch-tile.js';
+import { createTopographicCorrection, terrainOf } from '../src/topography.js';
 import { dispatchParams } from './params.js';
 
 // One LR cell of 10 × 10 bare-soil pixels (fv = 0, so Ts = LST) with fixed end-members 295–325 K.
@@ -64,7 +64,7 @@ test('temporal calibration recovers the cell’s SM–SEE slope, falls back with
   const dates = Array.from({ length: 40 }, (_, d) => new Date(Date.UTC(2023, 5, 1 + d)).toISOString().slice(0, 10));
   const see = dates.map((_, d) => Float64Array.of(0.2 + 0.6 * Math.abs(Math.sin(d)), d % 3 === 0 ? 0.5 + 0.01 * d : Number.NaN));
   const sm = see.map((s) => Float32Array.of(0.05 + 0.2 * s[0], 0.05 + 0.3 * (s[1] === s[1] ? s[1] : 0)));
-  const rows: Record<string, string | number>[] = [];
+  const rows: SmpRow[] = [];
   const slopes = temporalCalibration(dates, sm, see, { calibrationDays: 10, minCalibrationDates: 10, smpMax: 0.6 }, rows);
   for (let d = 0; d < dates.length; d++) assert.ok(Math.abs(slopes[d][0] - 0.2) < 1e-5, `date ${d}: ${slopes[d][0]}`);
   // Cell 1 has ⟨SEE⟩ every third day only: at most 7 dates within ±10 days, fewer than 10 → per-date SMp.
@@ -86,7 +86,7 @@ test('topographic correction: LST brought to the cell’s mean elevation (lapse 
   const sun = sunPosition(lat, dayOfYear(date), 10.5);
   const ill = Float32Array.from(slope, (s, p) => Math.max(slopeIllumination(sun, s, aspect[p]), 0) / sun.cosZenith);
   const lst = Float32Array.from(dem, (z, p) => 300 - 0.0065 * z + 8 * ill[p] - 5 * fv[p]);
-  const correct = createTopographicCorrection(dem, grid, cells, { lapseRate: 0.0065, overpassHour: 10.5, minIlluminationSd: 0.01 });
+  const correct = createTopographicCorrection(terrainOf(dem, grid), cells, { lapseRate: 0.0065, overpassHour: 10.5, minIlluminationSd: 0.01 });
   const { lst: corrected, report } = correct(lst, fv, date);
   assert.ok(report.illuminationSd > 0.02, `illumination spread ${report.illuminationSd}`);
   assert.ok(Math.abs(report.illuminationCoefficient - 8) < 1e-3, `b = ${report.illuminationCoefficient}`);
@@ -97,6 +97,6 @@ test('topographic correction: LST brought to the cell’s mean elevation (lapse 
     assert.ok(Math.max(...rest) - Math.min(...rest) < 2e-3, `cell ${k}: spread ${Math.max(...rest) - Math.min(...rest)} K`);
   }
   // Flat terrain: no illumination term.
-  const flat = createTopographicCorrection(new Float32Array(900).fill(700), grid, cells, { lapseRate: 0.0065, overpassHour: 10.5, minIlluminationSd: 0.01 });
+  const flat = createTopographicCorrection(terrainOf(new Float32Array(900).fill(700), grid), cells, { lapseRate: 0.0065, overpassHour: 10.5, minIlluminationSd: 0.01 });
   assert.equal(flat(lst, fv, date).report.illuminationCoefficient, 0);
 });

@@ -1,7 +1,7 @@
 /**
  * `fuser:estarfm`: the Fuser over series. Resamples the coarse series to the fine grid when needed,
- * plans base pairs per target date, runs one `fusePair` per pair with all of that pair's targets, and
- * reports the plan as the `pairs` table.
+ * plans base pairs per target date, runs one tile stage per pair with all of that pair's targets
+ * (`pairStage`, through `context.tiles`), and reports the plan as the `pairs` table.
  */
 import {
   inputError,
@@ -17,8 +17,11 @@ import {
   type NodeReport,
   type PluginContext,
   type Series,
+  type TileInputRequest,
+  type TileStageRequest,
 } from '../../../core/index.js';
-import { fusePair, type EstarfmOptions } from './pair-fusion.js';
+import { kernelOptions, similarityThresholds, splitRect, type EstarfmOptions, type PairFusionInput } from './pair-fusion.js';
+import { bandOutput, coarseInput, fineInput, fusePairTileTask, type PairTileParams } from './pair-tile.js';
 import { valueRange } from './value-range.js';
 import { baseDistances, planFusion, type OutsideSpan, type PlanEntry } from './time-series.js';
 
@@ -38,12 +41,14 @@ export interface EstarfmParams {
   readonly outsideSpan: OutsideSpan;
   readonly minPairCoverage: number;
   readonly truncate: boolean;
-  readonly tileSize: number;
+  /** Deprecated: the run's tiles are used. */
+  readonly tileSize?: number;
 }
 
 export { PHYSICAL_RANGES, physicalRange, valueRange } from './value-range.js';
 
 export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fuser {
+  if (params.tileSize !== undefined) context.warn('estarfm-tile-size-ignored', `fuser:estarfm tileSize ${params.tileSize} is ignored: the fusion runs on the run's tiles (--tile-size)`);
   return {
     async fuse(input: FuseInput) {
       const { coarse, fine } = checkInput(input);
@@ -61,7 +66,7 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const range = valueRange(params, fine, onFine, params.background);
       if (range.note) notes.push(range.note);
       if (range.warning) context.warn(range.warning.code, range.warning.message);
-      const options: EstarfmOptions = {
+      const options: PairOptions = {
         halfWindow: params.halfWindow,
         numClasses: params.numClasses,
         dnMin: range.min,
@@ -70,7 +75,6 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
         compat: params.compat,
         blockSize: params.blockSize,
         similarPixels: params.variant === 'fast' ? params.similarPixels : 0,
-        tileSize: params.tileSize,
       };
 
       const coarseIndex = new Map(coarseDates.map((d, i) => [d, i]));
@@ -101,20 +105,8 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
       const progress = context.progress.start('estarfm pairs', groups.size);
       for (const [key, ts] of groups) {
         const [d1, d2] = key.split('|');
-        const result = await fusePair(
-          {
-            width: fineGrid.width,
-            height: fineGrid.height,
-            fine1: fine.map((_, b) => fineAt(b, d1)),
-            coarse1: fine.map((_, b) => coarseAt(b, d1)),
-            fine2: fine.map((_, b) => fineAt(b, d2)),
-            coarse2: fine.map((_, b) => coarseAt(b, d2)),
-            targets: ts.map((t) => fine.map((_, b) => coarseAt(b, plan[t].date))),
-          },
-          options,
-          { workers: context.workers },
-        );
-        ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = finish(result.values[k][b], params))));
+        const outputs = await context.tiles.run(pairStage({ fine, coarse: onFine, base1: d1, base2: d2, targets: ts.map((t) => plan[t].date) }, options, params.truncate));
+        ts.forEach((t, k) => fine.forEach((_, b) => (out[b][t] = outputs[bandOutput(b)].values[k])));
         progress.tick();
         context.logger.debug('estarfm pair done', { base1: d1, base2: d2, targets: ts.length });
       }
@@ -129,10 +121,57 @@ export function estarfmFuser(params: EstarfmParams, context: PluginContext): Fus
   };
 }
 
-function finish(values: Float32Array, params: EstarfmParams): Float32Array {
-  // IDL FIX: the reference casts to the (integer) input type by truncation toward zero.
-  if (params.truncate) for (let i = 0; i < values.length; i++) values[i] = Math.trunc(values[i]);
-  return values;
+/** The algorithm's options; the tiles are the run's. */
+type PairOptions = Omit<EstarfmOptions, 'tileSize'>;
+
+/** One base pair and the dates it predicts, per band, on the fine grid. */
+interface PairGroup {
+  readonly fine: readonly Series[];
+  readonly coarse: readonly Series[];
+  readonly base1: string;
+  readonly base2: string;
+  readonly targets: readonly string[];
+}
+
+/**
+ * The tile stage of one base pair: the scene-wide similarity thresholds (per zhu2018 block) computed
+ * here, once; each tile reads only the pair's fine images and the coarse images it needs, grown by w.
+ */
+export function pairStage(group: PairGroup, options: PairOptions, truncate: boolean): TileStageRequest<PairTileParams> {
+  const { fine, coarse, base1, base2, targets } = group;
+  const grid = fine[0].grid;
+  const at = (s: Series, date: string) => s.values[s.dates.indexOf(date)];
+  const whole: PairFusionInput = {
+    width: grid.width,
+    height: grid.height,
+    fine1: fine.map((f) => at(f, base1)),
+    coarse1: coarse.map((c) => at(c, base1)),
+    fine2: fine.map((f) => at(f, base2)),
+    coarse2: coarse.map((c) => at(c, base2)),
+    targets: [],
+  };
+  const compat = options.compat === 'zhu2018';
+  const image = { x: 0, y: 0, width: grid.width, height: grid.height };
+  const domains = (compat ? splitRect(image, options.blockSize) : [image]).map((d) => ({ ...d, thresholds: Array.from(similarityThresholds(whole, d, options)) }));
+  const only = (s: Series, dates: readonly string[]) => makeSeries({ variable: s.variable, unit: s.unit, grid: s.grid, dates, values: dates.map((d) => at(s, d)) });
+  const bases = base1 === base2 ? [base1] : [base1, base2];
+  const coarseDates = [...new Set([...bases, ...targets])].sort();
+  const halo = options.halfWindow;
+  const inputs: Record<string, TileInputRequest> = {};
+  fine.forEach((f, b) => {
+    inputs[fineInput(b)] = { series: only(f, bases), halo };
+    inputs[coarseInput(b)] = { series: only(coarse[b], coarseDates), halo };
+  });
+  const kernel = kernelOptions(options, { diagnostics: false });
+  return {
+    name: `pair-${base1}-${base2}`,
+    task: fusePairTileTask,
+    params: { bands: fine.length, base1, base2, kernel, domains, truncate },
+    grid,
+    dates: targets,
+    inputs,
+    outputs: fine.map((f, b) => ({ name: bandOutput(b), variable: f.variable, unit: f.unit })),
+  };
 }
 
 function validFraction(a: Float32Array): number {

@@ -5,6 +5,7 @@
  */
 import type { ProgressReporter, WorkerPool } from '../../../core/index.js';
 import { fuseTileTask, type KernelOptions, type PairTile, type PairTileResult, type TileRect } from './pair-kernel.js';
+import { crop, haloRect, paste } from './pair-tile.js';
 
 /** The algorithm's parameters, as the manifest exposes them. */
 export interface EstarfmOptions {
@@ -89,16 +90,7 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   const nt = input.targets.length;
   const N = W * H;
   const compat = options.compat === 'zhu2018';
-  const kernel: KernelOptions = {
-    halfWindow: options.halfWindow,
-    dnMin: options.dnMin,
-    dnMax: options.dnMax,
-    background: options.background,
-    compat,
-    similarPixels: options.similarPixels,
-    diagnostics: run.diagnostics ?? false,
-    wasm: run.wasm ?? true,
-  };
+  const kernel = kernelOptions(options, { diagnostics: run.diagnostics ?? false, wasm: run.wasm ?? true });
   const domains: TileRect[] = compat ? splitRect({ x: 0, y: 0, width: W, height: H }, options.blockSize) : [{ x: 0, y: 0, width: W, height: H }];
   const thresholds = domains.map((d) => similarityThresholds(input, d, options));
 
@@ -123,25 +115,22 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   });
   const task = run.progress?.start('estarfm tiles', jobs.length);
   const w = options.halfWindow;
+  const whole: TileRect = { x: 0, y: 0, width: W, height: H };
 
   const runJob = async (job: (typeof jobs)[number]): Promise<void> => {
     const { domain, rect } = job;
     // The tile's arrays: the output rectangle plus a halo of w, clipped to the domain.
-    const sx0 = Math.max(domain.x, rect.x - w);
-    const sy0 = Math.max(domain.y, rect.y - w);
-    const sx1 = Math.min(domain.x + domain.width, rect.x + rect.width + w);
-    const sy1 = Math.min(domain.y + domain.height, rect.y + rect.height + w);
-    const src: TileRect = { x: sx0, y: sy0, width: sx1 - sx0, height: sy1 - sy0 };
+    const src = haloRect(rect, domain, w);
     const transfer: ArrayBuffer[] = [];
     const cut = (a: Float32Array) => {
-      const s = crop(a, W, src, compat ? options.background : undefined);
+      const s = crop(a, whole, src, compat ? options.background : undefined);
       transfer.push(s.buffer as ArrayBuffer);
       return s;
     };
     const tile: PairTile = {
       width: src.width,
       height: src.height,
-      out: { x: rect.x - sx0, y: rect.y - sy0, width: rect.width, height: rect.height },
+      out: { x: rect.x - src.x, y: rect.y - src.y, width: rect.width, height: rect.height },
       fine1: input.fine1.map(cut),
       coarse1: input.coarse1.map(cut),
       fine2: input.fine2.map(cut),
@@ -182,12 +171,18 @@ export async function fusePair(input: PairFusionInput, options: EstarfmOptions, 
   return diagnostics ? { values, thresholds, diagnostics } : { values, thresholds };
 }
 
+/** The kernel's settings from the algorithm's options. */
+export function kernelOptions(options: Omit<EstarfmOptions, 'tileSize'>, run: Pick<KernelOptions, 'diagnostics' | 'wasm'>): KernelOptions {
+  const { halfWindow, dnMin, dnMax, background, similarPixels } = options;
+  return { halfWindow, dnMin, dnMax, background, compat: options.compat === 'zhu2018', similarPixels, ...run };
+}
+
 /**
  * Similarity thresholds `std(F_k,b)·2/numClasses` (sample std, n−1) of a block.
  * zhu2018: over every pixel of the block, background values included (the reference's quirk);
  * default: over the pixels whose fine values are valid in every band.
  */
-export function similarityThresholds(input: PairFusionInput, block: TileRect, options: EstarfmOptions): Float64Array {
+export function similarityThresholds(input: PairFusionInput, block: TileRect, options: Pick<EstarfmOptions, 'compat' | 'background' | 'numClasses'>): Float64Array {
   const nb = input.fine1.length;
   const W = input.width;
   const out = new Float64Array(2 * nb);
@@ -260,21 +255,4 @@ export function splitEven(r: TileRect, size: number, minTiles = 1): TileRect[] {
     for (let i = 0; i + 1 < xs.length; i++) out.push({ x: xs[i], y: ys[j], width: xs[i + 1] - xs[i], height: ys[j + 1] - ys[j] });
   }
   return out;
-}
-
-/** Copy `rect` of an image `width` wide; NaN becomes `nanAs` when given. */
-function crop(a: Float32Array, width: number, rect: TileRect, nanAs?: number): Float32Array {
-  const out = new Float32Array(rect.width * rect.height);
-  for (let y = 0; y < rect.height; y++) {
-    const from = (rect.y + y) * width + rect.x;
-    out.set(a.subarray(from, from + rect.width), y * rect.width);
-  }
-  if (nanAs !== undefined) for (let i = 0; i < out.length; i++) if (out[i] !== out[i]) out[i] = nanAs;
-  return out;
-}
-
-function paste<T extends Float32Array | Float64Array | Int32Array | Int8Array>(dst: T, width: number, rect: TileRect, src: T): void {
-  for (let y = 0; y < rect.height; y++) {
-    dst.set(src.subarray(y * rect.width, (y + 1) * rect.width) as never, (rect.y + y) * width + rect.x);
-  }
 }
