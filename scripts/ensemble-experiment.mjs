@@ -90,6 +90,9 @@ try {
       const insitu = stations ? await (await registry.get('validator:insitu').create({}, context)).validate({ product: r.product, stations, ...intervals }) : undefined;
       const sub = raster.tables.subgrid.rows.find((row) => row.date === 'all');
       const mass = Math.max(...raster.tables.consistency.rows.map((row) => row.maxAbsError ?? 0));
+      const cal = r.tables?.intervals?.rows[0];
+      // The same intervals calibrated for cell means only (half-width ÷ the fine-support scale κ), for comparison.
+      const coarseSupport = cal && cal.scale !== 1 ? await coverageAtCoarseSupport(r, cal.scale, truth, stations, context) : undefined;
       const row = {
         scene: label,
         method,
@@ -100,6 +103,12 @@ try {
         coverage: raster.tables.intervals?.rows[0].coverage ?? null,
         width: raster.tables.intervals?.rows[0].meanWidth ?? null,
         stationCoverage: insitu?.tables.intervals?.rows[0].coverage ?? null,
+        coarseSupportCoverage: coarseSupport?.coverage ?? null,
+        coarseSupportWidth: coarseSupport?.width ?? null,
+        coarseSupportStationCoverage: coarseSupport?.stationCoverage ?? null,
+        withinCellSdEstimated: cal?.withinCellSd ?? null,
+        withinCellSdMeasured: withinCellSd(r.product, truth, coarse.grid),
+        scale: cal?.scale ?? null,
         weights: r.tables?.weights ? Object.fromEntries(r.tables.weights.rows.map((w) => [w.learner, +w.weight.toFixed(3)])) : undefined,
         seconds,
       };
@@ -110,6 +119,35 @@ try {
 } finally {
   await workers.close?.();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Coverage and width of the intervals shrunk back to the coarse support (product ± half-width / κ). */
+async function coverageAtCoarseSupport(r, scale, truth, stations, context) {
+  const shrink = (which) =>
+    core.makeSeries({ ...r[which], values: r[which].values.map((v, d) => Float32Array.from(v, (b, i) => r.product.values[d][i] + (b - r.product.values[d][i]) / scale)) });
+  const intervals = { lower: shrink('lower'), upper: shrink('upper') };
+  const raster = await (await registry.get('validator:raster').create({}, context)).validate({ product: r.product, reference: truth, ...intervals });
+  const insitu = stations ? await (await registry.get('validator:insitu').create({}, context)).validate({ product: r.product, stations, ...intervals }) : undefined;
+  return { coverage: raster.tables.intervals.rows[0].coverage, width: raster.tables.intervals.rows[0].meanWidth, stationCoverage: insitu?.tables.intervals?.rows[0].coverage ?? null };
+}
+
+/** RMS over pixels and dates of the product's error minus its cell mean: the within-cell error the intervals must add. */
+function withinCellSd(product, truth, coarseGrid) {
+  const w = truth.grid.width;
+  const fx = w / coarseGrid.width;
+  const fy = truth.grid.height / coarseGrid.height;
+  const cellOf = (i) => Math.floor(Math.floor(i / w) / fy) * coarseGrid.width + Math.floor((i % w) / fx);
+  let sum = 0;
+  let n = 0;
+  product.values.forEach((z, d) => {
+    const t = truth.values[truth.dates.indexOf(product.dates[d])];
+    if (!t) return;
+    const cellSum = new Float64Array(coarseGrid.width * coarseGrid.height);
+    const cellCount = new Float64Array(cellSum.length);
+    for (let i = 0; i < z.length; i++) if (z[i] === z[i] && t[i] === t[i]) (cellSum[cellOf(i)] += z[i] - t[i]), cellCount[cellOf(i)]++;
+    for (let i = 0; i < z.length; i++) if (z[i] === z[i] && t[i] === t[i]) (sum += (z[i] - t[i] - cellSum[cellOf(i)] / cellCount[cellOf(i)]) ** 2), n++;
+  });
+  return n ? Math.sqrt(sum / n) : null;
 }
 
 const f = (v, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
