@@ -67,8 +67,8 @@ export function toFineSupport(cal: ConformalCalibration, residuals: readonly Flo
   const fit = withinCellVariance(residuals, layout, model);
   if (!fit) {
     throw runtimeError('too few coarse residual pairs to move the intervals to the fine scale', {
-      path: `${where}.support`,
-      expected: `at least ${MIN_VARIOGRAM_PAIRS} pairs of neighbouring coarse cells with residuals, or support "coarse" (intervals for cell means)`,
+      path: `${where}.changeOfSupport`,
+      expected: `at least ${MIN_VARIOGRAM_PAIRS} pairs of neighbouring coarse cells with residuals, or changeOfSupport "none" (intervals for cell means)`,
       found: 'fewer',
     });
   }
@@ -102,7 +102,7 @@ export function intervalsTable(cal: ConformalCalibration, method: string, scheme
       {
         method,
         level: cal.level,
-        support: w ? 'fine' : 'coarse',
+        changeOfSupport: w ? 'variogram' : 'none',
         calibrationRows: cal.n,
         quantile: cal.quantile,
         scale: cal.scale,
@@ -118,8 +118,8 @@ export function intervalsTable(cal: ConformalCalibration, method: string, scheme
     [
       `split-conformal quantile of |coarse target − out-of-fold prediction|${cal.scaled ? ' / spread' : ''} (rank ⌈(n+1)·level⌉ of n); interval = product ± scale × quantile${spread} (docs/ensembles.md)`,
       w
-        ? `fine support: scale = √(fine error variance / mean squared coarse residual), fine error variance = coarseNugget + withinCellSd² (conserving correction) or + pointSill (otherwise); withinCellSd² = pointSill·γ̄(V,V), the point model fitted to the coarse residual variogram (nugget read as coarse-input error; pointRange in coarse cells; ${w.pairs} pairs)`
-        : 'coarse support: calibrated for coarse-cell means; fine pixels under-cover by their within-cell error',
+        ? `change of support: scale = √(fine error variance / mean squared coarse residual), fine error variance = coarseNugget + withinCellSd² (conserving correction) or + pointSill (otherwise); withinCellSd² = pointSill·γ̄(V,V), the point model fitted to the coarse residual variogram (nugget read as coarse-input error; pointRange in coarse cells; ${w.pairs} pairs)`
+        : 'calibrated for coarse-cell means; fine pixels under-cover by their within-cell error (docs/ensembles.md)',
     ],
   );
 }

@@ -162,7 +162,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     }
     if (params.intervals.method !== 'none') {
       calibration = conformalScores(cv.oof, train.y!, params.intervals.method === 'conformal-spread' ? cv.spread : undefined, params.intervals.level, `${ID}.intervals`);
-      if (params.intervals.support === 'fine') calibration = toFineSupport(calibration, residualFields(cv.oof, train, dates.length, coarse.grid.width * coarse.grid.height), layout, params.atpk.model, conserves(params), `${ID}.intervals`);
+      if (params.intervals.changeOfSupport === 'variogram') calibration = toFineSupport(calibration, residualFields(cv.oof, train, dates.length, coarse.grid.width * coarse.grid.height), layout, params.atpk.model, conserves(params), `${ID}.intervals`);
       tables.intervals = intervalsTable(calibration, params.intervals.method, params.cv.scheme);
     }
   }
