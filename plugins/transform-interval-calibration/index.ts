@@ -6,20 +6,24 @@ export interface IntervalCalibrationParams {
   readonly level: number;
   /** Fewest stations with scores: the calibration is refused below. */
   readonly minStations: number;
+  /** Accepted quality flags (observations without a flag are always accepted), as in `validator:insitu`. */
+  readonly flags: readonly string[];
+  /** Deepest sensor (top depth, m) counted as surface soil moisture. */
+  readonly depthMax: number;
 }
 
 /**
  * `transform:interval-calibration` — rescales a product's prediction interval `[lower, upper]` so that it
  * covers in-situ observations at the nominal level: normalised conformal scores `|station − product| /
  * half-width` at the station pixels, their quantile pooled over stations (each station weighs 1), and
- * `product ± κ · half-width` everywhere. Node tables: `calibration` (level, stations, samples, κ) and `loso` (each station's
- * coverage by the interval calibrated on the other stations, and the pooled figures). The
- * guarantee and its assumptions are in docs/ensembles.md ("Calibrating intervals on stations").
+ * `product ± κ · half-width` everywhere. Node tables: `calibration` (level, stations, samples, κ) and
+ * `loso` (each station's coverage by the interval calibrated on the other stations). The guarantee and its
+ * assumptions: docs/ensembles.md, "`transform:interval-calibration` — calibrating on stations".
  *
  * @example
  * ```json
  * "calibrated": { "uses": "transform:interval-calibration",
- *   "with": { "product": { "$node": "down" }, "lower": { "$node": "down", "output": "lower" }, "upper": { "$node": "down", "output": "upper" },
+ *   "with": { "product": { "$node": "downscale" }, "lower": { "$node": "downscale", "output": "lower" }, "upper": { "$node": "downscale", "output": "upper" },
  *             "stations": { "$node": "scene", "output": "stations" }, "level": 0.9 } }
  * ```
  */
@@ -45,6 +49,8 @@ export const intervalCalibrationTransform = definePlugin({
     properties: {
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Nominal coverage 1 − α.' },
       minStations: { type: 'integer', minimum: 2, default: 5, description: 'Fewest stations with matched observations.' },
+      flags: { type: 'array', items: { type: 'string' }, default: ['G'], description: 'Accepted quality flags (unflagged observations are always accepted).' },
+      depthMax: { type: 'number', minimum: 0, default: 0.05, description: 'Deepest sensor top depth (m) used; deeper stations are left out.' },
     },
   },
   async create(params: IntervalCalibrationParams, context) {

@@ -42,8 +42,8 @@ export interface WithinCellOptions {
 export const MIN_VARIOGRAM_PAIRS = 30;
 
 /**
- * Fit `N`, `s` (non-negative weighted least squares, weights = pair counts) and `a` (geometric grid from
- * `minRange` to ~40 cells) to the pooled variogram of `residuals` (one coarse field per date, NaN = no
+ * Fit `N`, `s` (non-negative weighted least squares, weights = pair counts) and `a` (geometric grid, step
+ * 10 %, from `minRange` to 40 cells) to the pooled variogram of `residuals` (one coarse field per date, NaN = no
  * residual); undefined with fewer than {@link MIN_VARIOGRAM_PAIRS} pairs.
  */
 export function withinCellVariance(

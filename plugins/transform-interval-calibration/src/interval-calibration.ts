@@ -62,11 +62,16 @@ function inputs(all: Readonly<Record<string, Artifact | undefined>>) {
   return { product, lower, upper, stations };
 }
 
-/** Scores at every station pixel and product date with an observation on that date, a product value and a positive half-width. */
-function stationScores(product: Series, lower: Series, upper: Series, stations: Stations): StationScores[] {
+/**
+ * Scores at every station pixel and product date with an accepted observation on that date (flag in
+ * `flags` or none, sensor no deeper than `depthMax`), a product value and a positive half-width.
+ */
+function stationScores(product: Series, lower: Series, upper: Series, stations: Stations, params: IntervalCalibrationParams): StationScores[] {
   const projected = projectStations(stations, product.grid);
+  const accepted = new Set(params.flags);
   const out: StationScores[] = [];
   for (const s of projected.stations) {
+    if (!(s.depth <= params.depthMax)) continue;
     const pixel = s.x === undefined || s.y === undefined ? undefined : pixelContaining(product.grid, s.x, s.y);
     const obs = projected.observations.get(s.id);
     if (!pixel || !obs) continue;
@@ -75,7 +80,8 @@ function stationScores(product: Series, lower: Series, upper: Series, stations: 
     obs.dates.forEach((date, i) => {
       const d = product.dates.indexOf(date);
       const y = obs.values[i];
-      if (d < 0 || !(y === y)) return;
+      const flag = obs.flags?.[i];
+      if (d < 0 || !(y === y) || (flag && !accepted.has(flag))) return;
       const z = product.values[d][k];
       const half = (upper.values[d][k] - lower.values[d][k]) / 2;
       if (z === z && half > 0) scores.push(Math.abs(y - z) / half);
@@ -89,12 +95,12 @@ export function createIntervalCalibration(params: IntervalCalibrationParams, con
   return {
     async apply(all) {
       const { product, lower, upper, stations } = inputs(all);
-      const groups = stationScores(product, lower, upper, stations);
+      const groups = stationScores(product, lower, upper, stations, params);
       if (groups.length < params.minStations) {
         throw inputError('too few stations with observations on the product’s pixels and dates to calibrate the interval', {
           file: stations.source,
           path: `${ID}.stations`,
-          expected: `at least ${params.minStations} (minStations)`,
+          expected: `at least ${params.minStations} (minStations) within the grid, no deeper than ${params.depthMax} m, with observations flagged ${params.flags.join('/') || '(any)'} or unflagged`,
           found: `${groups.length}`,
         });
       }

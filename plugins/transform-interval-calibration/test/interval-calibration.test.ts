@@ -28,7 +28,7 @@ function stations(count: number, seed: number): Stations {
   return { kind: 'stations', stations: list.map((s) => s.station), observations: new Map(list.map((s) => [s.station.id, s.obs])) };
 }
 
-const params: IntervalCalibrationParams = { level: 0.9, minStations: 5 };
+const params: IntervalCalibrationParams = { level: 0.9, minStations: 5, flags: ['G'], depthMax: 0.05 };
 
 test('pooled group quantile: every group weighs the same, rank level·(1 + 1/J)', () => {
   // Two groups: {1, 2, 3, 4} (weights 1/8 each) and {10} (weight 1/2). level 0.5 → target 0.75.
@@ -60,9 +60,15 @@ test('transform:interval-calibration: κ is the corrected quantile of the simula
   assert.equal(r.tables.loso.rows.length, 16);
 });
 
-test('transform:interval-calibration refuses too few stations, naming the count', async () => {
+test('transform:interval-calibration refuses too few usable stations (count, depth, flags), naming the count', async () => {
   const t = await intervalCalibrationTransform.create(params, createPluginContext());
-  await assert.rejects(t.apply({ product, lower, upper, stations: stations(3, 4) }), /too few stations[\s\S]*at least 5[\s\S]*3/);
+  await assert.rejects(t.apply({ product, lower, upper, stations: stations(3, 4) }), /too few stations[\s\S]*at least 5[\s\S]*found 3\)/);
+  // Deep sensors and flagged observations do not count: 16 stations, all too deep → none.
+  const deep = stations(16, 4);
+  await assert.rejects(t.apply({ product, lower, upper, stations: { ...deep, stations: deep.stations.map((s) => ({ ...s, depth: 0.2 })) } }), /too few stations[\s\S]*no deeper than 0.05 m[\s\S]*found 0\)/);
+  const flagged = stations(16, 4);
+  const bad = new Map([...flagged.observations].map(([id, o]) => [id, { ...o, flags: o.dates.map(() => 'D01') }]));
+  await assert.rejects(t.apply({ product, lower, upper, stations: { ...flagged, observations: bad } }), /too few stations[\s\S]*found 0\)/);
   const tight = await intervalCalibrationTransform.create({ ...params, level: 0.95, minStations: 2 }, createPluginContext());
   await assert.rejects(tight.apply({ product, lower, upper, stations: stations(8, 4) }), /too few stations for the interval level/);
 });
