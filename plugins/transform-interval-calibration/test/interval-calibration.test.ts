@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { createGrid, createPluginContext, createRng, makeSeries, type Series, type Stations } from '../../../core/index.js';
 import { intervalCalibrationTransform, type IntervalCalibrationParams } from '../index.js';
-import { pooledGroupQuantile } from '../src/interval-calibration.js';
+import { pooledGroupQuantile } from '../src/conformal-scale.js';
 
 // 20 × 20 pixels of 0.1° from (10 E, 50 N); one station per pixel of a 5-pixel lattice (16 stations),
 // 60 dates. The product is 0.3 with a half-width h(p) between 0.01 and 0.04 (its shape); each station
@@ -28,7 +28,7 @@ function stations(count: number, seed: number): Stations {
   return { kind: 'stations', stations: list.map((s) => s.station), observations: new Map(list.map((s) => [s.station.id, s.obs])) };
 }
 
-const params: IntervalCalibrationParams = { level: 0.9, minStations: 5, flags: ['G'], depthMax: 0.05 };
+const params: IntervalCalibrationParams = { level: 0.9, minStations: 5, flags: ['G'], depthMax: 0.05, area: 'coverage', areaFraction: 0.25, unit: 'cell-date', minBlocks: 20 };
 
 test('pooled group quantile: every group weighs the same, rank level·(1 + 1/J)', () => {
   // Two groups: {1, 2, 3, 4} (weights 1/8 each) and {10} (weight 1/2). level 0.5 → target 0.75.
