@@ -41,13 +41,20 @@ export interface IntervalCalibrationParams {
  *   "with": { "product": { "$node": "downscale" }, "lower": { "$node": "downscale", "output": "lower" }, "upper": { "$node": "downscale", "output": "upper" },
  *             "stations": { "$node": "scene", "output": "stations" }, "level": 0.9 } }
  * ```
+ *
+ * @example
+ * ```json
+ * "campaign": { "uses": "transform:interval-calibration",
+ *   "with": { "product": { "$node": "downscale" }, "lower": { "$node": "downscale", "output": "lower" }, "upper": { "$node": "downscale", "output": "upper" },
+ *             "reference": { "$node": "scene", "output": "sm_campaign_1km" }, "coarse": { "$node": "scene", "output": "sm_coarse" }, "level": 0.9 } }
+ * ```
  */
 export const intervalCalibrationTransform = definePlugin({
   id: 'transform:interval-calibration',
-  version: '1.0.0',
-  title: 'Prediction intervals calibrated on in-situ stations',
+  version: '1.1.0',
+  title: 'Prediction intervals calibrated on in-situ stations or a fine-scale reference',
   description:
-    'Rescales a prediction interval to cover in-situ observations at the nominal level: quantile of |station − product| / half-width at the station pixels (same date), pooled over stations with equal weight per station; leave-one-station-out coverage per station.',
+    'Rescales a prediction interval to cover a reference at the nominal level: split-conformal quantile of |reference − product| / half-width, either at the station pixels (same date; each station weighing 1; leave-one-station-out coverage) or at the pixels of a fine-scale campaign map over a calibration area (each coarse cell × date weighing 1; coverage of the map outside the area).',
   inputs: {
     product: { type: 'series', required: true, description: 'the product the interval is centred on' },
     lower: { type: 'series', required: true, description: 'lower bound of the product’s interval (its shape: wider where it is wider)' },
