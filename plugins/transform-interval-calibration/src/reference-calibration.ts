@@ -3,7 +3,6 @@ import {
   describeGrid,
   inputError,
   isSoilscaleError,
-  isStatic,
   makeSeries,
   recordTable,
   runtimeError,
@@ -52,29 +51,21 @@ function referenceInputs(product: Series, all: Readonly<Record<string, Artifact 
 /** Coarse cells with at least one reference value on a shared date. */
 function coveredCells(reference: Series, pairs: DatePairs, cellOf: Int32Array, cells: number): Uint8Array {
   const covered = new Uint8Array(cells);
-  for (const [, r] of pairs) reference.values[r].forEach((v, i) => v === v && cellOf[i] >= 0 && (covered[cellOf[i]] = 1));
+  for (const [, r] of pairs) {
+    const values = reference.values[r];
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i] && cellOf[i] >= 0) covered[cellOf[i]] = 1;
+  }
   return covered;
 }
 
-/**
- * Calibration on a fine-scale reference over part of the domain (a campaign map): normalised scores
- * `|reference − product| / half-width` at the reference pixels inside the calibration area, grouped into
- * exchangeable units (coarse cell × date, or coarse cell over all dates), κ = the pooled quantile at
- * `level·(1 + 1/units)`; reference pixels outside the area give the held-out coverage. Guarantee and
- * assumptions: docs/ensembles.md, "Calibrating on a fine-scale reference".
- */
-export function calibrateOnReference(interval: Interval, all: Readonly<Record<string, Artifact | undefined>>, params: IntervalCalibrationParams, context: PluginContext): Readonly<Record<string, Artifact>> & NodeReport {
-  const { product } = interval;
-  const { reference, pairs, coarseGrid, cellOf } = referenceInputs(product, all);
-  const nCells = coarseGrid.width * coarseGrid.height;
-  const covered = coveredCells(reference, pairs, cellOf, nCells);
-  const area = calibrationCells(coarseGrid, covered, params.area, params.areaFraction, params.seed ?? context.seed);
+/** Scores of the calibration area grouped by unit, and the held-out scores (reference pixels outside the area). */
+function areaScores(interval: Interval, reference: Series, pairs: DatePairs, cellOf: Int32Array, area: Uint8Array, unit: IntervalCalibrationParams['unit']) {
   const units = new Map<number, number[]>();
-  const heldOut: number[] = []; // scores of the reference pixels outside the area
+  const heldOut: number[] = [];
   let heldOutHalfWidths = 0;
   for (const [t, [d, r]] of pairs.entries()) {
     const ref = reference.values[r];
-    const z = product.values[d];
+    const z = interval.product.values[d];
     for (let i = 0; i < z.length; i++) {
       const cell = cellOf[i];
       const half = halfWidth(interval, d, i);
@@ -85,18 +76,32 @@ export function calibrateOnReference(interval: Interval, all: Readonly<Record<st
         heldOutHalfWidths += half;
         continue;
       }
-      const key = params.unit === 'cell' ? cell : cell * pairs.length + t;
+      const key = unit === 'cell' ? cell : cell * pairs.length + t;
       let list = units.get(key);
       if (!list) units.set(key, (list = []));
       list.push(score);
     }
   }
-  const groups = [...units.values()].map((s) => Float64Array.from(s));
+  return { groups: [...units.values()].map((s) => Float64Array.from(s)), heldOut, heldOutHalfWidths };
+}
+
+/**
+ * Calibration on a fine-scale reference over part of the domain (a campaign map): normalised scores
+ * `|reference − product| / half-width` at the reference pixels inside the calibration area, grouped into
+ * exchangeable units (coarse cell × date, or coarse cell over all dates), κ = the pooled quantile at
+ * `level·(1 + 1/units)`; reference pixels outside the area give the held-out coverage. Guarantee and
+ * assumptions: docs/ensembles.md, "`transform:interval-calibration` with a `reference`".
+ */
+export function calibrateOnReference(interval: Interval, all: Readonly<Record<string, Artifact | undefined>>, params: IntervalCalibrationParams, context: PluginContext): Readonly<Record<string, Artifact>> & NodeReport {
+  const { product } = interval;
+  const { reference, pairs, coarseGrid, cellOf } = referenceInputs(product, all);
+  const covered = coveredCells(reference, pairs, cellOf, coarseGrid.width * coarseGrid.height);
+  const area = calibrationCells(coarseGrid, covered, params.area, params.areaFraction, params.seed ?? context.seed);
+  const { groups, heldOut, heldOutHalfWidths } = areaScores(interval, reference, pairs, cellOf, area, params.unit);
   const pixels = groups.reduce((a, g) => a + g.length, 0);
   const unitName = params.unit === 'cell' ? 'coarse cells' : 'coarse cell × date blocks';
   if (groups.length < params.minBlocks) {
     throw inputError('too few reference pixels in the calibration area to calibrate the interval', {
-      file: (reference as { source?: string }).source,
       path: `${ID}.reference`,
       expected: `at least ${params.minBlocks} (minBlocks) ${unitName} with reference values, product values and a positive half-width (area ${params.area}${params.area === 'coverage' ? '' : `, fraction ${params.areaFraction}`})`,
       found: `${groups.length} ${unitName}, ${pixels} pixels`,
