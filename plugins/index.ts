@@ -28,6 +28,7 @@ import { tableModel } from './model-table/index.js';
 import { sampleAtStationsTransform } from './transform-sample-at-stations/index.js';
 import { applyModelTransform } from './transform-apply-model/index.js';
 import { ensembleDownscaler } from './downscaler-ensemble/index.js';
+import { intervalCalibrationTransform } from './transform-interval-calibration/index.js';
 
 export * from './source-stac/index.js';
 export * from './regressor-linear/index.js';
@@ -54,6 +55,7 @@ export * from './model-table/index.js';
 export * from './transform-sample-at-stations/index.js';
 export * from './transform-apply-model/index.js';
 export * from './downscaler-ensemble/index.js';
+export * from './transform-interval-calibration/index.js';
 
 /**
  * The built-in plugins: the one list a new method is added to (one import, one entry).
@@ -85,4 +87,5 @@ export const builtinPlugins: readonly AnyPluginManifest[] = [
   sampleAtStationsTransform,
   applyModelTransform,
   ensembleDownscaler,
+  intervalCalibrationTransform,
 ];

@@ -65,6 +65,24 @@ export function checkNesting(coarse: Grid, fine: Grid): Nesting {
   return { factorX, factorY, offsetCol, offsetRow };
 }
 
+/**
+ * The coarse cell (row-major index in `coarse`) of every fine pixel, −1 for a pixel outside the coarse
+ * grid. Throws as `checkNesting` when `fine` does not nest in `coarse`.
+ */
+export function coarseCellOfPixels(coarse: Grid, fine: Grid): Int32Array {
+  const { factorX, factorY, offsetCol, offsetRow } = checkNesting(coarse, fine);
+  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
+  for (let row = 0; row < fine.height; row++) {
+    const R = Math.floor((row + offsetRow) / factorY);
+    if (R >= coarse.height) continue;
+    for (let col = 0; col < fine.width; col++) {
+      const C = Math.floor((col + offsetCol) / factorX);
+      if (C < coarse.width) cellOf[row * fine.width + col] = R * coarse.width + C;
+    }
+  }
+  return cellOf;
+}
+
 function shortCrs(crs: string): string {
   return crs.length > 40 ? crs.slice(0, 37) + '...' : crs;
 }

@@ -9,4 +9,5 @@ export { createRegressionDownscaler, type EngineHost } from './src/regression-do
 export { blockLayout, blockMeans, blockSums, pixelCells, type BlockLayout } from './src/block-layout.js';
 export { assignFolds, crossValidate, foldSplits, type CvScheme, type OutOfFold, type OutOfFoldResult } from './src/cross-validation.js';
 export { correctResiduals, type ResidualMethod, type ResidualType } from './src/residual/correct.js';
-export { conformalQuantile, conformalScores, intervalBounds, type ConformalCalibration } from './src/conformal.js';
+export { conformalQuantile, conformalScores, intervalBounds, toFineSupport, type ConformalCalibration } from './src/conformal.js';
+export { withinCellVariance, type WithinCellVariance } from './src/within-cell-variance.js';

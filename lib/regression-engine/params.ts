@@ -20,7 +20,7 @@ export interface RegressionEngineParams {
   readonly dateToleranceDays: number;
   readonly cv: { readonly scheme: 'none' | 'kfold' | 'dates' | 'blocks'; readonly folds: number; readonly blockSize: number };
   readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean };
-  readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number };
+  readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number; readonly changeOfSupport: 'none' | 'variogram' };
   readonly importance: boolean;
   readonly maskCoarseGaps: boolean;
   /** Fine pixels per prediction tile (rows of the prediction table built at once). */
@@ -90,6 +90,12 @@ export const regressionEngineParamProperties = {
     properties: {
       method: { enum: ['none', 'conformal', 'conformal-spread'], default: 'none' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Nominal coverage 1 − α.' },
+      changeOfSupport: {
+        enum: ['none', 'variogram'],
+        default: 'none',
+        description:
+          'none: the interval is calibrated for coarse-cell means (fine pixels under-cover by their within-cell error); variogram: the half-width is rescaled to the fine support with the within-cell error variance deconvolved from the variogram of the coarse residuals (point covariance family atpk.model) — only as good as that variogram resolves sub-cell structure (docs/ensembles.md). For intervals calibrated at the fine scale use transform:interval-calibration with stations.',
+      },
     },
     additionalProperties: false,
     default: {},

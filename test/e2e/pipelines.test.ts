@@ -73,15 +73,27 @@ describe('published pipelines on a small demo scene', { concurrency: 1 }, () => 
 });
 
 describe('soilscale compare', () => {
-  it('best-1km: exact mass conservation, interval bounds around the product, predictors from a list param (no TWI)', async () => {
-    const { out, manifest } = await runPipeline('best-1km', SMALL, ['trees=20', 'predictors=["ndvi_1km","lst_1km","dem_1km","clay_1km"]']);
+  it('best-1km: exact mass conservation, interval bounds around the product, station- and campaign-calibrated intervals, predictors from a list param (no TWI)', async () => {
+    // The truth over a block of coarse cells stands in for a campaign map (never on by default).
+    const { out, manifest } = await runPipeline('best-1km', SMALL, ['trees=20', 'predictors=["ndvi_1km","lst_1km","dem_1km","clay_1km"]', 'campaign=sm_truth_1km', 'campaignArea=block']);
     assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), []);
     const consistency = readJson<Records>(join(out, 'truth_consistency.json'));
     assert.ok((consistency.rows.find((r) => r.date === 'all')!.maxAbsError as number) <= 1e-6);
     const intervals = readJson<Records>(join(out, 'truth_intervals.json')).rows[0];
     assert.ok((intervals.coverage as number) > 0 && (intervals.coverage as number) <= 1 && (intervals.meanWidth as number) > 0, JSON.stringify(intervals));
     assert.ok((readJson<Records>(join(out, 'tables', 'down.multiScale.json')).rows[0].rows as number) > 0);
-    for (const f of ['sm_1km', 'sm_1km_lower', 'sm_1km_upper']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+    for (const f of ['sm_1km', 'sm_1km_lower', 'sm_1km_upper', 'sm_1km_lower_insitu', 'sm_1km_upper_insitu']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+    // The station-calibrated interval is the same interval rescaled by κ: its truth coverage moves with its width.
+    const kappa = readJson<Records>(join(out, 'tables', 'insitu_intervals.calibration.json')).rows[0].scale as number;
+    const insitu = readJson<Records>(join(out, 'truth_intervals_insitu.json')).rows[0];
+    assert.ok(Math.abs((insitu.meanWidth as number) - kappa * (intervals.meanWidth as number)) < 1e-6 * kappa, JSON.stringify({ kappa, insitu, intervals }));
+    assert.ok(kappa > 1 ? (insitu.coverage as number) >= (intervals.coverage as number) : (insitu.coverage as number) <= (intervals.coverage as number));
+    // Campaign: 2 of the 3 × 3 cells calibrate, the other 7 are held out and scored.
+    const campaign = readJson<Records>(join(out, 'tables', 'campaign_intervals.calibration.json')).rows[0];
+    assert.equal(campaign.areaCells, 2);
+    assert.ok((campaign.heldOutPixels as number) > 0 && (campaign.heldOutCoverage as number) > 0 && (campaign.heldOutCoverage as number) <= 1, JSON.stringify(campaign));
+    for (const f of ['sm_1km_lower_campaign', 'sm_1km_upper_campaign']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+    assert.ok(manifest.files.includes('campaign_area.tif'));
   });
 
   it('alternatives for one node on identical inputs: one ranked table, the same bytes on a second run', async () => {

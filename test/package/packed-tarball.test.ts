@@ -65,7 +65,7 @@ describe('the packed package', () => {
     assert.deepEqual(out.sdk, { resolveParams: 'function', definePlugin: 'function', kinds: ['source', 'transform', 'regressor', 'model', 'downscaler', 'inverter', 'fuser', 'validator', 'sink'] });
     assert.deepEqual(out.hostInSdk, []);
     assert.deepEqual(out.host, ['runPipeline', 'createRegistry', 'builtinRegistry', 'Container', 'writeRunReport', 'generatePipelineSchema']);
-    assert.equal(out.builtins.length, 25);
+    assert.equal(out.builtins.length, 26); // + transform:interval-calibration
     assert.ok(out.builtins.includes('source:stac') && out.builtins.includes('regressor:rf'));
     assert.deepEqual(out.conformance, []);
     assert.equal(out.kernel, 'function');

@@ -25,10 +25,11 @@ import {
   type Regressor,
   type SavedModel,
   type Series,
+  type Table,
   createSavedModel,
 } from '../../../core/index.js';
 import type { RegressionEngineParams } from '../params.js';
-import { conformalScores, type ConformalCalibration } from './conformal.js';
+import { conformalScores, intervalsTable, toFineSupport, type ConformalCalibration } from './conformal.js';
 import { blockLayout, blockMeans, type BlockLayout } from './block-layout.js';
 import { multiScaleTable } from './multi-scale-table.js';
 import { crossValidate, type OutOfFold } from './cross-validation.js';
@@ -162,11 +163,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     }
     if (params.intervals.method !== 'none') {
       calibration = conformalScores(cv.oof, train.y!, params.intervals.method === 'conformal-spread' ? cv.spread : undefined, params.intervals.level, `${ID}.intervals`);
-      tables.intervals = recordTable(
-        [{ method: params.intervals.method, level: params.intervals.level, calibrationRows: calibration.n, quantile: calibration.quantile, scheme: params.cv.scheme }],
-        undefined,
-        [`split-conformal quantile of |coarse target − out-of-fold prediction|${calibration.scaled ? ' / spread' : ''} (rank ⌈(n+1)·level⌉ of n); interval = product ± quantile${calibration.scaled ? ' × spread' : ''} (docs/ensembles.md)`],
-      );
+      if (params.intervals.changeOfSupport === 'variogram') calibration = toFineSupport(calibration, residualFields(cv.oof, train, dates.length, coarse.grid.width * coarse.grid.height), layout, params.atpk.model, conserves(params), `${ID}.intervals`);
+      tables.intervals = intervalsTable(calibration, params.intervals.method, params.cv.scheme);
     }
   }
   const firstPass = await regressor.fit(train);
@@ -267,6 +265,18 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   return out;
 }
 
+/** Whether the product's block means equal the coarse values (see `residual/correct.ts`). */
+function conserves(params: RegressionEngineParams): boolean {
+  return params.residualType === 'conservation' && params.residualCorrection !== 'none' && params.residualCorrection !== 'bilinear';
+}
+
+/** Out-of-fold residuals `y − ŷ_oof` of the training rows as one coarse field per date (NaN elsewhere). */
+function residualFields(oof: Float32Array, train: Table, dates: number, cells: number): Float64Array[] {
+  const fields = Array.from({ length: dates }, () => new Float64Array(cells).fill(Number.NaN));
+  for (let r = 0; r < train.rows; r++) fields[train.index!.date![r]][train.index!.pixel![r]] = train.y![r] - oof[r];
+  return fields;
+}
+
 /** Max and mean |block mean(product) − coarse| over the cells where both exist. */
 function conservationError(product: Float32Array, coarse: Float32Array, layout: BlockLayout): { cells: number; maxAbsError: number | null; meanAbsError: number | null } {
   const agg = blockMeans(product, layout, 0);
@@ -293,7 +303,7 @@ function wrapModel(model: FittedRegressor, params: RegressionEngineParams, colum
       steps,
       dateFeatures: params.dateFeatures,
       trainingRows,
-      ...(calibration ? { conformal: { quantile: calibration.quantile, scaled: calibration.scaled, level: calibration.level, n: calibration.n } } : {}),
+      ...(calibration ? { conformal: { quantile: calibration.quantile, scaled: calibration.scaled, level: calibration.level, n: calibration.n, scale: calibration.scale } } : {}),
     },
     binary,
   });

@@ -27,9 +27,10 @@ test('downscaler:ensemble: weights table, conservation exact, intervals around t
     means.forEach((m, k) => assert.ok(Math.abs(m - scene.smCoarse.values[d][k]) < 1e-6, `date ${d} cell ${k}`));
   });
   assert.ok(subGridCorrelation(r.product, scene.truth, 5) > 0.9);
-  // Conformal intervals: product ± one half-width per run, recorded in the intervals table.
-  const q = r.tables!.intervals.rows[0].quantile as number;
-  assert.ok(q > 0);
+  // Conformal intervals: product ± one half-width per run (the coarse quantile; no change of support by default), recorded in the intervals table.
+  const cal = r.tables!.intervals.rows[0];
+  const q = cal.halfWidth as number;
+  assert.ok(q > 0 && q === cal.quantile && cal.scale === 1 && cal.changeOfSupport === 'none');
   r.product.values.forEach((z, d) => {
     for (let i = 0; i < z.length; i += 37) {
       assert.ok(Math.abs(r.upper!.values[d][i] - z[i] - q) < 1e-6 && Math.abs(z[i] - r.lower!.values[d][i] - q) < 1e-6);

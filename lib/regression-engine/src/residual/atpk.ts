@@ -35,13 +35,13 @@ function centres(factor: number, q: number): Float64Array {
 }
 
 /** Geometry shared by the covariance tables: distances in fine-pixel x units (y scaled by aspect). */
-interface Geometry {
+export interface Geometry {
   readonly fx: number;
   readonly fy: number;
   readonly aspect: number;
 }
 
-function geometry(layout: BlockLayout): Geometry {
+export function geometry(layout: BlockLayout): Geometry {
   const t = layout.fine.transform;
   return { fx: layout.factorX, fy: layout.factorY, aspect: Math.abs(t[5] / t[1]) };
 }
@@ -50,7 +50,7 @@ function geometry(layout: BlockLayout): Geometry {
  * Mean covariance between block (0,0) and block (dy,dx), both discretised with `q` points per axis:
  * `C̄(V_0, V_o) = (1/n²) Σ_a Σ_b C(|a − b|)`.
  */
-function blockBlockCov(g: Geometry, cov: (h: number) => number, q: number, dy: number, dx: number): number {
+export function blockBlockCov(g: Geometry, cov: (h: number) => number, q: number, dy: number, dx: number): number {
   const xs = centres(g.fx, Math.min(q, g.fx));
   const ys = centres(g.fy, Math.min(q, g.fy));
   const ox = dx * g.fx;
@@ -252,6 +252,28 @@ export function deconvolveRange(
   model: CovarianceModel,
   { maxLag = 3, fallbackRange = 1, discretisation = 6 } = {},
 ): Deconvolution {
+  const { offsets, gamma, count, pairs } = empiricalVariogram(residuals, layout, maxLag);
+  if (pairs < 30) return { range: fallbackRange, sill: Number.NaN, pairs };
+  const g = geometry(layout);
+  let best = { range: fallbackRange, sill: Number.NaN, sse: Infinity };
+  for (let k = 0; k < 28; k++) {
+    const range = 0.15 * 1.2 ** k;
+    const cov = pointCovariance(model, range * g.fx);
+    const c0 = blockBlockCov(g, cov, discretisation, 0, 0);
+    const gv = offsets.map(([dy, dx]) => c0 - blockBlockCov(g, cov, discretisation, dy, dx));
+    let num = 0;
+    let den = 0;
+    for (let o = 0; o < offsets.length; o++) (num += count[o] * gamma[o] * gv[o]), (den += count[o] * gv[o] * gv[o]);
+    const sill = den > 0 ? num / den : 0;
+    let sse = 0;
+    for (let o = 0; o < offsets.length; o++) sse += count[o] * (gamma[o] - sill * gv[o]) ** 2;
+    if (sse < best.sse) best = { range, sill, sse };
+  }
+  return { range: best.range, sill: best.sill, pairs };
+}
+
+/** Empirical semivariogram of coarse fields pooled over dates, per cell offset (half-plane) up to `maxLag` cells. */
+export function empiricalVariogram(residuals: readonly ArrayLike<number>[], layout: BlockLayout, maxLag: number) {
   const cw = layout.coarse.width;
   const ch = layout.coarse.height;
   const offsets: Array<[number, number]> = [];
@@ -282,21 +304,5 @@ export function deconvolveRange(
     pairs += count[o];
     if (count[o] > 0) gamma[o] /= count[o];
   }
-  if (pairs < 30) return { range: fallbackRange, sill: Number.NaN, pairs };
-  const g = geometry(layout);
-  let best = { range: fallbackRange, sill: Number.NaN, sse: Infinity };
-  for (let k = 0; k < 28; k++) {
-    const range = 0.15 * 1.2 ** k;
-    const cov = pointCovariance(model, range * g.fx);
-    const c0 = blockBlockCov(g, cov, discretisation, 0, 0);
-    const gv = offsets.map(([dy, dx]) => c0 - blockBlockCov(g, cov, discretisation, dy, dx));
-    let num = 0;
-    let den = 0;
-    for (let o = 0; o < offsets.length; o++) (num += count[o] * gamma[o] * gv[o]), (den += count[o] * gv[o] * gv[o]);
-    const sill = den > 0 ? num / den : 0;
-    let sse = 0;
-    for (let o = 0; o < offsets.length; o++) sse += count[o] * (gamma[o] - sill * gv[o]) ** 2;
-    if (sse < best.sse) best = { range, sill, sse };
-  }
-  return { range: best.range, sill: best.sill, pairs };
+  return { offsets, gamma, count, pairs };
 }
