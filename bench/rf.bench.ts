@@ -6,6 +6,8 @@
  * On a shared machine wall time follows the load, so the table also gives CPU seconds (all threads) and
  * a calibration loop's rate before and after; with `--run-peer` scikit-learn runs at the same time as
  * our side (both under the same load) instead of after it.
+ *
+ * First, the accuracy check on a real station table (`rf-station-table.ts`; `--station-only` stops there).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { rfPlugin, type RandomForestParams } from '../plugins/regressor-rf/index.js';
 import type { BenchArgs } from './main.js';
 import { printTable } from './report.js';
+import { stationTableBench } from './rf-station-table.js';
 import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, sharedBenchDir, timeFitAndPredict, type SklearnResult } from './sklearn-peer.js';
 
 /** What the calibration loop does on a quiet machine of this class (M steps/s, one thread). */
@@ -62,6 +65,8 @@ function startSklearnRf(n: number, jobs: number): Promise<SklearnResult> {
 }
 
 export default async function rfBench({ flags }: BenchArgs): Promise<void> {
+  await stationTableBench(flags);
+  if (flags.includes('--station-only')) return;
   const N = 100_000;
   const threads = 2;
   ensureBenchData();
