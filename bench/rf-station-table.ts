@@ -7,14 +7,13 @@
  * shuffle; the table is written to `bench/data/deos-station-table.bin` so that scikit-learn
  * (`bench/rf-station-sklearn.py`) fits the very same rows.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, createTable, runtimeError, splitCsvLine, splitLines, type Table } from '../core/index.js';
 import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { rfPlugin, type RandomForestParams } from '../plugins/regressor-rf/index.js';
 import { flagValue, peakRssMiB, printTable, timed } from './report.js';
-import { benchDataDir, cpuSeconds, sharedBenchDir } from './sklearn-peer.js';
+import { benchDataDir, cpuSeconds, sharedBenchDir, startPython } from './sklearn-peer.js';
 
 export const STATION_FEATURES = ['sm_network', 'doy_sin', 'doy_cos', 'lat', 'lon', 'elev_m'] as const;
 
@@ -112,25 +111,10 @@ export interface StationPeer {
   readonly peakRssMiB?: number;
 }
 
-/** scikit-learn's RandomForestRegressor on the same table, one fit per seed . */
+/** scikit-learn's RandomForestRegressor on the same table, one fit per seed. */
 export function runStationPeer(table: StationTable, seeds: readonly number[], trees: number, maxFeatures: number, minLeaf: number, jobs: number): Promise<StationPeer> {
   const py = new URL('../../bench/rf-station-sklearn.py', import.meta.url).pathname; // from dist/bench/
-  const args = [py, table.file, String(STATION_FEATURES.length), '--seeds', seeds.join(','), '--trees', String(trees), '--max-features', String(maxFeatures), '--min-leaf', String(minLeaf), '--jobs', String(jobs)];
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-v', '/usr/bin/python3', ...args]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) reject(new Error(`rf-station-sklearn.py failed (exit ${code}): ${err.slice(-500)}`));
-      else {
-        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-        resolve({ ...(JSON.parse(line.slice('RESULT '.length)) as StationPeer), peakRssMiB: rss ? Number(rss[1]) / 1024 : undefined });
-      }
-    });
-  });
+  return startPython<StationPeer>([py, table.file, String(STATION_FEATURES.length), '--seeds', seeds.join(','), '--trees', String(trees), '--max-features', String(maxFeatures), '--min-leaf', String(minLeaf), '--jobs', String(jobs)]);
 }
 
 const mean = (a: readonly number[]) => a.reduce((s, v) => s + v, 0) / a.length;
