@@ -4,7 +4,6 @@
  * features, 1M prediction rows); the same network trained with tfjs-wasm (why the BPNN kernel is
  * hand-written); and the training throughput of regressor:cnn-gru and downscaler:resnet (samples/s).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { createPluginContext, createRng, createWorkerPool, createGrid, featureLayout, makeSeries, type Table } from '../core/index.js';
@@ -14,7 +13,7 @@ import { cnnGruPlugin } from '../plugins/regressor-cnn-gru/index.js';
 import { resnetDownscaler } from '../plugins/downscaler-resnet/index.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
-import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, r2Score, sharedBenchDir, type SklearnResult } from './sklearn-peer.js';
+import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, r2Score, sharedBenchDir, startPython, type SklearnResult } from './sklearn-peer.js';
 
 /** What a plain JS multiply-add loop does on a quiet machine of this class (M/s, one thread): the load-factor reference. */
 const QUIET_MAC_RATE = 1000;
@@ -41,19 +40,7 @@ function calibrate(): { wall: number; cpu: number } {
 
 /** `bench.py mlp N` started now, without blocking, so it runs under the same load as our side. */
 function startSklearnMlp(n: number): Promise<SklearnResult> {
-  const script = join(sharedBenchDir(), 'bench.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [script, 'mlp', String(n), '--jobs', '1'], { env: { ...process.env, SKBENCH_DATA: benchDataDir() } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) reject(new Error(`bench.py mlp failed (exit ${code}): ${err.slice(-500)}`));
-      else resolve(JSON.parse(line.slice('RESULT '.length)) as SklearnResult);
-    });
-  });
+  return startPython<SklearnResult>([join(sharedBenchDir(), 'bench.py'), 'mlp', String(n), '--jobs', '1'], { ...process.env, SKBENCH_DATA: benchDataDir() });
 }
 
 /** Multiply-adds per row of one Adam step: forward, back-propagated deltas (not into the inputs), weight gradients. */

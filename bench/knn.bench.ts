@@ -3,12 +3,14 @@
  * KNeighborsRegressor (k=10, kd-tree, uniform weights, standardised features) on the shared benchmark
  * data: 80k fit rows × 12 features, the 1M-row grid. Also checks that our neighbours are exactly the
  * brute-force neighbours on a sample of grid rows, and prints the mean grid prediction, which equals
- * scikit-learn's `grid_pred_mean` when the neighbour sets agree.
+ * scikit-learn's `grid_pred_mean` when the neighbour sets agree. `--search-work` adds where the search's
+ * work goes and the least any exact search on this tree must do (`knn-search-work.ts`).
  */
 import { createPluginContext, createWorkerPool, fitFeatureScaling, standardiseFeatures, type Table } from '../core/index.js';
 import { knnPlugin, type KnnParams } from '../plugins/regressor-knn/index.js';
 import { buildSearchTree } from '../plugins/regressor-knn/src/kd-tree.js';
 import { forEachNeighbours } from '../plugins/regressor-knn/src/knn-search.js';
+import { describeSearchWork, measureSearchWork } from './knn-search-work.js';
 import type { BenchArgs } from './main.js';
 import { peakRssMiB, printTable, timed } from './report.js';
 import { ensureBenchData, loadBenchGridRows, loadBenchTable, peerFor, r2Score, timeGridPrediction } from './sklearn-peer.js';
@@ -65,4 +67,5 @@ export default async function knnBench({ flags }: BenchArgs): Promise<void> {
     { task: 'neighbours = brute force', ours: agreement.same, unit: `of ${agreement.checked} grid rows` },
     { task: 'peak memory', ours: rss, peer: peer?.peakRssMiB, unit: 'MiB' },
   ]);
+  if (flags.includes('--search-work')) console.log(`\n${describeSearchWork(measureSearchWork(fit, full, 10, params.leafSize, 400_000, 2_000))}`);
 }

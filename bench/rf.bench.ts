@@ -6,16 +6,17 @@
  * On a shared machine wall time follows the load, so the table also gives CPU seconds (all threads) and
  * a calibration loop's rate before and after; with `--run-peer` scikit-learn runs at the same time as
  * our side (both under the same load) instead of after it.
+ *
+ * First, the accuracy check on a real station table (`rf-station-table.ts`; `--station-only` stops there).
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createPluginContext, createWorkerPool } from '../core/index.js';
 import { rfPlugin, type RandomForestParams } from '../plugins/regressor-rf/index.js';
 import type { BenchArgs } from './main.js';
 import { printTable } from './report.js';
-import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, sharedBenchDir, timeFitAndPredict, type SklearnResult } from './sklearn-peer.js';
+import { stationTableBench } from './rf-station-table.js';
+import { benchDataDir, cpuSeconds, ensureBenchData, loadBenchGrid, loadBenchTable, PEER_FIGURES, sharedBenchDir, startPython, timeFitAndPredict, type SklearnResult } from './sklearn-peer.js';
 
 /** What the calibration loop does on a quiet machine of this class (M steps/s, one thread). */
 const QUIET_STEP_RATE = 175;
@@ -41,27 +42,12 @@ function calibrate(): { wall: number; cpu: number } {
 
 /** `bench.py rf N --jobs J` started now, without blocking, so it runs under the same load as our side. */
 function startSklearnRf(n: number, jobs: number): Promise<SklearnResult> {
-  const script = join(sharedBenchDir(), 'bench.py');
-  const timeBin = existsSync('/usr/bin/time');
-  const args = [script, 'rf', String(n), '--jobs', String(jobs)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(timeBin ? '/usr/bin/time' : '/usr/bin/python3', timeBin ? ['-v', '/usr/bin/python3', ...args] : args, { env: { ...process.env, SKBENCH_DATA: benchDataDir() } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) reject(new Error(`bench.py rf failed (exit ${code}): ${err.slice(-500)}`));
-      else {
-        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-        resolve({ ...(JSON.parse(line.slice('RESULT '.length)) as SklearnResult), peakRssMiB: rss ? Number(rss[1]) / 1024 : undefined });
-      }
-    });
-  });
+  return startPython<SklearnResult>([join(sharedBenchDir(), 'bench.py'), 'rf', String(n), '--jobs', String(jobs)], { ...process.env, SKBENCH_DATA: benchDataDir() });
 }
 
 export default async function rfBench({ flags }: BenchArgs): Promise<void> {
+  await stationTableBench(flags);
+  if (flags.includes('--station-only')) return;
   const N = 100_000;
   const threads = 2;
   ensureBenchData();

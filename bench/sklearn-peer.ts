@@ -10,7 +10,7 @@
  * const peer = flags.includes('--run-peer') ? runSklearn('rf', 100_000, { jobs: 2 }) : PEER_FIGURES.rf;
  * ```
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,29 @@ export async function timeFitAndPredict(regressor: Regressor, fit: Table, test: 
   const predicted = await timed(() => model.predict(grid));
   const predictCpu = cpuSeconds(process.cpuUsage(cpu1));
   return { fitted, fitCpu, model, r2, predicted, predictCpu, rss: peakRssMiB() };
+}
+
+/**
+ * Starts `/usr/bin/python3 args` without blocking (so it runs under the same load as our side), under
+ * `/usr/bin/time -v` when present for its peak memory; resolves to the JSON of its `RESULT ` line.
+ */
+export function startPython<T>(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<T & { peakRssMiB?: number }> {
+  const timeBin = existsSync('/usr/bin/time');
+  return new Promise((resolve, reject) => {
+    const child = spawn(timeBin ? '/usr/bin/time' : PYTHON, timeBin ? ['-v', PYTHON, ...args] : [...args], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`${args.join(' ')} failed (exit ${code}): ${err.slice(-500)}`));
+      else {
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+        resolve({ ...(JSON.parse(line.slice('RESULT '.length)) as T), peakRssMiB: rss ? Number(rss[1]) / 1024 : undefined });
+      }
+    });
+  });
 }
 
 export interface SklearnResult {

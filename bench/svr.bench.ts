@@ -1,5 +1,5 @@
 /**
- * `npm run bench svr [-- --run-peer] [--grid-rows=R] [--cache-mb=M] [--solver=smo]`: regressor:svr against scikit-learn's SVR
+ * `npm run bench svr [-- --run-peer] [--grid-rows=R] [--cache-mb=M] [--solver=libsvm]`: regressor:svr against scikit-learn's SVR
  * (RBF, C=1, ε=0.01, gamma 'scale', standardised features) on the shared benchmark data: 16k fit rows
  * × 12 features (N=20000), predictions on the 1M-row grid.
  */
@@ -20,7 +20,7 @@ export default async function svrBench({ flags }: BenchArgs): Promise<void> {
   const params: SvrParams = {
     type: 'epsilon', kernel: 'rbf', C: 1, epsilon: 0.01, nu: 0.5, gamma: 'scale', degree: 3, coef0: 0,
     standardize: true, standardizeTarget: false, tolerance: 0.001, cacheSizeMB: flagValue(flags, 'cache-mb') ?? 200, shrinking: true, maxRows: null, seed: 42,
-    solver: flags.includes('--solver=smo') ? 'smo' : 'libsvm',
+    solver: flags.includes('--solver=libsvm') ? 'libsvm' : 'smo',
   };
   const svr = await svrPlugin.create(params, createPluginContext({ workers, seed: 42 }));
   const fitCpu0 = process.cpuUsage();
