@@ -15,6 +15,7 @@ import { expandPipelineArgs, parseParamArgs, parseSeed } from './options.js';
 import { createTerminalProgress } from './progress.js';
 import { saveModelsOption, savedModelsLine } from './save-models.js';
 import { pluginInitCommand } from './plugin-init-command.js';
+import { workerCommand } from './worker.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -249,6 +250,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(stacCommand)
+    .command(workerCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
@@ -286,7 +288,8 @@ export function reportError(e: unknown): number {
 // npx and global installs start the CLI through a symlink in a .bin folder: compare real paths.
 const invoked = process.argv[1] !== undefined && existsSync(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invoked) {
-  exitOnSignals();
+  // `worker` stops gracefully on a signal itself (finishing its running jobs); every other command exits at once.
+  if (hideBin(process.argv)[0] !== 'worker') exitOnSignals();
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;
