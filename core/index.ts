@@ -28,6 +28,7 @@ export * from './services/logger.js';
 export * from './services/progress.js';
 export * from './services/worker-pool.js';
 export * from './services/worker-task.js';
+export type * from './tiles/types.js';
 export * from './util/random.js';
 export * from './io/atomic-file.js';
 export * from './io/saved-model-file.js';

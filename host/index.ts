@@ -16,9 +16,11 @@ import {
 } from '../core/host.js';
 import { createPluginContext, type AnyPluginManifest, type PluginContext, type PluginContextOptions } from '../core/index.js';
 import { builtinPlugins } from '../plugins/index.js';
+import { builtinTileTask } from './tile-worker.js';
 
 export * from '../core/host.js';
 export { builtinPlugins } from '../plugins/index.js';
+export { builtinTileTask, runTileWithBuiltins } from './tile-worker.js';
 
 /**
  * A registry of the built-in plugins, plus `extra` (your own plugins, as a pipeline's `plugins` field would add).
@@ -48,7 +50,7 @@ export function builtinRegistry(extra: readonly AnyPluginManifest[] = []): Plugi
  */
 export function createHostContext(options: Omit<PluginContextOptions, 'instantiate'> & { readonly registry?: PluginRegistry } = {}): PluginContext {
   const { registry = builtinRegistry(), ...rest } = options;
-  const context: PluginContext = createPluginContext({ ...rest, instantiate: (spec, kind) => instantiateSpec(registry, spec, kind, () => context) });
+  const context: PluginContext = createPluginContext({ tileTask: builtinTileTask, ...rest, instantiate: (spec, kind) => instantiateSpec(registry, spec, kind, () => context) });
   return context;
 }
 
@@ -67,7 +69,7 @@ export function createHostContext(options: Omit<PluginContextOptions, 'instantia
  * ```
  */
 export function runPipeline(pathOrObject: string | object, options: RunOptions): Promise<RunResult> {
-  return runPipelineWith(pathOrObject, { ...options, registry: options.registry ?? builtinRegistry() });
+  return runPipelineWith(pathOrObject, { tileTask: builtinTileTask, ...options, registry: options.registry ?? builtinRegistry() });
 }
 
 /** Check a pipeline without running it (core's `preparePipeline`), with the built-in plugins unless `options.registry` is given. */

@@ -26,10 +26,14 @@ import { concatTables, filterDates, maskSeries, mergeByDate, mergeByRegion, time
 import { preparePipeline, type InputBinding, type PipelinePlan, type PlannedNode, type PlannedPart, type PlannedUse, type RefBinding } from './plan.js';
 import { classRasterRegions, polygonRegions, type ClassAssignment, type RegionMap } from './regions.js';
 import { checkDownscalerCrs, checkInputAsset, checkOutputProduct, checkValidatorTables, type AssetOrigin } from './product-checks.js';
-import { openRunDir } from './run-dir.js';
+import { openRunDir, resumableStaging } from './run-dir.js';
 import { createWarningCollector, strictFailure, type RunWarning, type WarningCollector } from './warnings.js';
 import { writeNodeModels } from './save-models.js';
 import { writeRunReport } from '../report/write-report.js';
+import type { TileExecutor } from '../tiles/types.js';
+import type { TileJobTask } from '../tiles/core-worker.js';
+import type { TileStageStats } from '../tiles/service.js';
+import { openTileStore, type RunTileStore } from './run-tiles.js';
 
 export interface RunOptions {
   /** Output folder: must not exist or be empty unless `overwrite`. */
@@ -51,6 +55,16 @@ export interface RunOptions {
   readonly strict?: boolean;
   /** Write every fitted model the nodes produced into `models/` (listed in the manifest's `models`); default false. */
   readonly saveModels?: boolean;
+  /** Where tile jobs run (`context.tiles`); default the local executor on `workers`. */
+  readonly tileExecutor?: TileExecutor;
+  /** The worker task of the default local executor; default core's (models of the pipeline's own plugins only; `soilscale/host` passes one that knows the built-ins). */
+  readonly tileTask?: TileJobTask;
+  /** Tile edge in output pixels; default 512. */
+  readonly tileSize?: number;
+  /** Keep the tile store in `<out>.resume` if the run fails or is interrupted, so `resume` can continue it (docs/trustworthy-runs.md). */
+  readonly resumable?: boolean;
+  /** Continue the interrupted resumable run of `out`: same run hash required; finished tiles whose checksums match are kept. */
+  readonly resume?: boolean;
 }
 
 export interface RunResult {
@@ -60,6 +74,8 @@ export interface RunResult {
   readonly artifacts: ReadonlyMap<string, Artifact>;
   /** Decisions the run took on the user's behalf (also in `manifest.warnings`). */
   readonly warnings: readonly RunWarning[];
+  /** Per tile stage: tiles in all, kept from an interrupted run, computed. */
+  readonly tiles: readonly TileStageStats[];
 }
 
 /**
@@ -79,7 +95,7 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
   }
   const registry = options.registry ?? createRegistry([]);
   const plan = await preparePipeline(pathOrObject, { registry, params: options.params });
-  const runDir = await openRunDir(options.out, options.overwrite);
+  const runDir = await openRunDir(options.out, options.overwrite, { resumable: options.resumable, resume: options.resume });
   const ownPool = options.workers === undefined;
   const services: RunServices = {
     logger: options.logger ?? createConsoleLogger('info'),
@@ -92,19 +108,27 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
   try {
     tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
     const warnings = createWarningCollector(services.logger);
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings, options.saveModels ?? false);
+    const tiles = await openTileStore(plan, runDir.staging, { ...options, logger: services.logger, progress: services.progress }, runSeedOf(plan, options.seed), soilscaleVersion(), services.workers);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings, options.saveModels ?? false, tiles);
     const result = await run.execute();
     if (options.strict && result.warnings.length) throw strictFailure(result.warnings);
     await runDir.commit();
     return { ...result, outDir: runDir.out };
   } catch (e) {
     await runDir.abort();
+    if (options.resumable || options.resume) services.logger.error(`the run stopped; its finished tiles are kept in ${resumableStaging(runDir.out)}: continue it with --resume (or remove that folder)`);
     throw e;
   } finally {
     unregister();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     if (ownPool) await services.workers.close();
   }
+}
+
+/** The run seed: given, else the pipeline param `seed`, else 0. */
+function runSeedOf(plan: PipelinePlan, seed: number | undefined): number {
+  const p = plan.params.seed;
+  return seed ?? (typeof p === 'number' ? p : 0);
 }
 
 /** What one node produced. */
@@ -147,9 +171,9 @@ class Run {
     private readonly report: boolean,
     private readonly warnings: WarningCollector,
     private readonly saveModels: boolean,
+    private readonly tiles: RunTileStore,
   ) {
-    const p = plan.params.seed;
-    this.runSeed = seed ?? (typeof p === 'number' ? p : 0);
+    this.runSeed = runSeedOf(plan, seed);
     this.services = registry.services()!;
     this.logger = this.services.logger;
   }
@@ -176,6 +200,8 @@ class Run {
       task.tick(1, id);
     }
     task.done();
+    // The tile store is scratch once every stage is assembled: the run folder holds only its outputs.
+    await this.tiles.remove();
 
     const files: string[] = [];
     const outputs: Record<string, string[]> = {};
@@ -222,7 +248,7 @@ class Run {
     };
     if (this.report) manifest = { ...manifest, files: [...files, ...(await this.writeReport(manifest, artifacts)), 'manifest.json'], warnings: this.warnings.list() };
     await writeFile(join(this.staging, 'manifest.json'), JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    return { manifest, artifacts, warnings: manifest.warnings };
+    return { manifest, artifacts, warnings: manifest.warnings, tiles: this.tiles.stats };
   }
 
   private isValidator(node: PlannedNode): boolean {
@@ -390,6 +416,7 @@ class Run {
       cache: this.services.cache,
       seed,
       tempDir: join(this.tempRoot, scope.replace(/[^A-Za-z0-9_.-]/g, '_')),
+      tiles: this.tiles.service(scope, () => this.tiles.recordInputs(this.inputChecksums())),
       instantiate,
       warn: (code, message) => this.warnings.warn(code, message, scope),
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, renameSync, rmSync } from 'node:fs';
+import { constants, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -29,7 +29,7 @@ export interface RunDir {
  * else. The current folder, its ancestors, the home folder and `/` are never an output folder. Every
  * refusal is a usageError (exit 2) naming the folder.
  */
-export async function openRunDir(outPath: string, overwrite = false): Promise<RunDir> {
+export async function openRunDir(outPath: string, overwrite = false, resume: RunDirResume = {}): Promise<RunDir> {
   const out = checkOutPath(outPath);
   const parent = dirname(out);
   try {
@@ -41,6 +41,7 @@ export async function openRunDir(outPath: string, overwrite = false): Promise<Ru
   const lock = acquireRunLock(out);
   try {
     await checkExisting(out, outPath, overwrite);
+    if (resume.resumable || resume.resume) return openedRunDir(out, await openResumableStaging(out, outPath, resume.resume ?? false), lock, overwrite, RESUMABLE_KEEP);
     const staging = join(parent, `${basename(out)}.partial-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(staging);
@@ -54,11 +55,12 @@ export async function openRunDir(outPath: string, overwrite = false): Promise<Ru
   }
 }
 
-function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: boolean): RunDir {
+function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: boolean, keep?: string): RunDir {
   /** The previous run, moved aside during commit: put back, or removed if the new one is in place already. */
   let old: string | undefined;
   const cleanupNow = (): void => {
-    rmSync(staging, { recursive: true, force: true });
+    if (keep) keepOnly(staging, keep);
+    else rmSync(staging, { recursive: true, force: true });
     if (old && existsSync(old)) {
       if (existsSync(out)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, out);
@@ -80,7 +82,8 @@ function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: bo
     async abort() {
       unregister();
       try {
-        await rm(staging, { recursive: true, force: true });
+        if (keep) keepOnly(staging, keep);
+        else await rm(staging, { recursive: true, force: true });
       } finally {
         lock.release();
       }
@@ -111,6 +114,47 @@ async function moveIntoPlace(out: string, staging: string, overwrite: boolean, m
     throw e;
   }
   await rm(old, { recursive: true, force: true });
+}
+
+/** How a run uses its staging folder when it may be resumed (`soilscale run --resumable` / `--resume`). */
+export interface RunDirResume {
+  /** Stage in `<out>.resume` and keep its tile store when the run fails or is interrupted. */
+  readonly resumable?: boolean;
+  /** Continue the interrupted run staged in `<out>.resume` (which must exist). */
+  readonly resume?: boolean;
+}
+
+/** The staging entry a resumable run keeps when it fails or is interrupted: its tile store. */
+const RESUMABLE_KEEP = 'tiles';
+
+/** The staging folder of a resumable run of `out`: fixed, so `--resume` finds it. */
+export function resumableStaging(out: string): string {
+  return `${resolve(out)}.resume`;
+}
+
+/**
+ * `<out>.resume`: made new for a resumable run (refused if an interrupted run is there: resume it or
+ * remove it), or adopted to resume one (refused if absent). Anything but the tile store (partial
+ * outputs of the interrupted run) is removed: the resumed run writes every output again.
+ */
+async function openResumableStaging(out: string, outPath: string, resume: boolean): Promise<string> {
+  const staging = resumableStaging(out);
+  const exists = await stat(staging).then((s) => s.isDirectory(), () => false);
+  if (resume && !exists) {
+    throw usageError('there is no interrupted run to resume', { file: outPath, expected: `the folder ${staging} an interrupted resumable run left`, found: 'none (start the run with --resumable)' });
+  }
+  if (!resume && exists) {
+    throw usageError('an interrupted resumable run of this output folder is waiting', { file: outPath, expected: `no ${staging} (resume it with --resume, or remove that folder to start again)`, found: staging });
+  }
+  if (exists) keepOnly(staging, RESUMABLE_KEEP);
+  else await mkdir(staging);
+  return staging;
+}
+
+/** Remove every entry of `dir` but `keep` (inside the run's own staging folder only). */
+function keepOnly(dir: string, keep: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir)) if (e !== keep) rmSync(join(dir, e), { recursive: true, force: true });
 }
 
 /** The absolute output path; refuses '' and folders whose replacement would take the user's files. */

@@ -7,6 +7,10 @@ import { createMemoryCache, type Cache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
+import { stagePluginsTileTask, type TileJobTask } from '../tiles/core-worker.js';
+import { createLocalExecutor } from '../tiles/local-executor.js';
+import { createTileService } from '../tiles/service.js';
+import type { TileService } from '../tiles/types.js';
 import type { KindInterfaces, PluginKind } from './kinds.js';
 import type { PluginContext, PluginSpec } from './manifest.js';
 
@@ -21,6 +25,12 @@ export interface PluginContextOptions {
   /** Where warnings go (a run's collector); default: the logger, at warn level. */
   warn?: PluginContext['warn'];
   signal?: AbortSignal;
+  /** Tile stages (a run passes its own); default: the local executor over a store in `tempDir`. */
+  tiles?: TileService;
+  /** The worker task the default tile service runs jobs with; default core's, which loads models only from the stage's plugin modules (`soilscale/host` passes one that knows the built-ins). */
+  tileTask?: TileJobTask;
+  /** Tile edge of the default tile service, in output pixels; default 512. */
+  tileSize?: number;
 }
 
 /**
@@ -36,10 +46,23 @@ export interface PluginContextOptions {
 export function createPluginContext(options: PluginContextOptions = {}): PluginContext {
   const logger = options.logger ?? createConsoleLogger('warn');
   let scratch = options.tempDir;
+  const workers = options.workers ?? sharedPool();
+  let tiles = options.tiles;
   return {
     logger,
     progress: options.progress ?? silentProgress,
-    workers: options.workers ?? sharedPool(),
+    workers,
+    // A scratch store (removed with the scratch folder) and this context's threads, made on first use.
+    get tiles(): TileService {
+      return (tiles ??= createTileService({
+        store: join((scratch ??= scratchFolder()), 'tiles'),
+        run: 'library',
+        scope: 'library',
+        executor: createLocalExecutor(workers, options.tileTask ?? stagePluginsTileTask),
+        tileSize: options.tileSize,
+        logger,
+      }));
+    },
     cache: options.cache ?? createMemoryCache(),
     seed: options.seed ?? 0,
     // Created on first use only, and removed when the process exits (a run passes its own).

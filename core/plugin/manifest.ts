@@ -1,3 +1,4 @@
+import type { TileService } from '../tiles/types.js';
 import type { Cache } from '../services/cache.js';
 import type { Logger } from '../services/logger.js';
 import type { ProgressReporter } from '../services/progress.js';
@@ -36,6 +37,8 @@ export interface PluginContext {
    */
   warn(code: string, message: string): void;
   readonly signal?: AbortSignal;
+  /** Run per-pixel stages tile by tile on the run's executor (core/tiles/types.ts). */
+  readonly tiles: TileService;
 }
 
 /**

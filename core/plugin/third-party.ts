@@ -33,22 +33,31 @@ export async function loadThirdPartyPlugins(entries: readonly string[], pipeline
   return out;
 }
 
-async function loadEntry(entry: string, path: string, baseDir: string, file: string | undefined): Promise<AnyPluginManifest[]> {
-  const isPath = entry.startsWith('.') || isAbsolute(entry);
-  let url: string;
-  if (isPath) {
+/** The file: URLs of a pipeline's plugin entries, resolved as `loadThirdPartyPlugins` resolves them (what tile workers import). */
+export function pluginModuleUrls(entries: readonly string[], pipelineFile: string | undefined): string[] {
+  const baseDir = pipelineFile ? dirname(resolve(pipelineFile)) : process.cwd();
+  return entries.map((e, i) => pluginEntryUrl(e, `plugins[${i}]`, baseDir, pipelineFile));
+}
+
+function pluginEntryUrl(entry: string, path: string, baseDir: string, file: string | undefined): string {
+  // A file: URL is what a tile stage lists (resolved once by the run, for workers anywhere).
+  if (entry.startsWith('file:')) return entry;
+  if (entry.startsWith('.') || isAbsolute(entry)) {
     const abs = resolve(baseDir, entry);
     if (!existsSync(abs)) {
       throw usageError(`plugin module '${entry}' not found`, { file, path, expected: 'a JavaScript module path relative to the pipeline file', found: `no file at ${abs}` });
     }
-    url = pathToFileURL(abs).href;
-  } else {
-    const resolved = resolvePackage(entry, baseDir);
-    if (!resolved) {
-      throw usageError(`plugin package '${entry}' not found`, { file, path, expected: `an npm package installed where the pipeline is (node_modules above ${baseDir})`, found: 'nothing' });
-    }
-    url = pathToFileURL(resolved).href;
+    return pathToFileURL(abs).href;
   }
+  const resolved = resolvePackage(entry, baseDir);
+  if (!resolved) {
+    throw usageError(`plugin package '${entry}' not found`, { file, path, expected: `an npm package installed where the pipeline is (node_modules above ${baseDir})`, found: 'nothing' });
+  }
+  return pathToFileURL(resolved).href;
+}
+
+async function loadEntry(entry: string, path: string, baseDir: string, file: string | undefined): Promise<AnyPluginManifest[]> {
+  const url = pluginEntryUrl(entry, path, baseDir, file);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { createGrid, createPluginContext, createRng, createWorkerPool, makeSerie
 import { rfPlugin } from '../../plugins/regressor-rf/index.js';
 import { linearRegressor } from '../../plugins/regressor-linear/index.js';
 import { regressionDownscaler } from '../../plugins/downscaler-regression/index.js';
+import { builtinTileTask } from '../../host/tile-worker.js';
 
 /**
  * A small scene whose fine truth is known: SM = 0.45 − 0.004·(LST − 290) + 0.15·NDVI + a smooth
@@ -47,10 +48,13 @@ export function defaultsOf(schema: Readonly<Record<string, unknown>>): Record<st
 const REGRESSORS: readonly AnyPluginManifest[] = [linearRegressor, rfPlugin];
 
 /** A context whose `instantiate` knows the built-in regressors the tests use. */
-export function testContext(extra: Record<string, (w: Record<string, unknown>) => unknown> = {}): PluginContext {
+export function testContext(extra: Record<string, (w: Record<string, unknown>) => unknown> = {}, tileSize?: number): PluginContext {
   const context: PluginContext = createPluginContext({
     seed: 11,
     workers: createWorkerPool(1),
+    // Tile jobs load the fitted regressor with the built-ins.
+    tileTask: builtinTileTask,
+    tileSize,
     async instantiate(spec: PluginSpec) {
       if (extra[spec.uses]) return extra[spec.uses]({ ...(spec.with ?? {}) }) as never;
       const manifest = REGRESSORS.find((m) => m.id === spec.uses);

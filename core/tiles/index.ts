@@ -1,0 +1,12 @@
+/** The tiled engine (issue 15): what hosts, executors and the bench use. Plugins need only the types (from `soilscale`). */
+export type * from './types.js';
+export { DEFAULT_TILE_SIZE, tileWindows, tileRows, inputWindow } from './windows.js';
+export { storePaths, stageHash, readStage, writeStage, finishedRecord, tileLabel } from './store.js';
+export { readTileInput, readRawWindow } from './read-input.js';
+export { writeTileBlock, readTileBlock } from './block-file.js';
+export { runTileJob, type TileWorkerEnv } from './run-tile.js';
+export { createTileModelLoader } from './model-loader.js';
+export { stagePluginsTileTask, runTileWithStagePlugins, type TileJobTask } from './core-worker.js';
+export { createLocalExecutor } from './local-executor.js';
+export { createTileService, type TileServiceOptions, type TileStageStats } from './service.js';
+export { assembleSeries, readStrip, streamStageToCogs } from './assemble.js';

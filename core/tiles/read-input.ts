@@ -1,0 +1,51 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inputError } from '../errors.js';
+import { openRasterLayer } from '../io/raster-source.js';
+import { windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
+import type { TileBlock, TileInputSource } from './types.js';
+import { inputWindow } from './windows.js';
+
+/**
+ * One input's block for one output tile: the tile window mapped into the input's grid, grown by its
+ * halo, clipped; every date read (one array for a static input).
+ */
+export async function readTileInput(store: string, source: TileInputSource, output: Grid, tile: PixelWindow): Promise<TileBlock> {
+  const window = inputWindow(output, tile, source.grid, source.halo);
+  const values =
+    source.kind === 'raw'
+      ? await Promise.all(source.files.map((f) => readRawWindow(join(store, f), source.grid.width, source.grid.height, window)))
+      : await Promise.all(source.layers.map(async (address) => (await (await openRasterLayer(address)).read(window)).values));
+  return { grid: windowGrid(source.grid, window), window, dates: source.dates, values };
+}
+
+/** Read `window` of a row-major float32 little-endian file of `width × height` values, row by row. */
+export async function readRawWindow(file: string, width: number, height: number, window: PixelWindow): Promise<Float32Array> {
+  const out = new Float32Array(window.width * window.height);
+  const bytes = new Uint8Array(out.buffer);
+  const handle = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw inputError('a spilled tile input is missing', { file, expected: 'the raw float32 file the run wrote into its tile store', found: e.code ?? String(e) });
+  });
+  try {
+    const { size } = await handle.stat();
+    if (size !== width * height * 4) throw inputError('a spilled tile input has the wrong size', { file, expected: `${width} × ${height} float32 values (${width * height * 4} bytes)`, found: `${size} bytes` });
+    const rowBytes = window.width * 4;
+    if (window.x === 0 && window.width === width) {
+      await readFully(handle, bytes, 0, bytes.length, window.y * width * 4, file);
+    } else {
+      for (let r = 0; r < window.height; r++) await readFully(handle, bytes, r * rowBytes, rowBytes, ((window.y + r) * width + window.x) * 4, file);
+    }
+  } finally {
+    await handle.close();
+  }
+  return out;
+}
+
+async function readFully(handle: Awaited<ReturnType<typeof open>>, into: Uint8Array, offset: number, length: number, position: number, file: string): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(into, offset + done, length - done, position + done);
+    if (bytesRead === 0) throw inputError('a spilled tile input ended early', { file, expected: `${length} bytes at ${position}`, found: `${done}` });
+    done += bytesRead;
+  }
+}
