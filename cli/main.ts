@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { stacCommand } from './stac.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createConsoleLogger, exitOnSignals, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
-import { builtinRegistry, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry } from '../host/index.js';
+import { createConsoleLogger, exitOnSignals, type Logger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
+import { builtinRegistry, checkRedis, createQueueExecutor, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry, type TileExecutor } from '../host/index.js';
 import { expandPipelineArgs, parseParamArgs, parseSeed } from './options.js';
 import { createTerminalProgress } from './progress.js';
 import { saveModelsOption, savedModelsLine } from './save-models.js';
@@ -39,6 +39,7 @@ interface RunArgs {
   strict: boolean;
   seed?: number;
   saveModels?: boolean;
+  queue?: string;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -47,10 +48,13 @@ const RUN_OPTIONS = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' },
   strict: { type: 'boolean', default: false, describe: 'fail the run (exit 1, nothing kept) when it raises any warning' },
   seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
+  queue: { type: 'string', describe: 'run the tiles on `soilscale worker` processes through this Redis: redis://host:port/db (docs/scale-out.md)' },
 } as const;
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
   const quiet = a.quiet || Boolean(process.env.CI);
+  const logger = createConsoleLogger(a.quiet ? 'warn' : 'info');
+  const tileExecutor = a.queue ? await openTileQueue(a.queue, logger) : undefined;
   const { outDir, manifest, warnings } = await runPipeline(pipeline, {
     out: a.out,
     overwrite: a.overwrite,
@@ -59,15 +63,23 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     registry: registry(),
     seed: a.seed,
     saveModels: a.saveModels,
-    logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
+    logger,
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
-  });
+    tileExecutor,
+  }).finally(() => tileExecutor?.close());
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
   for (const line of warningSummary(warnings)) process.stderr.write(`${line}\n`);
   if (a.saveModels) print(savedModelsLine(manifest));
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
   if (manifest.files.includes('report.html')) print(`open the report: ${join(outDir, 'report.html')}`);
   return outDir;
+}
+
+/** `--queue`: the BullMQ executor, after checking that Redis answers (before any node runs, not at the first tile stage). */
+async function openTileQueue(url: string, logger: Logger): Promise<TileExecutor> {
+  const executor = createQueueExecutor({ url, logger });
+  await checkRedis(executor.address);
+  return executor;
 }
 
 function parseJsonOption(name: string, text: string): Record<string, unknown> {

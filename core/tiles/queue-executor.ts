@@ -14,7 +14,7 @@
 import type { Logger } from '../services/logger.js';
 import { runtimeError } from '../errors.js';
 import { checkRedis, describeRedisError, parseQueueUrl, redisOptions, type QueueAddress } from './queue-connection.js';
-import { readTileRecord } from './queue-records.js';
+import { finishedRecord } from './store.js';
 import type { TileExecutor, TileJob, TileRecord } from './types.js';
 
 export interface QueueExecutorOptions {
@@ -230,7 +230,7 @@ class StageWait {
     if (!job || this.finished || this.checking.has(id)) return;
     this.checking.add(id);
     try {
-      const record = await readTileRecord(job);
+      const record = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
       if (record) return this.done(id, record);
       state ??= await this.queue.getJobState(id);
       if (state === 'unknown') {
@@ -239,7 +239,7 @@ class StageWait {
         await this.enqueue([job]);
       } else if (state === 'completed') {
         // The worker writes the record before it completes the job: look once more before counting a miss.
-        const late = await readTileRecord(job);
+        const late = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
         if (late) return this.done(id, late);
         const misses = (this.misses.get(id) ?? 0) + 1;
         this.misses.set(id, misses);
