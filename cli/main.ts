@@ -40,6 +40,7 @@ interface RunArgs {
   seed?: number;
   saveModels?: boolean;
   queue?: string;
+  queueOutage: number;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -49,12 +50,13 @@ const RUN_OPTIONS = {
   strict: { type: 'boolean', default: false, describe: 'fail the run (exit 1, nothing kept) when it raises any warning' },
   seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
   queue: { type: 'string', describe: 'run the tiles on `soilscale worker` processes through this Redis: redis://host:port/db (docs/scale-out.md)' },
+  'queue-outage': { type: 'number', default: 120, describe: 'with --queue: seconds Redis may stay unreachable before the run fails' },
 } as const;
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
   const quiet = a.quiet || Boolean(process.env.CI);
   const logger = createConsoleLogger(a.quiet ? 'warn' : 'info');
-  const tileExecutor = a.queue ? await openTileQueue(a.queue, logger) : undefined;
+  const tileExecutor = a.queue ? await openTileQueue(a.queue, a.queueOutage, logger) : undefined;
   const { outDir, manifest, warnings } = await runPipeline(pipeline, {
     out: a.out,
     overwrite: a.overwrite,
@@ -76,8 +78,8 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
 }
 
 /** `--queue`: the BullMQ executor, after checking that Redis answers (before any node runs, not at the first tile stage). */
-async function openTileQueue(url: string, logger: Logger): Promise<TileExecutor> {
-  const executor = createQueueExecutor({ url, logger });
+async function openTileQueue(url: string, outageSeconds: number, logger: Logger): Promise<TileExecutor> {
+  const executor = createQueueExecutor({ url, logger, unreachableMs: outageSeconds * 1000 });
   await checkRedis(executor.address);
   return executor;
 }
@@ -302,6 +304,8 @@ const invoked = process.argv[1] !== undefined && existsSync(process.argv[1]) && 
 if (invoked) {
   // `worker` stops gracefully on a signal itself (finishing its running jobs); every other command exits at once.
   if (hideBin(process.argv)[0] !== 'worker') exitOnSignals();
+  // Until main settles: a process that ends because nothing is left to wait on (a lost connection) has not succeeded.
+  process.exitCode = 1;
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

@@ -53,19 +53,20 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       stalledIntervalMs: a.stalledInterval,
       logger,
     });
-    await new Promise<void>((resolve) => {
-      let stopping = false;
+    const clean = await new Promise<boolean>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {
-        if (stopping) return;
-        stopping = true;
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
         logger.info(`${signal}: finishing the running jobs (up to ${a.grace} s), taking no new ones`);
         worker.close(a.grace * 1000).then(resolve, (e: Error) => {
           logger.error(`closing the worker: ${e.message}`);
-          resolve();
+          resolve(false);
         });
       };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
     });
+    // Connections that could not close (Redis unreachable) would keep reconnecting: end the process.
+    if (!clean) process.exit(1);
   },
 };

@@ -129,3 +129,14 @@ export function describeRedisError(e: unknown): string {
   if (/Connection is closed|ECONNRESET/i.test(message)) return 'the server closed the connection (is it a Redis server?)';
   return message;
 }
+
+/** Whether `promise` settles within `ms` (the timer keeps the process alive meanwhile): closing BullMQ connections waits for Redis, forever if it is gone. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

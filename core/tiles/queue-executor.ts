@@ -13,7 +13,7 @@
  */
 import type { Logger } from '../services/logger.js';
 import { runtimeError } from '../errors.js';
-import { checkRedis, describeRedisError, parseQueueUrl, redisOptions, type QueueAddress } from './queue-connection.js';
+import { checkRedis, describeRedisError, parseQueueUrl, redisOptions, settlesWithin, type QueueAddress } from './queue-connection.js';
 import { finishedRecord } from './store.js';
 import type { TileExecutor, TileJob, TileRecord } from './types.js';
 
@@ -84,7 +84,7 @@ async function openSession(address: QueueAddress, options: QueueExecutorOptions)
   const connection = redisOptions(address);
   const queue = new Queue(address.queue, { connection });
   const events = new QueueEvents(address.queue, { connection });
-  const health = new ConnectionHealth(address, options.unreachableMs ?? 120_000);
+  const health = new ConnectionHealth(address, options.unreachableMs ?? 120_000, logger);
   queue.on('error', (e) => health.failed(e));
   events.on('error', (e) => health.failed(e));
   const backend = queue.getBackend();
@@ -95,7 +95,10 @@ async function openSession(address: QueueAddress, options: QueueExecutorOptions)
   return {
     run: (jobs, onDone) => new StageWait(queue, events, health, jobs, options, onDone).run(),
     async close() {
-      await Promise.allSettled([events.close(), queue.close()]);
+      // BullMQ's close waits for Redis; with Redis gone it would wait forever (and a process with nothing
+      // else to do would then end silently): give it a few seconds, then drop the connections.
+      if (!health.isDown && (await settlesWithin(Promise.allSettled([events.close(), queue.close()]), CLOSE_WAIT_MS))) return;
+      await settlesWithin(Promise.allSettled([events.disconnect(), queue.disconnect()]), 1000);
     },
   };
 }
@@ -107,16 +110,21 @@ class ConnectionHealth {
   constructor(
     private readonly address: QueueAddress,
     private readonly allowedMs: number,
+    private readonly logger: Logger | undefined,
   ) {}
   failed(e: unknown): void {
     this.lastError = e;
     this.down();
   }
   down(): void {
-    this.downSince ??= Date.now();
+    if (this.downSince !== undefined) return;
+    this.downSince = Date.now();
+    this.logger?.warn(`lost the connection to Redis at ${this.address.display}; reconnecting (the run fails if it is not back within ${Math.round(this.allowedMs / 1000)} s)`);
   }
   ready(): void {
+    if (this.downSince === undefined) return;
     this.downSince = undefined;
+    this.logger?.info(`Redis at ${this.address.display} is back`);
   }
   get isDown(): boolean {
     return this.downSince !== undefined;
@@ -127,7 +135,7 @@ class ConnectionHealth {
     const seconds = Math.round((Date.now() - this.downSince) / 1000);
     return runtimeError(`lost the connection to Redis at ${this.address.display} for ${seconds} s: ${describeRedisError(this.lastError)}`, {
       path: '--queue',
-      expected: `Redis back within ${Math.round(this.allowedMs / 1000)} s (finished tiles are kept: continue with --resume)`,
+      expected: `Redis back within ${Math.round(this.allowedMs / 1000)} s (--queue-outage)`,
       found: 'no answer',
     });
   }
@@ -282,10 +290,11 @@ class StageWait {
 
   /** The periodic look at every pending tile: records that appeared, jobs that vanished or failed, Redis outages. */
   private async reconcile(): Promise<void> {
-    if (this.finished || this.reconciling) return;
+    if (this.finished) return;
+    // Before the guard below: a look begun just before Redis went away waits for it (commands are queued).
     const outage = this.health.verdict();
     if (outage) return this.fail(outage);
-    if (this.health.isDown) return;
+    if (this.health.isDown || this.reconciling) return;
     this.reconciling = true;
     try {
       const ids = [...this.pending.keys()];
@@ -328,6 +337,8 @@ class StageWait {
     await Promise.allSettled([...this.pending.keys()].map((id) => this.queue.remove(id)));
   }
 }
+
+const CLOSE_WAIT_MS = 3000;
 
 function recordMissing(job: TileJob): Error {
   return runtimeError(`tile ${job.tile} of stage ${job.stage}: its job completed ${MAX_RECORD_MISSES + 1} times but its record is missing or does not match its block`, {

@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from '../services/logger.js';
-import { checkRedis, parseQueueUrl, redisOptions, type QueueAddress } from './queue-connection.js';
+import { checkRedis, parseQueueUrl, redisOptions, settlesWithin, type QueueAddress } from './queue-connection.js';
 import type { TileJob } from './types.js';
 
 export interface TileWorkerOptions {
@@ -36,12 +36,14 @@ export interface TileWorker {
   /**
    * Stop taking jobs; let the running ones finish within `graceMs`, then stop the children. A job
    * stopped that way keeps its lock until it expires and runs again elsewhere (a stalled job).
+   * Resolves false when even that could not be done cleanly (Redis unreachable): the caller should exit.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number): Promise<boolean>;
 }
 
 export const DEFAULT_LOCK_DURATION_MS = 60_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
+const FORCE_CLOSE_MS = 5000;
 
 export async function startTileWorker(options: TileWorkerOptions): Promise<TileWorker> {
   const address = parseQueueUrl(options.url);
@@ -69,22 +71,25 @@ export async function startTileWorker(options: TileWorkerOptions): Promise<TileW
     if (job) started.delete(job.id ?? '');
     logger?.warn(`tile ${job?.data.tile ?? '?'} of ${job?.data.stage ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${e.message}`);
   });
-  worker.on('error', (e) => logger?.error(`queue ${address.display}: ${e.message}`));
+  // While Redis is away every reconnection attempt fails: say it once per minute, not ten times a second.
+  let lastError = { message: '', at: 0 };
+  worker.on('error', (e) => {
+    if (e.message === lastError.message && Date.now() - lastError.at < 60_000) return;
+    lastError = { message: e.message, at: Date.now() };
+    logger?.error(`queue ${address.display}: ${e.message} (retrying)`);
+  });
   await worker.waitUntilReady();
   logger?.info(`worker ${name} serves queue "${address.queue}" on ${address.display} (${options.concurrency ?? 1} at a time)`);
   return {
     name,
     address,
     async close(graceMs = 60_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const graceful = worker.close().then(() => true);
-      const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-      const finished = await Promise.race([graceful, expired]);
-      clearTimeout(timer);
-      if (!finished) {
-        logger?.warn(`jobs still running after ${Math.round(graceMs / 1000)} s: stopping them; they run again elsewhere once their lock expires`);
-        await worker.close(true);
-      }
+      // Idle, closing needs only Redis: no reason to wait the whole grace period if it does not answer.
+      if (await settlesWithin(worker.close(), started.size ? graceMs : FORCE_CLOSE_MS)) return true;
+      logger?.warn(`jobs still running after ${Math.round(graceMs / 1000)} s (or Redis unreachable): stopping them; they run again elsewhere once their lock expires`);
+      if (await settlesWithin(worker.close(true), FORCE_CLOSE_MS)) return true;
+      await settlesWithin(worker.disconnect(), FORCE_CLOSE_MS);
+      return false;
     },
   };
 }
