@@ -41,6 +41,9 @@ interface RunArgs {
   saveModels?: boolean;
   queue?: string;
   queueOutage: number;
+  resumable?: boolean;
+  resume?: boolean;
+  tileSize?: number;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -51,6 +54,13 @@ const RUN_OPTIONS = {
   seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
   queue: { type: 'string', describe: 'run the tiles on `soilscale worker` processes through this Redis: redis://host:port/db (docs/scale-out.md)' },
   'queue-outage': { type: 'number', default: 120, describe: 'with --queue: seconds Redis may stay unreachable before the run fails' },
+} as const;
+
+/** Tiled runs: resuming an interrupted run, and the tile size (docs/scale-out.md, "Resume"). */
+const TILE_OPTIONS = {
+  resumable: { type: 'boolean', default: false, describe: 'stage in <out>.resume and keep the finished tiles there if the run fails or is interrupted' },
+  resume: { type: 'boolean', default: false, describe: 'continue the interrupted resumable run of --out (same pipeline, params and seed): finished tiles are kept, the rest redone' },
+  'tile-size': { type: 'number', describe: 'tile edge in output pixels for per-pixel stages (default 512); the product does not depend on it' },
 } as const;
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
@@ -65,6 +75,9 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     registry: registry(),
     seed: a.seed,
     saveModels: a.saveModels,
+    resumable: a.resumable,
+    resume: a.resume,
+    tileSize: a.tileSize,
     logger,
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
     tileExecutor,
@@ -119,6 +132,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('param', { alias: 'p', type: 'string', array: true, describe: 'override a pipeline param: name=value (repeatable)' })
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
           .options(RUN_OPTIONS)
+          .options(TILE_OPTIONS)
           .option('save-models', saveModelsOption),
       async (a) => {
         await runAndReport(a.pipeline, a);

@@ -29,6 +29,7 @@ export * from './services/progress.js';
 export * from './services/worker-pool.js';
 export * from './services/worker-task.js';
 export type * from './tiles/types.js';
+export { registerCompositeModel, type CompositeModelLoader } from './tiles/model-loader.js';
 export * from './util/random.js';
 export * from './io/atomic-file.js';
 export * from './io/saved-model-file.js';

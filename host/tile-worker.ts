@@ -6,6 +6,8 @@
 import { createTileModelLoader, runTileJob, type TileJob, type TileRecord } from '../core/host.js';
 import { workerTask } from '../core/index.js';
 import { builtinPlugins } from '../plugins/index.js';
+// Registers the loader of downscaler:ensemble's stacked model (a composite of built-in regressors).
+import '../plugins/downscaler-ensemble/src/stacking.js';
 
 export function runTileWithBuiltins(job: TileJob): Promise<TileRecord> {
   return runTileJob(job, { models: (plugins) => createTileModelLoader(builtinPlugins, plugins) });

@@ -57,7 +57,7 @@ export interface RunOptions {
   readonly saveModels?: boolean;
   /** Where tile jobs run (`context.tiles`); default the local executor on `workers`. */
   readonly tileExecutor?: TileExecutor;
-  /** The worker task of the default local executor; default core's (models of the pipeline's own plugins only; `soilscale/host` passes one that knows the built-ins). */
+  /** The worker task tile jobs run with on `workers` (`soilscale/host` passes one that knows the built-ins); without one, tiles run on the calling thread with the models of `registry`'s plugins. */
   readonly tileTask?: TileJobTask;
   /** Tile edge in output pixels; default 512. */
   readonly tileSize?: number;

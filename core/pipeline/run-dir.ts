@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { constants, existsSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -42,6 +42,7 @@ export async function openRunDir(outPath: string, overwrite = false, resume: Run
   try {
     await checkExisting(out, outPath, overwrite);
     if (resume.resumable || resume.resume) return openedRunDir(out, await openResumableStaging(out, outPath, resume.resume ?? false), lock, overwrite, RESUMABLE_KEEP);
+    await refuseWaitingResume(out, outPath);
     const staging = join(parent, `${basename(out)}.partial-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(staging);
@@ -59,8 +60,10 @@ function openedRunDir(out: string, staging: string, lock: RunLock, overwrite: bo
   /** The previous run, moved aside during commit: put back, or removed if the new one is in place already. */
   let old: string | undefined;
   const cleanupNow = (): void => {
-    if (keep) keepOnly(staging, keep);
-    else rmSync(staging, { recursive: true, force: true });
+    if (keep) {
+      keepOnly(staging, keep);
+      writeSync(2, `the run was interrupted; its finished tiles are kept in ${staging}: continue it with --resume (or remove that folder)\n`);
+    } else rmSync(staging, { recursive: true, force: true });
     if (old && existsSync(old)) {
       if (existsSync(out)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, out);
@@ -143,12 +146,18 @@ async function openResumableStaging(out: string, outPath: string, resume: boolea
   if (resume && !exists) {
     throw usageError('there is no interrupted run to resume', { file: outPath, expected: `the folder ${staging} an interrupted resumable run left`, found: 'none (start the run with --resumable)' });
   }
-  if (!resume && exists) {
-    throw usageError('an interrupted resumable run of this output folder is waiting', { file: outPath, expected: `no ${staging} (resume it with --resume, or remove that folder to start again)`, found: staging });
-  }
+  if (!resume && exists) await refuseWaitingResume(out, outPath);
   if (exists) keepOnly(staging, RESUMABLE_KEEP);
   else await mkdir(staging);
   return staging;
+}
+
+/** Any new run of `out` is refused while an interrupted resumable run of it waits: resume it or remove it, the user's call. */
+async function refuseWaitingResume(out: string, outPath: string): Promise<void> {
+  const staging = resumableStaging(out);
+  if (await stat(staging).then(() => true, () => false)) {
+    throw usageError('an interrupted resumable run of this output folder is waiting', { file: outPath, expected: `no ${staging} (resume it with --resume, or remove that folder to start again)`, found: staging });
+  }
 }
 
 /** Remove every entry of `dir` but `keep` (inside the run's own staging folder only). */

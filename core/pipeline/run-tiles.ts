@@ -4,8 +4,11 @@ import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { pluginModuleUrls } from '../plugin/third-party.js';
 import type { WorkerPool } from '../services/worker-pool.js';
-import { stagePluginsTileTask } from '../tiles/core-worker.js';
-import { createLocalExecutor } from '../tiles/local-executor.js';
+import { createInProcessExecutor, createLocalExecutor } from '../tiles/local-executor.js';
+import { instantiatingModelLoader } from '../tiles/model-loader.js';
+import { createPluginContext } from '../plugin/context.js';
+import { instantiateSpec } from '../plugin/registry.js';
+import type { PluginContext } from '../plugin/manifest.js';
 import { createTileService, type TileStageStats } from '../tiles/service.js';
 import { sha256Hex } from '../tiles/store.js';
 import type { TileService } from '../tiles/types.js';
@@ -50,7 +53,7 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
   const run = runHash(plan, seed, version);
   if (options.resume) await checkResumable(runFile, run, options.out);
   await writeFileAtomic(runFile, JSON.stringify({ format: 'soilscale-tile-run', run, inputs: {} } satisfies TileRunFile));
-  const executor = options.tileExecutor ?? createLocalExecutor(workers, options.tileTask ?? stagePluginsTileTask);
+  const executor = options.tileExecutor ?? (options.tileTask ? createLocalExecutor(workers, options.tileTask) : createInProcessExecutor(registryModels(plan, workers)));
   const plugins = pluginModuleUrls(plan.doc.plugins ?? [], plan.source.file);
   const stats: TileStageStats[] = [];
   const spilled = new WeakMap<Float32Array, Promise<string>>();
@@ -70,6 +73,12 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
     },
     remove: () => rm(store, { recursive: true, force: true }),
   };
+}
+
+/** Without a tile worker (core used without `soilscale/host`), tiles run in-process with the models of the run's own registry. */
+function registryModels(plan: PipelinePlan, workers: WorkerPool) {
+  const context: PluginContext = createPluginContext({ workers, instantiate: (spec, kind) => instantiateSpec(plan.registry, spec, kind, () => context) });
+  return instantiatingModelLoader(context.instantiate);
 }
 
 async function checkResumable(runFile: string, run: string, out: string): Promise<void> {

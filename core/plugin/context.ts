@@ -7,10 +7,11 @@ import { createMemoryCache, type Cache } from '../services/cache.js';
 import { createConsoleLogger, type Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
-import { stagePluginsTileTask, type TileJobTask } from '../tiles/core-worker.js';
-import { createLocalExecutor } from '../tiles/local-executor.js';
+import type { TileJobTask } from '../tiles/core-worker.js';
+import { createInProcessExecutor, createLocalExecutor } from '../tiles/local-executor.js';
 import { createTileService } from '../tiles/service.js';
 import type { TileService } from '../tiles/types.js';
+import { instantiatingModelLoader } from '../tiles/model-loader.js';
 import type { KindInterfaces, PluginKind } from './kinds.js';
 import type { PluginContext, PluginSpec } from './manifest.js';
 
@@ -27,7 +28,11 @@ export interface PluginContextOptions {
   signal?: AbortSignal;
   /** Tile stages (a run passes its own); default: the local executor over a store in `tempDir`. */
   tiles?: TileService;
-  /** The worker task the default tile service runs jobs with; default core's, which loads models only from the stage's plugin modules (`soilscale/host` passes one that knows the built-ins). */
+  /**
+   * The worker task the default tile service runs jobs with on `workers` (`soilscale/host` passes one
+   * that knows the built-ins); without one, tiles run on the calling thread with models loaded by
+   * `instantiate` (the plugins this context was given).
+   */
   tileTask?: TileJobTask;
   /** Tile edge of the default tile service, in output pixels; default 512. */
   tileSize?: number;
@@ -48,7 +53,7 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
   let scratch = options.tempDir;
   const workers = options.workers ?? sharedPool();
   let tiles = options.tiles;
-  return {
+  const context: PluginContext = {
     logger,
     progress: options.progress ?? silentProgress,
     workers,
@@ -58,7 +63,7 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
         store: join((scratch ??= scratchFolder()), 'tiles'),
         run: 'library',
         scope: 'library',
-        executor: createLocalExecutor(workers, options.tileTask ?? stagePluginsTileTask),
+        executor: options.tileTask ? createLocalExecutor(workers, options.tileTask) : createInProcessExecutor(instantiatingModelLoader((spec, kind) => context.instantiate(spec, kind))),
         tileSize: options.tileSize,
         logger,
       }));
@@ -77,7 +82,10 @@ export function createPluginContext(options: PluginContextOptions = {}): PluginC
         throw usageError(`cannot instantiate nested plugin '${spec.uses}': this context has no registry`);
       }),
   };
+  return context;
 }
+
+
 
 /** A scratch folder for a context outside a run, removed at exit or on a signal. */
 function scratchFolder(): string {

@@ -51,14 +51,7 @@ export async function assembleSeries(store: string, stage: TileStage): Promise<R
 /**
  * Stream one output of a finished stage to Cloud-Optimized GeoTIFFs, one per date (`<dir>/<date>.tif`,
  * or `<dir>.tif` for a static stage), tile row by tile row: memory is one strip (tile height × grid
- * width) plus the writer's buffers, whatever the area. Returns the files written.
- *
- * @example
- * ```ts
- * // after context.tiles / an executor finished stage 'predict/predict' of a 20,000 × 20,000 px grid:
- * const files = await streamStageToCogs('/shared/run/tiles', 'predict/predict', 'sm', 'out/sm');
- * // ['out/sm/2024-06-01.tif', …]
- * ```
+ * width) plus the writer's buffers, whatever the area. Returns the files written (see `runTileStage`).
  */
 export async function streamStageToCogs(store: string, stageId: string, output: string, dir: string, options: GeoTiffWriteOptions = {}): Promise<string[]> {
   const stage = await readStage(store, stageId);

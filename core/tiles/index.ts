@@ -5,8 +5,8 @@ export { storePaths, stageHash, readStage, writeStage, finishedRecord, tileLabel
 export { readTileInput, readRawWindow } from './read-input.js';
 export { writeTileBlock, readTileBlock } from './block-file.js';
 export { runTileJob, type TileWorkerEnv } from './run-tile.js';
-export { createTileModelLoader } from './model-loader.js';
+export { createTileModelLoader, instantiatingModelLoader } from './model-loader.js';
 export { stagePluginsTileTask, runTileWithStagePlugins, type TileJobTask } from './core-worker.js';
-export { createLocalExecutor } from './local-executor.js';
-export { createTileService, type TileServiceOptions, type TileStageStats } from './service.js';
+export { createInProcessExecutor, createLocalExecutor } from './local-executor.js';
+export { createTileService, runTileStage, type TileServiceOptions, type TileStageStats } from './service.js';
 export { assembleSeries, readStrip, streamStageToCogs } from './assemble.js';

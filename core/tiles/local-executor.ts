@@ -1,6 +1,7 @@
 import type { WorkerPool } from '../services/worker-pool.js';
 import { tileLabel } from './store.js';
-import type { TileExecutor, TileJob, TileRecord } from './types.js';
+import type { TileExecutor, TileJob, TileModelLoader, TileRecord } from './types.js';
+import { runTileJob } from './run-tile.js';
 import type { TileJobTask } from './core-worker.js';
 
 /**
@@ -28,6 +29,26 @@ export function createLocalExecutor(pool: WorkerPool, task: TileJobTask): TileEx
       };
       await Promise.all(Array.from({ length: Math.max(1, pool.size) }, lane));
       if (failure) throw failure;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Tile jobs run one after the other on the calling thread, models loaded by `models` (a library
+ * context's: the plugins it was given, which a worker thread could not import by name).
+ */
+export function createInProcessExecutor(models: TileModelLoader): TileExecutor {
+  return {
+    name: 'local',
+    async run(jobs: readonly TileJob[], onDone?: (record: TileRecord) => void): Promise<void> {
+      for (const job of jobs) {
+        try {
+          onDone?.(await runTileJob(job, { models: async () => models }));
+        } catch (e) {
+          throw withTile(e, job);
+        }
+      }
     },
     async close() {},
   };

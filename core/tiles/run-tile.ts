@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { readSavedModelFile } from '../io/saved-model-file.js';
+import { readStageModel } from './model-file.js';
 import type { SavedModel } from '../plugin/artifact.js';
 import { windowGrid } from '../model/grid.js';
 import { writeTileBlock, arraysPerOutput } from './block-file.js';
 import { readTileInput } from './read-input.js';
-import { readStage, sha256Hex, tileError } from './store.js';
+import { modelChecksum, readStage, tileError } from './store.js';
 import type { TileBlock, TileFunction, TileJob, TileModelLoader, TileOutputs, TileRecord, TileStage } from './types.js';
-import { readFile } from 'node:fs/promises';
 
 /** What a tile worker brings: how it loads the fitted models a stage ships (its plugin registry). */
 export interface TileWorkerEnv {
@@ -63,11 +62,14 @@ async function readLoadedStage(job: TileJob, env: TileWorkerEnv): Promise<Loaded
   let model: SavedModel | undefined;
   if (stage.model) {
     const file = join(job.store, stage.model.file);
-    const sha = sha256Hex(await readFile(file));
+    const sha = await modelChecksum(file);
     if (sha !== stage.model.sha256) throw tileError(job.stage, job.tile, 'the stage model file does not match the stage', { expected: `sha256 ${stage.model.sha256}`, found: sha });
-    model = await readSavedModelFile(file);
+    model = await readStageModel(file);
   }
-  return { stage, fn: fn as TileFunction, model, models: await env.models(stage.plugins) };
+  // The registry is built on the first model asked for: a stage without one never pays for it.
+  let loader: Promise<TileModelLoader> | undefined;
+  const models: TileModelLoader = { regressor: async (saved) => (await (loader ??= env.models(stage.plugins))).regressor(saved) };
+  return { stage, fn: fn as TileFunction, model, models };
 }
 
 /** Every declared output, nothing else, one array per date, each the tile's size: else an error naming stage, tile and output. */

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { writeArtifact } from '../pipeline/outputs.js';
+import { writeStageModel } from './model-file.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
-import { finishedRecord, sha256Hex, spillArray, storePaths, writeStage } from './store.js';
-import type { TileExecutor, TileInputSource, TileJob, TileService, TileStage, TileStageRequest } from './types.js';
+import { finishedRecord, spillArray, storePaths, writeStage } from './store.js';
+import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
 export interface TileServiceOptions {
@@ -45,35 +44,58 @@ export interface TileStageStats {
  */
 export function createTileService(options: TileServiceOptions): TileService {
   const spilled = options.spilled ?? new WeakMap<Float32Array, Promise<string>>();
-  const progress = options.progress ?? silentProgress;
   return {
     async run<Params>(request: TileStageRequest<Params>) {
-      const stage = await prepareStage(options, request, spilled);
-      const jobs: TileJob[] = [];
-      for (let tile = 0; tile < stage.windows.length; tile++) {
-        if (!(await finishedRecord(options.store, stage.id, stage.hash, tile))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
-      }
-      const stats: TileStageStats = { stage: stage.id, tiles: stage.windows.length, kept: stage.windows.length - jobs.length, computed: jobs.length };
-      if (stats.kept) options.logger?.info(`stage ${stage.id}: ${stats.kept} of ${stats.tiles} tiles kept from the interrupted run`);
-      const task = progress.start(`tiles ${stage.id}`, jobs.length);
-      await options.executor.run(jobs, () => task.tick());
-      task.done();
-      options.onStage?.(stats);
-      return assembleSeries(options.store, stage);
+      return assembleSeries(options.store, await runTileStage({ ...options, spilled }, request));
     },
   };
+}
+
+/**
+ * Write a stage into the store and run every tile that has no valid record, without assembling the
+ * outputs: for products larger than memory, stream them with `streamStageToCogs` afterwards.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { resolve } from 'node:path';
+ * import { pathToFileURL } from 'node:url';
+ * writeFileSync('out/copy-tile.mjs', 'export function copyTile({ inputs }) { return { ndvi: inputs.ndvi.values }; }');
+ * const task: TileTask = { module: pathToFileURL('out/copy-tile.mjs').href, fn: 'copyTile' };
+ * const store = resolve('out/tiles');
+ * const executor = createLocalExecutor(createWorkerPool(1), builtinTileTask);
+ * const stage = await runTileStage({ store, run: 'example', scope: 'example', executor, tileSize: 16 }, {
+ *   name: 'copy', task, params: {}, grid: ndvi.grid, dates: ndvi.dates, inputs: { ndvi: { series: ndvi } }, outputs: [{ name: 'ndvi', variable: 'ndvi' }],
+ * });
+ * const files = await streamStageToCogs(store, stage.id, 'ndvi', 'out/ndvi'); // one COG per date, memory bounded by a tile row
+ * assert.equal(files.length, Math.max(1, ndvi.dates.length));
+ * ```
+ */
+export async function runTileStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>): Promise<TileStage> {
+  const stage = await prepareStage(options, request, options.spilled ?? new WeakMap());
+  const jobs: TileJob[] = [];
+  for (let tile = 0; tile < stage.windows.length; tile++) {
+    if (!(await finishedRecord(options.store, stage.id, stage.hash, tile))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
+  }
+  const stats: TileStageStats = { stage: stage.id, tiles: stage.windows.length, kept: stage.windows.length - jobs.length, computed: jobs.length };
+  if (stats.kept) options.logger?.info(`stage ${stage.id}: ${stats.kept} of ${stats.tiles} tiles kept from the interrupted run`);
+  const task = (options.progress ?? silentProgress).start(`tiles ${stage.id}`, jobs.length);
+  await options.executor.run(jobs, () => task.tick());
+  task.done();
+  options.onStage?.(stats);
+  return stage;
 }
 
 async function prepareStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.name)) throw usageError('a tile stage name must be path-safe', { path: 'name', expected: 'letters, digits, _ . -', found: JSON.stringify(request.name) });
   const id = `${options.scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${request.name}`;
   const inputs: Record<string, TileInputSource> = {};
-  for (const [name, input] of Object.entries(request.inputs)) inputs[name] = await spillSeries(options.store, input.series, input.halo ?? 0, spilled);
+  for (const [name, input] of Object.entries(request.inputs)) {
+    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : rasterSource(name, input.raster, input.halo ?? 0);
+  }
   let model: TileStage['model'];
   if (request.model) {
-    const files = await writeArtifact(join(options.store, id), 'model', request.model);
-    const parts = await Promise.all(files.map((f) => readFile(join(options.store, id, f))));
-    model = { file: storePaths.model(id), sha256: sha256Hex(Buffer.concat(parts)) };
+    model = { file: storePaths.model(id), sha256: await writeStageModel(join(options.store, id), request.model) };
   }
   return writeStage(options.store, {
     format: 'soilscale-tile-stage',
@@ -89,6 +111,14 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
     inputs,
     windows: tileWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1),
   });
+}
+
+/** Layers read by window (identified by path: their content must not change while a run is resumable). */
+function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): TileInputSource {
+  if (raster.layers.length !== Math.max(1, raster.dates.length)) {
+    throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
+  }
+  return { kind: 'raster', ...raster, halo };
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */

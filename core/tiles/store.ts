@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inputError, runtimeError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import type { TileRecord, TileStage } from './types.js';
@@ -70,6 +70,15 @@ export async function finishedRecord(store: string, stage: string, hash: string,
   const size = await stat(file).then((s) => s.size, () => -1);
   if (size !== record.bytes) return undefined;
   return sha256Hex(await readFile(file)) === record.sha256 ? record : undefined;
+}
+
+/** sha256 of a model file written with `writeArtifact` and of its binary parts, in the order the JSON lists them. */
+export async function modelChecksum(file: string): Promise<string> {
+  const json = await readFile(file);
+  const parts = (JSON.parse(json.toString('utf8')) as { binary?: Record<string, { file: string }> }).binary ?? {};
+  const hash = createHash('sha256').update(json);
+  for (const part of Object.values(parts)) hash.update(await readFile(join(dirname(file), part.file)));
+  return hash.digest('hex');
 }
 
 /** Float32 little-endian bytes of `values` (a view when the platform is little-endian, as every Node target is). */

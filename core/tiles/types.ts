@@ -64,9 +64,28 @@ export type TileTask<Params = unknown> = WorkerTask<TileFunction<Params>>;
 // ---------------------------------------------------------------------------------------------
 // What a plugin asks for: context.tiles.run(request)
 
-export interface TileInputRequest {
+/** A stage input: a series in memory (spilled once into the tile store), or layers of files read by window. */
+export type TileInputRequest = TileSeriesInput | TileRasterInput;
+
+export interface TileSeriesInput {
   readonly series: Series;
   /** Extra pixels of this input around each tile (e.g. 1 for bilinear interpolation of a coarse field); default 0. */
+  readonly halo?: number;
+}
+
+/**
+ * Layers read by window from their files by every tile (`openRasterLayer(...).read(window)`), never
+ * loaded whole: a 20,000 × 20,000 px GeoTIFF input. The files must be on storage every worker sees.
+ */
+export interface TileRasterInput {
+  readonly raster: {
+    readonly variable: string;
+    readonly grid: Grid;
+    /** `[]` for a static layer. */
+    readonly dates: readonly string[];
+    /** One layer per date (one if static). */
+    readonly layers: readonly RasterAddress[];
+  };
   readonly halo?: number;
 }
 

@@ -12,7 +12,7 @@ export const DEFAULT_TILE_SIZE = 512;
  * @example
  * ```ts
  * const windows = tileWindows(createGrid(1000, 600, [0, 30, 0, 0, 0, -30], 'EPSG:32633'), 512, 9);
- * windows.length; // 4: columns [0,513) [513,1000), rows [0,513) [513,600)
+ * assert.equal(windows.length, 4); // columns [0,513) [513,1000), rows [0,513) [513,600)
  * ```
  */
 export function tileWindows(grid: Grid, size = DEFAULT_TILE_SIZE, align = 1): PixelWindow[] {

@@ -1,4 +1,4 @@
-import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type AnyPluginManifest, type PluginContext, type PluginSpec, type Series } from '../../core/index.js';
+import { createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, type AnyPluginManifest, type PluginContext, type PluginSpec, type Series, type TileService } from '../../core/index.js';
 import { rfPlugin } from '../../plugins/regressor-rf/index.js';
 import { linearRegressor } from '../../plugins/regressor-linear/index.js';
 import { regressionDownscaler } from '../../plugins/downscaler-regression/index.js';
@@ -48,13 +48,13 @@ export function defaultsOf(schema: Readonly<Record<string, unknown>>): Record<st
 const REGRESSORS: readonly AnyPluginManifest[] = [linearRegressor, rfPlugin];
 
 /** A context whose `instantiate` knows the built-in regressors the tests use. */
-export function testContext(extra: Record<string, (w: Record<string, unknown>) => unknown> = {}, tileSize?: number): PluginContext {
+export function testContext(extra: Record<string, (w: Record<string, unknown>) => unknown> = {}, tiles: { tileSize?: number; tiles?: TileService } = {}): PluginContext {
   const context: PluginContext = createPluginContext({
     seed: 11,
     workers: createWorkerPool(1),
     // Tile jobs load the fitted regressor with the built-ins.
     tileTask: builtinTileTask,
-    tileSize,
+    ...tiles,
     async instantiate(spec: PluginSpec) {
       if (extra[spec.uses]) return extra[spec.uses]({ ...(spec.with ?? {}) }) as never;
       const manifest = REGRESSORS.find((m) => m.id === spec.uses);

@@ -28,7 +28,7 @@ export function offsetScene() {
 
 /** sha256 of every output series of a run of `params` on the offset scene (product, uncertainty, lower, upper), keyed by output. */
 export async function regressionHashes(params: Record<string, unknown>, tileSize?: number): Promise<Record<string, string>> {
-  const context = testContext({}, tileSize);
+  const context = testContext({}, { tileSize });
   const ds = await downscaler(params, context);
   const { coarse, predictors } = offsetScene();
   const result = (await ds.downscale({ coarse, predictors })) as unknown as Record<string, unknown>;

@@ -17,6 +17,12 @@ export interface BlockLayout {
   readonly rowCell: Int32Array;
   /** Number of fine pixels of each coarse cell that lie on the fine grid. */
   readonly cellPixels: Int32Array;
+  /**
+   * Where this layout's coarse grid lies in the full coarse grid, for a tile's layout (see
+   * `tileLayout`): interpolation stencils are then computed as on the full grid, so a tile gives the
+   * full run's bytes.
+   */
+  readonly fullCoarse?: { readonly col: number; readonly row: number; readonly width: number; readonly height: number };
 }
 
 /**

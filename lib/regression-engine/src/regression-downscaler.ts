@@ -34,7 +34,9 @@ import { blockLayout, blockMeans, pixelCells, type BlockLayout } from './block-l
 import { multiScaleTable, withoutCellMeans } from './multi-scale-table.js';
 import { crossValidate, type OutOfFold } from './cross-validation.js';
 import { createAligner } from './predictor-alignment.js';
-import { createAtpk, deconvolveRange } from './residual/atpk.js';
+import { deconvolveRange, type AtpkOptions } from './residual/atpk.js';
+import { predictTiles } from './predict-stage.js';
+import { tilePredictor } from './fine-predictor.js';
 import { correctResiduals } from './residual/correct.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
@@ -216,7 +218,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const nc = coarse.grid.width * coarse.grid.height;
   const modelCoarse = dates.map(() => new Float64Array(nc).fill(Number.NaN));
   for (let r = 0; r < train.rows; r++) modelCoarse[train.index!.date![r]][train.index!.pixel![r]] = fitted.mean[r];
-  let atpk: ReturnType<typeof createAtpk> | undefined;
+  let atpk: AtpkOptions | undefined;
   if (params.residualCorrection === 'atpk') {
     let range = params.atpk.range;
     if (!(range > 0)) {
@@ -225,61 +227,23 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       range = dec.range;
       notes.push(`ATPK: point-support ${params.atpk.model} range ${range.toPrecision(3)} coarse cells deconvolved from ${dec.pairs} residual pairs`);
     }
-    atpk = createAtpk(layout, { ...params.atpk, range });
+    atpk = { ...params.atpk, range };
   }
 
-  // Pass 2: predict every fine pixel of every date in tiles, then correct the residuals.
-  const product: Float32Array[] = [];
-  const lower: Float32Array[] = [];
-  const upper: Float32Array[] = [];
-  const spread: Float32Array[] = [];
-  let hasSpread = false;
-  const conservationRows: Record<string, string | number | null>[] = [];
-  const scratch = new Float32Array(npx);
-  const predictor = tilePredictor(model, layout, predictLayout, params.tilePixels, Math.max(1, context.workers.size));
-  const cellOf = pixelCells(layout);
-  const history: Float32Array[][] = [];
-  const pass2 = context.progress.start('predict fine pixels', dates.length);
-  for (let d = 0; d < dates.length; d++) {
-    const aligned = alignedAt(d);
-    names.forEach((_, f) => kept.delete(`${f}/${d}`));
-    // Anomaly models see each predictor relative to its cell's coarse mean and predict the deviation.
-    const current = anomalies ? aligned.map((a, f) => withoutCellMeans(a, coarseFeatureAt(f, d), cellOf)) : aligned;
-    history.push(current);
-    if (history.length > steps) history.shift();
-    const stepArrays = Array.from({ length: steps }, (_, s) => history[Math.max(0, history.length - steps + s)]);
-    const stepExtras = Array.from({ length: steps }, (_, s) => [...dateFeatureValues(dates[Math.max(0, d - steps + 1 + s)], params.dateFeatures), ...(scaleColumn ? [1] : [])]);
-    const coarseValues = coarse.values[d];
-    const pred = await predictor(stepArrays, stepExtras, params.maskCoarseGaps ? coarseValues : undefined);
-    if (anomalies) for (let i = 0; i < npx; i++) pred.mean[i] += cellOf[i] >= 0 ? coarseValues[cellOf[i]] : Number.NaN;
-    const { product: z } = correctResiduals(
-      {
-        prediction: pred.mean,
-        coarse: coarseValues,
-        layout,
-        method: params.residualCorrection,
-        residual: params.residualType,
-        modelCoarse: modelCoarse[d],
-        atpk,
-        maskCoarseGaps: params.maskCoarseGaps,
-      },
-      scratch,
-    );
-    product.push(z);
-    if (calibration) {
-      const b = intervalBounds(z, pred.spread, calibration);
-      lower.push(b.lower);
-      upper.push(b.upper);
-    }
-    if (pred.spread) {
-      hasSpread = true;
-      if (params.maskCoarseGaps) for (let i = 0; i < npx; i++) if (z[i] !== z[i]) pred.spread[i] = Number.NaN;
-      spread.push(pred.spread);
-    } else spread.push(new Float32Array(npx).fill(Number.NaN));
-    conservationRows.push({ date: dates[d], ...conservationError(z, coarseValues, layout) });
-    pass2.tick();
-  }
-  pass2.done();
+  // Pass 2: predict every fine pixel of every date and correct the residuals, tile by tile (context.tiles).
+  const aligned = dates.map((_, d) => alignedAt(d));
+  kept.clear();
+  const tiled = await predictTiles(context, {
+    model, layout, coarse, dates, params, steps, atpk, calibration, scaleColumn, anomalies,
+    features: predictLayout,
+    predictors: names.map((name, f) => (isStatic(predictors[name]) ? predictors[name] : makeSeries({ variable: name, grid: fineGrid, dates, values: aligned.map((a) => a[f]) }))),
+    modelCoarse: params.residualType === 'model' ? makeSeries({ variable: 'model_coarse', grid: coarse.grid, dates, values: modelCoarse.map((m) => Float32Array.from(m)) }) : undefined,
+    coarseFeatures: anomalies ? names.map((n) => coarseFeatures[n]) : undefined,
+  });
+  const product = tiled.product.values;
+  const spread = tiled.spread.values;
+  const hasSpread = spread.some((a) => a.some((v) => v === v));
+  const conservationRows = dates.map((date, d) => ({ date, ...conservationError(product[d], coarse.values[d], layout) }));
   Object.assign(tables, host.tables?.());
   tables.conservation = recordTable(conservationRows, ['date', 'cells', 'maxAbsError', 'meanAbsError'], [
     `block mean of the product minus the coarse value, over coarse cells with both (method ${params.residualCorrection}, ${params.residualType} residual)`,
@@ -294,8 +258,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     uncertainty: hasSpread ? makeSeries({ variable: `${variable}_spread`, grid: fineGrid, dates, values: spread, unit: coarse.unit }) : undefined,
     ...(calibration
       ? {
-          lower: makeSeries({ variable: `${variable}_lower`, grid: fineGrid, dates, values: lower, unit: coarse.unit }),
-          upper: makeSeries({ variable: `${variable}_upper`, grid: fineGrid, dates, values: upper, unit: coarse.unit }),
+          lower: makeSeries({ variable: `${variable}_lower`, grid: fineGrid, dates, values: tiled.lower.values, unit: coarse.unit }),
+          upper: makeSeries({ variable: `${variable}_upper`, grid: fineGrid, dates, values: tiled.upper.values, unit: coarse.unit }),
         }
       : {}),
     model: wrapModel(model, params, predictLayout.columns, train.rows, steps, host, calibration),
@@ -316,94 +280,6 @@ function conservationError(product: Float32Array, coarse: Float32Array, layout: 
     if (e === e) (n++, (sum += e), (max = Math.max(max, e)));
   }
   return { cells: n, maxAbsError: n ? max : null, meanAbsError: n ? sum / n : null };
-}
-
-/**
- * Predicts fine pixels in tiles of whole rows: builds the feature rows of the pixels that have every
- * feature (and a coarse value when `coarseMask` is given) into reused buffers, keeps up to
- * `concurrency` tiles in flight so a parallel regressor stays busy, and scatters results by pixel
- * index (the output does not depend on the number of threads).
- */
-function tilePredictor(model: FittedRegressor, layout: BlockLayout, features: ReturnType<typeof featureLayout>, tilePixels: number, concurrency: number) {
-  const fine = layout.fine;
-  const w = fine.width;
-  const h = fine.height;
-  const rowsPerTile = Math.max(1, Math.floor(tilePixels / w));
-  const nc = features.columns.length;
-  const nf = features.features.length;
-  const buffers = Array.from({ length: concurrency }, () => ({ x: new Float32Array(rowsPerTile * w * nc), pix: new Int32Array(rowsPerTile * w), rowMask: new Uint8Array(w) }));
-  const cw = layout.coarse.width;
-  return async (stepArrays: Float32Array[][], stepExtras: number[][], coarseMask?: Float32Array) => {
-    const mean = new Float32Array(w * h).fill(Number.NaN);
-    let spread: Float32Array | undefined;
-    const nNames = stepArrays[0].length;
-    const flat = stepArrays.flat();
-    const nArrays = flat.length;
-    const runTile = async (r0: number, buf: (typeof buffers)[number]) => {
-      const r1 = Math.min(h, r0 + rowsPerTile);
-      let m = 0;
-      const { x, pix, rowMask } = buf;
-      for (let r = r0; r < r1; r++) {
-        const rc = layout.rowCell[r];
-        if (rc < 0) continue;
-        // Phase 1: pixels of this row with a cell (and coarse value) and every feature valid,
-        // found with one contiguous pass per array (monomorphic loops the JIT vectorises well).
-        const start = m;
-        const base = r * w;
-        for (let c = 0; c < w; c++) {
-          const cc = layout.colCell[c];
-          rowMask[c] = cc >= 0 && (!coarseMask || coarseMask[rc * cw + cc] === coarseMask[rc * cw + cc]) ? 1 : 0;
-        }
-        for (let a = 0; a < nArrays; a++) {
-          const arr = flat[a];
-          for (let c = 0; c < w; c++) {
-            const v = arr[base + c];
-            if (v !== v) rowMask[c] = 0;
-          }
-        }
-        for (let c = 0; c < w; c++) if (rowMask[c]) pix[m++] = base + c;
-        // Phase 2: fill the rows column by column (step-major: column = step·nf + feature).
-        for (let a = 0; a < nArrays; a++) {
-          const arr = flat[a];
-          const col = Math.floor(a / nNames) * nf + (a % nNames);
-          for (let i = start; i < m; i++) x[i * nc + col] = arr[pix[i]];
-        }
-        for (let s = 0; s < stepExtras.length; s++) {
-          for (let e = 0; e < stepExtras[s].length; e++) {
-            const col = s * nf + nNames + e;
-            const v = stepExtras[s][e];
-            for (let i = start; i < m; i++) x[i * nc + col] = v;
-          }
-        }
-      }
-      if (m === 0) return;
-      const table: Table = {
-        kind: 'table',
-        columns: features.columns,
-        rows: m,
-        x: x.subarray(0, m * nc),
-        ...(features.steps > 1 ? { layout: { steps: features.steps, features: features.features } } : {}),
-      };
-      const pred = await model.predict(table);
-      for (let i = 0; i < m; i++) mean[pix[i]] = pred.mean[i];
-      if (pred.spread) {
-        spread ??= new Float32Array(w * h).fill(Number.NaN);
-        for (let i = 0; i < m; i++) spread[pix[i]] = pred.spread[i];
-      }
-    };
-    // A fixed pool of `concurrency` lanes, each owning one buffer, walking the tiles in order.
-    let next = 0;
-    await Promise.all(
-      buffers.map(async (buf) => {
-        while (next < h) {
-          const r0 = next;
-          next += rowsPerTile;
-          await runTile(r0, buf);
-        }
-      }),
-    );
-    return { mean, spread };
-  };
 }
 
 /** The downscaler's model: the fitted regressor's saved model plus what the downscaler needs to apply it. */

@@ -1,5 +1,7 @@
 import {
+  createRng,
   createSavedModel,
+  registerCompositeModel,
   metricsTableRow,
   pairedMetrics,
   recordTable,
@@ -133,3 +135,10 @@ export function stackWeights(preds: readonly Float32Array[], y: Float32Array, op
   }
   return options.method === 'nnls' ? nnlsNormal(gram, atb, k) : ridgeNormal(gram, atb, k, options.ridge);
 }
+
+// Tile workers load a stacked model through its members' own plugins (core/tiles), once this module is imported.
+registerCompositeModel('regressor:stacking', (saved, loader) => {
+  const members = (saved.data as { learners: string[] }).learners.map((name) => ({ name, regressor: { fit: () => Promise.reject(new Error('a loaded member is not refitted')), load: (m: SavedModel) => loader.regressor(m) } }));
+  // The fallback folds serve fitting only; loading never draws from them.
+  return createStacking(members, saved.params as unknown as StackingOptions, { scheme: 'kfold', folds: 2, rng: createRng(0) }).regressor.load(saved);
+});

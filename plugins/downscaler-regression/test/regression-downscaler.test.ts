@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGrid, createRng, isSoilscaleError, makeSeries, resampleSeries, type Regressor, type Table } from '../../../core/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGrid, createRng, createWorkerPool, isSoilscaleError, makeSeries, resampleSeries } from '../../../core/index.js';
 import { blockLayout, blockMeans } from '../../../lib/regression-engine/index.js';
 import { downscaler, subGridCorrelation, syntheticScene, testContext } from '../../../test/support/regression-scene.js';
+import { lagRegressor, seenTables } from '../../../test/support/lag-regressor.js';
+import { builtinTileTask, createLocalExecutor, createTileService } from '../../../host/index.js';
+
+const lagModule = new URL('../../../test/support/lag-regressor.js', import.meta.url).href;
 
 const scene = syntheticScene();
 
@@ -80,28 +87,12 @@ test('leave-dates-out and spatial-block CV keep their units together', async () 
 });
 
 test('a sequence regressor receives the last L dates of predictors per row', async () => {
-  const seen: Table[] = [];
-  const lag: Regressor = {
-    capabilities: { sequenceSteps: 2 },
-    async fit(train) {
-      seen.push(train);
-      const fitted = {
-        featureNames: train.columns,
-        async predict(t: Table) {
-          seen.push({ ...t, x: t.x.slice() }); // prediction buffers are reused between tiles
-          return { mean: Float32Array.from({ length: t.rows }, () => 0.3) };
-        },
-        save: () => ({ kind: 'model', format: 'soilscale-model', formatVersion: 1, pluginId: 'regressor:lag', pluginVersion: '0.0.0', params: {}, data: null }) as const,
-      };
-      return fitted;
-    },
-    async load() {
-      throw new Error('unused');
-    },
-  };
-  const ds = await downscaler({ regressor: { uses: 'regressor:lag' }, cv: { scheme: 'none' }, importance: false }, testContext({ 'regressor:lag': () => lag }));
+  // The tile workers load the fitted model from its plugin module, like a pipeline's own plugin.
+  const tiles = createTileService({ store: mkdtempSync(join(tmpdir(), 'soilscale-lag-')), run: 'test', scope: 'lag', plugins: [lagModule], executor: createLocalExecutor(createWorkerPool(1), builtinTileTask) });
+  const ds = await downscaler({ regressor: { uses: 'regressor:lag' }, cv: { scheme: 'none' }, importance: false }, testContext({ 'regressor:lag': () => lagRegressor.create({}, undefined as never) }, { tiles }));
+  seenTables.length = 0;
   await ds.downscale({ coarse: scene.smCoarse, predictors: { lst: scene.lst } });
-  const [train, ...predicted] = seen;
+  const [train, ...predicted] = seenTables;
   assert.deepEqual(train.columns, ['lst[t-1]', 'lst[t-0]']);
   assert.deepEqual(train.layout, { steps: 2, features: ['lst'] });
   // A fine prediction row on date 3 holds LST of date 2 then date 3 at its pixel.

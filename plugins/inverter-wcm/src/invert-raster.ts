@@ -18,6 +18,16 @@ export interface InversionCounts {
   noData: number;
 }
 
+/** What happened to a pixel, as `invertDate` writes it into `outcome` (so counts can be made after tiles are assembled). */
+export const Outcome = { valid: 0, clippedLow: 1, clippedHigh: 2, vegetationDominated: 3, noData: 4 } as const;
+
+/** The counts of one date from its outcome codes; `masked` pixels (σ⁰ blanked by a mask) are counted as no data by `invertDate` and taken out here as there. */
+export function countOutcomes(outcome: Float32Array, masked: number): InversionCounts {
+  const tally = [0, 0, 0, 0, 0];
+  for (let p = 0; p < outcome.length; p++) tally[outcome[p]]++;
+  return { valid: tally[0], clippedLow: tally[1], clippedHigh: tally[2], vegetationDominated: tally[3], masked, noData: tally[4] - masked };
+}
+
 const DEG = Math.PI / 180;
 const LOG10_TO_DB = 10 / Math.LN10;
 
@@ -25,6 +35,7 @@ const LOG10_TO_DB = 10 / Math.LN10;
  * Closed-form inversion of one radar date over the whole grid, in one tight loop over typed arrays.
  * `setOfPixel[p]` selects the parameter set of pixel p (per land-cover class); −1 → no set (NaN).
  * σ⁰ is taken from `sigmaLinear` (already multilooked/masked), so no dB→linear per pixel here.
+ * `outcome`, when given, receives each pixel's {@link Outcome} code.
  *
  * @example
  * ```ts
@@ -41,6 +52,7 @@ export function invertDate(
   limits: InversionLimits,
   porosity: Float32Array | undefined,
   out: Float32Array,
+  outcome?: Float32Array,
 ): InversionCounts {
   const counts: InversionCounts = { valid: 0, clippedLow: 0, clippedHigh: 0, vegetationDominated: 0, masked: item.masked, noData: 0 };
   const n = out.length;
@@ -58,6 +70,7 @@ export function invertDate(
     if (!(total0 === total0) || s < 0) {
       out[p] = Number.NaN;
       counts.noData++;
+      if (outcome) outcome[p] = Outcome.noData;
       continue;
     }
     const q = sets[s];
@@ -77,18 +90,23 @@ export function invertDate(
     if (!(soil > 0) || g < limits.minGamma2) {
       out[p] = Number.NaN;
       counts.vegetationDominated++;
+      if (outcome) outcome[p] = Outcome.vegetationDominated;
       continue;
     }
     let sm = linearSoil ? Math.log(soil / q.C) / q.D : (LOG10_TO_DB * Math.log(soil) - q.C - (angleC ? q.C1 * (th - ref) : 0)) / q.D;
     const hi = porosity !== undefined && porosity[p] === porosity[p] ? Math.min(porosity[p], limits.smMax) : limits.smMax;
+    let code: number = Outcome.valid;
     if (sm < limits.smMin) {
       sm = limits.smMin;
       counts.clippedLow++;
+      code = Outcome.clippedLow;
     } else if (sm > hi) {
       sm = hi;
       counts.clippedHigh++;
+      code = Outcome.clippedHigh;
     } else counts.valid++;
     out[p] = sm;
+    if (outcome) outcome[p] = code;
   }
   counts.noData -= item.masked; // masked pixels reach here as NaN σ⁰ too
   return counts;

@@ -13,11 +13,15 @@ import {
   createSavedModel,
   checkSavedModel,
 } from '../../../core/index.js';
+import { readModel, setKey, selectSets, WCM_PLUGIN_ID, WCM_PLUGIN_VERSION, type WcmModelData, type WcmParameterSet } from './parameter-sets.js';
 import { referenceSamples, stationSamples, type CalibrationSamples } from './calibration-samples.js';
-import { invertDate, multilook, type InversionLimits } from './invert-raster.js';
+import { countOutcomes, type InversionLimits } from './invert-raster.js';
+import { invertTiles } from './invert-stage.js';
 import { buildRadarStack, type RadarStack } from './radar-stack.js';
 import { fitWcm, type ParameterBounds, type WcmFit } from './wcm-fit.js';
 import { WCM_PARAMETER_NAMES, invertPixel, type WcmForm, type WcmParameterName, type WcmParameters } from './wcm-model.js';
+
+export { setKey, WCM_PLUGIN_ID, WCM_PLUGIN_VERSION, type WcmModelData, type WcmParameterSet } from './parameter-sets.js';
 
 /** Parameters of `inverter:wcm` (see the manifest for meanings and defaults). */
 export interface WcmParams {
@@ -51,33 +55,10 @@ export interface WcmParams {
   readonly seed?: number;
 }
 
-export const WCM_PLUGIN_ID = 'inverter:wcm';
-export const WCM_PLUGIN_VERSION = '1.0.0';
-
-/** One fitted parameter set: for all samples, one land-cover class, one orbit, or both. */
-export interface WcmParameterSet {
-  readonly key: string;
-  readonly landcover: number | null;
-  readonly orbit: number | null;
-  readonly parameters: WcmParameters;
-}
-
-/** `SavedModel.data` of `inverter:wcm`. */
-export interface WcmModelData {
-  readonly form: WcmForm;
-  readonly sets: readonly WcmParameterSet[];
-}
-
 const DEFAULT_INITIAL: WcmParameters = { A: 0.05, B: 0.2, C: -15, D: 20, C1: 0, E: 1, F: 1 };
 const LINEAR_INITIAL = { C: Math.pow(10, -1.5), D: (20 * Math.LN10) / 10 };
 const DEFAULT_BOUNDS: ParameterBounds = { A: [0, 1], B: [0, 2], C: [-35, 0], D: [0, 60], C1: [-1, 1], E: [0.1, 3], F: [0.1, 3] };
 const LINEAR_BOUNDS: ParameterBounds = { C: [Math.pow(10, -3.5), 1], D: [0, (60 * Math.LN10) / 10] };
-
-/** Key of a (class, orbit) parameter set. */
-export function setKey(landcover: number | null, orbit: number | null): string {
-  if (landcover === null && orbit === null) return 'all';
-  return [landcover === null ? '' : `class=${landcover}`, orbit === null ? '' : `orbit=${orbit}`].filter(Boolean).join(',');
-}
 
 /**
  * The Water Cloud Model inverter: calibrate (against a reference SM product or stations), then invert
@@ -165,29 +146,19 @@ export function createWcmInverter(params: WcmParams, context: PluginContext): In
     async invert(input: InverterInput, saved: SavedModel) {
       const data = readModel(saved);
       const stack = buildRadarStack(input, stackOptions);
-      const n = stack.grid.width * stack.grid.height;
-      const values: Float32Array[] = [];
-      const rows: Record<string, string | number | null>[] = [];
       const notes: string[] = [];
-      const task = context.progress.start(`${WCM_PLUGIN_ID}: invert radar dates`, stack.dates.length);
-      for (const item of stack.dates) {
-        const { sets, setOfPixel, orbitUsed } = selectSets(data, item.orbit, stack.landcover, n);
-        const sigma = multilook(item.sigmaLinear, stack.grid.width, stack.grid.height, params.multilook);
-        const out = new Float32Array(n);
-        const counts = invertDate(item, sigma, sets, setOfPixel, data.form, limits, stack.porosity, out);
-        values.push(out);
+      const { sm, outcome } = await invertTiles(context, stack, saved, params.multilook, limits);
+      const rows = stack.dates.map((item, d) => {
+        const { orbitUsed } = selectSets(data, item.orbit, undefined, 0);
         let sum = 0;
         let k = 0;
-        for (let p = 0; p < n; p++) if (out[p] === out[p]) { sum += out[p]; k++; }
-        rows.push({ date: item.date, orbit: orbitUsed, ...counts, mean_sm: k ? sum / k : null });
-        task.tick();
-      }
-      task.done();
+        for (const v of sm.values[d]) if (v === v) { sum += v; k++; }
+        return { date: item.date, orbit: orbitUsed, ...countOutcomes(outcome.values[d], item.masked), mean_sm: k ? sum / k : null };
+      });
       const swamped = rows.reduce((s, r) => s + Number(r.vegetationDominated), 0);
       if (swamped > 0) notes.push(`${swamped} pixel-dates vegetation-dominated (σ⁰soil ≤ 0 or γ² < ${params.minTransmissivity}): NaN`);
-      const product = makeSeries({ variable: 'sm', grid: stack.grid, dates: stack.dates.map((d) => d.date), values, unit: 'm3/m3' });
       const columns = ['date', 'orbit', 'valid', 'clippedLow', 'clippedHigh', 'vegetationDominated', 'masked', 'noData', 'mean_sm'];
-      return { product, tables: { inversion: recordTable(rows, columns, notes) }, notes };
+      return { product: sm, tables: { inversion: recordTable(rows, columns, notes) }, notes };
     },
   };
 }
@@ -256,37 +227,3 @@ function calibrationRow(group: SampleGroup, fit: WcmFit, sub: ReturnType<typeof 
   return row;
 }
 
-function readModel(saved: SavedModel): WcmModelData {
-  const data = checkSavedModel(saved, { id: WCM_PLUGIN_ID, version: WCM_PLUGIN_VERSION }, `${WCM_PLUGIN_ID}.model`).data as WcmModelData | undefined;
-  if (!data || !Array.isArray(data.sets) || !data.form) {
-    throw inputError('not a Water Cloud Model calibration', { path: `${WCM_PLUGIN_ID}.model`, expected: `a SavedModel of ${WCM_PLUGIN_ID} with form and parameter sets`, found: `a model of ${saved.pluginId}` });
-  }
-  if (!data.sets.some((s) => s.key === 'all')) throw inputError('calibration has no pooled parameter set', { path: `${WCM_PLUGIN_ID}.model.data.sets`, expected: "a set with key 'all'", found: data.sets.map((s) => s.key).join(', ') || 'no sets' });
-  return data;
-}
-
-/**
- * Parameter sets for one date and the set index of every pixel: (class, orbit) → class → orbit →
- * pooled, with the orbit taken as the nearest calibrated one.
- */
-function selectSets(data: WcmModelData, orbit: number, landcover: Float32Array | undefined, n: number) {
-  const orbits = [...new Set(data.sets.map((s) => s.orbit).filter((o): o is number => o !== null))];
-  let orbitUsed: number | null = null;
-  if (orbits.length && orbit === orbit) orbitUsed = orbits.reduce((best, o) => (Math.abs(o - orbit) < Math.abs(best - orbit) ? o : best), orbits[0]);
-  const byKey = new Map(data.sets.map((s) => [s.key, s]));
-  const pooled = byKey.get(setKey(null, orbitUsed)) ?? byKey.get('all')!;
-  const sets: WcmParameters[] = [pooled.parameters];
-  const classes = [...new Set(data.sets.map((s) => s.landcover).filter((c): c is number => c !== null))];
-  if (!landcover || classes.length === 0) return { sets, setOfPixel: undefined, orbitUsed };
-  const indexOfClass = new Map<number, number>();
-  for (const c of classes) {
-    const set = byKey.get(setKey(c, orbitUsed)) ?? byKey.get(setKey(c, null));
-    if (set) {
-      indexOfClass.set(c, sets.length);
-      sets.push(set.parameters);
-    }
-  }
-  const setOfPixel = new Int32Array(n);
-  for (let p = 0; p < n; p++) setOfPixel[p] = indexOfClass.get(landcover[p]) ?? 0;
-  return { sets, setOfPixel, orbitUsed };
-}

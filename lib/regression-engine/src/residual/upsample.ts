@@ -36,14 +36,24 @@ function axisStencil(fineCount: number, offset: number, factor: number, coarseCo
 }
 
 /**
+ * A full-grid stencil moved into a tile's coarse block starting at `origin`: same weights (bit for
+ * bit), cell indices relative to the block (clamped into it for the tile's halo pixels, which are cut off).
+ */
+function shiftStencil(axis: Axis, origin: number, count: number): Axis {
+  const clamp = (i: number) => Math.min(Math.max(i - origin, 0), count - 1);
+  return { i0: axis.i0.map(clamp), i1: axis.i1.map(clamp), w: axis.w };
+}
+
+/**
  * Bilinear coarse → fine between coarse cell centres. Not conservative where the field has curvature.
  * NaN cells are skipped by normalising the weights over the valid neighbours (normalised
  * convolution); a pixel whose valid neighbours all have zero weight is NaN.
  */
 export function upsampleBilinear(coarse: ArrayLike<number>, layout: BlockLayout, out: Float32Array): Float32Array {
   const cw = layout.coarse.width;
-  const ax = axisStencil(layout.fine.width, layout.offsetCol, layout.factorX, cw);
-  const ay = axisStencil(layout.fine.height, layout.offsetRow, layout.factorY, layout.coarse.height);
+  const full = layout.fullCoarse;
+  const ax = full ? shiftStencil(axisStencil(layout.fine.width, layout.offsetCol + full.col * layout.factorX, layout.factorX, full.width), full.col, cw) : axisStencil(layout.fine.width, layout.offsetCol, layout.factorX, cw);
+  const ay = full ? shiftStencil(axisStencil(layout.fine.height, layout.offsetRow + full.row * layout.factorY, layout.factorY, full.height), full.row, layout.coarse.height) : axisStencil(layout.fine.height, layout.offsetRow, layout.factorY, layout.coarse.height);
   const w = layout.fine.width;
   for (let r = 0; r < layout.fine.height; r++) {
     const r0 = ay.i0[r] * cw;

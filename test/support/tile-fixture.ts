@@ -1,0 +1,57 @@
+import { workerTask, type TileFunction } from '../../core/index.js';
+
+/**
+ * Test tile functions. `boxMean`: each output pixel is `scale ×` the mean of the valid values of
+ * input `a` in the 3 × 3 box around it (halo 1), plus static input `b`: a stage whose tiles must read
+ * their neighbours' pixels to give the untiled answer.
+ */
+export const boxMean: TileFunction<{ scale: number }> = ({ params, window, dates, inputs }) => {
+  const a = inputs.a;
+  const b = inputs.b.values[0];
+  const bw = inputs.b.window;
+  const dx = window.x - a.window.x;
+  const dy = window.y - a.window.y;
+  const mean = Array.from({ length: Math.max(1, dates.length) }, (_, d) => {
+    const src = a.values[d];
+    const out = new Float32Array(window.width * window.height);
+    for (let r = 0; r < window.height; r++) {
+      for (let c = 0; c < window.width; c++) {
+        let s = 0;
+        let n = 0;
+        for (let y = dy + r - 1; y <= dy + r + 1; y++) {
+          for (let x = dx + c - 1; x <= dx + c + 1; x++) {
+            if (y < 0 || x < 0 || y >= a.window.height || x >= a.window.width) continue;
+            const v = src[y * a.window.width + x];
+            if (v === v) (s += v), n++;
+          }
+        }
+        out[r * window.width + c] = (n ? (params.scale * s) / n : Number.NaN) + b[(window.y - bw.y + r) * bw.width + window.x - bw.x + c];
+      }
+    }
+    return out;
+  });
+  return { mean };
+};
+export const boxMeanTask = workerTask(import.meta.url, { boxMean });
+
+/** A broken tile function: its output is one pixel short. */
+export const shortTile: TileFunction<Record<string, never>> = ({ window }) => ({ mean: [new Float32Array(window.width * window.height - 1)] });
+export const shortTileTask = workerTask(import.meta.url, { shortTile });
+
+/** The untiled answer of `boxMean` on full arrays. */
+export function boxMeanReference(a: Float32Array, b: Float32Array, width: number, height: number, scale: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      let s = 0;
+      let n = 0;
+      for (let y = r - 1; y <= r + 1; y++) for (let x = c - 1; x <= c + 1; x++) {
+        if (y < 0 || x < 0 || y >= height || x >= width) continue;
+        const v = a[y * width + x];
+        if (v === v) (s += v), n++;
+      }
+      out[r * width + c] = (n ? (scale * s) / n : Number.NaN) + b[r * width + c];
+    }
+  }
+  return out;
+}
