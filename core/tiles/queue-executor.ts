@@ -112,9 +112,9 @@ class ConnectionHealth {
     private readonly allowedMs: number,
     private readonly logger: Logger | undefined,
   ) {}
+  /** An error event: remembered for the message; only the connection's `close` and `ready` say whether Redis is down. */
   failed(e: unknown): void {
     this.lastError = e;
-    this.down();
   }
   down(): void {
     if (this.downSince !== undefined) return;
