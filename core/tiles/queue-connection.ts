@@ -119,6 +119,7 @@ export async function checkRedis(address: QueueAddress, timeoutMs = 5000): Promi
 
 /** A Redis client error in words a user acts on. */
 export function describeRedisError(e: unknown): string {
+  if (e === undefined) return 'no answer';
   const code = (e as { code?: string }).code;
   const message = (e as Error)?.message ?? String(e);
   if (code === 'ECONNREFUSED') return 'connection refused (is redis-server running on that host and port?)';
