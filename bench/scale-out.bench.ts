@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGrid, createMemoryLogger, createRng, createWorkerPool, makeSeries, type Series, type TileExecutor, type TileJob, type TileRecord } from '../core/index.js';
@@ -26,20 +26,27 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const STREAM = fileURLToPath(new URL('./scale-out-stream.js', import.meta.url));
 const FACTOR = 30;
 
-/** Per stage: tiles run and seconds inside the executor (what the executor costs, fitting excluded). */
+/**
+ * Per stage: tiles run, seconds inside the executor (fitting excluded), and CPU seconds of this process
+ * meanwhile — its worker threads included, so for the pool it is the tiles' CPU cost, for the queue the
+ * coordinator's.
+ */
 interface StageTiming {
   tiles: number;
   seconds: number;
+  cpu: number;
 }
 
 function timedExecutor(inner: TileExecutor, stages: Map<string, StageTiming>): TileExecutor {
   return {
     name: inner.name,
     async run(jobs: readonly TileJob[], onDone?: (r: TileRecord) => void) {
+      const cpu0 = process.cpuUsage();
       const { seconds } = await timed(() => inner.run(jobs, onDone));
+      const used = process.cpuUsage(cpu0);
       const key = jobs[0]?.stage ?? '(none)';
-      const s = stages.get(key) ?? { tiles: 0, seconds: 0 };
-      stages.set(key, { tiles: s.tiles + jobs.length, seconds: s.seconds + seconds });
+      const s = stages.get(key) ?? { tiles: 0, seconds: 0, cpu: 0 };
+      stages.set(key, { tiles: s.tiles + jobs.length, seconds: s.seconds + seconds, cpu: s.cpu + (used.user + used.system) / 1e6 });
     },
     close: () => inner.close(),
   };
@@ -110,12 +117,13 @@ async function regressionRows(redis: TestRedis, threads: number, fine: number): 
       const { seconds } = await timed(() => ds.downscale(scene));
       const tiles = [...stages.values()].reduce((s, t) => s + t.tiles, 0);
       const inStages = [...stages.values()].reduce((s, t) => s + t.seconds, 0);
+      const cpu = [...stages.values()].reduce((s, t) => s + t.cpu, 0);
       reference ??= inStages;
       rows.push({
         task: `regression (rf 10 trees) + bilinear-fix, ${mpx} Mpx × 2 dates: tiled stages, ${ex.label}`,
         ours: inStages,
         unit: 's',
-        note: `${tiles} tiles, ${(tiles / inStages).toFixed(1)} tiles/s, ×${(reference / inStages).toFixed(2)} vs pool; whole downscale ${seconds.toFixed(1)} s (${[...stages.keys()].join(', ')})`,
+        note: `${tiles} tiles, ${(tiles / inStages).toFixed(2)} tiles/s, ×${(reference / inStages).toFixed(2)} vs pool; CPU of this process ${cpu.toFixed(0)} s (${ex.workers ? 'the coordinator' : 'the tiles'}); whole downscale ${seconds.toFixed(1)} s (${[...stages.keys()].join(', ')})`,
       });
     } finally {
       await executor.close();
@@ -179,6 +187,7 @@ function streamRows(size: number, dates: number, threads: number): BenchRow[] {
 
 export default async function run(args: BenchArgs): Promise<void> {
   const threads = 2;
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (other processes share the ${availableParallelism()} cores)`);
   const redis = await startRedis();
   try {
     printTable('Scale-out: tiled regression stages per executor (this machine: 2 cores shared by every process)', await regressionRows(redis, threads, flagValue(args.flags, 'fine') ?? 3300));
