@@ -173,9 +173,9 @@ class StageWait {
     const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     const listeners = {
       completed: ({ jobId }: { jobId: string }) => void this.check(jobId),
-      failed: ({ jobId, failedReason }: { jobId: string; failedReason: string }) => void this.onFailed(jobId, failedReason),
+      failed: ({ jobId, failedReason }: { jobId: string; failedReason: string }) => void this.guard(this.onFailed(jobId, failedReason)),
       // BullMQ puts a job that failed but has attempts left in the delayed set (the backoff): say so.
-      delayed: ({ jobId }: { jobId: string }) => void this.onFailed(jobId),
+      delayed: ({ jobId }: { jobId: string }) => void this.guard(this.onFailed(jobId)),
       stalled: ({ jobId }: { jobId: string }) => {
         const job = this.pending.get(jobId);
         if (job) this.logger?.warn(`tile ${job.tile} of stage ${job.stage} stalled (its worker stopped renewing the lock: lost or overloaded); it runs again`);
@@ -232,35 +232,47 @@ class StageWait {
     }
   }
 
+  /** An error of Redis or storage while waiting fails the run, unless Redis is away (the outage limit decides then). */
+  private async guard(work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (e) {
+      if (!this.health.isDown) this.fail(e as Error);
+    }
+  }
+
   /** A job's record is present and checks: the tile is done. Otherwise decide from the job's state. */
-  private async check(id: string, state?: string): Promise<void> {
+  private async check(id: string): Promise<void> {
     const job = this.pending.get(id);
     if (!job || this.finished || this.checking.has(id)) return;
     this.checking.add(id);
     try {
-      const record = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
-      if (record) return this.done(id, record);
-      state ??= await this.queue.getJobState(id);
-      if (state === 'unknown') {
-        // Gone from Redis without a record: Redis restarted without persistence, or the job was removed by hand.
-        this.logger?.warn(`tile ${job.tile} of stage ${job.stage} is no longer in Redis (restarted without persistence?); queued again`);
-        await this.enqueue([job]);
-      } else if (state === 'completed') {
-        // The worker writes the record before it completes the job: look once more before counting a miss.
-        const late = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
-        if (late) return this.done(id, late);
-        const misses = (this.misses.get(id) ?? 0) + 1;
-        this.misses.set(id, misses);
-        if (misses > MAX_RECORD_MISSES) return this.fail(recordMissing(job));
-        this.logger?.warn(`tile ${job.tile} of stage ${job.stage}: its job completed but its record is missing or does not match its block; running it again`);
-        await this.queue.remove(id);
-        await this.enqueue([job]);
-      } else if (state === 'failed') await this.onFailed(id);
-    } catch (e) {
-      if (!this.health.isDown) this.fail(e as Error);
+      await this.guard(this.decide(id, job));
     } finally {
       this.checking.delete(id);
     }
+  }
+
+  /** The record decides; without one, the job's state: vanished (queue it again), completed (look again, then rerun), failed. */
+  private async decide(id: string, job: TileJob): Promise<void> {
+    const record = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
+    if (record) return this.done(id, record);
+    const state = await this.queue.getJobState(id);
+    if (state === 'unknown') {
+      // Gone from Redis without a record: Redis restarted without persistence, or the job was removed by hand.
+      this.logger?.warn(`tile ${job.tile} of stage ${job.stage} is no longer in Redis (restarted without persistence?); queued again`);
+      await this.enqueue([job]);
+    } else if (state === 'completed') {
+      // The worker writes the record before it completes the job: look once more before counting a miss.
+      const late = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
+      if (late) return this.done(id, late);
+      const misses = (this.misses.get(id) ?? 0) + 1;
+      this.misses.set(id, misses);
+      if (misses > MAX_RECORD_MISSES) return this.fail(recordMissing(job));
+      this.logger?.warn(`tile ${job.tile} of stage ${job.stage}: its job completed but its record is missing or does not match its block; running it again`);
+      await this.queue.remove(id);
+      await this.enqueue([job]);
+    } else if (state === 'failed') await this.onFailed(id);
   }
 
   private done(id: string, record: TileRecord): void {
@@ -299,9 +311,7 @@ class StageWait {
     try {
       const ids = [...this.pending.keys()];
       for (let i = 0; i < ids.length && !this.finished; i += CHECK_CHUNK) await Promise.all(ids.slice(i, i + CHECK_CHUNK).map((id) => this.check(id)));
-      if (!this.finished && Date.now() - this.lastProgress > (this.options.stallNoticeMs ?? 30_000)) await this.notice();
-    } catch (e) {
-      if (!this.health.isDown) this.fail(e as Error);
+      if (!this.finished && Date.now() - this.lastProgress > (this.options.stallNoticeMs ?? 30_000)) await this.guard(this.notice());
     } finally {
       this.reconciling = false;
     }
