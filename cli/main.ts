@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { stacCommand } from './stac.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createConsoleLogger, exitOnSignals, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
-import { builtinRegistry, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry } from '../host/index.js';
+import { createConsoleLogger, exitOnSignals, type Logger, isSoilscaleError, resolveParams, silentProgress, usageError, writeFileAtomic } from '../core/index.js';
+import { builtinRegistry, checkRedis, createQueueExecutor, generatePipelineSchema, openRunDir, preparePipeline, runPipeline, soilscaleVersion, warningSummary, type PluginRegistry, type TileExecutor } from '../host/index.js';
 import { expandPipelineArgs, parseParamArgs, parseSeed } from './options.js';
 import { createTerminalProgress } from './progress.js';
 import { saveModelsOption, savedModelsLine } from './save-models.js';
 import { pluginInitCommand } from './plugin-init-command.js';
+import { workerCommand } from './worker.js';
 
 /** The repository (or installed package) root: where `schemas/` and `pipelines/` live. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +39,8 @@ interface RunArgs {
   strict: boolean;
   seed?: number;
   saveModels?: boolean;
+  queue?: string;
+  queueOutage: number;
   resumable?: boolean;
   resume?: boolean;
   tileSize?: number;
@@ -49,6 +52,8 @@ const RUN_OPTIONS = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress or info logs' },
   strict: { type: 'boolean', default: false, describe: 'fail the run (exit 1, nothing kept) when it raises any warning' },
   seed: { type: 'string', coerce: parseSeed, describe: 'run seed, an integer (default: the pipeline param "seed", else 0)' },
+  queue: { type: 'string', describe: 'run the tiles on `soilscale worker` processes through this Redis: redis://host:port/db (docs/scale-out.md)' },
+  'queue-outage': { type: 'number', default: 120, describe: 'with --queue: seconds Redis may stay unreachable before the run fails' },
 } as const;
 
 /** Tiled runs: resuming an interrupted run, and the tile size (docs/scale-out.md, "Resume"). */
@@ -60,6 +65,8 @@ const TILE_OPTIONS = {
 
 async function runAndReport(pipeline: string | object, a: RunArgs): Promise<string> {
   const quiet = a.quiet || Boolean(process.env.CI);
+  const logger = createConsoleLogger(a.quiet ? 'warn' : 'info');
+  const tileExecutor = a.queue ? await openTileQueue(a.queue, a.queueOutage, logger) : undefined;
   const { outDir, manifest, warnings } = await runPipeline(pipeline, {
     out: a.out,
     overwrite: a.overwrite,
@@ -71,15 +78,23 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     resumable: a.resumable,
     resume: a.resume,
     tileSize: a.tileSize,
-    logger: createConsoleLogger(a.quiet ? 'warn' : 'info'),
+    logger,
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
-  });
+    tileExecutor,
+  }).finally(() => tileExecutor?.close());
   for (const n of manifest.notes) process.stderr.write(`note: ${n}\n`);
   for (const line of warningSummary(warnings)) process.stderr.write(`${line}\n`);
   if (a.saveModels) print(savedModelsLine(manifest));
   print(`wrote ${manifest.files.length} files to ${outDir} in ${(manifest.durationMs / 1000).toFixed(1)} s`);
   if (manifest.files.includes('report.html')) print(`open the report: ${join(outDir, 'report.html')}`);
   return outDir;
+}
+
+/** `--queue`: the BullMQ executor, after checking that Redis answers (before any node runs, not at the first tile stage). */
+async function openTileQueue(url: string, outageSeconds: number, logger: Logger): Promise<TileExecutor> {
+  const executor = createQueueExecutor({ url, logger, unreachableMs: outageSeconds * 1000 });
+  await checkRedis(executor.address);
+  return executor;
 }
 
 function parseJsonOption(name: string, text: string): Record<string, unknown> {
@@ -263,6 +278,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(stacCommand)
+    .command(workerCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
@@ -300,7 +316,10 @@ export function reportError(e: unknown): number {
 // npx and global installs start the CLI through a symlink in a .bin folder: compare real paths.
 const invoked = process.argv[1] !== undefined && existsSync(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invoked) {
-  exitOnSignals();
+  // `worker` stops gracefully on a signal itself (finishing its running jobs); every other command exits at once.
+  if (hideBin(process.argv)[0] !== 'worker') exitOnSignals();
+  // Until main settles: a process that ends because nothing is left to wait on (a lost connection) has not succeeded.
+  process.exitCode = 1;
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;
