@@ -56,7 +56,7 @@ export async function readStage(store: string, id: string): Promise<TileStage> {
 
 /**
  * The tile's completion record if it is there and its block still matches it (size and sha256) for
- * `stageHash`, and, for a summary stage, its summary still matches its sha256; undefined otherwise
+ * `stageHash`, and its summary (required when `summaries`) still matches its sha256; undefined otherwise
  * (the tile is to be done, or redone).
  */
 export async function finishedRecord(store: string, stage: string, hash: string, tile: number, summaries = false): Promise<TileRecord | undefined> {
@@ -67,7 +67,9 @@ export async function finishedRecord(store: string, stage: string, hash: string,
     return undefined;
   }
   if (record?.tile !== tile || record.stageHash !== hash || record.block !== storePaths.block(stage, tile)) return undefined;
-  if (summaries && (!('summary' in record) || sha256Hex(JSON.stringify(record.summary)) !== record.summarySha256)) return undefined;
+  // A record holding a summary is checked whoever asks (an executor waiting for records does not know the stage's kind).
+  const hasSummary = 'summary' in record || 'summarySha256' in record;
+  if ((summaries || hasSummary) && (!('summary' in record) || sha256Hex(JSON.stringify(record.summary)) !== record.summarySha256)) return undefined;
   const file = join(store, record.block);
   const size = await stat(file).then((s) => s.size, () => -1);
   if (size !== record.bytes) return undefined;
