@@ -69,6 +69,10 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
           await beforeStage();
           return inner.run(request);
         },
+        async runWithSummaries(request) {
+          await beforeStage();
+          return inner.runWithSummaries(request);
+        },
       };
     },
     async recordInputs(checksums) {

@@ -5,7 +5,7 @@ import { windowGrid } from '../model/grid.js';
 import { writeTileBlock, arraysPerOutput } from './block-file.js';
 import { readTileInput } from './read-input.js';
 import { modelChecksum, readStage, tileError } from './store.js';
-import type { TileBlock, TileFunction, TileJob, TileModelLoader, TileOutputs, TileRecord, TileStage } from './types.js';
+import type { TileBlock, TileFunction, TileJob, TileModelLoader, TileOutputs, TileRecord, TileResult, TileStage, TileSummaryFunction } from './types.js';
 
 /** What a tile worker brings: how it loads the fitted models a stage ships (its plugin registry). */
 export interface TileWorkerEnv {
@@ -15,7 +15,7 @@ export interface TileWorkerEnv {
 
 interface LoadedStage {
   readonly stage: TileStage;
-  readonly fn: TileFunction;
+  readonly fn: TileFunction | TileSummaryFunction;
   readonly model?: SavedModel;
   readonly models: TileModelLoader;
 }
@@ -26,8 +26,8 @@ const stages = new Map<string, Promise<LoadedStage>>();
 /**
  * Run one tile job: the shared worker-side entry of every executor. Reads the stage (once per
  * process), refuses a stage whose hash is not the one queued, reads the input windows, calls the
- * stage's tile function, checks its outputs and writes the block and completion record. Idempotent:
- * run twice, it writes the same bytes.
+ * stage's tile function, checks its outputs and writes the block and completion record (with the
+ * tile's summary, for a summary stage). Idempotent: run twice, it writes the same bytes.
  */
 export async function runTileJob(job: TileJob, env: TileWorkerEnv): Promise<TileRecord> {
   const { stage, fn, model, models } = await loadStage(job, env);
@@ -38,9 +38,23 @@ export async function runTileJob(job: TileJob, env: TileWorkerEnv): Promise<Tile
   if (!window) throw tileError(job.stage, job.tile, 'no such tile', { expected: `a tile below ${stage.windows.length}`, found: String(job.tile) });
   const inputs: Record<string, TileBlock> = {};
   for (const [name, source] of Object.entries(stage.inputs)) inputs[name] = await readTileInput(job.store, source, stage.grid, window);
-  const outputs = await fn({ params: stage.params, ...(model ? { model } : {}), models, window, grid: windowGrid(stage.grid, window), dates: stage.dates, inputs });
-  checkOutputs(stage, job.tile, outputs);
-  return writeTileBlock(job.store, stage, job.tile, outputs);
+  const returned = await fn({ params: stage.params, ...(model ? { model } : {}), models, window, grid: windowGrid(stage.grid, window), dates: stage.dates, inputs });
+  if (!stage.summaries) {
+    checkOutputs(stage, job.tile, returned as TileOutputs);
+    return writeTileBlock(job.store, stage, job.tile, returned as TileOutputs);
+  }
+  const result = checkResult(stage, job.tile, returned);
+  checkOutputs(stage, job.tile, result.outputs);
+  return writeTileBlock(job.store, stage, job.tile, result.outputs, result.summary);
+}
+
+/** A summary stage's function returns `{ outputs, summary }`, the summary JSON: else an error naming stage and tile. */
+function checkResult(stage: TileStage, tile: number, returned: unknown): TileResult {
+  const result = returned as Partial<TileResult> | null;
+  if (typeof result !== 'object' || result === null || typeof result.outputs !== 'object' || result.outputs === null || !('summary' in result) || result.summary === undefined) {
+    throw tileError(stage.id, tile, 'the summary stage\'s tile function did not return { outputs, summary }', { expected: '{ outputs: { <output>: Float32Array[] }, summary: JSON }', found: result === null || typeof result !== 'object' ? String(result) : `keys ${Object.keys(result).join(', ') || 'none'}` });
+  }
+  return result as TileResult;
 }
 
 function loadStage(job: TileJob, env: TileWorkerEnv): Promise<LoadedStage> {
@@ -69,7 +83,7 @@ async function readLoadedStage(job: TileJob, env: TileWorkerEnv): Promise<Loaded
   // The registry is built on the first model asked for: a stage without one never pays for it.
   let loader: Promise<TileModelLoader> | undefined;
   const models: TileModelLoader = { regressor: async (saved) => (await (loader ??= env.models(stage.plugins))).regressor(saved) };
-  return { stage, fn: fn as TileFunction, model, models };
+  return { stage, fn: fn as TileFunction | TileSummaryFunction, model, models };
 }
 
 /** Every declared output, nothing else, one array per date, each the tile's size: else an error naming stage, tile and output. */

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { usageError } from '../errors.js';
+import { runtimeError, usageError } from '../errors.js';
 import { writeStageModel } from './model-file.js';
 import type { Grid, PixelWindow } from '../model/grid.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
-import { finishedRecord, spillArray, storePaths, writeStage } from './store.js';
-import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest } from './types.js';
+import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
+import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
 export interface TileServiceOptions {
@@ -43,18 +43,36 @@ export interface TileStageStats {
   readonly computed: number;
 }
 
+/** A stage request of either kind: what writing the stage needs (the task is only named). */
+type AnyStageRequest<Params> = TileStageRequest<Params> | TileSummaryStageRequest<Params>;
+
 /**
  * `context.tiles`: writes each requested stage into the store (inputs spilled once, model, stage file),
- * skips the tiles an interrupted run finished (record and block sha256 matching), runs the rest on
- * the executor, and assembles the outputs into series.
+ * skips the tiles an interrupted run finished (record and block sha256 matching, and the summary's
+ * for a summary stage), runs the rest on the executor, and assembles the outputs into series.
  */
-export function createTileService(options: TileServiceOptions): TileService {
-  const spilled = options.spilled ?? new WeakMap<Float32Array, Promise<string>>();
+export function createTileService(options: TileServiceOptions): Required<TileService> {
+  const withSpilled = { ...options, spilled: options.spilled ?? new WeakMap<Float32Array, Promise<string>>() };
   return {
     async run<Params>(request: TileStageRequest<Params>) {
-      return assembleSeries(options.store, await runTileStage({ ...options, spilled }, request));
+      return assembleSeries(options.store, await runTileStage(withSpilled, request));
+    },
+    async runWithSummaries<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
+      const stage = await writeAndRunStage(withSpilled, request, true);
+      return { outputs: await assembleSeries(options.store, stage), windows: stage.windows, summaries: await stageSummaries(options.store, stage) };
     },
   };
+}
+
+/** Every tile's summary from its record, in tile order (a record gone bad since its job finished is an error). */
+async function stageSummaries(store: string, stage: TileStage): Promise<TileSummary[]> {
+  const summaries: TileSummary[] = [];
+  for (let tile = 0; tile < stage.windows.length; tile++) {
+    const record = await finishedRecord(store, stage.id, stage.hash, tile, true);
+    if (!record) throw runtimeError(`${tileLabel(stage.id, tile)}: its record or block does not match after the tile finished`, { expected: `a record with the block's and summary's sha256 in ${join(store, storePaths.done(stage.id, tile))}`, found: 'missing, or not matching (changed by another process?)' });
+    summaries.push(record.summary as TileSummary);
+  }
+  return summaries;
 }
 
 /**
@@ -77,11 +95,15 @@ export function createTileService(options: TileServiceOptions): TileService {
  * assert.equal(files.length, Math.max(1, ndvi.dates.length));
  * ```
  */
-export async function runTileStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>): Promise<TileStage> {
-  const stage = await prepareStage(options, request, options.spilled ?? new WeakMap());
+export function runTileStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>): Promise<TileStage> {
+  return writeAndRunStage(options, request, false);
+}
+
+async function writeAndRunStage<Params>(options: TileServiceOptions, request: AnyStageRequest<Params>, summaries: boolean): Promise<TileStage> {
+  const stage = await prepareStage(options, request, summaries, options.spilled ?? new WeakMap());
   const jobs: TileJob[] = [];
   for (let tile = 0; tile < stage.windows.length; tile++) {
-    if (!(await finishedRecord(options.store, stage.id, stage.hash, tile))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
+    if (!(await finishedRecord(options.store, stage.id, stage.hash, tile, summaries))) jobs.push({ run: options.run, store: options.store, stage: stage.id, stageHash: stage.hash, tile });
   }
   const stats: TileStageStats = { stage: stage.id, tiles: stage.windows.length, kept: stage.windows.length - jobs.length, computed: jobs.length };
   if (stats.kept) options.logger?.info(`stage ${stage.id}: ${stats.kept} of ${stats.tiles} tiles kept from the interrupted run`);
@@ -92,7 +114,7 @@ export async function runTileStage<Params>(options: TileServiceOptions, request:
   return stage;
 }
 
-async function prepareStage<Params>(options: TileServiceOptions, request: TileStageRequest<Params>, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
+async function prepareStage<Params>(options: TileServiceOptions, request: AnyStageRequest<Params>, summaries: boolean, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.name)) throw usageError('a tile stage name must be path-safe', { path: 'name', expected: 'letters, digits, _ . -', found: JSON.stringify(request.name) });
   const id = `${options.scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${request.name}`;
   const inputs: Record<string, TileInputSource> = {};
@@ -114,6 +136,8 @@ async function prepareStage<Params>(options: TileServiceOptions, request: TileSt
     grid: request.grid,
     dates: request.dates,
     outputs: request.outputs.map((o) => ({ name: o.name, variable: o.variable, ...(o.unit ? { unit: o.unit } : {}) })),
+    // Only when set: the hashes of plain stages (and so their resumability) stay as they were.
+    ...(summaries ? { summaries: true } : {}),
     inputs,
     windows: stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1),
   });

@@ -56,9 +56,10 @@ export async function readStage(store: string, id: string): Promise<TileStage> {
 
 /**
  * The tile's completion record if it is there and its block still matches it (size and sha256) for
- * `stageHash`; undefined otherwise (the tile is to be done, or redone).
+ * `stageHash`, and its summary (required when `summaries`) still matches its sha256; undefined otherwise
+ * (the tile is to be done, or redone).
  */
-export async function finishedRecord(store: string, stage: string, hash: string, tile: number): Promise<TileRecord | undefined> {
+export async function finishedRecord(store: string, stage: string, hash: string, tile: number, summaries = false): Promise<TileRecord | undefined> {
   let record: TileRecord;
   try {
     record = JSON.parse(await readFile(join(store, storePaths.done(stage, tile)), 'utf8')) as TileRecord;
@@ -66,6 +67,9 @@ export async function finishedRecord(store: string, stage: string, hash: string,
     return undefined;
   }
   if (record?.tile !== tile || record.stageHash !== hash || record.block !== storePaths.block(stage, tile)) return undefined;
+  // A record holding a summary is checked whoever asks (an executor waiting for records does not know the stage's kind).
+  const hasSummary = 'summary' in record || 'summarySha256' in record;
+  if ((summaries || hasSummary) && (!('summary' in record) || sha256Hex(JSON.stringify(record.summary)) !== record.summarySha256)) return undefined;
   const file = join(store, record.block);
   const size = await stat(file).then((s) => s.size, () => -1);
   if (size !== record.bytes) return undefined;

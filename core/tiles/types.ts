@@ -228,6 +228,8 @@ export interface TileRecord {
   readonly bytes: number;
   /** The tile's summary (stages with `summaries: true`). */
   readonly summary?: TileSummary;
+  /** sha256 of the summary's JSON: a resumed run redoes a tile whose record was edited or damaged. */
+  readonly summarySha256?: string;
 }
 
 /** Runs tile jobs somewhere: threads of this process, or a queue served by other processes and machines. */

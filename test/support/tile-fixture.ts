@@ -1,4 +1,4 @@
-import { workerTask, type TileFunction } from '../../core/index.js';
+import { workerTask, type PixelWindow, type TileFunction, type TileSummaryFunction } from '../../core/index.js';
 
 /**
  * Test tile functions. `boxMean`: each output pixel is `scale ×` the mean of the valid values of
@@ -33,6 +33,30 @@ export const boxMean: TileFunction<{ scale: number }> = ({ params, window, dates
   return { mean };
 };
 export const boxMeanTask = workerTask(import.meta.url, { boxMean });
+
+/** Per date, the valid pixels of `values` (width `width`) in `window`, and their sum (row-major, doubles). */
+export function validSums(values: readonly Float32Array[], width: number, window: PixelWindow): { n: number; sum: number }[] {
+  return values.map((v) => {
+    let n = 0;
+    let sum = 0;
+    for (let y = window.y; y < window.y + window.height; y++) for (let x = window.x; x < window.x + window.width; x++) {
+      const value = v[y * width + x];
+      if (value === value) (n++, (sum += value));
+    }
+    return { n, sum };
+  });
+}
+
+/** A summary stage: `boxMean`'s output, and per date the count and sum of `a`'s valid pixels in the tile (its halo left out). */
+export const boxMeanSummary: TileSummaryFunction<{ scale: number }> = async (tile) => {
+  const a = tile.inputs.a;
+  const inBlock = { ...tile.window, x: tile.window.x - a.window.x, y: tile.window.y - a.window.y };
+  return { outputs: await boxMean(tile), summary: { window: { ...tile.window }, dates: validSums(a.values, a.window.width, inBlock) } };
+};
+/** The same summary without outputs (a validator-like stage: `outputs: []`). */
+export const sumsOnly: TileSummaryFunction<{ scale: number }> = async (tile) => ({ outputs: {}, summary: (await boxMeanSummary(tile)).summary });
+export const boxMeanSummaryTask = workerTask(import.meta.url, { boxMeanSummary });
+export const sumsOnlyTask = workerTask(import.meta.url, { sumsOnly });
 
 /** A broken tile function: its output is one pixel short. */
 export const shortTile: TileFunction<Record<string, never>> = ({ window }) => ({ mean: [new Float32Array(window.width * window.height - 1)] });

@@ -1,15 +1,19 @@
 /**
- * validator:raster through tiles (of whole coarse cells): the tables of any tiling, tiles that do not
- * divide the grid included, are the whole-raster tables. Where every pair enters the metrics (≤ 20 000
+ * validator:raster through tiles (of whole coarse cells) on the engine's tile service (2 threads,
+ * summaries kept in the tile records): the tables of any tiling, tiles that do not divide the grid
+ * included, are the whole-raster tables (and those of one tile in the calling thread). Where every pair enters the metrics (≤ 20 000
  * per date, ≤ 1 M pooled) they are the same bytes, and the bytes of the code before tiling (sha256
  * captured from commit 24fc385); where per-date rows subsample, Spearman/KL rank the same pairs and
  * the moment metrics, summed per tile, agree to 1e-10 relative.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { aggregateSeries, createGrid, createPluginContext, createRng, makeSeries, type Grid, type RecordTable, type Series } from '../../../core/index.js';
-import { inlineTiles } from '../../../test/support/inline-tiles.js';
+import { engineTiles } from '../../../test/support/engine-tiles.js';
 import { rasterValidator, type RasterValidatorParams } from '../index.js';
 
 const rng = createRng(7);
@@ -41,10 +45,15 @@ const big = {
   upper: series(bigGrid, dates, (k, t) => bigProduct.values[t][k] + 0.03),
 };
 
+const dir = mkdtempSync(join(tmpdir(), 'soilscale-validator-tiles-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let stores = 0;
+
 const params: RasterValidatorParams = { minValidFraction: 0.5, minPairs: 10 };
-async function validate(input: typeof small, tileSize: number): Promise<Record<string, RecordTable>> {
-  const tiles = inlineTiles(tileSize);
-  const v = await rasterValidator.create(params, createPluginContext({ tiles }));
+/** The tables on the engine's tiles of `tileSize` px, or (`oneTile`) on a service without `runWithSummaries`: one tile in this thread. */
+async function validate(input: typeof small, tileSize: number, oneTile = false): Promise<Record<string, RecordTable>> {
+  const engine = engineTiles(join(dir, `tiles-${stores++}`), tileSize);
+  const v = await rasterValidator.create(params, createPluginContext({ tiles: oneTile ? { run: engine.run } : engine }));
   return (await v.validate(input)).tables;
 }
 const sha = (t: RecordTable) => createHash('sha256').update(JSON.stringify(t.rows, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))).digest('hex').slice(0, 16);
@@ -53,6 +62,7 @@ const shas = (tables: Record<string, RecordTable>) => Object.fromEntries(Object.
 test("every pair used: any tiling gives today's tables, byte for byte", async () => {
   const whole = await validate(small, 1000);
   assert.deepEqual(shas(whole), { summary: 'c124f396f0e16add', perDate: '4f1391b8aeedd7c5', subgrid: 'e03fbfb00c81b8d2', intervals: '4b7a7fafff30a4fe', consistency: 'cfe58988b36371eb' });
+  assert.deepEqual(shas(await validate(small, 1000, true)), shas(whole), 'one tile in this thread');
   for (const size of [4, 9, 16]) assert.deepEqual(shas(await validate(small, size)), shas(whole), `tiles of ${size}`);
 });
 
