@@ -328,7 +328,8 @@ export class TreeGrower {
 
 }
 
-interface Best {
+/** The best split found so far (scores compared strictly, so ties keep the first found). */
+export interface Best {
   score: number;
   feature: number;
   bin: number;
@@ -357,7 +358,7 @@ function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Ar
   }
 }
 
-function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, wy: Float64Array): void {
+export function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, wy: Float64Array): void {
   for (let j = start; j < end; j++) {
     const k = base + codes[col + indices[j]] * 3;
     h[k] += 1;
@@ -365,7 +366,7 @@ function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: num
   }
 }
 
-function accumulate(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array): void {
+export function accumulate(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array): void {
   for (let j = start; j < end; j++) {
     const k = base + codes[col + indices[j]] * 3;
     h[k] += 1;
@@ -379,7 +380,7 @@ function subtractInto(a: Float64Array, b: Float64Array, off: number, len: number
 }
 
 /** Best split of feature `f` from its histogram at `h[off…]`; returns whether the feature varies in the node. */
-function scanHistogram(h: Float64Array, off: number, mb: number, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best): boolean {
+export function scanHistogram(h: Float64Array, off: number, mb: number, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best): boolean {
   const mo = off + mb * 3;
   const mC = h[mo];
   const mW = h[mo + 1];
@@ -466,7 +467,7 @@ function searchSorted(codes: BinCodes, col: number, mb: number, keys: Int32Array
 }
 
 /** Reorder `indices[start…end)` so rows going left come first; returns the boundary. */
-function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, pw: Float64Array, pwy: Float64Array, f: number, b: number, missLeft: number): number {
+export function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, pw: Float64Array, pwy: Float64Array, f: number, b: number, missLeft: number): number {
   const col = f * rows;
   let i = start;
   let j = end - 1;

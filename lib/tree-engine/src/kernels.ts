@@ -2,6 +2,7 @@
  * Worker-thread entry points of the tree engine (loaded by `WorkerPool` by URL). Each is a thin
  * wrapper so the same code runs inline (1 thread) and on workers.
  */
+import { runBoostWorker, type BoostShared } from './boost-shards.js';
 import { growForestChunk, type ForestChunkOptions, type ForestChunkResult } from './forest-chunk.js';
 import type { BinnedMatrix } from './grow-tree.js';
 import { predictPacked, type Combine, type PackedForest } from './packed-forest.js';
@@ -12,4 +13,9 @@ export function forestChunk(matrix: BinnedMatrix, y: Float32Array, weight: Float
 
 export function predictChunk(forest: PackedForest, x: Float32Array, cols: number, rowStart: number, rowEnd: number, combine: Combine) {
   return predictPacked(forest, x, cols, rowStart, rowEnd, combine);
+}
+
+/** A helper thread of a boosting fit: follows the fit's control block until it stops (see boost-shards.ts). */
+export function boostWorker(shared: BoostShared): number {
+  return runBoostWorker(shared);
 }

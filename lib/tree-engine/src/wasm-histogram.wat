@@ -1,4 +1,4 @@
-(import "m" "mem" (memory 1))
+(import "m" "mem" (memory 1 65536 shared))
 (func $unit8 (param i32 i32 i32 i32 i32 i32) (local i32)
   block
     local.get 5

@@ -83,6 +83,9 @@ describe('regressor:gbdt', () => {
     const p = { rounds: 40, subsample: 0.7, colsampleByTree: 0.67 };
     const a = await (await gbdt(p, inline)).fit(train);
     const b = await (await gbdt(p, threads)).fit(train);
+    // The second fit really ran on two threads, and saved the same model byte for byte.
+    assert.equal(a.diagnostics!().fitThreads, 1);
+    assert.equal(b.diagnostics!().fitThreads, 2);
     assert.deepEqual(a.save(), b.save());
     const pa = await a.predict(test);
     const pb = await b.predict(test);
