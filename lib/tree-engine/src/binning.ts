@@ -35,7 +35,7 @@ export interface BinningOptions {
  * ```
  */
 export function computeBinEdges(x: Float32Array, rows: number, cols: number, options: BinningOptions): BinEdges {
-  const maxBins = Math.max(2, Math.min(65535, Math.floor(options.maxBins)));
+  const maxBins = missingBinFor(options.maxBins);
   const sampleRows = Math.min(rows, options.sampleRows ?? 200_000);
   let sample: Int32Array | undefined;
   if (sampleRows < rows) {
@@ -62,6 +62,11 @@ export function computeBinEdges(x: Float32Array, rows: number, cols: number, opt
     upper.push(edgesOfSorted(values.subarray(0, n).sort(), maxBins));
   }
   return { upper, missingBin: maxBins };
+}
+
+/** The missing-value bin code for `maxBins` value bins (the value bins clamped to 2–65535), known before binning. */
+export function missingBinFor(maxBins: number): number {
+  return Math.max(2, Math.min(65535, Math.floor(maxBins)));
 }
 
 /** Upper edges for sorted finite values: midpoints between distinct neighbours, at most `maxBins - 1` of them. */

@@ -91,10 +91,11 @@ const sharedOf = <T>(make: (b: SharedArrayBuffer) => T, bytes: number): T => mak
 
 /**
  * The shared state for a fit, and this thread's view of the kernel memory (null: JS loops, same trees).
- * `codes` must be on a SharedArrayBuffer for worker threads to use the JS loops.
+ * The bin codes are all 0 until `setBoostCodes`: helpers can start while the matrix is binned.
  */
-export function createBoostShared(codes: BinCodes, rows: number, cols: number, missingBin: number, y: Float32Array, weight: Float64Array | null, slots: number, cap: number, wasm: boolean): { shared: BoostShared; memory: HistogramMemory | null } {
+export function createBoostShared(rows: number, cols: number, missingBin: number, y: Float32Array, weight: Float64Array | null, slots: number, cap: number, wasm: boolean): { shared: BoostShared; memory: HistogramMemory | null } {
   const nb3 = (missingBin + 1) * 3;
+  const codes: BinCodes = missingBin > 255 ? sharedOf((b) => new Uint16Array(b), rows * cols * 2) : sharedOf((b) => new Uint8Array(b), rows * cols);
   const histSize = cols * nb3;
   const f64 = (n: number) => sharedOf((b) => new Float64Array(b), n * 8);
   const i32 = (n: number) => sharedOf((b) => new Int32Array(b), n * 4);
@@ -133,6 +134,12 @@ export function createBoostShared(codes: BinCodes, rows: number, cols: number, m
     claim: sharedOf((b) => new BigInt64Array(b), 8),
   };
   return { shared, memory };
+}
+
+/** Puts the binned matrix in place (in the kernel's memory too), before the first phase. */
+export function setBoostCodes(shared: BoostShared, memory: HistogramMemory | null, codes: BinCodes): void {
+  shared.codes.set(codes);
+  memory?.codes.set(codes);
 }
 
 /**

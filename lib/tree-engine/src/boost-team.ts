@@ -5,7 +5,8 @@
  */
 import type { WorkerPool } from '../../../core/index.js';
 import type { BinCodes } from './binning.js';
-import { Arg, awaitChange, BEST_STRIDE, createBoostShared, Ctl, itemsOf, Phase, SHARDS, ShardRunner, type BoostShared } from './boost-shards.js';
+import { Arg, awaitChange, BEST_STRIDE, createBoostShared, Ctl, itemsOf, Phase, setBoostCodes, SHARDS, ShardRunner, type BoostShared } from './boost-shards.js';
+import type { HistogramMemory } from './wasm-histogram.js';
 import type { TreeArrays } from './tree.js';
 
 const KERNELS = new URL('./kernels.js', import.meta.url).href;
@@ -38,62 +39,76 @@ export interface TeamTreeOptions {
 export class BoostTeam {
   readonly shared: BoostShared;
   private readonly runner: ShardRunner;
+  private readonly memory: HistogramMemory | null;
   private readonly helpers: Promise<number>[];
   private seq = 0;
   private readonly slots: number;
   /** Until the first phase: wait for a started helper to claim its first item (so a fit provably used it). */
   private awaitHelper: boolean;
 
-  private constructor(shared: BoostShared, runner: ShardRunner, helpers: Promise<number>[], slots: number, awaitHelper: boolean) {
+  private constructor(shared: BoostShared, memory: HistogramMemory | null, helpers: Promise<number>[], slots: number, awaitHelper: boolean) {
     this.shared = shared;
-    this.runner = runner;
+    this.memory = memory;
+    this.runner = new ShardRunner(shared, memory);
     this.helpers = helpers;
     this.slots = slots;
     this.awaitHelper = awaitHelper;
   }
 
   /**
-   * Shares the fit's arrays and starts `min(pool size, SHARDS) - 1` helpers on the pool. A helper that
-   * starts late joins in whenever it is up; the trees do not depend on it.
+   * Shares the fit's arrays and starts `min(pool size, SHARDS) - 1` helpers on the pool, which start up
+   * while the caller bins the matrix (`setCodes`). A helper that starts late joins in whenever it is up;
+   * the trees do not depend on it.
    */
-  static start(codes: BinCodes, rows: number, cols: number, missingBin: number, y: Float32Array, weight: Float64Array | null, limits: { readonly maxLeaves: number; readonly minLeaf: number }, workers?: WorkerPool, options: { readonly wasm?: boolean } = {}): BoostTeam {
+  static start(rows: number, cols: number, missingBin: number, y: Float32Array, weight: Float64Array | null, limits: { readonly maxLeaves: number; readonly minLeaf: number }, workers?: WorkerPool, options: { readonly wasm?: boolean } = {}): BoostTeam {
     // A node holds a histogram while open; open splittable nodes never exceed the leaf budget, plus one while splitting.
     const leafCap = Math.min(limits.maxLeaves, Math.floor(rows / Math.max(1, limits.minLeaf)) + 1);
     const cap = Math.max(1, 2 * Math.min(leafCap, rows) - 1);
     const slots = Math.min(leafCap, rows) + 1;
-    const { shared, memory } = createBoostShared(codes, rows, cols, missingBin, y, weight, slots, cap, options.wasm !== false);
-    const runner = new ShardRunner(shared, memory);
-    // The JS loops read the codes directly: helpers need them shared.
-    const canShare = shared.kernel !== null || codes.buffer instanceof SharedArrayBuffer;
-    const nHelpers = canShare ? Math.max(0, Math.min(workers?.size ?? 1, SHARDS) - 1) : 0;
+    const { shared, memory } = createBoostShared(rows, cols, missingBin, y, weight, slots, cap, options.wasm !== false);
+    const nHelpers = Math.max(0, Math.min(workers?.size ?? 1, SHARDS) - 1);
     const helpers: Promise<number>[] = [];
     for (let t = 0; t < nHelpers; t++) {
       const h = workers!.run<number>({ module: KERNELS, fn: 'boostWorker', args: [shared] });
       h.catch(() => undefined); // rethrown by `close`; not an unhandled rejection meanwhile
       helpers.push(h);
     }
-    return new BoostTeam(shared, runner, helpers, slots, nHelpers > 0 && waitForHelpers(shared.ctl, nHelpers));
+    return new BoostTeam(shared, memory, helpers, slots, nHelpers > 0);
+  }
+
+  /** The binned training matrix (column-major codes with `missingBin` as given to `start`). */
+  setCodes(codes: BinCodes): void {
+    setBoostCodes(this.shared, this.memory, codes);
   }
 
   /** Runs `phase`'s items on this thread and any helper awake, and returns when all are done. */
   private phase(phase: Phase): void {
     const { ctl, claim, cols } = this.shared;
+    this.closeClaims();
     const seq = ++this.seq;
     ctl[Ctl.Cmd] = phase;
-    ctl[Ctl.Finished] = 0;
+    Atomics.store(ctl, Ctl.Finished, 0);
     Atomics.store(claim, 0, BigInt(seq) << 32n);
     Atomics.store(ctl, Ctl.Seq, seq);
     if (this.helpers.length) Atomics.notify(ctl, Ctl.Seq);
     if (this.awaitHelper) {
       this.awaitHelper = false;
       const deadline = performance.now() + HELPER_START_MS;
-      while ((Atomics.load(claim, 0) & 0xffffffffn) === 0n && performance.now() < deadline && Atomics.load(ctl, Ctl.Failed) === 0);
+      if (waitForHelpers(ctl, this.helpers.length, deadline)) while ((Atomics.load(claim, 0) & 0xffffffffn) === 0n && performance.now() < deadline && Atomics.load(ctl, Ctl.Failed) === 0);
     }
     this.runner.work(seq);
     const items = itemsOf(phase, cols);
     for (let done = Atomics.load(ctl, Ctl.Finished); done < items; done = Atomics.load(ctl, Ctl.Finished)) {
       if (!awaitChange(ctl, Ctl.Finished, done)) throw new Error('gbdt: a helper thread failed');
     }
+  }
+
+  /**
+   * Ends the last phase's claims before the command changes: a thread that read the counter earlier
+   * must not claim an item of the next phase on the old tag.
+   */
+  private closeClaims(): void {
+    Atomics.store(this.shared.claim, 0, (BigInt(this.seq) << 32n) | 0xffffffffn);
   }
 
   /** Starts a round: residuals of the sample's rows and the root histogram; returns the root's count, Σw, Σw·r. */
@@ -287,6 +302,7 @@ export class BoostTeam {
   /** Stops the helpers (rethrowing a helper's failure); returns the threads that ran work items, this one included. */
   async close(): Promise<number> {
     const ctl = this.shared.ctl;
+    this.closeClaims();
     ctl[Ctl.Cmd] = Phase.Stop;
     Atomics.store(ctl, Ctl.Seq, ++this.seq);
     Atomics.notify(ctl, Ctl.Seq);
@@ -296,8 +312,7 @@ export class BoostTeam {
 }
 
 /** Waits (bounded) until `n` helpers have attached to the shared memory. */
-function waitForHelpers(ctl: Int32Array, n: number): boolean {
-  const deadline = performance.now() + HELPER_START_MS;
+function waitForHelpers(ctl: Int32Array, n: number, deadline: number): boolean {
   for (let ready = Atomics.load(ctl, Ctl.Ready); ready < n; ready = Atomics.load(ctl, Ctl.Ready)) {
     const left = deadline - performance.now();
     if (left <= 0 || Atomics.load(ctl, Ctl.Failed) !== 0) return false;

@@ -1,5 +1,5 @@
 import { createRng, type ProgressReporter, type WorkerPool } from '../../../core/index.js';
-import { binColumns, computeBinEdges, type BinCodes, type BinEdges } from './binning.js';
+import { binColumns, computeBinEdges, missingBinFor, type BinCodes, type BinEdges } from './binning.js';
 import { BoostTeam } from './boost-team.js';
 import { predictBinned, type TreeArrays } from './tree.js';
 
@@ -72,20 +72,21 @@ export async function fitBoosting(
   signal?: AbortSignal,
   workers?: WorkerPool,
 ): Promise<BoostingFit> {
-  const edges = computeBinEdges(x, rows, cols, { maxBins: o.maxBins, seed: o.seed });
-  const codes = binColumns(x, rows, cols, edges, (workers?.size ?? 1) > 1);
-  const valCodes: BinCodes | undefined = validation ? binColumns(validation.x, validation.rows, cols, edges) : undefined;
   const w = weight ? Float64Array.from(weight.subarray(0, rows)) : null;
-  let sw = 0;
-  let swy = 0;
-  for (let r = 0; r < rows; r++) {
-    sw += w ? w[r] : 1;
-    swy += (w ? w[r] : 1) * y[r];
-  }
-  const base = sw > 0 ? swy / sw : 0;
-  const team = BoostTeam.start(codes, rows, cols, edges.missingBin, y, w, { maxLeaves: o.numLeaves, minLeaf: o.minDataInLeaf }, workers, { wasm: o.wasm });
+  // Helpers start up while the matrix is binned.
+  const team = BoostTeam.start(rows, cols, missingBinFor(o.maxBins), y, w, { maxLeaves: o.numLeaves, minLeaf: o.minDataInLeaf }, workers, { wasm: o.wasm });
   let fit: Omit<BoostingFit, 'threads'>;
   try {
+    const edges = computeBinEdges(x, rows, cols, { maxBins: o.maxBins, seed: o.seed });
+    team.setCodes(binColumns(x, rows, cols, edges));
+    const valCodes: BinCodes | undefined = validation ? binColumns(validation.x, validation.rows, cols, edges) : undefined;
+    let sw = 0;
+    let swy = 0;
+    for (let r = 0; r < rows; r++) {
+      sw += w ? w[r] : 1;
+      swy += (w ? w[r] : 1) * y[r];
+    }
+    const base = sw > 0 ? swy / sw : 0;
     team.shared.pred.fill(base);
     fit = growRounds(team, base, sw, edges, valCodes, o, validation, progress, signal);
   } catch (e) {

@@ -119,6 +119,8 @@ type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: 
 export interface HistogramMemory {
   /** The (shared) memory, for `attachHistogramMemory` on another thread. */
   readonly memory: WasmMemory;
+  /** The bin codes the kernel reads (copied in by `createHistogramMemory`). */
+  readonly codes: BinCodes;
   /** Row ids of the sample being grown (room for every row). */
   readonly indices: Int32Array;
   /** Per-position weights and weighted targets, permuted with `indices`. */
@@ -151,8 +153,9 @@ export function createHistogramMemory(codes: BinCodes, rows: number, cols: numbe
   // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
   const instance = histogramKernel.instantiate(layout.end);
   if (!instance) return null;
-  (codes.BYTES_PER_ELEMENT === 2 ? new Uint16Array(instance.buffer, 0, rows * cols) : new Uint8Array(instance.buffer, 0, rows * cols)).set(codes);
-  return viewsOf(instance, layout);
+  const memory = viewsOf(instance, layout);
+  memory.codes.set(codes);
+  return memory;
 }
 
 /** The same arrays as `createHistogramMemory` made with these sizes, on its memory (from another thread); `null` without WebAssembly. */
@@ -193,6 +196,7 @@ function viewsOf(instance: WasmKernelInstance, l: Layout): HistogramMemory {
   const buffer = instance.buffer;
   return {
     memory: instance.memory,
+    codes: wide ? new Uint16Array(buffer, 0, rows * l.cols) : new Uint8Array(buffer, 0, rows * l.cols),
     indices: new Int32Array(buffer, indexAt, rows),
     weight: new Float64Array(buffer, weightAt, rows),
     weightedTarget: new Float64Array(buffer, targetAt, rows),
