@@ -230,13 +230,14 @@ export class ShardRunner {
     const start = this.s.nodeStart[s * this.cap + node];
     const end = this.s.nodeEnd[s * this.cap + node];
     const { codes, rows, missingBin } = this.s;
-    const mid = this.kernel ? this.kernel.partition(f, start, end, b, missLeft) : partition(codes, rows, missingBin, start, end, this.indices, this.pw, this.pwy, f, b, missLeft);
+    // Unit weights: every weight is 1 (`gatherRows`), so the kernel leaves them in place.
+    const mid = this.kernel ? this.kernel.partition(f, start, end, b, missLeft, this.s.ctl[Ctl.Unit] === 1) : partition(codes, rows, missingBin, start, end, this.indices, this.pw, this.pwy, f, b, missLeft);
     this.setRange(s, l, start, mid);
     this.setRange(s, r, mid, end);
     if (small >= 0) this.buildHistogram(s, small === l ? start : mid, small === l ? mid : end);
   }
 
-  /** Shard `s`'s histogram of positions `start…end` into its region of the shard histograms (features in the mask). */
+  /** Shard `s`'s histogram of positions `start…end` into its region of the shard histograms (features in the mask; all zero, see `mergeShards`). */
   private buildHistogram(s: number, start: number, end: number): void {
     const { codes, rows, cols, featureMask } = this.s;
     const unit = this.s.ctl[Ctl.Unit] === 1;
@@ -245,7 +246,6 @@ export class ShardRunner {
     for (let f = 0; f < cols; f++) {
       if (!featureMask[f]) continue;
       const out = s * this.histSize + f * nb3;
-      h.fill(0, out, out + nb3);
       if (this.kernel) this.kernel.accumulate(f, start, end, unit, out);
       else if (unit) accumulateUnit(codes, f * rows, h, out, start, end, this.indices, this.pwy);
       else accumulate(codes, f * rows, h, out, start, end, this.indices, this.pw, this.pwy);
@@ -331,17 +331,21 @@ function gatherRows(p0: number, r1: number, sample: Uint8Array | null, weight: F
 
 /**
  * One feature's merge, in one pass: `hists[hs…] = Σ_s shardHist[s·stride + from…]` (shards in order;
- * with unit weights Σw is set to the count), and `hists[hl…] -= hists[hs…]` when `hl ≥ 0`.
+ * with unit weights Σw is set to the count), and `hists[hl…] -= hists[hs…]` when `hl ≥ 0`. The shard
+ * histograms are cleared as they are read, ready for the next accumulation (cheaper than a separate fill).
  */
 function mergeShards(shardHist: Float64Array, from: number, stride: number, hists: Float64Array, hs: number, hl: number, nb3: number, unit: boolean): void {
   for (let k = 0; k < nb3; k += 3) {
-    let c = shardHist[from + k];
-    let w = shardHist[from + k + 1];
-    let v = shardHist[from + k + 2];
-    for (let s = 1, o = from + stride + k; s < SHARDS; s++, o += stride) {
+    let c = 0;
+    let w = 0;
+    let v = 0;
+    for (let s = 0, o = from + k; s < SHARDS; s++, o += stride) {
       c += shardHist[o];
       w += shardHist[o + 1];
       v += shardHist[o + 2];
+      shardHist[o] = 0;
+      shardHist[o + 1] = 0;
+      shardHist[o + 2] = 0;
     }
     // Unit weights: Σw is the count, which the row loops do not accumulate.
     if (unit) w = c;

@@ -62,9 +62,10 @@ const [P_F] = [12];
 /**
  * `partition` of grow-tree.ts: reorder positions `start…end` (row ids and the per-position weights and
  * weighted targets with them) so rows going left (`code ≤ b`, or missing when `missLeft`) come first,
- * swapping the same pairs in the same order as the JS loop; returns the boundary.
+ * swapping the same pairs in the same order as the JS loop; returns the boundary. `unit`: the weights are
+ * all 1 and stay in place (half the swapped bytes).
  */
-function partitionBody(wide: boolean): number[] {
+function partitionBody(wide: boolean, unit = false): number[] {
   /** Whether position `p` goes left: `code ≤ b | (code == mb & missLeft)`. */
   const goesLeft = (p: number) => [
     ...get(P_CODES), ...get(P_IDX), ...get(p), ...i32(2), ...ins('i32.shl'), ...ins('i32.add'), ...ins('i32.load'),
@@ -92,7 +93,7 @@ function partitionBody(wide: boolean): number[] {
     ...scan(P_I, false, 1), // while i ≤ j and i goes left: i++
     ...scan(P_J, true, -1), // while i ≤ j and j goes right: j--
     ...get(P_I), ...get(P_J), ...ins('i32.ge_s'), ...ins('br_if', 1),
-    ...swapI32, ...swapF64(P_W), ...swapF64(P_WY),
+    ...swapI32, ...(unit ? [] : swapF64(P_W)), ...swapF64(P_WY),
     ...get(P_I), ...i32(1), ...ins('i32.add'), ...set(P_I), ...get(P_J), ...i32(1), ...ins('i32.sub'), ...set(P_J),
     ...ins('br', 0), ...ins('end'), ...ins('end'),
     ...get(P_I), ...ins('end'),
@@ -107,6 +108,8 @@ export const histogramKernel = lazyWasmKernel(
         ...VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) })),
         { name: 'partition8', params: 9, returnsI32: true, body: partitionBody(false) },
         { name: 'partition16', params: 9, returnsI32: true, body: partitionBody(true) },
+        { name: 'partitionUnit8', params: 9, returnsI32: true, body: partitionBody(false, true) },
+        { name: 'partitionUnit16', params: 9, returnsI32: true, body: partitionBody(true, true) },
       ],
       { sharedMemory: true },
     ),
@@ -130,8 +133,11 @@ export interface HistogramMemory {
   readonly scratch: Float64Array;
   /** Adds positions `start…end` of feature `f` into `scratch` from value `offset` on (weights 1 when `unitWeights`). */
   accumulate(f: number, start: number, end: number, unitWeights: boolean, offset: number): void;
-  /** Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns the boundary. */
-  partition(f: number, start: number, end: number, b: number, missLeft: number): number;
+  /**
+   * Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns
+   * the boundary. With `unitWeights` (all weights 1) the weights are not moved.
+   */
+  partition(f: number, start: number, end: number, b: number, missLeft: number, unitWeights?: boolean): number;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -192,6 +198,7 @@ function viewsOf(instance: WasmKernelInstance, l: Layout): HistogramMemory {
   const unit = exports[wide ? 'unit16' : 'unit8'] as Kernel;
   const weighted = exports[wide ? 'weighted16' : 'weighted8'] as Kernel;
   const split = exports[wide ? 'partition16' : 'partition8'] as (...args: number[]) => number;
+  const splitUnit = exports[wide ? 'partitionUnit16' : 'partitionUnit8'] as (...args: number[]) => number;
   const missingBin = l.nb3 / 3 - 1;
   const buffer = instance.buffer;
   return {
@@ -205,8 +212,8 @@ function viewsOf(instance: WasmKernelInstance, l: Layout): HistogramMemory {
       if (end <= start) return;
       (unitWeights ? unit : weighted)(f * rows * codeBytes, scratchAt + offset * 8, indexAt + start * 4, weightAt + start * 8, targetAt + start * 8, end - start);
     },
-    partition(f, start, end, b, missLeft) {
-      return split(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
+    partition(f, start, end, b, missLeft, unitWeights = false) {
+      return (unitWeights ? splitUnit : split)(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
     },
   };
 }
