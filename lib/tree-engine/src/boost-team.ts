@@ -10,8 +10,11 @@ import type { HistogramMemory } from './wasm-histogram.js';
 import type { TreeArrays } from './tree.js';
 
 const KERNELS = new URL('./kernels.js', import.meta.url).href;
-/** How long a fit waits for its helpers to start before it begins alone (they join when up; same trees either way). */
-const HELPER_START_MS = 2_000;
+/**
+ * How long the first phase waits for helpers to start (they are spawned while the matrix is binned; one that
+ * is later, e.g. queued behind other pool tasks, joins when it is up; the trees are the same either way).
+ */
+const HELPER_START_MS = 1_000;
 
 export interface TeamTreeOptions {
   readonly minLeaf: number;
