@@ -9,6 +9,7 @@
  */
 import type { BinCodes } from './binning.js';
 import { accumulate, accumulateUnit, partition, scanHistogram, type Best } from './grow-tree.js';
+import type { NodeOutput } from './node-table.js';
 import { predictBinned, type TreeArrays } from './tree.js';
 import type { WasmMemory } from '../../../core/index.js';
 import { attachHistogramMemory, createHistogramMemory, type HistogramMemory } from './wasm-histogram.js';
@@ -79,7 +80,7 @@ export interface BoostShared {
   /** `[child][feature][BEST_STRIDE]` best split of each feature in the Merge phase (child 0 = smaller). */
   readonly best: Float64Array;
   /** The tree being grown (node arrays of capacity `cap`) and its leaf list, for TreeEnd. */
-  readonly tree: { feature: Int32Array; bin: Uint16Array; left: Int32Array; missingLeft: Uint8Array; value: Float32Array };
+  readonly tree: NodeOutput;
   readonly leaves: Int32Array;
   readonly ctl: Int32Array;
   readonly args: Float64Array;

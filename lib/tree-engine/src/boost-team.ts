@@ -6,6 +6,7 @@
 import type { WorkerPool } from '../../../core/index.js';
 import type { BinCodes } from './binning.js';
 import { Arg, awaitChange, BEST_STRIDE, createBoostShared, Ctl, itemsOf, Phase, setBoostCodes, SHARDS, ShardRunner, type BoostShared } from './boost-shards.js';
+import { NodeTable } from './node-table.js';
 import type { HistogramMemory } from './wasm-histogram.js';
 import type { TreeArrays } from './tree.js';
 
@@ -141,28 +142,13 @@ export class BoostTeam {
     const sh = this.shared;
     const { ctl, args, best, cols } = sh;
     const cap = sh.tree.feature.length;
-    const { feature, bin, left, missingLeft, value } = sh.tree;
-    feature.fill(-1);
-    bin.fill(0);
-    left.fill(0);
-    missingLeft.fill(0);
-    value.fill(0);
-    const threshold = new Float32Array(cap);
-    const nDepth = new Int32Array(cap);
-    const nCnt = new Float64Array(cap);
-    const nW = new Float64Array(cap);
-    const nS = new Float64Array(cap);
+    // Grown straight into the shared node arrays, which TreeEnd reads.
+    const t = new NodeTable(cap, sh.tree);
+    const { value } = t.out;
+    const { depth: nDepth, cnt: nCnt, w: nW, s: nS, bFeature, bBin, bMiss, bGain, bLCnt, bLW, bLS } = t;
     const nHist = new Int32Array(cap).fill(-1);
-    const bFeature = new Int32Array(cap).fill(-1);
-    const bBin = new Int32Array(cap);
-    const bMiss = new Uint8Array(cap);
-    const bGain = new Float64Array(cap).fill(-Infinity);
-    const bLCnt = new Float64Array(cap);
-    const bLW = new Float64Array(cap);
-    const bLS = new Float64Array(cap);
     const gainByFeature = new Float64Array(cols);
     const leaves: number[] = [];
-    const open = new Int32Array(cap);
     const freeSlots = Array.from({ length: this.slots }, (_, i) => this.slots - 1 - i);
     const minLeaf = Math.max(1, Math.floor(o.minLeaf));
     args[Arg.MinLeaf] = minLeaf;
@@ -225,49 +211,21 @@ export class BoostTeam {
     [nCnt[0], nW[0], nS[0]] = root;
     nHist[0] = freeSlots.pop()!;
     merge(0, -1);
-    let nOpen = 0;
-    let openHead = 0;
-    open[nOpen++] = 0;
-    let nodes = 1;
-    let nLeaves = 1;
-    while (openHead < nOpen) {
-      let pick = openHead;
-      if (o.order === 'best-first') for (let k = openHead + 1; k < nOpen; k++) if (bGain[open[k]] > bGain[open[pick]]) pick = k;
-      const node = open[pick];
-      if (o.order === 'breadth-first') openHead++;
-      else {
-        for (let k = pick; k < nOpen - 1; k++) open[k] = open[k + 1];
-        nOpen--;
-      }
+    t.push(0);
+    for (let node = t.next(o.order); node >= 0; node = t.next(o.order)) {
       const f = bFeature[node];
       value[node] = (nS[node] / (nW[node] + o.lambda)) * o.leafScale;
-      if (f < 0 || nLeaves >= o.maxLeaves || nodes + 2 > cap) {
+      if (f < 0 || t.leaves >= o.maxLeaves || t.nodes + 2 > cap) {
         release(node);
         leaves.push(node);
         continue;
       }
-      const b = bBin[node];
-      const upper = o.upper[f];
-      feature[node] = f;
-      bin[node] = b;
-      threshold[node] = b < upper.length ? upper[b] : Infinity;
-      // 2 = no missing values of `f` reached this node in training: send them to the heavier child.
-      const missLeft = bMiss[node] === 2 ? (bLW[node] >= nW[node] - bLW[node] ? 1 : 0) : bMiss[node];
-      missingLeft[node] = missLeft;
       gainByFeature[f] += bGain[node];
-      const l = nodes;
-      const r = nodes + 1;
-      nodes += 2;
-      nLeaves += 1;
-      left[node] = l;
-      nDepth[l] = nDepth[r] = nDepth[node] + 1;
-      nCnt[l] = bLCnt[node];
-      nW[l] = bLW[node];
-      nS[l] = bLS[node];
-      nCnt[r] = nCnt[node] - bLCnt[node];
-      nW[r] = nW[node] - bLW[node];
-      nS[r] = nS[node] - bLS[node];
-      const childrenMaySplit = nDepth[l] < o.maxDepth && nLeaves < o.maxLeaves;
+      const l = t.split(node, o.upper);
+      const r = l + 1;
+      const b = bBin[node];
+      const missLeft = t.out.missingLeft[node];
+      const childrenMaySplit = nDepth[l] < o.maxDepth && t.leaves < o.maxLeaves;
       // Histogram subtraction: histogram the smaller child, derive the larger from the parent's in place.
       const small = nCnt[l] <= nCnt[r] ? l : r;
       const large = small === l ? r : l;
@@ -285,21 +243,10 @@ export class BoostTeam {
         nHist[small] = freeSlots.pop()!;
         merge(small, large);
       } else release(node);
-      open[nOpen++] = r;
-      open[nOpen++] = l;
+      t.push(r);
+      t.push(l);
     }
-    return {
-      tree: {
-        feature: feature.slice(0, nodes),
-        bin: bin.slice(0, nodes),
-        threshold: threshold.slice(0, nodes),
-        left: left.slice(0, nodes),
-        missingLeft: missingLeft.slice(0, nodes),
-        value: value.slice(0, nodes),
-      },
-      gainByFeature,
-      leaves,
-    };
+    return { tree: t.tree(), gainByFeature, leaves };
   }
 
   /** Stops the helpers (rethrowing a helper's failure); returns the threads that ran work items, this one included. */
