@@ -90,8 +90,8 @@ export async function fitBoosting(
     team.shared.pred.fill(base);
     fit = growRounds(team, base, sw, edges, valCodes, o, validation, progress, signal);
   } catch (e) {
-    await team.close().catch(() => undefined);
-    throw e;
+    // A helper's own error says more than "a helper thread failed".
+    throw (await team.close().then(() => null, (helperError: unknown) => helperError)) ?? e;
   }
   return { ...fit, threads: await team.close() };
 }
