@@ -45,6 +45,11 @@ export const wasmVector = (items: readonly (readonly number[])[]): number[] => [
 export const wasmName = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 export const wasmSection = (id: number, body: readonly number[]): number[] => [id, ...uleb(body.length), ...body];
 
+/** A `WebAssembly.Memory`; a shared one can be posted to worker threads and used by an instance on each. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
 export interface WasmModule {
   readonly __brand?: 'WebAssembly.Module';
 }
@@ -54,7 +59,7 @@ export interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 /** The runtime's WebAssembly, or `null` where there is none (callers fall back to JS). */
@@ -75,12 +80,14 @@ export interface WasmKernelFunction {
 }
 
 /** The bytes of a module that imports its memory as `m.mem` and exports `functions` (i32 parameters, no result or one i32). */
-export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[]): Uint8Array {
+export function wasmKernelModuleBytes(functions: readonly WasmKernelFunction[], options: { readonly sharedMemory?: boolean } = {}): Uint8Array {
   const I32 = 0x7f;
+  // Memory limits: min 1 page; a shared memory must declare a maximum (here the whole 4 GiB range).
+  const limits = options.sharedMemory ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...wasmSection(1, wasmVector(functions.map((f) => [0x60, ...wasmVector(new Array<number[]>(f.params).fill([I32])), ...(f.returnsI32 ? [1, I32] : [0])]))),
-    ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, 0x00, 0x01]])),
+    ...wasmSection(2, wasmVector([[...wasmName('m'), ...wasmName('mem'), 0x02, ...limits]])),
     ...wasmSection(3, wasmVector(functions.map((_, i) => uleb(i)))),
     ...wasmSection(7, wasmVector(functions.map((f, i) => [...wasmName(f.name), 0x00, ...uleb(i)]))),
     ...wasmSection(10, wasmVector(functions.map((f) => [...uleb(f.body.length), ...f.body]))),
@@ -93,7 +100,9 @@ export const WASM_KERNEL_MAX_BYTES = 1 << 30;
 /** A kernel instance: its exports (each counted in `calls`) and its memory. */
 export interface WasmKernelInstance {
   readonly exports: Record<string, unknown>;
+  /** The memory's buffer (a SharedArrayBuffer for a shared memory; typed for the views kernels make on it). */
   readonly buffer: ArrayBuffer;
+  readonly memory: WasmMemory;
 }
 
 /** A hand-assembled kernel module, compiled on first use. */
@@ -104,6 +113,8 @@ export interface LazyWasmKernel {
    * reserved: callers then run their JS code, which gives the same results.
    */
   instantiate(size: number): WasmKernelInstance | null;
+  /** An instance on an existing memory (a shared one made by `instantiate` on another thread); `null` as above. */
+  instantiateOn(memory: WasmMemory): WasmKernelInstance | null;
   /** The module's bytes (for its listing, see `wasmListing`). */
   bytes(): Uint8Array;
   /**
@@ -114,7 +125,8 @@ export interface LazyWasmKernel {
 }
 
 /**
- * A kernel module compiled on first use, and instances of it each with a fresh memory.
+ * A kernel module compiled on first use, and instances of it each with a fresh memory (a shared one
+ * when the module was built with `sharedMemory`, so other threads can run instances on it).
  *
  * @example
  * ```ts
@@ -122,7 +134,7 @@ export interface LazyWasmKernel {
  * const instance = kernel.instantiate(65536); // { exports: { noop }, buffer } or null
  * ```
  */
-export function lazyWasmKernel(build: () => Uint8Array): LazyWasmKernel {
+export function lazyWasmKernel(build: () => Uint8Array, options: { readonly sharedMemory?: boolean } = {}): LazyWasmKernel {
   let bytes: Uint8Array | undefined;
   let compiled: WasmModule | null | undefined;
   let calls = 0;
@@ -141,21 +153,33 @@ export function lazyWasmKernel(build: () => Uint8Array): LazyWasmKernel {
       calls++;
       return f(...args);
     };
+  const instantiateOn = (memory: WasmMemory): WasmKernelInstance | null => {
+    const m = module();
+    const api = webAssembly();
+    if (!m || !api) return null;
+    try {
+      const raw = new api.Instance(m, { m: { mem: memory } }).exports;
+      const exports: Record<string, unknown> = {};
+      for (const [name, f] of Object.entries(raw)) exports[name] = typeof f === 'function' ? counted(f as (...args: number[]) => unknown) : f;
+      return { exports, buffer: memory.buffer as ArrayBuffer, memory };
+    } catch {
+      return null;
+    }
+  };
   return {
     instantiate(size) {
-      const m = module();
       const api = webAssembly();
-      if (!m || !api || size > WASM_KERNEL_MAX_BYTES) return null;
+      if (!module() || !api || size > WASM_KERNEL_MAX_BYTES) return null;
+      const pages = Math.max(1, Math.ceil(size / 65536));
+      let memory: WasmMemory;
       try {
-        const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
-        const raw = new api.Instance(m, { m: { mem: memory } }).exports;
-        const exports: Record<string, unknown> = {};
-        for (const [name, f] of Object.entries(raw)) exports[name] = typeof f === 'function' ? counted(f as (...args: number[]) => unknown) : f;
-        return { exports, buffer: memory.buffer };
+        memory = new api.Memory(options.sharedMemory ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
       } catch {
         return null;
       }
+      return instantiateOn(memory);
     },
+    instantiateOn,
     bytes: moduleBytes,
     get calls() {
       return calls;

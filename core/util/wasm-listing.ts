@@ -130,7 +130,7 @@ export function wasmListing(bytes: Uint8Array): string {
         const flags = r.byte();
         const min = r.uleb();
         const max = flags & 1 ? ` ${r.uleb()}` : '';
-        out.push(`(import "${module}" "${field}" (memory ${min}${max}))`);
+        out.push(`(import "${module}" "${field}" (memory ${min}${max}${flags & 2 ? ' shared' : ''}))`);
       }
     } else if (id === 3) {
       for (let i = 0, n = r.uleb(); i < n; i++) funcTypes.push(r.uleb());

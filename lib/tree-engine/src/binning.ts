@@ -35,7 +35,7 @@ export interface BinningOptions {
  * ```
  */
 export function computeBinEdges(x: Float32Array, rows: number, cols: number, options: BinningOptions): BinEdges {
-  const maxBins = Math.max(2, Math.min(65535, Math.floor(options.maxBins)));
+  const maxBins = missingBinFor(options.maxBins);
   const sampleRows = Math.min(rows, options.sampleRows ?? 200_000);
   let sample: Int32Array | undefined;
   if (sampleRows < rows) {
@@ -52,6 +52,7 @@ export function computeBinEdges(x: Float32Array, rows: number, cols: number, opt
     sample = ids.subarray(0, sampleRows);
   }
   const values = new Float32Array(sampleRows);
+  const scratch = new Float32Array(sampleRows);
   const upper: Float32Array[] = [];
   for (let f = 0; f < cols; f++) {
     let n = 0;
@@ -59,42 +60,69 @@ export function computeBinEdges(x: Float32Array, rows: number, cols: number, opt
       const v = x[(sample ? sample[i] : i) * cols + f];
       if (v === v) values[n++] = v;
     }
-    upper.push(edgesOfSorted(values.subarray(0, n).sort(), maxBins));
+    upper.push(edgesOfSorted(sortFloat32(values.subarray(0, n), scratch), maxBins));
   }
   return { upper, missingBin: maxBins };
+}
+
+/**
+ * Sorts non-NaN float32 values ascending, as `Float32Array.prototype.sort` does (−0 before +0), by an LSD
+ * radix sort on their order-preserving bit patterns: several times faster on the 10⁵-value columns binned here.
+ * Returns `values` or `scratch` (of at least the same length), whichever holds the result.
+ */
+export function sortFloat32(values: Float32Array, scratch: Float32Array): Float32Array {
+  const n = values.length;
+  let src = new Uint32Array(values.buffer, values.byteOffset, n);
+  let dst = new Uint32Array(scratch.buffer, scratch.byteOffset, n);
+  // Negative floats: flip all bits (larger magnitude sorts first); positive: flip the sign bit.
+  for (let i = 0; i < n; i++) src[i] ^= src[i] >>> 31 ? 0xffffffff : 0x80000000;
+  const counts = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(src[i] >>> shift) & 255]++;
+    for (let b = 0, sum = 0; b < 256; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) dst[counts[(src[i] >>> shift) & 255]++] = src[i];
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let i = 0; i < n; i++) src[i] ^= src[i] >>> 31 ? 0x80000000 : 0xffffffff;
+  // Four passes: the result is back in `values`' memory.
+  return new Float32Array(src.buffer, src.byteOffset, n);
 }
 
 /** Upper edges for sorted finite values: midpoints between distinct neighbours, at most `maxBins - 1` of them. */
 function edgesOfSorted(sorted: Float32Array, maxBins: number): Float32Array {
   const n = sorted.length;
-  // Distinct values and their counts.
-  const distinct: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) counts[counts.length - 1]++;
-    else {
-      distinct.push(sorted[i]);
-      counts.push(1);
-    }
-  }
+  let nDistinct = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) nDistinct++;
   const edges: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let i = 0; i + 1 < distinct.length; i++) edges.push(midpoint(distinct[i], distinct[i + 1]));
+  if (nDistinct <= maxBins) {
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) edges.push(midpoint(sorted[i - 1], sorted[i]));
     return Float32Array.from(edges);
   }
   // Equal-frequency edges: close a bin once it holds its share of the remaining values.
   let remaining = n;
   let binsLeft = maxBins;
   let inBin = 0;
-  for (let i = 0; i + 1 < distinct.length && binsLeft > 1; i++) {
-    inBin += counts[i];
+  let d = 0; // index of the current distinct value
+  for (let i = 0; i < n && binsLeft > 1; d++) {
+    let j = i + 1;
+    while (j < n && sorted[j] === sorted[i]) j++;
+    if (j >= n) break; // the last distinct value has no upper neighbour
+    inBin += j - i;
     const target = remaining / binsLeft;
-    if (inBin >= target || distinct.length - 1 - i < binsLeft) {
-      edges.push(midpoint(distinct[i], distinct[i + 1]));
+    if (inBin >= target || nDistinct - 1 - d < binsLeft) {
+      edges.push(midpoint(sorted[i], sorted[j]));
       remaining -= inBin;
       inBin = 0;
       binsLeft--;
     }
+    i = j;
   }
   return Float32Array.from(edges);
 }
@@ -103,6 +131,11 @@ function edgesOfSorted(sorted: Float32Array, maxBins: number): Float32Array {
 function midpoint(a: number, b: number): number {
   const m = Math.fround(a + (b - a) / 2);
   return m >= a && m < b ? m : a;
+}
+
+/** The missing-value bin code for `maxBins` value bins (the value bins clamped to 2–65535), known before binning. */
+export function missingBinFor(maxBins: number): number {
+  return Math.max(2, Math.min(65535, Math.floor(maxBins)));
 }
 
 /** The bin code of value `v` against sorted upper edges (binary search). */

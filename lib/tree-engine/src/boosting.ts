@@ -1,6 +1,6 @@
-import { createRng, type ProgressReporter } from '../../../core/index.js';
-import { binColumns, computeBinEdges, type BinCodes } from './binning.js';
-import { TreeGrower } from './grow-tree.js';
+import { createRng, type ProgressReporter, type WorkerPool } from '../../../core/index.js';
+import { binColumns, computeBinEdges, missingBinFor, type BinCodes, type BinEdges } from './binning.js';
+import { BoostTeam } from './boost-team.js';
 import { predictBinned, type TreeArrays } from './tree.js';
 
 export interface BoostingOptions {
@@ -22,6 +22,8 @@ export interface BoostingOptions {
   readonly earlyStoppingRounds: number;
   readonly maxBins: number;
   readonly seed: number;
+  /** false: the JS histogram loops instead of the WebAssembly kernel (same trees; for tests). */
+  readonly wasm?: boolean;
 }
 
 /** Rows held out to watch the loss during boosting. */
@@ -43,19 +45,22 @@ export interface BoostingFit {
   readonly validLoss: number[];
   /** Rounds kept (the best validation round + 1 when early stopping, else all). */
   readonly roundsKept: number;
+  /** Threads that ran work items of the fit, this one included (the trees are the same for any count). */
+  readonly threads: number;
 }
 
 /**
  * Gradient boosting with L2 loss on histogram-binned features (LightGBM-style). For L2 loss the
  * gradient is the residual and the hessian the weight, so each tree is a least-squares tree on the
- * residuals with leaf value `Σ w·r / (Σ w + λ)`, shrunk by the learning rate.
+ * residuals with leaf value `Σ w·r / (Σ w + λ)`, shrunk by the learning rate. Rows are processed in
+ * fixed shards on up to `SHARDS` threads of `workers` (boost-shards.ts): the same trees on any count.
  *
  * @example
  * ```ts
- * const fit = fitBoosting(table.x, table.y!, null, table.rows, 12, { rounds: 300, learningRate: 0.1, … });
+ * const fit = await fitBoosting(table.x, table.y!, null, table.rows, 12, { rounds: 300, learningRate: 0.1, … }, undefined, undefined, undefined, context.workers);
  * ```
  */
-export function fitBoosting(
+export async function fitBoosting(
   x: Float32Array,
   y: Float32Array,
   weight: Float32Array | null,
@@ -65,31 +70,40 @@ export function fitBoosting(
   validation?: ValidationRows,
   progress?: ProgressReporter,
   signal?: AbortSignal,
-): BoostingFit {
-  const edges = computeBinEdges(x, rows, cols, { maxBins: o.maxBins, seed: o.seed });
-  const codes = binColumns(x, rows, cols, edges);
-  const grower = new TreeGrower({ codes, rows, cols, missingBin: edges.missingBin, upper: edges.upper });
-  const valCodes: BinCodes | undefined = validation ? binColumns(validation.x, validation.rows, cols, edges) : undefined;
-  const w = new Float64Array(rows);
-  let sw = 0;
-  let swy = 0;
-  for (let r = 0; r < rows; r++) {
-    w[r] = weight ? weight[r] : 1;
-    sw += w[r];
-    swy += w[r] * y[r];
+  workers?: WorkerPool,
+): Promise<BoostingFit> {
+  const w = weight ? Float64Array.from(weight.subarray(0, rows)) : null;
+  // Helpers start up while the matrix is binned.
+  const team = BoostTeam.start(rows, cols, missingBinFor(o.maxBins), y, w, { maxLeaves: o.numLeaves, minLeaf: o.minDataInLeaf }, workers, { wasm: o.wasm });
+  let fit: Omit<BoostingFit, 'threads'>;
+  try {
+    const edges = computeBinEdges(x, rows, cols, { maxBins: o.maxBins, seed: o.seed });
+    team.setCodes(binColumns(x, rows, cols, edges));
+    const valCodes: BinCodes | undefined = validation ? binColumns(validation.x, validation.rows, cols, edges) : undefined;
+    let sw = 0;
+    let swy = 0;
+    for (let r = 0; r < rows; r++) {
+      sw += w ? w[r] : 1;
+      swy += (w ? w[r] : 1) * y[r];
+    }
+    const base = sw > 0 ? swy / sw : 0;
+    team.shared.pred.fill(base);
+    fit = growRounds(team, base, sw, edges, valCodes, o, validation, progress, signal);
+  } catch (e) {
+    // A helper's own error says more than "a helper thread failed".
+    throw (await team.close().then(() => null, (helperError: unknown) => helperError)) ?? e;
   }
-  const base = sw > 0 ? swy / sw : 0;
-  const pred = new Float64Array(rows).fill(base);
+  return { ...fit, threads: await team.close() };
+}
+
+function growRounds(team: BoostTeam, base: number, sw: number, edges: BinEdges, valCodes: BinCodes | undefined, o: BoostingOptions, validation: ValidationRows | undefined, progress: ProgressReporter | undefined, signal: AbortSignal | undefined): Omit<BoostingFit, 'threads'> {
+  const { rows, cols, inSample, featureMask: mask } = team.shared;
   const valPred = validation ? new Float64Array(validation.rows).fill(base) : undefined;
-  const wr = new Float64Array(rows);
   const rng = createRng(o.seed);
   const nSample = o.subsample >= 1 ? rows : Math.max(1, Math.round(o.subsample * rows));
   const nFeatures = o.colsampleByTree >= 1 ? cols : Math.max(1, Math.round(o.colsampleByTree * cols));
   const perm = new Int32Array(rows);
-  const all = new Int32Array(rows);
-  const inSample = new Uint8Array(rows);
   const featPerm = new Int32Array(cols);
-  const mask = new Uint8Array(cols);
   const trees: TreeArrays[] = [];
   const gains: Float64Array[] = [];
   const trainLoss: number[] = [];
@@ -97,16 +111,21 @@ export function fitBoosting(
   let best = Infinity;
   let bestRound = -1;
   const task = progress?.start('boosting rounds', o.rounds);
+  const treeOptions = {
+    minLeaf: o.minDataInLeaf,
+    maxDepth: o.maxDepth,
+    maxLeaves: o.numLeaves,
+    lambda: o.lambdaL2,
+    minGain: o.minGainToSplit,
+    order: o.growth === 'leaf-wise' ? 'best-first' : 'breadth-first',
+    leafScale: o.learningRate,
+    upper: edges.upper,
+  } as const;
 
   for (let round = 0; round < o.rounds; round++) {
     if (signal?.aborted) break;
     const roundRng = rng.fork(round);
-    for (let r = 0; r < rows; r++) wr[r] = w[r] * (y[r] - pred[r]);
-    let indices: Int32Array;
-    if (nSample >= rows) {
-      indices = all;
-      for (let r = 0; r < rows; r++) indices[r] = r;
-    } else {
+    if (nSample < rows) {
       for (let r = 0; r < rows; r++) perm[r] = r;
       for (let i = 0; i < nSample; i++) {
         const j = i + roundRng.int(rows - i);
@@ -114,9 +133,8 @@ export function fitBoosting(
         perm[i] = perm[j];
         perm[j] = t;
       }
-      indices = perm.subarray(0, nSample).sort(); // ascending ids: sequential memory access
       inSample.fill(0);
-      for (let i = 0; i < nSample; i++) inSample[indices[i]] = 1;
+      for (let i = 0; i < nSample; i++) inSample[perm[i]] = 1;
     }
     mask.fill(nFeatures >= cols ? 1 : 0);
     if (nFeatures < cols) {
@@ -124,32 +142,12 @@ export function fitBoosting(
       roundRng.shuffle(featPerm);
       for (let k = 0; k < nFeatures; k++) mask[featPerm[k]] = 1;
     }
-    const grown = grower.grow(
-      { indices, weight: weight ? w : null, weightedTarget: wr, featureMask: mask },
-      {
-        minLeaf: o.minDataInLeaf,
-        maxDepth: o.maxDepth,
-        maxLeaves: o.numLeaves,
-        lambda: o.lambdaL2,
-        minGain: o.minGainToSplit,
-        featuresPerSplit: cols,
-        order: o.growth === 'leaf-wise' ? 'best-first' : 'breadth-first',
-        leafScale: o.learningRate,
-      },
-    );
+    const root = team.startRound(nSample < rows, team.shared.weight === null);
+    const grown = team.growTree(root, treeOptions);
     const tree = grown.tree;
     trees.push(tree);
     gains.push(grown.gainByFeature);
-    // In-sample rows: add their leaf's value by leaf range; others: walk the tree.
-    const ranges = grown.leafRanges;
-    for (let k = 0; k < ranges.length; k += 3) {
-      const v = tree.value[ranges[k]];
-      for (let j = ranges[k + 1], e = ranges[k + 2]; j < e; j++) pred[indices[j]] += v;
-    }
-    if (nSample < rows) for (let r = 0; r < rows; r++) if (!inSample[r]) pred[r] += predictBinned(tree, codes, rows, r, edges.missingBin);
-    let sse = 0;
-    for (let r = 0; r < rows; r++) sse += w[r] * (y[r] - pred[r]) ** 2;
-    trainLoss.push(sse / sw);
+    trainLoss.push(team.endTree(grown.leaves) / sw);
     if (validation && valPred && valCodes) {
       let vs = 0;
       for (let r = 0; r < validation.rows; r++) {

@@ -1,6 +1,7 @@
 import type { Rng } from '../../../core/index.js';
 import type { BinCodes } from './binning.js';
 import type { TreeArrays } from './tree.js';
+import { NodeTable } from './node-table.js';
 import { createHistogramMemory, type HistogramMemory } from './wasm-histogram.js';
 
 /** The binned training matrix a tree grows on (shared by all trees of a model). */
@@ -128,35 +129,15 @@ export class TreeGrower {
     const leafCap = Math.min(options.maxLeaves, Math.floor(count / minLeaf) + 1);
     const cap = Math.max(1, 2 * Math.min(leafCap, count) - 1);
 
-    // Output node arrays (trimmed at the end).
-    const feature = new Int32Array(cap).fill(-1);
-    const bin = new Uint16Array(cap);
-    const threshold = new Float32Array(cap);
-    const left = new Int32Array(cap);
-    const missingLeft = new Uint8Array(cap);
-    const value = new Float32Array(cap);
-    // Per-node state while growing.
+    const t = new NodeTable(cap);
+    const { value } = t.out;
+    const { depth: nDepth, cnt: nCnt, w: nW, s: nS, bFeature, bBin, bMiss, bGain, bLCnt, bLW, bLS } = t;
+    // Each node's range of positions in `indices`, and its histogram in the pool (-1: none).
     const nStart = new Int32Array(cap);
     const nEnd = new Int32Array(cap);
-    const nDepth = new Int32Array(cap);
-    const nCnt = new Float64Array(cap);
-    const nW = new Float64Array(cap);
-    const nS = new Float64Array(cap);
     const nHist = new Int32Array(cap).fill(-1);
-    const bFeature = new Int32Array(cap).fill(-1);
-    const bBin = new Int32Array(cap);
-    const bMiss = new Uint8Array(cap);
-    const bGain = new Float64Array(cap);
-    const bLCnt = new Float64Array(cap);
-    const bLW = new Float64Array(cap);
-    const bLS = new Float64Array(cap);
     const gainByFeature = new Float64Array(m.cols);
     const leafRanges: number[] = [];
-    const open = new Int32Array(cap);
-    let nOpen = 0;
-    let openHead = 0; // breadth-first reads from here
-    let nodes = 1;
-    let leaves = 1;
 
     const histPool = this.histPool;
     // Every pooled histogram is free when a tree starts: the pool only grows to the most ever open at once.
@@ -235,59 +216,26 @@ export class TreeGrower {
       buildHistogram(m.codes, m.rows, nb3, histPool[nHist[0]], 0, count, indices, pw, pwy, usable, sample.weight === null, kernel);
     }
     evaluate(0);
-    open[nOpen++] = 0;
+    t.push(0);
 
-    while (openHead < nOpen) {
-      // Pick the next node to expand.
-      let pick: number;
-      if (options.order === 'depth-first') pick = nOpen - 1;
-      else if (options.order === 'breadth-first') pick = openHead;
-      else {
-        pick = openHead;
-        for (let k = openHead + 1; k < nOpen; k++) if (bGain[open[k]] > bGain[open[pick]]) pick = k;
-      }
-      const node = open[pick];
-      // Remove from the open list, keeping the others in creation order (reproducible ties).
-      if (options.order === 'breadth-first') openHead++;
-      else {
-        for (let k = pick; k < nOpen - 1; k++) open[k] = open[k + 1];
-        nOpen--;
-      }
+    for (let node = t.next(options.order); node >= 0; node = t.next(options.order)) {
       const f = bFeature[node];
       value[node] = (nS[node] / (nW[node] + lambda)) * options.leafScale;
-      if (f < 0 || leaves >= options.maxLeaves || nodes + 2 > cap) {
+      if (f < 0 || t.leaves >= options.maxLeaves || t.nodes + 2 > cap) {
         finishLeaf(node);
         continue;
       }
-      // Split `node`.
-      const b = bBin[node];
-      const miss = bMiss[node];
-      const upper = m.upper[f];
-      feature[node] = f;
-      bin[node] = b;
-      threshold[node] = b < upper.length ? upper[b] : Infinity;
-      // 2 = no missing values of `f` reached this node in training: send them to the heavier child.
-      const missLeft = miss === 2 ? (bLW[node] >= nW[node] - bLW[node] ? 1 : 0) : miss;
-      missingLeft[node] = missLeft;
       gainByFeature[f] += bGain[node];
-      const l = nodes;
-      const r = nodes + 1;
-      nodes += 2;
-      leaves += 1;
-      left[node] = l;
+      const l = t.split(node, m.upper);
+      const r = l + 1;
+      const b = bBin[node];
+      const missLeft = t.out.missingLeft[node];
       const mid = kernel ? kernel.partition(f, nStart[node], nEnd[node], b, missLeft) : partition(m.codes, m.rows, m.missingBin, nStart[node], nEnd[node], indices, pw, pwy, f, b, missLeft);
       nStart[l] = nStart[node];
       nEnd[l] = mid;
       nStart[r] = mid;
       nEnd[r] = nEnd[node];
-      nDepth[l] = nDepth[r] = nDepth[node] + 1;
-      nCnt[l] = bLCnt[node];
-      nW[l] = bLW[node];
-      nS[l] = bLS[node];
-      nCnt[r] = nCnt[node] - bLCnt[node];
-      nW[r] = nW[node] - bLW[node];
-      nS[r] = nS[node] - bLS[node];
-      const childrenMaySplit = nDepth[l] < options.maxDepth && leaves < options.maxLeaves;
+      const childrenMaySplit = nDepth[l] < options.maxDepth && t.leaves < options.maxLeaves;
       if (!sampled && childrenMaySplit) {
         // Histogram subtraction: scan the smaller child, derive the larger from the parent in place.
         const parentHist = nHist[node];
@@ -307,20 +255,13 @@ export class TreeGrower {
         evaluate(r);
       }
       // Depth-first pops the last entry: push right first so the left subtree is grown first.
-      open[nOpen++] = r;
-      open[nOpen++] = l;
+      t.push(r);
+      t.push(l);
     }
 
     if (kernel) sample.indices.set(indices);
     return {
-      tree: {
-        feature: feature.slice(0, nodes),
-        bin: bin.slice(0, nodes),
-        threshold: threshold.slice(0, nodes),
-        left: left.slice(0, nodes),
-        missingLeft: missingLeft.slice(0, nodes),
-        value: value.slice(0, nodes),
-      },
+      tree: t.tree(),
       gainByFeature,
       leafRanges: Int32Array.from(leafRanges),
     };
@@ -328,7 +269,8 @@ export class TreeGrower {
 
 }
 
-interface Best {
+/** The best split found so far (scores compared strictly, so ties keep the first found). */
+export interface Best {
   score: number;
   feature: number;
   bin: number;
@@ -357,7 +299,7 @@ function buildHistogram(codes: BinCodes, rows: number, nb3: number, h: Float64Ar
   }
 }
 
-function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, wy: Float64Array): void {
+export function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, wy: Float64Array): void {
   for (let j = start; j < end; j++) {
     const k = base + codes[col + indices[j]] * 3;
     h[k] += 1;
@@ -365,7 +307,7 @@ function accumulateUnit(codes: BinCodes, col: number, h: Float64Array, base: num
   }
 }
 
-function accumulate(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array): void {
+export function accumulate(codes: BinCodes, col: number, h: Float64Array, base: number, start: number, end: number, indices: Int32Array, weight: Float64Array, wy: Float64Array): void {
   for (let j = start; j < end; j++) {
     const k = base + codes[col + indices[j]] * 3;
     h[k] += 1;
@@ -379,7 +321,7 @@ function subtractInto(a: Float64Array, b: Float64Array, off: number, len: number
 }
 
 /** Best split of feature `f` from its histogram at `h[off…]`; returns whether the feature varies in the node. */
-function scanHistogram(h: Float64Array, off: number, mb: number, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best): boolean {
+export function scanHistogram(h: Float64Array, off: number, mb: number, f: number, tC: number, tW: number, tS: number, minLeaf: number, lambda: number, best: Best): boolean {
   const mo = off + mb * 3;
   const mC = h[mo];
   const mW = h[mo + 1];
@@ -466,7 +408,7 @@ function searchSorted(codes: BinCodes, col: number, mb: number, keys: Int32Array
 }
 
 /** Reorder `indices[start…end)` so rows going left come first; returns the boundary. */
-function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, pw: Float64Array, pwy: Float64Array, f: number, b: number, missLeft: number): number {
+export function partition(codes: BinCodes, rows: number, mb: number, start: number, end: number, indices: Int32Array, pw: Float64Array, pwy: Float64Array, f: number, b: number, missLeft: number): number {
   const col = f * rows;
   let i = start;
   let j = end - 1;

@@ -1,7 +1,8 @@
 /**
- * Worker-thread entry points of the tree engine (loaded by `WorkerPool` by URL). Each is a thin
+ * Worker-thread entry points of the tree engine (run through the typed tasks at the end). Each is a thin
  * wrapper so the same code runs inline (1 thread) and on workers.
  */
+import { runBoostWorker, type BoostShared } from './boost-shards.js';
 import { growForestChunk, type ForestChunkOptions, type ForestChunkResult } from './forest-chunk.js';
 import type { BinnedMatrix } from './grow-tree.js';
 import { predictPacked, type Combine, type PackedForest } from './packed-forest.js';
@@ -15,6 +16,12 @@ export function predictChunk(forest: PackedForest, x: Float32Array, cols: number
   return predictPacked(forest, x, cols, rowStart, rowEnd, combine);
 }
 
-/** The forest kernels on worker threads. */
+/** A helper thread of a boosting fit: follows the fit's control block until it stops (see boost-shards.ts). */
+export function boostWorker(shared: BoostShared): number {
+  return runBoostWorker(shared);
+}
+
+/** The tree-engine kernels on worker threads. */
 export const forestChunkTask = workerTask(import.meta.url, { forestChunk });
 export const predictChunkTask = workerTask(import.meta.url, { predictChunk });
+export const boostWorkerTask = workerTask(import.meta.url, { boostWorker });

@@ -8,7 +8,7 @@
  * the grower keeps those arrays as views of it (`HistogramMemory`), and histograms are accumulated into
  * `scratch`, one region of `nb3` values per feature plus one for single-feature searches.
  */
-import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector } from '../../../core/kernel.js';
+import { ins, lazyWasmKernel, uleb, wasmKernelModuleBytes, wasmVector, type WasmKernelInstance, type WasmMemory } from '../../../core/kernel.js';
 import type { BinCodes } from './binning.js';
 
 const I32 = 0x7f;
@@ -62,9 +62,10 @@ const [P_F] = [12];
 /**
  * `partition` of grow-tree.ts: reorder positions `start…end` (row ids and the per-position weights and
  * weighted targets with them) so rows going left (`code ≤ b`, or missing when `missLeft`) come first,
- * swapping the same pairs in the same order as the JS loop; returns the boundary.
+ * swapping the same pairs in the same order as the JS loop; returns the boundary. `unit`: the weights are
+ * all 1 and stay in place (half the swapped bytes).
  */
-function partitionBody(wide: boolean): number[] {
+function partitionBody(wide: boolean, unit = false): number[] {
   /** Whether position `p` goes left: `code ≤ b | (code == mb & missLeft)`. */
   const goesLeft = (p: number) => [
     ...get(P_CODES), ...get(P_IDX), ...get(p), ...i32(2), ...ins('i32.shl'), ...ins('i32.add'), ...ins('i32.load'),
@@ -92,37 +93,51 @@ function partitionBody(wide: boolean): number[] {
     ...scan(P_I, false, 1), // while i ≤ j and i goes left: i++
     ...scan(P_J, true, -1), // while i ≤ j and j goes right: j--
     ...get(P_I), ...get(P_J), ...ins('i32.ge_s'), ...ins('br_if', 1),
-    ...swapI32, ...swapF64(P_W), ...swapF64(P_WY),
+    ...swapI32, ...(unit ? [] : swapF64(P_W)), ...swapF64(P_WY),
     ...get(P_I), ...i32(1), ...ins('i32.add'), ...set(P_I), ...get(P_J), ...i32(1), ...ins('i32.sub'), ...set(P_J),
     ...ins('br', 0), ...ins('end'), ...ins('end'),
     ...get(P_I), ...ins('end'),
   ];
 }
 
-/** The module (exported for its listing and call count). */
-export const histogramKernel = lazyWasmKernel(() =>
-  wasmKernelModuleBytes([
-    ...VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) })),
-    { name: 'partition8', params: 9, returnsI32: true, body: partitionBody(false) },
-    { name: 'partition16', params: 9, returnsI32: true, body: partitionBody(true) },
-  ]),
+/** The module (exported for its listing and call count); its memory is shared, so a boosting fit's threads work on one copy. */
+export const histogramKernel = lazyWasmKernel(
+  () =>
+    wasmKernelModuleBytes(
+      [
+        ...VARIANTS.map(([name, wide, weighted]) => ({ name, params: 6, body: kernelBody(wide, weighted) })),
+        { name: 'partition8', params: 9, returnsI32: true, body: partitionBody(false) },
+        { name: 'partition16', params: 9, returnsI32: true, body: partitionBody(true) },
+        { name: 'partitionUnit8', params: 9, returnsI32: true, body: partitionBody(false, true) },
+        { name: 'partitionUnit16', params: 9, returnsI32: true, body: partitionBody(true, true) },
+      ],
+      { sharedMemory: true },
+    ),
+  { sharedMemory: true },
 );
 
 type Kernel = (codes: number, h: number, idx: number, w: number, wy: number, n: number) => void;
 
 /** A grower's arrays in the kernel's memory. */
 export interface HistogramMemory {
+  /** The (shared) memory, for `attachHistogramMemory` on another thread. */
+  readonly memory: WasmMemory;
+  /** The bin codes the kernel reads (copied in by `createHistogramMemory`). */
+  readonly codes: BinCodes;
   /** Row ids of the sample being grown (room for every row). */
   readonly indices: Int32Array;
   /** Per-position weights and weighted targets, permuted with `indices`. */
   readonly weight: Float64Array;
   readonly weightedTarget: Float64Array;
-  /** `cols + 1` histogram regions of `nb3` values: one per feature, and the last for single-feature searches. */
+  /** `regions` histogram regions of `nb3` values (by default `cols + 1`: one per feature, and the last for single-feature searches). */
   readonly scratch: Float64Array;
   /** Adds positions `start…end` of feature `f` into `scratch` from value `offset` on (weights 1 when `unitWeights`). */
   accumulate(f: number, start: number, end: number, unitWeights: boolean, offset: number): void;
-  /** Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns the boundary. */
-  partition(f: number, start: number, end: number, b: number, missLeft: number): number;
+  /**
+   * Splits positions `start…end` on feature `f` after bin `b` (missing values left when `missLeft` is 1); returns
+   * the boundary. With `unitWeights` (all weights 1) the weights are not moved.
+   */
+  partition(f: number, start: number, end: number, b: number, missLeft: number, unitWeights?: boolean): number;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -139,34 +154,66 @@ const align8 = (n: number) => (n + 7) & ~7;
  * mem.accumulate(0, 0, sampleRows.length, true, 0); // feature 0's histogram in scratch[0 … nb3)
  * ```
  */
-export function createHistogramMemory(codes: BinCodes, rows: number, cols: number, nb3: number): HistogramMemory | null {
-  const codeBytes = codes.BYTES_PER_ELEMENT;
+export function createHistogramMemory(codes: BinCodes, rows: number, cols: number, nb3: number, regions = cols + 1): HistogramMemory | null {
+  const layout = layoutOf(rows, cols, nb3, codes.BYTES_PER_ELEMENT, regions);
+  // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
+  const instance = histogramKernel.instantiate(layout.end);
+  if (!instance) return null;
+  const memory = viewsOf(instance, layout);
+  memory.codes.set(codes);
+  return memory;
+}
+
+/** The same arrays as `createHistogramMemory` made with these sizes, on its memory (from another thread); `null` without WebAssembly. */
+export function attachHistogramMemory(memory: WasmMemory, rows: number, cols: number, nb3: number, codeBytes: number, regions: number): HistogramMemory | null {
+  const instance = histogramKernel.instantiateOn(memory);
+  return instance && viewsOf(instance, layoutOf(rows, cols, nb3, codeBytes, regions));
+}
+
+interface Layout {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nb3: number;
+  readonly codeBytes: number;
+  readonly regions: number;
+  readonly indexAt: number;
+  readonly weightAt: number;
+  readonly targetAt: number;
+  readonly scratchAt: number;
+  readonly end: number;
+}
+
+function layoutOf(rows: number, cols: number, nb3: number, codeBytes: number, regions: number): Layout {
   const indexAt = align8(rows * cols * codeBytes);
   const weightAt = align8(indexAt + rows * 4);
   const targetAt = weightAt + rows * 8;
   const scratchAt = targetAt + rows * 8;
-  // Bigger training sets than a kernel's memory takes stay on the JS loop (same bytes).
-  const instance = histogramKernel.instantiate(scratchAt + (cols + 1) * nb3 * 8);
-  if (!instance) return null;
+  return { rows, cols, nb3, codeBytes, regions, indexAt, weightAt, targetAt, scratchAt, end: scratchAt + regions * nb3 * 8 };
+}
+
+function viewsOf(instance: WasmKernelInstance, l: Layout): HistogramMemory {
+  const { rows, codeBytes, indexAt, weightAt, targetAt, scratchAt } = l;
   const exports = instance.exports;
   const wide = codeBytes === 2;
   const unit = exports[wide ? 'unit16' : 'unit8'] as Kernel;
   const weighted = exports[wide ? 'weighted16' : 'weighted8'] as Kernel;
   const split = exports[wide ? 'partition16' : 'partition8'] as (...args: number[]) => number;
-  const missingBin = nb3 / 3 - 1;
+  const splitUnit = exports[wide ? 'partitionUnit16' : 'partitionUnit8'] as (...args: number[]) => number;
+  const missingBin = l.nb3 / 3 - 1;
   const buffer = instance.buffer;
-  (wide ? new Uint16Array(buffer, 0, rows * cols) : new Uint8Array(buffer, 0, rows * cols)).set(codes);
   return {
+    memory: instance.memory,
+    codes: wide ? new Uint16Array(buffer, 0, rows * l.cols) : new Uint8Array(buffer, 0, rows * l.cols),
     indices: new Int32Array(buffer, indexAt, rows),
     weight: new Float64Array(buffer, weightAt, rows),
     weightedTarget: new Float64Array(buffer, targetAt, rows),
-    scratch: new Float64Array(buffer, scratchAt, (cols + 1) * nb3),
+    scratch: new Float64Array(buffer, scratchAt, l.regions * l.nb3),
     accumulate(f, start, end, unitWeights, offset) {
       if (end <= start) return;
       (unitWeights ? unit : weighted)(f * rows * codeBytes, scratchAt + offset * 8, indexAt + start * 4, weightAt + start * 8, targetAt + start * 8, end - start);
     },
-    partition(f, start, end, b, missLeft) {
-      return split(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
+    partition(f, start, end, b, missLeft, unitWeights = false) {
+      return (unitWeights ? splitUnit : split)(f * rows * codeBytes, indexAt, weightAt, targetAt, start, end, b, missingBin, missLeft);
     },
   };
 }

@@ -29,7 +29,8 @@ interface GbdtData {
 export function createGbdt(params: GbdtParams, context: PluginContext, plugin: { id: string; version: string }): Regressor {
   const seed = params.seed ?? context.seed;
 
-  const fitted = (featureNames: readonly string[], trees: TreeArrays[], data: GbdtData): FittedRegressor => {
+  /** `threads`: threads the fit ran on (absent for a loaded model); reported, never saved (the trees do not depend on it). */
+  const fitted = (featureNames: readonly string[], trees: TreeArrays[], data: GbdtData, threads?: number): FittedRegressor => {
     let packed: PackedForest | undefined;
     return {
       featureNames,
@@ -51,6 +52,7 @@ export function createGbdt(params: GbdtParams, context: PluginContext, plugin: {
           base: data.base,
           trainMse: data.finalTrainLoss ?? Number.NaN,
           bestValidationMse: data.bestValidLoss ?? Number.NaN,
+          ...(threads === undefined ? {} : { fitThreads: threads }),
         };
       },
       save(): SavedModel {
@@ -74,7 +76,7 @@ export function createGbdt(params: GbdtParams, context: PluginContext, plugin: {
         fitTable = takeRows(train, ids.subarray(nVal).sort());
       }
       const cols = fitTable.columns.length;
-      const fit = fitBoosting(
+      const fit = await fitBoosting(
         fitTable.x,
         fitTable.y!,
         fitTable.weights ?? null,
@@ -98,8 +100,9 @@ export function createGbdt(params: GbdtParams, context: PluginContext, plugin: {
         validation && { x: featureMatrix(validation, fitTable.columns, 'validation table'), y: validation.y!, rows: validation.rows },
         context.progress,
         context.signal,
+        context.workers,
       );
-      context.logger.debug('gbdt fitted', { rounds: fit.roundsKept });
+      context.logger.debug('gbdt fitted', { rounds: fit.roundsKept, threads: fit.threads });
       const data: GbdtData = {
         layout: MODEL_LAYOUT,
         base: fit.base,
@@ -110,7 +113,7 @@ export function createGbdt(params: GbdtParams, context: PluginContext, plugin: {
         finalTrainLoss: fit.trainLoss.length ? fit.trainLoss[fit.roundsKept - 1] : null,
         bestValidLoss: fit.validLoss.length ? Math.min(...fit.validLoss) : null,
       };
-      return fitted(fitTable.columns, fit.trees, data);
+      return fitted(fitTable.columns, fit.trees, data, fit.threads);
     },
 
     async load(saved: SavedModel): Promise<FittedRegressor> {

@@ -81,8 +81,13 @@ describe('regressor:gbdt', () => {
     const train = table(3000, 3, 8, f, 0.05);
     const test = table(50_000, 3, 9);
     const p = { rounds: 40, subsample: 0.7, colsampleByTree: 0.67 };
+    // A first fit spawns the pool's worker and loads the modules: the next fit's helper then starts within its wait.
+    await (await gbdt({ rounds: 1 }, threads)).fit(table(500, 3, 8, f));
     const a = await (await gbdt(p, inline)).fit(train);
     const b = await (await gbdt(p, threads)).fit(train);
+    // The second fit really ran on two threads, and saved the same model byte for byte.
+    assert.equal(a.diagnostics!().fitThreads, 1);
+    assert.equal(b.diagnostics!().fitThreads, 2);
     assert.deepEqual(a.save(), b.save());
     const pa = await a.predict(test);
     const pb = await b.predict(test);
