@@ -151,7 +151,7 @@ export interface TileService {
   run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>>;
   /**
    * `run` for a summary stage: the outputs and every tile's summary (kept in its record, so a resumed
-   * run has them too). Optional until the engine implements it; a plugin without it runs the stage as one tile.
+   * run has them too). Optional for third-party services: `runSummaryStage` then runs the stage as one tile.
    */
   runWithSummaries?<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult>;
 }
@@ -159,26 +159,26 @@ export interface TileService {
 // ---------------------------------------------------------------------------------------------
 // What crosses to executors: the stage file, jobs and their results
 
+/** What every stage input states, wherever its pixels are. */
+interface TileInputCommon {
+  readonly variable: string;
+  readonly grid: Grid;
+  readonly dates: readonly string[];
+  readonly halo: number;
+}
+
 /** Where a stage input's pixels are, for any worker: raw float32 files in the tile store, or the original rasters. */
 export type TileInputSource =
-  | {
+  | (TileInputCommon & {
       readonly kind: 'raw';
-      readonly variable: string;
-      readonly grid: Grid;
-      readonly dates: readonly string[];
       /** One file per date (one if static), relative to the tile store: float32 little-endian, row-major. */
       readonly files: readonly string[];
-      readonly halo: number;
-    }
-  | {
+    })
+  | (TileInputCommon & {
       readonly kind: 'raster';
-      readonly variable: string;
-      readonly grid: Grid;
-      readonly dates: readonly string[];
       /** One layer per date (one if static), read by window with `openRasterLayer`. */
       readonly layers: readonly RasterAddress[];
-      readonly halo: number;
-    };
+    });
 
 /** `<store>/<stage id>/stage.json`: everything a worker needs to run any tile of the stage. */
 export interface TileStage {
