@@ -10,10 +10,14 @@ import type { TileBlock, TileService, TileStageResult, TileSummary, TileSummaryF
 
 /** Run a summary stage on `tiles` (a plugin passes `context.tiles`): the outputs and each tile's summary, in tile order. */
 export function runSummaryStage<Params>(tiles: TileService, request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
-  return tiles.runWithSummaries ? tiles.runWithSummaries(request) : runAsOneTile(request);
+  return tiles.runWithSummaries ? tiles.runWithSummaries(request) : runSummaryStageInThread(request);
 }
 
-async function runAsOneTile<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
+/**
+ * Run a summary stage as one tile covering the whole grid, in this thread (no tile store): for stages whose
+ * summaries are as large as their inputs, where writing them into tile records costs more than it saves.
+ */
+export async function runSummaryStageInThread<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
   const { grid, dates } = request;
   const fn = (await import(request.task.module))[request.task.fn] as TileSummaryFunction<Params>;
   const whole = (g: { width: number; height: number }) => ({ x: 0, y: 0, width: g.width, height: g.height });
