@@ -7,15 +7,21 @@
  *    in-process pool and on the queue: wall time per tile.
  * 3. Peak RSS of a streamed product: a `--stream-size` (20000) px square, `--stream-dates` (10) dates from a
  *    GeoTIFF input read by window, assembled to COGs tile row by tile row, in a child process of its own.
- * Redis is Debian's redis-server on a free loopback port (the test harness's); `--skip-stream` skips part 3.
+ * 4. The whole MMSDF pipeline (`pipelines/mmsdf.json`: RF to 1 km, WCM inversion at 30 m, ESTARFM daily 30 m) on
+ *    its demo scene of `--mmsdf-days` (12) days, run as `soilscale run` runs it (host's `runPipeline`, the tile
+ *    executor passed as `--queue` passes it) on the pool and on 1, 2 and 4 queue workers: wall time, tiles per
+ *    stage, and the queue's GeoTIFFs checked byte-identical (sha256) to the pool's.
+ * Redis is Debian's redis-server on a free loopback port (the test harness's); `--skip-stream` skips part 3,
+ * `--skip-mmsdf` part 4, and `--mmsdf` runs part 4 alone.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGrid, createMemoryLogger, createRng, createWorkerPool, makeSeries, type Series, type TileExecutor, type TileJob, type TileRecord } from '../core/index.js';
-import { builtinTileTask, createHostContext, createLocalExecutor, createQueueExecutor, createTileService, runTileStage } from '../host/index.js';
+import { builtinTileTask, createHostContext, createLocalExecutor, createQueueExecutor, createTileService, runPipeline, runTileStage } from '../host/index.js';
 import { regressionDownscaler } from '../plugins/downscaler-regression/index.js';
 import { startRedis, type TestRedis } from '../test/support/redis.js';
 import type { BenchArgs } from './main.js';
@@ -24,6 +30,7 @@ import { copyTileTask } from './scale-out-tiles.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const STREAM = fileURLToPath(new URL('./scale-out-stream.js', import.meta.url));
+const MMSDF = fileURLToPath(new URL('../../pipelines/mmsdf.json', import.meta.url));
 const FACTOR = 30;
 
 /**
@@ -160,6 +167,57 @@ async function overheadRows(redis: TestRedis, threads: number): Promise<BenchRow
   return rows;
 }
 
+/** sha256 of every GeoTIFF under `dir`, by path relative to it. */
+function tifHashes(dir: string): Map<string, string> {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tif')).sort();
+  return new Map(files.map((f) => [relative(dir, join(dir, f)), createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+}
+
+/** How the queue's GeoTIFFs differ from the pool's: '' when every file is byte-identical. */
+function tifDifference(reference: Map<string, string>, found: Map<string, string>): string {
+  const names = new Set([...reference.keys(), ...found.keys()]);
+  const differing = [...names].filter((n) => reference.get(n) !== found.get(n));
+  return differing.length ? `${differing.length} of ${names.size} GeoTIFFs differ from the pool's (${differing.slice(0, 3).join(', ')}${differing.length > 3 ? ', …' : ''})` : '';
+}
+
+/** Part 4: the MMSDF pipeline run end to end on each executor. */
+async function mmsdfRows(redis: TestRedis, threads: number, days: number): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let reference: { seconds: number; tifs: Map<string, string> } | undefined;
+  for (const ex of executors(threads)) {
+    const workers = ex.workers ? await startWorkers(redis, ex.workers) : [];
+    const stages = new Map<string, StageTiming>();
+    const executor = timedExecutor(ex.make(redis), stages);
+    const out = mkdtempSync(join(tmpdir(), 'soilscale-bench-mmsdf-'));
+    try {
+      const { value: result, seconds } = await timed(() =>
+        runPipeline(MMSDF, { out, overwrite: true, seed: 1, params: { demo: { start: '2023-04-15', days } }, workers: createWorkerPool(threads), logger: createMemoryLogger(), tileExecutor: executor }),
+      );
+      const tifs = tifHashes(out);
+      if (tifs.size === 0) throw new Error(`the MMSDF run on ${ex.label} wrote no GeoTIFF into ${out}`);
+      reference ??= { seconds, tifs };
+      const difference = tifDifference(reference.tifs, tifs);
+      if (difference) throw new Error(`MMSDF on ${ex.label}: ${difference}`);
+      const tiles = result.tiles.reduce((s, t) => s + t.computed, 0);
+      const inStages = [...stages.values()].reduce((s, t) => s + t.seconds, 0);
+      const perNode = new Map<string, number>();
+      for (const t of result.tiles) perNode.set(t.stage.split('/')[0], (perNode.get(t.stage.split('/')[0]) ?? 0) + t.computed);
+      const perStage = [...perNode].map(([node, n]) => `${node} ${n}`).join(', ');
+      rows.push({
+        task: `MMSDF pipeline (RF 1 km → WCM 30 m → ESTARFM daily 30 m), demo of ${days} days, ${ex.label}: whole run`,
+        ours: seconds,
+        unit: 's',
+        note: `${tiles} tiles in ${result.tiles.length} stages (per node: ${perStage}) in ${inStages.toFixed(1)} s inside the executor, ${(tiles / inStages).toFixed(2)} tiles/s; ×${(reference.seconds / seconds).toFixed(2)} vs pool; ${tifs.size} GeoTIFFs ${ex.workers ? 'byte-identical to the pool\'s' : '(the reference)'}`,
+      });
+    } finally {
+      await executor.close();
+      await stopWorkers(workers);
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
 /** Part 3: peak RSS of the streamed product (its own process). */
 function streamRows(size: number, dates: number, threads: number): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'soilscale-bench-stream-'));
@@ -188,14 +246,20 @@ function streamRows(size: number, dates: number, threads: number): BenchRow[] {
 export default async function run(args: BenchArgs): Promise<void> {
   const threads = 2;
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (other processes share the ${availableParallelism()} cores)`);
+  const mmsdfOnly = args.flags.includes('--mmsdf');
   const redis = await startRedis();
   try {
-    printTable('Scale-out: tiled regression stages per executor (this machine: 2 cores shared by every process)', await regressionRows(redis, threads, flagValue(args.flags, 'fine') ?? 3300));
-    printTable('Scale-out: per-tile overhead (tile work negligible)', await overheadRows(redis, threads));
+    if (!mmsdfOnly) {
+      printTable('Scale-out: tiled regression stages per executor (this machine: 2 cores shared by every process)', await regressionRows(redis, threads, flagValue(args.flags, 'fine') ?? 3300));
+      printTable('Scale-out: per-tile overhead (tile work negligible)', await overheadRows(redis, threads));
+    }
+    if (mmsdfOnly || !args.flags.includes('--skip-mmsdf')) {
+      printTable('Scale-out: the MMSDF pipeline end to end per executor', await mmsdfRows(redis, threads, flagValue(args.flags, 'mmsdf-days') ?? 12));
+    }
   } finally {
     await redis.stop();
   }
-  if (!args.flags.includes('--skip-stream')) {
+  if (!mmsdfOnly && !args.flags.includes('--skip-stream')) {
     printTable('Scale-out: bounded memory', streamRows(flagValue(args.flags, 'stream-size') ?? 20_000, flagValue(args.flags, 'stream-dates') ?? 10, threads));
   }
 }
