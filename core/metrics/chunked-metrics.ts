@@ -1,4 +1,4 @@
-import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions, type PairMoments } from './paired-metrics.js';
+import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
 import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { averageRanks } from './pairing.js';
 
@@ -44,22 +44,7 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
 
   const me = se / n;
   const mo = so / n;
-  const sums = centredSums(chunks, me, mo, options.mapeEpsilon);
-  return metricsOfSampledPairs(n, me, mo, sums, options.rankMetrics ?? true ? gather(chunks, Math.ceil(n / stride), stride) : undefined, options);
-}
-
-/**
- * Sums over the valid pairs of some chunks about given means: the second pass of `pairedMetricsOfChunks`
- * over a part of its pairs (a tile). Parts merge with `addCentredSums`, in a fixed order.
- */
-export interface CentredSums extends Omit<PairMoments, 'n' | 'meanProduct' | 'meanReference'> {
-  /** The first valid pair, and whether every product (reference) value equals its product (reference) value. */
-  readonly first: readonly [number, number] | null;
-  readonly eConst: boolean;
-  readonly oConst: boolean;
-}
-
-export function centredSums(chunks: readonly PairChunk[], me: number, mo: number, mapeEpsilon = 0.01): CentredSums {
+  const mapeEps = options.mapeEpsilon ?? 0.01;
   let see = 0, soo = 0, seo = 0, sad = 0, sd2 = 0, sdd = 0, sape = 0, nape = 0, sagree = 0;
   let eConst = true, oConst = true;
   let e0 = Number.NaN, o0 = Number.NaN;
@@ -81,45 +66,19 @@ export function centredSums(chunks: readonly PairChunk[], me: number, mo: number
       sad += Math.abs(d);
       sd2 += d * d;
       sdd += (d - bias) ** 2;
-      if (Math.abs(b) > mapeEpsilon) {
+      if (Math.abs(b) > mapeEps) {
         sape += Math.abs(d) / Math.abs(b);
         nape++;
       }
       sagree += (Math.abs(a - mo) + Math.abs(dobs)) ** 2;
     }
   }
-  return { see, soo, seo, sad, sd2, sdd, sape, nape, sagree, first: Number.isNaN(e0) ? null : [e0, o0], eConst, oConst };
-}
-
-/** The sums of two parts (`a`'s pairs first). */
-export function addCentredSums(a: CentredSums, b: CentredSums): CentredSums {
-  if (!a.first) return b;
-  if (!b.first) return a;
-  return {
-    see: a.see + b.see,
-    soo: a.soo + b.soo,
-    seo: a.seo + b.seo,
-    sad: a.sad + b.sad,
-    sd2: a.sd2 + b.sd2,
-    sdd: a.sdd + b.sdd,
-    sape: a.sape + b.sape,
-    nape: a.nape + b.nape,
-    sagree: a.sagree + b.sagree,
-    first: a.first,
-    eConst: a.eConst && b.eConst && a.first[0] === b.first[0],
-    oConst: a.oConst && b.oConst && a.first[1] === b.first[1],
-  };
-}
-
-/** The metrics of `n` pairs from their means and centred sums; Spearman and KL from `sample` (none: NaN). */
-export function metricsOfSampledPairs(n: number, me: number, mo: number, sums: CentredSums, sample: readonly [Float64Array, Float64Array] | undefined, options: ChunkedMetricsOptions = {}): PairedMetrics {
-  let { see, soo, seo } = sums;
-  if (sums.eConst) see = seo = 0;
-  if (sums.oConst) soo = seo = 0;
-  const [es, os] = sample ?? [new Float64Array(0), new Float64Array(0)];
-  const spearman = sample ? pearson(averageRanks(es), averageRanks(os)) : Number.NaN;
-  const kl = sample ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN;
-  const { sad, sd2, sdd, sape, nape, sagree } = sums;
+  if (eConst) see = seo = 0;
+  if (oConst) soo = seo = 0;
+  const ranked = options.rankMetrics ?? true;
+  const [es, os] = ranked ? gather(chunks, Math.ceil(n / stride), stride) : [new Float64Array(0), new Float64Array(0)];
+  const spearman = ranked ? pearson(averageRanks(es), averageRanks(os)) : Number.NaN;
+  const kl = ranked ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN;
   return metricsFromMoments({ n, meanProduct: me, meanReference: mo, see, soo, seo, sad, sd2, sdd, sape, nape, sagree }, { spearman, spearmanN: es.length, kl });
 }
 

@@ -10,12 +10,6 @@
  * acc.result(); // { n: 2, coverage: 0.5, meanWidth: 0.125 }
  * ```
  */
-export interface IntervalTotals {
-  readonly n: number;
-  readonly inside: number;
-  readonly width: number;
-}
-
 export function intervalCoverage() {
   let n = 0;
   let inside = 0;
@@ -33,15 +27,6 @@ export function intervalCoverage() {
         width += u - l;
         if (r >= l && r <= u) inside++;
       }
-    },
-    /** The running counts and width sum: a part's totals (a tile), merged into another accumulator with `addTotals`. */
-    totals(): IntervalTotals {
-      return { n, inside, width };
-    },
-    addTotals(t: IntervalTotals) {
-      n += t.n;
-      inside += t.inside;
-      width += t.width;
     },
     result(): { n: number; coverage: number; meanWidth: number } {
       return { n, coverage: n ? inside / n : Number.NaN, meanWidth: n ? width / n : Number.NaN };
