@@ -1,4 +1,4 @@
-import { workerTask, type PixelWindow, type TileFunction, type TileSummaryFunction } from '../../core/index.js';
+import { createGrid, createRng, makeSeries, workerTask, type PixelWindow, type TileFunction, type TileSummaryFunction } from '../../core/index.js';
 
 /**
  * Test tile functions. `boxMean`: each output pixel is `scale ×` the mean of the valid values of
@@ -78,4 +78,17 @@ export function boxMeanReference(a: Float32Array, b: Float32Array, width: number
     }
   }
   return out;
+}
+
+/**
+ * The box-mean stage's inputs: a 23 × 17 px grid (tiles of 7 leave partial tiles at the right and bottom),
+ * `a` on two dates with ~10 % NaN drawn from `seed`, and a static ramp `b`.
+ */
+export function boxMeanInputs(seed: number) {
+  const grid = createGrid(23, 17, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
+  const dates = ['2024-06-01', '2024-06-02'];
+  const rng = createRng(seed);
+  const a = makeSeries({ variable: 'a', grid, dates, values: dates.map(() => Float32Array.from({ length: 23 * 17 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next()))) });
+  const b = makeSeries({ variable: 'b', grid, dates: [], values: [Float32Array.from({ length: 23 * 17 }, (_, i) => i / 100)] });
+  return { grid, dates, a, b };
 }

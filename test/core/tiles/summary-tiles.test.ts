@@ -8,19 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrid, createRng, createWorkerPool, makeSeries, type TileSummaryStageRequest } from '../../../core/index.js';
+import { createWorkerPool, type TileSummaryStageRequest } from '../../../core/index.js';
 import { createLocalExecutor, createTileService, stagePluginsTileTask, storePaths, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
-import { boxMeanReference, boxMeanSummaryTask, boxMeanTask, sumsOnlyTask, validSums } from '../../support/tile-fixture.js';
+import { boxMeanInputs, boxMeanReference, boxMeanSummaryTask, boxMeanTask, sumsOnlyTask, validSums } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-summary-tiles-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-// 23 × 17 px in tiles of 7: partial tiles at the right and bottom.
-const grid = createGrid(23, 17, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
-const dates = ['2024-06-01', '2024-06-02'];
-const rng = createRng(11);
-const a = makeSeries({ variable: 'a', grid, dates, values: dates.map(() => Float32Array.from({ length: 23 * 17 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next()))) });
-const b = makeSeries({ variable: 'b', grid, dates: [], values: [Float32Array.from({ length: 23 * 17 }, (_, i) => i / 100)] });
+const { grid, dates, a, b } = boxMeanInputs(11);
 const request: TileSummaryStageRequest<{ scale: number }> = {
   name: 'box',
   task: boxMeanSummaryTask,

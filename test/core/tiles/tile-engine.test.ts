@@ -3,21 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrid, createRng, createSavedModel, createWorkerPool, makeSeries, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
+import { createGrid, createRng, createSavedModel, createWorkerPool, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { createLocalExecutor, createTileService, inputWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, streamStageToCogs, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
 import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
 import { modelChecksum } from '../../../core/tiles/store.js';
-import { boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
+import { boxMeanInputs, boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-tiles-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const grid = createGrid(23, 17, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
-const dates = ['2024-06-01', '2024-06-02'];
-const rng = createRng(9);
-const a = makeSeries({ variable: 'a', grid, dates, values: dates.map(() => Float32Array.from({ length: 23 * 17 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next()))) });
-const b = makeSeries({ variable: 'b', grid, dates: [], values: [Float32Array.from({ length: 23 * 17 }, (_, i) => i / 100)] });
+const { grid, dates, a, b } = boxMeanInputs(9);
 const request: TileStageRequest<{ scale: number }> = {
   name: 'box',
   task: boxMeanTask,
