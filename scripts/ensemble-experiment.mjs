@@ -66,6 +66,10 @@ const METHODS = {
   'rf multi-scale anomalies': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [1, 3], anomalies: true } }],
   'rf anomalies 3': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [3], anomalies: true } }],
   'ensemble anomalies 3': ['downscaler:ensemble', { ...common, learners: LEARNERS, multiScale: { levels: [3], anomalies: true } }],
+  // ── stacking at the scale of the product (engineer "stacking"; docs/ensembles.md, "Stacking weights at the fine scale") ──
+  'ensemble stations': ['downscaler:ensemble', { ...common, intervals: { method: 'none' }, learners: LEARNERS, stacking: { scale: 'stations' } }],
+  'ensemble stations anomalies 3': ['downscaler:ensemble', { ...common, intervals: { method: 'none' }, learners: LEARNERS, stacking: { scale: 'stations' }, multiScale: { levels: [3], anomalies: true } }],
+  // ── end of the stacking block ──
 };
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
 for (const m of methods) if (!METHODS[m]) throw new Error(`unknown method '${m}' (known: ${Object.keys(METHODS).join(', ')})`);
@@ -93,7 +97,7 @@ try {
       const context = host.createHostContext({ seed: 42, workers });
       const t0 = Date.now();
       const downscaler = await registry.get(id).create(params, context);
-      const r = await downscaler.downscale({ coarse, predictors, target: truth.grid });
+      const r = await downscaler.downscale({ coarse, predictors, target: truth.grid, stations });
       const seconds = (Date.now() - t0) / 1000;
       const raster = await validate(r.product, { truth, coarse }, context);
       const cal = r.tables?.intervals?.rows[0];
