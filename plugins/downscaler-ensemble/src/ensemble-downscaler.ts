@@ -72,6 +72,9 @@ function stationStacked(params: EnsembleDownscalerParams, members: readonly Memb
       const coarse = input.coarse;
       const rows = stationAnomalies(products, coarse, input.stations, params.stacking);
       const fit = fitStationWeights(rows, params.stacking, members.map((m) => m.name), input.stations.source);
+      if (fit.weights.every((w) => w === 0)) {
+        context.warn('stacking-no-skill', `no learner's within-cell anomalies match the ${rows.ids.length} stations (all weights 0): the product is the coarse field, constant in every cell`);
+      }
       const product = combineAnomalies(products, coarse, fit.weights);
       tables.weights = fit.table;
       const layout = blockLayout(coarse.grid, product.grid, ID);
