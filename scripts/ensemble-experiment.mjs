@@ -66,6 +66,10 @@ const METHODS = {
   'rf multi-scale anomalies': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [1, 3], anomalies: true } }],
   'rf anomalies 3': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [3], anomalies: true } }],
   'ensemble anomalies 3': ['downscaler:ensemble', { ...common, learners: LEARNERS, multiScale: { levels: [3], anomalies: true } }],
+  // ── stacking at the scale of the product (engineer "stacking"; docs/ensembles.md, "Stacking weights at the fine scale") ──
+  'ensemble stations': ['downscaler:ensemble', { ...common, intervals: { method: 'none' }, learners: LEARNERS, stacking: { scale: 'stations' } }],
+  'ensemble stations anomalies 3': ['downscaler:ensemble', { ...common, intervals: { method: 'none' }, learners: LEARNERS, stacking: { scale: 'stations' }, multiScale: { levels: [3], anomalies: true } }],
+  // ── end of the stacking block ──
 };
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
 for (const m of methods) if (!METHODS[m]) throw new Error(`unknown method '${m}' (known: ${Object.keys(METHODS).join(', ')})`);
@@ -93,7 +97,7 @@ try {
       const context = host.createHostContext({ seed: 42, workers });
       const t0 = Date.now();
       const downscaler = await registry.get(id).create(params, context);
-      const r = await downscaler.downscale({ coarse, predictors, target: truth.grid });
+      const r = await downscaler.downscale({ coarse, predictors, target: truth.grid, stations });
       const seconds = (Date.now() - t0) / 1000;
       const raster = await validate(r.product, { truth, coarse }, context);
       const cal = r.tables?.intervals?.rows[0];
@@ -231,7 +235,8 @@ const singles = ['linear', 'rf', 'gbdt'].filter((m) => methods.includes(m));
 const best = (scene, key, sign) => Math.max(...results.filter((q) => q.scene === scene && singles.includes(q.method)).map((q) => sign * q[key]));
 for (const method of methods.filter((m) => !singles.includes(m) && m !== 'bilinear')) {
   const rows = results.filter((r) => r.method === method);
-  const wins = (key, sign) => rows.filter((r) => sign * r[key] >= best(r.scene, key, sign)).length;
-  if (singles.length) console.log(`| ${method} | ${wins('subgridR', 1)} of ${rows.length} | ${wins('ubrmse', -1)} of ${rows.length} |`);
+  // At the tables' precision: a method that equals a learner up to float rounding (same weights) ties with it.
+  const wins = (key, sign, digits) => rows.filter((r) => +(sign * r[key]).toFixed(digits) >= +best(r.scene, key, sign).toFixed(digits)).length;
+  if (singles.length) console.log(`| ${method} | ${wins('subgridR', 1, 3)} of ${rows.length} | ${wins('ubrmse', -1, 4)} of ${rows.length} |`);
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ scenes: SCENES, predictors: PREDICTORS, results }, null, 2));

@@ -1,11 +1,13 @@
 import { definePlugin, type PluginSpec } from '../../core/index.js';
 import { regressionEngineParamProperties, type RegressionEngineParams } from '../../lib/regression-engine/params.js';
+import type { StackingOptions } from './src/stacking.js';
+import type { StationFilter } from './src/station-stacking.js';
 
 /** Parameters of `downscaler:ensemble` (see `docs/ensembles.md`). */
 export interface EnsembleDownscalerParams extends RegressionEngineParams {
   /** The learners, by name: `{ "rf": { "uses": "regressor:rf", "with": {…} }, "lin": { "uses": "regressor:linear" } }` (each a {@link PluginSpec}, checked by the schema). */
   readonly learners: Readonly<Record<string, unknown>>;
-  readonly stacking: { readonly method: 'nnls' | 'ridge'; readonly ridge: number };
+  readonly stacking: StackingOptions & StationFilter & { readonly scale: 'coarse' | 'stations' };
 }
 
 const learnerSpec = {
@@ -16,10 +18,12 @@ const learnerSpec = {
 } as const;
 
 /**
- * `downscaler:ensemble` — a stacked ensemble of regressors inside the regression downscaling engine:
- * every learner's out-of-fold predictions at the coarse scale on the engine's CV folds, non-negative
- * stacking weights (the `weights` table), the learners refitted on all rows, and one residual
- * correction of the combined prediction. Partition it like any downscaler (weights per part).
+ * `downscaler:ensemble` — a stacked ensemble of regressors inside the regression downscaling engine.
+ * `stacking.scale: coarse`: every learner's out-of-fold predictions at the coarse scale on the engine's
+ * CV folds, non-negative stacking weights (the `weights` table), the learners refitted on all rows, and
+ * one residual correction of the combined prediction. `stacking.scale: stations`: every learner is a
+ * whole engine run, weighted by the stations' within-cell anomalies (the scale of the product).
+ * Partition it like any downscaler (weights per part).
  *
  * @example
  * ```json
@@ -31,10 +35,10 @@ const learnerSpec = {
  */
 export const ensembleDownscaler = definePlugin({
   id: 'downscaler:ensemble',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Stacked ensemble of regressors with residual correction',
   description:
-    'Stacks any set of regressors at the coarse scale: out-of-fold predictions on the cross-validation folds (kfold, dates or spatial blocks), non-negative least-squares (or ridge) weights, learners refitted on all rows, then the regression downscaler’s fine prediction, residual correction (once, on the ensemble) and optional conformal intervals.',
+    'Stacks any set of regressors: at the coarse scale (out-of-fold predictions on the cross-validation folds, non-negative least-squares or ridge weights, learners refitted on all rows, then the regression downscaler’s fine prediction, residual correction once on the ensemble and optional conformal intervals), or at the scale of the product (each learner a whole regression-downscaler run, weights fitted on the in-situ stations’ within-cell anomalies).',
   params: {
     type: 'object',
     properties: {
@@ -51,6 +55,14 @@ export const ensembleDownscaler = definePlugin({
         properties: {
           method: { enum: ['nnls', 'ridge'], default: 'nnls' },
           ridge: { type: 'number', minimum: 0, default: 0.01, description: 'ridge: penalty relative to the mean squared out-of-fold prediction.' },
+          scale: {
+            enum: ['coarse', 'stations'],
+            default: 'coarse',
+            description:
+              'Where the weights are fitted. coarse: on the learners’ out-of-fold predictions of the coarse training rows (one engine run around the stacked learner). stations: at the scale of the product — every learner runs the whole engine as its own downscaler (own first pass and multi-scale refit), weights on the within-cell anomalies (value − coarse value) of the stations (the stations input; more stations than learners); product = coarse + Σ w·(member − coarse). No conformal intervals then (calibrate on the stations with transform:interval-calibration).',
+          },
+          flags: { type: 'array', items: { type: 'string' }, default: ['G'], description: 'stations: accepted quality flags (unflagged observations are always accepted).' },
+          depthMax: { type: 'number', minimum: 0, default: 0.05, description: 'stations: deepest sensor top depth (m) used.' },
         },
         additionalProperties: false,
         default: {},

@@ -1,37 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, createTable, type FittedRegressor, type Regressor, type SavedModel, type Table } from '../../../core/index.js';
+import { createRng, createTable, type Table } from '../../../core/index.js';
+import { columnLearner, memoriser } from './learners.js';
 import { nnlsNormal } from '../src/nnls.js';
 import { createStacking, stackWeights } from '../src/stacking.js';
-
-/** A learner whose prediction is one column of the table, whatever it was trained on. */
-function columnLearner(column: number): Regressor {
-  const fitted: FittedRegressor = {
-    featureNames: [],
-    predict: async (x: Table) => ({ mean: Float32Array.from({ length: x.rows }, (_, r) => x.x[r * x.columns.length + column]) }),
-    save: () => ({}) as SavedModel,
-  };
-  return { fit: async () => fitted, load: async () => fitted };
-}
-
-/** A learner that memorises its training rows (exact on them) and answers the training mean elsewhere. */
-const memoriser: Regressor = {
-  async fit(train: Table) {
-    const nc = train.columns.length;
-    const key = (x: Float32Array, r: number) => Array.from(x.subarray(r * nc, r * nc + nc)).join(',');
-    const seen = new Map<string, number>();
-    let mean = 0;
-    for (let r = 0; r < train.rows; r++) (seen.set(key(train.x, r), train.y![r]), (mean += train.y![r] / train.rows));
-    return {
-      featureNames: train.columns,
-      predict: async (x: Table) => ({ mean: Float32Array.from({ length: x.rows }, (_, r) => seen.get(key(x.x, r)) ?? mean) }),
-      save: () => ({}) as SavedModel,
-    };
-  },
-  load: async () => {
-    throw new Error('not used');
-  },
-};
 
 /** Rows with two "learner prediction" columns a, b and y = 0.3·a + 0.7·b + noise; 100 spatial groups. */
 function mixtureTable(rows: number, noise: number, seed: number): Table {
