@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMemoryLogger, readGeoTiff, type Series } from '../../core/index.js';
 import { runPipeline } from '../../host/index.js';
 import { affineTile } from '../fixtures/queue/tile-plugins.js';
+import { runOutputFiles as runFiles } from '../support/run-files.js';
 import { FIXTURES, tempDir } from '../core/pipeline/helpers.js';
 
 /**
@@ -14,19 +14,6 @@ import { FIXTURES, tempDir } from '../core/pipeline/helpers.js';
 const AFFINE = join(FIXTURES, 'queue', 'affine.json');
 const CHAIN = join(FIXTURES, 'streamed', 'affine-chain.json');
 const quiet = { logger: createMemoryLogger() };
-
-/** Every file of a run folder but the manifest and report (they hold timings), by relative path. */
-function runFiles(out: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(join(dir, e.name));
-      else if (!['manifest.json', 'report.html'].includes(e.name)) files.set(relative(out, join(dir, e.name)), readFileSync(join(dir, e.name)));
-    }
-  };
-  walk(out);
-  return files;
-}
 
 async function tifValues(file: string): Promise<Float32Array> {
   return (await readGeoTiff(file)).bands[0];

@@ -3,29 +3,22 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkerPool, type Series, type TileStageRequest } from '../../../core/index.js';
+import { createWorkerPool, type Series } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { validCount } from '../../../core/pipeline/product-checks.js';
 import { assembleSeries, createLocalExecutor, createTileService, readStage, stagePluginsTileTask, storePaths, streamableTileOutput, type StreamedCount } from '../../../core/tiles/index.js';
 import { releaseTileOutputs } from '../../../core/tiles/tile-series.js';
 import type { Artifact } from '../../../core/plugin/artifact.js';
-import { boxMeanInputs, boxMeanReference, boxMeanTask } from '../../support/tile-fixture.js';
+import { boxMeanInputs, boxMeanReference, boxMeanRequest } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-tile-series-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const { grid, dates, a, b } = boxMeanInputs(11);
+const fixture = boxMeanInputs(11);
+const { dates, a, b } = fixture;
 // NaN pixels, so the writer's valid-value count is tested against a product with nodata.
 a.values[0].fill(Number.NaN, 30, 80);
-const request: TileStageRequest<{ scale: number }> = {
-  name: 'box',
-  task: boxMeanTask,
-  params: { scale: 2 },
-  grid,
-  dates,
-  inputs: { a: { series: a, halo: 1 }, b: { series: b } },
-  outputs: [{ name: 'mean', variable: 'box', unit: 'm3/m3' }],
-};
+const request = boxMeanRequest(fixture);
 const pool = createWorkerPool(1);
 test.after(() => pool.close());
 
