@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMemoryLogger, readGeoTiff, type Series } from '../../core/index.js';
 import { runPipeline } from '../../host/index.js';
 import { affineTile } from '../fixtures/queue/tile-plugins.js';
 import { runOutputFiles as runFiles } from '../support/run-files.js';
+import { runCli } from '../support/queue-processes.js';
 import { FIXTURES, tempDir } from '../core/pipeline/helpers.js';
 
 /**
@@ -37,6 +39,19 @@ describe('products of tile stages in a run', () => {
     const product = kept.artifacts.get('filtered') as Series;
     assert.deepEqual(product.values[1], await tifValues(join(kept.outDir, 'filtered', '2024-05-02.tif')));
     assert.throws(() => (streamed.artifacts.get('filtered') as Series).values, /output 'output' of tile stage 'affine\/affine'.*filtered\/2024-05-01\.tif/);
+  });
+
+  it('soilscale run --no-report writes the same product files and no report', async () => {
+    const dir = tempDir();
+    const args = ['--param', 'width=300', '--param', 'height=200', '--tile-size', '64', '-q'];
+    const cli = await runCli(['run', AFFINE, '--out', join(dir, 'cli'), '--no-report', ...args]);
+    assert.equal(cli.code, 0, cli.output);
+    const kept = await runPipeline(AFFINE, { out: join(dir, 'kept'), params: { width: 300, height: 200 }, tileSize: 64, ...quiet });
+    assert.equal(existsSync(join(dir, 'cli', 'report.html')), false);
+    assert.ok(existsSync(join(kept.outDir, 'report.html')));
+    const a = runFiles(join(dir, 'cli'));
+    assert.deepEqual([...a.keys()], [...runFiles(kept.outDir).keys()]);
+    for (const [f, bytes] of runFiles(kept.outDir)) assert.ok(a.get(f)!.equals(bytes), `${f}: same bytes`);
   });
 
   it('a tiled output read by a downstream node is written from memory; the downstream product is the filter of it', async () => {
