@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createMemoryLogger, readGeoTiff, type Series } from '../../core/index.js';
+import { readGeoTiff, type Series } from '../../core/index.js';
 import { runPipeline } from '../../host/index.js';
 import { affineTile } from '../fixtures/queue/tile-plugins.js';
 import { runOutputFiles as runFiles } from '../support/run-files.js';
 import { runCli } from '../support/queue-processes.js';
-import { FIXTURES, tempDir } from '../core/pipeline/helpers.js';
+import { FIXTURES, quiet, tempDir } from '../core/pipeline/helpers.js';
 
 /**
  * Tiled products in normal runs (issue 15): a tile-stage output nobody reads is streamed from the tile
@@ -15,7 +15,6 @@ import { FIXTURES, tempDir } from '../core/pipeline/helpers.js';
  */
 const AFFINE = join(FIXTURES, 'queue', 'affine.json');
 const CHAIN = join(FIXTURES, 'streamed', 'affine-chain.json');
-const quiet = { logger: createMemoryLogger() };
 
 async function tifValues(file: string): Promise<Float32Array> {
   return (await readGeoTiff(file)).bands[0];
