@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkerPool, type Series } from '../../../core/index.js';
+import { createMemoryLogger, createWorkerPool, makeSeries, type Series } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
-import { validCount } from '../../../core/pipeline/product-checks.js';
+import { checkOutputProduct, validCount } from '../../../core/pipeline/product-checks.js';
+import { createWarningCollector } from '../../../core/pipeline/warnings.js';
 import { assembleSeries, createLocalExecutor, createTileService, readStage, stagePluginsTileTask, storePaths, streamableTileOutput, type StreamedCount } from '../../../core/tiles/index.js';
 import { releaseTileOutputs } from '../../../core/tiles/tile-series.js';
 import type { Artifact } from '../../../core/plugin/artifact.js';
@@ -93,4 +94,14 @@ test('a stream that fails mid-product leaves no partial or temporary file', asyn
   const dir = join(root, 'fail-out');
   await assert.rejects(writeArtifact(dir, 'mean', out.mean), /a tile block is shorter than its stage says/);
   assert.deepEqual(existsSync(join(dir, 'mean')) ? readdirSync(join(dir, 'mean')) : [], []);
+});
+
+test('an empty product streamed from the store fails the product check from the writer\'s count, unread', async () => {
+  const store = join(root, 'empty');
+  const nan = makeSeries({ ...a, values: a.values.map((v) => new Float32Array(v.length).fill(Number.NaN)) });
+  const out = await service(store).run({ ...request, inputs: { ...request.inputs, a: { series: nan, halo: 1 } } });
+  const counted = new Map<Artifact, StreamedCount>();
+  await writeArtifact(join(root, 'empty-out'), 'mean', out.mean, counted);
+  assert.throws(() => checkOutputProduct('mean', out.mean, createWarningCollector(createMemoryLogger()), 'node', counted), /output 'mean' of node 'node' is empty: all 782 values are NaN/);
+  assert.ok(streamableTileOutput(out.mean), 'checked without reading the series');
 });
