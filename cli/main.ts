@@ -44,6 +44,7 @@ interface RunArgs {
   resumable?: boolean;
   resume?: boolean;
   tileSize?: number;
+  report?: boolean;
 }
 
 /** Options every running command (run, compare, demo) shares. */
@@ -78,6 +79,9 @@ async function runAndReport(pipeline: string | object, a: RunArgs): Promise<stri
     resumable: a.resumable,
     resume: a.resume,
     tileSize: a.tileSize,
+    report: a.report,
+    // Nothing here reads the outputs' pixels after the run: tiled products stay out of memory (streamed to their files).
+    outputsInMemory: false,
     logger,
     progress: !quiet && process.stderr.isTTY ? createTerminalProgress() : silentProgress,
     tileExecutor,
@@ -133,7 +137,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder (new or empty)' })
           .options(RUN_OPTIONS)
           .options(TILE_OPTIONS)
-          .option('save-models', saveModelsOption),
+          .option('save-models', saveModelsOption)
+          .option('report', { type: 'boolean', default: true, describe: 'write report.html; it reads every product whole, so --no-report keeps the memory of a run with products larger than memory bounded by its tiles' }),
       async (a) => {
         await runAndReport(a.pipeline, a);
       },

@@ -34,6 +34,7 @@ import type { TileExecutor } from '../tiles/types.js';
 import type { TileJobTask } from '../tiles/core-worker.js';
 import type { TileStageStats } from '../tiles/service.js';
 import { openTileStore, type RunTileStore } from './run-tiles.js';
+import type { StreamedCount } from '../tiles/assemble.js';
 
 export interface RunOptions {
   /** Output folder: must not exist or be empty unless `overwrite`. */
@@ -65,6 +66,13 @@ export interface RunOptions {
   readonly resumable?: boolean;
   /** Continue the interrupted resumable run of `out`: same run hash required; finished tiles whose checksums match are kept. */
   readonly resume?: boolean;
+  /**
+   * Whether `RunResult.artifacts` holds every output's pixels (default true). With false, a tile-stage
+   * output nobody read during the run stays out of memory — streamed from the tile store to its files —
+   * and reading its pixels from `artifacts` afterwards is an error naming those files: memory is bounded
+   * by the tiles, not the area (`soilscale run` passes false; docs/scale-out.md, "Memory").
+   */
+  readonly outputsInMemory?: boolean;
 }
 
 export interface RunResult {
@@ -104,17 +112,19 @@ export async function runPipeline(pathOrObject: string | object, options: RunOpt
     cache: createMemoryCache(),
   };
   let tempRoot: string | undefined;
+  let tiles: RunTileStore | undefined;
   const unregister = registerCleanup(() => tempRoot && rmSync(tempRoot, { recursive: true, force: true }));
   try {
     tempRoot = await mkdtemp(join(tmpdir(), 'soilscale-run-'));
     const warnings = createWarningCollector(services.logger);
-    const tiles = await openTileStore(plan, runDir.staging, { ...options, logger: services.logger, progress: services.progress }, runSeedOf(plan, options.seed), soilscaleVersion(), services.workers);
-    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings, options.saveModels ?? false, tiles);
+    tiles = await openTileStore(plan, runDir.staging, { ...options, logger: services.logger, progress: services.progress }, runSeedOf(plan, options.seed), soilscaleVersion(), services.workers);
+    const run = new Run(plan, registry.child(plan.extraPlugins, services), runDir.staging, tempRoot, options.seed, options.report ?? true, warnings, options.saveModels ?? false, tiles, options.outputsInMemory ?? true);
     const result = await run.execute();
     if (options.strict && result.warnings.length) throw strictFailure(result.warnings);
     await runDir.commit();
     return { ...result, outDir: runDir.out };
   } catch (e) {
+    tiles?.release(); // its store goes with the staging folder (or waits for --resume): nothing reads it now
     await runDir.abort();
     if (options.resumable || options.resume) services.logger.error(`the run stopped; its finished tiles are kept in ${resumableStaging(runDir.out)}: continue it with --resume (or remove that folder)`);
     throw e;
@@ -172,6 +182,7 @@ class Run {
     private readonly warnings: WarningCollector,
     private readonly saveModels: boolean,
     private readonly tiles: RunTileStore,
+    private readonly outputsInMemory: boolean,
   ) {
     this.runSeed = runSeedOf(plan, seed);
     this.services = registry.services()!;
@@ -200,21 +211,21 @@ class Run {
       task.tick(1, id);
     }
     task.done();
-    // The tile store is scratch once every stage is assembled: the run folder holds only its outputs.
-    await this.tiles.remove();
 
     const files: string[] = [];
     const outputs: Record<string, string[]> = {};
     const artifacts = new Map<string, Artifact>();
+    // Tile-stage outputs nobody read are streamed from the tile store; the writer counts their values for the check.
+    const counted = new Map<Artifact, StreamedCount>();
     for (const [name, ref] of Object.entries(this.plan.outputs)) {
       const a = await this.resolveRef(ref, true);
       if (a instanceof Absent) {
         this.warnings.warn('output-skipped', `output '${name}' not written: ${a.reason}`, ref.node);
         continue;
       }
-      checkOutputProduct(name, a, this.warnings, ref.node);
       artifacts.set(name, a);
-      outputs[name] = await writeArtifact(this.staging, name, a);
+      outputs[name] = await writeArtifact(this.staging, name, a, counted);
+      checkOutputProduct(name, a, this.warnings, ref.node, counted);
       files.push(...outputs[name]);
     }
     for (const [id, r] of this.results) {
@@ -248,6 +259,8 @@ class Run {
     };
     if (this.report) manifest = { ...manifest, files: [...files, ...(await this.writeReport(manifest, artifacts)), 'manifest.json'], warnings: this.warnings.list() };
     await writeFile(join(this.staging, 'manifest.json'), JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    // The tile store is scratch once the products and report are written: the run folder holds only its outputs.
+    await this.tiles.remove(this.outputsInMemory ? seriesOf(artifacts.values()) : []);
     return { manifest, artifacts, warnings: manifest.warnings, tiles: this.tiles.stats };
   }
 
@@ -676,6 +689,16 @@ function mergeParts(byPart: ReadonlyMap<string, NodeResult>, notes: string[], me
     }
   }
   return { ...combined, notes: [...notes, ...combined.notes] };
+}
+
+/** The series among outputs (alternatives expanded). */
+function seriesOf(artifacts: Iterable<Artifact>): Series[] {
+  const out: Series[] = [];
+  for (const a of artifacts) {
+    if (a.kind === 'series') out.push(a);
+    else if (a.kind === 'alternatives') out.push(...seriesOf(a.items.values()));
+  }
+  return out;
 }
 
 function nodeRecord(node: PlannedNode, seed: number, durationMs: number, result: NodeResult | Skipped): NodeRecord {

@@ -1,11 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { runtimeError } from '../errors.js';
 import type { Raster } from '../model/raster.js';
 import { isStatic, seriesRaster, type Series } from '../model/series.js';
 import type { Stations } from '../model/stations.js';
 import type { RecordTable, Table } from '../model/table.js';
 import type { Artifact, SavedModel } from '../plugin/artifact.js';
+import type { StreamedCount } from '../tiles/assemble.js';
+import { noteTileOutputWritten, streamableTileOutput } from '../tiles/tile-series.js';
 import { concatTables } from './partition.js';
 
 /** Writes a single-band or multi-band raster as GeoTIFF (core/io's writer, loaded on first use). */
@@ -23,12 +25,13 @@ async function geoTiffWriter(): Promise<GeoTiffWriter> {
  * temporal series → `<name>/<YYYY-MM-DD>.tif`; static series or raster → `<name>.tif`;
  * RecordTable → `<name>.csv` + `<name>.json`; SavedModel → `<name>.model.json` (+ `<name>.model.<key>.bin`);
  * Alternatives → each as `<name>-<alternative>…` (record tables merged with a leading `method` column).
- * Returns the written paths relative to `dir`.
+ * Returns the written paths relative to `dir`. A tile-stage series nobody has read is streamed from the
+ * tile store (same bytes, memory bounded by a tile row); its valid-value count goes into `counted`.
  */
-export async function writeArtifact(dir: string, name: string, artifact: Artifact): Promise<string[]> {
+export async function writeArtifact(dir: string, name: string, artifact: Artifact, counted?: Map<Artifact, StreamedCount>): Promise<string[]> {
   switch (artifact.kind) {
     case 'series':
-      return writeSeries(dir, name, artifact);
+      return writeSeries(dir, name, artifact, counted);
     case 'raster': {
       await (await geoTiffWriter())(join(dir, `${name}.tif`), artifact);
       return [`${name}.tif`];
@@ -51,7 +54,7 @@ export async function writeArtifact(dir: string, name: string, artifact: Artifac
         return writeRecordTable(dir, name, concatTables(items as [string, RecordTable][], 'method'));
       }
       const files: string[] = [];
-      for (const [alt, a] of items) files.push(...(await writeArtifact(dir, `${name}-${alt}`, a)));
+      for (const [alt, a] of items) files.push(...(await writeArtifact(dir, `${name}-${alt}`, a, counted)));
       return files;
     }
     case 'scene':
@@ -59,7 +62,16 @@ export async function writeArtifact(dir: string, name: string, artifact: Artifac
   }
 }
 
-async function writeSeries(dir: string, name: string, s: Series): Promise<string[]> {
+async function writeSeries(dir: string, name: string, s: Series, counted?: Map<Artifact, StreamedCount>): Promise<string[]> {
+  const tiled = streamableTileOutput(s);
+  if (tiled) {
+    const { streamOutputToCogs } = await import('../tiles/assemble.js');
+    const { files, count } = await streamOutputToCogs(tiled, join(dir, name));
+    const written = files.map((f) => relative(dir, f).split(sep).join('/'));
+    noteTileOutputWritten(s, written);
+    counted?.set(s, count);
+    return written;
+  }
   const write = await geoTiffWriter();
   if (isStatic(s)) {
     await write(join(dir, `${name}.tif`), seriesRaster(s, 0));

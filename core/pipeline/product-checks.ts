@@ -15,8 +15,10 @@ import type { WarningCollector } from './warnings.js';
 /** A product whose masked (NaN) share is above this is reported (`product-mostly-masked`). */
 export const MASKED_SHARE_WARNING = 0.5;
 
-/** Valid (finite) and total values of a series or raster; undefined for other artifacts. */
-export function validCount(a: Artifact): { valid: number; total: number } | undefined {
+/** Valid (finite) and total values of a series or raster (`counted` when a writer counted them already); undefined for other artifacts. */
+export function validCount(a: Artifact, counted?: ReadonlyMap<Artifact, { valid: number; total: number }>): { valid: number; total: number } | undefined {
+  const known = counted?.get(a);
+  if (known) return known;
   const arrays = a.kind === 'series' ? a.values : a.kind === 'raster' ? a.bands : undefined;
   if (!arrays) return undefined;
   let valid = 0;
@@ -52,14 +54,15 @@ export function checkInputAsset(a: Artifact, where: AssetOrigin): void {
 
 /**
  * Check one pipeline output before the run may succeed: empty → error; mostly masked → warning.
- * Alternatives (compare nodes) are checked one by one.
+ * Alternatives (compare nodes) are checked one by one. `counted`: counts the product writer took while
+ * streaming (so a product streamed from the tile store is not read back whole).
  */
-export function checkOutputProduct(name: string, a: Artifact, warnings: WarningCollector, node: string): void {
+export function checkOutputProduct(name: string, a: Artifact, warnings: WarningCollector, node: string, counted?: ReadonlyMap<Artifact, { valid: number; total: number }>): void {
   if (a.kind === 'alternatives') {
-    for (const [alt, item] of a.items) checkOutputProduct(`${name}-${alt}`, item, warnings, `${node}/${alt}`);
+    for (const [alt, item] of a.items) checkOutputProduct(`${name}-${alt}`, item, warnings, `${node}/${alt}`, counted);
     return;
   }
-  const c = validCount(a);
+  const c = validCount(a, counted);
   if (!c) return;
   if (c.valid === 0) {
     throw runtimeError(`output '${name}' of node '${node}' is empty: ${c.total === 0 ? 'it has no pixels' : `all ${c.total} values are NaN`}`, {

@@ -11,11 +11,13 @@ import { instantiateSpec } from '../plugin/registry.js';
 import type { PluginContext } from '../plugin/manifest.js';
 import { createTileService, type TileStageStats } from '../tiles/service.js';
 import { sha256Hex } from '../tiles/store.js';
+import { releaseTileOutputs } from '../tiles/tile-series.js';
+import type { Series } from '../model/series.js';
 import type { TileService } from '../tiles/types.js';
 import type { RunOptions } from './engine.js';
 import type { PipelinePlan } from './plan.js';
 
-/** The run's tile store (`<staging>/tiles`): one per run, a service per plugin use, removed once the outputs are assembled. */
+/** The run's tile store (`<staging>/tiles`): one per run, a service per plugin use, removed once the outputs are written. */
 export interface RunTileStore {
   /** Every stage run so far: tiles, kept from an interrupted run, computed. */
   readonly stats: readonly TileStageStats[];
@@ -25,7 +27,10 @@ export interface RunTileStore {
   service(scope: string, beforeStage: () => Promise<void>): TileService;
   /** Record the input files' checksums beside the run hash, for a resumed run to check. */
   recordInputs(checksums: Promise<Readonly<Record<string, string>>>): Promise<void>;
-  remove(): Promise<void>;
+  /** The tile-backed series in `keep` are read into memory; the others unread can no longer be read (the store goes). */
+  release(keep?: Iterable<Series>): void;
+  /** `release`, then remove the store. */
+  remove(keep?: Iterable<Series>): Promise<void>;
 }
 
 /** `<store>/run.json`: what a resumed run must match. */
@@ -78,7 +83,11 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
     async recordInputs(checksums) {
       await writeFileAtomic(runFile, JSON.stringify({ format: 'soilscale-tile-run', run, inputs: await checksums } satisfies TileRunFile));
     },
-    remove: () => rm(store, { recursive: true, force: true }),
+    release: (keep = []) => releaseTileOutputs(store, keep),
+    async remove(keep = []) {
+      releaseTileOutputs(store, keep);
+      await rm(store, { recursive: true, force: true });
+    },
   };
 }
 

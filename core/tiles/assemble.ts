@@ -5,6 +5,7 @@ import { createGeoTiffWriter, type GeoTiffWriteOptions } from '../io/geotiff-wri
 import { makeSeries, type Series } from '../model/series.js';
 import { arraysPerOutput } from './block-file.js';
 import { readStage, storePaths } from './store.js';
+import type { TileOutputRef } from './tile-series.js';
 import type { TileStage } from './types.js';
 import { tileRows } from './windows.js';
 
@@ -48,6 +49,12 @@ export async function assembleSeries(store: string, stage: TileStage): Promise<R
   return out;
 }
 
+/** Valid (finite) and total values of what was streamed. */
+export interface StreamedCount {
+  readonly valid: number;
+  readonly total: number;
+}
+
 /**
  * Stream one output of a finished stage to Cloud-Optimized GeoTIFFs, one per date (`<dir>/<date>.tif`,
  * or `<dir>.tif` for a static stage), tile row by tile row: memory is one strip (tile height × grid
@@ -57,15 +64,28 @@ export async function streamStageToCogs(store: string, stageId: string, output: 
   const stage = await readStage(store, stageId);
   const k = stage.outputs.findIndex((o) => o.name === output);
   if (k < 0) throw inputError(`stage '${stageId}' has no output '${output}'`, { expected: stage.outputs.map((o) => o.name).join(', '), found: output });
+  return (await streamOutputToCogs({ store, stage, output: k }, dir, options)).files;
+}
+
+/**
+ * `streamStageToCogs` for a stage in hand, counting the valid values on the way (a run checks its
+ * products with them, without a second pass). The bytes are those `writeGeoTiff` gives for the
+ * assembled arrays with the same options (same writer; rows arrive in strips instead of at once).
+ * Each file is written atomically; a failure removes the file being written.
+ */
+export async function streamOutputToCogs({ store, stage, output }: TileOutputRef, dir: string, options: GeoTiffWriteOptions = {}): Promise<{ files: string[]; count: StreamedCount }> {
   const rows = tileRows(stage.windows);
+  const width = stage.grid.width;
   const files: string[] = [];
   let strip: Float32Array | undefined;
+  let valid = 0;
   for (let d = 0; d < arraysPerOutput(stage); d++) {
     const file = stage.dates.length ? join(dir, `${stage.dates[d]}.tif`) : `${dir}.tif`;
-    const writer = await createGeoTiffWriter(file, { grid: stage.grid, bandCount: 1, bandNames: [stage.outputs[k].variable], ...options });
+    const writer = await createGeoTiffWriter(file, { grid: stage.grid, bandCount: 1, bandNames: [stage.outputs[output].variable], ...options });
     try {
       for (const row of rows) {
-        strip = await readStrip(store, stage, k, d, row, strip);
+        strip = await readStrip(store, stage, output, d, row, strip);
+        for (let i = 0, n = row.height * width; i < n; i++) if (Number.isFinite(strip[i])) valid++;
         await writer.writeRows([strip], row.height);
       }
       await writer.close();
@@ -75,5 +95,5 @@ export async function streamStageToCogs(store: string, stageId: string, output: 
     }
     files.push(file);
   }
-  return files;
+  return { files, count: { valid, total: arraysPerOutput(stage) * width * stage.grid.height } };
 }

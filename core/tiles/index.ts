@@ -9,4 +9,5 @@ export { createTileModelLoader, instantiatingModelLoader } from './model-loader.
 export { stagePluginsTileTask, runTileWithStagePlugins, type TileJobTask } from './core-worker.js';
 export { createInProcessExecutor, createLocalExecutor } from './local-executor.js';
 export { createTileService, runTileStage, type TileServiceOptions, type TileStageStats } from './service.js';
-export { assembleSeries, readStrip, streamStageToCogs } from './assemble.js';
+export { assembleSeries, readStrip, streamStageToCogs, streamOutputToCogs, type StreamedCount } from './assemble.js';
+export { tileBackedOutputs, streamableTileOutput, type TileOutputRef } from './tile-series.js';

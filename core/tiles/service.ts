@@ -5,8 +5,8 @@ import type { Grid, PixelWindow } from '../model/grid.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
-import { assembleSeries } from './assemble.js';
 import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
+import { materialiseStageOutputs, tileBackedOutputs } from './tile-series.js';
 import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
 
@@ -49,17 +49,18 @@ type AnyStageRequest<Params> = TileStageRequest<Params> | TileSummaryStageReques
 /**
  * `context.tiles`: writes each requested stage into the store (inputs spilled once, model, stage file),
  * skips the tiles an interrupted run finished (record and block sha256 matching, and the summary's
- * for a summary stage), runs the rest on the executor, and assembles the outputs into series.
+ * for a summary stage), runs the rest on the executor, and returns the outputs as series backed by the
+ * store (`tileBackedOutputs`: read when a reader asks for their pixels, else streamed to the products).
  */
 export function createTileService(options: TileServiceOptions): Required<TileService> {
   const withSpilled = { ...options, spilled: options.spilled ?? new WeakMap<Float32Array, Promise<string>>() };
   return {
     async run<Params>(request: TileStageRequest<Params>) {
-      return assembleSeries(options.store, await runTileStage(withSpilled, request));
+      return tileBackedOutputs(options.store, await runTileStage(withSpilled, request));
     },
     async runWithSummaries<Params>(request: TileSummaryStageRequest<Params>): Promise<TileStageResult> {
       const stage = await writeAndRunStage(withSpilled, request, true);
-      return { outputs: await assembleSeries(options.store, stage), windows: stage.windows, summaries: await stageSummaries(options.store, stage) };
+      return { outputs: tileBackedOutputs(options.store, stage), windows: stage.windows, summaries: await stageSummaries(options.store, stage) };
     },
   };
 }
@@ -100,6 +101,8 @@ export function runTileStage<Params>(options: TileServiceOptions, request: TileS
 }
 
 async function writeAndRunStage<Params>(options: TileServiceOptions, request: AnyStageRequest<Params>, summaries: boolean): Promise<TileStage> {
+  // A stage run again under the same id (a fan-out, a reused context) rewrites its blocks: earlier outputs are read first.
+  materialiseStageOutputs(options.store, stageId(options.scope, request.name));
   const stage = await prepareStage(options, request, summaries, options.spilled ?? new WeakMap());
   const jobs: TileJob[] = [];
   for (let tile = 0; tile < stage.windows.length; tile++) {
@@ -116,7 +119,7 @@ async function writeAndRunStage<Params>(options: TileServiceOptions, request: An
 
 async function prepareStage<Params>(options: TileServiceOptions, request: AnyStageRequest<Params>, summaries: boolean, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.name)) throw usageError('a tile stage name must be path-safe', { path: 'name', expected: 'letters, digits, _ . -', found: JSON.stringify(request.name) });
-  const id = `${options.scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${request.name}`;
+  const id = stageId(options.scope, request.name);
   const inputs: Record<string, TileInputSource> = {};
   for (const [name, input] of Object.entries(request.inputs)) {
     inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : rasterSource(name, input.raster, input.halo ?? 0);
@@ -141,6 +144,10 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
     inputs,
     windows: stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1),
   });
+}
+
+function stageId(scope: string, name: string): string {
+  return `${scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${name}`;
 }
 
 /** The stage's tiles: of `size`, halved (down to the alignment) while there are fewer than `parallelism`. */

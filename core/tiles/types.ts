@@ -138,7 +138,7 @@ export interface TileSummaryStageRequest<Params> extends Omit<TileStageRequest<P
   readonly task: TileSummaryTask<Params>;
 }
 
-/** What `runWithSummaries` gives: the assembled outputs, and each tile's window and summary, in tile order. */
+/** What `runWithSummaries` gives: the outputs (as `run` gives them), and each tile's window and summary, in tile order. */
 export interface TileStageResult {
   readonly outputs: Readonly<Record<string, Series>>;
   readonly windows: readonly PixelWindow[];
@@ -147,7 +147,7 @@ export interface TileStageResult {
 
 /** Runs per-pixel stages tile by tile on the run's executor (`context.tiles`). */
 export interface TileService {
-  /** Run every tile (skipping those a resumed run finished and whose checksums still match); the outputs, assembled. */
+  /** Run every tile (skipping those a resumed run finished and whose checksums still match); the outputs, as series read from the tile store on first access (core/tiles/tile-series.ts). */
   run<Params>(request: TileStageRequest<Params>): Promise<Readonly<Record<string, Series>>>;
   /**
    * `run` for a summary stage: the outputs and every tile's summary (kept in its record, so a resumed

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createMemoryLogger } from '../../core/index.js';
 import { runPipeline } from '../../host/index.js';
+import { runOutputFiles as outputs } from '../support/run-files.js';
 import { FIXTURES, ROOT, tempDir } from '../core/pipeline/helpers.js';
 import { freePort, startRedis, type TestRedis } from '../support/redis.js';
 import { runCli, startCli, startWorker, stopWorkers, waitFor, type CliProcess } from '../support/queue-processes.js';
@@ -23,19 +24,6 @@ const EXAMPLE = join(ROOT, 'pipelines', 'example.json');
 const EXAMPLE_ARGS = ['--param', 'demo={"days":6,"coarseCells":[6,6],"fineFactor":11,"stations":15}', '--tile-size', '22'];
 const SLOW = ['--param', 'delayMs=500'];
 const bullmq = createRequire(join(ROOT, 'package.json'))('bullmq') as typeof import('bullmq');
-
-/** Every output file of a run folder but the manifest and report (they hold timings), by relative path. */
-function outputs(out: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(join(dir, e.name));
-      else if (!['manifest.json', 'report.html'].includes(e.name)) files.set(relative(out, join(dir, e.name)), readFileSync(join(dir, e.name)));
-    }
-  };
-  walk(out);
-  return files;
-}
 
 function assertSameOutputs(got: Map<string, Buffer>, reference: Map<string, Buffer>): void {
   assert.deepEqual([...got.keys()], [...reference.keys()]);

@@ -1,4 +1,4 @@
-import { createGrid, createRng, makeSeries, workerTask, type PixelWindow, type TileFunction, type TileSummaryFunction } from '../../core/index.js';
+import { createGrid, createRng, makeSeries, workerTask, type PixelWindow, type TileFunction, type TileStageRequest, type TileSummaryFunction } from '../../core/index.js';
 
 /**
  * Test tile functions. `boxMean`: each output pixel is `scale ×` the mean of the valid values of
@@ -91,4 +91,17 @@ export function boxMeanInputs(seed: number) {
   const a = makeSeries({ variable: 'a', grid, dates, values: dates.map(() => Float32Array.from({ length: 23 * 17 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next()))) });
   const b = makeSeries({ variable: 'b', grid, dates: [], values: [Float32Array.from({ length: 23 * 17 }, (_, i) => i / 100)] });
   return { grid, dates, a, b };
+}
+
+/** The box-mean stage (scale 2) over {@link boxMeanInputs}: `a` read with a halo of 1, static `b`, output `mean` in m3/m3. */
+export function boxMeanRequest({ grid, dates, a, b }: ReturnType<typeof boxMeanInputs>): TileStageRequest<{ scale: number }> {
+  return {
+    name: 'box',
+    task: boxMeanTask,
+    params: { scale: 2 },
+    grid,
+    dates,
+    inputs: { a: { series: a, halo: 1 }, b: { series: b } },
+    outputs: [{ name: 'mean', variable: 'box', unit: 'm3/m3' }],
+  };
 }

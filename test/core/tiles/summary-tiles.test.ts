@@ -10,21 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWorkerPool, type TileSummaryStageRequest } from '../../../core/index.js';
 import { createLocalExecutor, createTileService, stagePluginsTileTask, storePaths, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
-import { boxMeanInputs, boxMeanReference, boxMeanSummaryTask, boxMeanTask, sumsOnlyTask, validSums } from '../../support/tile-fixture.js';
+import { boxMeanInputs, boxMeanRequest, boxMeanReference, boxMeanSummaryTask, boxMeanTask, sumsOnlyTask, validSums } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-summary-tiles-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const { grid, dates, a, b } = boxMeanInputs(11);
-const request: TileSummaryStageRequest<{ scale: number }> = {
-  name: 'box',
-  task: boxMeanSummaryTask,
-  params: { scale: 2 },
-  grid,
-  dates,
-  inputs: { a: { series: a, halo: 1 }, b: { series: b } },
-  outputs: [{ name: 'mean', variable: 'box' }],
-};
+const fixture = boxMeanInputs(11);
+const { grid, dates, a, b } = fixture;
+const request: TileSummaryStageRequest<{ scale: number }> = { ...boxMeanRequest(fixture), task: boxMeanSummaryTask, outputs: [{ name: 'mean', variable: 'box' }] };
 const pool = createWorkerPool(2);
 const service = (store: string, stats: TileStageStats[]) => createTileService({ store, run: 'test-run', scope: 'node', tileSize: 7, executor: createLocalExecutor(pool, stagePluginsTileTask), onStage: (s) => stats.push(s) });
 const windows = tileWindows(grid, 7);

@@ -3,26 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGrid, createRng, createSavedModel, createWorkerPool, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
+import { createGrid, createRng, createSavedModel, createWorkerPool, seriesRaster, writeGeoTiff, type Series } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { createLocalExecutor, createTileService, inputWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, streamStageToCogs, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
 import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
 import { modelChecksum } from '../../../core/tiles/store.js';
-import { boxMeanInputs, boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
+import { boxMeanInputs, boxMeanReference, boxMeanRequest, shortTileTask } from '../../support/tile-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'soilscale-tiles-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const { grid, dates, a, b } = boxMeanInputs(9);
-const request: TileStageRequest<{ scale: number }> = {
-  name: 'box',
-  task: boxMeanTask,
-  params: { scale: 2 },
-  grid,
-  dates,
-  inputs: { a: { series: a, halo: 1 }, b: { series: b } },
-  outputs: [{ name: 'mean', variable: 'box', unit: 'm3/m3' }],
-};
+const fixture = boxMeanInputs(9);
+const { grid, dates, a, b } = fixture;
+const request = boxMeanRequest(fixture);
 
 function service(store: string, stats: TileStageStats[], threads = 1) {
   return createTileService({ store, run: 'test-run', scope: 'node', tileSize: 7, executor: createLocalExecutor(createWorkerPool(threads), stagePluginsTileTask), onStage: (s) => stats.push(s) });
