@@ -20,6 +20,8 @@ export interface RegressionEngineParams {
   readonly dateToleranceDays: number;
   readonly cv: { readonly scheme: 'none' | 'kfold' | 'dates' | 'blocks'; readonly folds: number; readonly blockSize: number };
   readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean };
+  /** Window sides (odd, fine pixels): each predictor's mean over that window is added as a predictor. */
+  readonly windows: readonly number[];
   readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number; readonly changeOfSupport: 'none' | 'variogram' };
   readonly importance: boolean;
   readonly maskCoarseGaps: boolean;
@@ -82,6 +84,14 @@ export const regressionEngineParamProperties = {
     },
     additionalProperties: false,
     default: {},
+  },
+  windows: {
+    type: 'array',
+    items: { type: 'integer', minimum: 3, not: { multipleOf: 2 } },
+    uniqueItems: true,
+    default: [],
+    description:
+      'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
   },
   intervals: {
     type: 'object',

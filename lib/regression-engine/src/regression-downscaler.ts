@@ -38,6 +38,7 @@ import { deconvolveRange, type AtpkOptions } from './residual/atpk.js';
 import { predictTiles } from './predict-stage.js';
 import { tilePredictor } from './fine-predictor.js';
 import { correctResiduals } from './residual/correct.js';
+import { withWindowFeatures } from './window-features.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
 export interface EngineHost {
@@ -75,8 +76,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const ID = host.id;
   const log = context.logger;
   const notes: string[] = [];
-  const names = Object.keys(input.predictors ?? {});
-  if (names.length === 0) {
+  const inputNames = Object.keys(input.predictors ?? {});
+  if (inputNames.length === 0) {
     throw usageError('the regression downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
   }
   const coarse = downscaleCoarse(input, ID);
@@ -84,12 +85,12 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
   }
   const fineGrid = downscaleTarget(input, ID);
-  const predictors: Record<string, Series> = {};
-  for (const name of names) {
+  const resampled: Record<string, Series> = {};
+  for (const name of inputNames) {
     const s = input.predictors[name];
-    if (sameGrid(s.grid, fineGrid)) predictors[name] = s;
+    if (sameGrid(s.grid, fineGrid)) resampled[name] = s;
     else {
-      predictors[name] = resampleSeries(s, fineGrid, 'bilinear');
+      resampled[name] = resampleSeries(s, fineGrid, 'bilinear');
       context.warn('predictor-resampled', `predictor '${name}' resampled (${s.categorical ? 'nearest' : 'bilinear'}) from ${describeGrid(s.grid)} to the fine grid`);
     }
   }
@@ -99,8 +100,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
 
-  // Pass 1: align and gap-fill the predictors on every coarse date, aggregate them to the coarse grid.
-  const aligners = names.map((n) => createAligner(predictors[n], params));
+  // Pass 1: align and gap-fill the predictors (and their window features) on every coarse date, aggregate them to the coarse grid.
+  const { names, predictors, aligners } = withWindowFeatures(inputNames, resampled, inputNames.map((n) => createAligner(resampled[n], params)), params.windows, fineGrid);
   const coverageRows: Record<string, string | number>[] = [];
   const aggregated = names.map(() => [] as Float32Array[]);
   const kept = new Map<string, Float32Array>();

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Empirical ceiling of sub-grid correlation for predictor-based downscaling (docs/ensembles.md, "Sub-grid
+// ceiling"): an oracle random forest trained on the 1 km TRUTH itself — every fine pixel's within-cell anomaly
+// (truth − the truth's cell mean) against its predictors' within-cell anomalies (+ optional context) — scored
+// out of sample with spatial-block cross validation (2 × 2-cell blocks, 4 folds, as the experiment's CV). No
+// downscaler sees the truth, so none should beat this r with the same predictors: what remains is sub-grid
+// variability that no predictor observes. Needs `npm run build`.
+//
+//   node scripts/subgrid-ceiling.mjs                                  # the experiment's 4 evaluation scenes
+//   node scripts/subgrid-ceiling.mjs --scenes '[{"seed":11,"climate":"humid","days":60}]' --trees 30
+//   node scripts/subgrid-ceiling.mjs --predictors '["ndvi_1km","lst_1km","et_1km","landcover_1km"]'
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const dist = new URL('../dist/', import.meta.url).href;
+const core = await import(`${dist}core/index.js`);
+const host = await import(`${dist}host/index.js`);
+const plugins = await import(`${dist}plugins/index.js`);
+const engine = await import(`${dist}lib/regression-engine/index.js`);
+const { createAligner } = await import(`${dist}lib/regression-engine/src/predictor-alignment.js`);
+const { boxMean } = await import(`${dist}lib/regression-engine/src/window-features.js`);
+
+const { values: args } = parseArgs({
+  options: { scenes: { type: 'string' }, predictors: { type: 'string' }, features: { type: 'string' }, trees: { type: 'string', default: '60' }, 'max-samples': { type: 'string', default: '30000' } },
+});
+const SCENES = (
+  args.scenes
+    ? JSON.parse(args.scenes)
+    : [
+        { seed: 21, climate: 'semi-arid', days: 60, start: '2023-04-01' },
+        { seed: 22, climate: 'humid', days: 75, start: '2023-05-15' },
+        { seed: 23, climate: 'semi-arid', days: 60, start: '2023-08-01' },
+        { seed: 24, climate: 'humid', days: 60, start: '2023-10-01' },
+      ]
+).map((s) => ({ coarseCells: [6, 6], fineFactor: 1, stations: 20, ...s }));
+const PREDICTORS = args.predictors ? JSON.parse(args.predictors) : ['ndvi_1km', 'lst_1km', 'albedo_1km', 'precip_1km', 'dem_1km', 'twi_1km', 'clay_1km', 'sand_1km'];
+/** The experiment's gap filling (the engine defaults) and CV. */
+const ALIGN = { gapFill: 'interpolate', maxGapDays: 16, climatologyWindowDays: 15, dateToleranceDays: 4 };
+const CV = { folds: 4, blockSize: 2 };
+/**
+ * Feature sets (--features, comma-separated): predictor anomalies + day of year; `+ context`: also the raw values,
+ * the predictors' cell means and the coarse input; `+ windows`: also the anomalies of 3 × 3 and 5 × 5 window means.
+ */
+const KNOWN_SETS = ['anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows'];
+const FEATURE_SETS = args.features ? args.features.split(',') : ['anomalies', 'anomalies + context', 'anomalies + context + windows'];
+for (const set of FEATURE_SETS) if (!KNOWN_SETS.includes(set)) throw new Error(`unknown feature set '${set}' (known: ${KNOWN_SETS.join(', ')})`);
+const WINDOWS = [3, 5];
+
+const registry = host.builtinRegistry();
+const workers = core.createWorkerPool(2);
+const dir = mkdtempSync(join(tmpdir(), 'soilscale-subgrid-ceiling-'));
+const results = [];
+try {
+  for (const [si, options] of SCENES.entries()) {
+    const scene = await core.readStacScene((await plugins.writeSyntheticScene(options, join(dir, `scene-${si}`))).catalogPath);
+    const coarse = await scene.load('sm_coarse');
+    const truth = await scene.load('sm_truth_1km');
+    const names = PREDICTORS.filter((k) => scene.has(k));
+    const predictors = await Promise.all(names.map((k) => scene.load(k)));
+    const layout = engine.blockLayout(coarse.grid, truth.grid, 'ceiling');
+    const label = `seed ${options.seed} ${options.climate} ${options.days} d from ${options.start}`;
+    for (const set of FEATURE_SETS) {
+      const rows = pixelRows({ coarse, truth, predictors, names, layout, context: set.includes('context'), windows: set.includes('windows') ? WINDOWS : [] });
+      const context = host.createHostContext({ seed: 42, workers });
+      const rf = await registry.get('regressor:rf').create({ trees: Number(args.trees), maxSamples: Number(args['max-samples']) }, context);
+      const t0 = Date.now();
+      const { oof } = await engine.crossValidate(rf, rows.table, 'blocks', CV.folds, core.createRng(42).fork(1));
+      const r = subgridR(oof, rows);
+      results.push({ scene: label, features: set, rows: rows.table.rows, subgridR: r, seconds: (Date.now() - t0) / 1000 });
+      console.error(JSON.stringify(results.at(-1)));
+    }
+  }
+} finally {
+  await workers.close?.();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * One row per fine pixel and date with every predictor valid (after gap filling): features = the predictors'
+ * within-cell anomalies (pixel − cell mean over valid pixels; with `windows` also of their window means) and
+ * sin/cos of the day of year, with `context`
+ * also the raw values, the predictors' cell means and the coarse input of the cell; target = the truth's
+ * within-cell anomaly. Group = the 2 × 2-cell CV block of the pixel's cell.
+ */
+function pixelRows({ coarse, truth, predictors, names, layout, context, windows }) {
+  const cellOf = engine.pixelCells(layout);
+  const cw = coarse.grid.width;
+  const nbx = Math.ceil(cw / CV.blockSize);
+  const groupOfCell = (k) => Math.floor(Math.floor(k / cw) / CV.blockSize) * nbx + Math.floor((k % cw) / CV.blockSize);
+  const aligners = predictors.map((s) => createAligner(s, ALIGN));
+  const windowNames = windows.flatMap((w) => names.map((n) => `${n}_w${w}`));
+  const columns = [...[...names, ...windowNames].map((n) => `${n}_anomaly`), ...(context ? [...names, ...names.map((n) => `${n}_cell`), 'coarse'] : []), 'doy_sin', 'doy_cos'];
+  const x = [];
+  const y = [];
+  const cell = [];
+  const date = [];
+  coarse.dates.forEach((d, di) => {
+    const t = truth.values[truth.dates.indexOf(d)];
+    if (!t) return;
+    const raw = aligners.map((a) => a(d).values);
+    const arrays = [...raw, ...windows.flatMap((w) => raw.map((a) => boxMean(a, layout.fine.width, layout.fine.height, w)))];
+    const valid = (p) => cellOf[p] >= 0 && t[p] === t[p] && arrays.every((a) => a[p] === a[p]);
+    const means = [t, ...arrays].map((a) => engine.blockMeans(Float32Array.from(a, (v, p) => (valid(p) ? v : Number.NaN)), layout));
+    const doy = core.dateFeatureValues(d, 'doy');
+    for (let p = 0; p < t.length; p++) {
+      if (!valid(p)) continue;
+      const k = cellOf[p];
+      x.push(...arrays.map((a, f) => a[p] - means[f + 1][k]));
+      if (context) x.push(...raw.map((a) => a[p]), ...raw.map((_, f) => means[f + 1][k]), coarse.values[di][k]);
+      x.push(...doy);
+      y.push(t[p] - means[0][k]);
+      cell.push(k);
+      date.push(di);
+    }
+  });
+  const table = core.createTable(columns, y.length, true);
+  table.x.set(x);
+  table.y.set(y);
+  return { table: { ...table, index: { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, groupOfCell) } }, y };
+}
+
+/** Pooled correlation of within-cell anomalies (as validator:raster: prediction and truth recentred per cell and date). */
+function subgridR(pred, { table, y }) {
+  const key = (r) => table.index.date[r] * 1e6 + table.index.pixel[r];
+  const sums = new Map();
+  for (let r = 0; r < y.length; r++) {
+    const s = sums.get(key(r)) ?? { p: 0, t: 0, n: 0 };
+    s.p += pred[r];
+    s.t += y[r];
+    s.n++;
+    sums.set(key(r), s);
+  }
+  let spp = 0, stt = 0, spt = 0;
+  for (let r = 0; r < y.length; r++) {
+    const s = sums.get(key(r));
+    if (s.n < 2) continue;
+    const a = pred[r] - s.p / s.n;
+    const b = y[r] - s.t / s.n;
+    spp += a * a;
+    stt += b * b;
+    spt += a * b;
+  }
+  return spt / Math.sqrt(spp * stt);
+}
+
+const f = (v) => (typeof v === 'number' ? v.toFixed(3) : '—');
+const scenes = [...new Set(results.map((r) => r.scene))];
+console.log(`\n**Sub-grid r of the oracle (RF on the truth, spatial-block CV; ${args.trees} trees, ${args['max-samples']} rows per tree)**\n`);
+console.log(`| features | ${scenes.join(' | ')} | mean |`);
+console.log(`|---|${scenes.map(() => '---|').join('')}---|`);
+for (const set of FEATURE_SETS) {
+  const values = scenes.map((s) => results.find((r) => r.scene === s && r.features === set)?.subgridR);
+  console.log(`| ${set} | ${values.map(f).join(' | ')} | ${f(values.reduce((a, v) => a + v, 0) / values.length)} |`);
+}
