@@ -21,6 +21,8 @@ const plugins = await import(`${dist}plugins/index.js`);
 const engine = await import(`${dist}lib/regression-engine/index.js`);
 const { createAligner } = await import(`${dist}lib/regression-engine/src/predictor-alignment.js`);
 const { boxMean } = await import(`${dist}lib/regression-engine/src/window-features.js`);
+const { generateSyntheticScene } = await import(`${dist}plugins/source-synthetic/src/generate.js`);
+const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/options.js`);
 
 const { values: args } = parseArgs({
   options: { scenes: { type: 'string' }, predictors: { type: 'string' }, features: { type: 'string' }, trees: { type: 'string', default: '60' }, 'max-samples': { type: 'string', default: '30000' } },
@@ -41,9 +43,13 @@ const ALIGN = { gapFill: 'interpolate', maxGapDays: 16, climatologyWindowDays: 1
 const CV = { folds: 4, blockSize: 2 };
 /**
  * Feature sets (--features, comma-separated): predictor anomalies + day of year; `+ context`: also the raw values,
- * the predictors' cell means and the coarse input; `+ windows`: also the anomalies of 3 × 3 and 5 × 5 window means.
+ * the predictors' cell means and the coarse input; `+ windows`: also the anomalies of 3 × 3 and 5 × 5 window means;
+ * `+ true soil`, `+ true rain`: also hidden states of the generator no predictor observes, as extra predictors — the
+ * true hydraulic parameters (porosity, wilting point, air-dry content; the observed sand/clay carry ±3 % noise)
+ * and the true daily 1 km rain with its antecedent index (the observed rain is a ~0.1° block product) — to
+ * attribute the gap between the ceiling and 1.
  */
-const KNOWN_SETS = ['anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows'];
+const KNOWN_SETS = ['anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows', 'anomalies + context + windows + true soil', 'anomalies + context + windows + true soil + true rain'];
 const FEATURE_SETS = args.features ? args.features.split(',') : ['anomalies', 'anomalies + context', 'anomalies + context + windows'];
 for (const set of FEATURE_SETS) if (!KNOWN_SETS.includes(set)) throw new Error(`unknown feature set '${set}' (known: ${KNOWN_SETS.join(', ')})`);
 const WINDOWS = [3, 5];
@@ -61,8 +67,10 @@ try {
     const predictors = await Promise.all(names.map((k) => scene.load(k)));
     const layout = engine.blockLayout(coarse.grid, truth.grid, 'ceiling');
     const label = `seed ${options.seed} ${options.climate} ${options.days} d from ${options.start}`;
+    const hidden = FEATURE_SETS.some((set) => set.includes('true')) ? hiddenStates(options, truth) : undefined;
     for (const set of FEATURE_SETS) {
-      const rows = pixelRows({ coarse, truth, predictors, names, layout, context: set.includes('context'), windows: set.includes('windows') ? WINDOWS : [] });
+      const extra = [...(set.includes('true soil') ? hidden.soil : []), ...(set.includes('true rain') ? hidden.rain : [])];
+      const rows = pixelRows({ coarse, truth, predictors: [...predictors, ...extra], names: [...names, ...extra.map((e) => e.variable)], layout, context: set.includes('context'), windows: set.includes('windows') ? WINDOWS : [] });
       const context = host.createHostContext({ seed: 42, workers });
       const rf = await registry.get('regressor:rf').create({ trees: Number(args.trees), maxSamples: Number(args['max-samples']) }, context);
       const t0 = Date.now();
@@ -75,6 +83,36 @@ try {
 } finally {
   await workers.close?.();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The generator's hidden states on the truth grid (generated again in memory with diagnostics; same options, same
+ * truth — checked): the surface model's true hydraulic parameters, the true daily rain and its antecedent
+ * precipitation index (API_d = 0.85·API_{d−1} + P_d). Only for the default fineFactor 1 (the 30 m sub-area's model
+ * then covers the same pixels as its "1 km" ones).
+ */
+function hiddenStates(options, truth) {
+  if ((options.fineFactor ?? 33) !== 1) throw new Error('true soil / true rain need scenes with fineFactor 1');
+  const data = generateSyntheticScene(resolveOptions(options), true);
+  const t = data.layers.find((l) => l.key === 'sm_truth_1km');
+  if (t.values.some((v, d) => v.some((x, i) => !(x === truth.values[d][i] || (x !== x && truth.values[d][i] !== truth.values[d][i]))))) throw new Error('the in-memory scene differs from the written one');
+  const g = data.diagnostics;
+  const sub = data.subArea;
+  const w = truth.grid.width;
+  // Inside the 30 m sub-area the truth comes from the fine model: its parameters there.
+  const withSub = (km, fine) => {
+    const out = Float32Array.from(km);
+    for (let r = 0; r < sub.height; r++) for (let c = 0; c < sub.width; c++) out[(sub.y + r) * w + sub.x + c] = fine[r * sub.width + c];
+    return out;
+  };
+  const soil = ['porosity', 'wiltingPoint', 'airDry'].map((k) => core.makeSeries({ variable: `true_${k}`, grid: truth.grid, dates: [], values: [withSub(g[k], g.fine[k])] }));
+  let api = new Float32Array(w * truth.grid.height);
+  const apis = g.precip.map((p) => (api = Float32Array.from(p, (v, i) => 0.85 * api[i] + v)));
+  const rain = [
+    core.makeSeries({ variable: 'true_precip', grid: truth.grid, dates: data.dates, values: g.precip }),
+    core.makeSeries({ variable: 'true_api', grid: truth.grid, dates: data.dates, values: apis }),
+  ];
+  return { soil, rain };
 }
 
 /**
