@@ -77,6 +77,7 @@ Object.assign(METHODS, {
   'rf anomalies 2-4 scale': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3, 4], anomalies: true, scaleFeature: true } }],
   'rf anomalies 3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { ...ANOMALIES_3, context: true } }],
   'rf anomalies 3 w3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { ...ANOMALIES_3, context: true }, windows: [3] }],
+  'rf anomalies 2-3 w3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3], anomalies: true, context: true }, windows: [3] }],
 });
 // --- end subgrid ---
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
