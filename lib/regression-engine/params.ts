@@ -93,7 +93,7 @@ export const regressionEngineParamProperties = {
   },
   windows: {
     type: 'array',
-    items: { type: 'integer', minimum: 3, not: { multipleOf: 2 } },
+    items: { type: 'integer', minimum: 3 },
     uniqueItems: true,
     default: [],
     description:

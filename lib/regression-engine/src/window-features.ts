@@ -60,6 +60,8 @@ export function withWindowFeatures(
   grid: Grid,
 ): { names: string[]; predictors: Record<string, Series>; aligners: Aligner[] } {
   if (windows.length === 0) return { names: [...names], predictors: { ...predictors }, aligners: [...aligners] };
+  const even = windows.find((side) => side % 2 === 0);
+  if (even !== undefined) throw usageError('a window side must be odd, so the window is centred on its pixel', { path: 'windows', expected: 'odd sides such as 3 or 5', found: String(even) });
   const shared = aligners.map(lastCall);
   const out = { names: [...names], predictors: { ...predictors }, aligners: [...shared] };
   for (const side of windows) {

@@ -34,7 +34,7 @@ test('boxMean equals a direct window sum on a random raster with gaps (5 × 5, n
     }
 });
 
-test('withWindowFeatures: names after the predictors, static and temporal window series, name clash is a usage error', () => {
+test('withWindowFeatures: names after the predictors, static and temporal window series; a name clash or an even side is a usage error', () => {
   const grid = createGrid(4, 3, [0, 10, 0, 30, 0, -10], 'EPSG:32633');
   const raster = Float32Array.from({ length: 12 }, (_, i) => i);
   const stat = makeSeries({ variable: 'dem', grid, dates: [], values: [raster] });
@@ -49,6 +49,10 @@ test('withWindowFeatures: names after the predictors, static and temporal window
   assert.throws(
     () => withWindowFeatures(['dem', 'dem_w3'], { dem: stat, dem_w3: stat }, [aligner(stat), aligner(stat)], [3], grid),
     (e: unknown) => isSoilscaleError(e) && /window feature/.test((e as Error).message),
+  );
+  assert.throws(
+    () => withWindowFeatures(['dem'], { dem: stat }, [aligner(stat)], [4], grid),
+    (e: unknown) => isSoilscaleError(e) && /must be odd/.test((e as Error).message),
   );
 });
 
