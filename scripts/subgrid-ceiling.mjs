@@ -9,7 +9,7 @@
 //   node scripts/subgrid-ceiling.mjs                                  # the experiment's 4 evaluation scenes
 //   node scripts/subgrid-ceiling.mjs --scenes '[{"seed":11,"climate":"humid","days":60}]' --trees 30
 //   node scripts/subgrid-ceiling.mjs --predictors '["ndvi_1km","lst_1km","et_1km","landcover_1km"]'
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,9 +47,12 @@ const CV = { folds: 4, blockSize: 2 };
  * `+ true soil`, `+ true rain`: also hidden states of the generator no predictor observes, as extra predictors — the
  * true hydraulic parameters (porosity, wilting point, air-dry content; the observed sand/clay carry ±3 % noise)
  * and the true daily 1 km rain with its antecedent index (the observed rain is a ~0.1° block product) — to
- * attribute the gap between the ceiling and 1.
+ * attribute the gap between the ceiling and 1. For comparison, `method: best-1km` runs the downscaler of
+ * pipelines/best-1km.json (its `down` node with the params' defaults; no intervals), once more with the truth's
+ * cell means as coarse input (no coarse error: what the coarse input's own error costs the sub-grid r).
  */
-const KNOWN_SETS = ['anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows', 'anomalies + context + windows + true soil', 'anomalies + context + windows + true soil + true rain'];
+const METHOD_SETS = ['method: best-1km', 'method: best-1km, truth cell means as coarse input'];
+const KNOWN_SETS = [...METHOD_SETS, 'anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows', 'anomalies + context + windows + true soil', 'anomalies + context + windows + true soil + true rain'];
 const FEATURE_SETS = args.features ? args.features.split(',') : ['anomalies', 'anomalies + context', 'anomalies + context + windows'];
 for (const set of FEATURE_SETS) if (!KNOWN_SETS.includes(set)) throw new Error(`unknown feature set '${set}' (known: ${KNOWN_SETS.join(', ')})`);
 const WINDOWS = [3, 5];
@@ -69,6 +72,16 @@ try {
     const label = `seed ${options.seed} ${options.climate} ${options.days} d from ${options.start}`;
     const hidden = FEATURE_SETS.some((set) => set.includes('true')) ? hiddenStates(options, truth) : undefined;
     for (const set of FEATURE_SETS) {
+      if (METHOD_SETS.includes(set)) {
+        const input = set === METHOD_SETS[0] ? coarse : core.makeSeries({ ...coarse, values: truth.values.map((t) => Float32Array.from(engine.blockMeans(t, layout))) });
+        const context = host.createHostContext({ seed: 42, workers });
+        const t0 = Date.now();
+        const product = (await (await registry.get('downscaler:regression').create(bestParams(), context)).downscale({ coarse: input, predictors: Object.fromEntries(names.map((n, i) => [n, predictors[i]])), target: truth.grid })).product;
+        const v = await (await registry.get('validator:raster').create({}, context)).validate({ product, reference: truth, coarse });
+        results.push({ scene: label, features: set, subgridR: v.tables.subgrid.rows.find((row) => row.date === 'all').r, seconds: (Date.now() - t0) / 1000 });
+        console.error(JSON.stringify(results.at(-1)));
+        continue;
+      }
       const extra = [...(set.includes('true soil') ? hidden.soil : []), ...(set.includes('true rain') ? hidden.rain : [])];
       const rows = pixelRows({ coarse, truth, predictors: [...predictors, ...extra], names: [...names, ...extra.map((e) => e.variable)], layout, context: set.includes('context'), windows: set.includes('windows') ? WINDOWS : [] });
       const context = host.createHostContext({ seed: 42, workers });
@@ -83,6 +96,14 @@ try {
 } finally {
   await workers.close?.();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The params of best-1km's downscaler: its `down` node with every `$param` at its default, inputs left out, no intervals. */
+function bestParams() {
+  const pipeline = JSON.parse(readFileSync(new URL('../pipelines/best-1km.json', import.meta.url), 'utf8'));
+  const resolve = (v) =>
+    Array.isArray(v) ? v.map(resolve) : v && typeof v === 'object' ? ('$param' in v ? pipeline.params[v.$param].default : Object.fromEntries(Object.entries(v).filter(([, x]) => !(x && typeof x === 'object' && '$node' in x)).map(([k, x]) => [k, resolve(x)]))) : v;
+  return { ...resolve(pipeline.nodes.down.with), intervals: { method: 'none' } };
 }
 
 /**
