@@ -51,7 +51,7 @@ const CV = { folds: 4, blockSize: 2 };
  * pipelines/best-1km.json (its `down` node with the params' defaults; no intervals), once more with the truth's
  * cell means as coarse input (no coarse error: what the coarse input's own error costs the sub-grid r).
  */
-const METHOD_SETS = ['method: best-1km', 'method: best-1km, truth cell means as coarse input'];
+const METHOD_SETS = ['method: best-1km', 'method: best-1km on the truth cell means'];
 const KNOWN_SETS = [...METHOD_SETS, 'anomalies', 'anomalies + context', 'anomalies + windows', 'anomalies + context + windows', 'anomalies + context + windows + true soil', 'anomalies + context + windows + true soil + true rain'];
 const FEATURE_SETS = args.features ? args.features.split(',') : ['anomalies', 'anomalies + context', 'anomalies + context + windows'];
 for (const set of FEATURE_SETS) if (!KNOWN_SETS.includes(set)) throw new Error(`unknown feature set '${set}' (known: ${KNOWN_SETS.join(', ')})`);
