@@ -71,6 +71,19 @@ const METHODS = {
   'ensemble stations anomalies 3': ['downscaler:ensemble', { ...common, intervals: { method: 'none' }, learners: LEARNERS, stacking: { scale: 'stations' }, multiScale: { levels: [3], anomalies: true } }],
   // ── end of the stacking block ──
 };
+// --- subgrid (issue 19): variants of `rf anomalies 3` — neighbourhood (window) features, more levels, scale feature, cell context ---
+const ANOMALIES_3 = { levels: [3], anomalies: true };
+Object.assign(METHODS, {
+  'rf anomalies 3 w3': ['downscaler:regression', { ...common, regressor: RF, multiScale: ANOMALIES_3, windows: [3] }],
+  'rf anomalies 3 w3+5': ['downscaler:regression', { ...common, regressor: RF, multiScale: ANOMALIES_3, windows: [3, 5] }],
+  'rf anomalies 3 w5': ['downscaler:regression', { ...common, regressor: RF, multiScale: ANOMALIES_3, windows: [5] }],
+  'rf anomalies 2-4': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3, 4], anomalies: true } }],
+  'rf anomalies 2-4 scale': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3, 4], anomalies: true, scaleFeature: true } }],
+  'rf anomalies 3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { ...ANOMALIES_3, context: true } }],
+  'rf anomalies 3 w3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { ...ANOMALIES_3, context: true }, windows: [3] }],
+  'rf anomalies 2-3 w3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3], anomalies: true, context: true }, windows: [3] }],
+});
+// --- end subgrid ---
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
 for (const m of methods) if (!METHODS[m]) throw new Error(`unknown method '${m}' (known: ${Object.keys(METHODS).join(', ')})`);
 

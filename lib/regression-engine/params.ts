@@ -19,7 +19,9 @@ export interface RegressionEngineParams {
   readonly climatologyWindowDays: number;
   readonly dateToleranceDays: number;
   readonly cv: { readonly scheme: 'none' | 'kfold' | 'dates' | 'blocks'; readonly folds: number; readonly blockSize: number };
-  readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean };
+  readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean; readonly context: boolean };
+  /** Window sides (odd, fine pixels): each predictor's mean over that window is added as a predictor. */
+  readonly windows: readonly number[];
   readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number; readonly changeOfSupport: 'none' | 'variogram' };
   readonly importance: boolean;
   readonly maskCoarseGaps: boolean;
@@ -79,9 +81,23 @@ export const regressionEngineParamProperties = {
       levels: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Sub-block sides in fine pixels (e.g. [2, 3, 4]); [] = coarse rows only.' },
       anomalies: { type: 'boolean', default: false, description: 'Targets and predictors as deviations from the parent coarse cell (coarse rows, all zero, are left out); the fine prediction is the coarse value plus the predicted anomaly.' },
       scaleFeature: { type: 'boolean', default: false, description: 'Add a column `scale` (block side in fine pixels: the cell size for coarse rows, 1 when predicting).' },
+      context: {
+        type: 'boolean',
+        default: false,
+        description:
+          'With anomalies: add the cell context as columns of the refit — every predictor’s coarse-cell mean (`<name>_cell`) and the cell’s coarse value (`coarse_cell`) — so the within-cell relation may depend on the cell’s state (the first pass never sees them). Adds one fine raster per predictor and date in memory for the prediction.',
+      },
     },
     additionalProperties: false,
     default: {},
+  },
+  windows: {
+    type: 'array',
+    items: { type: 'integer', minimum: 3 },
+    uniqueItems: true,
+    default: [],
+    description:
+      'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
   },
   intervals: {
     type: 'object',

@@ -2,6 +2,7 @@ import { createTable, dateFeatureValues, type Table } from '../../../core/index.
 import type { RegressionEngineParams } from '../params.js';
 import type { BlockLayout } from './block-layout.js';
 import { levelRows, subBlocks } from './multi-scale.js';
+import { cellContextNames, cellContextRow } from './cell-context.js';
 
 export interface MultiScaleInput {
   /** The coarse training table (its rows come first unless `anomalies`). */
@@ -12,6 +13,8 @@ export interface MultiScaleInput {
   readonly groupOf: (cell: number) => number;
   readonly scaleColumn: boolean;
   readonly anomalies: boolean;
+  /** Cell-context columns after the predictors (`cell-context.ts`; anomalies only). */
+  readonly context: boolean;
   /** Coarse aggregate of predictor `f` on date `d` (the training features). */
   readonly coarseFeatureAt: (f: number, d: number) => ArrayLike<number>;
   readonly coarseTarget: (d: number) => ArrayLike<number>;
@@ -22,13 +25,15 @@ export interface MultiScaleInput {
 /**
  * The multi-scale training table: the coarse rows (with `scale` = the cell side in fine pixels when
  * asked), then for every date and level the sub-block rows (`scale` = the level), columns in the
- * coarse table's order (predictors, date features, scale). Index: date, parent cell, its CV group.
+ * coarse table's order (predictors, cell context when asked, date features, scale). Index: date, parent
+ * cell, its CV group.
  */
 export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
   const { train, layout, params, scaleColumn, anomalies } = input;
-  const columns = [...train.columns, ...(scaleColumn ? ['scale'] : [])];
-  const nf = columns.length;
+  const context = anomalies && input.context;
   const nPred = train.columns.length - dateFeatureValues(input.dates[0], params.dateFeatures).length;
+  const predictorNames = train.columns.slice(0, nPred);
+  const columns = [...predictorNames, ...(context ? cellContextNames(predictorNames) : []), ...train.columns.slice(nPred), ...(scaleColumn ? ['scale'] : [])];
   const x: number[] = [];
   const y: number[] = [];
   const date: number[] = [];
@@ -52,6 +57,7 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
       const rows = levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase);
       for (let r = 0; r < rows.rows; r++) {
         for (let f = 0; f < nPred; f++) x.push(rows.x[r * nPred + f]);
+        if (context) x.push(...cellContextRow(anomalyBase!.coarseFeatures, anomalyBase!.coarseTarget, rows.parent[r]));
         x.push(...extras);
         if (scaleColumn) x.push(blocks.side);
         y.push(rows.y[r]);

@@ -38,6 +38,8 @@ import { deconvolveRange, type AtpkOptions } from './residual/atpk.js';
 import { predictTiles } from './predict-stage.js';
 import { tilePredictor } from './fine-predictor.js';
 import { correctResiduals } from './residual/correct.js';
+import { withWindowFeatures } from './window-features.js';
+import { cellContextNames, cellContextSeries } from './cell-context.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
 export interface EngineHost {
@@ -75,8 +77,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const ID = host.id;
   const log = context.logger;
   const notes: string[] = [];
-  const names = Object.keys(input.predictors ?? {});
-  if (names.length === 0) {
+  const inputNames = Object.keys(input.predictors ?? {});
+  if (inputNames.length === 0) {
     throw usageError('the regression downscaler needs fine predictors', { path: `${ID}.predictors`, expected: 'at least one series (ndvi, lst, dem…)', found: 'none' });
   }
   const coarse = downscaleCoarse(input, ID);
@@ -84,12 +86,12 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     throw usageError('the coarse input has no dates', { path: `${ID}.coarse`, expected: 'a temporal series (one raster per date)', found: `static layer '${coarse.variable}'` });
   }
   const fineGrid = downscaleTarget(input, ID);
-  const predictors: Record<string, Series> = {};
-  for (const name of names) {
+  const resampled: Record<string, Series> = {};
+  for (const name of inputNames) {
     const s = input.predictors[name];
-    if (sameGrid(s.grid, fineGrid)) predictors[name] = s;
+    if (sameGrid(s.grid, fineGrid)) resampled[name] = s;
     else {
-      predictors[name] = resampleSeries(s, fineGrid, 'bilinear');
+      resampled[name] = resampleSeries(s, fineGrid, 'bilinear');
       context.warn('predictor-resampled', `predictor '${name}' resampled (${s.categorical ? 'nearest' : 'bilinear'}) from ${describeGrid(s.grid)} to the fine grid`);
     }
   }
@@ -99,8 +101,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
 
-  // Pass 1: align and gap-fill the predictors on every coarse date, aggregate them to the coarse grid.
-  const aligners = names.map((n) => createAligner(predictors[n], params));
+  // Pass 1: align and gap-fill the predictors (and their window features) on every coarse date, aggregate them to the coarse grid.
+  const { names, predictors, aligners } = withWindowFeatures(inputNames, resampled, inputNames.map((n) => createAligner(resampled[n], params)), params.windows, fineGrid);
   const coverageRows: Record<string, string | number>[] = [];
   const aggregated = names.map(() => [] as Float32Array[]);
   const kept = new Map<string, Float32Array>();
@@ -178,15 +180,20 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   if (multiScale && (steps > 1 || params.residualType === 'model')) {
     throw usageError('multi-scale training needs one row per cell and date and the conservation residual', { path: `${ID}.multiScale.levels`, expected: 'a non-sequence regressor and residualType conservation', found: steps > 1 ? `a sequence regressor (${steps} steps)` : 'residualType model' });
   }
+  if (params.multiScale.context && !anomalies) {
+    throw usageError('cell-context columns describe the cell around a within-cell anomaly', { path: `${ID}.multiScale.context`, expected: 'multiScale.levels and anomalies true', found: multiScale ? 'anomalies false' : 'no multiScale.levels' });
+  }
+  const contextColumns = anomalies && params.multiScale.context;
   const baseLayout = featureLayout(names, params.dateFeatures, steps);
-  const predictLayout = scaleColumn ? { ...baseLayout, columns: [...baseLayout.columns, 'scale'], features: [...baseLayout.features, 'scale'] } : baseLayout;
+  const refitLayout = contextColumns ? featureLayout([...names, ...cellContextNames(names)], params.dateFeatures, steps) : baseLayout;
+  const predictLayout = scaleColumn ? { ...refitLayout, columns: [...refitLayout.columns, 'scale'], features: [...refitLayout.features, 'scale'] } : refitLayout;
   const coarseFeatureAt = (f: number, d: number) => coarseFeatures[names[f]].values[isStatic(coarseFeatures[names[f]]) ? 0 : d];
   const alignedAt = (d: number) => names.map((_, f) => kept.get(`${f}/${d}`) ?? aligners[f](dates[d]).values);
   let model = firstPass;
   if (multiScale) {
     const firstPredictor = tilePredictor(firstPass, layout, baseLayout, params.tilePixels, Math.max(1, context.workers.size));
     const table = await multiScaleTable({
-      train, layout, dates, params, groupOf, scaleColumn, anomalies,
+      train, layout, dates, params, groupOf, scaleColumn, anomalies, context: contextColumns,
       coarseFeatureAt,
       coarseTarget: (d) => coarse.values[d],
       fineAt: async (d) => {
@@ -199,7 +206,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     model = await regressor.fit(table);
     const refit = await model.predict(table);
     tables.multiScale = recordTable(
-      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
+      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
       undefined,
       ['final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows', 'cv, fit, importance and the intervals describe the first-pass coarse model'],
     );
@@ -229,12 +236,17 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   // Pass 2: predict every fine pixel of every date and correct the residuals, tile by tile (context.tiles).
   const aligned = dates.map((_, d) => alignedAt(d));
   kept.clear();
+  const cellContext = contextColumns ? cellContextSeries([...names.map((n) => coarseFeatures[n]), coarse], layout) : undefined;
   const tiled = await predictTiles(context, {
     model, layout, coarse, dates, params, steps, atpk, calibration, scaleColumn, anomalies,
     features: predictLayout,
-    predictors: names.map((name, f) => (isStatic(predictors[name]) ? predictors[name] : makeSeries({ variable: name, grid: fineGrid, dates, values: aligned.map((a) => a[f]) }))),
+    predictors: [
+      ...names.map((name, f) => (isStatic(predictors[name]) ? predictors[name] : makeSeries({ variable: name, grid: fineGrid, dates, values: aligned.map((a) => a[f]) }))),
+      ...(cellContext?.fine ?? []),
+    ],
     modelCoarse: params.residualType === 'model' ? makeSeries({ variable: 'model_coarse', grid: coarse.grid, dates, values: modelCoarse.map((m) => Float32Array.from(m)) }) : undefined,
-    coarseFeatures: anomalies ? names.map((n) => coarseFeatures[n]) : undefined,
+    // The context columns go through the stage as predictors whose reference is zero (they enter as they are).
+    coarseFeatures: anomalies ? [...names.map((n) => coarseFeatures[n]), ...(cellContext?.reference ?? [])] : undefined,
   });
   const product = tiled.product.values;
   const spread = tiled.spread.values;
