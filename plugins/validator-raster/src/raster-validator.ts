@@ -1,30 +1,55 @@
 import {
+  addPairSums,
   aggregateSeries,
-  aggregateToGrid,
   checkNesting,
   createGrid,
   describeGrid,
+  EMPTY_PAIR_SUMS,
+  EXACT_ZERO,
+  exactAdd,
+  exactFromJson,
+  exactToNumber,
   inputError,
-  intervalCoverage,
   isNorthUp,
   isSoilscaleError,
   isStatic,
   METRIC_COLUMNS,
+  metricsOfPairSums,
   metricsTableRow,
-  pairedMetricsOfChunks,
+  NO_RANK_METRICS,
+  pairMeans,
+  pairSumsFromJson,
+  rankMetricsOfPairs,
   recordTable,
+  runSummaryStage,
   sameGrid,
+  type Exact,
   type Grid,
   type Nesting,
-  type PairChunk,
+  type PairSums,
   type PluginContext,
+  type RankMetrics,
   type RecordTable,
   type Series,
+  type TileInputRequest,
   type ValidateInput,
   type ValidationResult,
   type Validator,
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
+import {
+  agreementTileTask,
+  pairHash,
+  SAMPLE_OUTPUTS,
+  sampleThreshold,
+  sumsTileTask,
+  type AgreementParams,
+  type AgreementSummary,
+  type ConsistencyTotalsJson,
+  type MatchedDate,
+  type SumsSummary,
+  type ValidateTileParams,
+} from './validate-tile.js';
 
 const ID = 'validator:raster';
 type Row = Record<string, string | number | boolean | null>;
@@ -41,13 +66,19 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       const notes: string[] = [];
       const reference = alignReference(product, input.reference, params.minValidFraction, notes);
       const coarseGrid = coarseGridFor(product, input.coarse, params.coarseFactor);
+      const bounds = input.lower || input.upper ? checkBounds(product, input.lower, input.upper) : undefined;
 
       // Exact date matching; a static reference answers every date.
+      const at = (s: Series, date: string) => (isStatic(s) ? 0 : s.dates.indexOf(date));
       const pDates = isStatic(product) ? [''] : product.dates;
-      const matched: { date: string; p: Float32Array; r: Float32Array }[] = [];
+      const dates: string[] = [];
+      const matched: MatchedDate[] = [];
       pDates.forEach((date, i) => {
-        const j = isStatic(reference) ? 0 : reference.dates.indexOf(date);
-        if (j >= 0) matched.push({ date, p: product.values[i], r: reference.values[j] });
+        const j = at(reference, date);
+        if (j < 0) return;
+        dates.push(date);
+        const [l, u] = bounds ? [at(bounds.lower, date), at(bounds.upper, date)] : [-1, -1];
+        matched.push({ product: i, reference: j, ...(l >= 0 && u >= 0 ? { lower: l, upper: u } : {}) });
       });
       const unmatched = pDates.length - matched.length;
       if (unmatched > 0) notes.push(`${unmatched} of ${pDates.length} product date(s) have no reference on the same date and were not compared`);
@@ -58,31 +89,47 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
           found: `${reference.dates[0] ?? '-'}…${reference.dates[reference.dates.length - 1] ?? '-'}`,
         });
       }
+      const coarse = input.coarse;
+      const consistency = coarse ? pDates.flatMap((date, i) => (at(coarse, date) < 0 ? [] : [{ product: i, coarse: at(coarse, date) }])) : [];
 
-      const overall = pairedMetricsOfChunks(matched.map((m): PairChunk => [m.p, m.r]));
+      // The tile stages read the series by window from the run's tile store: the validator itself never
+      // holds more than the tables and the rank sample.
+      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction };
+      const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
+      if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
+      if (coarse) inputs.coarse = { series: coarse };
+      const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
+      const stage = { grid: product.grid, align: tileAlignment(product.grid, nesting) } as const;
+      const sums = await runSummaryStage(context.tiles, { ...stage, name: 'sums', task: sumsTileTask, params: tileParams, dates: [], inputs, outputs: [] });
+      const tiles = sums.summaries as unknown as SumsSummary[];
+      const perDate = matched.map((_, m) => tiles.reduce((acc, t) => addPairSums(acc, pairSumsFromJson(t.pairs[m])), EMPTY_PAIR_SUMS));
+      const pooled = perDate.reduce(addPairSums, EMPTY_PAIR_SUMS);
+
+      const ranked = await agreementAndSample(context, { ...stage, product, reference, dates: isStatic(product) ? [] : dates }, tileParams, perDate, pooled);
+      const overall = metricsOfPairSums(pooled, ranked.pooled.sagree, ranked.pooled.ranks);
       const tables: Record<string, RecordTable> = {
         summary: recordTable([{ scope: 'all', dates: matched.length, productDatesWithoutReference: unmatched, ...metricsTableRow(overall) }], undefined, [
           'pooled over all pixel-dates where product and reference are valid; bias = mean(product − reference)',
         ]),
         perDate: recordTable(
-          matched.map((m) => {
-            const pm = pairedMetricsOfChunks([[m.p, m.r]], PER_DATE);
-            return pm.n >= params.minPairs ? { date: m.date, ...metricsTableRow(pm) } : { date: m.date, ...nullMetrics(pm.n) };
+          dates.map((date, m) => {
+            const s = perDate[m];
+            return s.n >= params.minPairs ? { date, ...metricsTableRow(metricsOfPairSums(s, ranked.dates[m].sagree, ranked.dates[m].ranks)) } : { date, ...nullMetrics(s.n) };
           }),
           undefined,
           [`dates with fewer than ${params.minPairs} valid pairs have empty metrics`],
         ),
       };
 
-      if (coarseGrid) {
-        const nesting = checkNesting(coarseGrid, product.grid);
-        tables.subgrid = subgridTable(matched, product.grid, coarseGrid, nesting, params.minPairs);
+      if (coarseGrid && nesting) {
+        tables.subgrid = subgridTable(dates, tiles, nesting, params.minPairs);
       } else {
         notes.push('no coarse grid (neither a `coarse` input nor `coarseFactor`): sub-grid metrics skipped');
       }
-      if (input.lower || input.upper) tables.intervals = intervalsTable(product, input.lower, input.upper, matched);
-      if (input.coarse) {
-        tables.consistency = consistencyTable(product, input.coarse, params.minValidFraction, notes);
+      if (bounds) tables.intervals = intervalsTable(dates, tiles);
+      if (coarse) {
+        tables.consistency = consistencyTable(consistency.map((c) => pDates[c.product]), tiles, params.minValidFraction);
+        if (consistency.length < pDates.length) notes.push(`consistency: ${pDates.length - consistency.length} product date(s) have no coarse value on the same date`);
       } else {
         notes.push('no `coarse` input: the mass-conservation (consistency) check was skipped');
       }
@@ -92,28 +139,117 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
   };
 }
 
-/** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
-function intervalsTable(product: Series, lower: Series | undefined, upper: Series | undefined, matched: readonly { date: string; r: Float32Array }[]): RecordTable {
+/** Tiles of whole coarse cells, so cell and block means are the whole raster's; an offset or non-square nesting runs as one tile. */
+function tileAlignment(grid: Grid, nesting: Nesting | undefined): number {
+  if (!nesting) return 1;
+  const square = nesting.factorX === nesting.factorY && nesting.offsetCol === 0 && nesting.offsetRow === 0;
+  return square ? nesting.factorX : Math.max(grid.width, grid.height);
+}
+
+/**
+ * Per-date rows rank (Spearman ρ, KL) a sample of about 20 000 pairs — plenty for a correlation, and
+ * per date it is most of the validation's cost on 30 m grids (two sorts per date); the pooled row ranks
+ * about 1 M pairs. Below those sizes every pair is ranked. Moment metrics always use every pair.
+ */
+const PER_DATE_SAMPLE = 20_000;
+const POOLED_SAMPLE = 1_000_000;
+
+interface SetRanks {
+  readonly sagree: number;
+  readonly ranks: RankMetrics;
+}
+
+/**
+ * The second pass: Willmott's denominators (about each set's reference mean) and the sample the rank
+ * metrics use, read back from the tiles' sample blocks in raster order (date, row, column): the same
+ * pairs in the same order whatever the tiling.
+ */
+async function agreementAndSample(
+  context: PluginContext,
+  stage: { grid: Grid; align: number; product: Series; reference: Series; dates: readonly string[] },
+  tileParams: ValidateTileParams,
+  perDate: readonly PairSums[],
+  pooled: PairSums,
+): Promise<{ dates: SetRanks[]; pooled: SetRanks }> {
+  const { grid } = stage;
+  const params: AgreementParams = {
+    ...tileParams,
+    dateMeans: perDate.map((s) => pairMeans(s).meanReference),
+    pooledMean: pairMeans(pooled).meanReference,
+    dateKeep: perDate.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
+    pooledKeep: sampleThreshold(pooled.n, POOLED_SAMPLE),
+    gridWidth: grid.width,
+    gridPixels: grid.width * grid.height,
+  };
+  const result = await runSummaryStage(context.tiles, {
+    name: 'agreement',
+    task: agreementTileTask,
+    params,
+    grid,
+    align: stage.align,
+    dates: stage.dates,
+    inputs: { product: { series: stage.product }, reference: { series: stage.reference } },
+    outputs: SAMPLE_OUTPUTS.map((name) => ({ name, variable: name })),
+  });
+  const tiles = result.summaries as unknown as AgreementSummary[];
+  const dateAgree = (m: number) => exactToNumber(tiles.reduce((acc, t) => exactAdd(acc, exactFromJson(t.date[m])), EXACT_ZERO));
+  const sampleP = result.outputs[SAMPLE_OUTPUTS[0]].values;
+  const sampleR = result.outputs[SAMPLE_OUTPUTS[1]].values;
+  const pooledE: number[] = [];
+  const pooledO: number[] = [];
+  const dates = perDate.map((_, m): SetRanks => {
+    const p = sampleP[m];
+    const r = sampleR[m];
+    const e: number[] = [];
+    const o: number[] = [];
+    const base = m * params.gridPixels;
+    for (let k = 0; k < p.length; k++) {
+      if (!(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+      const h = pairHash(base + k);
+      if (h < params.dateKeep[m]) e.push(p[k]), o.push(r[k]);
+      if (h < params.pooledKeep) pooledE.push(p[k]), pooledO.push(r[k]);
+    }
+    return { sagree: dateAgree(m), ranks: rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o)) };
+  });
+  const pooledAgree = tiles.reduce((acc, t) => t.pooled.reduce((a, s) => exactAdd(a, exactFromJson(s)), acc), EXACT_ZERO);
+  return { dates, pooled: { sagree: exactToNumber(pooledAgree), ranks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) } };
+}
+
+/** Both interval bounds, on the product grid. */
+function checkBounds(product: Series, lower: Series | undefined, upper: Series | undefined): { lower: Series; upper: Series } {
   for (const [name, s] of [['lower', lower], ['upper', upper]] as const) {
     if (!s) throw inputError(`interval bound '${name}' missing`, { path: `${ID}.inputs.${name}`, expected: 'both lower and upper series', found: `only ${name === 'lower' ? 'upper' : 'lower'}` });
     if (!sameGrid(s.grid, product.grid)) throw inputError(`interval bound '${name}' is not on the product grid`, { path: `${ID}.inputs.${name}`, expected: describeGrid(product.grid), found: describeGrid(s.grid) });
   }
-  const bound = (s: Series, date: string) => (isStatic(s) ? s.values[0] : s.values[s.dates.indexOf(date)]);
-  const pooled = intervalCoverage();
+  return { lower: lower!, upper: upper! };
+}
+
+/** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
+function intervalsTable(dates: readonly string[], tiles: readonly SumsSummary[]): RecordTable {
+  let pooledN = 0, pooledInside = 0;
+  let pooledWidth = EXACT_ZERO;
   const rows: Row[] = [];
-  for (const m of matched) {
-    const l = bound(lower!, m.date);
-    const u = bound(upper!, m.date);
-    if (!l || !u) continue;
-    const one = intervalCoverage();
-    one.add(l, u, m.r);
-    pooled.add(l, u, m.r);
-    const c = one.result();
-    rows.push({ date: m.date, n: c.n, coverage: finiteOrNull(c.coverage), meanWidth: finiteOrNull(c.meanWidth) });
-  }
-  const all = pooled.result();
-  rows.unshift({ date: 'all', n: all.n, coverage: finiteOrNull(all.coverage), meanWidth: finiteOrNull(all.meanWidth) });
+  dates.forEach((date, m) => {
+    if (!tiles[0].intervals[m]) return;
+    let n = 0, inside = 0;
+    let width = EXACT_ZERO;
+    for (const t of tiles) {
+      const c = t.intervals[m]!;
+      n += c.n;
+      inside += c.inside;
+      width = exactAdd(width, exactFromJson(c.width));
+    }
+    pooledN += n;
+    pooledInside += inside;
+    pooledWidth = exactAdd(pooledWidth, width);
+    rows.push(intervalRow(date, n, inside, width));
+  });
+  rows.unshift(intervalRow('all', pooledN, pooledInside, pooledWidth));
   return recordTable(rows, ['date', 'n', 'coverage', 'meanWidth'], ['share of reference pixels inside [lower, upper] and the mean interval width, where all three are valid']);
+}
+
+function intervalRow(date: string, n: number, inside: number, width: Exact): Row {
+  return { date, n, coverage: n ? inside / n : null, meanWidth: n ? finiteOrNull(exactToNumber(width) / n) : null };
 }
 
 function nullMetrics(n: number): Row {
@@ -171,83 +307,19 @@ function coarseGridFor(product: Series, coarse: Series | undefined, factor: numb
   return createGrid(Math.ceil(product.grid.width / factor), Math.ceil(product.grid.height / factor), [t[0], t[1] * factor, 0, t[3], 0, t[5] * factor], product.grid.crs);
 }
 
-/** The coarse cell of each fine pixel (−1 outside the coarse grid); the same for every date, so computed once. */
-function cellIndex(fine: Grid, coarse: Grid, nest: Nesting): Int32Array {
-  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
-  for (let row = 0; row < fine.height; row++) {
-    const R = Math.floor((row + nest.offsetRow) / nest.factorY);
-    if (R >= coarse.height) continue;
-    for (let col = 0; col < fine.width; col++) {
-      const C = Math.floor((col + nest.offsetCol) / nest.factorX);
-      if (C >= coarse.width) continue;
-      cellOf[row * fine.width + col] = R * coarse.width + C;
-    }
-  }
-  return cellOf;
-}
-
-/**
- * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
- * both product and reference (so a gap in one does not shift the other's anomaly).
- */
-function cellAnomalies(p: Float32Array, r: Float32Array, cellOf: Int32Array, nCells: number): [Float32Array, Float32Array, number] {
-  const sp = new Float64Array(nCells);
-  const sr = new Float64Array(nCells);
-  const cnt = new Int32Array(nCells);
-  for (let k = 0; k < p.length; k++) {
-    const cell = cellOf[k];
-    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    sp[cell] += p[k];
-    sr[cell] += r[k];
-    cnt[cell]++;
-  }
-  const pa = new Float32Array(p.length).fill(Number.NaN);
-  const ra = new Float32Array(p.length).fill(Number.NaN);
-  let cells = 0;
-  for (let c = 0; c < nCells; c++) if (cnt[c] >= 2) cells++;
-  for (let k = 0; k < p.length; k++) {
-    const c = cellOf[k];
-    // A cell with a single valid pixel has no within-cell variation to compare.
-    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    pa[k] = p[k] - sp[c] / cnt[c];
-    ra[k] = r[k] - sr[c] / cnt[c];
-  }
-  return [pa, ra, cells];
-}
-
-/**
- * Per-date rows rank (Spearman ρ, KL) a systematic subsample of at most 20 000 pairs — plenty for a
- * correlation, and per date it is most of the validation's cost on 30 m grids (two sorts per date);
- * moment metrics (R, RMSE, ubRMSE, bias, …) stay exact. The pooled row ranks up to 1 M pairs.
- */
-const PER_DATE = { maxSample: 20_000 } as const;
-
-/** The sub-grid rows report moments only (R, ubRMSE, stds): skip the per-pair sort and logarithm of Spearman/KL. */
-const MOMENTS_ONLY = { rankMetrics: false } as const;
-
-function subgridTable(
-  matched: readonly { date: string; p: Float32Array; r: Float32Array }[],
-  fine: Grid,
-  coarse: Grid,
-  nest: Nesting,
-  minPairs: number,
-): RecordTable {
-  const chunks: PairChunk[] = [];
-  const rows: Row[] = [];
-  const cellOf = cellIndex(fine, coarse, nest);
-  for (const m of matched) {
-    const [pa, ra, cells] = cellAnomalies(m.p, m.r, cellOf, coarse.width * coarse.height);
-    chunks.push([pa, ra]);
-    rows.push(subgridRow(m.date, pairedMetricsOfChunks([[pa, ra]], MOMENTS_ONLY), cells, minPairs));
-  }
-  const pooled = subgridRow('all', pairedMetricsOfChunks(chunks, MOMENTS_ONLY), Number.NaN, minPairs);
+function subgridTable(dates: readonly string[], tiles: readonly SumsSummary[], nest: Nesting, minPairs: number): RecordTable {
+  const perDate = dates.map((_, m) => tiles.reduce((acc, t) => addPairSums(acc, pairSumsFromJson(t.anomalies[m])), EMPTY_PAIR_SUMS));
+  const rows = dates.map((date, m) => subgridRow(date, perDate[m], tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
+  const pooled = subgridRow('all', perDate.reduce(addPairSums, EMPTY_PAIR_SUMS), Number.NaN, minPairs);
   return recordTable([pooled, ...rows], undefined, [
     `anomalies = value − its coarse-cell mean (${nest.factorX}×${nest.factorY} product pixels per cell), means over pixels valid in both; cells with < 2 such pixels skipped`,
     'stdRatio = std(product anomalies)/std(reference anomalies): below 1 means the product has less sub-grid detail than the reference',
   ]);
 }
 
-function subgridRow(date: string, m: ReturnType<typeof pairedMetricsOfChunks>, cells: number, minPairs: number): Row {
+/** The sub-grid rows report moments only (R, ubRMSE, stds): no Willmott's d, no ranks. */
+function subgridRow(date: string, sums: PairSums, cells: number, minPairs: number): Row {
+  const m = metricsOfPairSums(sums, Number.NaN, NO_RANK_METRICS);
   const ok = m.n >= minPairs;
   const v = (x: number): number | null => (ok ? finiteOrNull(x) : null);
   return {
@@ -265,36 +337,20 @@ function subgridRow(date: string, m: ReturnType<typeof pairedMetricsOfChunks>, c
 }
 
 /** Block mean of the product vs the coarse product on each date both have: the mass-conservation error. */
-function consistencyTable(product: Series, coarse: Series, minValidFraction: number, notes: string[]): RecordTable {
-  const rows: Row[] = [];
-  let sumAbs = 0, sum = 0, n = 0, maxAbs = 0;
-  const pDates = isStatic(product) ? [''] : product.dates;
-  let missing = 0;
-  pDates.forEach((date, i) => {
-    const j = isStatic(coarse) ? 0 : coarse.dates.indexOf(date);
-    if (j < 0) {
-      missing++;
-      return;
+function consistencyTable(dates: readonly string[], tiles: readonly SumsSummary[], minValidFraction: number): RecordTable {
+  const row = (date: string, totals: readonly ConsistencyTotalsJson[]): Row => {
+    let n = 0, max = 0;
+    let abs = EXACT_ZERO, sum = EXACT_ZERO;
+    for (const t of totals) {
+      n += t.n;
+      max = Math.max(max, t.max);
+      abs = exactAdd(abs, exactFromJson(t.abs));
+      sum = exactAdd(sum, exactFromJson(t.sum));
     }
-    const agg = aggregateToGrid(product.values[i], product.grid, coarse.grid, { method: 'mean', minValidFraction });
-    const c = coarse.values[j];
-    let dn = 0, dAbs = 0, dSum = 0, dMax = 0;
-    for (let k = 0; k < agg.length; k++) {
-      if (!(Number.isFinite(agg[k]) && Number.isFinite(c[k]))) continue;
-      const d = agg[k] - c[k];
-      dn++;
-      dSum += d;
-      dAbs += Math.abs(d);
-      dMax = Math.max(dMax, Math.abs(d));
-    }
-    rows.push({ date, cells: dn, meanAbsError: dn ? dAbs / dn : null, maxAbsError: dn ? dMax : null, bias: dn ? dSum / dn : null });
-    n += dn;
-    sum += dSum;
-    sumAbs += dAbs;
-    maxAbs = Math.max(maxAbs, dMax);
-  });
-  if (missing) notes.push(`consistency: ${missing} product date(s) have no coarse value on the same date`);
-  return recordTable([{ date: 'all', cells: n, meanAbsError: n ? sumAbs / n : null, maxAbsError: n ? maxAbs : null, bias: n ? sum / n : null }, ...rows], undefined, [
+    return { date, cells: n, meanAbsError: n ? exactToNumber(abs) / n : null, maxAbsError: n ? max : null, bias: n ? exactToNumber(sum) / n : null };
+  };
+  const rows = dates.map((date, i) => row(date, tiles.map((t) => t.consistency[i])));
+  return recordTable([row('all', tiles.flatMap((t) => t.consistency)), ...rows], undefined, [
     `block mean of the product (≥ ${minValidFraction * 100}% valid pixels) minus the coarse value, over coarse cells valid in both; 0 = mass conserved`,
   ]);
 }

@@ -1,0 +1,265 @@
+/**
+ * `validator:raster` tile by tile: two summary stages over the product grid, every date of a tile at once.
+ *
+ * 1. `sumsTile`: per matched date, the exact partial sums of the pairs (core/metrics/pair-sums.ts) and of
+ *    their within-coarse-cell anomalies, the interval totals and the consistency errors' totals.
+ * 2. `agreementTile`, given each set's reference mean and the sample rates from 1.: Willmott's
+ *    denominator (the one sum that needs the mean), and the sample of pairs for Spearman ρ and KL as two
+ *    float32 outputs (the pair where sampled, NaN elsewhere) — binary blocks, not JSON.
+ *
+ * Why two passes and exact sums rather than Chan et al.'s pairwise merge of means and co-moments: a
+ * float merge depends on the grouping, so tables would change in their last bits with the tile size;
+ * exact sums (integers in bins) are the same whatever the tiling, and raw sums need no mean, so the
+ * only second-pass sum is Willmott's, which cannot be expanded without the mean (|e − ō|).
+ *
+ * Tiles hold whole coarse cells (`align`), so cell means and block means are the whole raster's.
+ */
+import { aggregateToGrid, agreementTerm, checkNesting, ExactSum, exactToJson, PairSumsAccumulator, pairSumsToJson, type Grid, type Nesting, type PairSumsJson, type TileArgs, type TileResult } from '../../../core/index.js';
+import { workerTask } from '../../../core/kernel.js';
+
+/** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
+export interface MatchedDate {
+  readonly product: number;
+  readonly reference: number;
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
+export interface ValidateTileParams {
+  readonly matched: readonly MatchedDate[];
+  /** The coarse grid of the sub-grid anomalies. */
+  readonly coarseGrid?: Grid;
+  /** Product image ↔ coarse image of the consistency check (every product date with a coarse image). */
+  readonly consistency: readonly { readonly product: number; readonly coarse: number }[];
+  readonly minValidFraction: number;
+}
+
+/** Interval totals of one date: pairs where all three are valid, reference inside, Σ(upper − lower). */
+export interface IntervalTotalsJson {
+  readonly n: number;
+  readonly inside: number;
+  readonly width: string;
+}
+
+/** Consistency totals of one date over the tile's coarse cells valid in both: count, Σ|d|, Σd, max |d|. */
+export interface ConsistencyTotalsJson {
+  readonly n: number;
+  readonly abs: string;
+  readonly sum: string;
+  readonly max: number;
+}
+
+export interface SumsSummary {
+  /** `[matched date]`. */
+  readonly pairs: readonly PairSumsJson[];
+  /** `[matched date]`: sums of the within-cell anomalies (with a coarse grid). */
+  readonly anomalies: readonly PairSumsJson[];
+  /** `[matched date]`: coarse cells with ≥ 2 valid pairs. */
+  readonly cells: readonly number[];
+  /** `[matched date]`: null where the date has no interval bounds. */
+  readonly intervals: readonly (IntervalTotalsJson | null)[];
+  /** `[consistency pair]`. */
+  readonly consistency: readonly ConsistencyTotalsJson[];
+}
+
+export function sumsTile(args: TileArgs<ValidateTileParams>): TileResult {
+  const { params, inputs } = args;
+  const layout = params.coarseGrid ? tileCells(args.grid, params.coarseGrid) : undefined;
+  const pairs: PairSumsJson[] = [];
+  const anomalies: PairSumsJson[] = [];
+  const cells: number[] = [];
+  for (const m of params.matched) {
+    const p = inputs.product.values[m.product];
+    const r = inputs.reference.values[m.reference];
+    const acc = new PairSumsAccumulator();
+    acc.addArrays(p, r);
+    pairs.push(pairSumsToJson(acc.value()));
+    if (layout) {
+      const [pa, ra, n] = cellAnomalies(p, r, layout);
+      const anom = new PairSumsAccumulator();
+      anom.addArrays(pa, ra);
+      anomalies.push(pairSumsToJson(anom.value()));
+      cells.push(n);
+    }
+  }
+  const summary: SumsSummary = {
+    pairs,
+    anomalies,
+    cells,
+    intervals: params.matched.map((m) => (m.lower === undefined || m.upper === undefined ? null : intervalTotals(inputs.lower.values[m.lower], inputs.upper.values[m.upper], inputs.reference.values[m.reference]))),
+    consistency: params.consistency.map((pair) => consistencyTotals(args, pair)),
+  };
+  return { outputs: {}, summary: summary as never };
+}
+
+export interface AgreementParams extends ValidateTileParams {
+  /** `[matched date]`: the date's reference mean; and the pooled one. */
+  readonly dateMeans: readonly number[];
+  readonly pooledMean: number;
+  /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
+  readonly dateKeep: readonly number[];
+  readonly pooledKeep: number;
+  /** The product grid's width and pixel count: a pixel-date's global index. */
+  readonly gridWidth: number;
+  readonly gridPixels: number;
+}
+
+export interface AgreementSummary {
+  /** `[matched date]`: Σ agreement terms about the date's mean, and about the pooled mean. */
+  readonly date: readonly string[];
+  readonly pooled: readonly string[];
+}
+
+/** The sample outputs of {@link agreementTile}. */
+export const SAMPLE_OUTPUTS = ['sampleProduct', 'sampleReference'] as const;
+
+export function agreementTile(args: TileArgs<AgreementParams>): TileResult {
+  const { params, inputs, window } = args;
+  const date: string[] = [];
+  const pooled: string[] = [];
+  const sampleP: Float32Array[] = [];
+  const sampleR: Float32Array[] = [];
+  params.matched.forEach((m, d) => {
+    const p = inputs.product.values[m.product];
+    const r = inputs.reference.values[m.reference];
+    const sd = new ExactSum();
+    const sp = new ExactSum();
+    const outP = new Float32Array(p.length).fill(Number.NaN);
+    const outR = new Float32Array(p.length).fill(Number.NaN);
+    const keep = Math.max(params.dateKeep[d], params.pooledKeep);
+    const [md, mp] = [params.dateMeans[d], params.pooledMean];
+    for (let y = 0, k = 0; y < window.height; y++) {
+      const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
+      for (let x = 0; x < window.width; x++, k++) {
+        const a = p[k], b = r[k];
+        if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+        sd.add(agreementTerm(a, b, md));
+        sp.add(agreementTerm(a, b, mp));
+        if (pairHash(base + x) < keep) {
+          outP[k] = a;
+          outR[k] = b;
+        }
+      }
+    }
+    date.push(exactToJson(sd.value()));
+    pooled.push(exactToJson(sp.value()));
+    sampleP.push(outP);
+    sampleR.push(outR);
+  });
+  const summary: AgreementSummary = { date, pooled };
+  return { outputs: { [SAMPLE_OUTPUTS[0]]: sampleP, [SAMPLE_OUTPUTS[1]]: sampleR }, summary: summary as never };
+}
+
+export const sumsTileTask = workerTask(import.meta.url, { sumsTile });
+export const agreementTileTask = workerTask(import.meta.url, { agreementTile });
+
+/**
+ * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
+ * which pairs the sample keeps depends on where they are, never on the tile they fall in. (murmur3's
+ * finaliser on the index's two 32-bit halves.)
+ */
+export function pairHash(index: number): number {
+  const hi = Math.floor(index / 4294967296);
+  return fmix32((index >>> 0) ^ fmix32(hi + 0x9e3779b9));
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The threshold on {@link pairHash} that keeps about `maxSample` of `n` pairs (every pair when n ≤ maxSample). */
+export function sampleThreshold(n: number, maxSample: number): number {
+  return n <= maxSample ? 2 ** 32 : Math.floor((maxSample / n) * 2 ** 32);
+}
+
+function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Float32Array): IntervalTotalsJson {
+  const width = new ExactSum();
+  let n = 0, inside = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const l = lower[i], u = upper[i], r = reference[i];
+    if (!(Number.isFinite(l) && Number.isFinite(u) && Number.isFinite(r))) continue;
+    n++;
+    width.add(u - l);
+    if (r >= l && r <= u) inside++;
+  }
+  return { n, inside, width: exactToJson(width.value()) };
+}
+
+/** Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), and how many cells. */
+interface CellLayout {
+  readonly cellOf: Int32Array;
+  readonly cells: number;
+}
+
+function tileCells(tile: Grid, coarse: Grid): CellLayout {
+  const nest: Nesting = checkNesting(coarse, tile);
+  const R0 = Math.floor(nest.offsetRow / nest.factorY);
+  const C0 = Math.floor(nest.offsetCol / nest.factorX);
+  const cw = Math.floor((tile.width - 1 + nest.offsetCol) / nest.factorX) - C0 + 1;
+  const ch = Math.floor((tile.height - 1 + nest.offsetRow) / nest.factorY) - R0 + 1;
+  const cellOf = new Int32Array(tile.width * tile.height).fill(-1);
+  for (let row = 0; row < tile.height; row++) {
+    const R = Math.floor((row + nest.offsetRow) / nest.factorY);
+    if (R < 0 || R >= coarse.height) continue;
+    for (let col = 0; col < tile.width; col++) {
+      const C = Math.floor((col + nest.offsetCol) / nest.factorX);
+      if (C < 0 || C >= coarse.width) continue;
+      cellOf[row * tile.width + col] = (R - R0) * cw + (C - C0);
+    }
+  }
+  return { cellOf, cells: cw * ch };
+}
+
+/**
+ * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
+ * both product and reference (so a gap in one does not shift the other's anomaly); and the number of
+ * cells with at least two such pixels (a cell with one has no within-cell variation to compare).
+ * Float32, as the whole-raster validator kept them.
+ */
+function cellAnomalies(p: Float32Array, r: Float32Array, { cellOf, cells }: CellLayout): [Float32Array, Float32Array, number] {
+  const sp = new Float64Array(cells);
+  const sr = new Float64Array(cells);
+  const cnt = new Int32Array(cells);
+  for (let k = 0; k < p.length; k++) {
+    const cell = cellOf[k];
+    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    sp[cell] += p[k];
+    sr[cell] += r[k];
+    cnt[cell]++;
+  }
+  const pa = new Float32Array(p.length).fill(Number.NaN);
+  const ra = new Float32Array(p.length).fill(Number.NaN);
+  let n = 0;
+  for (let c = 0; c < cells; c++) if (cnt[c] >= 2) n++;
+  for (let k = 0; k < p.length; k++) {
+    const c = cellOf[k];
+    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    pa[k] = p[k] - sp[c] / cnt[c];
+    ra[k] = r[k] - sr[c] / cnt[c];
+  }
+  return [pa, ra, n];
+}
+
+/** Block mean of the product minus the coarse value over the tile's coarse cells valid in both: totals. */
+function consistencyTotals({ inputs, grid, params }: TileArgs<ValidateTileParams>, pair: { product: number; coarse: number }): ConsistencyTotalsJson {
+  const coarse = inputs.coarse;
+  const agg = aggregateToGrid(inputs.product.values[pair.product], grid, coarse.grid, { method: 'mean', minValidFraction: params.minValidFraction });
+  const c = coarse.values[pair.coarse];
+  const abs = new ExactSum();
+  const sum = new ExactSum();
+  let n = 0, max = 0;
+  for (let k = 0; k < agg.length; k++) {
+    if (!(Number.isFinite(agg[k]) && Number.isFinite(c[k]))) continue;
+    const d = agg[k] - c[k];
+    n++;
+    abs.add(Math.abs(d));
+    sum.add(d);
+    max = Math.max(max, Math.abs(d));
+  }
+  return { n, abs: exactToJson(abs.value()), sum: exactToJson(sum.value()), max };
+}
