@@ -75,7 +75,10 @@ export class ExactSum {
     while (bins[highest] === 0) highest--;
     let m = 0n;
     for (let j = highest; j >= lowest; j--) m = (m << 1n) + BigInt(bins[j]);
-    return { m, e: lowest - BIAS };
+    if (m === 0n) return EXACT_ZERO;
+    // Canonical: an odd significand, so equal sums are equal values (and equal JSON).
+    const zeros = (m & -m).toString(2).length - 1;
+    return { m: m >> BigInt(zeros), e: lowest - BIAS + zeros };
   }
 
   /** Bring every bin below 2^32 in magnitude, moving the excess 32 bins up (exact integer arithmetic). */

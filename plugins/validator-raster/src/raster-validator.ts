@@ -27,6 +27,7 @@ import {
   type Grid,
   type Nesting,
   type PairSums,
+  type PixelWindow,
   type PluginContext,
   type RankMetrics,
   type RecordTable,
@@ -40,7 +41,7 @@ import type { RasterValidatorParams } from '../index.js';
 import {
   agreementTileTask,
   pairHash,
-  SAMPLE_OUTPUTS,
+  decodeSample,
   sampleThreshold,
   sumsTileTask,
   type AgreementParams,
@@ -181,38 +182,47 @@ async function agreementAndSample(
     gridWidth: grid.width,
     gridPixels: grid.width * grid.height,
   };
-  const result = await runSummaryStage(context.tiles, {
-    name: 'agreement',
-    task: agreementTileTask,
-    params,
-    grid,
-    align: stage.align,
-    dates: stage.dates,
-    inputs: { product: { series: stage.product }, reference: { series: stage.reference } },
-    outputs: SAMPLE_OUTPUTS.map((name) => ({ name, variable: name })),
-  });
+  const result = await runSummaryStage(context.tiles, { name: 'agreement', task: agreementTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
   const tiles = result.summaries as unknown as AgreementSummary[];
   const dateAgree = (m: number) => exactToNumber(tiles.reduce((acc, t) => exactAdd(acc, exactFromJson(t.date[m])), EXACT_ZERO));
-  const sampleP = result.outputs[SAMPLE_OUTPUTS[0]].values;
-  const sampleR = result.outputs[SAMPLE_OUTPUTS[1]].values;
   const pooledE: number[] = [];
   const pooledO: number[] = [];
   const dates = perDate.map((_, m): SetRanks => {
-    const p = sampleP[m];
-    const r = sampleR[m];
     const e: number[] = [];
     const o: number[] = [];
-    const base = m * params.gridPixels;
-    for (let k = 0; k < p.length; k++) {
-      if (!(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-      const h = pairHash(base + k);
-      if (h < params.dateKeep[m]) e.push(p[k]), o.push(r[k]);
-      if (h < params.pooledKeep) pooledE.push(p[k]), pooledO.push(r[k]);
-    }
+    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), (pixel, a, b) => {
+      const h = pairHash(m * params.gridPixels + pixel);
+      if (h < params.dateKeep[m]) e.push(a), o.push(b);
+      if (h < params.pooledKeep) pooledE.push(a), pooledO.push(b);
+    }, grid.width);
     return { sagree: dateAgree(m), ranks: rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o)) };
   });
   const pooledAgree = tiles.reduce((acc, t) => t.pooled.reduce((a, s) => exactAdd(a, exactFromJson(s)), acc), EXACT_ZERO);
   return { dates, pooled: { sagree: exactToNumber(pooledAgree), ranks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) } };
+}
+
+/**
+ * The tiles' sampled pairs of one date in raster order (row by row across the tiles of a band): the
+ * order the whole-raster validator read them, so an unsampled set ranks exactly as it did.
+ */
+function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], visit: (pixel: number, product: number, reference: number) => void, width: number): void {
+  for (let first = 0; first < windows.length; ) {
+    let end = first;
+    while (end < windows.length && windows[end].y === windows[first].y) end++;
+    const cursor = new Array<number>(end - first).fill(0);
+    for (let row = 0; row < windows[first].height; row++) {
+      for (let t = first; t < end; t++) {
+        const w = windows[t];
+        const s = samples[t];
+        let i = cursor[t - first];
+        for (; i < s.pixels.length && Math.floor(s.pixels[i] / w.width) === row; i++) {
+          visit((w.y + row) * width + w.x + (s.pixels[i] % w.width), s.product[i], s.reference[i]);
+        }
+        cursor[t - first] = i;
+      }
+    }
+    first = end;
+  }
 }
 
 /** Both interval bounds, on the product grid. */

@@ -4,8 +4,10 @@
  * 1. `sumsTile`: per matched date, the exact partial sums of the pairs (core/metrics/pair-sums.ts) and of
  *    their within-coarse-cell anomalies, the interval totals and the consistency errors' totals.
  * 2. `agreementTile`, given each set's reference mean and the sample rates from 1.: Willmott's
- *    denominator (the one sum that needs the mean), and the sample of pairs for Spearman ρ and KL as two
- *    float32 outputs (the pair where sampled, NaN elsewhere) — binary blocks, not JSON.
+ *    denominator (the one sum that needs the mean), and the pairs sampled for Spearman ρ and KL, packed
+ *    as binary (see {@link encodeSample}). Not as a float32 output block: blocks are window × dates, so a
+ *    sparse sample padded with NaN would cost twice the product in tile-store I/O (it did: ~2× slower);
+ *    packed, it is about the sample's size whatever the product's.
  *
  * Why two passes and exact sums rather than Chan et al.'s pairwise merge of means and co-moments: a
  * float merge depends on the grouping, so tables would change in their last bits with the tile size;
@@ -108,24 +110,21 @@ export interface AgreementSummary {
   /** `[matched date]`: Σ agreement terms about the date's mean, and about the pooled mean. */
   readonly date: readonly string[];
   readonly pooled: readonly string[];
+  /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
+  readonly sample: readonly string[];
 }
-
-/** The sample outputs of {@link agreementTile}. */
-export const SAMPLE_OUTPUTS = ['sampleProduct', 'sampleReference'] as const;
 
 export function agreementTile(args: TileArgs<AgreementParams>): TileResult {
   const { params, inputs, window } = args;
   const date: string[] = [];
   const pooled: string[] = [];
-  const sampleP: Float32Array[] = [];
-  const sampleR: Float32Array[] = [];
+  const sample: string[] = [];
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
     const r = inputs.reference.values[m.reference];
     const sd = new ExactSum();
     const sp = new ExactSum();
-    const outP = new Float32Array(p.length).fill(Number.NaN);
-    const outR = new Float32Array(p.length).fill(Number.NaN);
+    const kept: number[] = [];
     const keep = Math.max(params.dateKeep[d], params.pooledKeep);
     const [md, mp] = [params.dateMeans[d], params.pooledMean];
     for (let y = 0, k = 0; y < window.height; y++) {
@@ -135,19 +134,39 @@ export function agreementTile(args: TileArgs<AgreementParams>): TileResult {
         if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
         sd.add(agreementTerm(a, b, md));
         sp.add(agreementTerm(a, b, mp));
-        if (pairHash(base + x) < keep) {
-          outP[k] = a;
-          outR[k] = b;
-        }
+        if (pairHash(base + x) < keep) kept.push(k);
       }
     }
     date.push(exactToJson(sd.value()));
     pooled.push(exactToJson(sp.value()));
-    sampleP.push(outP);
-    sampleR.push(outR);
+    sample.push(encodeSample(kept, p, r));
   });
-  const summary: AgreementSummary = { date, pooled };
-  return { outputs: { [SAMPLE_OUTPUTS[0]]: sampleP, [SAMPLE_OUTPUTS[1]]: sampleR }, summary: summary as never };
+  const summary: AgreementSummary = { date, pooled, sample };
+  return { outputs: {}, summary: summary as never };
+}
+
+/**
+ * A tile's sampled pairs of one date as binary in a base64 string (not JSON numbers: parsing a million
+ * of those made the first tiled validator ~10× slower): per pair its pixel in the tile's window (uint32)
+ * and the product and reference values (float32), little-endian, in row-major order.
+ */
+function encodeSample(pixels: readonly number[], product: Float32Array, reference: Float32Array): string {
+  const words = new Uint32Array(3 * pixels.length);
+  const floats = new Float32Array(words.buffer);
+  pixels.forEach((k, i) => {
+    words[i] = k;
+    floats[pixels.length + i] = product[k];
+    floats[2 * pixels.length + i] = reference[k];
+  });
+  return Buffer.from(words.buffer).toString('base64');
+}
+
+/** {@link encodeSample} read back: pixel, product and reference arrays of equal length. */
+export function decodeSample(text: string): { pixels: Uint32Array; product: Float32Array; reference: Float32Array } {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new Uint8Array(bytes); // aligned, own buffer
+  const n = copy.length / 12;
+  return { pixels: new Uint32Array(copy.buffer, 0, n), product: new Float32Array(copy.buffer, 4 * n, n), reference: new Float32Array(copy.buffer, 8 * n, n) };
 }
 
 export const sumsTileTask = workerTask(import.meta.url, { sumsTile });
@@ -172,9 +191,12 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** The threshold on {@link pairHash} that keeps about `maxSample` of `n` pairs (every pair when n ≤ maxSample). */
+/**
+ * The threshold on {@link pairHash} that keeps every pair when n ≤ maxSample, else about one pair in
+ * ⌈n / maxSample⌉ (the whole-raster validator's stride, so samples keep its sizes: KL is a sum over them).
+ */
 export function sampleThreshold(n: number, maxSample: number): number {
-  return n <= maxSample ? 2 ** 32 : Math.floor((maxSample / n) * 2 ** 32);
+  return n <= maxSample ? 2 ** 32 : Math.floor(2 ** 32 / Math.ceil(n / maxSample));
 }
 
 function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Float32Array): IntervalTotalsJson {
