@@ -1,113 +1,207 @@
-import { ExactSum, exactAdd, exactFromJson, exactInt, exactMul, exactNeg, exactToJson, exactToNumber, EXACT_ZERO, type Exact } from './exact-sum.js';
+import { ExactSum, exactAdd, exactFromJson, exactToJson, exactToNumber, EXACT_ZERO, type Exact } from './exact-sum.js';
 import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { metricsFromMoments, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
 import { averageRanks } from './pairing.js';
 
 /**
- * Partial sums of a set of (product e, reference o) pairs from which every moment metric follows:
- * raw sums, kept exact ({@link ExactSum}), so tiles combine into the same bits in any grouping and the
- * centred sums come out of one rounding (n·Σe² − (Σe)², no cancellation) instead of a second pass.
- * Σ|e − o| is Σmax(e, o) − Σmin(e, o) and Σ(e − o)² is Σe² − 2Σeo + Σo², so every term is a float32
- * value or an exact product of two. Only Willmott's denominator needs the reference mean first
- * ({@link agreementTerm}, summed in a second pass), and the rank metrics need the pairs themselves.
+ * Partial sums of (product e, reference o) pairs from which every moment metric follows, in two passes
+ * as `pairedMetrics` computes them: {@link PairTotals} (no mean needed), then {@link CentredSums} about
+ * the means the totals give (centred, so nothing cancels).
+ *
+ * Pairs arrive in *segments* (a few dozen pixels of a raster row): summed plainly within a segment, the
+ * segments' sums added exactly ({@link ExactSum}). A caller whose segments do not depend on how the
+ * raster is cut (tiles aligned to the segment length) gets the same bits for any tiling and any order
+ * of the tiles, at the cost of one exact addition per segment rather than per pair.
  */
-export interface PairSums {
+export interface PairTotals {
   readonly n: number;
   readonly e: Exact;
   readonly o: Exact;
-  readonly ee: Exact;
-  readonly oo: Exact;
-  readonly eo: Exact;
-  readonly max: Exact;
-  readonly min: Exact;
-  /** Σ|e − o|/|o| over the `nape` pairs with |o| above the MAPE threshold (terms rounded, their sum exact). */
+  /** Σ|e − o|, Σ(e − o)². */
+  readonly ad: Exact;
+  readonly d2: Exact;
+  /** Σ|e − o|/|o| over the `nape` pairs with |o| above the MAPE threshold. */
   readonly ape: Exact;
   readonly nape: number;
+  /** Extremes of e and o (±∞ when n = 0): a constant series has zero variance exactly. */
+  readonly eMin: number;
+  readonly eMax: number;
+  readonly oMin: number;
+  readonly oMax: number;
 }
 
-export const EMPTY_PAIR_SUMS: PairSums = { n: 0, e: EXACT_ZERO, o: EXACT_ZERO, ee: EXACT_ZERO, oo: EXACT_ZERO, eo: EXACT_ZERO, max: EXACT_ZERO, min: EXACT_ZERO, ape: EXACT_ZERO, nape: 0 };
-
-const EXACT_FIELDS = ['e', 'o', 'ee', 'oo', 'eo', 'max', 'min', 'ape'] as const;
-
-/** {@link PairSums} as a tile summary carries it (JSON). */
-export interface PairSumsJson {
-  readonly n: number;
-  readonly nape: number;
-  /** The exact sums in {@link EXACT_FIELDS} order. */
-  readonly s: readonly string[];
+/** Σ(e − ē)², Σ(o − ō)², Σ(e − ē)(o − ō), Σ(e − o − bias)², Σ(|e − ō| + |o − ō|)² (Willmott's denominator). */
+export interface CentredSums {
+  readonly see: Exact;
+  readonly soo: Exact;
+  readonly seo: Exact;
+  readonly sdd: Exact;
+  readonly sagree: Exact;
 }
 
-/** Accumulates {@link PairSums} pair by pair. */
-export class PairSumsAccumulator {
+export const EMPTY_PAIR_TOTALS: PairTotals = { n: 0, e: EXACT_ZERO, o: EXACT_ZERO, ad: EXACT_ZERO, d2: EXACT_ZERO, ape: EXACT_ZERO, nape: 0, eMin: Infinity, eMax: -Infinity, oMin: Infinity, oMax: -Infinity };
+export const EMPTY_CENTRED_SUMS: CentredSums = { see: EXACT_ZERO, soo: EXACT_ZERO, seo: EXACT_ZERO, sdd: EXACT_ZERO, sagree: EXACT_ZERO };
+
+/** Options of both passes. `momentsOnly` (sub-grid anomalies): skip Σ|e − o|, MAPE and Willmott's sum. */
+export interface PairSumsOptions {
+  readonly mapeEpsilon?: number;
+  readonly momentsOnly?: boolean;
+}
+
+/** First pass: accumulates {@link PairTotals} segment by segment. */
+export class PairTotalsAccumulator {
   private n = 0;
   private nape = 0;
-  private readonly sums = EXACT_FIELDS.map(() => new ExactSum());
-  constructor(private readonly mapeEpsilon = 0.01) {}
+  private readonly sums = { e: new ExactSum(), o: new ExactSum(), ad: new ExactSum(), d2: new ExactSum(), ape: new ExactSum() };
+  private eMin = Infinity;
+  private eMax = -Infinity;
+  private oMin = Infinity;
+  private oMax = -Infinity;
+  private readonly mapeEpsilon: number;
+  private readonly momentsOnly: boolean;
+  constructor(options: PairSumsOptions = {}) {
+    this.mapeEpsilon = options.mapeEpsilon ?? 0.01;
+    this.momentsOnly = options.momentsOnly ?? false;
+  }
 
-  /** Every pair of `e`, `o` where both are finite. */
-  addArrays(e: ArrayLike<number>, o: ArrayLike<number>): void {
-    for (let i = 0; i < e.length; i++) {
+  /** The valid pairs (both finite) of `e`, `o` at `from` ≤ i < `to`: one segment. */
+  addSegment(e: ArrayLike<number>, o: ArrayLike<number>, from = 0, to = e.length): void {
+    let n = 0, nape = 0, se = 0, so = 0, sad = 0, sd2 = 0, sape = 0;
+    let eMin = this.eMin, eMax = this.eMax, oMin = this.oMin, oMax = this.oMax;
+    const eps = this.mapeEpsilon;
+    const momentsOnly = this.momentsOnly;
+    for (let i = from; i < to; i++) {
       const a = e[i], b = o[i];
-      if (Number.isFinite(a) && Number.isFinite(b)) this.add(a, b);
+      if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+      n++;
+      se += a;
+      so += b;
+      const d = a - b;
+      sd2 += d * d;
+      if (a < eMin) eMin = a;
+      if (a > eMax) eMax = a;
+      if (b < oMin) oMin = b;
+      if (b > oMax) oMax = b;
+      if (momentsOnly) continue;
+      sad += Math.abs(d);
+      if (Math.abs(b) > eps) {
+        sape += Math.abs(d) / Math.abs(b);
+        nape++;
+      }
     }
+    this.n += n;
+    this.nape += nape;
+    this.eMin = eMin;
+    this.eMax = eMax;
+    this.oMin = oMin;
+    this.oMax = oMax;
+    const s = this.sums;
+    s.e.add(se);
+    s.o.add(so);
+    s.ad.add(sad);
+    s.d2.add(sd2);
+    s.ape.add(sape);
   }
 
-  /** One valid pair (finite float32 values, so the products below are exact in float64). */
-  add(a: number, b: number): void {
-    const [se, so, see, soo, seo, smax, smin, sape] = this.sums;
-    this.n++;
-    se.add(a);
-    so.add(b);
-    see.add(a * a);
-    soo.add(b * b);
-    seo.add(a * b);
-    smax.add(a > b ? a : b);
-    smin.add(a > b ? b : a);
-    if (Math.abs(b) > this.mapeEpsilon) {
-      sape.add(Math.abs(a - b) / Math.abs(b));
-      this.nape++;
+  value(): PairTotals {
+    const s = this.sums;
+    return { n: this.n, nape: this.nape, e: s.e.value(), o: s.o.value(), ad: s.ad.value(), d2: s.d2.value(), ape: s.ape.value(), eMin: this.eMin, eMax: this.eMax, oMin: this.oMin, oMax: this.oMax };
+  }
+}
+
+/** The means of a set from its totals: what the second pass centres on (the same numbers `metricsOfSums` reports). */
+export function pairMeans(t: PairTotals): { meanProduct: number; meanReference: number } {
+  return { meanProduct: exactToNumber(t.e) / t.n, meanReference: exactToNumber(t.o) / t.n };
+}
+
+/** Second pass: accumulates {@link CentredSums} about a set's means, segment by segment. */
+export class CentredSumsAccumulator {
+  private readonly sums = { see: new ExactSum(), soo: new ExactSum(), seo: new ExactSum(), sdd: new ExactSum(), sagree: new ExactSum() };
+  private readonly me: number;
+  private readonly mo: number;
+  private readonly momentsOnly: boolean;
+  constructor(means: { readonly meanProduct: number; readonly meanReference: number }, options: PairSumsOptions = {}) {
+    this.me = means.meanProduct;
+    this.mo = means.meanReference;
+    this.momentsOnly = options.momentsOnly ?? false;
+  }
+
+  addSegment(e: ArrayLike<number>, o: ArrayLike<number>, from = 0, to = e.length): void {
+    const me = this.me, mo = this.mo, bias = me - mo;
+    const momentsOnly = this.momentsOnly;
+    let see = 0, soo = 0, seo = 0, sdd = 0, sagree = 0;
+    for (let i = from; i < to; i++) {
+      const a = e[i], b = o[i];
+      if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+      const de = a - me, dobs = b - mo;
+      see += de * de;
+      soo += dobs * dobs;
+      seo += de * dobs;
+      sdd += (a - b - bias) ** 2;
+      if (!momentsOnly) sagree += (Math.abs(a - mo) + Math.abs(dobs)) ** 2;
     }
+    const s = this.sums;
+    s.see.add(see);
+    s.soo.add(soo);
+    s.seo.add(seo);
+    s.sdd.add(sdd);
+    s.sagree.add(sagree);
   }
 
-  value(): PairSums {
-    const [e, o, ee, oo, eo, max, min, ape] = this.sums.map((s) => s.value());
-    return { n: this.n, e, o, ee, oo, eo, max, min, ape, nape: this.nape };
+  value(): CentredSums {
+    const s = this.sums;
+    return { see: s.see.value(), soo: s.soo.value(), seo: s.seo.value(), sdd: s.sdd.value(), sagree: s.sagree.value() };
   }
 }
 
-export function pairSumsToJson(s: PairSums): PairSumsJson {
-  return { n: s.n, nape: s.nape, s: EXACT_FIELDS.map((k) => exactToJson(s[k])) };
-}
-
-export function pairSumsFromJson(j: PairSumsJson): PairSums {
-  const [e, o, ee, oo, eo, max, min, ape] = j.s.map(exactFromJson);
-  return { n: j.n, nape: j.nape, e, o, ee, oo, eo, max, min, ape };
-}
-
-/** The sums of the union of two sets of pairs (exact: any grouping gives the same sums). */
-export function addPairSums(a: PairSums, b: PairSums): PairSums {
+/** The totals of the union of two sets (exact: any grouping gives the same totals). */
+export function addPairTotals(a: PairTotals, b: PairTotals): PairTotals {
   return {
     n: a.n + b.n,
     nape: a.nape + b.nape,
     e: exactAdd(a.e, b.e),
     o: exactAdd(a.o, b.o),
-    ee: exactAdd(a.ee, b.ee),
-    oo: exactAdd(a.oo, b.oo),
-    eo: exactAdd(a.eo, b.eo),
-    max: exactAdd(a.max, b.max),
-    min: exactAdd(a.min, b.min),
+    ad: exactAdd(a.ad, b.ad),
+    d2: exactAdd(a.d2, b.d2),
     ape: exactAdd(a.ape, b.ape),
+    eMin: Math.min(a.eMin, b.eMin),
+    eMax: Math.max(a.eMax, b.eMax),
+    oMin: Math.min(a.oMin, b.oMin),
+    oMax: Math.max(a.oMax, b.oMax),
   };
 }
 
-/** The means of a set: what the second pass needs for Willmott's denominator. */
-export function pairMeans(s: PairSums): { meanProduct: number; meanReference: number } {
-  return { meanProduct: exactToNumber(s.e) / s.n, meanReference: exactToNumber(s.o) / s.n };
+/** Centred sums of the union of two sets centred on the same means. */
+export function addCentredSums(a: CentredSums, b: CentredSums): CentredSums {
+  return { see: exactAdd(a.see, b.see), soo: exactAdd(a.soo, b.soo), seo: exactAdd(a.seo, b.seo), sdd: exactAdd(a.sdd, b.sdd), sagree: exactAdd(a.sagree, b.sagree) };
 }
 
-/** One pair's term of Willmott's denominator Σ(|e − ō| + |o − ō|)², given the set's reference mean ō. */
-export function agreementTerm(a: number, b: number, meanReference: number): number {
-  return (Math.abs(a - meanReference) + Math.abs(b - meanReference)) ** 2;
+/** {@link PairTotals} as a tile summary carries it (JSON; exact sums as strings, extremes null when ±∞). */
+export interface PairTotalsJson {
+  readonly n: number;
+  readonly nape: number;
+  readonly s: readonly string[];
+  readonly range: readonly (number | null)[];
+}
+
+export function pairTotalsToJson(t: PairTotals): PairTotalsJson {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return { n: t.n, nape: t.nape, s: [t.e, t.o, t.ad, t.d2, t.ape].map(exactToJson), range: [t.eMin, t.eMax, t.oMin, t.oMax].map(finite) };
+}
+
+export function pairTotalsFromJson(j: PairTotalsJson): PairTotals {
+  const [e, o, ad, d2, ape] = j.s.map(exactFromJson);
+  const [eMin, eMax, oMin, oMax] = j.range.map((v, i) => v ?? (i % 2 ? -Infinity : Infinity));
+  return { n: j.n, nape: j.nape, e, o, ad, d2, ape, eMin, eMax, oMin, oMax };
+}
+
+export function centredSumsToJson(c: CentredSums): string[] {
+  return [c.see, c.soo, c.seo, c.sdd, c.sagree].map(exactToJson);
+}
+
+export function centredSumsFromJson(j: readonly string[]): CentredSums {
+  const [see, soo, seo, sdd, sagree] = j.map(exactFromJson);
+  return { see, soo, seo, sdd, sagree };
 }
 
 /** Spearman ρ and KL of a sample of valid pairs (every pair, or a subsample: `spearmanN` says how many). */
@@ -129,32 +223,28 @@ export function rankMetricsOfPairs(e: Float64Array, o: Float64Array, options: Pa
 export const NO_RANK_METRICS: RankMetrics = { spearman: Number.NaN, spearmanN: 0, kl: Number.NaN };
 
 /**
- * The metrics record of a set of pairs from its exact sums, Willmott's denominator (Σ of
- * {@link agreementTerm} about the set's reference mean) and its rank metrics. Equal to `pairedMetrics`
- * on the same pairs to the last few bits (the centred sums here are rounded once, from exact sums).
+ * The metrics record of a set of pairs from its two passes' sums and its rank metrics: `pairedMetrics`
+ * on the same pairs to the last few bits (sums rounded per segment and once overall, not pair by pair).
  */
-export function metricsOfPairSums(s: PairSums, sagree: number, ranks: RankMetrics): PairedMetrics {
-  const { n } = s;
-  const N = exactInt(n);
-  // n·Σ(x − x̄)(y − ȳ) = n·Σxy − Σx·Σy, exactly; 0 exactly for a constant series.
-  const centred = (xy: Exact, x: Exact, y: Exact) => (n ? exactToNumber(exactAdd(exactMul(N, xy), exactNeg(exactMul(x, y)))) / n : 0);
-  const sd2Exact = exactAdd(exactAdd(s.ee, s.oo), exactNeg(exactMul(exactInt(2), s.eo)));
-  const sd = exactAdd(s.e, exactNeg(s.o));
-  const { meanProduct, meanReference } = pairMeans(s);
+export function metricsOfSums(t: PairTotals, c: CentredSums, ranks: RankMetrics): PairedMetrics {
+  const { meanProduct, meanReference } = pairMeans(t);
+  // A constant series has zero variance exactly, whatever rounding the mean picked up (as pairedMetrics).
+  const eConst = t.eMin === t.eMax;
+  const oConst = t.oMin === t.oMax;
   return metricsFromMoments(
     {
-      n,
+      n: t.n,
       meanProduct,
       meanReference,
-      see: centred(s.ee, s.e, s.e),
-      soo: centred(s.oo, s.o, s.o),
-      seo: centred(s.eo, s.e, s.o),
-      sad: exactToNumber(exactAdd(s.max, exactNeg(s.min))),
-      sd2: exactToNumber(sd2Exact),
-      sdd: n ? exactToNumber(exactAdd(exactMul(N, sd2Exact), exactNeg(exactMul(sd, sd)))) / n : 0,
-      sape: exactToNumber(s.ape),
-      nape: s.nape,
-      sagree,
+      see: eConst ? 0 : exactToNumber(c.see),
+      soo: oConst ? 0 : exactToNumber(c.soo),
+      seo: eConst || oConst ? 0 : exactToNumber(c.seo),
+      sad: exactToNumber(t.ad),
+      sd2: exactToNumber(t.d2),
+      sdd: exactToNumber(c.sdd),
+      sape: exactToNumber(t.ape),
+      nape: t.nape,
+      sagree: exactToNumber(c.sagree),
     },
     ranks,
   );

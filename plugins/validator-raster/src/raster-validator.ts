@@ -1,10 +1,13 @@
 import {
-  addPairSums,
+  addCentredSums,
+  addPairTotals,
   aggregateSeries,
+  centredSumsFromJson,
   checkNesting,
   createGrid,
   describeGrid,
-  EMPTY_PAIR_SUMS,
+  EMPTY_CENTRED_SUMS,
+  EMPTY_PAIR_TOTALS,
   EXACT_ZERO,
   exactAdd,
   exactFromJson,
@@ -14,19 +17,22 @@ import {
   isSoilscaleError,
   isStatic,
   METRIC_COLUMNS,
-  metricsOfPairSums,
+  metricsOfSums,
   metricsTableRow,
   NO_RANK_METRICS,
   pairMeans,
-  pairSumsFromJson,
+  pairTotalsFromJson,
   rankMetricsOfPairs,
   recordTable,
   runSummaryStage,
   sameGrid,
+  type CentredSums,
   type Exact,
   type Grid,
   type Nesting,
-  type PairSums,
+  type PairedMetrics,
+  type PairTotals,
+  type PairTotalsJson,
   type PixelWindow,
   type PluginContext,
   type RankMetrics,
@@ -39,16 +45,16 @@ import {
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
 import {
-  agreementTileTask,
-  pairHash,
+  centredTileTask,
   decodeSample,
+  pairHash,
   sampleThreshold,
-  sumsTileTask,
-  type AgreementParams,
-  type AgreementSummary,
+  totalsTileTask,
+  type CentredParams,
+  type CentredSummary,
   type ConsistencyTotalsJson,
   type MatchedDate,
-  type SumsSummary,
+  type TotalsSummary,
   type ValidateTileParams,
 } from './validate-tile.js';
 
@@ -95,27 +101,27 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
 
       // The tile stages read the series by window from the run's tile store: the validator itself never
       // holds more than the tables and the rank sample.
-      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction };
+      const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
+      const { align, segment } = tileLayout(product.grid, nesting);
+      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment };
       const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
       if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
       if (coarse) inputs.coarse = { series: coarse };
-      const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
-      const stage = { grid: product.grid, align: tileAlignment(product.grid, nesting) } as const;
-      const sums = await runSummaryStage(context.tiles, { ...stage, name: 'sums', task: sumsTileTask, params: tileParams, dates: [], inputs, outputs: [] });
-      const tiles = sums.summaries as unknown as SumsSummary[];
-      const perDate = matched.map((_, m) => tiles.reduce((acc, t) => addPairSums(acc, pairSumsFromJson(t.pairs[m])), EMPTY_PAIR_SUMS));
-      const pooled = perDate.reduce(addPairSums, EMPTY_PAIR_SUMS);
+      const first = await runSummaryStage(context.tiles, { name: 'totals', task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
+      const tiles = first.summaries as unknown as TotalsSummary[];
+      const totals = setTotals(tiles, matched.length, (t) => t.pairs);
+      const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
+      const second = await centredPass(context, { grid: product.grid, align, product, reference }, tileParams, totals, anomalies);
 
-      const ranked = await agreementAndSample(context, { ...stage, product, reference, dates: isStatic(product) ? [] : dates }, tileParams, perDate, pooled);
-      const overall = metricsOfPairSums(pooled, ranked.pooled.sagree, ranked.pooled.ranks);
+      const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
         summary: recordTable([{ scope: 'all', dates: matched.length, productDatesWithoutReference: unmatched, ...metricsTableRow(overall) }], undefined, [
           'pooled over all pixel-dates where product and reference are valid; bias = mean(product − reference)',
         ]),
         perDate: recordTable(
           dates.map((date, m) => {
-            const s = perDate[m];
-            return s.n >= params.minPairs ? { date, ...metricsTableRow(metricsOfPairSums(s, ranked.dates[m].sagree, ranked.dates[m].ranks)) } : { date, ...nullMetrics(s.n) };
+            const t = totals.dates[m];
+            return t.n >= params.minPairs ? { date, ...metricsTableRow(metricsOfSums(t, second.dates[m], second.dateRanks[m])) } : { date, ...nullMetrics(t.n) };
           }),
           undefined,
           [`dates with fewer than ${params.minPairs} valid pairs have empty metrics`],
@@ -123,7 +129,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       };
 
       if (coarseGrid && nesting) {
-        tables.subgrid = subgridTable(dates, tiles, nesting, params.minPairs);
+        tables.subgrid = subgridTable(dates, tiles, anomalies!, second.anomalies!, nesting, params.minPairs);
       } else {
         notes.push('no coarse grid (neither a `coarse` input nor `coarseFactor`): sub-grid metrics skipped');
       }
@@ -140,11 +146,28 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
   };
 }
 
-/** Tiles of whole coarse cells, so cell and block means are the whole raster's; an offset or non-square nesting runs as one tile. */
-function tileAlignment(grid: Grid, nesting: Nesting | undefined): number {
-  if (!nesting) return 1;
-  const square = nesting.factorX === nesting.factorY && nesting.offsetCol === 0 && nesting.offsetRow === 0;
-  return square ? nesting.factorX : Math.max(grid.width, grid.height);
+/**
+ * Tiles of whole coarse cells, so cell and block means are the whole raster's, and of whole row segments
+ * (the plain-sum runs of core/metrics/pair-sums.ts), so the sums are the same bits for any tiling: a
+ * segment of the coarse factor, times what makes it ≥ 16 px. An offset or non-square nesting runs as one tile.
+ */
+function tileLayout(grid: Grid, nesting: Nesting | undefined): { align: number; segment: number } {
+  const MIN_SEGMENT = 16;
+  if (!nesting) return { align: MIN_SEGMENT, segment: MIN_SEGMENT };
+  if (nesting.factorX !== nesting.factorY || nesting.offsetCol !== 0 || nesting.offsetRow !== 0) return { align: Math.max(grid.width, grid.height), segment: MIN_SEGMENT };
+  const segment = nesting.factorX * Math.ceil(MIN_SEGMENT / nesting.factorX);
+  return { align: segment, segment };
+}
+
+/** Each matched date's first-pass totals (tiles added exactly) and the pooled totals. */
+interface SetTotals {
+  readonly dates: readonly PairTotals[];
+  readonly pooled: PairTotals;
+}
+
+function setTotals(tiles: readonly TotalsSummary[], dates: number, pick: (t: TotalsSummary) => readonly PairTotalsJson[]): SetTotals {
+  const perDate = Array.from({ length: dates }, (_, m) => tiles.reduce((acc, t) => addPairTotals(acc, pairTotalsFromJson(pick(t)[m])), EMPTY_PAIR_TOTALS));
+  return { dates: perDate, pooled: perDate.reduce(addPairTotals, EMPTY_PAIR_TOTALS) };
 }
 
 /**
@@ -155,57 +178,67 @@ function tileAlignment(grid: Grid, nesting: Nesting | undefined): number {
 const PER_DATE_SAMPLE = 20_000;
 const POOLED_SAMPLE = 1_000_000;
 
-interface SetRanks {
-  readonly sagree: number;
-  readonly ranks: RankMetrics;
+interface CentredPass {
+  readonly dates: readonly CentredSums[];
+  readonly pooled: CentredSums;
+  readonly dateRanks: readonly RankMetrics[];
+  readonly pooledRanks: RankMetrics;
+  /** The anomalies' centred sums (with a coarse grid). */
+  readonly anomalies?: { readonly dates: readonly CentredSums[]; readonly pooled: CentredSums };
 }
 
 /**
- * The second pass: Willmott's denominators (about each set's reference mean) and the sample the rank
- * metrics use, read back from the tiles' sample blocks in raster order (date, row, column): the same
- * pairs in the same order whatever the tiling.
+ * The second pass: sums centred on each set's means, and the sample the rank metrics use, read from the
+ * tiles in raster order (date, row, column): the same pairs in the same order whatever the tiling.
  */
-async function agreementAndSample(
+async function centredPass(
   context: PluginContext,
-  stage: { grid: Grid; align: number; product: Series; reference: Series; dates: readonly string[] },
+  stage: { grid: Grid; align: number; product: Series; reference: Series },
   tileParams: ValidateTileParams,
-  perDate: readonly PairSums[],
-  pooled: PairSums,
-): Promise<{ dates: SetRanks[]; pooled: SetRanks }> {
+  totals: SetTotals,
+  anomalies: SetTotals | undefined,
+): Promise<CentredPass> {
   const { grid } = stage;
-  const params: AgreementParams = {
+  const params: CentredParams = {
     ...tileParams,
-    dateMeans: perDate.map((s) => pairMeans(s).meanReference),
-    pooledMean: pairMeans(pooled).meanReference,
-    dateKeep: perDate.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
-    pooledKeep: sampleThreshold(pooled.n, POOLED_SAMPLE),
+    dateMeans: totals.dates.map(pairMeans),
+    pooledMeans: pairMeans(totals.pooled),
+    anomalyDateMeans: anomalies ? anomalies.dates.map(pairMeans) : [],
+    ...(anomalies ? { anomalyPooledMeans: pairMeans(anomalies.pooled) } : {}),
+    dateKeep: totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
+    pooledKeep: sampleThreshold(totals.pooled.n, POOLED_SAMPLE),
     gridWidth: grid.width,
     gridPixels: grid.width * grid.height,
   };
-  const result = await runSummaryStage(context.tiles, { name: 'agreement', task: agreementTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
-  const tiles = result.summaries as unknown as AgreementSummary[];
-  const dateAgree = (m: number) => exactToNumber(tiles.reduce((acc, t) => exactAdd(acc, exactFromJson(t.date[m])), EXACT_ZERO));
+  const result = await runSummaryStage(context.tiles, { name: 'centred', task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
+  const tiles = result.summaries as unknown as CentredSummary[];
+  const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
+  const dates = totals.dates.map((_, m) => sum((t) => t.date, m));
+  const pooled = totals.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.pooled, m)), EMPTY_CENTRED_SUMS);
   const pooledE: number[] = [];
   const pooledO: number[] = [];
-  const dates = perDate.map((_, m): SetRanks => {
+  const dateRanks = totals.dates.map((_, m): RankMetrics => {
     const e: number[] = [];
     const o: number[] = [];
-    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), (pixel, a, b) => {
+    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), grid.width, (pixel, a, b) => {
       const h = pairHash(m * params.gridPixels + pixel);
       if (h < params.dateKeep[m]) e.push(a), o.push(b);
       if (h < params.pooledKeep) pooledE.push(a), pooledO.push(b);
-    }, grid.width);
-    return { sagree: dateAgree(m), ranks: rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o)) };
+    });
+    return rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o));
   });
-  const pooledAgree = tiles.reduce((acc, t) => t.pooled.reduce((a, s) => exactAdd(a, exactFromJson(s)), acc), EXACT_ZERO);
-  return { dates, pooled: { sagree: exactToNumber(pooledAgree), ranks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) } };
+  const anomalySums = anomalies && {
+    dates: anomalies.dates.map((_, m) => sum((t) => t.anomalyDate, m)),
+    pooled: anomalies.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.anomalyPooled, m)), EMPTY_CENTRED_SUMS),
+  };
+  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)), ...(anomalySums ? { anomalies: anomalySums } : {}) };
 }
 
 /**
  * The tiles' sampled pairs of one date in raster order (row by row across the tiles of a band): the
  * order the whole-raster validator read them, so an unsampled set ranks exactly as it did.
  */
-function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], visit: (pixel: number, product: number, reference: number) => void, width: number): void {
+function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], width: number, visit: (pixel: number, product: number, reference: number) => void): void {
   for (let first = 0; first < windows.length; ) {
     let end = first;
     while (end < windows.length && windows[end].y === windows[first].y) end++;
@@ -235,7 +268,7 @@ function checkBounds(product: Series, lower: Series | undefined, upper: Series |
 }
 
 /** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
-function intervalsTable(dates: readonly string[], tiles: readonly SumsSummary[]): RecordTable {
+function intervalsTable(dates: readonly string[], tiles: readonly TotalsSummary[]): RecordTable {
   let pooledN = 0, pooledInside = 0;
   let pooledWidth = EXACT_ZERO;
   const rows: Row[] = [];
@@ -317,10 +350,9 @@ function coarseGridFor(product: Series, coarse: Series | undefined, factor: numb
   return createGrid(Math.ceil(product.grid.width / factor), Math.ceil(product.grid.height / factor), [t[0], t[1] * factor, 0, t[3], 0, t[5] * factor], product.grid.crs);
 }
 
-function subgridTable(dates: readonly string[], tiles: readonly SumsSummary[], nest: Nesting, minPairs: number): RecordTable {
-  const perDate = dates.map((_, m) => tiles.reduce((acc, t) => addPairSums(acc, pairSumsFromJson(t.anomalies[m])), EMPTY_PAIR_SUMS));
-  const rows = dates.map((date, m) => subgridRow(date, perDate[m], tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
-  const pooled = subgridRow('all', perDate.reduce(addPairSums, EMPTY_PAIR_SUMS), Number.NaN, minPairs);
+function subgridTable(dates: readonly string[], tiles: readonly TotalsSummary[], totals: SetTotals, centred: NonNullable<CentredPass['anomalies']>, nest: Nesting, minPairs: number): RecordTable {
+  const rows = dates.map((date, m) => subgridRow(date, metricsOfSums(totals.dates[m], centred.dates[m], NO_RANK_METRICS), tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
+  const pooled = subgridRow('all', metricsOfSums(totals.pooled, centred.pooled, NO_RANK_METRICS), Number.NaN, minPairs);
   return recordTable([pooled, ...rows], undefined, [
     `anomalies = value − its coarse-cell mean (${nest.factorX}×${nest.factorY} product pixels per cell), means over pixels valid in both; cells with < 2 such pixels skipped`,
     'stdRatio = std(product anomalies)/std(reference anomalies): below 1 means the product has less sub-grid detail than the reference',
@@ -328,8 +360,7 @@ function subgridTable(dates: readonly string[], tiles: readonly SumsSummary[], n
 }
 
 /** The sub-grid rows report moments only (R, ubRMSE, stds): no Willmott's d, no ranks. */
-function subgridRow(date: string, sums: PairSums, cells: number, minPairs: number): Row {
-  const m = metricsOfPairSums(sums, Number.NaN, NO_RANK_METRICS);
+function subgridRow(date: string, m: PairedMetrics, cells: number, minPairs: number): Row {
   const ok = m.n >= minPairs;
   const v = (x: number): number | null => (ok ? finiteOrNull(x) : null);
   return {
@@ -347,7 +378,7 @@ function subgridRow(date: string, sums: PairSums, cells: number, minPairs: numbe
 }
 
 /** Block mean of the product vs the coarse product on each date both have: the mass-conservation error. */
-function consistencyTable(dates: readonly string[], tiles: readonly SumsSummary[], minValidFraction: number): RecordTable {
+function consistencyTable(dates: readonly string[], tiles: readonly TotalsSummary[], minValidFraction: number): RecordTable {
   const row = (date: string, totals: readonly ConsistencyTotalsJson[]): Row => {
     let n = 0, max = 0;
     let abs = EXACT_ZERO, sum = EXACT_ZERO;

@@ -1,22 +1,23 @@
 /**
  * `validator:raster` tile by tile: two summary stages over the product grid, every date of a tile at once.
  *
- * 1. `sumsTile`: per matched date, the exact partial sums of the pairs (core/metrics/pair-sums.ts) and of
- *    their within-coarse-cell anomalies, the interval totals and the consistency errors' totals.
- * 2. `agreementTile`, given each set's reference mean and the sample rates from 1.: Willmott's
- *    denominator (the one sum that needs the mean), and the pairs sampled for Spearman ρ and KL, packed
- *    as binary (see {@link encodeSample}). Not as a float32 output block: blocks are window × dates, so a
- *    sparse sample padded with NaN would cost twice the product in tile-store I/O (it did: ~2× slower);
- *    packed, it is about the sample's size whatever the product's.
+ * 1. `totalsTile`: per matched date, the first-pass sums of the pairs and of their within-coarse-cell
+ *    anomalies (core/metrics/pair-sums.ts: counts, Σe, Σo, Σ|e − o|, …), the interval totals and the
+ *    consistency errors' totals.
+ * 2. `centredTile`, given each set's means and the sample rates from 1.: the sums centred on those means
+ *    (variances, covariance, ubRMSE, Willmott's denominator) and the pairs sampled for Spearman ρ and KL,
+ *    packed as binary (see {@link encodeSample}).
  *
- * Why two passes and exact sums rather than Chan et al.'s pairwise merge of means and co-moments: a
- * float merge depends on the grouping, so tables would change in their last bits with the tile size;
- * exact sums (integers in bins) are the same whatever the tiling, and raw sums need no mean, so the
- * only second-pass sum is Willmott's, which cannot be expanded without the mean (|e − ō|).
+ * Why two passes of exact sums rather than one pass merging tiles' means and co-moments (Chan et al.):
+ * a float merge depends on the grouping, so the tables would change in their last bits with the tile
+ * size or the executor; sums that are plain within fixed row segments and exact across them are the
+ * same bits for any tiling, and the second pass is what the whole-raster code did anyway (centred sums,
+ * no cancellation) and what Willmott's |e − ō| needs.
  *
- * Tiles hold whole coarse cells (`align`), so cell means and block means are the whole raster's.
+ * Tiles hold whole coarse cells and whole segments (`align`), so cell means, block means and segment
+ * sums are the whole raster's.
  */
-import { aggregateToGrid, agreementTerm, checkNesting, ExactSum, exactToJson, PairSumsAccumulator, pairSumsToJson, type Grid, type Nesting, type PairSumsJson, type TileArgs, type TileResult } from '../../../core/index.js';
+import { aggregateToGrid, CentredSumsAccumulator, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
 
 /** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
@@ -34,6 +35,8 @@ export interface ValidateTileParams {
   /** Product image ↔ coarse image of the consistency check (every product date with a coarse image). */
   readonly consistency: readonly { readonly product: number; readonly coarse: number }[];
   readonly minValidFraction: number;
+  /** Pixels of a row summed plainly before an exact addition (tiles are aligned to it). */
+  readonly segment: number;
 }
 
 /** Interval totals of one date: pairs where all three are valid, reference inside, Σ(upper − lower). */
@@ -51,11 +54,11 @@ export interface ConsistencyTotalsJson {
   readonly max: number;
 }
 
-export interface SumsSummary {
+export interface TotalsSummary {
   /** `[matched date]`. */
-  readonly pairs: readonly PairSumsJson[];
-  /** `[matched date]`: sums of the within-cell anomalies (with a coarse grid). */
-  readonly anomalies: readonly PairSumsJson[];
+  readonly pairs: readonly PairTotalsJson[];
+  /** `[matched date]`: totals of the within-cell anomalies (with a coarse grid). */
+  readonly anomalies: readonly PairTotalsJson[];
   /** `[matched date]`: coarse cells with ≥ 2 valid pairs. */
   readonly cells: readonly number[];
   /** `[matched date]`: null where the date has no interval bounds. */
@@ -64,27 +67,27 @@ export interface SumsSummary {
   readonly consistency: readonly ConsistencyTotalsJson[];
 }
 
-export function sumsTile(args: TileArgs<ValidateTileParams>): TileResult {
-  const { params, inputs } = args;
+export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
+  const { params, inputs, window } = args;
   const layout = params.coarseGrid ? tileCells(args.grid, params.coarseGrid) : undefined;
-  const pairs: PairSumsJson[] = [];
-  const anomalies: PairSumsJson[] = [];
+  const pairs: PairTotalsJson[] = [];
+  const anomalies: PairTotalsJson[] = [];
   const cells: number[] = [];
   for (const m of params.matched) {
     const p = inputs.product.values[m.product];
     const r = inputs.reference.values[m.reference];
-    const acc = new PairSumsAccumulator();
-    acc.addArrays(p, r);
-    pairs.push(pairSumsToJson(acc.value()));
+    const acc = new PairTotalsAccumulator();
+    forSegments(window, params.segment, (from, to) => acc.addSegment(p, r, from, to));
+    pairs.push(pairTotalsToJson(acc.value()));
     if (layout) {
       const [pa, ra, n] = cellAnomalies(p, r, layout);
-      const anom = new PairSumsAccumulator();
-      anom.addArrays(pa, ra);
-      anomalies.push(pairSumsToJson(anom.value()));
+      const anom = new PairTotalsAccumulator({ momentsOnly: true });
+      forSegments(window, params.segment, (from, to) => anom.addSegment(pa, ra, from, to));
+      anomalies.push(pairTotalsToJson(anom.value()));
       cells.push(n);
     }
   }
-  const summary: SumsSummary = {
+  const summary: TotalsSummary = {
     pairs,
     anomalies,
     cells,
@@ -94,10 +97,18 @@ export function sumsTile(args: TileArgs<ValidateTileParams>): TileResult {
   return { outputs: {}, summary: summary as never };
 }
 
-export interface AgreementParams extends ValidateTileParams {
-  /** `[matched date]`: the date's reference mean; and the pooled one. */
-  readonly dateMeans: readonly number[];
-  readonly pooledMean: number;
+/** A set's means, as the first pass's totals give them. */
+export interface Means {
+  readonly meanProduct: number;
+  readonly meanReference: number;
+}
+
+export interface CentredParams extends ValidateTileParams {
+  /** `[matched date]`: each date's means, and the pooled ones; the same for the anomalies (with a coarse grid). */
+  readonly dateMeans: readonly Means[];
+  readonly pooledMeans: Means;
+  readonly anomalyDateMeans: readonly Means[];
+  readonly anomalyPooledMeans?: Means;
   /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
   readonly dateKeep: readonly number[];
   readonly pooledKeep: number;
@@ -106,43 +117,60 @@ export interface AgreementParams extends ValidateTileParams {
   readonly gridPixels: number;
 }
 
-export interface AgreementSummary {
-  /** `[matched date]`: Σ agreement terms about the date's mean, and about the pooled mean. */
-  readonly date: readonly string[];
-  readonly pooled: readonly string[];
+export interface CentredSummary {
+  /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
+  readonly date: readonly (readonly string[])[];
+  readonly pooled: readonly (readonly string[])[];
+  readonly anomalyDate: readonly (readonly string[])[];
+  readonly anomalyPooled: readonly (readonly string[])[];
   /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
   readonly sample: readonly string[];
 }
 
-export function agreementTile(args: TileArgs<AgreementParams>): TileResult {
+export function centredTile(args: TileArgs<CentredParams>): TileResult {
   const { params, inputs, window } = args;
-  const date: string[] = [];
-  const pooled: string[] = [];
+  const layout = params.coarseGrid ? tileCells(args.grid, params.coarseGrid) : undefined;
+  const [date, pooled, anomalyDate, anomalyPooled]: string[][][] = [[], [], [], []];
   const sample: string[] = [];
+  const centred = (e: Float32Array, o: Float32Array, means: Means, momentsOnly: boolean) => {
+    const acc = new CentredSumsAccumulator(means, { momentsOnly });
+    forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
+    return centredSumsToJson(acc.value());
+  };
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
     const r = inputs.reference.values[m.reference];
-    const sd = new ExactSum();
-    const sp = new ExactSum();
-    const kept: number[] = [];
-    const keep = Math.max(params.dateKeep[d], params.pooledKeep);
-    const [md, mp] = [params.dateMeans[d], params.pooledMean];
-    for (let y = 0, k = 0; y < window.height; y++) {
-      const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
-      for (let x = 0; x < window.width; x++, k++) {
-        const a = p[k], b = r[k];
-        if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
-        sd.add(agreementTerm(a, b, md));
-        sp.add(agreementTerm(a, b, mp));
-        if (pairHash(base + x) < keep) kept.push(k);
-      }
+    date.push(centred(p, r, params.dateMeans[d], false));
+    pooled.push(centred(p, r, params.pooledMeans, false));
+    if (layout && params.anomalyPooledMeans) {
+      const [pa, ra] = cellAnomalies(p, r, layout);
+      anomalyDate.push(centred(pa, ra, params.anomalyDateMeans[d], true));
+      anomalyPooled.push(centred(pa, ra, params.anomalyPooledMeans, true));
     }
-    date.push(exactToJson(sd.value()));
-    pooled.push(exactToJson(sp.value()));
-    sample.push(encodeSample(kept, p, r));
+    sample.push(samplePairs(args, d, p, r));
   });
-  const summary: AgreementSummary = { date, pooled, sample };
+  const summary: CentredSummary = { date, pooled, anomalyDate, anomalyPooled, sample };
   return { outputs: {}, summary: summary as never };
+}
+
+/** The pixels of the tile's rows in segments that start at multiples of `segment` in the whole grid (tiles are aligned to it). */
+function forSegments(window: PixelWindow, segment: number, visit: (from: number, to: number) => void): void {
+  for (let y = 0; y < window.height; y++) {
+    for (let x = 0; x < window.width; x += segment) visit(y * window.width + x, y * window.width + Math.min(window.width, x + segment));
+  }
+}
+
+/** The valid pairs of date `d` the per-date or the pooled sample keeps, encoded. */
+function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: Float32Array, r: Float32Array): string {
+  const keep = Math.max(params.dateKeep[d], params.pooledKeep);
+  const kept: number[] = [];
+  for (let y = 0, k = 0; y < window.height; y++) {
+    const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
+    for (let x = 0; x < window.width; x++, k++) {
+      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
+    }
+  }
+  return encodeSample(kept, p, r);
 }
 
 /**
@@ -169,8 +197,8 @@ export function decodeSample(text: string): { pixels: Uint32Array; product: Floa
   return { pixels: new Uint32Array(copy.buffer, 0, n), product: new Float32Array(copy.buffer, 4 * n, n), reference: new Float32Array(copy.buffer, 8 * n, n) };
 }
 
-export const sumsTileTask = workerTask(import.meta.url, { sumsTile });
-export const agreementTileTask = workerTask(import.meta.url, { agreementTile });
+export const totalsTileTask = workerTask(import.meta.url, { totalsTile });
+export const centredTileTask = workerTask(import.meta.url, { centredTile });
 
 /**
  * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
