@@ -36,6 +36,9 @@ if ((f64[0] = 1, u32[1]) !== 0x3ff00000) throw new Error('exact-sum: expects a l
 export class ExactSum {
   private readonly bins = new Float64Array(BINS);
   private adds = 0;
+  /** The bins touched so far lie in [lo, hi] (carries and reads scan only those). */
+  private lo = BINS;
+  private hi = -1;
 
   add(t: number): void {
     if (t === 0) return;
@@ -48,6 +51,8 @@ export class ExactSum {
     if (exp) high += 0x100000;
     else exp = 1; // subnormal: no hidden bit, exponent as for the smallest normal
     const bins = this.bins;
+    if (exp < this.lo) this.lo = exp;
+    if (exp + 32 > this.hi) this.hi = exp + 32;
     if (hi >>> 31) {
       bins[exp] -= lo;
       bins[exp + 32] -= high;
@@ -60,7 +65,9 @@ export class ExactSum {
 
   /** Add another accumulator's sum (e.g. a date's into the pooled sum). */
   addSum(other: ExactSum): void {
-    for (let j = 0; j < BINS; j++) this.bins[j] += other.bins[j];
+    for (let j = other.lo; j <= other.hi; j++) this.bins[j] += other.bins[j];
+    this.lo = Math.min(this.lo, other.lo);
+    this.hi = Math.max(this.hi, other.hi);
     this.carry();
   }
 
@@ -68,10 +75,10 @@ export class ExactSum {
   value(): Exact {
     this.carry();
     const bins = this.bins;
-    let lowest = 0;
-    while (lowest < BINS && bins[lowest] === 0) lowest++;
-    if (lowest === BINS) return EXACT_ZERO;
-    let highest = BINS - 1;
+    let lowest = this.lo;
+    while (lowest <= this.hi && bins[lowest] === 0) lowest++;
+    if (lowest > this.hi) return EXACT_ZERO;
+    let highest = this.hi;
     while (bins[highest] === 0) highest--;
     let m = 0n;
     for (let j = highest; j >= lowest; j--) m = (m << 1n) + BigInt(bins[j]);
@@ -84,11 +91,12 @@ export class ExactSum {
   /** Bring every bin below 2^32 in magnitude, moving the excess 32 bins up (exact integer arithmetic). */
   private carry(): void {
     const bins = this.bins;
-    for (let j = 0; j < BINS - 32; j++) {
+    for (let j = this.lo; j <= this.hi && j < BINS - 32; j++) {
       const c = Math.trunc(bins[j] / TWO32);
       if (c !== 0) {
         bins[j] -= c * TWO32;
         bins[j + 32] += c;
+        if (j + 32 > this.hi) this.hi = j + 32;
       }
     }
     this.adds = 0;

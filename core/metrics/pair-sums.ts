@@ -1,4 +1,4 @@
-import { ExactSum, exactAdd, exactFromJson, exactToJson, exactToNumber, EXACT_ZERO, type Exact } from './exact-sum.js';
+import { ExactSum, exactAdd, exactFromJson, exactInt, exactMul, exactNeg, exactToJson, exactToNumber, EXACT_ZERO, type Exact } from './exact-sum.js';
 import { klDivergenceOfValidPairs } from './kl-divergence.js';
 import { metricsFromMoments, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
 import { averageRanks } from './pairing.js';
@@ -28,6 +28,8 @@ export interface PairTotals {
   readonly eMax: number;
   readonly oMin: number;
   readonly oMax: number;
+  /** `momentsOnly` sets: Σe², Σo², Σeo (see {@link centredFromRawMoments}). */
+  readonly raw?: { readonly ee: Exact; readonly oo: Exact; readonly eo: Exact };
 }
 
 /** Σ(e − ē)², Σ(o − ō)², Σ(e − ē)(o − ō), Σ(e − o − bias)², Σ(|e − ō| + |o − ō|)² (Willmott's denominator). */
@@ -42,7 +44,10 @@ export interface CentredSums {
 export const EMPTY_PAIR_TOTALS: PairTotals = { n: 0, e: EXACT_ZERO, o: EXACT_ZERO, ad: EXACT_ZERO, d2: EXACT_ZERO, ape: EXACT_ZERO, nape: 0, eMin: Infinity, eMax: -Infinity, oMin: Infinity, oMax: -Infinity };
 export const EMPTY_CENTRED_SUMS: CentredSums = { see: EXACT_ZERO, soo: EXACT_ZERO, seo: EXACT_ZERO, sdd: EXACT_ZERO, sagree: EXACT_ZERO };
 
-/** Options of both passes. `momentsOnly` (sub-grid anomalies): skip Σ|e − o|, MAPE and Willmott's sum. */
+/**
+ * Options of both passes. `momentsOnly` (sub-grid anomalies, whose means are ≈ 0 by construction): skip
+ * Σ|e − o| and MAPE, and sum Σe², Σo², Σeo in the first pass instead of needing a second.
+ */
 export interface PairSumsOptions {
   readonly mapeEpsilon?: number;
   readonly momentsOnly?: boolean;
@@ -53,6 +58,7 @@ export class PairTotalsAccumulator {
   private n = 0;
   private nape = 0;
   private readonly sums = { e: new ExactSum(), o: new ExactSum(), ad: new ExactSum(), d2: new ExactSum(), ape: new ExactSum() };
+  private readonly raw = { ee: new ExactSum(), oo: new ExactSum(), eo: new ExactSum() };
   private eMin = Infinity;
   private eMax = -Infinity;
   private oMin = Infinity;
@@ -66,7 +72,7 @@ export class PairTotalsAccumulator {
 
   /** The valid pairs (both finite) of `e`, `o` at `from` ≤ i < `to`: one segment. */
   addSegment(e: ArrayLike<number>, o: ArrayLike<number>, from = 0, to = e.length): void {
-    let n = 0, nape = 0, se = 0, so = 0, sad = 0, sd2 = 0, sape = 0;
+    let n = 0, nape = 0, se = 0, so = 0, sad = 0, sd2 = 0, sape = 0, see = 0, soo = 0, seo = 0;
     let eMin = this.eMin, eMax = this.eMax, oMin = this.oMin, oMax = this.oMax;
     const eps = this.mapeEpsilon;
     const momentsOnly = this.momentsOnly;
@@ -82,7 +88,12 @@ export class PairTotalsAccumulator {
       if (a > eMax) eMax = a;
       if (b < oMin) oMin = b;
       if (b > oMax) oMax = b;
-      if (momentsOnly) continue;
+      if (momentsOnly) {
+        see += a * a;
+        soo += b * b;
+        seo += a * b;
+        continue;
+      }
       sad += Math.abs(d);
       if (Math.abs(b) > eps) {
         sape += Math.abs(d) / Math.abs(b);
@@ -101,11 +112,17 @@ export class PairTotalsAccumulator {
     s.ad.add(sad);
     s.d2.add(sd2);
     s.ape.add(sape);
+    if (momentsOnly) {
+      this.raw.ee.add(see);
+      this.raw.oo.add(soo);
+      this.raw.eo.add(seo);
+    }
   }
 
   value(): PairTotals {
     const s = this.sums;
-    return { n: this.n, nape: this.nape, e: s.e.value(), o: s.o.value(), ad: s.ad.value(), d2: s.d2.value(), ape: s.ape.value(), eMin: this.eMin, eMax: this.eMax, oMin: this.oMin, oMax: this.oMax };
+    const raw = this.momentsOnly ? { raw: { ee: this.raw.ee.value(), oo: this.raw.oo.value(), eo: this.raw.eo.value() } } : {};
+    return { n: this.n, nape: this.nape, e: s.e.value(), o: s.o.value(), ad: s.ad.value(), d2: s.d2.value(), ape: s.ape.value(), eMin: this.eMin, eMax: this.eMax, oMin: this.oMin, oMax: this.oMax, ...raw };
   }
 }
 
@@ -168,7 +185,30 @@ export function addPairTotals(a: PairTotals, b: PairTotals): PairTotals {
     eMax: Math.max(a.eMax, b.eMax),
     oMin: Math.min(a.oMin, b.oMin),
     oMax: Math.max(a.oMax, b.oMax),
+    ...(a.raw || b.raw ? { raw: addRaw(a.raw ?? NO_RAW, b.raw ?? NO_RAW) } : {}),
   };
+}
+
+const NO_RAW = { ee: EXACT_ZERO, oo: EXACT_ZERO, eo: EXACT_ZERO };
+const addRaw = (a: typeof NO_RAW, b: typeof NO_RAW) => ({ ee: exactAdd(a.ee, b.ee), oo: exactAdd(a.oo, b.oo), eo: exactAdd(a.eo, b.eo) });
+
+/**
+ * The centred sums of a `momentsOnly` set from its raw moments, n·Σ(x − x̄)(y − ȳ) = n·Σxy − Σx·Σy taken
+ * exactly from the (segment-rounded) raw sums: fine where the means are ≈ 0 against the spread (anomalies),
+ * not in general (the second pass is for that). No Willmott's sum.
+ */
+export function centredFromRawMoments(t: PairTotals): CentredSums {
+  if (!t.raw) throw new RangeError('centredFromRawMoments: totals without raw moments (accumulate with momentsOnly)');
+  const n = t.n;
+  const N = exactInt(n);
+  const exact = (x: number) => {
+    const s = new ExactSum();
+    s.add(x);
+    return s.value();
+  };
+  const centred = (xy: Exact, x: Exact, y: Exact) => exact(n ? exactToNumber(exactAdd(exactMul(N, xy), exactNeg(exactMul(x, y)))) / n : 0);
+  const d = exactAdd(t.e, exactNeg(t.o));
+  return { see: centred(t.raw.ee, t.e, t.e), soo: centred(t.raw.oo, t.o, t.o), seo: centred(t.raw.eo, t.e, t.o), sdd: centred(t.d2, d, d), sagree: EXACT_ZERO };
 }
 
 /** Centred sums of the union of two sets centred on the same means. */
@@ -182,17 +222,21 @@ export interface PairTotalsJson {
   readonly nape: number;
   readonly s: readonly string[];
   readonly range: readonly (number | null)[];
+  /** Σe², Σo², Σeo of `momentsOnly` sets. */
+  readonly raw?: readonly string[];
 }
 
 export function pairTotalsToJson(t: PairTotals): PairTotalsJson {
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
-  return { n: t.n, nape: t.nape, s: [t.e, t.o, t.ad, t.d2, t.ape].map(exactToJson), range: [t.eMin, t.eMax, t.oMin, t.oMax].map(finite) };
+  const raw = t.raw ? { raw: [t.raw.ee, t.raw.oo, t.raw.eo].map(exactToJson) } : {};
+  return { n: t.n, nape: t.nape, s: [t.e, t.o, t.ad, t.d2, t.ape].map(exactToJson), range: [t.eMin, t.eMax, t.oMin, t.oMax].map(finite), ...raw };
 }
 
 export function pairTotalsFromJson(j: PairTotalsJson): PairTotals {
   const [e, o, ad, d2, ape] = j.s.map(exactFromJson);
   const [eMin, eMax, oMin, oMax] = j.range.map((v, i) => v ?? (i % 2 ? -Infinity : Infinity));
-  return { n: j.n, nape: j.nape, e, o, ad, d2, ape, eMin, eMax, oMin, oMax };
+  const raw = j.raw?.map(exactFromJson);
+  return { n: j.n, nape: j.nape, e, o, ad, d2, ape, eMin, eMax, oMin, oMax, ...(raw ? { raw: { ee: raw[0], oo: raw[1], eo: raw[2] } } : {}) };
 }
 
 export function centredSumsToJson(c: CentredSums): string[] {

@@ -2,6 +2,7 @@ import {
   addCentredSums,
   addPairTotals,
   aggregateSeries,
+  centredFromRawMoments,
   centredSumsFromJson,
   checkNesting,
   createGrid,
@@ -111,7 +112,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       const tiles = first.summaries as unknown as TotalsSummary[];
       const totals = setTotals(tiles, matched.length, (t) => t.pairs);
       const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
-      const second = await centredPass(context, { grid: product.grid, align, product, reference }, tileParams, totals, anomalies);
+      const second = await centredPass(context, { grid: product.grid, align, product, reference }, tileParams, totals);
 
       const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
@@ -129,7 +130,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       };
 
       if (coarseGrid && nesting) {
-        tables.subgrid = subgridTable(dates, tiles, anomalies!, second.anomalies!, nesting, params.minPairs);
+        tables.subgrid = subgridTable(dates, tiles, anomalies!, nesting, params.minPairs);
       } else {
         notes.push('no coarse grid (neither a `coarse` input nor `coarseFactor`): sub-grid metrics skipped');
       }
@@ -183,8 +184,6 @@ interface CentredPass {
   readonly pooled: CentredSums;
   readonly dateRanks: readonly RankMetrics[];
   readonly pooledRanks: RankMetrics;
-  /** The anomalies' centred sums (with a coarse grid). */
-  readonly anomalies?: { readonly dates: readonly CentredSums[]; readonly pooled: CentredSums };
 }
 
 /**
@@ -196,15 +195,12 @@ async function centredPass(
   stage: { grid: Grid; align: number; product: Series; reference: Series },
   tileParams: ValidateTileParams,
   totals: SetTotals,
-  anomalies: SetTotals | undefined,
 ): Promise<CentredPass> {
   const { grid } = stage;
   const params: CentredParams = {
     ...tileParams,
     dateMeans: totals.dates.map(pairMeans),
     pooledMeans: pairMeans(totals.pooled),
-    anomalyDateMeans: anomalies ? anomalies.dates.map(pairMeans) : [],
-    ...(anomalies ? { anomalyPooledMeans: pairMeans(anomalies.pooled) } : {}),
     dateKeep: totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
     pooledKeep: sampleThreshold(totals.pooled.n, POOLED_SAMPLE),
     gridWidth: grid.width,
@@ -227,11 +223,7 @@ async function centredPass(
     });
     return rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o));
   });
-  const anomalySums = anomalies && {
-    dates: anomalies.dates.map((_, m) => sum((t) => t.anomalyDate, m)),
-    pooled: anomalies.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.anomalyPooled, m)), EMPTY_CENTRED_SUMS),
-  };
-  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)), ...(anomalySums ? { anomalies: anomalySums } : {}) };
+  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) };
 }
 
 /**
@@ -350,9 +342,10 @@ function coarseGridFor(product: Series, coarse: Series | undefined, factor: numb
   return createGrid(Math.ceil(product.grid.width / factor), Math.ceil(product.grid.height / factor), [t[0], t[1] * factor, 0, t[3], 0, t[5] * factor], product.grid.crs);
 }
 
-function subgridTable(dates: readonly string[], tiles: readonly TotalsSummary[], totals: SetTotals, centred: NonNullable<CentredPass['anomalies']>, nest: Nesting, minPairs: number): RecordTable {
-  const rows = dates.map((date, m) => subgridRow(date, metricsOfSums(totals.dates[m], centred.dates[m], NO_RANK_METRICS), tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
-  const pooled = subgridRow('all', metricsOfSums(totals.pooled, centred.pooled, NO_RANK_METRICS), Number.NaN, minPairs);
+function subgridTable(dates: readonly string[], tiles: readonly TotalsSummary[], totals: SetTotals, nest: Nesting, minPairs: number): RecordTable {
+  const metrics = (t: PairTotals) => metricsOfSums(t, centredFromRawMoments(t), NO_RANK_METRICS);
+  const rows = dates.map((date, m) => subgridRow(date, metrics(totals.dates[m]), tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
+  const pooled = subgridRow('all', metrics(totals.pooled), Number.NaN, minPairs);
   return recordTable([pooled, ...rows], undefined, [
     `anomalies = value − its coarse-cell mean (${nest.factorX}×${nest.factorY} product pixels per cell), means over pixels valid in both; cells with < 2 such pixels skipped`,
     'stdRatio = std(product anomalies)/std(reference anomalies): below 1 means the product has less sub-grid detail than the reference',

@@ -1,9 +1,9 @@
 /**
  * `validator:raster` tile by tile: two summary stages over the product grid, every date of a tile at once.
  *
- * 1. `totalsTile`: per matched date, the first-pass sums of the pairs and of their within-coarse-cell
- *    anomalies (core/metrics/pair-sums.ts: counts, Σe, Σo, Σ|e − o|, …), the interval totals and the
- *    consistency errors' totals.
+ * 1. `totalsTile`: per matched date, the first-pass sums of the pairs (core/metrics/pair-sums.ts: counts,
+ *    Σe, Σo, Σ|e − o|, …) and the raw moments of their within-coarse-cell anomalies (means ≈ 0: no second
+ *    pass needed), the interval totals and the consistency errors' totals.
  * 2. `centredTile`, given each set's means and the sample rates from 1.: the sums centred on those means
  *    (variances, covariance, ubRMSE, Willmott's denominator) and the pairs sampled for Spearman ρ and KL,
  *    packed as binary (see {@link encodeSample}).
@@ -104,11 +104,9 @@ export interface Means {
 }
 
 export interface CentredParams extends ValidateTileParams {
-  /** `[matched date]`: each date's means, and the pooled ones; the same for the anomalies (with a coarse grid). */
+  /** `[matched date]`: each date's means, and the pooled ones. */
   readonly dateMeans: readonly Means[];
   readonly pooledMeans: Means;
-  readonly anomalyDateMeans: readonly Means[];
-  readonly anomalyPooledMeans?: Means;
   /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
   readonly dateKeep: readonly number[];
   readonly pooledKeep: number;
@@ -121,35 +119,27 @@ export interface CentredSummary {
   /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
   readonly date: readonly (readonly string[])[];
   readonly pooled: readonly (readonly string[])[];
-  readonly anomalyDate: readonly (readonly string[])[];
-  readonly anomalyPooled: readonly (readonly string[])[];
   /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
   readonly sample: readonly string[];
 }
 
 export function centredTile(args: TileArgs<CentredParams>): TileResult {
   const { params, inputs, window } = args;
-  const layout = params.coarseGrid ? tileCells(args.grid, params.coarseGrid) : undefined;
-  const [date, pooled, anomalyDate, anomalyPooled]: string[][][] = [[], [], [], []];
+  const [date, pooled]: string[][][] = [[], []];
   const sample: string[] = [];
-  const centred = (e: Float32Array, o: Float32Array, means: Means, momentsOnly: boolean) => {
-    const acc = new CentredSumsAccumulator(means, { momentsOnly });
+  const centred = (e: Float32Array, o: Float32Array, means: Means) => {
+    const acc = new CentredSumsAccumulator(means);
     forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
     return centredSumsToJson(acc.value());
   };
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
     const r = inputs.reference.values[m.reference];
-    date.push(centred(p, r, params.dateMeans[d], false));
-    pooled.push(centred(p, r, params.pooledMeans, false));
-    if (layout && params.anomalyPooledMeans) {
-      const [pa, ra] = cellAnomalies(p, r, layout);
-      anomalyDate.push(centred(pa, ra, params.anomalyDateMeans[d], true));
-      anomalyPooled.push(centred(pa, ra, params.anomalyPooledMeans, true));
-    }
+    date.push(centred(p, r, params.dateMeans[d]));
+    pooled.push(centred(p, r, params.pooledMeans));
     sample.push(samplePairs(args, d, p, r));
   });
-  const summary: CentredSummary = { date, pooled, anomalyDate, anomalyPooled, sample };
+  const summary: CentredSummary = { date, pooled, sample };
   return { outputs: {}, summary: summary as never };
 }
 
@@ -166,8 +156,12 @@ function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: 
   const kept: number[] = [];
   for (let y = 0, k = 0; y < window.height; y++) {
     const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
+    const high = Math.floor(base / 4294967296);
+    // A row whose indexes share their high half (all but one row in 2^32 pixels) mixes it once.
+    const mixed = high === Math.floor((base + window.width - 1) / 4294967296) ? fmix32(high + 0x9e3779b9) : -1;
     for (let x = 0; x < window.width; x++, k++) {
-      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
+      if (!(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+      if ((mixed < 0 ? pairHash(base + x) : pairHashIn((base + x) >>> 0, mixed)) < keep) kept.push(k);
     }
   }
   return encodeSample(kept, p, r);
@@ -206,8 +200,12 @@ export const centredTileTask = workerTask(import.meta.url, { centredTile });
  * finaliser on the index's two 32-bit halves.)
  */
 export function pairHash(index: number): number {
-  const hi = Math.floor(index / 4294967296);
-  return fmix32((index >>> 0) ^ fmix32(hi + 0x9e3779b9));
+  return pairHashIn(index >>> 0, fmix32(Math.floor(index / 4294967296) + 0x9e3779b9));
+}
+
+/** {@link pairHash} from the index's low 32 bits and its high half already mixed (constant along a row). */
+function pairHashIn(low: number, highMixed: number): number {
+  return fmix32(low ^ highMixed);
 }
 
 function fmix32(h: number): number {
