@@ -108,11 +108,12 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
       if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
       if (coarse) inputs.coarse = { series: coarse };
-      const first = await runSummaryStage(context.tiles, { name: 'totals', task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
+      const suffix = stageSuffix(context.tiles);
+      const first = await runSummaryStage(context.tiles, { name: `totals${suffix}`, task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
       const tiles = first.summaries as unknown as TotalsSummary[];
       const totals = setTotals(tiles, matched.length, (t) => t.pairs);
       const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
-      const second = await centredPass(context, { grid: product.grid, align, product, reference }, tileParams, totals);
+      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: `centred${suffix}` }, tileParams, totals);
 
       const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
@@ -145,6 +146,20 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       return { tables, notes };
     },
   };
+}
+
+/** Validations so far on each tile service (a node's scope), in call order. */
+const validationsOn = new WeakMap<object, number>();
+
+/**
+ * `''` for a node's first validation, `-2`, `-3`, … for the next ones: a node validating several
+ * alternatives (a `compare` product) calls the validator once each on the same scope, and each needs its
+ * own stages in the tile store (the same names in the same order when the run is resumed).
+ */
+function stageSuffix(tiles: object): string {
+  const k = (validationsOn.get(tiles) ?? 0) + 1;
+  validationsOn.set(tiles, k);
+  return k === 1 ? '' : `-${k}`;
 }
 
 /**
@@ -192,7 +207,7 @@ interface CentredPass {
  */
 async function centredPass(
   context: PluginContext,
-  stage: { grid: Grid; align: number; product: Series; reference: Series },
+  stage: { grid: Grid; align: number; product: Series; reference: Series; name: string },
   tileParams: ValidateTileParams,
   totals: SetTotals,
 ): Promise<CentredPass> {
@@ -206,7 +221,7 @@ async function centredPass(
     gridWidth: grid.width,
     gridPixels: grid.width * grid.height,
   };
-  const result = await runSummaryStage(context.tiles, { name: 'centred', task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
+  const result = await runSummaryStage(context.tiles, { name: stage.name, task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
   const tiles = result.summaries as unknown as CentredSummary[];
   const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
   const dates = totals.dates.map((_, m) => sum((t) => t.date, m));

@@ -145,6 +145,8 @@ export function centredTile(args: TileArgs<CentredParams>): TileResult {
 
 /** The pixels of the tile's rows in segments that start at multiples of `segment` in the whole grid (tiles are aligned to it). */
 function forSegments(window: PixelWindow, segment: number, visit: (from: number, to: number) => void): void {
+  // Segments cut by a tile edge would make the sums depend on the tiling: refuse rather than drift.
+  if (window.x % segment !== 0) throw new RangeError(`validator:raster tile at x = ${window.x} is not aligned to its ${segment} px row segments`);
   for (let y = 0; y < window.height; y++) {
     for (let x = 0; x < window.width; x += segment) visit(y * window.width + x, y * window.width + Math.min(window.width, x + segment));
   }
