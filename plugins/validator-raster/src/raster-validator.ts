@@ -1,7 +1,6 @@
 import {
   addCentredSums,
   addPairTotals,
-  aggregateSeries,
   centredFromRawMoments,
   centredSumsFromJson,
   checkNesting,
@@ -72,7 +71,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
         throw inputError('no reference to validate against', { path: `${ID}.inputs.reference`, expected: 'a series on the product grid or a finer nested grid', found: 'nothing' });
       }
       const notes: string[] = [];
-      const reference = alignReference(product, input.reference, params.minValidFraction, notes);
+      const { reference, finer } = checkReference(product, input.reference, params.minValidFraction, notes);
       const coarseGrid = coarseGridFor(product, input.coarse, params.coarseFactor);
       const bounds = input.lower || input.upper ? checkBounds(product, input.lower, input.upper) : undefined;
 
@@ -104,7 +103,7 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       // holds more than the tables and the rank sample.
       const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
       const { align, segment } = tileLayout(product.grid, nesting);
-      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment };
+      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
       const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
       if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
       if (coarse) inputs.coarse = { series: coarse };
@@ -309,9 +308,9 @@ function nullMetrics(n: number): Row {
   return row;
 }
 
-/** The reference on the product grid: as is, or aggregated (block mean) from a finer nested grid. */
-function alignReference(product: Series, reference: Series, minValidFraction: number, notes: string[]): Series {
-  if (sameGrid(product.grid, reference.grid)) return reference;
+/** The reference on the product grid, or on a finer nested grid (the tiles take its block means). */
+function checkReference(product: Series, reference: Series, minValidFraction: number, notes: string[]): { reference: Series; finer: boolean } {
+  if (sameGrid(product.grid, reference.grid)) return { reference, finer: false };
   let finer = true;
   try {
     checkNesting(product.grid, reference.grid);
@@ -321,7 +320,7 @@ function alignReference(product: Series, reference: Series, minValidFraction: nu
   }
   if (finer) {
     notes.push(`reference aggregated (block mean, ≥ ${minValidFraction * 100}% valid) from ${describeGrid(reference.grid)} to the product grid`);
-    return aggregateSeries(reference, product.grid, { method: 'mean', minValidFraction });
+    return { reference, finer: true };
   }
   let coarser = true;
   try {

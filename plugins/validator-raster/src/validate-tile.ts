@@ -17,7 +17,7 @@
  * Tiles hold whole coarse cells and whole segments (`align`), so cell means, block means and segment
  * sums are the whole raster's.
  */
-import { aggregateToGrid, CentredSumsAccumulator, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
+import { aggregateToGrid, CentredSumsAccumulator, mixSeed, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
 
 /** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
@@ -37,6 +37,18 @@ export interface ValidateTileParams {
   readonly minValidFraction: number;
   /** Pixels of a row summed plainly before an exact addition (tiles are aligned to it). */
   readonly segment: number;
+  /** The reference is on a finer grid nesting in the product's: each tile block-averages its window. */
+  readonly referenceFiner?: boolean;
+}
+
+/**
+ * The reference of image `j` on the tile's product pixels: as read, or block means of a finer grid with
+ * at least `minValidFraction` valid (each product pixel's fine pixels are all in the tile's window, so
+ * these are the whole raster's block means).
+ */
+function referenceOf({ params, inputs, grid }: TileArgs<ValidateTileParams>, j: number): Float32Array {
+  const ref = inputs.reference;
+  return params.referenceFiner ? aggregateToGrid(ref.values[j], ref.grid, grid, { method: 'mean', minValidFraction: params.minValidFraction }) : ref.values[j];
 }
 
 /** Interval totals of one date: pairs where all three are valid, reference inside, Σ(upper − lower). */
@@ -73,9 +85,11 @@ export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
   const pairs: PairTotalsJson[] = [];
   const anomalies: PairTotalsJson[] = [];
   const cells: number[] = [];
+  const intervals: (IntervalTotalsJson | null)[] = [];
   for (const m of params.matched) {
     const p = inputs.product.values[m.product];
-    const r = inputs.reference.values[m.reference];
+    const r = referenceOf(args, m.reference);
+    intervals.push(m.lower === undefined || m.upper === undefined ? null : intervalTotals(inputs.lower.values[m.lower], inputs.upper.values[m.upper], r));
     const acc = new PairTotalsAccumulator();
     forSegments(window, params.segment, (from, to) => acc.addSegment(p, r, from, to));
     pairs.push(pairTotalsToJson(acc.value()));
@@ -91,7 +105,7 @@ export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
     pairs,
     anomalies,
     cells,
-    intervals: params.matched.map((m) => (m.lower === undefined || m.upper === undefined ? null : intervalTotals(inputs.lower.values[m.lower], inputs.upper.values[m.upper], inputs.reference.values[m.reference]))),
+    intervals,
     consistency: params.consistency.map((pair) => consistencyTotals(args, pair)),
   };
   return { outputs: {}, summary: summary as never };
@@ -134,7 +148,7 @@ export function centredTile(args: TileArgs<CentredParams>): TileResult {
   };
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
-    const r = inputs.reference.values[m.reference];
+    const r = referenceOf(args, m.reference);
     date.push(centred(p, r, params.dateMeans[d]));
     pooled.push(centred(p, r, params.pooledMeans));
     sample.push(samplePairs(args, d, p, r));
@@ -158,12 +172,8 @@ function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: 
   const kept: number[] = [];
   for (let y = 0, k = 0; y < window.height; y++) {
     const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
-    const high = Math.floor(base / 4294967296);
-    // A row whose indexes share their high half (all but one row in 2^32 pixels) mixes it once.
-    const mixed = high === Math.floor((base + window.width - 1) / 4294967296) ? fmix32(high + 0x9e3779b9) : -1;
     for (let x = 0; x < window.width; x++, k++) {
-      if (!(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-      if ((mixed < 0 ? pairHash(base + x) : pairHashIn((base + x) >>> 0, mixed)) < keep) kept.push(k);
+      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
     }
   }
   return encodeSample(kept, p, r);
@@ -198,25 +208,10 @@ export const centredTileTask = workerTask(import.meta.url, { centredTile });
 
 /**
  * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
- * which pairs the sample keeps depends on where they are, never on the tile they fall in. (murmur3's
- * finaliser on the index's two 32-bit halves.)
+ * which pairs the sample keeps depends on where they are, never on the tile they fall in.
  */
 export function pairHash(index: number): number {
-  return pairHashIn(index >>> 0, fmix32(Math.floor(index / 4294967296) + 0x9e3779b9));
-}
-
-/** {@link pairHash} from the index's low 32 bits and its high half already mixed (constant along a row). */
-function pairHashIn(low: number, highMixed: number): number {
-  return fmix32(low ^ highMixed);
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mixSeed(index >>> 0, Math.floor(index / 4294967296));
 }
 
 /**

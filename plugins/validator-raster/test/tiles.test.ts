@@ -89,6 +89,14 @@ test('per-date rows rank a sample: the same sample whatever the tiling; pooled r
   for (const size of [30, 64, 131]) assert.deepEqual((await validate(big, size)).tables, whole, `tiles of ${size}`);
 });
 
+test('a finer reference: each tile block-averages its window, as aggregating the whole reference first', async () => {
+  const finer = createGrid(74, 58, [600000, 50, 0, 5000000, 0, -50], crs);
+  const fineTruth = series(finer, dates, () => (rng.next() < 0.1 ? NaN : 0.1 + 0.3 * rng.next()));
+  const input = { product: small.product, reference: fineTruth, coarse: small.coarse };
+  const { tables: aggregatedFirst } = await validate({ ...input, reference: aggregateSeries(fineTruth, fine, { method: 'mean', minValidFraction: 0.5 }) }, 1000);
+  for (const size of [4, 9, 1000]) assert.deepEqual((await validate(input, size)).tables, aggregatedFirst, `tiles of ${size}`);
+});
+
 test('a resumed validation keeps its finished tiles and gives the same tables', async () => {
   const store = join(dir, 'resume');
   const first = await validate(small, 9, { store });
