@@ -8,3 +8,5 @@ export * from './chunked-metrics.js';
 export * from './gdown.js';
 export * from './metrics-row.js';
 export * from './interval-coverage.js';
+export * from './exact-sum.js';
+export * from './pair-sums.js';

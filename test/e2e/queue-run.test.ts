@@ -14,12 +14,15 @@ import { runCli, startCli, startWorker, stopWorkers, waitFor, type CliProcess } 
  * The BullMQ executor end to end, with a real Redis (Debian's redis-server, started per test) and real
  * `soilscale worker` processes: outputs byte-identical to the in-process executor's, a worker killed
  * mid-job, the coordinating run killed and resumed, Redis restarted or gone mid-run, bad URLs.
- * Pipelines: the example pipeline (regression downscaling, tiled predict and residual correction) and
+ * Pipelines: the example pipeline (regression downscaling, tiled predict and residual correction), a
+ * product validated by validator:raster (its summary stages: tables from partial sums), and
  * a tiled 3×3 filter on a 1100 × 600 field (6 tiles; `delayMs` keeps each tile busy long enough to kill
  * a process while it runs).
  */
 const AFFINE = join(FIXTURES, 'queue', 'affine.json');
 const AFFINE_STAGE = 'affine/affine';
+/** The affine product validated by validator:raster: its two summary stages on the workers. */
+const VALIDATE = join(FIXTURES, 'queue', 'validate.json');
 const EXAMPLE = join(ROOT, 'pipelines', 'example.json');
 const EXAMPLE_ARGS = ['--param', 'demo={"days":6,"coarseCells":[6,6],"fineFactor":11,"stations":15}', '--tile-size', '22'];
 const SLOW = ['--param', 'delayMs=500'];
@@ -83,6 +86,16 @@ describe('tile queue: BullMQ on a real Redis', { concurrency: false }, () => {
       } finally {
         await queue.close();
       }
+
+      const validateArgs = (out: string) => ['run', VALIDATE, '--out', join(dir, out), '--tile-size', '64'];
+      const validatedLocal = await runCli(validateArgs('validate-local'));
+      assert.equal(validatedLocal.code, 0, validatedLocal.output);
+      const validatedQueued = await runCli([...validateArgs('validate-queue'), '--queue', redis.url]);
+      assert.equal(validatedQueued.code, 0, validatedQueued.output);
+      const validated = outputs(join(dir, 'validate-local'));
+      assert.ok([...validated.keys()].some((f) => /^tables\/check\.perDate\./.test(f)), 'the validator wrote its tables');
+      assertSameOutputs(outputs(join(dir, 'validate-queue')), validated);
+      assert.ok(tilesDone(pool, 'check/totals') > 1 && tilesDone(pool, 'check/centred') > 1, 'both validation stages ran tile by tile on the workers');
 
       const failing = await runCli(['run', AFFINE, '--out', join(dir, 'failing'), '--queue', redis.url, '--param', 'fail=true']);
       assert.equal(failing.code, 1, failing.output);

@@ -1,30 +1,62 @@
 import {
-  aggregateSeries,
-  aggregateToGrid,
+  addCentredSums,
+  addPairTotals,
+  centredFromRawMoments,
+  centredSumsFromJson,
   checkNesting,
   createGrid,
   describeGrid,
+  EMPTY_CENTRED_SUMS,
+  EMPTY_PAIR_TOTALS,
+  EXACT_ZERO,
+  exactAdd,
+  exactFromJson,
+  exactToNumber,
   inputError,
-  intervalCoverage,
   isNorthUp,
   isSoilscaleError,
   isStatic,
   METRIC_COLUMNS,
+  metricsOfSums,
   metricsTableRow,
-  pairedMetricsOfChunks,
+  NO_RANK_METRICS,
+  pairMeans,
+  pairTotalsFromJson,
+  rankMetricsOfPairs,
   recordTable,
+  runSummaryStage,
   sameGrid,
+  type CentredSums,
+  type Exact,
   type Grid,
   type Nesting,
-  type PairChunk,
+  type PairedMetrics,
+  type PairTotals,
+  type PairTotalsJson,
+  type PixelWindow,
   type PluginContext,
+  type RankMetrics,
   type RecordTable,
   type Series,
+  type TileInputRequest,
   type ValidateInput,
   type ValidationResult,
   type Validator,
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
+import {
+  centredTileTask,
+  decodeSample,
+  pairHash,
+  sampleThreshold,
+  totalsTileTask,
+  type CentredParams,
+  type CentredSummary,
+  type ConsistencyTotalsJson,
+  type MatchedDate,
+  type TotalsSummary,
+  type ValidateTileParams,
+} from './validate-tile.js';
 
 const ID = 'validator:raster';
 type Row = Record<string, string | number | boolean | null>;
@@ -39,15 +71,21 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
         throw inputError('no reference to validate against', { path: `${ID}.inputs.reference`, expected: 'a series on the product grid or a finer nested grid', found: 'nothing' });
       }
       const notes: string[] = [];
-      const reference = alignReference(product, input.reference, params.minValidFraction, notes);
+      const { reference, finer } = checkReference(product, input.reference, params.minValidFraction, notes);
       const coarseGrid = coarseGridFor(product, input.coarse, params.coarseFactor);
+      const bounds = input.lower || input.upper ? checkBounds(product, input.lower, input.upper) : undefined;
 
       // Exact date matching; a static reference answers every date.
+      const at = (s: Series, date: string) => (isStatic(s) ? 0 : s.dates.indexOf(date));
       const pDates = isStatic(product) ? [''] : product.dates;
-      const matched: { date: string; p: Float32Array; r: Float32Array }[] = [];
+      const dates: string[] = [];
+      const matched: MatchedDate[] = [];
       pDates.forEach((date, i) => {
-        const j = isStatic(reference) ? 0 : reference.dates.indexOf(date);
-        if (j >= 0) matched.push({ date, p: product.values[i], r: reference.values[j] });
+        const j = at(reference, date);
+        if (j < 0) return;
+        dates.push(date);
+        const [l, u] = bounds ? [at(bounds.lower, date), at(bounds.upper, date)] : [-1, -1];
+        matched.push({ product: i, reference: j, ...(l >= 0 && u >= 0 ? { lower: l, upper: u } : {}) });
       });
       const unmatched = pDates.length - matched.length;
       if (unmatched > 0) notes.push(`${unmatched} of ${pDates.length} product date(s) have no reference on the same date and were not compared`);
@@ -58,31 +96,48 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
           found: `${reference.dates[0] ?? '-'}…${reference.dates[reference.dates.length - 1] ?? '-'}`,
         });
       }
+      const coarse = input.coarse;
+      const consistency = coarse ? pDates.flatMap((date, i) => (at(coarse, date) < 0 ? [] : [{ product: i, coarse: at(coarse, date) }])) : [];
 
-      const overall = pairedMetricsOfChunks(matched.map((m): PairChunk => [m.p, m.r]));
+      // The tile stages read the series by window from the run's tile store: the validator itself never
+      // holds more than the tables and the rank sample.
+      const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
+      const { align, segment } = tileLayout(product.grid, nesting);
+      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
+      const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
+      if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
+      if (coarse) inputs.coarse = { series: coarse };
+      const suffix = stageSuffix(context.tiles);
+      const first = await runSummaryStage(context.tiles, { name: `totals${suffix}`, task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
+      const tiles = first.summaries as unknown as TotalsSummary[];
+      const totals = setTotals(tiles, matched.length, (t) => t.pairs);
+      const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
+      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: `centred${suffix}` }, tileParams, totals);
+
+      const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
         summary: recordTable([{ scope: 'all', dates: matched.length, productDatesWithoutReference: unmatched, ...metricsTableRow(overall) }], undefined, [
           'pooled over all pixel-dates where product and reference are valid; bias = mean(product − reference)',
         ]),
         perDate: recordTable(
-          matched.map((m) => {
-            const pm = pairedMetricsOfChunks([[m.p, m.r]], PER_DATE);
-            return pm.n >= params.minPairs ? { date: m.date, ...metricsTableRow(pm) } : { date: m.date, ...nullMetrics(pm.n) };
+          dates.map((date, m) => {
+            const t = totals.dates[m];
+            return t.n >= params.minPairs ? { date, ...metricsTableRow(metricsOfSums(t, second.dates[m], second.dateRanks[m])) } : { date, ...nullMetrics(t.n) };
           }),
           undefined,
           [`dates with fewer than ${params.minPairs} valid pairs have empty metrics`],
         ),
       };
 
-      if (coarseGrid) {
-        const nesting = checkNesting(coarseGrid, product.grid);
-        tables.subgrid = subgridTable(matched, product.grid, coarseGrid, nesting, params.minPairs);
+      if (coarseGrid && nesting) {
+        tables.subgrid = subgridTable(dates, tiles, anomalies!, nesting, params.minPairs);
       } else {
         notes.push('no coarse grid (neither a `coarse` input nor `coarseFactor`): sub-grid metrics skipped');
       }
-      if (input.lower || input.upper) tables.intervals = intervalsTable(product, input.lower, input.upper, matched);
-      if (input.coarse) {
-        tables.consistency = consistencyTable(product, input.coarse, params.minValidFraction, notes);
+      if (bounds) tables.intervals = intervalsTable(dates, tiles);
+      if (coarse) {
+        tables.consistency = consistencyTable(consistency.map((c) => pDates[c.product]), tiles, params.minValidFraction);
+        if (consistency.length < pDates.length) notes.push(`consistency: ${pDates.length - consistency.length} product date(s) have no coarse value on the same date`);
       } else {
         notes.push('no `coarse` input: the mass-conservation (consistency) check was skipped');
       }
@@ -92,28 +147,158 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
   };
 }
 
-/** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
-function intervalsTable(product: Series, lower: Series | undefined, upper: Series | undefined, matched: readonly { date: string; r: Float32Array }[]): RecordTable {
+/** Validations so far on each tile service (a node's scope), in call order. */
+const validationsOn = new WeakMap<object, number>();
+
+/**
+ * `''` for a node's first validation, `-2`, `-3`, … for the next ones: a node validating several
+ * alternatives (a `compare` product) calls the validator once each on the same scope, and each needs its
+ * own stages in the tile store (the same names in the same order when the run is resumed).
+ */
+function stageSuffix(tiles: object): string {
+  const k = (validationsOn.get(tiles) ?? 0) + 1;
+  validationsOn.set(tiles, k);
+  return k === 1 ? '' : `-${k}`;
+}
+
+/**
+ * Tiles of whole coarse cells, so cell and block means are the whole raster's, and of whole row segments
+ * (the plain-sum runs of core/metrics/pair-sums.ts), so the sums are the same bits for any tiling: a
+ * segment of the coarse factor, times what makes it ≥ 16 px. An offset or non-square nesting runs as one tile.
+ */
+function tileLayout(grid: Grid, nesting: Nesting | undefined): { align: number; segment: number } {
+  const MIN_SEGMENT = 16;
+  if (!nesting) return { align: MIN_SEGMENT, segment: MIN_SEGMENT };
+  if (nesting.factorX !== nesting.factorY || nesting.offsetCol !== 0 || nesting.offsetRow !== 0) return { align: Math.max(grid.width, grid.height), segment: MIN_SEGMENT };
+  const segment = nesting.factorX * Math.ceil(MIN_SEGMENT / nesting.factorX);
+  return { align: segment, segment };
+}
+
+/** Each matched date's first-pass totals (tiles added exactly) and the pooled totals. */
+interface SetTotals {
+  readonly dates: readonly PairTotals[];
+  readonly pooled: PairTotals;
+}
+
+function setTotals(tiles: readonly TotalsSummary[], dates: number, pick: (t: TotalsSummary) => readonly PairTotalsJson[]): SetTotals {
+  const perDate = Array.from({ length: dates }, (_, m) => tiles.reduce((acc, t) => addPairTotals(acc, pairTotalsFromJson(pick(t)[m])), EMPTY_PAIR_TOTALS));
+  return { dates: perDate, pooled: perDate.reduce(addPairTotals, EMPTY_PAIR_TOTALS) };
+}
+
+/**
+ * Per-date rows rank (Spearman ρ, KL) a sample of about 20 000 pairs — plenty for a correlation, and
+ * per date it is most of the validation's cost on 30 m grids (two sorts per date); the pooled row ranks
+ * about 1 M pairs. Below those sizes every pair is ranked. Moment metrics always use every pair.
+ */
+const PER_DATE_SAMPLE = 20_000;
+const POOLED_SAMPLE = 1_000_000;
+
+interface CentredPass {
+  readonly dates: readonly CentredSums[];
+  readonly pooled: CentredSums;
+  readonly dateRanks: readonly RankMetrics[];
+  readonly pooledRanks: RankMetrics;
+}
+
+/**
+ * The second pass: sums centred on each set's means, and the sample the rank metrics use, read from the
+ * tiles in raster order (date, row, column): the same pairs in the same order whatever the tiling.
+ */
+async function centredPass(
+  context: PluginContext,
+  stage: { grid: Grid; align: number; product: Series; reference: Series; name: string },
+  tileParams: ValidateTileParams,
+  totals: SetTotals,
+): Promise<CentredPass> {
+  const { grid } = stage;
+  const params: CentredParams = {
+    ...tileParams,
+    dateMeans: totals.dates.map(pairMeans),
+    pooledMeans: pairMeans(totals.pooled),
+    dateKeep: totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
+    pooledKeep: sampleThreshold(totals.pooled.n, POOLED_SAMPLE),
+    gridWidth: grid.width,
+    gridPixels: grid.width * grid.height,
+  };
+  const result = await runSummaryStage(context.tiles, { name: stage.name, task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
+  const tiles = result.summaries as unknown as CentredSummary[];
+  const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
+  const dates = totals.dates.map((_, m) => sum((t) => t.date, m));
+  const pooled = totals.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.pooled, m)), EMPTY_CENTRED_SUMS);
+  const pooledE: number[] = [];
+  const pooledO: number[] = [];
+  const dateRanks = totals.dates.map((_, m): RankMetrics => {
+    const e: number[] = [];
+    const o: number[] = [];
+    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), grid.width, (pixel, a, b) => {
+      const h = pairHash(m * params.gridPixels + pixel);
+      if (h < params.dateKeep[m]) e.push(a), o.push(b);
+      if (h < params.pooledKeep) pooledE.push(a), pooledO.push(b);
+    });
+    return rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o));
+  });
+  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) };
+}
+
+/**
+ * The tiles' sampled pairs of one date in raster order (row by row across the tiles of a band): the
+ * order the whole-raster validator read them, so an unsampled set ranks exactly as it did.
+ */
+function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], width: number, visit: (pixel: number, product: number, reference: number) => void): void {
+  for (let first = 0; first < windows.length; ) {
+    let end = first;
+    while (end < windows.length && windows[end].y === windows[first].y) end++;
+    const cursor = new Array<number>(end - first).fill(0);
+    for (let row = 0; row < windows[first].height; row++) {
+      for (let t = first; t < end; t++) {
+        const w = windows[t];
+        const s = samples[t];
+        let i = cursor[t - first];
+        for (; i < s.pixels.length && Math.floor(s.pixels[i] / w.width) === row; i++) {
+          visit((w.y + row) * width + w.x + (s.pixels[i] % w.width), s.product[i], s.reference[i]);
+        }
+        cursor[t - first] = i;
+      }
+    }
+    first = end;
+  }
+}
+
+/** Both interval bounds, on the product grid. */
+function checkBounds(product: Series, lower: Series | undefined, upper: Series | undefined): { lower: Series; upper: Series } {
   for (const [name, s] of [['lower', lower], ['upper', upper]] as const) {
     if (!s) throw inputError(`interval bound '${name}' missing`, { path: `${ID}.inputs.${name}`, expected: 'both lower and upper series', found: `only ${name === 'lower' ? 'upper' : 'lower'}` });
     if (!sameGrid(s.grid, product.grid)) throw inputError(`interval bound '${name}' is not on the product grid`, { path: `${ID}.inputs.${name}`, expected: describeGrid(product.grid), found: describeGrid(s.grid) });
   }
-  const bound = (s: Series, date: string) => (isStatic(s) ? s.values[0] : s.values[s.dates.indexOf(date)]);
-  const pooled = intervalCoverage();
+  return { lower: lower!, upper: upper! };
+}
+
+/** Coverage of the reference by [lower, upper] and the mean width, pooled and per date. */
+function intervalsTable(dates: readonly string[], tiles: readonly TotalsSummary[]): RecordTable {
+  let pooledN = 0, pooledInside = 0;
+  let pooledWidth = EXACT_ZERO;
   const rows: Row[] = [];
-  for (const m of matched) {
-    const l = bound(lower!, m.date);
-    const u = bound(upper!, m.date);
-    if (!l || !u) continue;
-    const one = intervalCoverage();
-    one.add(l, u, m.r);
-    pooled.add(l, u, m.r);
-    const c = one.result();
-    rows.push({ date: m.date, n: c.n, coverage: finiteOrNull(c.coverage), meanWidth: finiteOrNull(c.meanWidth) });
-  }
-  const all = pooled.result();
-  rows.unshift({ date: 'all', n: all.n, coverage: finiteOrNull(all.coverage), meanWidth: finiteOrNull(all.meanWidth) });
+  dates.forEach((date, m) => {
+    if (!tiles[0].intervals[m]) return;
+    let n = 0, inside = 0;
+    let width = EXACT_ZERO;
+    for (const t of tiles) {
+      const c = t.intervals[m]!;
+      n += c.n;
+      inside += c.inside;
+      width = exactAdd(width, exactFromJson(c.width));
+    }
+    pooledN += n;
+    pooledInside += inside;
+    pooledWidth = exactAdd(pooledWidth, width);
+    rows.push(intervalRow(date, n, inside, width));
+  });
+  rows.unshift(intervalRow('all', pooledN, pooledInside, pooledWidth));
   return recordTable(rows, ['date', 'n', 'coverage', 'meanWidth'], ['share of reference pixels inside [lower, upper] and the mean interval width, where all three are valid']);
+}
+
+function intervalRow(date: string, n: number, inside: number, width: Exact): Row {
+  return { date, n, coverage: n ? inside / n : null, meanWidth: n ? finiteOrNull(exactToNumber(width) / n) : null };
 }
 
 function nullMetrics(n: number): Row {
@@ -123,9 +308,9 @@ function nullMetrics(n: number): Row {
   return row;
 }
 
-/** The reference on the product grid: as is, or aggregated (block mean) from a finer nested grid. */
-function alignReference(product: Series, reference: Series, minValidFraction: number, notes: string[]): Series {
-  if (sameGrid(product.grid, reference.grid)) return reference;
+/** The reference on the product grid, or on a finer nested grid (the tiles take its block means). */
+function checkReference(product: Series, reference: Series, minValidFraction: number, notes: string[]): { reference: Series; finer: boolean } {
+  if (sameGrid(product.grid, reference.grid)) return { reference, finer: false };
   let finer = true;
   try {
     checkNesting(product.grid, reference.grid);
@@ -135,7 +320,7 @@ function alignReference(product: Series, reference: Series, minValidFraction: nu
   }
   if (finer) {
     notes.push(`reference aggregated (block mean, ≥ ${minValidFraction * 100}% valid) from ${describeGrid(reference.grid)} to the product grid`);
-    return aggregateSeries(reference, product.grid, { method: 'mean', minValidFraction });
+    return { reference, finer: true };
   }
   let coarser = true;
   try {
@@ -171,83 +356,18 @@ function coarseGridFor(product: Series, coarse: Series | undefined, factor: numb
   return createGrid(Math.ceil(product.grid.width / factor), Math.ceil(product.grid.height / factor), [t[0], t[1] * factor, 0, t[3], 0, t[5] * factor], product.grid.crs);
 }
 
-/** The coarse cell of each fine pixel (−1 outside the coarse grid); the same for every date, so computed once. */
-function cellIndex(fine: Grid, coarse: Grid, nest: Nesting): Int32Array {
-  const cellOf = new Int32Array(fine.width * fine.height).fill(-1);
-  for (let row = 0; row < fine.height; row++) {
-    const R = Math.floor((row + nest.offsetRow) / nest.factorY);
-    if (R >= coarse.height) continue;
-    for (let col = 0; col < fine.width; col++) {
-      const C = Math.floor((col + nest.offsetCol) / nest.factorX);
-      if (C >= coarse.width) continue;
-      cellOf[row * fine.width + col] = R * coarse.width + C;
-    }
-  }
-  return cellOf;
-}
-
-/**
- * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
- * both product and reference (so a gap in one does not shift the other's anomaly).
- */
-function cellAnomalies(p: Float32Array, r: Float32Array, cellOf: Int32Array, nCells: number): [Float32Array, Float32Array, number] {
-  const sp = new Float64Array(nCells);
-  const sr = new Float64Array(nCells);
-  const cnt = new Int32Array(nCells);
-  for (let k = 0; k < p.length; k++) {
-    const cell = cellOf[k];
-    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    sp[cell] += p[k];
-    sr[cell] += r[k];
-    cnt[cell]++;
-  }
-  const pa = new Float32Array(p.length).fill(Number.NaN);
-  const ra = new Float32Array(p.length).fill(Number.NaN);
-  let cells = 0;
-  for (let c = 0; c < nCells; c++) if (cnt[c] >= 2) cells++;
-  for (let k = 0; k < p.length; k++) {
-    const c = cellOf[k];
-    // A cell with a single valid pixel has no within-cell variation to compare.
-    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    pa[k] = p[k] - sp[c] / cnt[c];
-    ra[k] = r[k] - sr[c] / cnt[c];
-  }
-  return [pa, ra, cells];
-}
-
-/**
- * Per-date rows rank (Spearman ρ, KL) a systematic subsample of at most 20 000 pairs — plenty for a
- * correlation, and per date it is most of the validation's cost on 30 m grids (two sorts per date);
- * moment metrics (R, RMSE, ubRMSE, bias, …) stay exact. The pooled row ranks up to 1 M pairs.
- */
-const PER_DATE = { maxSample: 20_000 } as const;
-
-/** The sub-grid rows report moments only (R, ubRMSE, stds): skip the per-pair sort and logarithm of Spearman/KL. */
-const MOMENTS_ONLY = { rankMetrics: false } as const;
-
-function subgridTable(
-  matched: readonly { date: string; p: Float32Array; r: Float32Array }[],
-  fine: Grid,
-  coarse: Grid,
-  nest: Nesting,
-  minPairs: number,
-): RecordTable {
-  const chunks: PairChunk[] = [];
-  const rows: Row[] = [];
-  const cellOf = cellIndex(fine, coarse, nest);
-  for (const m of matched) {
-    const [pa, ra, cells] = cellAnomalies(m.p, m.r, cellOf, coarse.width * coarse.height);
-    chunks.push([pa, ra]);
-    rows.push(subgridRow(m.date, pairedMetricsOfChunks([[pa, ra]], MOMENTS_ONLY), cells, minPairs));
-  }
-  const pooled = subgridRow('all', pairedMetricsOfChunks(chunks, MOMENTS_ONLY), Number.NaN, minPairs);
+function subgridTable(dates: readonly string[], tiles: readonly TotalsSummary[], totals: SetTotals, nest: Nesting, minPairs: number): RecordTable {
+  const metrics = (t: PairTotals) => metricsOfSums(t, centredFromRawMoments(t), NO_RANK_METRICS);
+  const rows = dates.map((date, m) => subgridRow(date, metrics(totals.dates[m]), tiles.reduce((n, t) => n + t.cells[m], 0), minPairs));
+  const pooled = subgridRow('all', metrics(totals.pooled), Number.NaN, minPairs);
   return recordTable([pooled, ...rows], undefined, [
     `anomalies = value − its coarse-cell mean (${nest.factorX}×${nest.factorY} product pixels per cell), means over pixels valid in both; cells with < 2 such pixels skipped`,
     'stdRatio = std(product anomalies)/std(reference anomalies): below 1 means the product has less sub-grid detail than the reference',
   ]);
 }
 
-function subgridRow(date: string, m: ReturnType<typeof pairedMetricsOfChunks>, cells: number, minPairs: number): Row {
+/** The sub-grid rows report moments only (R, ubRMSE, stds): no Willmott's d, no ranks. */
+function subgridRow(date: string, m: PairedMetrics, cells: number, minPairs: number): Row {
   const ok = m.n >= minPairs;
   const v = (x: number): number | null => (ok ? finiteOrNull(x) : null);
   return {
@@ -265,36 +385,20 @@ function subgridRow(date: string, m: ReturnType<typeof pairedMetricsOfChunks>, c
 }
 
 /** Block mean of the product vs the coarse product on each date both have: the mass-conservation error. */
-function consistencyTable(product: Series, coarse: Series, minValidFraction: number, notes: string[]): RecordTable {
-  const rows: Row[] = [];
-  let sumAbs = 0, sum = 0, n = 0, maxAbs = 0;
-  const pDates = isStatic(product) ? [''] : product.dates;
-  let missing = 0;
-  pDates.forEach((date, i) => {
-    const j = isStatic(coarse) ? 0 : coarse.dates.indexOf(date);
-    if (j < 0) {
-      missing++;
-      return;
+function consistencyTable(dates: readonly string[], tiles: readonly TotalsSummary[], minValidFraction: number): RecordTable {
+  const row = (date: string, totals: readonly ConsistencyTotalsJson[]): Row => {
+    let n = 0, max = 0;
+    let abs = EXACT_ZERO, sum = EXACT_ZERO;
+    for (const t of totals) {
+      n += t.n;
+      max = Math.max(max, t.max);
+      abs = exactAdd(abs, exactFromJson(t.abs));
+      sum = exactAdd(sum, exactFromJson(t.sum));
     }
-    const agg = aggregateToGrid(product.values[i], product.grid, coarse.grid, { method: 'mean', minValidFraction });
-    const c = coarse.values[j];
-    let dn = 0, dAbs = 0, dSum = 0, dMax = 0;
-    for (let k = 0; k < agg.length; k++) {
-      if (!(Number.isFinite(agg[k]) && Number.isFinite(c[k]))) continue;
-      const d = agg[k] - c[k];
-      dn++;
-      dSum += d;
-      dAbs += Math.abs(d);
-      dMax = Math.max(dMax, Math.abs(d));
-    }
-    rows.push({ date, cells: dn, meanAbsError: dn ? dAbs / dn : null, maxAbsError: dn ? dMax : null, bias: dn ? dSum / dn : null });
-    n += dn;
-    sum += dSum;
-    sumAbs += dAbs;
-    maxAbs = Math.max(maxAbs, dMax);
-  });
-  if (missing) notes.push(`consistency: ${missing} product date(s) have no coarse value on the same date`);
-  return recordTable([{ date: 'all', cells: n, meanAbsError: n ? sumAbs / n : null, maxAbsError: n ? maxAbs : null, bias: n ? sum / n : null }, ...rows], undefined, [
+    return { date, cells: n, meanAbsError: n ? exactToNumber(abs) / n : null, maxAbsError: n ? max : null, bias: n ? exactToNumber(sum) / n : null };
+  };
+  const rows = dates.map((date, i) => row(date, tiles.map((t) => t.consistency[i])));
+  return recordTable([row('all', tiles.flatMap((t) => t.consistency)), ...rows], undefined, [
     `block mean of the product (≥ ${minValidFraction * 100}% valid pixels) minus the coarse value, over coarse cells valid in both; 0 = mass conserved`,
   ]);
 }

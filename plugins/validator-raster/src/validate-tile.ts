@@ -1,0 +1,310 @@
+/**
+ * `validator:raster` tile by tile: two summary stages over the product grid, every date of a tile at once.
+ *
+ * 1. `totalsTile`: per matched date, the first-pass sums of the pairs (core/metrics/pair-sums.ts: counts,
+ *    Σe, Σo, Σ|e − o|, …) and the raw moments of their within-coarse-cell anomalies (means ≈ 0: no second
+ *    pass needed), the interval totals and the consistency errors' totals.
+ * 2. `centredTile`, given each set's means and the sample rates from 1.: the sums centred on those means
+ *    (variances, covariance, ubRMSE, Willmott's denominator) and the pairs sampled for Spearman ρ and KL,
+ *    packed as binary (see {@link encodeSample}).
+ *
+ * Why two passes of exact sums rather than one pass merging tiles' means and co-moments (Chan et al.):
+ * a float merge depends on the grouping, so the tables would change in their last bits with the tile
+ * size or the executor; sums that are plain within fixed row segments and exact across them are the
+ * same bits for any tiling, and the second pass is what the whole-raster code did anyway (centred sums,
+ * no cancellation) and what Willmott's |e − ō| needs.
+ *
+ * Tiles hold whole coarse cells and whole segments (`align`), so cell means, block means and segment
+ * sums are the whole raster's.
+ */
+import { aggregateToGrid, CentredSumsAccumulator, mixSeed, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
+import { workerTask } from '../../../core/kernel.js';
+
+/** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
+export interface MatchedDate {
+  readonly product: number;
+  readonly reference: number;
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
+export interface ValidateTileParams {
+  readonly matched: readonly MatchedDate[];
+  /** The coarse grid of the sub-grid anomalies. */
+  readonly coarseGrid?: Grid;
+  /** Product image ↔ coarse image of the consistency check (every product date with a coarse image). */
+  readonly consistency: readonly { readonly product: number; readonly coarse: number }[];
+  readonly minValidFraction: number;
+  /** Pixels of a row summed plainly before an exact addition (tiles are aligned to it). */
+  readonly segment: number;
+  /** The reference is on a finer grid nesting in the product's: each tile block-averages its window. */
+  readonly referenceFiner?: boolean;
+}
+
+/**
+ * The reference of image `j` on the tile's product pixels: as read, or block means of a finer grid with
+ * at least `minValidFraction` valid (each product pixel's fine pixels are all in the tile's window, so
+ * these are the whole raster's block means).
+ */
+function referenceOf({ params, inputs, grid }: TileArgs<ValidateTileParams>, j: number): Float32Array {
+  const ref = inputs.reference;
+  return params.referenceFiner ? aggregateToGrid(ref.values[j], ref.grid, grid, { method: 'mean', minValidFraction: params.minValidFraction }) : ref.values[j];
+}
+
+/** Interval totals of one date: pairs where all three are valid, reference inside, Σ(upper − lower). */
+export interface IntervalTotalsJson {
+  readonly n: number;
+  readonly inside: number;
+  readonly width: string;
+}
+
+/** Consistency totals of one date over the tile's coarse cells valid in both: count, Σ|d|, Σd, max |d|. */
+export interface ConsistencyTotalsJson {
+  readonly n: number;
+  readonly abs: string;
+  readonly sum: string;
+  readonly max: number;
+}
+
+export interface TotalsSummary {
+  /** `[matched date]`. */
+  readonly pairs: readonly PairTotalsJson[];
+  /** `[matched date]`: totals of the within-cell anomalies (with a coarse grid). */
+  readonly anomalies: readonly PairTotalsJson[];
+  /** `[matched date]`: coarse cells with ≥ 2 valid pairs. */
+  readonly cells: readonly number[];
+  /** `[matched date]`: null where the date has no interval bounds. */
+  readonly intervals: readonly (IntervalTotalsJson | null)[];
+  /** `[consistency pair]`. */
+  readonly consistency: readonly ConsistencyTotalsJson[];
+}
+
+export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
+  const { params, inputs, window } = args;
+  const layout = params.coarseGrid ? tileCells(args.grid, params.coarseGrid) : undefined;
+  const pairs: PairTotalsJson[] = [];
+  const anomalies: PairTotalsJson[] = [];
+  const cells: number[] = [];
+  const intervals: (IntervalTotalsJson | null)[] = [];
+  for (const m of params.matched) {
+    const p = inputs.product.values[m.product];
+    const r = referenceOf(args, m.reference);
+    intervals.push(m.lower === undefined || m.upper === undefined ? null : intervalTotals(inputs.lower.values[m.lower], inputs.upper.values[m.upper], r));
+    const acc = new PairTotalsAccumulator();
+    forSegments(window, params.segment, (from, to) => acc.addSegment(p, r, from, to));
+    pairs.push(pairTotalsToJson(acc.value()));
+    if (layout) {
+      const [pa, ra, n] = cellAnomalies(p, r, layout);
+      const anom = new PairTotalsAccumulator({ momentsOnly: true });
+      forSegments(window, params.segment, (from, to) => anom.addSegment(pa, ra, from, to));
+      anomalies.push(pairTotalsToJson(anom.value()));
+      cells.push(n);
+    }
+  }
+  const summary: TotalsSummary = {
+    pairs,
+    anomalies,
+    cells,
+    intervals,
+    consistency: params.consistency.map((pair) => consistencyTotals(args, pair)),
+  };
+  return { outputs: {}, summary: summary as never };
+}
+
+/** A set's means, as the first pass's totals give them. */
+export interface Means {
+  readonly meanProduct: number;
+  readonly meanReference: number;
+}
+
+export interface CentredParams extends ValidateTileParams {
+  /** `[matched date]`: each date's means, and the pooled ones. */
+  readonly dateMeans: readonly Means[];
+  readonly pooledMeans: Means;
+  /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
+  readonly dateKeep: readonly number[];
+  readonly pooledKeep: number;
+  /** The product grid's width and pixel count: a pixel-date's global index. */
+  readonly gridWidth: number;
+  readonly gridPixels: number;
+}
+
+export interface CentredSummary {
+  /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
+  readonly date: readonly (readonly string[])[];
+  readonly pooled: readonly (readonly string[])[];
+  /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
+  readonly sample: readonly string[];
+}
+
+export function centredTile(args: TileArgs<CentredParams>): TileResult {
+  const { params, inputs, window } = args;
+  const [date, pooled]: string[][][] = [[], []];
+  const sample: string[] = [];
+  const centred = (e: Float32Array, o: Float32Array, means: Means) => {
+    const acc = new CentredSumsAccumulator(means);
+    forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
+    return centredSumsToJson(acc.value());
+  };
+  params.matched.forEach((m, d) => {
+    const p = inputs.product.values[m.product];
+    const r = referenceOf(args, m.reference);
+    date.push(centred(p, r, params.dateMeans[d]));
+    pooled.push(centred(p, r, params.pooledMeans));
+    sample.push(samplePairs(args, d, p, r));
+  });
+  const summary: CentredSummary = { date, pooled, sample };
+  return { outputs: {}, summary: summary as never };
+}
+
+/** The pixels of the tile's rows in segments that start at multiples of `segment` in the whole grid (tiles are aligned to it). */
+function forSegments(window: PixelWindow, segment: number, visit: (from: number, to: number) => void): void {
+  // Segments cut by a tile edge would make the sums depend on the tiling: refuse rather than drift.
+  if (window.x % segment !== 0) throw new RangeError(`validator:raster tile at x = ${window.x} is not aligned to its ${segment} px row segments`);
+  for (let y = 0; y < window.height; y++) {
+    for (let x = 0; x < window.width; x += segment) visit(y * window.width + x, y * window.width + Math.min(window.width, x + segment));
+  }
+}
+
+/** The valid pairs of date `d` the per-date or the pooled sample keeps, encoded. */
+function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: Float32Array, r: Float32Array): string {
+  const keep = Math.max(params.dateKeep[d], params.pooledKeep);
+  const kept: number[] = [];
+  for (let y = 0, k = 0; y < window.height; y++) {
+    const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
+    for (let x = 0; x < window.width; x++, k++) {
+      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
+    }
+  }
+  return encodeSample(kept, p, r);
+}
+
+/**
+ * A tile's sampled pairs of one date as binary in a base64 string (not JSON numbers: parsing a million
+ * of those made the first tiled validator ~10× slower): per pair its pixel in the tile's window (uint32)
+ * and the product and reference values (float32), little-endian, in row-major order.
+ */
+function encodeSample(pixels: readonly number[], product: Float32Array, reference: Float32Array): string {
+  const words = new Uint32Array(3 * pixels.length);
+  const floats = new Float32Array(words.buffer);
+  pixels.forEach((k, i) => {
+    words[i] = k;
+    floats[pixels.length + i] = product[k];
+    floats[2 * pixels.length + i] = reference[k];
+  });
+  return Buffer.from(words.buffer).toString('base64');
+}
+
+/** {@link encodeSample} read back: pixel, product and reference arrays of equal length. */
+export function decodeSample(text: string): { pixels: Uint32Array; product: Float32Array; reference: Float32Array } {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new Uint8Array(bytes); // aligned, own buffer
+  const n = copy.length / 12;
+  return { pixels: new Uint32Array(copy.buffer, 0, n), product: new Float32Array(copy.buffer, 4 * n, n), reference: new Float32Array(copy.buffer, 8 * n, n) };
+}
+
+export const totalsTileTask = workerTask(import.meta.url, { totalsTile });
+export const centredTileTask = workerTask(import.meta.url, { centredTile });
+
+/**
+ * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
+ * which pairs the sample keeps depends on where they are, never on the tile they fall in.
+ */
+export function pairHash(index: number): number {
+  return mixSeed(index >>> 0, Math.floor(index / 4294967296));
+}
+
+/**
+ * The threshold on {@link pairHash} that keeps every pair when n ≤ maxSample, else about one pair in
+ * ⌈n / maxSample⌉ (the whole-raster validator's stride, so samples keep its sizes: KL is a sum over them).
+ */
+export function sampleThreshold(n: number, maxSample: number): number {
+  return n <= maxSample ? 2 ** 32 : Math.floor(2 ** 32 / Math.ceil(n / maxSample));
+}
+
+function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Float32Array): IntervalTotalsJson {
+  const width = new ExactSum();
+  let n = 0, inside = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const l = lower[i], u = upper[i], r = reference[i];
+    if (!(Number.isFinite(l) && Number.isFinite(u) && Number.isFinite(r))) continue;
+    n++;
+    width.add(u - l);
+    if (r >= l && r <= u) inside++;
+  }
+  return { n, inside, width: exactToJson(width.value()) };
+}
+
+/** Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), and how many cells. */
+interface CellLayout {
+  readonly cellOf: Int32Array;
+  readonly cells: number;
+}
+
+function tileCells(tile: Grid, coarse: Grid): CellLayout {
+  const nest: Nesting = checkNesting(coarse, tile);
+  const R0 = Math.floor(nest.offsetRow / nest.factorY);
+  const C0 = Math.floor(nest.offsetCol / nest.factorX);
+  const cw = Math.floor((tile.width - 1 + nest.offsetCol) / nest.factorX) - C0 + 1;
+  const ch = Math.floor((tile.height - 1 + nest.offsetRow) / nest.factorY) - R0 + 1;
+  const cellOf = new Int32Array(tile.width * tile.height).fill(-1);
+  for (let row = 0; row < tile.height; row++) {
+    const R = Math.floor((row + nest.offsetRow) / nest.factorY);
+    if (R < 0 || R >= coarse.height) continue;
+    for (let col = 0; col < tile.width; col++) {
+      const C = Math.floor((col + nest.offsetCol) / nest.factorX);
+      if (C < 0 || C >= coarse.width) continue;
+      cellOf[row * tile.width + col] = (R - R0) * cw + (C - C0);
+    }
+  }
+  return { cellOf, cells: cw * ch };
+}
+
+/**
+ * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
+ * both product and reference (so a gap in one does not shift the other's anomaly); and the number of
+ * cells with at least two such pixels (a cell with one has no within-cell variation to compare).
+ * Float32, as the whole-raster validator kept them.
+ */
+function cellAnomalies(p: Float32Array, r: Float32Array, { cellOf, cells }: CellLayout): [Float32Array, Float32Array, number] {
+  const sp = new Float64Array(cells);
+  const sr = new Float64Array(cells);
+  const cnt = new Int32Array(cells);
+  for (let k = 0; k < p.length; k++) {
+    const cell = cellOf[k];
+    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    sp[cell] += p[k];
+    sr[cell] += r[k];
+    cnt[cell]++;
+  }
+  const pa = new Float32Array(p.length).fill(Number.NaN);
+  const ra = new Float32Array(p.length).fill(Number.NaN);
+  let n = 0;
+  for (let c = 0; c < cells; c++) if (cnt[c] >= 2) n++;
+  for (let k = 0; k < p.length; k++) {
+    const c = cellOf[k];
+    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    pa[k] = p[k] - sp[c] / cnt[c];
+    ra[k] = r[k] - sr[c] / cnt[c];
+  }
+  return [pa, ra, n];
+}
+
+/** Block mean of the product minus the coarse value over the tile's coarse cells valid in both: totals. */
+function consistencyTotals({ inputs, grid, params }: TileArgs<ValidateTileParams>, pair: { product: number; coarse: number }): ConsistencyTotalsJson {
+  const coarse = inputs.coarse;
+  const agg = aggregateToGrid(inputs.product.values[pair.product], grid, coarse.grid, { method: 'mean', minValidFraction: params.minValidFraction });
+  const c = coarse.values[pair.coarse];
+  const abs = new ExactSum();
+  const sum = new ExactSum();
+  let n = 0, max = 0;
+  for (let k = 0; k < agg.length; k++) {
+    if (!(Number.isFinite(agg[k]) && Number.isFinite(c[k]))) continue;
+    const d = agg[k] - c[k];
+    n++;
+    abs.add(Math.abs(d));
+    sum.add(d);
+    max = Math.max(max, Math.abs(d));
+  }
+  return { n, abs: exactToJson(abs.value()), sum: exactToJson(sum.value()), max };
+}
