@@ -19,6 +19,11 @@ export async function readTileInput(store: string, source: TileInputSource, outp
   return { grid: windowGrid(source.grid, window), window, dates: source.dates, values };
 }
 
+/** A window is read in one piece, rows and the gaps between them, while that is at most this many times its own bytes… */
+const SPAN_READ_FACTOR = 4;
+/** …or at most this many bytes (a narrow window of a wide file); else row by row. */
+const SPAN_READ_BYTES = 1 << 20;
+
 /** Read `window` of a row-major float32 little-endian file of `width × height` values, row by row. */
 export async function readRawWindow(file: string, width: number, height: number, window: PixelWindow): Promise<Float32Array> {
   const out = new Float32Array(window.width * window.height);
@@ -30,10 +35,18 @@ export async function readRawWindow(file: string, width: number, height: number,
     const { size } = await handle.stat();
     if (size !== width * height * 4) throw inputError('a spilled tile input has the wrong size', { file, expected: `${width} × ${height} float32 values (${width * height * 4} bytes)`, found: `${size} bytes` });
     const rowBytes = window.width * 4;
-    if (window.x === 0 && window.width === width) {
-      await readFully(handle, bytes, 0, bytes.length, window.y * width * 4, file);
+    const first = (window.y * width + window.x) * 4;
+    // The bytes from the window's first pixel to its last: all of them when the window is full-width.
+    const span = ((window.height - 1) * width + window.width) * 4;
+    if (span === bytes.length) {
+      await readFully(handle, bytes, 0, bytes.length, first, file);
+    } else if (span <= Math.max(SPAN_READ_FACTOR * bytes.length, SPAN_READ_BYTES)) {
+      // One read and a copy per row: a read per row cost more than the tile's work (ESTARFM's windows).
+      const all = new Uint8Array(span);
+      await readFully(handle, all, 0, span, first, file);
+      for (let r = 0; r < window.height; r++) bytes.set(all.subarray(r * width * 4, r * width * 4 + rowBytes), r * rowBytes);
     } else {
-      for (let r = 0; r < window.height; r++) await readFully(handle, bytes, r * rowBytes, rowBytes, ((window.y + r) * width + window.x) * 4, file);
+      for (let r = 0; r < window.height; r++) await readFully(handle, bytes, r * rowBytes, rowBytes, first + r * width * 4, file);
     }
   } finally {
     await handle.close();

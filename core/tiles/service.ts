@@ -8,7 +8,7 @@ import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
 import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
 import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
-import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
+import { DEFAULT_TILE_SIZE, stageWindows } from './windows.js';
 
 export interface TileServiceOptions {
   /** Absolute path of the tile store (the run's `tiles/` folder, or a scratch folder). */
@@ -141,16 +141,6 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
     inputs,
     windows: stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1),
   });
-}
-
-/** The stage's tiles: of `size`, halved (down to the alignment) while there are fewer than `parallelism`. */
-function stageWindows(grid: Grid, size: number, align: number, parallelism: number): PixelWindow[] {
-  let windows = tileWindows(grid, size, align);
-  while (windows.length < parallelism && size > align) {
-    size = Math.max(align, Math.ceil(size / 2));
-    windows = tileWindows(grid, size, align);
-  }
-  return windows;
 }
 
 /** Layers read by window (identified by path: their content must not change while a run is resumable). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrid, createRng, createSavedModel, createWorkerPool, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
-import { createLocalExecutor, createTileService, inputWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, streamStageToCogs, tileWindows, type TileStageStats } from '../../../core/tiles/index.js';
+import { createLocalExecutor, createTileService, inputWindow, readRawWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, stageWindows, streamStageToCogs, tileWindows, MIN_PARALLEL_TILE_EDGE, type TileStageStats } from '../../../core/tiles/index.js';
 import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
 import { modelChecksum } from '../../../core/tiles/store.js';
 import { boxMeanInputs, boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
@@ -48,6 +48,38 @@ test('tile windows cover the grid once, row-major, with edges on multiples of th
     assert.ok(seen.every((n) => n === 1), `every pixel in exactly one tile (${w}×${h}, size ${size}, align ${align})`);
   }
   assert.throws(() => tileWindows(grid, 0), /tile size must be a positive integer/);
+});
+
+test('a grid too small for the threads is cut into near-equal tiles no smaller than the minimum edge', () => {
+  const at = (w: number, h: number) => createGrid(w, h, [0, 30, 0, 0, 0, -30], 'EPSG:32633');
+  // Enough tiles at the asked size: the asked size is kept.
+  assert.deepEqual(stageWindows(at(1000, 600), 512, 1, 2), tileWindows(at(1000, 600), 512, 1));
+  // 297 px for 2 threads: four 149/148 px tiles (halving gave 256 + 41 px, three quarters of the work in one tile).
+  assert.deepEqual(stageWindows(at(297, 297), 512, 1, 2).map((w) => [w.width, w.height]), [[149, 149], [148, 149], [149, 148], [148, 148]]);
+  // A grid whose halves would be under the minimum edge stays one tile, whatever the threads.
+  assert.equal(stageWindows(at(54, 54), 512, 9, 2).length, 1);
+  assert.equal(stageWindows(at(2 * MIN_PARALLEL_TILE_EDGE - 2, 40), 512, 1, 8).length, 1);
+  // Many threads: cut until the edge would fall below the minimum.
+  const many = stageWindows(at(1000, 100), 512, 1, 8);
+  assert.equal(many.length, 7);
+  assert.ok(many.every((w) => w.width >= MIN_PARALLEL_TILE_EDGE && w.width <= 143));
+  // The alignment still holds.
+  assert.ok(stageWindows(at(400, 400), 512, 9, 2).every((w) => w.x % 9 === 0 && w.y % 9 === 0));
+});
+
+test('a raw window is the same pixels read whole-width, as one span or row by row', async () => {
+  const width = 2000;
+  const height = 200;
+  const values = Float32Array.from({ length: width * height }, (_, i) => i * 0.5 - 7);
+  const file = join(root, 'window.f32');
+  writeFileSync(file, new Uint8Array(values.buffer));
+  // Full width (one read), a wide window (one span), a narrow one (its span is over 1 MB: row by row), one row.
+  for (const win of [{ x: 0, y: 3, width, height: 5 }, { x: 17, y: 20, width: 1500, height: 30 }, { x: 1990, y: 10, width: 10, height: 150 }, { x: 5, y: 199, width: 3, height: 1 }]) {
+    const expected = new Float32Array(win.width * win.height);
+    for (let r = 0; r < win.height; r++) expected.set(values.subarray((win.y + r) * width + win.x, (win.y + r) * width + win.x + win.width), r * win.width);
+    assert.deepEqual(await readRawWindow(file, width, height, win), expected, JSON.stringify(win));
+  }
+  await assert.rejects(readRawWindow(file, width, height + 1, { x: 0, y: 0, width: 1, height: 1 }), /spilled tile input has the wrong size/);
 });
 
 test('a tile maps into a coarser input by coordinates, grown by the halo and clipped', () => {
