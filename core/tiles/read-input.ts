@@ -4,18 +4,25 @@ import { inputError } from '../errors.js';
 import { openRasterLayer } from '../io/raster-source.js';
 import { windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
 import type { TileBlock, TileInputSource } from './types.js';
+import { checkLayerUnchanged } from './raster-identity.js';
 import { inputWindow } from './windows.js';
 
 /**
  * One input's block for one output tile: the tile window mapped into the input's grid, grown by its
- * halo, clipped; every date read (one array for a static input).
+ * halo, clipped; every date read (one array for a static input). A raster layer whose file changed
+ * since the stage `stage` was written is an error naming it.
  */
-export async function readTileInput(store: string, source: TileInputSource, output: Grid, tile: PixelWindow): Promise<TileBlock> {
+export async function readTileInput(store: string, source: TileInputSource, output: Grid, tile: PixelWindow, stage = ''): Promise<TileBlock> {
   const window = inputWindow(output, tile, source.grid, source.halo);
   const values =
     source.kind === 'raw'
       ? await Promise.all(source.files.map((f) => readRawWindow(join(store, f), source.grid.width, source.grid.height, window)))
-      : await Promise.all(source.layers.map(async (address) => (await (await openRasterLayer(address)).read(window)).values));
+      : await Promise.all(
+          source.layers.map(async (address, i) => {
+            await checkLayerUnchanged(stage, address, source.files?.[i]);
+            return (await (await openRasterLayer(address)).read(window)).values;
+          }),
+        );
   return { grid: windowGrid(source.grid, window), window, dates: source.dates, values };
 }
 

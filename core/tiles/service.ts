@@ -6,6 +6,7 @@ import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { assembleSeries } from './assemble.js';
+import { layerIdentities } from './raster-identity.js';
 import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
 import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
 import { DEFAULT_TILE_SIZE, stageWindows } from './windows.js';
@@ -119,7 +120,7 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
   const id = `${options.scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${request.name}`;
   const inputs: Record<string, TileInputSource> = {};
   for (const [name, input] of Object.entries(request.inputs)) {
-    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : rasterSource(name, input.raster, input.halo ?? 0);
+    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : await rasterSource(name, input.raster, input.halo ?? 0);
   }
   let model: TileStage['model'];
   if (request.model) {
@@ -143,12 +144,12 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
   });
 }
 
-/** Layers read by window (identified by path: their content must not change while a run is resumable). */
-function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): TileInputSource {
+/** Layers read by window, identified by path and file identity (size, times: a changed file changes the stage). */
+async function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): Promise<TileInputSource> {
   if (raster.layers.length !== Math.max(1, raster.dates.length)) {
     throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
   }
-  return { kind: 'raster', ...raster, halo };
+  return { kind: 'raster', ...raster, halo, files: await layerIdentities(raster.layers) };
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */

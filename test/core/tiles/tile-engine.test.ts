@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGrid, createRng, createSavedModel, createWorkerPool, seriesRaster, writeGeoTiff, type Series, type TileStageRequest } from '../../../core/index.js';
 import { writeArtifact } from '../../../core/pipeline/outputs.js';
 import { createLocalExecutor, createTileService, inputWindow, readRawWindow, readStage, runTileJob, stagePluginsTileTask, storePaths, stageWindows, streamStageToCogs, tileWindows, MIN_PARALLEL_TILE_EDGE, type TileStageStats } from '../../../core/tiles/index.js';
 import { readStageModel, writeStageModel } from '../../../core/tiles/model-file.js';
+import { checkInterruptedRasterInputs } from '../../../core/tiles/raster-identity.js';
 import { modelChecksum } from '../../../core/tiles/store.js';
 import { boxMeanInputs, boxMeanReference, boxMeanTask, shortTileTask } from '../../support/tile-fixture.js';
 
@@ -144,6 +145,42 @@ test('streaming a stage to COGs tile row by tile row writes the bytes of the in-
   const written = await writeArtifact(join(root, 'memory'), 'mean', { ...out.mean, variable: 'box' } as Series);
   assert.deepEqual(files.map((f) => f.slice(join(root, 'streamed').length + 1)), written.map((f) => f.slice('mean/'.length)));
   files.forEach((f, i) => assert.ok(readFileSync(f).equals(readFileSync(join(root, 'memory', written[i]))), `${f} equals the in-memory write`));
+});
+
+test('a raster input replaced after its stage was written: tiles and --resume refuse it, naming the file; a new stage recomputes every tile', async () => {
+  const dir = join(root, 'replaced');
+  const layers = await Promise.all(dates.map(async (d, i) => {
+    const path = join(dir, `a-${d}.tif`);
+    await writeGeoTiff(path, seriesRaster(a, i), { compression: 'none' });
+    return { path };
+  }));
+  const store = join(root, 'replaced-store');
+  const raster = { ...request, inputs: { ...request.inputs, a: { raster: { variable: 'a', grid, dates, layers }, halo: 1 } } };
+  await service(store, []).run(raster);
+  const before = readStage(store, 'node/box');
+  const recorded = (await before).inputs.a;
+  assert.ok(recorded.kind === 'raster' && recorded.files?.length === 2 && recorded.files[0].size === statSync(layers[0].path).size);
+  await checkInterruptedRasterInputs(store, join(root, 'replaced-out')); // unchanged: accepted
+
+  // The same size, other pixels (the next date's), the modification time put back: only the status-change time tells.
+  const { atime, mtime } = statSync(layers[0].path);
+  await writeGeoTiff(layers[0].path, seriesRaster(a, 1), { compression: 'none' });
+  utimesSync(layers[0].path, atime, mtime);
+  assert.equal(statSync(layers[0].path).size, recorded.files![0].size);
+  const stage = await before;
+  await assert.rejects(runTileJob({ run: 'test-run', store, stage: stage.id, stageHash: stage.hash, tile: 0 }, { models: async () => { throw new Error('no models'); } }), (e: Error) => e.message.includes("a raster input of tile stage 'node/box' changed since the stage was written") && e.message.includes(layers[0].path) && /status changed/.test(e.message));
+  await assert.rejects(checkInterruptedRasterInputs(store, join(root, 'replaced-out')), (e: Error) => e.message.includes(layers[0].path) && e.message.includes('--resume') && e.message.includes('replaced-out.resume') && /status changed/.test(e.message));
+
+  // Another write that changes the size is named by its sizes.
+  await writeGeoTiff(layers[0].path, seriesRaster(b, 0));
+  await assert.rejects(checkInterruptedRasterInputs(store, join(root, 'replaced-out')), /size \d+ → \d+ bytes/);
+
+  // The stage written again records the new file: another stage hash, so no tile of the old file is kept.
+  const stats: TileStageStats[] = [];
+  const again = await service(store, stats).run(raster);
+  assert.notEqual((await readStage(store, 'node/box')).hash, stage.hash);
+  assert.equal(stats[0].kept, 0);
+  assert.deepEqual(again.mean.values[0], boxMeanReference(b.values[0], b.values[0], 23, 17, 2));
 });
 
 test('a stage model reads back exactly: nested typed arrays (a stacked model) and non-finite numbers kept', async () => {
