@@ -69,7 +69,7 @@ export function createTileService(options: TileServiceOptions): Required<TileSer
 async function stageSummaries(store: string, stage: TileStage): Promise<TileSummary[]> {
   const summaries: TileSummary[] = [];
   for (let tile = 0; tile < stage.windows.length; tile++) {
-    const record = await finishedRecord(store, stage.id, stage.hash, tile, true);
+    const record = await finishedRecord(store, stage.id, stage.hash, tile, true, 'size'); // kept tiles were hashed before the run
     if (!record) throw runtimeError(`${tileLabel(stage.id, tile)}: its record or block does not match after the tile finished`, { expected: `a record with the block's and summary's sha256 in ${join(store, storePaths.done(stage.id, tile))}`, found: 'missing, or not matching (changed by another process?)' });
     summaries.push(record.summary as TileSummary);
   }
