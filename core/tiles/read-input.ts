@@ -12,7 +12,7 @@ import { inputWindow } from './windows.js';
  * halo, clipped; every date read (one array for a static input). A raster layer whose file changed
  * since the stage `stage` was written is an error naming it.
  */
-export async function readTileInput(store: string, source: TileInputSource, output: Grid, tile: PixelWindow, stage = ''): Promise<TileBlock> {
+export async function readTileInput(store: string, source: TileInputSource, output: Grid, tile: PixelWindow, stage: string): Promise<TileBlock> {
   const window = inputWindow(output, tile, source.grid, source.halo);
   const values =
     source.kind === 'raw'
@@ -31,7 +31,7 @@ const SPAN_READ_FACTOR = 4;
 /** …or at most this many bytes (a narrow window of a wide file); else row by row. */
 const SPAN_READ_BYTES = 1 << 20;
 
-/** Read `window` of a row-major float32 little-endian file of `width × height` values, row by row. */
+/** Read `window` of a row-major float32 little-endian file of `width × height` values: its span in one read when that is cheap, else row by row. */
 export async function readRawWindow(file: string, width: number, height: number, window: PixelWindow): Promise<Float32Array> {
   const out = new Float32Array(window.width * window.height);
   const bytes = new Uint8Array(out.buffer);

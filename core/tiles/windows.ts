@@ -30,8 +30,8 @@ export function tileWindows(grid: Grid, size = DEFAULT_TILE_SIZE, align = 1): Pi
 
 /**
  * Smallest tile edge a small grid is cut to for parallelism: below it, the halos each tile reads and
- * its set-up (model load, similarity index) cost more than the idle thread gains (a 54 × 54 px RF
- * prediction cut in four 36/18 px tiles was twice as slow as one tile).
+ * its set-up (model load, similarity index) cost more than the idle thread gains (the demo's 54 × 54 px RF
+ * prediction cut in four 36/18 px tiles took twice the CPU of one tile).
  */
 export const MIN_PARALLEL_TILE_EDGE = 128;
 
