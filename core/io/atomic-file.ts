@@ -14,12 +14,16 @@ export function partialPath(path: string): string {
 
 /** Write a whole file atomically: readers see the old file or the complete new one, never a part. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = partialPath(path);
   // An interrupted write must not leave its partial file (the sync variant cannot be interrupted).
   const unregister = registerCleanup(() => rmSync(tmp, { force: true }));
   try {
-    await writeFile(tmp, data);
+    // The folder is made only when missing: a mkdir per write was most of a tile block's write time.
+    await writeFile(tmp, data).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(tmp, data);
+    });
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -9,6 +9,7 @@ import { instantiatingModelLoader } from '../tiles/model-loader.js';
 import { createPluginContext } from '../plugin/context.js';
 import { instantiateSpec } from '../plugin/registry.js';
 import type { PluginContext } from '../plugin/manifest.js';
+import { checkInterruptedRasterInputs } from '../tiles/raster-identity.js';
 import { createTileService, type TileStageStats } from '../tiles/service.js';
 import { sha256Hex } from '../tiles/store.js';
 import { releaseTileOutputs } from '../tiles/tile-series.js';
@@ -58,7 +59,10 @@ export async function openTileStore(plan: PipelinePlan, staging: string, options
   const store = join(staging, 'tiles');
   const runFile = join(store, 'run.json');
   const run = runHash(plan, seed, version);
-  if (options.resume) await checkResumable(runFile, run, options.out);
+  if (options.resume) {
+    await checkResumable(runFile, run, options.out);
+    await checkInterruptedRasterInputs(store, options.out);
+  }
   await writeFileAtomic(runFile, JSON.stringify({ format: 'soilscale-tile-run', run, inputs: {} } satisfies TileRunFile));
   const executor = options.tileExecutor ?? (options.tileTask ? createLocalExecutor(workers, options.tileTask) : createInProcessExecutor(registryModels(plan, workers)));
   const plugins = pluginModuleUrls(plan.doc.plugins ?? [], plan.source.file);

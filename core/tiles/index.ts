@@ -1,6 +1,6 @@
 /** The tiled engine (issue 15): what hosts, executors and the bench use. Plugins need only the types (from `soilscale`). */
 export type * from './types.js';
-export { DEFAULT_TILE_SIZE, tileWindows, tileRows, inputWindow } from './windows.js';
+export { DEFAULT_TILE_SIZE, MIN_PARALLEL_TILE_EDGE, stageWindows, tileWindows, tileRows, inputWindow } from './windows.js';
 export { storePaths, stageHash, readStage, writeStage, finishedRecord, tileLabel } from './store.js';
 export { readTileInput, readRawWindow } from './read-input.js';
 export { writeTileBlock, readTileBlock } from './block-file.js';

@@ -253,9 +253,9 @@ class StageWait {
     }
   }
 
-  /** The record decides; without one, the job's state: vanished (queue it again), completed (look again, then rerun), failed. */
+  /** The record decides (its block checked by size: the worker hashed what it wrote); without one, the job's state: vanished (queue it again), completed (look again, then rerun), failed. */
   private async decide(id: string, job: TileJob): Promise<void> {
-    const record = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
+    const record = await finishedRecord(job.store, job.stage, job.stageHash, job.tile, false, 'size');
     if (record) return this.done(id, record);
     const state = await this.queue.getJobState(id);
     if (state === 'unknown') {
@@ -264,7 +264,7 @@ class StageWait {
       await this.enqueue([job]);
     } else if (state === 'completed') {
       // The worker writes the record before it completes the job: look once more before counting a miss.
-      const late = await finishedRecord(job.store, job.stage, job.stageHash, job.tile);
+      const late = await finishedRecord(job.store, job.stage, job.stageHash, job.tile, false, 'size');
       if (late) return this.done(id, late);
       const misses = (this.misses.get(id) ?? 0) + 1;
       this.misses.set(id, misses);

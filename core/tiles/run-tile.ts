@@ -37,7 +37,7 @@ export async function runTileJob(job: TileJob, env: TileWorkerEnv): Promise<Tile
   const window = stage.windows[job.tile];
   if (!window) throw tileError(job.stage, job.tile, 'no such tile', { expected: `a tile below ${stage.windows.length}`, found: String(job.tile) });
   const inputs: Record<string, TileBlock> = {};
-  for (const [name, source] of Object.entries(stage.inputs)) inputs[name] = await readTileInput(job.store, source, stage.grid, window);
+  for (const [name, source] of Object.entries(stage.inputs)) inputs[name] = await readTileInput(job.store, source, stage.grid, window, stage.id);
   const returned = await fn({ params: stage.params, ...(model ? { model } : {}), models, window, grid: windowGrid(stage.grid, window), dates: stage.dates, inputs });
   if (!stage.summaries) {
     checkOutputs(stage, job.tile, returned as TileOutputs);

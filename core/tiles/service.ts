@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { writeStageModel } from './model-file.js';
-import type { Grid, PixelWindow } from '../model/grid.js';
 import type { Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
+import { layerIdentities } from './raster-identity.js';
 import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
 import { materialiseStageOutputs, tileBackedOutputs } from './tile-series.js';
 import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
-import { DEFAULT_TILE_SIZE, tileWindows } from './windows.js';
+import { DEFAULT_TILE_SIZE, stageWindows } from './windows.js';
 
 export interface TileServiceOptions {
   /** Absolute path of the tile store (the run's `tiles/` folder, or a scratch folder). */
@@ -69,7 +69,7 @@ export function createTileService(options: TileServiceOptions): Required<TileSer
 async function stageSummaries(store: string, stage: TileStage): Promise<TileSummary[]> {
   const summaries: TileSummary[] = [];
   for (let tile = 0; tile < stage.windows.length; tile++) {
-    const record = await finishedRecord(store, stage.id, stage.hash, tile, true);
+    const record = await finishedRecord(store, stage.id, stage.hash, tile, true, 'size'); // kept tiles were hashed before the run
     if (!record) throw runtimeError(`${tileLabel(stage.id, tile)}: its record or block does not match after the tile finished`, { expected: `a record with the block's and summary's sha256 in ${join(store, storePaths.done(stage.id, tile))}`, found: 'missing, or not matching (changed by another process?)' });
     summaries.push(record.summary as TileSummary);
   }
@@ -122,7 +122,7 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
   const id = stageId(options.scope, request.name);
   const inputs: Record<string, TileInputSource> = {};
   for (const [name, input] of Object.entries(request.inputs)) {
-    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : rasterSource(name, input.raster, input.halo ?? 0);
+    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : await rasterSource(name, input.raster, input.halo ?? 0);
   }
   let model: TileStage['model'];
   if (request.model) {
@@ -150,22 +150,12 @@ function stageId(scope: string, name: string): string {
   return `${scope.replace(/[^A-Za-z0-9_.-]/g, '_')}/${name}`;
 }
 
-/** The stage's tiles: of `size`, halved (down to the alignment) while there are fewer than `parallelism`. */
-function stageWindows(grid: Grid, size: number, align: number, parallelism: number): PixelWindow[] {
-  let windows = tileWindows(grid, size, align);
-  while (windows.length < parallelism && size > align) {
-    size = Math.max(align, Math.ceil(size / 2));
-    windows = tileWindows(grid, size, align);
-  }
-  return windows;
-}
-
-/** Layers read by window (identified by path: their content must not change while a run is resumable). */
-function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): TileInputSource {
+/** Layers read by window, identified by path and file identity (size, times: a changed file changes the stage). */
+async function rasterSource(name: string, raster: TileRasterInput['raster'], halo: number): Promise<TileInputSource> {
   if (raster.layers.length !== Math.max(1, raster.dates.length)) {
     throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
   }
-  return { kind: 'raster', ...raster, halo };
+  return { kind: 'raster', ...raster, halo, files: await layerIdentities(raster.layers) };
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */

@@ -55,11 +55,19 @@ export async function readStage(store: string, id: string): Promise<TileStage> {
 }
 
 /**
- * The tile's completion record if it is there and its block still matches it (size and sha256) for
- * `stageHash`, and its summary (required when `summaries`) still matches its sha256; undefined otherwise
- * (the tile is to be done, or redone).
+ * How much of a block `finishedRecord` checks: `sha256` re-reads and hashes it (a tile kept from an
+ * interrupted run: anything may have happened to it since); `size` trusts the hash its worker took of
+ * the bytes it wrote (a job that just completed: block and record were written atomically, in that
+ * order, moments ago), so a coordinator does not read every block of a queue run a second time.
  */
-export async function finishedRecord(store: string, stage: string, hash: string, tile: number, summaries = false): Promise<TileRecord | undefined> {
+export type BlockCheck = 'sha256' | 'size';
+
+/**
+ * The tile's completion record if it is there and its block still matches it (size, and sha256 unless
+ * `check` is `size`) for `stageHash`, and its summary (required when `summaries`) still matches its
+ * sha256; undefined otherwise (the tile is to be done, or redone).
+ */
+export async function finishedRecord(store: string, stage: string, hash: string, tile: number, summaries = false, check: BlockCheck = 'sha256'): Promise<TileRecord | undefined> {
   let record: TileRecord;
   try {
     record = JSON.parse(await readFile(join(store, storePaths.done(stage, tile)), 'utf8')) as TileRecord;
@@ -73,6 +81,7 @@ export async function finishedRecord(store: string, stage: string, hash: string,
   const file = join(store, record.block);
   const size = await stat(file).then((s) => s.size, () => -1);
   if (size !== record.bytes) return undefined;
+  if (check === 'size') return record;
   return sha256Hex(await readFile(file)) === record.sha256 ? record : undefined;
 }
 

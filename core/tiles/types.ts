@@ -178,7 +178,19 @@ export type TileInputSource =
       readonly kind: 'raster';
       /** One layer per date (one if static), read by window with `openRasterLayer`. */
       readonly layers: readonly RasterAddress[];
+      /** Each layer's file as the stage was written (tiles and `--resume` refuse a changed file); absent in older stage files. */
+      readonly files?: readonly TileFileIdentity[];
     });
+
+/** A raster input file's identity without reading it (`core/tiles/raster-identity.ts` says why these fields). */
+export interface TileFileIdentity {
+  readonly size: number;
+  /** Local file: modification and status-change times, ms. */
+  readonly mtimeMs?: number;
+  readonly ctimeMs?: number;
+  /** Remote file: sha256 of its first 64 KiB. */
+  readonly headSha256?: string;
+}
 
 /** `<store>/<stage id>/stage.json`: everything a worker needs to run any tile of the stage. */
 export interface TileStage {

@@ -28,6 +28,38 @@ export function tileWindows(grid: Grid, size = DEFAULT_TILE_SIZE, align = 1): Pi
   return out;
 }
 
+/**
+ * Smallest tile edge a small grid is cut to for parallelism: below it, the halos each tile reads and
+ * its set-up (model load, similarity index) cost more than the idle thread gains (the demo's 54 × 54 px RF
+ * prediction cut in four 36/18 px tiles took twice the CPU of one tile).
+ */
+export const MIN_PARALLEL_TILE_EDGE = 128;
+
+/**
+ * A stage's tiles: `tileWindows(grid, size, align)`, unless that gives fewer tiles than `parallelism`
+ * (the executor's threads, some of which would idle): then the grid is cut into near-equal tiles, the
+ * longer side in 2, 3, … parts, until there are enough tiles or the edge would fall below
+ * {@link MIN_PARALLEL_TILE_EDGE} (a grid whose halves would be narrower stays whole). Equal tiles keep the threads'
+ * shares even: halving 297 px gave 256 + 41 px tiles, three quarters of the work on one thread.
+ *
+ * @example
+ * ```ts
+ * const grid = createGrid(297, 297, [0, 30, 0, 0, 0, -30], 'EPSG:32633');
+ * assert.deepEqual(stageWindows(grid, 512, 1, 2).map((w) => w.width), [149, 148, 149, 148]);
+ * assert.equal(stageWindows(createGrid(54, 54, [0, 990, 0, 0, 0, -990], 'EPSG:32633'), 512, 9, 2).length, 1);
+ * ```
+ */
+export function stageWindows(grid: Grid, size: number, align: number, parallelism: number): PixelWindow[] {
+  let windows = tileWindows(grid, size, align);
+  const longest = Math.max(grid.width, grid.height);
+  for (let parts = 2; windows.length < parallelism; parts++) {
+    const edge = Math.ceil(longest / parts);
+    if (edge < MIN_PARALLEL_TILE_EDGE) break;
+    windows = tileWindows(grid, Math.min(size, edge), align);
+  }
+  return windows;
+}
+
 /** Tiles whose rows start at the same `y`: the tile rows of a windows list (row-major), as index ranges. */
 export function tileRows(windows: readonly PixelWindow[]): Array<{ y: number; height: number; first: number; count: number }> {
   const rows: Array<{ y: number; height: number; first: number; count: number }> = [];

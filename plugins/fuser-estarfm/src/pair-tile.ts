@@ -50,7 +50,8 @@ export function fusePairTile({ params, window, dates, inputs }: TileArgs<PairTil
     const rect = intersect(window, domain);
     if (!rect) continue;
     const src = haloRect(rect, domain, kernel.halfWindow);
-    const cut = (input: string, date: string) => crop(imageAt(inputs, input, date), inputs[input].window, src, nanAs);
+    // The block itself when it is already the search rectangle (one domain, no NaN mapping): no copy per input and date.
+    const cut = (input: string, date: string) => (nanAs === undefined && sameRect(inputs[input].window, src) ? imageAt(inputs, input, date) : crop(imageAt(inputs, input, date), inputs[input].window, src, nanAs));
     const perBand = (kind: (b: number) => string, date: string) => Array.from({ length: bands }, (_, b) => cut(kind(b), date));
     const tile: PairTile = {
       width: src.width,
@@ -80,6 +81,10 @@ function imageAt(inputs: Readonly<Record<string, TileBlock>>, input: string, dat
   const i = block?.dates.indexOf(date) ?? -1;
   if (i < 0) throw new RangeError(`estarfm tile: input ${input} has no image on ${date} (has ${block ? block.dates.join(', ') : 'no block'})`);
   return block.values[i];
+}
+
+function sameRect(a: TileRect, b: TileRect): boolean {
+  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
 
 function intersect(a: TileRect, b: TileRect): TileRect | undefined {
