@@ -10,3 +10,4 @@ export { warpBands, warpSeries, warpScale, warpFootprint, DEFAULT_MAX_ERROR, WAR
 export { createPixelMapper, type PixelMapper } from './warp-coords.js';
 export { resolveTargetGrid, coarseGridOver, nativeCellSize, type TargetGridSpec, type GridDecision } from './target-grid.js';
 export { sceneOnTargetGrid, planTargetGrid, defaultResampling, isCoarseProduct, type TargetGridOptions, type AssetPlan } from './warp-scene.js';
+export { boxMean } from './box-mean.js';

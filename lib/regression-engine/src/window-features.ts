@@ -1,47 +1,8 @@
-import { isStatic, makeSeries, usageError, type Grid, type Series } from '../../../core/index.js';
+import { boxMean, isStatic, makeSeries, usageError, type Grid, type Series } from '../../../core/index.js';
 import type { AlignedPredictor } from './predictor-alignment.js';
 
 /** A predictor on one date, aligned and gap-filled (`createAligner`). */
 export type Aligner = (date: string) => AlignedPredictor;
-
-/**
- * Mean of `values` over the `side` × `side` window centred on every pixel of a `width` × `height` raster,
- * over the window's valid pixels (windows are cut at the raster's edge); NaN where the centre pixel is NaN,
- * so a window feature never fills a gap its predictor has. Summed-area tables: O(pixels) for any side.
- */
-export function boxMean(values: ArrayLike<number>, width: number, height: number, side: number): Float32Array {
-  const h = Math.floor(side / 2);
-  const w1 = width + 1;
-  const sum = new Float64Array(w1 * (height + 1));
-  const count = new Float64Array(w1 * (height + 1));
-  for (let r = 0; r < height; r++) {
-    let rowSum = 0;
-    let rowCount = 0;
-    for (let c = 0; c < width; c++) {
-      const v = values[r * width + c];
-      if (v === v) (rowSum += v), rowCount++;
-      sum[(r + 1) * w1 + c + 1] = sum[r * w1 + c + 1] + rowSum;
-      count[(r + 1) * w1 + c + 1] = count[r * w1 + c + 1] + rowCount;
-    }
-  }
-  const out = new Float32Array(width * height);
-  for (let r = 0; r < height; r++) {
-    const r0 = Math.max(0, r - h);
-    const r1 = Math.min(height, r + h + 1);
-    for (let c = 0; c < width; c++) {
-      const v = values[r * width + c];
-      if (!(v === v)) {
-        out[r * width + c] = Number.NaN;
-        continue;
-      }
-      const c0 = Math.max(0, c - h);
-      const c1 = Math.min(width, c + h + 1);
-      const box = (a: Float64Array) => a[r1 * w1 + c1] - a[r0 * w1 + c1] - a[r1 * w1 + c0] + a[r0 * w1 + c0];
-      out[r * width + c] = box(sum) / box(count);
-    }
-  }
-  return out;
-}
 
 /** Name of predictor `name` averaged over `side` × `side` pixels (a feature column). */
 export const windowFeatureName = (name: string, side: number): string => `${name}_w${side}`;

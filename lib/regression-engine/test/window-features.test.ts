@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGrid, createRng, isSoilscaleError, makeSeries } from '../../../core/index.js';
 import { blockLayout, blockMeans } from '../index.js';
-import { boxMean, withWindowFeatures } from '../src/window-features.js';
+import { boxMean } from '../../../core/index.js';
+import { withWindowFeatures } from '../src/window-features.js';
 import { downscaler, subGridCorrelation, testContext } from '../../../test/support/regression-scene.js';
 
 test('boxMean: hand-computed 3 × 3 means over valid pixels, cut at the edges, NaN centre stays NaN', () => {

@@ -1,5 +1,5 @@
-import { makeSeries, type PluginContext, type SavedModel, type Series, type TileInputRequest } from '../../../core/index.js';
-import { multilook, type InversionLimits } from './invert-raster.js';
+import { boxMean, makeSeries, type PluginContext, type SavedModel, type Series, type TileInputRequest } from '../../../core/index.js';
+import type { InversionLimits } from './invert-raster.js';
 import { invertTileTask } from './invert-tile.js';
 import type { RadarStack } from './radar-stack.js';
 
@@ -13,7 +13,7 @@ export async function invertTiles(context: PluginContext, stack: RadarStack, mod
   const dates = stack.dates.map((d) => d.date);
   const series = (variable: string, values: Float32Array[]) => makeSeries({ variable, grid, dates, values });
   const inputs: Record<string, TileInputRequest> = {
-    sigma: { series: series('sigma0_linear', stack.dates.map((d) => multilook(d.sigmaLinear, grid.width, grid.height, window))) },
+    sigma: { series: series('sigma0_linear', stack.dates.map((d) => boxMean(d.sigmaLinear, grid.width, grid.height, window))) },
     descriptor: { series: series('descriptor', stack.dates.map((d) => d.descriptor)) },
     incidence: { series: series('incidence', stack.dates.map((d) => d.incidence)) },
   };

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSeries, type Stations } from '../../../core/index.js';
+import { boxMean, makeSeries, type Stations } from '../../../core/index.js';
 import { wcmInverter } from '../index.js';
 import { DEFAULT_FORM, WCM_PARAMETER_NAMES, wcmGradient, wcmTerms, type WcmForm, type WcmParameters } from '../src/wcm-model.js';
 import { descriptorOnDates } from '../src/descriptor-on-dates.js';
-import { multilook } from '../src/invert-raster.js';
 import { exactScene, testContext, TRUTH, wcmParams } from './fixtures.js';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -167,7 +166,7 @@ test('multilook is a NaN-aware boxcar mean in linear units', () => {
   const h = 5;
   const v = Float32Array.from({ length: w * h }, (_, p) => 1 + ((p * 37) % 11));
   v[8] = Number.NaN;
-  const out = multilook(v, w, h, 3);
+  const out = boxMean(v, w, h, 3);
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
     let s = 0, k = 0;
     for (let y = r - 1; y <= r + 1; y++) for (let x = c - 1; x <= c + 1; x++) {
