@@ -5,6 +5,7 @@ export {
   sampleStationsAtPixels,
   stationPixels,
   type PixelSamplingOptions,
+  type StationFilter,
   type SampledStation,
   type StationPixel,
   type StationExclusion,

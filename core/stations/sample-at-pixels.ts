@@ -17,8 +17,8 @@ export interface StationPixel {
  *
  * @example
  * ```ts
- * const pixels = stationPixels(stations, coarse.grid);
- * const k = pixels[0]?.index; // coarse.values[d][k] is the first station's coarse value on date d
+ * const pixels = stationPixels(stations, smCoarse.grid);
+ * const k = pixels[0]?.index; // smCoarse.values[d][k] is the first station's coarse value on date d
  * ```
  */
 export function stationPixels(stations: Stations, grid: Grid): (StationPixel | undefined)[] {
@@ -30,16 +30,20 @@ function pixelOf(station: Station, grid: Grid): StationPixel | undefined {
   return p && { col: p[0], row: p[1], index: p[1] * grid.width + p[0] };
 }
 
+/** Which stations and observations count as surface soil moisture of good quality (the params of the plugins that sample stations). */
+export interface StationFilter {
+  /** Deepest sensor (top depth, m) used; deeper stations are left out whole. */
+  readonly depthMax: number;
+  /** Accepted quality flags (ISMN `G` = good); an observation without a flag is always accepted. */
+  readonly flags: readonly string[];
+}
+
 /** What decides which station observations are samples of a product (the in-situ validation practice, metrics.md). */
-export interface PixelSamplingOptions {
+export interface PixelSamplingOptions extends StationFilter {
   /** The product's grid: a station samples the pixel containing it. */
   readonly grid: Grid;
   /** The product's dates (strictly ascending). A static product (no dates) matches no observation. */
   readonly dates: readonly string[];
-  /** Deepest sensor (top depth, m) sampled; deeper stations are left out whole. */
-  readonly depthMax: number;
-  /** Accepted quality flags; an observation without a flag is always accepted. */
-  readonly flags: readonly string[];
   /**
    * Temporal matching window in days (default 0: the same date). Each product date takes the accepted
    * observation nearest in time within the window, the earlier one on ties, so it has at most one sample.
@@ -94,7 +98,9 @@ export interface SampledStation {
  * ```ts
  * const sampled = sampleStationsAtPixels(stations, { grid: product.grid, dates: product.dates, depthMax: 0.05, flags: ['G'],
  *   hasValue: (d, k) => !Number.isNaN(product.values[d][k]) });
+ * const pairs: [insitu: number, product: number][] = [];
  * for (const s of sampled) s.dates.forEach((d, i) => pairs.push([s.values[i], product.values[d][s.pixel!.index]]));
+ * const rejected = sampled.reduce((n, s) => n + s.dropped['rejected-flag'].length, 0); // observations with a flag not accepted
  * ```
  */
 export function sampleStationsAtPixels(stations: Stations, options: PixelSamplingOptions): SampledStation[] {

@@ -1,16 +1,11 @@
-import { inputError, makeSeries, recordTable, sampleStationsAtPixels, type RecordTable, type Series, type Stations } from '../../../core/index.js';
+import { inputError, makeSeries, recordTable, sampleStationsAtPixels, type RecordTable, type Series, type StationFilter, type Stations } from '../../../core/index.js';
 import { blockLayout, pixelCells } from '../../../lib/regression-engine/index.js';
 import { stackWeights, type StackingOptions } from './stacking.js';
 
 const PATH = 'downscaler:ensemble.stations';
 
 /** Which station observations enter the fit (as in `validator:insitu`). */
-export interface StationFilter {
-  /** Accepted quality flags; unflagged observations are always accepted. */
-  readonly flags: readonly string[];
-  /** Deepest sensor top depth (m) used. */
-  readonly depthMax: number;
-}
+export type { StationFilter };
 
 /**
  * Station rows of fine-scale stacking: at every station's pixel and every product date with an accepted
