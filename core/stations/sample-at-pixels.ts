@@ -123,40 +123,42 @@ function noSamples(): Pick<SampledStation, 'dates' | 'observations' | 'values' |
 /** The samples of one station's series at `pixel`, and its observations dropped by reason. */
 function matchSeries(series: StationSeries, productDays: readonly number[], accepted: ReadonlySet<string>, pixel: number, options: PixelSamplingOptions) {
   const maxDays = options.maxDaysApart ?? 0;
-  const reason = new Map<number, ObservationExclusion>();
+  // Each list fills in ascending observation order.
+  const dropped = Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, [] as number[]])) as Record<ObservationExclusion, number[]>;
   const days: number[] = []; // of the accepted observations, ascending
   const index: number[] = [];
   series.dates.forEach((date, i) => {
     const flag = series.flags?.[i] ?? '';
-    if (!Number.isFinite(series.values[i])) reason.set(i, 'no-value');
-    else if (flag !== '' && !accepted.has(flag)) reason.set(i, 'rejected-flag');
+    if (!Number.isFinite(series.values[i])) dropped['no-value'].push(i);
+    else if (flag !== '' && !accepted.has(flag)) dropped['rejected-flag'].push(i);
     else {
       days.push(parseDate(date));
       index.push(i);
     }
   });
-  const used = new Set<number>();
-  const matchedNoValue = new Set<number>();
+  const used = new Uint8Array(days.length); // 1: in a sample, 2: matched only where the product has no value
   const dates: number[] = [];
   const observations: number[] = [];
   productDays.forEach((t, d) => {
     const j = nearest(days, t, maxDays);
     if (j < 0) return;
-    if (options.hasValue && !options.hasValue(d, pixel)) return void matchedNoValue.add(index[j]);
-    used.add(index[j]);
+    if (options.hasValue && !options.hasValue(d, pixel)) {
+      if (used[j] === 0) used[j] = 2;
+      return;
+    }
+    used[j] = 1;
     dates.push(d);
     observations.push(index[j]);
   });
   index.forEach((i, j) => {
-    if (used.has(i)) return;
-    reason.set(i, matchedNoValue.has(i) ? 'no-product-value' : nearest(productDays, days[j], maxDays) < 0 ? 'no-product-date' : 'not-nearest');
+    if (used[j] === 1) return;
+    dropped[used[j] === 2 ? 'no-product-value' : nearest(productDays, days[j], maxDays) < 0 ? 'no-product-date' : 'not-nearest'].push(i);
   });
-  const dropped = Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, Int32Array.from([...reason].filter(([, why]) => why === r).map(([i]) => i).sort((a, b) => a - b))]));
   return {
     dates: Int32Array.from(dates),
     observations: Int32Array.from(observations),
     values: Float32Array.from(observations, (i) => series.values[i]),
-    dropped: dropped as Record<ObservationExclusion, Int32Array>,
+    dropped: Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, Int32Array.from(dropped[r])])) as Record<ObservationExclusion, Int32Array>,
   };
 }
 
