@@ -1,7 +1,6 @@
-import { projectStations } from '../crs/project-stations.js';
-import { worldToPixel } from '../model/grid.js';
 import type { Series } from '../model/series.js';
 import type { Stations } from '../model/stations.js';
+import { stationPixels } from '../stations/sample-at-pixels.js';
 
 /** A station's pixel on a grid and its observations on the series' dates. */
 export interface StationSample {
@@ -22,15 +21,12 @@ export interface StationSample {
  * ```
  */
 export function sampleStations(product: Series, stations: Stations): StationSample[] {
-  const projected = projectStations(stations, product.grid);
+  const pixels = stationPixels(stations, product.grid);
   const out: StationSample[] = [];
   const dateIndex = new Map(product.dates.map((d, i) => [d, i]));
-  for (const st of projected.stations) {
-    const [c, r] = worldToPixel(product.grid, st.x!, st.y!);
-    const col = Math.floor(c);
-    const row = Math.floor(r);
-    if (col < 0 || row < 0 || col >= product.grid.width || row >= product.grid.height) continue;
-    const pixel = row * product.grid.width + col;
+  for (const [si, st] of stations.stations.entries()) {
+    const pixel = pixels[si]?.index;
+    if (pixel === undefined) continue;
     const obs = stations.observations.get(st.id);
     const pairs: { date: string; insitu: number; product: number }[] = [];
     obs?.dates.forEach((d, i) => {

@@ -1,3 +1,13 @@
 export { readStationsCsv, parseStationsCsv, writeStationsCsv } from './stations-csv.js';
 export { readIsmn, type IsmnOptions } from './ismn.js';
 export { splitCsvLine, splitLines, csvField } from './csv-line.js';
+export {
+  sampleStationsAtPixels,
+  stationPixels,
+  type PixelSamplingOptions,
+  type StationFilter,
+  type SampledStation,
+  type StationPixel,
+  type StationExclusion,
+  type ObservationExclusion,
+} from './sample-at-pixels.js';

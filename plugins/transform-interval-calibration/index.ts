@@ -1,16 +1,12 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, type StationFilter } from '../../core/index.js';
 import type { AreaSelection } from './src/calibration-area.js';
 
-/** Parameters of `transform:interval-calibration`. */
-export interface IntervalCalibrationParams {
+/** Parameters of `transform:interval-calibration` (with stations, the station filter: `flags`, `depthMax`). */
+export interface IntervalCalibrationParams extends StationFilter {
   /** Nominal coverage of the calibrated interval. */
   readonly level: number;
   /** Fewest stations with scores: the calibration is refused below. */
   readonly minStations: number;
-  /** Accepted quality flags (observations without a flag are always accepted), as in `validator:insitu`. */
-  readonly flags: readonly string[];
-  /** Deepest sensor (top depth, m) counted as surface soil moisture. */
-  readonly depthMax: number;
   /** With a `reference`: which coarse cells calibrate (the rest of the reference is held out). */
   readonly area: AreaSelection;
   /** With a `reference` and area `random-cells` or `block`: share of the coarse cells in the area. */

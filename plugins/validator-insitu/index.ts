@@ -1,7 +1,7 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, type StationFilter } from '../../core/index.js';
 
-/** Parameters of `validator:insitu`. */
-export interface InsituParams {
+/** Parameters of `validator:insitu` (and the station filter: `flags`, `depthMax`). */
+export interface InsituParams extends StationFilter {
   /** Fewest matched pairs for a station to enter the network summary (metrics.md §1.5). */
   readonly minObservations: number;
   /** Temporal matching window: an in-situ record at most this many days from the product date (0 = same date). */
@@ -10,10 +10,6 @@ export interface InsituParams {
   readonly pThreshold: number;
   /** Also exclude stations with R ≤ 0. */
   readonly requirePositiveR: boolean;
-  /** Accepted quality flags (ISMN `G` = good); observations without a flag are always accepted. */
-  readonly flags: readonly string[];
-  /** Deepest sensor (top depth, m) counted as surface soil moisture. */
-  readonly depthMax: number;
 }
 
 /**

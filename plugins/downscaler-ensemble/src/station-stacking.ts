@@ -1,16 +1,11 @@
-import { inputError, makeSeries, pixelContaining, projectStations, recordTable, type RecordTable, type Series, type Stations } from '../../../core/index.js';
+import { inputError, makeSeries, recordTable, sampleStationsAtPixels, type RecordTable, type Series, type StationFilter, type Stations } from '../../../core/index.js';
 import { blockLayout, pixelCells } from '../../../lib/regression-engine/index.js';
 import { stackWeights, type StackingOptions } from './stacking.js';
 
 const PATH = 'downscaler:ensemble.stations';
 
 /** Which station observations enter the fit (as in `validator:insitu`). */
-export interface StationFilter {
-  /** Accepted quality flags; unflagged observations are always accepted. */
-  readonly flags: readonly string[];
-  /** Deepest sensor top depth (m) used. */
-  readonly depthMax: number;
-}
+export type { StationFilter };
 
 /**
  * Station rows of fine-scale stacking: at every station's pixel and every product date with an accepted
@@ -29,33 +24,26 @@ export interface StationAnomalies {
 export function stationAnomalies(products: readonly Series[], coarse: Series, stations: Stations, filter: StationFilter): StationAnomalies {
   const grid = products[0].grid;
   const cellOf = pixelCells(blockLayout(coarse.grid, grid, PATH));
-  const projected = projectStations(stations, grid);
-  const accepted = new Set(filter.flags);
+  // A sample needs the pixel's coarse value and every member's anomaly from it.
+  const hasValue = (d: number, p: number) => {
+    const base = cellOf[p] < 0 ? Number.NaN : coarse.values[d][cellOf[p]];
+    return base === base && products.every((prod) => !Number.isNaN(prod.values[d][p] - base));
+  };
+  const sampled = sampleStationsAtPixels(stations, { grid, dates: coarse.dates, depthMax: filter.depthMax, flags: filter.flags, hasValue });
   const x: number[][] = products.map(() => []);
   const y: number[] = [];
   const station: number[] = [];
   const ids: string[] = [];
-  for (const s of projected.stations) {
-    if (!(s.depth <= filter.depthMax) || s.x === undefined || s.y === undefined) continue;
-    const pixel = pixelContaining(grid, s.x, s.y);
-    const obs = projected.observations.get(s.id);
-    if (!pixel || !obs) continue;
-    const p = pixel[1] * grid.width + pixel[0];
-    const cell = cellOf[p];
-    if (cell < 0) continue;
-    const before = y.length;
-    obs.dates.forEach((date, i) => {
-      const d = coarse.dates.indexOf(date);
-      const flag = obs.flags?.[i];
-      if (d < 0 || !(obs.values[i] === obs.values[i]) || (flag && !accepted.has(flag))) return;
-      const base = coarse.values[d][cell];
-      const members = products.map((prod) => prod.values[d][p] - base);
-      if (!(base === base) || members.some((v) => !(v === v))) return;
-      members.forEach((v, m) => x[m].push(v));
-      y.push(obs.values[i] - base);
+  for (const { station: s, pixel, dates, values } of sampled) {
+    if (!pixel || dates.length === 0) continue;
+    const p = pixel.index;
+    dates.forEach((d, i) => {
+      const base = coarse.values[d][cellOf[p]];
+      products.forEach((prod, m) => x[m].push(prod.values[d][p] - base));
+      y.push(values[i] - base);
       station.push(ids.length);
     });
-    if (y.length > before) ids.push(s.id);
+    ids.push(s.id);
   }
   return { x: x.map((v) => Float32Array.from(v)), y: Float32Array.from(y), station: Int32Array.from(station), ids };
 }

@@ -4,9 +4,8 @@ import {
   inputError,
   isStatic,
   nearestDateIndex,
-  pixelContaining,
   pixelCount,
-  projectStations,
+  stationPixels,
   type Series,
   type Stations,
 } from '../../../core/index.js';
@@ -138,16 +137,16 @@ export function stationSamples(
   options: { readonly toleranceDays: number; readonly window: number; readonly normaliseTo?: number },
 ): CalibrationSamples {
   const grid = stack.grid;
-  const projected = projectStations(stations, grid);
+  const pixels = stationPixels(stations, grid);
   const half = Math.floor(options.window / 2);
   const b = emptyBuffers();
   const matchedDates = new Set<string>();
-  for (const station of projected.stations) {
+  for (const [i, station] of stations.stations.entries()) {
     const obs = stations.observations.get(station.id);
     if (!obs) continue;
-    const pixel = pixelContaining(grid, station.x!, station.y!);
+    const pixel = pixels[i];
     if (!pixel) continue;
-    const [col, row] = pixel;
+    const { col, row } = pixel;
     for (const item of stack.dates) {
       const j = nearestDateIndex(obs.dates, item.date, options.toleranceDays);
       if (j < 0 || !(obs.values[j] === obs.values[j])) continue;

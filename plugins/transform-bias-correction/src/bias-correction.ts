@@ -5,9 +5,8 @@ import {
   makeSeries,
   metricsTableRow,
   pairedMetrics,
-  projectStations,
   recordTable,
-  pixelContaining,
+  stationPixels,
   type Artifact,
   type NodeReport,
   type PluginContext,
@@ -35,17 +34,17 @@ interface Samples {
 }
 
 function matchSamples(product: Series, stations: Stations, radius: number): Samples {
-  const projected = projectStations(stations, product.grid);
+  const pixels = stationPixels(stations, product.grid);
   const { width: w, height: h } = product.grid;
   const xs: number[] = [];
   const ys: number[] = [];
   const st: number[] = [];
   const ids: string[] = [];
   const feat = new Float64Array(P);
-  projected.stations.forEach((s) => {
-    const pixel = pixelContaining(product.grid, s.x!, s.y!);
+  stations.stations.forEach((s, i) => {
+    const pixel = pixels[i];
     if (!pixel) return;
-    const [col, row] = pixel;
+    const { col, row } = pixel;
     const obs = stations.observations.get(s.id);
     if (!obs) return;
     const k = ids.length;

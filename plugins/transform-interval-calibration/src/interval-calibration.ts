@@ -1,9 +1,8 @@
 import {
   inputError,
-  pixelContaining,
-  projectStations,
   recordTable,
   runtimeError,
+  sampleStationsAtPixels,
   type Artifact,
   type NodeReport,
   type PluginContext,
@@ -32,26 +31,16 @@ function stationsInput(all: Readonly<Record<string, Artifact | undefined>>): Sta
  */
 function stationScores(interval: Interval, stations: Stations, params: IntervalCalibrationParams): StationScores[] {
   const { product } = interval;
-  const projected = projectStations(stations, product.grid);
-  const accepted = new Set(params.flags);
+  const sampled = sampleStationsAtPixels(stations, { grid: product.grid, dates: product.dates, depthMax: params.depthMax, flags: params.flags, hasValue: (d, k) => product.values[d][k] === product.values[d][k] });
   const out: StationScores[] = [];
-  for (const s of projected.stations) {
-    if (!(s.depth <= params.depthMax)) continue;
-    const pixel = s.x === undefined || s.y === undefined ? undefined : pixelContaining(product.grid, s.x, s.y);
-    const obs = projected.observations.get(s.id);
-    if (!pixel || !obs) continue;
-    const k = pixel[1] * product.grid.width + pixel[0];
+  for (const { station, pixel, dates, values } of sampled) {
+    if (!pixel) continue;
     const scores: number[] = [];
-    obs.dates.forEach((date, i) => {
-      const d = product.dates.indexOf(date);
-      const y = obs.values[i];
-      const flag = obs.flags?.[i];
-      if (d < 0 || !(y === y) || (flag && !accepted.has(flag))) return;
-      const z = product.values[d][k];
-      const half = halfWidth(interval, d, k);
-      if (z === z && half > 0) scores.push(Math.abs(y - z) / half);
+    dates.forEach((d, i) => {
+      const half = halfWidth(interval, d, pixel.index);
+      if (half > 0) scores.push(Math.abs(values[i] - product.values[d][pixel.index]) / half);
     });
-    if (scores.length > 0) out.push({ id: s.id, scores: Float64Array.from(scores) });
+    if (scores.length > 0) out.push({ id: station.id, scores: Float64Array.from(scores) });
   }
   return out;
 }

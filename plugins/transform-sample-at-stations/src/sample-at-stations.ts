@@ -1,4 +1,4 @@
-import { pixelContaining, projectStations, recordTable, runtimeError, type Artifact, type NodeReport, type RecordTable, type Series, type Stations } from '../../../core/index.js';
+import { recordTable, runtimeError, stationPixels, type Artifact, type NodeReport, type RecordTable, type Series, type Stations } from '../../../core/index.js';
 import type { SampleAtStationsParams } from '../index.js';
 
 type Cell = string | number | null;
@@ -12,13 +12,7 @@ export function sampleAtStations(inputs: Readonly<Record<string, Artifact | unde
     throw runtimeError('a predictor is named like a column of the table', { path: 'with.predictors', expected: `names other than station, lon, lat, date, ${params.target}`, found: names.join(', ') });
   }
   // The pixel of every station on each predictor's grid (undefined outside it).
-  const pixels = names.map((n) => {
-    const grid = predictors[n].grid;
-    return projectStations(stations, grid).stations.map((s) => {
-      const p = pixelContaining(grid, s.x!, s.y!);
-      return p && p[1] * grid.width + p[0];
-    });
-  });
+  const pixels = names.map((n) => stationPixels(stations, predictors[n].grid).map((p) => p?.index));
   const temporal = names.map((n) => predictors[n].dates.length > 0);
   const dateIndex = names.map((n) => new Map(predictors[n].dates.map((d, i) => [d, i])));
   const predictorDates = [...new Set(names.flatMap((n) => predictors[n].dates))].sort();

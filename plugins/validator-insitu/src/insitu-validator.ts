@@ -5,16 +5,13 @@ import {
   isStatic,
   metricsTableRow,
   pairedMetrics,
-  parseDate,
-  pixelContaining,
-  projectStations,
   quantile,
   recordTable,
-  type Grid,
+  sampleStationsAtPixels,
+  stationPixels,
   type PluginContext,
   type Series,
-  type Station,
-  type StationSeries,
+  type StationExclusion,
   type ValidateInput,
   type ValidationResult,
   type Validator,
@@ -37,37 +34,33 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
       if (!input.stations || input.stations.stations.length === 0) {
         throw inputError('no stations to validate against', { path: `${ID}.inputs.stations`, expected: 'stations with observations', found: input.stations ? '0 stations' : 'nothing' });
       }
-      const stations = projectStations(input.stations, product.grid);
+      const stations = input.stations;
+      const sampled = sampleStationsAtPixels(stations, { grid: product.grid, dates: product.dates, depthMax: params.depthMax, flags: params.flags, maxDaysApart: params.maxDaysApart });
       const coarse = input.coarse && !isStatic(input.coarse) ? input.coarse : undefined;
-      const coarseStations = coarse ? projectStations(input.stations, coarse.grid) : undefined;
-      const productDays = product.dates.map(parseDate);
-      const accepted = new Set(params.flags);
+      const coarsePixels = coarse ? stationPixels(stations, coarse.grid) : undefined;
 
       const rows: Row[] = [];
       const bounds = intervalBounds(input, product);
       const pooledInterval = intervalCoverage();
-      const task = context.progress.start('in-situ validation', stations.stations.length);
-      stations.stations.forEach((station, si) => {
-        const obs = stations.observations.get(station.id);
+      const task = context.progress.start('in-situ validation', sampled.length);
+      sampled.forEach(({ station, pixel, excluded, dates, values }, si) => {
         const base: Row = { station: station.id, lon: station.lon, lat: station.lat, depth: station.depth };
-        const pixel = pixelOf(product.grid, station);
-        const exclude = (reason: string, n = 0, extra: Row = {}): void => {
-          rows.push({ ...base, col: pixel?.[0] ?? null, row: pixel?.[1] ?? null, n, included: false, reason, ...extra });
-        };
         task.tick();
-        if (!(station.depth <= params.depthMax)) return exclude(`sensor depth ${station.depth} m > depthMax ${params.depthMax} m`);
-        if (!pixel) return exclude('outside the product grid');
-        if (!obs) return exclude('no observations');
-        const insitu = matchObservations(obs, productDays, accepted, params.maxDaysApart);
-        const k = pixel[1] * product.grid.width + pixel[0];
+        if (excluded || !pixel) {
+          return void rows.push({ ...base, col: pixel?.col ?? null, row: pixel?.row ?? null, n: 0, included: false, reason: exclusionReason(excluded ?? 'outside-grid', station.depth, params.depthMax) });
+        }
+        // Each product date's matched in-situ value (NaN when none: metrics.md §1.3).
+        const insitu = new Float64Array(product.dates.length).fill(Number.NaN);
+        dates.forEach((d, i) => (insitu[d] = values[i]));
+        const k = pixel.index;
         const prodAt = Float64Array.from(product.values, (band) => band[k]);
         const m = pairedMetrics(prodAt, insitu);
         const metrics: Row = metricsTableRow(m);
-        if (coarse && coarseStations) {
-          const cp = pixelOf(coarse.grid, coarseStations.stations[si]);
+        if (coarse && coarsePixels) {
+          const cp = coarsePixels[si];
           const lowRes = Float64Array.from(product.dates, (d) => {
             const j = coarse.dates.indexOf(d);
-            return cp && j >= 0 ? coarse.values[j][cp[1] * coarse.grid.width + cp[0]] : Number.NaN;
+            return cp && j >= 0 ? coarse.values[j][cp.index] : Number.NaN;
           });
           const g = gdown(prodAt, lowRes, insitu);
           Object.assign(metrics, { gdown: fin(g.gdown), gR: fin(g.gR), gB: fin(g.gB), gS: fin(g.gS), gdownN: g.n });
@@ -84,7 +77,7 @@ export function createInsituValidator(params: InsituParams, context: PluginConte
         if (m.n < params.minObservations) reason = `INSUFFICIENT_DATA: ${m.n} pairs < minObservations ${params.minObservations}`;
         else if (!(m.pValue < params.pThreshold)) reason = `R not significant: p = ${Number.isFinite(m.pValue) ? m.pValue.toPrecision(3) : 'NaN'} ≥ ${params.pThreshold}`;
         else if (params.requirePositiveR && !(m.r > 0)) reason = `R = ${m.r.toFixed(3)} ≤ 0`;
-        rows.push({ ...base, col: pixel[0], row: pixel[1], included: reason === '', reason: reason || null, ...metrics });
+        rows.push({ ...base, col: pixel.col, row: pixel.row, included: reason === '', reason: reason || null, ...metrics });
         if (stationBounds && reason === '') pooledInterval.add(stationBounds[0], stationBounds[1], insitu);
       });
       task.done();
@@ -150,45 +143,8 @@ function intervalsRow(c: { n: number; coverage: number; meanWidth: number }, sta
   ]);
 }
 
-/** Column and row of the pixel containing the station (x/y in the grid CRS), or undefined outside. */
-function pixelOf(grid: Grid, station: Station): [number, number] | undefined {
-  return station.x === undefined || station.y === undefined ? undefined : pixelContaining(grid, station.x, station.y);
+/** The stations table's reason for a station left out whole. */
+function exclusionReason(excluded: StationExclusion, depth: number, depthMax: number): string {
+  if (excluded === 'too-deep') return `sensor depth ${depth} m > depthMax ${depthMax} m`;
+  return excluded === 'outside-grid' ? 'outside the product grid' : 'no observations';
 }
-
-/**
- * For each product date, the valid, accepted in-situ value nearest in time within `maxDays` (the
- * earlier one on ties), NaN when none: each product sample is matched at most once (metrics.md §1.3).
- */
-export function matchObservations(obs: StationSeries, productDays: readonly number[], accepted: ReadonlySet<string>, maxDays: number): Float64Array {
-  const days: number[] = [];
-  const vals: number[] = [];
-  obs.dates.forEach((d, i) => {
-    const flag = obs.flags?.[i] ?? '';
-    if (!Number.isFinite(obs.values[i]) || (flag !== '' && !accepted.has(flag))) return;
-    days.push(parseDate(d));
-    vals.push(obs.values[i]);
-  });
-  const out = new Float64Array(productDays.length).fill(Number.NaN);
-  productDays.forEach((t, i) => {
-    // first record at or after t (dates ascending)
-    let lo = 0, hi = days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (days[mid] < t) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = -1;
-    let bestDist = Infinity;
-    for (const j of [lo - 1, lo]) {
-      if (j < 0 || j >= days.length) continue;
-      const dist = Math.abs(days[j] - t);
-      if (dist < bestDist) {
-        best = j;
-        bestDist = dist;
-      }
-    }
-    if (best >= 0 && bestDist <= maxDays) out[i] = vals[best];
-  });
-  return out;
-}
-
