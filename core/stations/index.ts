@@ -5,9 +5,9 @@ export {
   sampleStationsAtPixels,
   stationPixels,
   type PixelSamplingOptions,
-  type StationFilter,
   type SampledStation,
   type StationPixel,
   type StationExclusion,
   type ObservationExclusion,
 } from './sample-at-pixels.js';
+export { stationFilterParams, type StationFilter } from './station-filter.js';

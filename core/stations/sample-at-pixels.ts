@@ -2,6 +2,7 @@ import { projectStations } from '../crs/project-stations.js';
 import { parseDate } from '../grid-ops/dates.js';
 import { pixelContaining, type Grid } from '../model/grid.js';
 import type { Station, StationSeries, Stations } from '../model/stations.js';
+import type { StationFilter } from './station-filter.js';
 
 /** The pixel of a grid that contains a station. */
 export interface StationPixel {
@@ -30,20 +31,17 @@ function pixelOf(station: Station, grid: Grid): StationPixel | undefined {
   return p && { col: p[0], row: p[1], index: p[1] * grid.width + p[0] };
 }
 
-/** Which stations and observations count as surface soil moisture of good quality (the params of the plugins that sample stations). */
-export interface StationFilter {
-  /** Deepest sensor (top depth, m) used; deeper stations are left out whole. */
-  readonly depthMax: number;
-  /** Accepted quality flags (ISMN `G` = good); an observation without a flag is always accepted. */
-  readonly flags: readonly string[];
-}
-
 /** What decides which station observations are samples of a product (the in-situ validation practice, metrics.md). */
 export interface PixelSamplingOptions extends StationFilter {
   /** The product's grid: a station samples the pixel containing it. */
   readonly grid: Grid;
-  /** The product's dates (strictly ascending). A static product (no dates) matches no observation. */
+  /** The product's dates (strictly ascending). Empty for a static product: see `staticProduct`. */
   readonly dates: readonly string[];
+  /**
+   * The product is one static layer, valid on every date (default false): every accepted observation is then
+   * a sample of it (date index 0), where it has a value. Without it, a product with no dates matches nothing.
+   */
+  readonly staticProduct?: boolean;
   /**
    * Temporal matching window in days (default 0: the same date). Each product date takes the accepted
    * observation nearest in time within the window, the earlier one on ties, so it has at most one sample.
@@ -136,6 +134,7 @@ function matchSeries(series: StationSeries, productDays: readonly number[], acce
       index.push(i);
     }
   });
+  if (options.staticProduct) return staticSamples(series, index, pixel, options, dropped);
   const used = new Uint8Array(days.length); // 1: in a sample, 2: matched only where the product has no value
   const dates: number[] = [];
   const observations: number[] = [];
@@ -158,8 +157,25 @@ function matchSeries(series: StationSeries, productDays: readonly number[], acce
     dates: Int32Array.from(dates),
     observations: Int32Array.from(observations),
     values: Float32Array.from(observations, (i) => series.values[i]),
-    dropped: Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, Int32Array.from(dropped[r])])) as Record<ObservationExclusion, Int32Array>,
+    dropped: droppedArrays(dropped),
   };
+}
+
+/** A static product: every accepted observation (`index`, ascending) is a sample of its one layer where it has a value. */
+function staticSamples(series: StationSeries, index: readonly number[], pixel: number, options: PixelSamplingOptions, dropped: Record<ObservationExclusion, number[]>) {
+  const valued = !options.hasValue || options.hasValue(0, pixel);
+  if (!valued) dropped['no-product-value'].push(...index);
+  const observations = valued ? index : [];
+  return {
+    dates: new Int32Array(observations.length),
+    observations: Int32Array.from(observations),
+    values: Float32Array.from(observations, (i) => series.values[i]),
+    dropped: droppedArrays(dropped),
+  };
+}
+
+function droppedArrays(dropped: Record<ObservationExclusion, number[]>): Readonly<Record<ObservationExclusion, Int32Array>> {
+  return Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, Int32Array.from(dropped[r])])) as Record<ObservationExclusion, Int32Array>;
 }
 
 /** Index of the entry of ascending `days` nearest to `t` within `maxDays` (the earlier one on ties), or −1. */

@@ -1,4 +1,4 @@
-import { definePlugin, type PluginSpec } from '../../core/index.js';
+import { definePlugin, stationFilterParams, type PluginSpec } from '../../core/index.js';
 import { regressionEngineParamProperties, type RegressionEngineParams } from '../../lib/regression-engine/params.js';
 import type { StackingOptions } from './src/stacking.js';
 import type { StationFilter } from './src/station-stacking.js';
@@ -61,8 +61,7 @@ export const ensembleDownscaler = definePlugin({
             description:
               'Where the weights are fitted. coarse: on the learners’ out-of-fold predictions of the coarse training rows (one engine run around the stacked learner). stations: at the scale of the product — every learner runs the whole engine as its own downscaler (own first pass and multi-scale refit), weights on the within-cell anomalies (value − coarse value) of the stations (the stations input; more stations than learners); product = coarse + Σ w·(member − coarse). No conformal intervals then (calibrate on the stations with transform:interval-calibration).',
           },
-          flags: { type: 'array', items: { type: 'string' }, default: ['G'], description: 'stations: accepted quality flags (unflagged observations are always accepted).' },
-          depthMax: { type: 'number', minimum: 0, default: 0.05, description: 'stations: deepest sensor top depth (m) used.' },
+          ...stationFilterParams,
         },
         additionalProperties: false,
         default: {},

@@ -1,6 +1,7 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, stationFilterParams, type StationFilter } from '../../core/index.js';
 
-export interface BiasCorrectionParams {
+/** Parameters of `transform:bias-correction` (and the station filter: `flags`, `depthMax`). */
+export interface BiasCorrectionParams extends StationFilter {
   readonly radius: number;
   readonly folds: number;
   readonly ridge: number;
@@ -43,6 +44,7 @@ export const biasCorrectionTransform = definePlugin({
       folds: { type: 'integer', minimum: 2, default: 5, description: 'Leave-stations-out folds (stations per fold ≈ stations/folds).' },
       ridge: { type: 'number', minimum: 0, default: 0.01, description: 'Shrinkage λ (relative to the feature variance) towards 0, or towards the pre-trained coefficients.' },
       seed: { type: ['integer', 'null'], default: null, description: 'Seed of the fold assignment; null takes the run seed.' },
+      ...stationFilterParams,
     },
   },
   async create(params: BiasCorrectionParams, context) {

@@ -1,4 +1,4 @@
-import { definePlugin, type StationFilter } from '../../core/index.js';
+import { definePlugin, stationFilterParams, type StationFilter } from '../../core/index.js';
 import type { AreaSelection } from './src/calibration-area.js';
 
 /** Parameters of `transform:interval-calibration` (with stations, the station filter: `flags`, `depthMax`). */
@@ -70,8 +70,7 @@ export const intervalCalibrationTransform = definePlugin({
     properties: {
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Nominal coverage 1 − α.' },
       minStations: { type: 'integer', minimum: 2, default: 5, description: 'Fewest stations with matched observations.' },
-      flags: { type: 'array', items: { type: 'string' }, default: ['G'], description: 'Accepted quality flags (unflagged observations are always accepted).' },
-      depthMax: { type: 'number', minimum: 0, default: 0.05, description: 'Deepest sensor top depth (m) used; deeper stations are left out.' },
+      ...stationFilterParams,
       area: {
         type: 'string',
         enum: ['coverage', 'random-cells', 'block'],

@@ -1,4 +1,4 @@
-import { definePlugin, type StationFilter } from '../../core/index.js';
+import { definePlugin, stationFilterParams, type StationFilter } from '../../core/index.js';
 
 /** Parameters of `validator:insitu` (and the station filter: `flags`, `depthMax`). */
 export interface InsituParams extends StationFilter {
@@ -39,8 +39,7 @@ export const insituValidator = definePlugin({
       maxDaysApart: { type: 'integer', minimum: 0, default: 0, description: 'Temporal matching tolerance in days (0 = same date).' },
       pThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.05, description: 'Stations with R p-value ≥ this are excluded from the summary.' },
       requirePositiveR: { type: 'boolean', default: false, description: 'Also exclude stations with R ≤ 0.' },
-      flags: { type: 'array', items: { type: 'string' }, default: ['G'], description: 'Accepted quality flags (unflagged observations are always accepted).' },
-      depthMax: { type: 'number', minimum: 0, default: 0.05, description: 'Deepest sensor top depth (m) treated as surface soil moisture.' },
+      ...stationFilterParams,
     },
     additionalProperties: false,
   },

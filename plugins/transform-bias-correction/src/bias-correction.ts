@@ -6,10 +6,11 @@ import {
   metricsTableRow,
   pairedMetrics,
   recordTable,
-  stationPixels,
+  sampleStationsAtPixels,
   type Artifact,
   type NodeReport,
   type PluginContext,
+  type SampledStation,
   type Series,
   type Stations,
   type Transform,
@@ -33,33 +34,46 @@ interface Samples {
   readonly ids: readonly string[];
 }
 
-function matchSamples(product: Series, stations: Stations, radius: number): Samples {
-  const pixels = stationPixels(stations, product.grid);
+/**
+ * The station observations a calibration may use (`sampleStationsAtPixels`: surface sensors, accepted flags,
+ * the pixel containing the station, the same date — every observation of a static product) with the
+ * product's neighbourhood features there; and what was left out, for the node's notes.
+ */
+function matchSamples(product: Series, stations: Stations, params: BiasCorrectionParams): { samples: Samples; leftOut: string[] } {
   const { width: w, height: h } = product.grid;
+  const feat = new Float64Array(P);
+  const sampled = sampleStationsAtPixels(stations, {
+    grid: product.grid, dates: product.dates, staticProduct: isStatic(product), depthMax: params.depthMax, flags: params.flags,
+  });
   const xs: number[] = [];
   const ys: number[] = [];
   const st: number[] = [];
   const ids: string[] = [];
-  const feat = new Float64Array(P);
-  stations.stations.forEach((s, i) => {
-    const pixel = pixels[i];
-    if (!pixel) return;
-    const { col, row } = pixel;
-    const obs = stations.observations.get(s.id);
-    if (!obs) return;
+  for (const s of sampled) {
+    if (!s.pixel || s.dates.length === 0) continue;
     const k = ids.length;
-    ids.push(s.id);
-    obs.dates.forEach((d, i) => {
-      const o = obs.values[i];
-      if (!(o === o)) return;
-      const t = isStatic(product) ? 0 : product.dates.indexOf(d);
-      if (t < 0 || !windowFeatures(product.values[t], w, h, col, row, radius, feat)) return;
+    ids.push(s.station.id);
+    s.dates.forEach((t, i) => {
+      if (!windowFeatures(product.values[t], w, h, s.pixel!.col, s.pixel!.row, params.radius, feat)) return;
       xs.push(...feat);
-      ys.push(o);
+      ys.push(s.values[i]);
       st.push(k);
     });
-  });
-  return { x: Float64Array.from(xs), y: Float64Array.from(ys), station: Int32Array.from(st), rows: ys.length, ids };
+  }
+  const samples = { x: Float64Array.from(xs), y: Float64Array.from(ys), station: Int32Array.from(st), rows: ys.length, ids };
+  return { samples, leftOut: leftOutNotes(sampled, params) };
+}
+
+/** One note per kind of exclusion that happened: the user sees what the calibration did not use. */
+function leftOutNotes(sampled: readonly SampledStation[], params: BiasCorrectionParams): string[] {
+  const deep = sampled.filter((s) => s.excluded === 'too-deep').map((s) => s.station.id);
+  const outside = sampled.filter((s) => s.excluded === 'outside-grid').map((s) => s.station.id);
+  const rejected = sampled.reduce((n, s) => n + s.dropped['rejected-flag'].length, 0);
+  return [
+    ...(deep.length ? [`${deep.length} station(s) left out as deeper than depthMax ${params.depthMax} m: ${deep.join(', ')}`] : []),
+    ...(outside.length ? [`${outside.length} station(s) outside the product's grid: ${outside.join(', ')}`] : []),
+    ...(rejected ? [`${rejected} observation(s) left out for a quality flag not in [${params.flags.join(', ')}]`] : []),
+  ];
 }
 
 function subset(s: Samples, keep: (station: number) => boolean): { x: Float64Array; y: Float64Array; rows: number } {
@@ -87,10 +101,10 @@ export function createBiasCorrection(params: BiasCorrectionParams, context: Plug
       if (!product || product.kind !== 'series') throw inputError('bias correction needs the product to correct', { path: `${ID}.product`, expected: 'a series', found: product ? product.kind : 'none' });
       if (!stations || stations.kind !== 'stations') throw inputError('bias correction needs in-situ stations', { path: `${ID}.stations`, expected: 'stations', found: stations ? stations.kind : 'none' });
       const prior = priorOf(inputs.pretrained);
-      const samples = matchSamples(product, stations, params.radius);
+      const { samples, leftOut } = matchSamples(product, stations, params);
       const withData = new Set(Array.from(samples.station));
       if (withData.size < 2) {
-        throw inputError('too few stations with observations on product dates and pixels', { file: stations.source, path: `${ID}.stations`, expected: 'at least 2 stations inside the product with matching dates', found: `${withData.size}` });
+        throw inputError('too few stations with observations on product dates and pixels', { file: stations.source, path: `${ID}.stations`, expected: `at least 2 stations inside the product with accepted observations (sensor top ≤ ${params.depthMax} m, flag in [${params.flags.join(', ')}] or none) on product dates`, found: [`${withData.size}`, ...leftOut].join('; ') });
       }
       // Leave-stations-out: stations (with data) dealt into k seeded folds; each fold's stations are
       // predicted by a model fitted on the other folds only.
@@ -150,7 +164,7 @@ export function createBiasCorrection(params: BiasCorrectionParams, context: Plug
             `leave-stations-out: ${withData.size} stations in ${k} seeded folds; each station is predicted by a model fitted without its fold (metrics: corrected vs in situ; raw*: uncorrected product vs in situ)`,
           ]),
         },
-        notes: [`bias correction ${prior ? 'fine-tuned from a pre-trained model' : 'fitted'} on ${samples.rows} station-days (window radius ${params.radius}); LOSO RMSE ${all.rmse.toPrecision(3)} vs raw ${rawAll.rmse.toPrecision(3)}`],
+        notes: [...leftOut, `bias correction ${prior ? 'fine-tuned from a pre-trained model' : 'fitted'} on ${samples.rows} station-days (window radius ${params.radius}); LOSO RMSE ${all.rmse.toPrecision(3)} vs raw ${rawAll.rmse.toPrecision(3)}`],
         // Transform results mix artifacts with the report fields (tables, notes): the engine separates them.
       } as unknown as Readonly<Record<string, Artifact>> & NodeReport;
     },

@@ -138,3 +138,17 @@ test('sampleStationsAtPixels: every observation of a sampled station is a sample
     });
   }
 });
+
+test('sampleStationsAtPixels: a static product takes every accepted observation as a sample of its one layer', () => {
+  const stations = stationsOf([
+    { id: 'A', ...centre(1, 1), obs: series([['2024-06-01', 0.2, 'G'], ['2024-06-01', 0.25, 'G'], ['2024-07-09', 0.3, 'D01'], ['2024-08-01', 0.35, '']]) },
+    { id: 'DRY-PIXEL', ...centre(0, 0), obs: series([['2024-06-01', 0.1, 'G']]) },
+  ]);
+  const sampled = sampleStationsAtPixels(stations, { grid: GRID, dates: [], staticProduct: true, depthMax: 0.05, flags: ['G'], hasValue: (d, k) => d === 0 && k !== 0 });
+  assert.deepEqual(sampled.map(plain), [
+    { id: 'A', pixel: { col: 1, row: 1, index: 5 }, excluded: null, dates: [0, 0, 0], observations: [0, 1, 3], values: [f(0.2), f(0.25), f(0.35)], dropped: { 'rejected-flag': [2] } },
+    { id: 'DRY-PIXEL', pixel: { col: 0, row: 0, index: 0 }, excluded: null, dates: [], observations: [], values: [], dropped: { 'no-product-value': [0] } },
+  ]);
+  // Without the flag, a product with no dates matches nothing.
+  assert.equal(sampleStationsAtPixels(stations, { grid: GRID, dates: [], depthMax: 0.05, flags: ['G'] })[0].dates.length, 0);
+});
