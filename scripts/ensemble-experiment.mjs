@@ -94,6 +94,9 @@ Object.assign(METHODS, {
   'rf anomalies 3 w3 context tmean': ['downscaler:regression', { ...W3_CONTEXT, temporal: { statistics: ['mean'] } }],
   'rf anomalies 3 w3 context tmean tsd': ['downscaler:regression', { ...W3_CONTEXT, temporal: { statistics: ['mean', 'sd'] } }],
   'rf anomalies 3 w3 context t7 tmean': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [7], statistics: ['mean'] } }],
+  'rf anomalies 3 w3 context t5': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [5] } }],
+  'rf anomalies 3 w3 context t9': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [9] } }],
+  'rf anomalies 3 w3 context t3+7': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [3, 7] } }],
 });
 // --- end temporal ---
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);

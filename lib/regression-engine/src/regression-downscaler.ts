@@ -102,9 +102,10 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
 
-  // Pass 1: align and gap-fill the predictors (and their window features) on every coarse date, aggregate them to the coarse grid.
+  // Pass 1: align and gap-fill the predictors (and their temporal and window features) on every coarse date, aggregate them to the coarse grid.
   const inputs = { names: inputNames, predictors: resampled, aligners: inputNames.map((n) => createAligner(resampled[n], params)) };
   const sources = inputNames.length;
+  // Window features of the predictors only (not of their temporal features: worse on the dev scenes, docs/ensembles.md).
   const { names, predictors, aligners } = withWindowFeatures(withTemporalFeatures(inputs, sources, dates, params.temporal, fineGrid), sources, params.windows, fineGrid);
   const coverageRows: Record<string, string | number>[] = [];
   const aggregated = names.map(() => [] as Float32Array[]);
