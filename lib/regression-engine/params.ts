@@ -35,6 +35,11 @@ export interface RegressionEngineParams {
   readonly seed?: number;
 }
 
+/** Schema of a list of window sizes (≥ 3; odd, checked where the windows are made) with its `description`. */
+function oddSizes<D extends string>(description: D) {
+  return { type: 'array', items: { type: 'integer', minimum: 3 }, uniqueItems: true, default: [] as number[], description } as const;
+}
+
 /** JSON Schema properties of {@link RegressionEngineParams}: spread into each engine-based manifest's `params`. */
 export const regressionEngineParamProperties = {
   residualCorrection: {
@@ -96,28 +101,18 @@ export const regressionEngineParamProperties = {
     additionalProperties: false,
     default: {},
   },
-  windows: {
-    type: 'array',
-    items: { type: 'integer', minimum: 3 },
-    uniqueItems: true,
-    default: [],
-    description:
-      'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
-  },
+  windows: oddSizes(
+    'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
+  ),
   // --- temporal features (issue 19) ---
   temporal: {
     type: 'object',
     description:
       'Features from the time axis of every dynamic predictor, after alignment and gap filling, over the run’s dates (its coarse dates), no fine target involved; they enter the engine as any predictor (coarse aggregates, sub-block rows, within-cell anomalies). The aligned series of each dynamic predictor is held in memory for the whole run.',
     properties: {
-      windows: {
-        type: 'array',
-        items: { type: 'integer', minimum: 3 },
-        uniqueItems: true,
-        default: [],
-        description:
-          'For every odd count n: each dynamic predictor averaged over the n consecutive run dates centred on each date (cut at the first and last date; valid values only; NaN where the pixel is) as predictor `<name>_t<n>` — averages per-day observation noise without spatial blurring; uses dates after the date too. [] = none.',
-      },
+      windows: oddSizes(
+        'For every odd count n: each dynamic predictor averaged over the n consecutive run dates centred on each date (cut at the first and last date; valid values only; NaN where the pixel is) as predictor `<name>_t<n>` — averages per-day observation noise without spatial blurring; uses dates after the date too. [] = none.',
+      ),
       statistics: {
         type: 'array',
         items: { enum: ['mean', 'sd'] },
