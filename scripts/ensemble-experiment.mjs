@@ -84,6 +84,21 @@ Object.assign(METHODS, {
   'rf anomalies 2-3 w3 context': ['downscaler:regression', { ...common, regressor: RF, multiScale: { levels: [2, 3], anomalies: true, context: true }, windows: [3] }],
 });
 // --- end subgrid ---
+// --- temporal (issue 19): `rf anomalies 3 w3 context` plus features from the time axis (docs/ensembles.md, "Temporal features") ---
+const W3_CONTEXT = { ...common, regressor: RF, multiScale: { ...ANOMALIES_3, context: true }, windows: [3] };
+Object.assign(METHODS, {
+  'rf anomalies 3 w3 context t3': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [3] } }],
+  'rf anomalies 3 w3 context t7': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [7] } }],
+  'rf anomalies 3 w3 context t15': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [15] } }],
+  'rf anomalies 3 context t7': ['downscaler:regression', { ...W3_CONTEXT, windows: [], temporal: { windows: [7] } }],
+  'rf anomalies 3 w3 context tmean': ['downscaler:regression', { ...W3_CONTEXT, temporal: { statistics: ['mean'] } }],
+  'rf anomalies 3 w3 context tmean tsd': ['downscaler:regression', { ...W3_CONTEXT, temporal: { statistics: ['mean', 'sd'] } }],
+  'rf anomalies 3 w3 context t7 tmean': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [7], statistics: ['mean'] } }],
+  'rf anomalies 3 w3 context t5': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [5] } }],
+  'rf anomalies 3 w3 context t9': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [9] } }],
+  'rf anomalies 3 w3 context t3+7': ['downscaler:regression', { ...W3_CONTEXT, temporal: { windows: [3, 7] } }],
+});
+// --- end temporal ---
 const methods = args.methods ? args.methods.split(',') : Object.keys(METHODS);
 for (const m of methods) if (!METHODS[m]) throw new Error(`unknown method '${m}' (known: ${Object.keys(METHODS).join(', ')})`);
 

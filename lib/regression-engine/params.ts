@@ -2,6 +2,7 @@ import type { DateFeatureMode } from '../../core/index.js';
 import type { AtpkOptions } from './src/residual/atpk.js';
 import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
 import type { GapFill } from './src/predictor-alignment.js';
+import type { TemporalFeatureOptions } from './src/temporal-features.js';
 
 /**
  * Parameters shared by the downscalers built on the regression engine (`downscaler:regression`,
@@ -22,12 +23,21 @@ export interface RegressionEngineParams {
   readonly multiScale: { readonly levels: readonly number[]; readonly anomalies: boolean; readonly scaleFeature: boolean; readonly context: boolean };
   /** Window sides (odd, fine pixels): each predictor's mean over that window is added as a predictor. */
   readonly windows: readonly number[];
+  // --- temporal features (issue 19; src/temporal-features.ts) ---
+  /** Features from the time axis of each dynamic predictor: means over consecutive dates, per-pixel statistics over the run. */
+  readonly temporal: TemporalFeatureOptions;
+  // --- end temporal features ---
   readonly intervals: { readonly method: 'none' | 'conformal' | 'conformal-spread'; readonly level: number; readonly changeOfSupport: 'none' | 'variogram' };
   readonly importance: boolean;
   readonly maskCoarseGaps: boolean;
   /** Fine pixels per prediction tile (rows of the prediction table built at once). */
   readonly tilePixels: number;
   readonly seed?: number;
+}
+
+/** Schema of a list of window sizes (≥ 3; odd, checked where the windows are made) with its `description`. */
+function oddSizes<D extends string>(description: D) {
+  return { type: 'array', items: { type: 'integer', minimum: 3 }, uniqueItems: true, default: [] as number[], description } as const;
 }
 
 /** JSON Schema properties of {@link RegressionEngineParams}: spread into each engine-based manifest's `params`. */
@@ -91,14 +101,30 @@ export const regressionEngineParamProperties = {
     additionalProperties: false,
     default: {},
   },
-  windows: {
-    type: 'array',
-    items: { type: 'integer', minimum: 3 },
-    uniqueItems: true,
-    default: [],
+  windows: oddSizes(
+    'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
+  ),
+  // --- temporal features (issue 19) ---
+  temporal: {
+    type: 'object',
     description:
-      'Neighbourhood features: for every side s (odd, in fine pixels), each predictor averaged over the s × s window around the pixel (valid pixels only; NaN where the pixel is) is added as predictor `<name>_w<s>`, after gap filling; with multiScale.anomalies it enters as its within-cell anomaly like any predictor. Averaging suppresses pixel noise of the predictors (texture, NDVI, LST) and carries the surroundings; each window adds one fine raster per predictor and date in memory. [] = none.',
+      'Features from the time axis of every dynamic predictor, after alignment and gap filling, over the run’s dates (its coarse dates), no fine target involved; they enter the engine as any predictor (coarse aggregates, sub-block rows, within-cell anomalies). The aligned series of each dynamic predictor is held in memory for the whole run.',
+    properties: {
+      windows: oddSizes(
+        'For every odd count n: each dynamic predictor averaged over the n consecutive run dates centred on each date (cut at the first and last date; valid values only; NaN where the pixel is) as predictor `<name>_t<n>` — averages per-day observation noise without spatial blurring; uses dates after the date too. [] = none.',
+      ),
+      statistics: {
+        type: 'array',
+        items: { enum: ['mean', 'sd'] },
+        uniqueItems: true,
+        default: [],
+        description: 'Per-pixel statistics of each dynamic predictor over all the run’s dates, as static predictors `<name>_tmean`, `<name>_tsd` (persistently cool, green or bright places). [] = none.',
+      },
+    },
+    additionalProperties: false,
+    default: {},
   },
+  // --- end temporal features ---
   intervals: {
     type: 'object',
     description:

@@ -39,6 +39,7 @@ import { predictTiles } from './predict-stage.js';
 import { tilePredictor } from './fine-predictor.js';
 import { correctResiduals } from './residual/correct.js';
 import { withWindowFeatures } from './window-features.js';
+import { withTemporalFeatures } from './temporal-features.js';
 import { cellContextNames, cellContextSeries } from './cell-context.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
@@ -101,8 +102,11 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
   const rng = createRng(params.seed ?? context.seed);
   const dates = coarse.dates;
 
-  // Pass 1: align and gap-fill the predictors (and their window features) on every coarse date, aggregate them to the coarse grid.
-  const { names, predictors, aligners } = withWindowFeatures(inputNames, resampled, inputNames.map((n) => createAligner(resampled[n], params)), params.windows, fineGrid);
+  // Pass 1: align and gap-fill the predictors (and their temporal and window features) on every coarse date, aggregate them to the coarse grid.
+  const inputs = { names: inputNames, predictors: resampled, aligners: inputNames.map((n) => createAligner(resampled[n], params)) };
+  const sources = inputNames.length;
+  // Window features of the predictors only (not of their temporal features: worse on the dev scenes, docs/ensembles.md).
+  const { names, predictors, aligners } = withWindowFeatures(withTemporalFeatures(inputs, sources, dates, params.temporal, fineGrid), sources, params.windows, fineGrid);
   const coverageRows: Record<string, string | number>[] = [];
   const aggregated = names.map(() => [] as Float32Array[]);
   const kept = new Map<string, Float32Array>();

@@ -7,24 +7,27 @@ export type Aligner = (date: string) => AlignedPredictor;
 /** Name of predictor `name` averaged over `side` × `side` pixels (a feature column). */
 export const windowFeatureName = (name: string, side: number): string => `${name}_w${side}`;
 
+/** Feature columns in order, their series (a derived dynamic feature carries its source's) and their aligners. */
+export interface FeatureSet {
+  readonly names: string[];
+  readonly predictors: Record<string, Series>;
+  readonly aligners: Aligner[];
+}
+
 /**
- * The predictors extended with window features: after the base predictors, every predictor's `boxMean`
- * for each side in `windows` (names `windowFeatureName`). Static ones become static series; temporal ones
- * are averaged after alignment and gap filling, their aligner sharing the base aligner's last result so a
- * date is gap-filled once. The engine then treats them as any predictor (coarse aggregates, anomalies).
+ * `set` extended with window features of its first `sources` predictors: every one's `boxMean` for each side
+ * in `windows` (names `windowFeatureName`). Static ones become static series; temporal ones are averaged
+ * after alignment and gap filling, their aligner sharing the source aligner's last result so a date is
+ * gap-filled once. The engine then treats them as any predictor (coarse aggregates, anomalies).
  */
-export function withWindowFeatures(
-  names: readonly string[],
-  predictors: Readonly<Record<string, Series>>,
-  aligners: readonly Aligner[],
-  windows: readonly number[],
-  grid: Grid,
-): { names: string[]; predictors: Record<string, Series>; aligners: Aligner[] } {
-  if (windows.length === 0) return { names: [...names], predictors: { ...predictors }, aligners: [...aligners] };
+export function withWindowFeatures(set: FeatureSet, sources: number, windows: readonly number[], grid: Grid): FeatureSet {
+  const { predictors } = set;
+  const names = set.names.slice(0, sources);
+  if (windows.length === 0) return { names: [...set.names], predictors: { ...predictors }, aligners: [...set.aligners] };
   const even = windows.find((side) => side % 2 === 0);
   if (even !== undefined) throw usageError('a window side must be odd, so the window is centred on its pixel', { path: 'windows', expected: 'odd sides such as 3 or 5', found: String(even) });
-  const shared = aligners.map(lastCall);
-  const out = { names: [...names], predictors: { ...predictors }, aligners: [...shared] };
+  const shared = set.aligners.slice(0, sources).map(lastCall);
+  const out = { names: [...set.names], predictors: { ...predictors }, aligners: [...shared, ...set.aligners.slice(sources)] };
   for (const side of windows) {
     names.forEach((name, f) => {
       const derived = windowFeatureName(name, side);

@@ -41,18 +41,18 @@ test('withWindowFeatures: names after the predictors, static and temporal window
   const stat = makeSeries({ variable: 'dem', grid, dates: [], values: [raster] });
   const temp = makeSeries({ variable: 'lst', grid, dates: ['2024-01-01'], values: [raster] });
   const aligner = (s: typeof stat) => () => ({ values: s.values[0] as Float32Array, source: 'x', validBefore: 1, validAfter: 1, owned: false });
-  const out = withWindowFeatures(['dem', 'lst'], { dem: stat, lst: temp }, [aligner(stat), aligner(temp)], [3], grid);
+  const out = withWindowFeatures({ names: ['dem', 'lst'], predictors: { dem: stat, lst: temp }, aligners: [aligner(stat), aligner(temp)] }, 2, [3], grid);
   assert.deepEqual(out.names, ['dem', 'lst', 'dem_w3', 'lst_w3']);
   assert.equal(out.predictors.dem_w3.dates.length, 0);
   const want = Array.from(boxMean(raster, 4, 3, 3));
   assert.deepEqual(Array.from(out.predictors.dem_w3.values[0]), want);
   assert.deepEqual(Array.from(out.aligners[3]('2024-01-01').values), want);
   assert.throws(
-    () => withWindowFeatures(['dem', 'dem_w3'], { dem: stat, dem_w3: stat }, [aligner(stat), aligner(stat)], [3], grid),
+    () => withWindowFeatures({ names: ['dem', 'dem_w3'], predictors: { dem: stat, dem_w3: stat }, aligners: [aligner(stat), aligner(stat)] }, 2, [3], grid),
     (e: unknown) => isSoilscaleError(e) && /window feature/.test((e as Error).message),
   );
   assert.throws(
-    () => withWindowFeatures(['dem'], { dem: stat }, [aligner(stat)], [4], grid),
+    () => withWindowFeatures({ names: ['dem'], predictors: { dem: stat }, aligners: [aligner(stat)] }, 1, [4], grid),
     (e: unknown) => isSoilscaleError(e) && /must be odd/.test((e as Error).message),
   );
 });
