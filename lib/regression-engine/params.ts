@@ -2,6 +2,7 @@ import type { DateFeatureMode } from '../../core/index.js';
 import type { AtpkOptions } from './src/residual/atpk.js';
 import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
 import type { GapFill } from './src/predictor-alignment.js';
+import type { ReferenceTraining } from './src/reference-rows.js';
 
 /**
  * Parameters shared by the downscalers built on the regression engine (`downscaler:regression`,
@@ -28,6 +29,9 @@ export interface RegressionEngineParams {
   /** Fine pixels per prediction tile (rows of the prediction table built at once). */
   readonly tilePixels: number;
   readonly seed?: number;
+  // ── campaign (issue 19): the within-cell refit trained on a fine-scale reference (input `reference`) ──
+  readonly referenceTraining: ReferenceTraining;
+  // ── end campaign ──
 }
 
 /** JSON Schema properties of {@link RegressionEngineParams}: spread into each engine-based manifest's `params`. */
@@ -120,4 +124,18 @@ export const regressionEngineParamProperties = {
   maskCoarseGaps: { type: 'boolean', default: true, description: 'Fine pixels of coarse cells without a value are NaN.' },
   tilePixels: { type: 'integer', minimum: 1024, default: 262144, description: 'Fine pixels per prediction tile.' },
   seed: { type: 'integer', description: 'Seed for CV folds and permutations; default the run seed.' },
+  // ── campaign (issue 19): the within-cell refit trained on a fine-scale reference (input `reference`) ──
+  referenceTraining: {
+    type: 'object',
+    description:
+      'With the input `reference` (a fine-scale map on the product grid over part of the domain and some dates, NaN elsewhere: an airborne or field campaign) and multiScale.anomalies: the refit is trained on the reference’s within-cell anomalies (reference − its mean over the cell’s covered pixels) at its pixels, with the refit’s features (docs/regression-downscaling.md).',
+    properties: {
+      rows: { enum: ['replace', 'add'], default: 'replace', description: 'replace: the refit trains on the reference rows only; add: beside the first-pass sub-block rows.' },
+      minCellCoverage: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'A coarse cell enters on a date when the reference covers at least this share of its fine pixels (the reference mean then stands for the cell mean).' },
+      minCells: { type: 'integer', minimum: 1, default: 4, description: 'Distinct coarse cells the reference must cover (input error otherwise).' },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  // ── end campaign ──
 } as const;

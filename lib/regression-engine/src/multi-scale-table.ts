@@ -1,8 +1,9 @@
 import { createTable, dateFeatureValues, type Table } from '../../../core/index.js';
 import type { RegressionEngineParams } from '../params.js';
 import type { BlockLayout } from './block-layout.js';
-import { levelRows, subBlocks } from './multi-scale.js';
+import { levelRows, subBlocks, type LevelRows } from './multi-scale.js';
 import { cellContextNames, cellContextRow } from './cell-context.js';
+import { pixelBlocks, referenceRows, type ReferenceAnomalies, type ReferenceTraining } from './reference-rows.js';
 
 export interface MultiScaleInput {
   /** The coarse training table (its rows come first unless `anomalies`). */
@@ -20,6 +21,8 @@ export interface MultiScaleInput {
   readonly coarseTarget: (d: number) => ArrayLike<number>;
   /** The aligned fine predictors of date `d` and the first-pass fine product (the targets). */
   readonly fineAt: (d: number) => Promise<{ arrays: readonly Float32Array[]; target: Float32Array }>;
+  /** Rows from a fine-scale reference (anomalies only; `reference-rows.ts`), beside or instead of the sub-block rows. */
+  readonly reference?: { readonly anomalies: ReferenceAnomalies['anomalies']; readonly rows: ReferenceTraining['rows'] };
 }
 
 /**
@@ -49,22 +52,26 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
     }
   }
   const levels = params.multiScale.levels.map((side) => subBlocks(layout, side));
+  const reference = anomalies ? input.reference : undefined;
+  const pixels = reference ? pixelBlocks(layout) : undefined;
   for (let d = 0; d < input.dates.length; d++) {
     const { arrays, target } = await input.fineAt(d);
     const extras = dateFeatureValues(input.dates[d], params.dateFeatures);
     const anomalyBase = anomalies ? { coarseFeatures: arrays.map((_, f) => input.coarseFeatureAt(f, d)), coarseTarget: input.coarseTarget(d) } : undefined;
-    for (const blocks of levels) {
-      const rows = levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase);
+    const push = (rows: LevelRows, side: number) => {
       for (let r = 0; r < rows.rows; r++) {
         for (let f = 0; f < nPred; f++) x.push(rows.x[r * nPred + f]);
         if (context) x.push(...cellContextRow(anomalyBase!.coarseFeatures, anomalyBase!.coarseTarget, rows.parent[r]));
         x.push(...extras);
-        if (scaleColumn) x.push(blocks.side);
+        if (scaleColumn) x.push(side);
         y.push(rows.y[r]);
         date.push(d);
         cell.push(rows.parent[r]);
       }
-    }
+    };
+    if (reference?.rows !== 'replace') for (const blocks of levels) push(levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase), blocks.side);
+    const referenceAnomaly = reference?.anomalies[d];
+    if (referenceAnomaly) push(referenceRows(pixels!, arrays, referenceAnomaly, anomalyBase!.coarseFeatures), 1);
   }
   const table = createTable(columns, y.length, true);
   table.x.set(x);

@@ -40,6 +40,7 @@ import { tilePredictor } from './fine-predictor.js';
 import { correctResiduals } from './residual/correct.js';
 import { withWindowFeatures } from './window-features.js';
 import { cellContextNames, cellContextSeries } from './cell-context.js';
+import { referenceAnomalies, type ReferenceAnomalies } from './reference-rows.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
 export interface EngineHost {
@@ -149,6 +150,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     });
   }
   log.info('training table', { rows: train.rows, columns: train.columns.length, dates: dates.length });
+  const reference = input.reference ? trainingReference(input.reference, layout, coarse, params, ID) : undefined;
 
   // Cross validation, fit, importance.
   const tables: Record<string, RecordTable> = {};
@@ -196,6 +198,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       train, layout, dates, params, groupOf, scaleColumn, anomalies, context: contextColumns,
       coarseFeatureAt,
       coarseTarget: (d) => coarse.values[d],
+      reference: reference && { anomalies: reference.anomalies, rows: params.referenceTraining.rows },
       fineAt: async (d) => {
         const arrays = alignedAt(d);
         const pred = await firstPredictor([arrays], [dateFeatureValues(dates[d], params.dateFeatures)], coarse.values[d]);
@@ -206,9 +209,14 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     model = await regressor.fit(table);
     const refit = await model.predict(table);
     tables.multiScale = recordTable(
-      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
+      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...referenceColumns(reference, params), ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
       undefined,
-      ['final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows', 'cv, fit, importance and the intervals describe the first-pass coarse model'],
+      [
+        reference
+          ? `final model refitted on the within-cell anomalies of the fine-scale reference at its pixels (${reference.pixelDates} pixel-dates in ${reference.cellDates} cell-dates of ${reference.cells} coarse cells)${params.referenceTraining.rows === 'add' ? ' and on the sub-block rows of the first pass' : ''}; metrics are on these training rows`
+          : 'final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows',
+        'cv, fit, importance and the intervals describe the first-pass coarse model',
+      ],
     );
   }
   const fitted = await firstPass.predict(train);
@@ -275,6 +283,19 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     notes,
   };
   return out;
+}
+
+/** The fine-scale reference as refit targets (`reference-rows.ts`): only for the anomaly refit of multi-scale training. */
+function trainingReference(reference: Series, layout: BlockLayout, coarse: Series, params: RegressionEngineParams, ID: string): ReferenceAnomalies {
+  if (!(params.multiScale.levels.length > 0 && params.multiScale.anomalies)) {
+    throw usageError('a fine-scale reference trains the within-cell (anomaly) refit of multi-scale training', { path: `${ID}.reference`, expected: 'multiScale.levels and multiScale.anomalies true', found: `multiScale ${JSON.stringify(params.multiScale)}` });
+  }
+  return referenceAnomalies(reference, layout, coarse.dates, coarse.values, params.referenceTraining, `${ID}.reference`);
+}
+
+/** The reference's share of the refit, for the `multiScale` table (none without a reference). */
+function referenceColumns(reference: ReferenceAnomalies | undefined, params: RegressionEngineParams): Record<string, string | number> {
+  return reference ? { referenceRows: params.referenceTraining.rows, referenceCells: reference.cells, referenceCellDates: reference.cellDates, referencePixelDates: reference.pixelDates } : {};
 }
 
 /** Whether the product's block means equal the coarse values (see `residual/correct.ts`). */
