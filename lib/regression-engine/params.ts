@@ -130,7 +130,7 @@ export const regressionEngineParamProperties = {
     description:
       'With the input `reference` (a fine-scale map on the product grid over part of the domain and some dates, NaN elsewhere: an airborne or field campaign) and multiScale.anomalies: the refit is trained on the reference’s within-cell anomalies (reference − its mean over the cell’s covered pixels) at its pixels, with the refit’s features (docs/regression-downscaling.md).',
     properties: {
-      rows: { enum: ['replace', 'add'], default: 'replace', description: 'replace: the refit trains on the reference rows only; add: beside the first-pass sub-block rows.' },
+      rows: { enum: ['add', 'replace'], default: 'add', description: 'add: the reference rows beside the first-pass sub-block rows (every date and cell keeps rows); replace: the reference rows only.' },
       minCellCoverage: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'A coarse cell enters on a date when the reference covers at least this share of its fine pixels (the reference mean then stands for the cell mean).' },
       minCells: { type: 'integer', minimum: 1, default: 4, description: 'Distinct coarse cells the reference must cover (input error otherwise).' },
     },

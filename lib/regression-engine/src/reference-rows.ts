@@ -8,8 +8,8 @@ import { levelRows, subBlocks, type LevelRows, type SubBlocks } from './multi-sc
  * data cannot give.
  */
 export interface ReferenceTraining {
-  /** `replace`: the refit trains on the reference rows only; `add`: beside the first-pass sub-block rows. */
-  readonly rows: 'replace' | 'add';
+  /** `add`: beside the first-pass sub-block rows; `replace`: the refit trains on the reference rows only. */
+  readonly rows: 'add' | 'replace';
   /** A cell enters on a date when the reference covers at least this share of its fine pixels. */
   readonly minCellCoverage: number;
   /** At least this many distinct coarse cells must enter (on any date), else an input error. */

@@ -83,7 +83,7 @@ test('downscaler:regression trained on a campaign map recovers a within-cell rel
   const params = { regressor: { uses: 'regressor:linear' }, cv: { scheme: 'none' }, importance: false, multiScale: { levels: [3], anomalies: true } };
   const predictors = { a: makeSeries({ variable: 'a', grid: fine, dates: [], values: [a] }) };
   const coarseOnly = await (await downscaler(params)).downscale({ coarse: sm, predictors });
-  const campaign = await (await downscaler(params)).downscale({ coarse: sm, predictors, reference });
+  const campaign = await (await downscaler({ ...params, referenceTraining: { rows: 'replace' } })).downscale({ coarse: sm, predictors, reference });
   const rCoarseOnly = subGridCorrelation(coarseOnly.product, outside, 6);
   const rCampaign = subGridCorrelation(campaign.product, outside, 6);
   assert.ok(rCoarseOnly < -0.9, `coarse-only sub-grid r outside the campaign: ${rCoarseOnly}`);
@@ -93,9 +93,12 @@ test('downscaler:regression trained on a campaign map recovers a within-cell rel
     (({ referenceRows: mode, referenceCells, referenceCellDates, referencePixelDates, rows }) => ({ mode, referenceCells, referenceCellDates, referencePixelDates, rows }))(campaign.tables!.multiScale.rows[0] as never),
     { mode: 'replace', referenceCells: 9, referenceCellDates: 18, referencePixelDates: 648, rows: 648 },
   );
-  // `add` keeps the first pass's sub-block rows (4 per cell and date at level 3) beside them.
-  const added = await (await downscaler({ ...params, referenceTraining: { rows: 'add' } })).downscale({ coarse: sm, predictors, reference });
+  // `add` (the default) keeps the first pass's sub-block rows (4 per cell and date at level 3) beside them: their
+  // slope contradicts the campaign's, so the fit is a compromise, still the right sign.
+  const added = await (await downscaler(params)).downscale({ coarse: sm, predictors, reference });
   assert.equal(added.tables!.multiScale.rows[0].rows, 648 + 36 * 4 * 4);
+  assert.equal(added.tables!.multiScale.rows[0].referenceRows, 'add');
+  assert.ok(subGridCorrelation(added.product, outside, 6) > 0.99);
 });
 
 test('a reference without the anomaly refit is a usage error naming the input', async () => {
