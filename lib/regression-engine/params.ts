@@ -133,6 +133,13 @@ export const regressionEngineParamProperties = {
       rows: { enum: ['add', 'replace'], default: 'add', description: 'add: the reference rows beside the first-pass sub-block rows (every date and cell keeps rows); replace: the reference rows only.' },
       minCellCoverage: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'A coarse cell enters on a date when the reference covers at least this share of its fine pixels (the reference mean then stands for the cell mean).' },
       minCells: { type: 'integer', minimum: 1, default: 4, description: 'Distinct coarse cells the reference must cover (input error otherwise).' },
+      calibrateIntervals: {
+        type: 'boolean',
+        default: true,
+        description:
+          'With intervals.method conformal: the interval is calibrated at the fine support on out-of-fold predictions of the reference pixels (folds over the reference’s cells: no pixel scored by a model trained on its cell), split-conformal over cell-date units, instead of on the coarse residuals.',
+      },
+      folds: { type: 'integer', minimum: 2, default: 4, description: 'Folds over the reference’s coarse cells for calibrateIntervals.' },
     },
     additionalProperties: false,
     default: {},

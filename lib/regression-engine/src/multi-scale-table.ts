@@ -31,7 +31,7 @@ export interface MultiScaleInput {
  * coarse table's order (predictors, cell context when asked, date features, scale). Index: date, parent
  * cell, its CV group.
  */
-export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
+export async function multiScaleTable(input: MultiScaleInput): Promise<Table & { readonly fromReference?: Uint8Array }> {
   const { train, layout, params, scaleColumn, anomalies } = input;
   const context = anomalies && input.context;
   const nPred = train.columns.length - dateFeatureValues(input.dates[0], params.dateFeatures).length;
@@ -41,6 +41,7 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
   const y: number[] = [];
   const date: number[] = [];
   const cell: number[] = [];
+  const fromReference: number[] = [];
   const cellSide = Math.sqrt(layout.factorX * layout.factorY);
   if (!anomalies) {
     for (let r = 0; r < train.rows; r++) {
@@ -58,8 +59,9 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
     const { arrays, target } = await input.fineAt(d);
     const extras = dateFeatureValues(input.dates[d], params.dateFeatures);
     const anomalyBase = anomalies ? { coarseFeatures: arrays.map((_, f) => input.coarseFeatureAt(f, d)), coarseTarget: input.coarseTarget(d) } : undefined;
-    const push = (rows: LevelRows, side: number) => {
+    const push = (rows: LevelRows, side: number, referenceRow = 0) => {
       for (let r = 0; r < rows.rows; r++) {
+        if (reference) fromReference[y.length] = referenceRow;
         for (let f = 0; f < nPred; f++) x.push(rows.x[r * nPred + f]);
         if (context) x.push(...cellContextRow(anomalyBase!.coarseFeatures, anomalyBase!.coarseTarget, rows.parent[r]));
         x.push(...extras);
@@ -71,12 +73,13 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
     };
     if (reference?.rows !== 'replace') for (const blocks of levels) push(levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase), blocks.side);
     const referenceAnomaly = reference?.anomalies[d];
-    if (referenceAnomaly) push(referenceRows(pixels!, arrays, referenceAnomaly, anomalyBase!.coarseFeatures), 1);
+    if (referenceAnomaly) push(referenceRows(pixels!, arrays, referenceAnomaly, anomalyBase!.coarseFeatures), 1, 1);
   }
   const table = createTable(columns, y.length, true);
   table.x.set(x);
   table.y!.set(y);
-  return { ...table, index: { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, input.groupOf) } };
+  const index = { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, input.groupOf) };
+  return { ...table, index, ...(reference ? { fromReference: Uint8Array.from(fromReference) } : {}) };
 }
 
 /** `values` minus the coarse value of each pixel's cell (NaN outside the coarse grid or where the cell has none). */

@@ -14,12 +14,18 @@ export interface ReferenceTraining {
   readonly minCellCoverage: number;
   /** At least this many distinct coarse cells must enter (on any date), else an input error. */
   readonly minCells: number;
+  /** With `intervals.method` conformal: calibrate the interval at the fine support on out-of-fold predictions of the reference (`reference-intervals.ts`). */
+  readonly calibrateIntervals: boolean;
+  /** Folds over the reference's cells for those predictions. */
+  readonly folds: number;
 }
 
 /** The reference as within-cell anomalies on the product's dates, and how much of it enters. */
 export interface ReferenceAnomalies {
   /** Per product date: reference − its mean over the cell's covered pixels (NaN where the cell does not enter), or undefined. */
   readonly anomalies: readonly (Float32Array | undefined)[];
+  /** Per product date: the reference's mean over each entering cell's covered pixels (NaN for the others), or undefined. */
+  readonly cellMeans: readonly (Float64Array | undefined)[];
   /** Distinct coarse cells, cell-dates and pixel-dates that enter. */
   readonly cells: number;
   readonly cellDates: number;
@@ -48,7 +54,9 @@ export function referenceAnomalies(reference: Series, layout: BlockLayout, dates
   const everCell = new Uint8Array(nc);
   let cellDates = 0;
   let pixelDates = 0;
+  const cellMeans: (Float64Array | undefined)[] = [];
   const anomalies = shared.map((r, d) => {
+    cellMeans.push(undefined);
     if (r < 0) return undefined;
     const values = reference.values[r];
     const sum = new Float64Array(nc);
@@ -64,6 +72,7 @@ export function referenceAnomalies(reference: Series, layout: BlockLayout, dates
       if (k >= 0 && enters[k] && values[p] === values[p]) (out[p] = values[p] - sum[k] / count[k]), pixelDates++;
     }
     enters.forEach((e, k) => e && ((everCell[k] = 1), cellDates++));
+    cellMeans[d] = Float64Array.from(sum, (v, k) => (enters[k] ? v / count[k] : Number.NaN));
     return out;
   });
   const cells = everCell.reduce((a, e) => a + e, 0);
@@ -74,7 +83,7 @@ export function referenceAnomalies(reference: Series, layout: BlockLayout, dates
       found: `${cells} cells`,
     });
   }
-  return { anomalies, cells, cellDates, pixelDates };
+  return { anomalies, cellMeans, cells, cellDates, pixelDates };
 }
 
 /** One sub-block per fine pixel: reference rows are the multi-scale rows of side 1. */

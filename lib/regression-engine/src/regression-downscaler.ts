@@ -41,6 +41,7 @@ import { correctResiduals } from './residual/correct.js';
 import { withWindowFeatures } from './window-features.js';
 import { cellContextNames, cellContextSeries } from './cell-context.js';
 import { referenceAnomalies, type ReferenceAnomalies } from './reference-rows.js';
+import { referenceCalibration, referenceIntervalsTable } from './reference-intervals.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
 export interface EngineHost {
@@ -207,6 +208,11 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     });
     log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
     model = await regressor.fit(table);
+    if (reference && calibration && params.referenceTraining.calibrateIntervals) {
+      const fine = await referenceCalibration({ regressor, table, fromReference: table.fromReference!, reference, coarse: coarse.values, level: params.intervals.level, folds: params.referenceTraining.folds, rng: rng.fork(3), where: ID });
+      calibration = fine;
+      tables.intervals = referenceIntervalsTable(fine);
+    }
     const refit = await model.predict(table);
     tables.multiScale = recordTable(
       [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...referenceColumns(reference, params), ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
@@ -289,6 +295,9 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
 function trainingReference(reference: Series, layout: BlockLayout, coarse: Series, params: RegressionEngineParams, ID: string): ReferenceAnomalies {
   if (!(params.multiScale.levels.length > 0 && params.multiScale.anomalies)) {
     throw usageError('a fine-scale reference trains the within-cell (anomaly) refit of multi-scale training', { path: `${ID}.reference`, expected: 'multiScale.levels and multiScale.anomalies true', found: `multiScale ${JSON.stringify(params.multiScale)}` });
+  }
+  if (params.referenceTraining.calibrateIntervals && params.intervals.method !== 'none' && params.intervals.changeOfSupport !== 'none') {
+    throw usageError('the interval is calibrated at the fine support on the reference; a change of support from the coarse residuals would contradict it', { path: `${ID}.intervals.changeOfSupport`, expected: 'none (or referenceTraining.calibrateIntervals false)', found: params.intervals.changeOfSupport });
   }
   return referenceAnomalies(reference, layout, coarse.dates, coarse.values, params.referenceTraining, `${ID}.reference`);
 }

@@ -6,7 +6,7 @@ import { pixelBlocks, referenceAnomalies, referenceRows } from '../src/reference
 import { downscaler, subGridCorrelation } from '../../../test/support/regression-scene.js';
 
 const NaN_ = Number.NaN;
-const OPTIONS = { rows: 'replace', minCellCoverage: 0.8, minCells: 1 } as const;
+const OPTIONS = { rows: 'replace', minCellCoverage: 0.8, minCells: 1, calibrateIntervals: false, folds: 4 } as const;
 
 /** Two coarse cells of 3 × 3 pixels side by side (fine grid 6 × 3). */
 const smallFine = createGrid(6, 3, [0, 10, 0, 30, 0, -10], 'EPSG:32633');
@@ -109,4 +109,49 @@ test('a reference without the anomaly refit is a usage error naming the input', 
   const reference = makeSeries({ variable: 'sm', grid: fine, dates, values: dates.map(() => new Float32Array(18).fill(0.2)) });
   const ds = await downscaler({ regressor: { uses: 'regressor:linear' }, cv: { scheme: 'none' }, importance: false, minValidFraction: 0 });
   await assert.rejects(ds.downscale({ coarse: sm, predictors: { x }, reference }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.reference' && /anomalies/.test(e.details.expected ?? ''));
+});
+
+/**
+ * Intervals from the campaign, out of fold: within-cell truth 0.02·(a − ā), coarse = the exact cell means, a
+ * campaign over 9 of 36 cells reading the truth + N(0, 0.01). Each held-out campaign cell is predicted by a model
+ * that never saw it; the half-width is then the 90 % quantile of the campaign noise's within-cell part, and a
+ * fresh reading of the truth elsewhere is covered 90 % of the time. A noise-free campaign gives a zero width.
+ */
+test('the interval calibrated out of fold on the campaign covers fresh 1 km readings outside it at the nominal level', async () => {
+  const fine = createGrid(36, 36, [500000, 100, 0, 4000000, 0, -100], 'EPSG:32633');
+  const coarseGrid = createGrid(6, 6, [500000, 600, 0, 4000000, 0, -600], 'EPSG:32633');
+  const layout = blockLayout(coarseGrid, fine);
+  const rng = createRng(9);
+  const cellOf = (p: number) => Math.floor(Math.floor(p / 36) / 6) * 6 + Math.floor((p % 36) / 6);
+  const a = Float32Array.from({ length: 1296 }, () => rng.normal());
+  const aBar = blockMeans(a, layout);
+  const dates = ['2024-06-01', '2024-06-02', '2024-06-03', '2024-06-04', '2024-06-05', '2024-06-06'];
+  const truth = dates.map((_, d) => Float32Array.from(a, (v, p) => 0.25 + 0.01 * (cellOf(p) % 5) + 0.02 * (v - aBar[cellOf(p)]) + 0.01 * d));
+  const sm = makeSeries({ variable: 'sm', grid: coarseGrid, dates, values: truth.map((t) => Float32Array.from(blockMeans(t, layout))) });
+  const inCampaign = (p: number) => cellOf(p) % 6 >= 3 && Math.floor(cellOf(p) / 6) >= 3;
+  const reading = (sd: number, where: (p: number) => boolean) => truth.map((t) => Float32Array.from(t, (v, p) => (where(p) ? v + sd * rng.normal() : NaN_)));
+  const predictors = { a: makeSeries({ variable: 'a', grid: fine, dates: [], values: [a] }) };
+  const params = { regressor: { uses: 'regressor:linear' }, cv: { scheme: 'kfold', folds: 4 }, importance: false, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal', level: 0.9 }, referenceTraining: { rows: 'replace' } };
+  const run = async (sd: number) => (await downscaler(params)).downscale({ coarse: sm, predictors, reference: makeSeries({ variable: 'sm', grid: fine, dates, values: reading(sd, inCampaign) }) });
+  const noisy = await run(0.01);
+  const table = noisy.tables!.intervals.rows[0];
+  assert.deepEqual([table.changeOfSupport, table.units, table.folds, table.calibrationRows], ['reference', 9 * 6, 4, 9 * 36 * 6]);
+  const fresh = reading(0.01, (p) => !inCampaign(p));
+  let inside = 0;
+  let n = 0;
+  fresh.forEach((f, d) => f.forEach((v, p) => v === v && (n++, (inside += v >= noisy.lower!.values[d][p] && v <= noisy.upper!.values[d][p] ? 1 : 0))));
+  // 27 cells × 6 dates of 36 pixels; the half-width (≈ 1.645·0.01·√(35/36)) rests on 54 units: ± 0.035 is about 3 sd.
+  assert.ok(Math.abs(inside / n - 0.9) < 0.035, `coverage ${inside / n} (half-width ${table.halfWidth})`);
+  assert.ok(Math.abs((table.halfWidth as number) - 0.0162) < 0.003, `half-width ${table.halfWidth}`);
+  const exact = await run(0);
+  assert.ok((exact.tables!.intervals.rows[0].halfWidth as number) < 1e-6);
+});
+
+test('a change of support from the coarse residuals beside a reference-calibrated interval is a usage error', async () => {
+  const dates = Array.from({ length: 6 }, (_, d) => `2024-06-0${d + 1}`);
+  const sm = makeSeries({ variable: 'sm', grid: smallCoarse, dates, values: dates.map((_, d) => Float32Array.of(0.2 + 0.01 * d, 0.3)) });
+  const x = makeSeries({ variable: 'x', grid: smallFine, dates: [], values: [Float32Array.from({ length: 18 }, (_, p) => p)] });
+  const reference = makeSeries({ variable: 'sm', grid: smallFine, dates, values: dates.map(() => new Float32Array(18).fill(0.2)) });
+  const ds = await downscaler({ regressor: { uses: 'regressor:linear' }, cv: { scheme: 'kfold' }, importance: false, minValidFraction: 0, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal', changeOfSupport: 'variogram' } });
+  await assert.rejects(ds.downscale({ coarse: sm, predictors: { x }, reference }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.intervals.changeOfSupport');
 });
