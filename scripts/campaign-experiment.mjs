@@ -8,6 +8,7 @@
 //   node scripts/campaign-experiment.mjs --dev --trees 30                       # the dev scenes (seeds 11–14)
 //   node scripts/campaign-experiment.mjs --variants '[{"layout":"cells","everyNthDay":3,"noise":0.04}]' --rows replace
 //   node scripts/campaign-experiment.mjs --json out/campaign.json               # evaluation scenes (seeds 21–24)
+//   node scripts/campaign-experiment.mjs --intervals --rows add                 # also 90 % intervals: out of fold on the campaign vs in-sample
 //
 // Every variant of one seed shares the truth and the baseline product (the baseline never sees the campaign);
 // only the scoring mask (the variant's campaign cells) differs.
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string' },
     rows: { type: 'string', default: 'replace,add' },
     baseline: { type: 'boolean', default: true },
+    intervals: { type: 'boolean', default: false },
     trees: { type: 'string', default: '60' },
     json: { type: 'string' },
   },
@@ -61,6 +63,7 @@ const BEST = {
   dateFeatures: 'doy',
   cv: { scheme: 'blocks', folds: 4, blockSize: 2 },
   importance: false,
+  ...(args.intervals ? { intervals: { method: 'conformal', level: 0.9 } } : {}),
 };
 
 const registry = host.builtinRegistry();
@@ -89,6 +92,11 @@ try {
       };
       const score = async (method, { r, seconds }) => {
         const row = { scene: label, variant: variantName(campaign), method, seconds, outside: await validate(r.product, outside, coarse, context), whole: await validate(r.product, truth, coarse, context), conservation: Math.max(...r.tables.conservation.rows.map((c) => c.maxAbsError ?? 0)), multiScale: r.tables.multiScale?.rows[0] };
+        if (args.intervals) {
+          row.intervals = { ...r.tables.intervals.rows[0], outside: await coverage(r.product, r, outside, context), whole: await coverage(r.product, r, truth, context) };
+          // The naive campaign calibration (transform:interval-calibration on the campaign map) of a product that trained on those pixels: in-sample.
+          if (method.startsWith('campaign')) row.inSample = await coverage(r.product, await inSampleInterval(r.product, reference, coarse, context), outside, context);
+        }
         results.push(row);
         console.error(JSON.stringify(row));
       };
@@ -121,6 +129,18 @@ async function validate(product, truth, coarse, context) {
   };
 }
 
+/** Coverage of `truth` by `[lower, upper]` and the mean width (validator:raster's intervals table). */
+async function coverage(product, { lower, upper }, truth, context) {
+  const raster = await (await registry.get('validator:raster').create({}, context)).validate({ product, reference: truth, lower, upper });
+  return { coverage: raster.tables.intervals.rows[0].coverage, width: raster.tables.intervals.rows[0].meanWidth };
+}
+
+/** transform:interval-calibration on the campaign map around `product` (a constant half-width: κ·h does not depend on h). */
+async function inSampleInterval(product, reference, coarse, context) {
+  const band = (sign) => core.makeSeries({ ...product, values: product.values.map((v) => Float32Array.from(v, (x) => x + sign * 0.01)) });
+  return (await registry.get('transform:interval-calibration').create({ level: 0.9 }, context)).apply({ product, lower: band(-1), upper: band(1), reference, coarse });
+}
+
 const f = (v, d = 3) => (typeof v === 'number' && v === v ? v.toFixed(d) : '—');
 const scenes = [...new Set(results.map((r) => r.scene))];
 const keys = [...new Set(results.map((r) => `${r.variant} | ${r.method}`))];
@@ -132,6 +152,19 @@ for (const [part, name] of [['outside', 'outside the campaign cells'], ['whole',
     const rows = scenes.map((s) => results.find((r) => r.scene === s && `${r.variant} | ${r.method}` === key));
     const mean = (k) => (rows.every(Boolean) ? rows.reduce((a, r) => a + r[part][k], 0) / rows.length : null);
     console.log(`| ${key} | ${rows.map((r) => (r ? `${f(r[part].subgridR)} / ${f(r[part].ubrmse, 4)}` : '—')).join(' | ')} | ${f(mean('subgridR'))} / ${f(mean('ubrmse'), 4)} |`);
+  }
+}
+if (args.intervals) {
+  console.log('\n**90 % intervals: coverage of the 1 km truth outside the campaign / mean width**\n');
+  console.log(`| campaign | method | interval | ${scenes.join(' | ')} | mean |`);
+  console.log(`|---|---|---|${scenes.map(() => '---|').join('')}---|`);
+  for (const key of keys) {
+    for (const [name, get] of [['as produced', (r) => r.intervals?.outside], ['campaign, in-sample', (r) => r.inSample]]) {
+      const rows = scenes.map((s) => results.find((r) => r.scene === s && `${r.variant} | ${r.method}` === key)).map((r) => (r ? get(r) : undefined));
+      if (!rows.some(Boolean)) continue;
+      const mean = (k) => (rows.every(Boolean) ? rows.reduce((a, r) => a + r[k], 0) / rows.length : null);
+      console.log(`| ${key} | ${name} | ${rows.map((r) => (r ? `${f(r.coverage)} / ${f(r.width, 4)}` : '—')).join(' | ')} | ${f(mean('coverage'))} / ${f(mean('width'), 4)} |`);
+    }
   }
 }
 console.log(`\nMax mass error: ${Math.max(...results.map((r) => r.whole.massError)).toExponential(1)} (validator:raster), ${Math.max(...results.map((r) => r.conservation)).toExponential(1)} (the downscaler's conservation table)`);

@@ -140,6 +140,13 @@ export const regressionEngineParamProperties = {
           'With intervals.method conformal: the interval is calibrated at the fine support on out-of-fold predictions of the reference pixels (folds over the reference’s cells: no pixel scored by a model trained on its cell), split-conformal over cell-date units, instead of on the coarse residuals.',
       },
       folds: { type: 'integer', minimum: 2, default: 4, description: 'Folds over the reference’s coarse cells for calibrateIntervals.' },
+      referenceErrorSd: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description:
+          'The reference’s own error sd (its retrieval error, e.g. 0.04 m³/m³ for an airborne radiometer map), removed from the calibration scores: half-width × √(1 − sd² / mean score²), assuming Gaussian errors. 0: none (the interval then covers the reference, conservative for the truth).',
+      },
     },
     additionalProperties: false,
     default: {},

@@ -8,6 +8,8 @@ export interface ReferenceCalibration extends ConformalCalibration {
   readonly units: number;
   readonly pixels: number;
   readonly folds: number;
+  /** The quantile's factor for the reference's error (1 without). */
+  readonly errorFactor: number;
 }
 
 export interface ReferenceCalibrationInput {
@@ -20,6 +22,8 @@ export interface ReferenceCalibrationInput {
   readonly coarse: readonly ArrayLike<number>[];
   readonly level: number;
   readonly folds: number;
+  /** The reference's own error sd (its retrieval error), removed from the scores; 0 = none. */
+  readonly errorSd: number;
   readonly rng: Rng;
   readonly where: string;
 }
@@ -72,21 +76,38 @@ export async function referenceCalibration(input: ReferenceCalibrationInput): Pr
     groups.push(Float64Array.from(rows, (r) => Math.abs(table.y![r] + offset - predicted[r] + meanPrediction)));
     pixels += rows.length;
   }
-  const quantile = pooledGroupQuantile(groups, input.level);
+  const scoreQuantile = pooledGroupQuantile(groups, input.level);
+  const errorFactor = withoutReferenceError(groups, input.errorSd);
+  const quantile = scoreQuantile * errorFactor;
   if (!Number.isFinite(quantile)) {
     throw runtimeError('too few reference cell-dates for the interval level', { path: `${input.where}.intervals.level`, expected: `at least ${Math.ceil(input.level / (1 - input.level))} cell-dates for level ${input.level}`, found: `${groups.length}` });
   }
-  return { level: input.level, n: pixels, quantile, scaled: false, scale: 1, units: groups.length, pixels, folds: k };
+  return { level: input.level, n: pixels, quantile, scaled: false, scale: 1, units: groups.length, pixels, folds: k, errorFactor };
+}
+
+/**
+ * The scores are `|e + η|`, `e` the product's error and `η` the reference's own (sd `errorSd`, independent of
+ * `e`); the interval is for the truth, so the quantile is scaled by `sd(e) / sd(e + η) = √(1 − σ²_η / mean s²)`
+ * (mean over units, each weighing 1). Exact when both are Gaussian — an assumption, not distribution-free (as
+ * the variogram change of support). 1 when `errorSd` is 0.
+ */
+function withoutReferenceError(groups: readonly Float64Array[], errorSd: number): number {
+  if (!(errorSd > 0)) return 1;
+  let meanSquare = 0;
+  for (const g of groups) meanSquare += g.reduce((a, v) => a + v * v, 0) / g.length / groups.length;
+  return Math.sqrt(Math.max(0, 1 - (errorSd * errorSd) / meanSquare));
 }
 
 /** The node table `intervals` for a calibration on the reference. */
 export function referenceIntervalsTable(cal: ReferenceCalibration): RecordTable {
   return recordTable(
-    [{ method: 'conformal', level: cal.level, changeOfSupport: 'reference', calibrationRows: cal.pixels, units: cal.units, folds: cal.folds, quantile: cal.quantile, scale: 1, halfWidth: cal.quantile, scheme: 'reference cells' }],
+    [{ method: 'conformal', level: cal.level, changeOfSupport: 'reference', calibrationRows: cal.pixels, units: cal.units, folds: cal.folds, referenceErrorFactor: cal.errorFactor, quantile: cal.quantile, scale: 1, halfWidth: cal.quantile, scheme: 'reference cells' }],
     undefined,
     [
       `split-conformal at the fine support: |reference − out-of-fold product| at the reference pixels (folds over the reference's coarse cells: no pixel scored by a model trained on its cell), pooled over ${cal.units} cell-date units each weighing 1, quantile at level·(1 + 1/units); interval = product ± halfWidth (docs/ensembles.md)`,
-      'the reference’s own error is in the scores: for the truth the interval is conservative by as much as that error is large against the product’s',
+      cal.errorFactor === 1
+        ? 'the reference’s own error is in the scores: for the truth the interval is conservative by as much as that error is large against the product’s'
+        : `the reference’s own error (referenceTraining.referenceErrorSd) removed from the scores by the factor referenceErrorFactor = √(1 − σ²/mean score²) (Gaussian errors assumed)`,
     ],
   );
 }

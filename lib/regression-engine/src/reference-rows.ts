@@ -18,6 +18,8 @@ export interface ReferenceTraining {
   readonly calibrateIntervals: boolean;
   /** Folds over the reference's cells for those predictions. */
   readonly folds: number;
+  /** The reference's own error sd (e.g. a retrieval's), removed from those scores; 0 = none. */
+  readonly referenceErrorSd: number;
 }
 
 /** The reference as within-cell anomalies on the product's dates, and how much of it enters. */

@@ -209,7 +209,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
     model = await regressor.fit(table);
     if (reference && calibration && params.referenceTraining.calibrateIntervals) {
-      const fine = await referenceCalibration({ regressor, table, fromReference: table.fromReference!, reference, coarse: coarse.values, level: params.intervals.level, folds: params.referenceTraining.folds, rng: rng.fork(3), where: ID });
+      const fine = await referenceCalibration({ regressor, table, fromReference: table.fromReference!, reference, coarse: coarse.values, level: params.intervals.level, folds: params.referenceTraining.folds, errorSd: params.referenceTraining.referenceErrorSd, rng: rng.fork(3), where: ID });
       calibration = fine;
       tables.intervals = referenceIntervalsTable(fine);
     }

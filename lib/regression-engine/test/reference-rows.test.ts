@@ -6,7 +6,7 @@ import { pixelBlocks, referenceAnomalies, referenceRows } from '../src/reference
 import { downscaler, subGridCorrelation } from '../../../test/support/regression-scene.js';
 
 const NaN_ = Number.NaN;
-const OPTIONS = { rows: 'replace', minCellCoverage: 0.8, minCells: 1, calibrateIntervals: false, folds: 4 } as const;
+const OPTIONS = { rows: 'replace', minCellCoverage: 0.8, minCells: 1, calibrateIntervals: false, folds: 4, referenceErrorSd: 0 } as const;
 
 /** Two coarse cells of 3 × 3 pixels side by side (fine grid 6 × 3). */
 const smallFine = createGrid(6, 3, [0, 10, 0, 30, 0, -10], 'EPSG:32633');
@@ -112,12 +112,13 @@ test('a reference without the anomaly refit is a usage error naming the input', 
 });
 
 /**
- * Intervals from the campaign, out of fold: within-cell truth 0.02·(a − ā), coarse = the exact cell means, a
- * campaign over 9 of 36 cells reading the truth + N(0, 0.01). Each held-out campaign cell is predicted by a model
- * that never saw it; the half-width is then the 90 % quantile of the campaign noise's within-cell part, and a
- * fresh reading of the truth elsewhere is covered 90 % of the time. A noise-free campaign gives a zero width.
+ * Intervals from the campaign, out of fold: within-cell truth 0.02·(a − ā) + u, u ~ N(0, 0.01) seen by no
+ * predictor; coarse = the exact cell means; a campaign over 9 of 36 cells reading the truth + N(0, sd). Each
+ * held-out campaign cell is predicted by a model that never saw it. The product's 1 km error is u's within-cell
+ * part, so: a noise-free campaign gives the 90 % half-width of |u − ū| and covers the truth elsewhere 90 % of the
+ * time; a noisy one (sd 0.01) covers fresh noisy readings 90 % of the time; told its error sd it covers the truth.
  */
-test('the interval calibrated out of fold on the campaign covers fresh 1 km readings outside it at the nominal level', async () => {
+test('the interval calibrated out of fold on the campaign covers 1 km values outside it at the nominal level', async () => {
   const fine = createGrid(36, 36, [500000, 100, 0, 4000000, 0, -100], 'EPSG:32633');
   const coarseGrid = createGrid(6, 6, [500000, 600, 0, 4000000, 0, -600], 'EPSG:32633');
   const layout = blockLayout(coarseGrid, fine);
@@ -126,25 +127,32 @@ test('the interval calibrated out of fold on the campaign covers fresh 1 km read
   const a = Float32Array.from({ length: 1296 }, () => rng.normal());
   const aBar = blockMeans(a, layout);
   const dates = ['2024-06-01', '2024-06-02', '2024-06-03', '2024-06-04', '2024-06-05', '2024-06-06'];
-  const truth = dates.map((_, d) => Float32Array.from(a, (v, p) => 0.25 + 0.01 * (cellOf(p) % 5) + 0.02 * (v - aBar[cellOf(p)]) + 0.01 * d));
+  const truth = dates.map((_, d) => Float32Array.from(a, (v, p) => 0.25 + 0.01 * (cellOf(p) % 5) + 0.02 * (v - aBar[cellOf(p)]) + 0.01 * d + 0.01 * rng.normal()));
   const sm = makeSeries({ variable: 'sm', grid: coarseGrid, dates, values: truth.map((t) => Float32Array.from(blockMeans(t, layout))) });
   const inCampaign = (p: number) => cellOf(p) % 6 >= 3 && Math.floor(cellOf(p) / 6) >= 3;
   const reading = (sd: number, where: (p: number) => boolean) => truth.map((t) => Float32Array.from(t, (v, p) => (where(p) ? v + sd * rng.normal() : NaN_)));
   const predictors = { a: makeSeries({ variable: 'a', grid: fine, dates: [], values: [a] }) };
-  const params = { regressor: { uses: 'regressor:linear' }, cv: { scheme: 'kfold', folds: 4 }, importance: false, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal', level: 0.9 }, referenceTraining: { rows: 'replace' } };
-  const run = async (sd: number) => (await downscaler(params)).downscale({ coarse: sm, predictors, reference: makeSeries({ variable: 'sm', grid: fine, dates, values: reading(sd, inCampaign) }) });
-  const noisy = await run(0.01);
-  const table = noisy.tables!.intervals.rows[0];
-  assert.deepEqual([table.changeOfSupport, table.units, table.folds, table.calibrationRows], ['reference', 9 * 6, 4, 9 * 36 * 6]);
-  const fresh = reading(0.01, (p) => !inCampaign(p));
-  let inside = 0;
-  let n = 0;
-  fresh.forEach((f, d) => f.forEach((v, p) => v === v && (n++, (inside += v >= noisy.lower!.values[d][p] && v <= noisy.upper!.values[d][p] ? 1 : 0))));
-  // 27 cells × 6 dates of 36 pixels; the half-width (≈ 1.645·0.01·√(35/36)) rests on 54 units: ± 0.035 is about 3 sd.
-  assert.ok(Math.abs(inside / n - 0.9) < 0.035, `coverage ${inside / n} (half-width ${table.halfWidth})`);
-  assert.ok(Math.abs((table.halfWidth as number) - 0.0162) < 0.003, `half-width ${table.halfWidth}`);
+  const run = async (sd: number, referenceErrorSd = 0) => {
+    const params = { regressor: { uses: 'regressor:linear' }, cv: { scheme: 'kfold', folds: 4 }, importance: false, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal', level: 0.9 }, referenceTraining: { rows: 'replace', referenceErrorSd } };
+    return (await downscaler(params)).downscale({ coarse: sm, predictors, reference: makeSeries({ variable: 'sm', grid: fine, dates, values: reading(sd, inCampaign) }) });
+  };
+  const coverage = (r: Awaited<ReturnType<typeof run>>, values: Float32Array[]) => {
+    let inside = 0;
+    let n = 0;
+    values.forEach((f, d) => f.forEach((v, p) => !inCampaign(p) && (n++, (inside += v >= r.lower!.values[d][p] && v <= r.upper!.values[d][p] ? 1 : 0))));
+    return inside / n;
+  };
+  // 27 cells × 6 dates of 36 pixels outside; the half-width rests on 54 calibration units: ± 0.035 is about 3 sd.
   const exact = await run(0);
-  assert.ok((exact.tables!.intervals.rows[0].halfWidth as number) < 1e-6);
+  const table = exact.tables!.intervals.rows[0];
+  assert.deepEqual([table.changeOfSupport, table.units, table.folds, table.calibrationRows, table.referenceErrorFactor], ['reference', 9 * 6, 4, 9 * 36 * 6, 1]);
+  const halfWidth = (r: Awaited<ReturnType<typeof run>>) => r.tables!.intervals.rows[0].halfWidth as number;
+  // 90 % of |N(0, 0.01·√(35/36))| is 0.0162.
+  assert.ok(Math.abs(halfWidth(exact) - 0.0162) < 0.002 && Math.abs(coverage(exact, truth) - 0.9) < 0.035, `noise-free campaign: half-width ${halfWidth(exact)}, coverage ${coverage(exact, truth)}`);
+  const noisy = await run(0.01);
+  assert.ok(Math.abs(coverage(noisy, reading(0.01, () => true)) - 0.9) < 0.035 && coverage(noisy, truth) > 0.97, `noisy campaign: fresh readings ${coverage(noisy, reading(0.01, () => true))}, truth ${coverage(noisy, truth)}`);
+  const told = await run(0.01, 0.01);
+  assert.ok(Math.abs(coverage(told, truth) - 0.9) < 0.035 && Math.abs(halfWidth(told) - 0.0162) < 0.003, `error sd given: truth ${coverage(told, truth)}, half-width ${halfWidth(told)}`);
 });
 
 test('a change of support from the coarse residuals beside a reference-calibrated interval is a usage error', async () => {
