@@ -9,6 +9,7 @@
 //   node scripts/campaign-experiment.mjs --variants '[{"layout":"cells","everyNthDay":3,"noise":0.04}]' --rows replace
 //   node scripts/campaign-experiment.mjs --json out/campaign.json               # evaluation scenes (seeds 21–24)
 //   node scripts/campaign-experiment.mjs --intervals --rows add                 # also 90 % intervals: out of fold on the campaign vs in-sample
+//   node scripts/campaign-experiment.mjs --intervals --reference-error-sd 0.04  # … with the campaign's retrieval error removed from the scores
 //
 // Every variant of one seed shares the truth and the baseline product (the baseline never sees the campaign);
 // only the scoring mask (the variant's campaign cells) differs.
@@ -16,11 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-
-const dist = new URL('../dist/', import.meta.url).href;
-const core = await import(`${dist}core/index.js`);
-const host = await import(`${dist}host/index.js`);
-const plugins = await import(`${dist}plugins/index.js`);
+import { core, host, plugins } from './built-modules.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +27,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: 'replace,add' },
     baseline: { type: 'boolean', default: true },
     intervals: { type: 'boolean', default: false },
+    'reference-error-sd': { type: 'string', default: '0' },
     trees: { type: 'string', default: '60' },
     json: { type: 'string' },
   },
@@ -104,7 +102,7 @@ try {
         baseline ??= await run({ ...BEST }, {});
         await score('best-1km (no campaign)', baseline);
       }
-      for (const rows of ROWS) await score(`campaign ${rows}`, await run({ ...BEST, referenceTraining: { rows } }, { reference }));
+      for (const rows of ROWS) await score(`campaign ${rows}`, await run({ ...BEST, referenceTraining: { rows, referenceErrorSd: Number(args['reference-error-sd']) } }, { reference }));
     }
   }
 } finally {
