@@ -221,7 +221,9 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
         reference
           ? `final model refitted on the within-cell anomalies of the fine-scale reference at its pixels (${reference.pixelDates} pixel-dates in ${reference.cellDates} cell-dates of ${reference.cells} coarse cells)${params.referenceTraining.rows === 'add' ? ' and on the sub-block rows of the first pass' : ''}; metrics are on these training rows`
           : 'final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows',
-        'cv, fit, importance and the intervals describe the first-pass coarse model',
+        tables.intervals?.rows[0]?.changeOfSupport === 'reference'
+          ? 'cv, fit and importance describe the first-pass coarse model; the intervals are calibrated on the reference, out of fold'
+          : 'cv, fit, importance and the intervals describe the first-pass coarse model',
       ],
     );
   }
