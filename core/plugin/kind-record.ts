@@ -136,6 +136,7 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         predictors: port('series{}', 'fine predictors keyed by variable'),
         target: series('a series on the fine grid to produce (its grid is used)'),
         stations: port('stations', 'in-situ stations'),
+        reference: series('a fine-scale reference on the product grid over part of the domain (a campaign map), for methods that train on it'),
       },
     },
     outputs: {
@@ -155,6 +156,7 @@ export const KINDS: { readonly [K in PluginKind]: KindSpec<K> } = {
         predictors: (inputs.predictors as Record<string, Series> | undefined) ?? {},
         target: (inputs.target as Series | undefined)?.grid,
         stations: inputs.stations as Stations | undefined,
+        reference: inputs.reference as Series | undefined,
       });
       return { ...report(r), outputs: { product: r.product, uncertainty: r.uncertainty, lower: r.lower, upper: r.upper, model: r.model } };
     },

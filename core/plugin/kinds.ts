@@ -114,6 +114,11 @@ export interface DownscaleInput {
   /** The fine grid to produce; default: the grid of the predictors. */
   readonly target?: Grid;
   readonly stations?: Stations;
+  /**
+   * A fine-scale reference on the product's grid over part of the domain and some dates (an airborne or
+   * field campaign map; NaN elsewhere), for methods that train on it (`downscaler:regression`).
+   */
+  readonly reference?: Series;
 }
 
 export interface DownscaleResult extends NodeReport {

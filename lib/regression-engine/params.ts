@@ -3,6 +3,7 @@ import type { AtpkOptions } from './src/residual/atpk.js';
 import type { ResidualMethod, ResidualType } from './src/residual/correct.js';
 import type { GapFill } from './src/predictor-alignment.js';
 import type { TemporalFeatureOptions } from './src/temporal-features.js';
+import type { ReferenceTraining } from './src/reference-rows.js';
 
 /**
  * Parameters shared by the downscalers built on the regression engine (`downscaler:regression`,
@@ -33,6 +34,9 @@ export interface RegressionEngineParams {
   /** Fine pixels per prediction tile (rows of the prediction table built at once). */
   readonly tilePixels: number;
   readonly seed?: number;
+  // ── campaign (issue 19): the within-cell refit trained on a fine-scale reference (input `reference`) ──
+  readonly referenceTraining: ReferenceTraining;
+  // ── end campaign ──
 }
 
 /** Schema of a list of window sizes (≥ 3; odd, checked where the windows are made) with its `description`. */
@@ -146,4 +150,32 @@ export const regressionEngineParamProperties = {
   maskCoarseGaps: { type: 'boolean', default: true, description: 'Fine pixels of coarse cells without a value are NaN.' },
   tilePixels: { type: 'integer', minimum: 1024, default: 262144, description: 'Fine pixels per prediction tile.' },
   seed: { type: 'integer', description: 'Seed for CV folds and permutations; default the run seed.' },
+  // ── campaign (issue 19): the within-cell refit trained on a fine-scale reference (input `reference`) ──
+  referenceTraining: {
+    type: 'object',
+    description:
+      'With the input `reference` (a fine-scale map on the product grid over part of the domain and some dates, NaN elsewhere: an airborne or field campaign) and multiScale.anomalies: the refit is trained on the reference’s within-cell anomalies (reference − its mean over the cell’s covered pixels) at its pixels, with the refit’s features (docs/regression-downscaling.md).',
+    properties: {
+      rows: { enum: ['add', 'replace'], default: 'add', description: 'add: the reference rows beside the first-pass sub-block rows (every date and cell keeps rows); replace: the reference rows only.' },
+      minCellCoverage: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.8, description: 'A coarse cell enters on a date when the reference covers at least this share of its fine pixels (the reference mean then stands for the cell mean).' },
+      minCells: { type: 'integer', minimum: 1, default: 4, description: 'Distinct coarse cells the reference must cover (input error otherwise).' },
+      calibrateIntervals: {
+        type: 'boolean',
+        default: true,
+        description:
+          'With intervals.method conformal: the interval is calibrated at the fine support on out-of-fold predictions of the reference pixels (folds over the reference’s cells: no pixel scored by a model trained on its cell), split-conformal over cell-date units, instead of on the coarse residuals.',
+      },
+      folds: { type: 'integer', minimum: 2, default: 4, description: 'Folds over the reference’s coarse cells for calibrateIntervals.' },
+      referenceErrorSd: {
+        type: 'number',
+        minimum: 0,
+        default: 0,
+        description:
+          'The reference’s own error sd (its retrieval error, e.g. 0.04 m³/m³ for an airborne radiometer map), removed from the calibration scores: half-width × √(1 − sd² / mean score²), assuming Gaussian errors. 0: none (the interval then covers the reference, conservative for the truth).',
+      },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  // ── end campaign ──
 } as const;

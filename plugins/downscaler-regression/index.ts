@@ -21,10 +21,10 @@ export interface RegressionDownscalerParams extends RegressionEngineParams {
  */
 export const regressionDownscaler = definePlugin({
   id: 'downscaler:regression',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Regression downscaling with residual correction',
   description:
-    'Fits a regressor between coarse soil moisture and fine predictors aggregated to the coarse grid, applies it to every fine pixel of every date, and corrects the residual (none, block, bilinear, bilinear-fix, ATPK, ratio). Gap filling of fine predictors, coarse-scale cross validation, coverage and importance tables.',
+    'Fits a regressor between coarse soil moisture and fine predictors aggregated to the coarse grid, applies it to every fine pixel of every date, and corrects the residual (none, block, bilinear, bilinear-fix, ATPK, ratio). Gap filling of fine predictors, coarse-scale cross validation, coverage and importance tables. With multi-scale anomaly training and the input reference (a fine-scale campaign map over part of the domain), the within-cell refit is trained on the map’s within-cell anomalies.',
   params: {
     type: 'object',
     properties: {
@@ -48,6 +48,6 @@ export const regressionDownscaler = definePlugin({
   async create(params: RegressionDownscalerParams, context) {
     const { createRegressionDownscaler } = await import('../../lib/regression-engine/index.js');
     const regressor = await context.instantiate(params.regressor, 'regressor');
-    return createRegressionDownscaler(params, { id: 'downscaler:regression', version: '1.0.0', regressor, learner: params.regressor.uses }, context);
+    return createRegressionDownscaler(params, { id: 'downscaler:regression', version: '1.1.0', regressor, learner: params.regressor.uses }, context);
   },
 });

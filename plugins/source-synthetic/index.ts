@@ -1,5 +1,5 @@
 import { definePlugin } from '../../core/index.js';
-import { defaultSyntheticOptions, GENERATOR_VERSION, type SyntheticOptions } from './src/defaults.js';
+import { CAMPAIGN_DEFAULTS, defaultSyntheticOptions, GENERATOR_VERSION, type SyntheticOptions } from './src/defaults.js';
 
 export { defaultSyntheticOptions, type SyntheticClimate, type SyntheticOptions } from './src/defaults.js';
 
@@ -75,6 +75,19 @@ export const syntheticSource = definePlugin({
       relief: { type: 'integer', minimum: 0, maximum: 2000, default: defaultSyntheticOptions.relief, description: 'amplitude of the fractal relief of the DEM, m (35: a rolling plain; hundreds: hills)' },
       stations: { type: 'integer', minimum: 15, maximum: 30, default: defaultSyntheticOptions.stations, description: 'number of in-situ stations' },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: defaultSyntheticOptions.seed, description: 'random seed: same seed, same bytes' },
+      campaign: {
+        type: 'object',
+        description:
+          'An emulated fine-scale campaign (off when absent): asset sm_campaign_1km = the 1 km truth + retrieval noise over a share of the coarse cells on every n-th day, NaN elsewhere (docs/synthetic-scene.md)',
+        properties: {
+          fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: CAMPAIGN_DEFAULTS.fraction, description: 'share of the coarse cells flown' },
+          layout: { type: 'string', enum: ['block', 'cells'], default: CAMPAIGN_DEFAULTS.layout, description: 'one contiguous rectangle of cells, or cells scattered at random' },
+          everyNthDay: { type: 'integer', minimum: 1, default: CAMPAIGN_DEFAULTS.everyNthDay, description: 'flown on every n-th day from the first' },
+          noise: { type: 'number', minimum: 0, maximum: 0.2, default: CAMPAIGN_DEFAULTS.noise, description: 'retrieval error sd, m³/m³ (SMAPEx PLMR 1 km: 0.03–0.04)' },
+          seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'seed of the cells and the noise; default the scene seed' },
+        },
+        additionalProperties: false,
+      },
       cacheDir: { type: 'string', default: '', description: 'scene folder; empty: <os temp>/soilscale-synthetic-<hash of the params>, reused when complete' },
     },
     additionalProperties: false,

@@ -96,6 +96,22 @@ describe('soilscale compare', () => {
     assert.ok(manifest.files.includes('campaign_area.tif'));
   });
 
+  it('best-1km-campaign: the within-cell refit trained on an emulated campaign map, interval calibrated out of fold on it, exact conservation; no campaign asset is an error naming it', async () => {
+    const demo = { ...SMALL, campaign: { fraction: 0.5, everyNthDay: 3 } };
+    const { out, manifest } = await runPipeline('best-1km-campaign', demo, ['trees=20', 'predictors=["ndvi_1km","lst_1km","dem_1km","clay_1km"]']);
+    assert.deepEqual(manifest.nodes.filter((n) => n.skipped).map((n) => n.id), []);
+    const multiScale = readJson<Records>(join(out, 'tables', 'down.multiScale.json')).rows[0];
+    // 6 of the 3 × 3 cells (the most square block of round(0.5 · 9) = 5), on 10 of the 30 days.
+    assert.deepEqual([multiScale.referenceRows, multiScale.referenceCells, multiScale.referenceCellDates], ['add', 6, 60]);
+    const intervals = readJson<Records>(join(out, 'tables', 'down.intervals.json')).rows[0];
+    assert.deepEqual([intervals.changeOfSupport, intervals.units, intervals.folds], ['reference', 60, 4]);
+    assert.ok((readJson<Records>(join(out, 'truth_consistency.json')).rows.find((r) => r.date === 'all')!.maxAbsError as number) <= 1e-6);
+    for (const f of ['sm_1km', 'sm_1km_lower', 'sm_1km_upper']) assert.ok(manifest.files.some((x) => x.startsWith(`${f}/`)), f);
+    const missing = await soilscale('run', join(ROOT, 'pipelines', 'best-1km-campaign.json'), '--out', join(tempDir(), 'no-campaign'), '--quiet', '--param', `demo=${JSON.stringify(SMALL)}`, '--param', 'trees=5');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /sm_campaign_1km/);
+  });
+
   it('alternatives for one node on identical inputs: one ranked table, the same bytes on a second run', async () => {
     const args = (out: string) => [
       'compare', join(ROOT, 'pipelines', 'baseline.json'), '--node', 'bilinear', '--alt', 'nearest=downscaler:nearest',

@@ -139,7 +139,7 @@ describe('kind record', () => {
         return (e as Error).message;
       }
     };
-    assert.match(attempt({ ...base, id: 'downscaler:x', inputs: { coarse: { type: 'series', description: 'c' } } }), /a downscaler's inputs are fixed by core \(coarse, predictors, target, stations\); remove "inputs"/);
+    assert.match(attempt({ ...base, id: 'downscaler:x', inputs: { coarse: { type: 'series', description: 'c' } } }), /a downscaler's inputs are fixed by core \(coarse, predictors, target, stations, reference\); remove "inputs"/);
     assert.match(attempt({ ...base, id: 'validator:x' }), /a validator declares the inputs it takes \(from: product, reference, coarse, lower, upper, stations, products\)/);
     assert.match(attempt({ ...base, id: 'validator:x', inputs: { truth: { type: 'series', description: 't' } } }), /inputs\.truth: not an input a validator is given/);
     assert.match(attempt({ ...base, id: 'validator:x', inputs: { stations: { type: 'series', description: 's' } } }), /inputs\.stations: must be of type stations, got series/);

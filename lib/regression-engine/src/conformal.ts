@@ -35,6 +35,26 @@ export function conformalQuantile(scores: ArrayLike<number>, level: number): { q
   return { quantile: k <= n ? finite[k - 1] : Number.POSITIVE_INFINITY, n };
 }
 
+/**
+ * The quantile of scores pooled over groups with equal weight per group (each group's empirical CDF
+ * averaged, the CDF-pooling of Dunn, Wasserman & Ramdas 2023) at `level·(1 + 1/J)` for J groups, the
+ * finite-sample correction of split conformal with one unit per group. Infinite when that exceeds 1.
+ */
+export function pooledGroupQuantile(groups: readonly Float64Array[], level: number): number {
+  const J = groups.length;
+  const target = level * (1 + 1 / J);
+  if (J === 0 || target > 1) return Number.POSITIVE_INFINITY;
+  const all: Array<[number, number]> = [];
+  for (const g of groups) for (const s of g) all.push([s, 1 / (J * g.length)]);
+  all.sort((a, b) => a[0] - b[0]);
+  let cdf = 0;
+  for (const [s, w] of all) {
+    cdf += w;
+    if (cdf >= target - 1e-12) return s;
+  }
+  return all[all.length - 1][0];
+}
+
 /** Calibrate on out-of-fold predictions `oof` of targets `y` (scaled by `spread` when given). */
 export function conformalScores(oof: Float32Array, y: Float32Array, spread: Float32Array | undefined, level: number, where: string): ConformalCalibration {
   const scores = new Float64Array(oof.length);

@@ -1,8 +1,9 @@
 import { createTable, dateFeatureValues, type Table } from '../../../core/index.js';
 import type { RegressionEngineParams } from '../params.js';
 import type { BlockLayout } from './block-layout.js';
-import { levelRows, subBlocks } from './multi-scale.js';
+import { levelRows, subBlocks, type LevelRows } from './multi-scale.js';
 import { cellContextNames, cellContextRow } from './cell-context.js';
+import { pixelBlocks, referenceRows, type ReferenceAnomalies, type ReferenceTraining } from './reference-rows.js';
 
 export interface MultiScaleInput {
   /** The coarse training table (its rows come first unless `anomalies`). */
@@ -20,6 +21,8 @@ export interface MultiScaleInput {
   readonly coarseTarget: (d: number) => ArrayLike<number>;
   /** The aligned fine predictors of date `d` and the first-pass fine product (the targets). */
   readonly fineAt: (d: number) => Promise<{ arrays: readonly Float32Array[]; target: Float32Array }>;
+  /** Rows from a fine-scale reference (anomalies only; `reference-rows.ts`), beside or instead of the sub-block rows. */
+  readonly reference?: { readonly anomalies: ReferenceAnomalies['anomalies']; readonly rows: ReferenceTraining['rows'] };
 }
 
 /**
@@ -28,7 +31,7 @@ export interface MultiScaleInput {
  * coarse table's order (predictors, cell context when asked, date features, scale). Index: date, parent
  * cell, its CV group.
  */
-export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
+export async function multiScaleTable(input: MultiScaleInput): Promise<Table & { readonly fromReference?: Uint8Array }> {
   const { train, layout, params, scaleColumn, anomalies } = input;
   const context = anomalies && input.context;
   const nPred = train.columns.length - dateFeatureValues(input.dates[0], params.dateFeatures).length;
@@ -38,6 +41,7 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
   const y: number[] = [];
   const date: number[] = [];
   const cell: number[] = [];
+  const fromReference: number[] = [];
   const cellSide = Math.sqrt(layout.factorX * layout.factorY);
   if (!anomalies) {
     for (let r = 0; r < train.rows; r++) {
@@ -49,27 +53,33 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table> {
     }
   }
   const levels = params.multiScale.levels.map((side) => subBlocks(layout, side));
+  const reference = anomalies ? input.reference : undefined;
+  const pixels = reference ? pixelBlocks(layout) : undefined;
   for (let d = 0; d < input.dates.length; d++) {
     const { arrays, target } = await input.fineAt(d);
     const extras = dateFeatureValues(input.dates[d], params.dateFeatures);
     const anomalyBase = anomalies ? { coarseFeatures: arrays.map((_, f) => input.coarseFeatureAt(f, d)), coarseTarget: input.coarseTarget(d) } : undefined;
-    for (const blocks of levels) {
-      const rows = levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase);
+    const push = (rows: LevelRows, side: number, referenceRow = 0) => {
       for (let r = 0; r < rows.rows; r++) {
+        if (reference) fromReference[y.length] = referenceRow;
         for (let f = 0; f < nPred; f++) x.push(rows.x[r * nPred + f]);
         if (context) x.push(...cellContextRow(anomalyBase!.coarseFeatures, anomalyBase!.coarseTarget, rows.parent[r]));
         x.push(...extras);
-        if (scaleColumn) x.push(blocks.side);
+        if (scaleColumn) x.push(side);
         y.push(rows.y[r]);
         date.push(d);
         cell.push(rows.parent[r]);
       }
-    }
+    };
+    if (reference?.rows !== 'replace') for (const blocks of levels) push(levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase), blocks.side);
+    const referenceAnomaly = reference?.anomalies[d];
+    if (referenceAnomaly) push(referenceRows(pixels!, arrays, referenceAnomaly, anomalyBase!.coarseFeatures), 1, 1);
   }
   const table = createTable(columns, y.length, true);
   table.x.set(x);
   table.y!.set(y);
-  return { ...table, index: { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, input.groupOf) } };
+  const index = { date: Int32Array.from(date), pixel: Int32Array.from(cell), group: Int32Array.from(cell, input.groupOf) };
+  return { ...table, index, ...(reference ? { fromReference: Uint8Array.from(fromReference) } : {}) };
 }
 
 /** `values` minus the coarse value of each pixel's cell (NaN outside the coarse grid or where the cell has none). */

@@ -41,6 +41,8 @@ import { correctResiduals } from './residual/correct.js';
 import { withWindowFeatures } from './window-features.js';
 import { withTemporalFeatures } from './temporal-features.js';
 import { cellContextNames, cellContextSeries } from './cell-context.js';
+import { referenceAnomalies, type ReferenceAnomalies } from './reference-rows.js';
+import { referenceCalibration, referenceIntervalsTable } from './reference-intervals.js';
 
 /** How an engine-based downscaler names itself (in messages and in its saved model) and makes its learner. */
 export interface EngineHost {
@@ -153,6 +155,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     });
   }
   log.info('training table', { rows: train.rows, columns: train.columns.length, dates: dates.length });
+  const reference = input.reference ? trainingReference(input.reference, layout, coarse, params, ID) : undefined;
 
   // Cross validation, fit, importance.
   const tables: Record<string, RecordTable> = {};
@@ -200,6 +203,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       train, layout, dates, params, groupOf, scaleColumn, anomalies, context: contextColumns,
       coarseFeatureAt,
       coarseTarget: (d) => coarse.values[d],
+      reference: reference && { anomalies: reference.anomalies, rows: params.referenceTraining.rows },
       fineAt: async (d) => {
         const arrays = alignedAt(d);
         const pred = await firstPredictor([arrays], [dateFeatureValues(dates[d], params.dateFeatures)], coarse.values[d]);
@@ -208,11 +212,23 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     });
     log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
     model = await regressor.fit(table);
+    if (reference && calibration && params.referenceTraining.calibrateIntervals) {
+      const fine = await referenceCalibration({ regressor, table, fromReference: table.fromReference!, reference, coarse: coarse.values, level: params.intervals.level, folds: params.referenceTraining.folds, errorSd: params.referenceTraining.referenceErrorSd, rng: rng.fork(3), where: ID });
+      calibration = fine;
+      tables.intervals = referenceIntervalsTable(fine);
+    }
     const refit = await model.predict(table);
     tables.multiScale = recordTable(
-      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
+      [{ rows: table.rows, coarseRows: anomalies ? 0 : train.rows, levels: params.multiScale.levels.join(' '), anomalies, scaleFeature: scaleColumn, context: contextColumns, ...referenceColumns(reference, params), ...metricsTableRow(pairedMetrics(refit.mean, table.y!)) }],
       undefined,
-      ['final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows', 'cv, fit, importance and the intervals describe the first-pass coarse model'],
+      [
+        reference
+          ? `final model refitted on the within-cell anomalies of the fine-scale reference at its pixels (${reference.pixelDates} pixel-dates in ${reference.cellDates} cell-dates of ${reference.cells} coarse cells)${params.referenceTraining.rows === 'add' ? ' and on the sub-block rows of the first pass' : ''}; metrics are on these training rows`
+          : 'final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows',
+        tables.intervals?.rows[0]?.changeOfSupport === 'reference'
+          ? 'cv, fit and importance describe the first-pass coarse model; the intervals are calibrated on the reference, out of fold'
+          : 'cv, fit, importance and the intervals describe the first-pass coarse model',
+      ],
     );
   }
   const fitted = await firstPass.predict(train);
@@ -279,6 +295,22 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     notes,
   };
   return out;
+}
+
+/** The fine-scale reference as refit targets (`reference-rows.ts`): only for the anomaly refit of multi-scale training. */
+function trainingReference(reference: Series, layout: BlockLayout, coarse: Series, params: RegressionEngineParams, ID: string): ReferenceAnomalies {
+  if (!(params.multiScale.levels.length > 0 && params.multiScale.anomalies)) {
+    throw usageError('a fine-scale reference trains the within-cell (anomaly) refit of multi-scale training', { path: `${ID}.reference`, expected: 'multiScale.levels and multiScale.anomalies true', found: `multiScale ${JSON.stringify(params.multiScale)}` });
+  }
+  if (params.referenceTraining.calibrateIntervals && params.intervals.method !== 'none' && params.intervals.changeOfSupport !== 'none') {
+    throw usageError('the interval is calibrated at the fine support on the reference; a change of support from the coarse residuals would contradict it', { path: `${ID}.intervals.changeOfSupport`, expected: 'none (or referenceTraining.calibrateIntervals false)', found: params.intervals.changeOfSupport });
+  }
+  return referenceAnomalies(reference, layout, coarse.dates, coarse.values, params.referenceTraining, `${ID}.reference`);
+}
+
+/** The reference's share of the refit, for the `multiScale` table (none without a reference). */
+function referenceColumns(reference: ReferenceAnomalies | undefined, params: RegressionEngineParams): Record<string, string | number> {
+  return reference ? { referenceRows: params.referenceTraining.rows, referenceCells: reference.cells, referenceCellDates: reference.cellDates, referencePixelDates: reference.pixelDates } : {};
 }
 
 /** Whether the product's block means equal the coarse values (see `residual/correct.ts`). */

@@ -30,6 +30,8 @@ export interface SyntheticOptions {
   /** Number of in-situ stations (15–30). */
   readonly stations: number;
   readonly seed: number;
+  /** An emulated fine-scale campaign, asset `sm_campaign_1km` (`campaign.ts`); absent by default (no asset). */
+  readonly campaign?: Partial<CampaignOptions>;
   /** Scene folder for `source:synthetic`; default a folder under the OS temp dir keyed by the options hash. */
   readonly cacheDir?: string;
 }
@@ -50,3 +52,28 @@ export const defaultSyntheticOptions: SyntheticOptions = Object.freeze({
   stations: 20,
   seed: 1,
 });
+
+/**
+ * An emulated fine-scale campaign (docs/synthetic-scene.md, "Emulated campaign"): the "1 km" truth plus
+ * retrieval noise over a share of the coarse cells on a subset of the dates, NaN elsewhere — what an airborne
+ * radiometer campaign (SMAPEx's PLMR) or a UAV survey leaves over part of a study area.
+ */
+export interface CampaignOptions {
+  /** Share of the coarse cells flown (0–1]. */
+  readonly fraction: number;
+  /** `block`: one contiguous rectangle of cells (a flight area); `cells`: cells scattered at random. */
+  readonly layout: 'block' | 'cells';
+  /** Flown on every n-th day of the scene, from the first. */
+  readonly everyNthDay: number;
+  /** Standard deviation of the retrieval error, m³/m³, independent per pixel and date. */
+  readonly noise: number;
+  /** Seed of the cells and the noise; default the scene's seed. */
+  readonly seed?: number;
+}
+
+/**
+ * Default retrieval error: the upper end of the 0.03–0.04 m³/m³ reported for the PLMR 1 km retrievals of the
+ * SMAPEx campaigns (Panciera et al. 2014; Ye et al. 2021). Drawn independently per pixel, which is pessimistic for
+ * within-cell anomalies: a real retrieval's error is partly shared by neighbouring pixels and cancels there.
+ */
+export const CAMPAIGN_DEFAULTS: CampaignOptions = Object.freeze({ fraction: 0.25, layout: 'block' as const, everyNthDay: 1, noise: 0.04 });

@@ -1,5 +1,6 @@
 import { createGrid, createRng, type Grid, type Rng } from '../../../core/index.js';
 import { blockMean, clamp, createUpsampler, gammaVariate } from './fields.js';
+import { campaignMaps } from './campaign.js';
 import { createSurfaceModel, type DayForcing } from './land-surface.js';
 import type { ResolvedOptions } from './options.js';
 import { climatePreset, SAR_LOOKS, WCM_TRUTH } from './presets.js';
@@ -305,6 +306,12 @@ export function generateSyntheticScene(options: ResolvedOptions, withDiagnostics
   // --- truth
   add('sm_truth_1km', km, dates, truthKm.sm, 'm3/m3', 'TRUTH: 0–5 cm soil moisture, daily (never an input)', { role: 'truth' });
   add('sm_truth_30m', fine, dates, sm30, 'm3/m3', 'TRUTH: 0–5 cm soil moisture at 30 m, daily (never an input)', { role: 'truth' });
+
+  if (o.campaign) {
+    const flown = campaignMaps(truthKm.sm, dates, { kmWidth: kmW, coarseCols: ccols, coarseRows: crows, coarseFactor: o.coarseFactor }, o.campaign, o.seed);
+    const c = o.campaign;
+    add('sm_campaign_1km', km, flown.dates, flown.values, 'm3/m3', `Emulated 1 km campaign: truth + N(0, ${c.noise}) over ${flown.cells.reduce((a, v) => a + v, 0)} coarse cells (${c.layout}) every ${c.everyNthDay} day(s), NaN elsewhere`);
+  }
 
   const stations = placeStations(o, km, fine, sub, dates, truthKm.sm, sm30, root.fork(5));
   const diagnostics: WaterBalanceDiagnostics | undefined = withDiagnostics

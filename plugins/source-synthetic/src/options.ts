@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { usageError } from '../../../core/index.js';
 import { defaultSyntheticOptions } from './defaults.js';
+import { resolveCampaign, type CampaignOptions } from './campaign.js';
 
 export type { SyntheticClimate, SyntheticOptions } from './defaults.js';
 import type { SyntheticClimate, SyntheticOptions } from './defaults.js';
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   readonly relief: number;
   readonly stations: number;
   readonly seed: number;
+  /** Only when asked: an absent key leaves the options hash (the cache key) and the demo's bytes unchanged. */
+  readonly campaign?: CampaignOptions;
 }
 
 const WHERE = 'source:synthetic options';
@@ -68,6 +71,7 @@ export function resolveOptions(options: Partial<SyntheticOptions> = {}): Resolve
     relief: int('relief', o.relief, 0, 2000),
     stations: int('stations', o.stations, 15, 30),
     seed: int('seed', o.seed, 0, 2 ** 32 - 1),
+    ...(o.campaign === undefined ? {} : { campaign: resolveCampaign(o.campaign) }),
   };
 }
 
