@@ -52,11 +52,12 @@ const SCENES = (args.scenes ? JSON.parse(args.scenes) : args.dev ? DEV : EVAL).m
 const VARIANTS = args.variants ? JSON.parse(args.variants) : [{ layout: 'block' }, { layout: 'cells' }];
 const ROWS = args.rows.split(',').filter(Boolean);
 const PREDICTORS = ['ndvi_1km', 'lst_1km', 'albedo_1km', 'precip_1km', 'dem_1km', 'twi_1km', 'clay_1km', 'sand_1km'];
-/** pipelines/best-1km.json's downscaler. */
+/** pipelines/best-1km.json's downscaler (with its 7-date temporal means since 2026-12-06, 17:00 UTC). */
 const BEST = {
   regressor: { uses: 'regressor:rf', with: { trees: Number(args.trees) } },
   multiScale: { levels: [3], anomalies: true, context: true },
   windows: [3],
+  temporal: { windows: [7] },
   residualCorrection: 'block',
   dateFeatures: 'doy',
   cv: { scheme: 'blocks', folds: 4, blockSize: 2 },
