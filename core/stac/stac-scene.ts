@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { inputError, isSoilscaleError, SoilscaleError } from '../errors.js';
 import { openRasterLayer, type ProductOptions, type RasterAddress, type RasterLayer } from '../io/raster-source.js';
 import { describeGrid, sameGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
-import { makeSeries, type Series } from '../model/series.js';
+import { layerBackedSeries, makeSeries, type Series } from '../model/series.js';
+import { readLayersSync } from '../io/layer-read-sync.js';
 import { splitAssetKey, type AssetInfo, type Scene } from '../model/scene.js';
 import type { Stations } from '../model/stations.js';
 import { sameCrs } from '../crs/resolve.js';
@@ -308,6 +309,23 @@ class StacScene implements Scene {
     const window = options.window;
     if (window) checkWindow(window, info.grid, key, this.source);
     const grid = window ? windowGrid(info.grid, window) : info.grid;
+    const init = {
+      variable: info.variable,
+      grid,
+      dates: entry.dated ? files.map((f) => f.date!) : [],
+      ...(info.unit ? { unit: info.unit } : {}),
+      ...(info.categorical ? { categorical: true } : {}),
+    };
+    if (!window) {
+      await forEachLimited(files, CONCURRENCY, async (f) => void (await openLayer(f, this.products))); // headers: a file off its declared grid fails now
+      // Local GeoTIFFs stay in their files: a tile stage reads them by window, anyone else whole on first
+      // access (docs/scale-out.md, Memory). No quality mask applies to a GeoTIFF, so the mask check below
+      // has nothing to refuse. HDF5/NetCDF (read whole by h5wasm anyway) and remote files are loaded now.
+      if (files.every((f) => f.layer!.info.format === 'geotiff' && !isRemote(f.address.path))) {
+        const layers = files.map((f) => f.address);
+        return layerBackedSeries(init, { layers, readWhole: () => readLayersSync(layers) });
+      }
+    }
     const values: Float32Array[] = new Array(files.length);
     let validBeforeMask = 0;
     let validAfterMask = 0;
@@ -330,14 +348,7 @@ class StacScene implements Scene {
         found: `none left by "${f.layer!.info.mask}" in ${files.length} file(s)${window ? ` in window x ${window.x}, y ${window.y}, ${window.width}×${window.height}` : ''}`,
       });
     }
-    return makeSeries({
-      variable: info.variable,
-      grid,
-      dates: entry.dated ? files.map((f) => f.date!) : [],
-      values,
-      ...(info.unit ? { unit: info.unit } : {}),
-      ...(info.categorical ? { categorical: true } : {}),
-    });
+    return makeSeries({ ...init, values });
   }
 
   stations(): Promise<Stations | undefined> {

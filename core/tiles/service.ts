@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { writeStageModel } from './model-file.js';
-import type { Series } from '../model/series.js';
+import { seriesLayersOf, type Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { layerIdentities } from './raster-identity.js';
@@ -122,7 +122,7 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
   const id = stageId(options.scope, request.name);
   const inputs: Record<string, TileInputSource> = {};
   for (const [name, input] of Object.entries(request.inputs)) {
-    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : await rasterSource(name, input.raster, input.halo ?? 0);
+    inputs[name] = 'series' in input ? await seriesSource(options.store, name, input.series, input.halo ?? 0, spilled) : await rasterSource(name, input.raster, input.halo ?? 0);
   }
   let model: TileStage['model'];
   if (request.model) {
@@ -156,6 +156,16 @@ async function rasterSource(name: string, raster: TileRasterInput['raster'], hal
     throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
   }
   return { kind: 'raster', ...raster, halo, files: await layerIdentities(raster.layers) };
+}
+
+/**
+ * A series input: its files read by window when it is a layer-backed series nobody has read (a source's
+ * GeoTIFFs: never loaded, never spilled), else its arrays spilled into the store.
+ */
+function seriesSource(store: string, name: string, series: Series, halo: number, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileInputSource> {
+  const layers = seriesLayersOf(series);
+  if (!layers) return spillSeries(store, series, halo, spilled);
+  return rasterSource(name, { variable: series.variable, grid: series.grid, dates: series.dates, layers }, halo);
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */
