@@ -24,7 +24,7 @@ const skip = !existsSync(GDAL_TRANSLATE) && 'gdal_translate (Debian gdal-bin) is
 const root = mkdtempSync(join(tmpdir(), 'soilscale-layer-input-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const grid = createGrid(23, 17, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
+const grid = createGrid(512, 512, [500000, 30, 0, 4200000, 0, -30], 'EPSG:32633');
 const DATES = ['2024-06-01', '2024-06-02'];
 const SCALE = 0.001;
 const OFFSET = 0.05;
@@ -70,12 +70,16 @@ function boxStage(a: Series, b: Series, g: Grid = grid) {
   return { name: 'box', task: boxMeanTask, params: { scale: 2 }, grid: g, dates: DATES, inputs: { a: { series: a, halo: 1 }, b: { series: b } }, outputs: [{ name: 'mean', variable: 'box' }] };
 }
 
-function service(store: string) {
-  return createTileService({ store, run: 'test-run', scope: 'node', tileSize: 7, executor: createLocalExecutor(createWorkerPool(1), stagePluginsTileTask) });
+/** Tiles of 256 px: windows large enough to be read from the files (tiles of 7 px are not). */
+function service(store: string, tileSize = 256) {
+  return createTileService({ store, run: 'test-run', scope: 'node', tileSize, executor: createLocalExecutor(createWorkerPool(1), stagePluginsTileTask) });
 }
 
+/** The scene at `file`, every GeoTIFF load layer-backed however small. */
+const openScene = (file: string) => readStacScene(file, { layerBackedFrom: 0 });
+
 test('a tile stage reads a STAC scene\'s GeoTIFF layers by window: nothing spilled, the untiled answer, decoded as a whole read decodes', { skip }, async () => {
-  const scene = await readStacScene(await writeScene(join(root, 'scene')));
+  const scene = await openScene(await writeScene(join(root, 'scene')));
   const a = await scene.load('a_30m');
   const b = await scene.load('b_30m');
   assert.deepEqual(seriesLayersOf(a)?.map((l) => l.path), [join(root, 'scene', 'a_0.tif'), join(root, 'scene', 'a_1.tif')]);
@@ -99,6 +103,14 @@ test('a tile stage reads a STAC scene\'s GeoTIFF layers by window: nothing spill
   const again = await service(join(root, 'store-read')).run(boxStage(a, b));
   assert.equal((await readStage(join(root, 'store-read'), 'node/box')).inputs.a.kind, 'raw');
   assert.deepEqual(again.mean.values, out.mean.values);
+  // Unread but cut in small tiles: loaded once and spilled rather than opened by every tile; same product.
+  const b2 = await scene.load('b_30m');
+  const small = await service(join(root, 'store-small'), 7).run(boxStage(await scene.load('a_30m'), b2));
+  assert.equal((await readStage(join(root, 'store-small'), 'node/box')).inputs.b.kind, 'raw');
+  assert.equal(seriesLayersOf(b2), undefined);
+  assert.deepEqual(small.mean.values, out.mean.values);
+  // Below the scene's size threshold (default 64 MiB), a load is read at once, as before.
+  assert.equal(seriesLayersOf(await (await readStacScene(join(root, 'scene', 'items.json'))).load('a_30m')), undefined);
 });
 
 test('a layer-backed asset is checked for a valid value without being loaded; an all-nodata one is refused', { skip }, async () => {
@@ -110,9 +122,9 @@ test('a layer-backed asset is checked for a valid value without being loaded; an
   last[last.length - 1] = 0.3; // the only valid value, in the last strip read
   await writeGeoTiff(join(dir, 'b.tif'), rasterFromBands(grid, [last]), { overviews: false });
   writeFileSync(join(dir, 'items.json'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', stac_version: '1.0.0', id: 's', properties: { datetime: null }, assets: { e: { href: 'e.tif', type: 'image/tiff' }, b: { href: 'b.tif', type: 'image/tiff' } }, links: [] }] }));
-  const scene = await readStacScene(join(dir, 'items.json'));
+  const scene = await openScene(join(dir, 'items.json'));
   const empty = await scene.load('e');
-  await assert.rejects(checkInputAsset(empty, { node: 'scene', key: 'e', files: [join(dir, 'e.tif')] }), /asset 'e' of node 'scene' has no valid value.*found 391 values, all NaN/);
+  await assert.rejects(checkInputAsset(empty, { node: 'scene', key: 'e', files: [join(dir, 'e.tif')] }), /asset 'e' of node 'scene' has no valid value.*found 262144 values, all NaN/);
   const b = await scene.load('b');
   await checkInputAsset(b, { node: 'scene', key: 'b', files: [] });
   assert.ok(seriesLayersOf(empty) && seriesLayersOf(b), 'neither was loaded');
@@ -121,7 +133,7 @@ test('a layer-backed asset is checked for a valid value without being loaded; an
 test('a whole read of a layer-backed series raises the reader\'s error, naming the file', { skip }, async () => {
   const dir = join(root, 'broken');
   await writeScene(dir);
-  const scene = await readStacScene(join(dir, 'items.json'));
+  const scene = await openScene(join(dir, 'items.json'));
   const a = await scene.load('a_30m');
   writeFileSync(join(dir, 'a_1.tif'), readFileSync(join(dir, 'a_1.tif')).subarray(0, 400)); // cut short after the scene was opened
   assert.throws(() => a.values, (e: Error) => e.name === 'SoilscaleError' && e.message.startsWith(join(dir, 'a_1.tif')));
@@ -130,7 +142,7 @@ test('a whole read of a layer-backed series raises the reader\'s error, naming t
 test('--resume refuses a run whose layer-backed input file was replaced since its stage was written', { skip }, async () => {
   const dir = join(root, 'replaced');
   await writeScene(dir);
-  const scene = await readStacScene(join(dir, 'items.json'));
+  const scene = await openScene(join(dir, 'items.json'));
   const store = join(root, 'replaced-store');
   await service(store).run(boxStage(await scene.load('a_30m'), await scene.load('b_30m')));
   await checkInterruptedRasterInputs(store, join(root, 'replaced-out')); // unchanged: accepted
