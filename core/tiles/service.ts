@@ -174,7 +174,7 @@ async function rasterSource(name: string, raster: TileRasterInput['raster'], hal
 /**
  * A tile's window of an input, in pixels, from which a layer-backed input is read from its files by
  * every tile: below it, opening each file for every tile costs more than loading the layers once and
- * spilling them (a 54 px grid of 365 daily files read by file took several times as long).
+ * spilling them (docs/scale-out.md, Memory).
  */
 const FILE_WINDOW_MIN_PIXELS = 256 * 256;
 
