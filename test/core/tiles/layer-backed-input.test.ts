@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createGrid, createWorkerPool, rasterFromBands, writeGeoTiff, type Grid, type Series } from '../../../core/index.js';
+import { createGrid, createWorkerPool, rasterFromBands, sceneOnTargetGrid, writeGeoTiff, type Grid, type Series } from '../../../core/index.js';
 import { readStacScene } from '../../../core/stac/index.js';
 import { seriesLayersOf } from '../../../core/model/series.js';
 import { checkInputAsset } from '../../../core/pipeline/product-checks.js';
@@ -151,4 +151,21 @@ test('--resume refuses a run whose layer-backed input file was replaced since it
   rmSync(file);
   writeFileSync(file, bytes); // the same bytes, a new file
   await assert.rejects(checkInterruptedRasterInputs(store, join(root, 'replaced-out')), (e: Error) => e.message.startsWith(`${file}: --resume: a raster input of tile stage 'node/box' changed since the interrupted run`));
+});
+
+test('on a target grid, an asset already on it stays layer-backed; one that is warped is loaded (and warped) as before', { skip }, async () => {
+  const dir = join(root, 'target');
+  const file = await writeScene(dir);
+  const coarse = createGrid(128, 128, [500000, 120, 0, 4200000, 0, -120], 'EPSG:32633');
+  await writeGeoTiff(join(dir, 'c.tif'), rasterFromBands(coarse, [Float32Array.from({ length: 128 * 128 }, (_, i) => i / 1000)]), { overviews: false });
+  const items = JSON.parse(readFileSync(file, 'utf8')) as { features: Array<{ assets: Record<string, unknown> }> };
+  items.features[2].assets.c_120m = { href: 'c.tif', type: 'image/tiff' };
+  writeFileSync(file, JSON.stringify(items));
+  const { scene, decisions } = sceneOnTargetGrid(await openScene(file), { like: 'a_30m' }, { resampling: { c_120m: 'bilinear' } });
+  assert.deepEqual(decisions.map((d) => d.code), ['grid.warp']);
+  const [a, c] = [await scene.load('a_30m'), await scene.load('c_120m')];
+  assert.ok(seriesLayersOf(a), 'on the target as it is: stays in its files');
+  assert.equal(seriesLayersOf(c), undefined, 'warped: in memory');
+  assert.deepEqual(c.grid, grid);
+  assert.deepEqual(a.values, [physical(0), physical(1)]);
 });
