@@ -41,6 +41,7 @@ export * from './io/readers.js';
 export * from './table/index.js';
 export * from './grid-ops/index.js';
 export * from './io/geotiff-write.js';
+export { readLayersSync } from './io/layer-read-sync.js'; // with `layerBackedSeries`: a source's layers kept in their files
 export { timeOwner, filterDates, maskSeries, mergeByDate, mergeByRegion, concatTables, cellIndex, levelRegions, conserveCellMeans, type MergeResult, type PartSeries, type TimePart, type ShiftResult, type LevelResult, type ConserveResult } from './pipeline/partition.js';
 export * from './stations/index.js';
 export * from './stac/index.js';

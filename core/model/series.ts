@@ -1,4 +1,5 @@
 import { type Grid, pixelCount } from './grid.js';
+import type { RasterAddress } from '../io/raster-source.js';
 import type { Raster } from './raster.js';
 
 /**
@@ -87,4 +88,52 @@ export function selectDates(series: Series, keep: (date: string, index: number) 
 /** One date of a series as a single-band raster (shares the array). */
 export function seriesRaster(series: Series, index: number): Raster {
   return { kind: 'raster', grid: series.grid, bands: [series.values[index]], bandNames: [series.variable], unit: series.unit };
+}
+
+/**
+ * Where a lazy series' pixels are: one file layer per date (one if static), each on the series' grid
+ * and decoded by `openRasterLayer(layer).read(window)` exactly as a whole read decodes it, so a tile
+ * stage may read them by window instead of the series being loaded.
+ */
+export interface SeriesLayers {
+  readonly layers: readonly RasterAddress[];
+  /** Every layer read whole, synchronously (a reader of `values` cannot wait). */
+  readWhole(): Float32Array[];
+}
+
+const unreadLayers = new WeakMap<Series, SeriesLayers>();
+
+/**
+ * A series backed by raster files (a source's large GeoTIFF layers, docs/scale-out.md "Memory"): a plain
+ * `Series` whose `values` getter reads every layer whole on first access, so every reader works as
+ * before, while a tile stage given it unread (`seriesLayersOf`) reads its layers by window and the
+ * pixels never enter memory. Same idea as the store-backed outputs of `core/tiles/tile-series.ts`; the
+ * backing is keyed by the object, so a copy (`{ ...s }`, `selectDates`) holds materialised arrays.
+ */
+export function layerBackedSeries(init: Omit<Series, 'kind' | 'values'>, source: SeriesLayers): Series {
+  const expected = init.dates.length === 0 ? 1 : init.dates.length;
+  if (source.layers.length !== expected) throw new RangeError(`series '${init.variable}': ${source.layers.length} layers for ${init.dates.length} dates`);
+  let values: readonly Float32Array[] | undefined;
+  const series: Series = {
+    kind: 'series',
+    ...init,
+    // Enumerable, so a spread copy carries the materialised arrays.
+    get values(): readonly Float32Array[] {
+      if (!values) {
+        values = makeSeries({ ...init, values: source.readWhole() }).values; // checks sizes as for any series
+        unreadLayers.delete(series);
+      }
+      return values;
+    },
+  };
+  unreadLayers.set(series, source);
+  return series;
+}
+
+/**
+ * The layers of a layer-backed series nobody has read yet; undefined for any other series, and once its
+ * `values` were read (a reader may then hold, or have changed, the arrays: those are what a stage gets).
+ */
+export function seriesLayersOf(series: Series): readonly RasterAddress[] | undefined {
+  return unreadLayers.get(series)?.layers;
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSoilscaleError, runtimeError, usageError } from '../errors.js';
@@ -19,7 +19,7 @@ import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { createWorkerPool, type WorkerPool } from '../services/worker-pool.js';
 import { registerCleanup } from '../util/cleanup-on-signal.js';
 import { hashString, mixSeed } from '../util/random.js';
-import { sha256 } from './load.js';
+import { fileSha256 } from '../util/file-sha256.js';
 import type { NodeRecord, RunManifest, UseRecord } from './manifest.js';
 import { writeArtifact, writeRecordTable } from './outputs.js';
 import { cellIndex, concatTables, conserveCellMeans, filterDates, levelRegions, maskSeries, mergeByDate, mergeByRegion, timeOwner, type PartSeries } from './partition.js';
@@ -296,7 +296,7 @@ class Run {
   private hashInputFiles(files: readonly string[]): void {
     for (const f of files) {
       if (this.fileHashes.has(f)) continue;
-      const hash = readFile(f).then(sha256);
+      const hash = fileSha256(f);
       hash.catch(() => {}); // awaited (and reported) when the manifest is written
       this.fileHashes.set(f, hash);
     }
@@ -497,7 +497,7 @@ class Run {
     const lazy = (name: string): Promise<Artifact | undefined> => {
       if (!loaded.has(name)) {
         const origin: AssetOrigin = { node: label, key: name, files: scene.files?.(name) ?? [] };
-        const asset = scene.has(name) ? scene.load(name).then((s) => (checkInputAsset(s, origin), this.origins.set(s, origin), s)) : Promise.resolve(undefined);
+        const asset = scene.has(name) ? scene.load(name).then(async (s) => (await checkInputAsset(s, origin), this.origins.set(s, origin), s)) : Promise.resolve(undefined);
         loaded.set(name, name === 'stations' ? scene.stations() : asset);
       }
       return loaded.get(name)!;

@@ -1,7 +1,8 @@
 import { sameCrs } from '../crs/resolve.js';
 import { runtimeError } from '../errors.js';
 import type { Grid } from '../model/grid.js';
-import type { Series } from '../model/series.js';
+import { seriesLayersOf, type Series } from '../model/series.js';
+import { layersHaveValidValue } from '../io/layer-valid.js';
 import type { Artifact } from '../plugin/artifact.js';
 import type { RecordTable } from '../model/table.js';
 import type { WarningCollector } from './warnings.js';
@@ -41,9 +42,14 @@ function listFiles(files: readonly string[]): string {
   return files.length ? files.slice(0, 3).join(', ') + (files.length > 3 ? `, … (${files.length} files)` : '') : 'no file recorded';
 }
 
-/** Fail when an asset a node reads holds no valid value: every product made from it would be empty. */
-export function checkInputAsset(a: Artifact, where: AssetOrigin): void {
-  const c = validCount(a);
+/**
+ * Fail when an asset a node reads holds no valid value: every product made from it would be empty. A
+ * layer-backed series is scanned in strips up to its first valid value, not loaded.
+ */
+export async function checkInputAsset(a: Artifact, where: AssetOrigin): Promise<void> {
+  const layers = a.kind === 'series' ? seriesLayersOf(a) : undefined;
+  const scan = layers && (await layersHaveValidValue(layers, (a as Series).grid));
+  const c = scan ? { valid: scan.valid ? 1 : 0, total: scan.total } : validCount(a);
   if (!c || c.valid > 0) return;
   throw runtimeError(`asset '${where.key}' of node '${where.node}' has no valid value (every pixel is nodata/NaN); nothing can be made from it`, {
     file: listFiles(where.files),

@@ -2,8 +2,9 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { inputError, isSoilscaleError, SoilscaleError } from '../errors.js';
 import { openRasterLayer, type ProductOptions, type RasterAddress, type RasterLayer } from '../io/raster-source.js';
-import { describeGrid, sameGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
-import { makeSeries, type Series } from '../model/series.js';
+import { describeGrid, pixelCount, sameGrid, windowGrid, type Grid, type PixelWindow } from '../model/grid.js';
+import { layerBackedSeries, makeSeries, type Series } from '../model/series.js';
+import { readLayersSync } from '../io/layer-read-sync.js';
 import { splitAssetKey, type AssetInfo, type Scene } from '../model/scene.js';
 import type { Stations } from '../model/stations.js';
 import { sameCrs } from '../crs/resolve.js';
@@ -49,7 +50,16 @@ const CONCURRENCY = 8;
 export interface StacSceneOptions {
   /** How recognised products (SMAP, ESA CCI) are read; an asset's `soilscale:pass`/`soilscale:mask` win. */
   readonly products?: ProductOptions;
+  /**
+   * Bytes (float32, every date) from which a load of local GeoTIFFs stays in the files, a layer-backed
+   * series (docs/scale-out.md, Memory); default 64 MiB. Smaller series are read at once: their memory does
+   * not matter, and reading them whole once costs less than a reader thread and a file open per tile.
+   */
+  readonly layerBackedFrom?: number;
 }
+
+/** Default of `StacSceneOptions.layerBackedFrom`. */
+const LAYER_BACKED_FROM = 64 * 1024 * 1024;
 
 /**
  * Open a local STAC scene (Collection, Catalog, ItemCollection or Item; see `docs/scene-format.md`).
@@ -103,7 +113,7 @@ export async function readStacScene(path: string, options: StacSceneOptions = {}
       throw inputError('stations file not found', { file: st.declaredIn, path: 'assets.stations.href', expected: 'an existing stations CSV or ISMN folder', found: st.path });
     }
   }
-  return new StacScene(walk.id, entry, keys, infos, walk.stations?.path, walk.jsonFiles, options.products ?? {});
+  return new StacScene(walk.id, entry, keys, infos, walk.stations?.path, walk.jsonFiles, options.products ?? {}, options.layerBackedFrom ?? LAYER_BACKED_FROM);
 }
 
 /**
@@ -269,6 +279,7 @@ class StacScene implements Scene {
     private readonly stationsPath: string | undefined,
     private readonly jsonFiles: readonly string[],
     private readonly products: ProductOptions,
+    private readonly layerBackedFrom: number,
   ) {}
 
   assets(): readonly AssetInfo[] {
@@ -308,6 +319,23 @@ class StacScene implements Scene {
     const window = options.window;
     if (window) checkWindow(window, info.grid, key, this.source);
     const grid = window ? windowGrid(info.grid, window) : info.grid;
+    const init = {
+      variable: info.variable,
+      grid,
+      dates: entry.dated ? files.map((f) => f.date!) : [],
+      ...(info.unit ? { unit: info.unit } : {}),
+      ...(info.categorical ? { categorical: true } : {}),
+    };
+    if (!window && pixelCount(grid) * files.length * 4 >= this.layerBackedFrom) {
+      await forEachLimited(files, CONCURRENCY, async (f) => void (await openLayer(f, this.products))); // headers: a file off its declared grid fails now
+      // Large local GeoTIFFs stay in their files: a tile stage reads them by window, anyone else whole on
+      // first access (docs/scale-out.md, Memory). No quality mask applies to a GeoTIFF, so the mask check
+      // below has nothing to refuse. HDF5/NetCDF (read whole by h5wasm anyway) and remote files are loaded now.
+      if (files.every((f) => f.layer!.info.format === 'geotiff' && !isRemote(f.address.path))) {
+        const layers = files.map((f) => f.address);
+        return layerBackedSeries(init, { layers, readWhole: () => readLayersSync(layers) });
+      }
+    }
     const values: Float32Array[] = new Array(files.length);
     let validBeforeMask = 0;
     let validAfterMask = 0;
@@ -330,14 +358,7 @@ class StacScene implements Scene {
         found: `none left by "${f.layer!.info.mask}" in ${files.length} file(s)${window ? ` in window x ${window.x}, y ${window.y}, ${window.width}×${window.height}` : ''}`,
       });
     }
-    return makeSeries({
-      variable: info.variable,
-      grid,
-      dates: entry.dated ? files.map((f) => f.date!) : [],
-      values,
-      ...(info.unit ? { unit: info.unit } : {}),
-      ...(info.categorical ? { categorical: true } : {}),
-    });
+    return makeSeries({ ...init, values });
   }
 
   stations(): Promise<Stations | undefined> {

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { runtimeError, usageError } from '../errors.js';
 import { writeStageModel } from './model-file.js';
-import type { Series } from '../model/series.js';
+import { seriesLayersOf, type Series } from '../model/series.js';
 import type { Logger } from '../services/logger.js';
 import { silentProgress, type ProgressReporter } from '../services/progress.js';
 import { layerIdentities } from './raster-identity.js';
 import { finishedRecord, spillArray, storePaths, tileLabel, writeStage } from './store.js';
 import { materialiseStageOutputs, tileBackedOutputs } from './tile-series.js';
 import type { TileExecutor, TileInputSource, TileJob, TileRasterInput, TileService, TileStage, TileStageRequest, TileStageResult, TileSummary, TileSummaryStageRequest } from './types.js';
-import { DEFAULT_TILE_SIZE, stageWindows } from './windows.js';
+import { DEFAULT_TILE_SIZE, inputWindow, stageWindows } from './windows.js';
+import type { Grid, PixelWindow } from '../model/grid.js';
 
 export interface TileServiceOptions {
   /** Absolute path of the tile store (the run's `tiles/` folder, or a scratch folder). */
@@ -120,9 +121,11 @@ async function writeAndRunStage<Params>(options: TileServiceOptions, request: An
 async function prepareStage<Params>(options: TileServiceOptions, request: AnyStageRequest<Params>, summaries: boolean, spilled: WeakMap<Float32Array, Promise<string>>): Promise<TileStage> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.name)) throw usageError('a tile stage name must be path-safe', { path: 'name', expected: 'letters, digits, _ . -', found: JSON.stringify(request.name) });
   const id = stageId(options.scope, request.name);
+  const windows = stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1);
   const inputs: Record<string, TileInputSource> = {};
   for (const [name, input] of Object.entries(request.inputs)) {
-    inputs[name] = 'series' in input ? await spillSeries(options.store, input.series, input.halo ?? 0, spilled) : await rasterSource(name, input.raster, input.halo ?? 0);
+    const halo = input.halo ?? 0;
+    inputs[name] = 'series' in input ? await seriesSource(options.store, name, input.series, halo, spilled, () => meanWindowPixels(request.grid, windows, input.series.grid, halo)) : await rasterSource(name, input.raster, halo);
   }
   let model: TileStage['model'];
   if (request.model) {
@@ -142,8 +145,18 @@ async function prepareStage<Params>(options: TileServiceOptions, request: AnySta
     // Only when set: the hashes of plain stages (and so their resumability) stay as they were.
     ...(summaries ? { summaries: true } : {}),
     inputs,
-    windows: stageWindows(request.grid, options.tileSize ?? DEFAULT_TILE_SIZE, request.align ?? 1, options.parallelism ?? 1),
+    windows,
   });
+}
+
+/** The mean size, in pixels, of the windows the tiles of `output` read from an input on `input` (halo included). */
+function meanWindowPixels(output: Grid, windows: readonly PixelWindow[], input: Grid, halo: number): number {
+  let sum = 0;
+  for (const tile of windows) {
+    const w = inputWindow(output, tile, input, halo);
+    sum += w.width * w.height;
+  }
+  return sum / Math.max(1, windows.length);
 }
 
 function stageId(scope: string, name: string): string {
@@ -156,6 +169,24 @@ async function rasterSource(name: string, raster: TileRasterInput['raster'], hal
     throw usageError(`tile input '${name}' has ${raster.layers.length} layers for ${raster.dates.length} dates`, { path: `inputs.${name}.raster.layers`, expected: 'one layer per date (one for a static input)', found: String(raster.layers.length) });
   }
   return { kind: 'raster', ...raster, halo, files: await layerIdentities(raster.layers) };
+}
+
+/**
+ * A tile's window of an input, in pixels, from which a layer-backed input is read from its files by
+ * every tile: below it, opening each file for every tile costs more than loading the layers once and
+ * spilling them (docs/scale-out.md, Memory).
+ */
+const FILE_WINDOW_MIN_PIXELS = 256 * 256;
+
+/**
+ * A series input: its files read by window when it is a layer-backed series nobody has read (a source's
+ * large GeoTIFFs: never loaded, never spilled) and the tiles' windows of it are large enough, else its
+ * arrays (read now if they were not) spilled into the store.
+ */
+function seriesSource(store: string, name: string, series: Series, halo: number, spilled: WeakMap<Float32Array, Promise<string>>, windowPixels: () => number): Promise<TileInputSource> {
+  const layers = seriesLayersOf(series);
+  if (!layers || windowPixels() < FILE_WINDOW_MIN_PIXELS) return spillSeries(store, series, halo, spilled);
+  return rasterSource(name, { variable: series.variable, grid: series.grid, dates: series.dates, layers }, halo);
 }
 
 /** A series as raw float32 files in the store, one per date, content-addressed (written once per array per run). */

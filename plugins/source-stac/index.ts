@@ -11,7 +11,9 @@ export const DEMO_SCENE = 'demo';
  * absolute paths are used as given. The reserved path `demo` means the built-in synthetic study area
  * (`source:synthetic`, resolved through the registry with the options in `demo`), so every pipeline runs
  * on the demo by default and on a user's catalog with `--param scene=path/to/catalog.json`.
- * With `grid`, every asset is delivered on that grid (docs/warping.md).
+ * With `grid`, every asset is delivered on that grid (docs/warping.md). A large local GeoTIFF asset
+ * already on it stays in its files, read by window by tile stages and whole by other readers
+ * (docs/scale-out.md, Memory); warped assets, HDF5/NetCDF and remote files are loaded.
  *
  * @example
  * ```json

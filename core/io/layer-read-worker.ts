@@ -1,0 +1,44 @@
+/**
+ * Worker thread of `readLayersSync` (core/io/layer-read-sync.ts): for each request on its port, reads the
+ * layers whole with `openRasterLayer(...).read()`, posts the arrays (transferred, not copied) or the error,
+ * and wakes the waiting thread through the request's shared flag.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { RasterAddress } from './raster-source.js';
+
+/** Files read at once: as many as the scene's own reads (core/stac/stac-scene.ts); a daily series has hundreds. */
+const FILES_IN_FLIGHT = 8;
+
+const { port } = workerData as { port: MessagePort };
+const reader = import('./raster-source.js');
+reader.catch(() => {}); // reported to each request
+
+async function readAll(layers: readonly RasterAddress[]): Promise<Float32Array[]> {
+  const { openRasterLayer } = await reader;
+  const values: Float32Array[] = new Array(layers.length);
+  let next = 0;
+  const one = async () => {
+    for (let i = next++; i < layers.length; i = next++) values[i] = (await (await openRasterLayer(layers[i])).read()).values;
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, layers.length) }, one));
+  return values;
+}
+
+function errorReply(e: unknown) {
+  const s = e as { name?: string; kind?: string; message?: string; details?: unknown; problems?: unknown };
+  return { error: s?.name === 'SoilscaleError' ? { kind: s.kind, message: s.message, details: s.details, problems: s.problems } : { message: e instanceof Error ? e.message : String(e) } };
+}
+
+port.on('message', ({ layers, signal }: { layers: RasterAddress[]; signal: Int32Array }) => {
+  // Whatever happens, a reply is posted and the waiting thread woken.
+  void readAll(layers)
+    .then(
+      (values) => port.postMessage({ values }, values.map((v) => v.buffer as ArrayBuffer)),
+      (e: unknown) => port.postMessage(errorReply(e)),
+    )
+    .catch((e: unknown) => port.postMessage(errorReply(e)))
+    .finally(() => {
+      Atomics.store(signal, 0, 1);
+      Atomics.notify(signal, 0);
+    });
+});
