@@ -29,7 +29,17 @@ function errorReply(e: unknown) {
   return { error: s?.name === 'SoilscaleError' ? { kind: s.kind, message: s.message, details: s.details, problems: s.problems } : { message: e instanceof Error ? e.message : String(e) } };
 }
 
+/** Flags of the requests not yet answered: if this thread ends with one pending, its waiter is woken (and finds no reply). */
+const pending = new Set<Int32Array>();
+const wake = (signal: Int32Array) => {
+  pending.delete(signal);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+};
+process.on('exit', () => pending.forEach(wake));
+
 port.on('message', ({ layers, signal }: { layers: RasterAddress[]; signal: Int32Array }) => {
+  pending.add(signal);
   // Whatever happens, a reply is posted and the waiting thread woken.
   void readAll(layers)
     .then(
@@ -37,8 +47,5 @@ port.on('message', ({ layers, signal }: { layers: RasterAddress[]; signal: Int32
       (e: unknown) => port.postMessage(errorReply(e)),
     )
     .catch((e: unknown) => port.postMessage(errorReply(e)))
-    .finally(() => {
-      Atomics.store(signal, 0, 1);
-      Atomics.notify(signal, 0);
-    });
+    .finally(() => wake(signal));
 });
