@@ -33,7 +33,6 @@ import {
   type PairedMetrics,
   type PairTotals,
   type PairTotalsJson,
-  type PixelWindow,
   type PluginContext,
   type RankMetrics,
   type RecordTable,
@@ -44,11 +43,9 @@ import {
   type Validator,
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
+import { mergeDateSamples, sampleThreshold, type SamplePairs } from './rank-sample.js';
 import {
   centredTileTask,
-  decodeSample,
-  pairHash,
-  sampleThreshold,
   totalsTileTask,
   type CentredParams,
   type CentredSummary,
@@ -225,43 +222,26 @@ async function centredPass(
   const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
   const dates = totals.dates.map((_, m) => sum((t) => t.date, m));
   const pooled = totals.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.pooled, m)), EMPTY_CENTRED_SUMS);
-  const pooledE: number[] = [];
-  const pooledO: number[] = [];
-  const dateRanks = totals.dates.map((_, m): RankMetrics => {
-    const e: number[] = [];
-    const o: number[] = [];
-    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), grid.width, (pixel, a, b) => {
-      const h = pairHash(m * params.gridPixels + pixel);
-      if (h < params.dateKeep[m]) e.push(a), o.push(b);
-      if (h < params.pooledKeep) pooledE.push(a), pooledO.push(b);
-    });
-    return rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o));
-  });
-  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) };
+  // Each date's sample (the larger of its two) and the pairs it holds of the other, then the pooled sample in date order.
+  const merged = totals.dates.map((_, m) => mergeDateSamples(result.windows, tiles.map((t) => t.sample[m])));
+  const dateHoldsPooled = totals.dates.map((_, m) => params.dateKeep[m] >= params.pooledKeep);
+  const dateRanks = merged.map((s, m) => rankMetricsOfPairs(...pairArrays(dateHoldsPooled[m] ? s.larger : s.smaller)));
+  const pooledParts = merged.map((s, m) => (dateHoldsPooled[m] ? s.smaller : s.larger));
+  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(...pairArrays(concatPairs(pooledParts))) };
 }
 
-/**
- * The tiles' sampled pairs of one date in raster order (row by row across the tiles of a band): the
- * order the whole-raster validator read them, so an unsampled set ranks exactly as it did.
- */
-function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], width: number, visit: (pixel: number, product: number, reference: number) => void): void {
-  for (let first = 0; first < windows.length; ) {
-    let end = first;
-    while (end < windows.length && windows[end].y === windows[first].y) end++;
-    const cursor = new Array<number>(end - first).fill(0);
-    for (let row = 0; row < windows[first].height; row++) {
-      for (let t = first; t < end; t++) {
-        const w = windows[t];
-        const s = samples[t];
-        let i = cursor[t - first];
-        for (; i < s.pixels.length && Math.floor(s.pixels[i] / w.width) === row; i++) {
-          visit((w.y + row) * width + w.x + (s.pixels[i] % w.width), s.product[i], s.reference[i]);
-        }
-        cursor[t - first] = i;
-      }
-    }
-    first = end;
+const pairArrays = (s: SamplePairs): [Float64Array, Float64Array] => [s.product, s.reference];
+
+function concatPairs(parts: readonly SamplePairs[]): SamplePairs {
+  const n = parts.reduce((k, p) => k + p.product.length, 0);
+  const out = { product: new Float64Array(n), reference: new Float64Array(n) };
+  let k = 0;
+  for (const p of parts) {
+    out.product.set(p.product, k);
+    out.reference.set(p.reference, k);
+    k += p.product.length;
   }
+  return out;
 }
 
 /** Both interval bounds, on the product grid. */

@@ -6,7 +6,7 @@
  *    pass needed), the interval totals and the consistency errors' totals.
  * 2. `centredTile`, given each set's means and the sample rates from 1.: the sums centred on those means
  *    (variances, covariance, ubRMSE, Willmott's denominator) and the pairs sampled for Spearman ρ and KL,
- *    packed as binary (see {@link encodeSample}).
+ *    packed as binary (./rank-sample.ts).
  *
  * Why two passes of exact sums rather than one pass merging tiles' means and co-moments (Chan et al.):
  * a float merge depends on the grouping, so the tables would change in their last bits with the tile
@@ -17,8 +17,9 @@
  * Tiles hold whole coarse cells and whole segments (`align`), so cell means, block means and segment
  * sums are the whole raster's.
  */
-import { aggregateToGrid, CentredSumsAccumulator, mixSeed, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
+import { aggregateToGrid, CentredSumsAccumulator, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
+import { encodeDateSample } from './rank-sample.js';
 
 /** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
 export interface MatchedDate {
@@ -121,7 +122,7 @@ export interface CentredParams extends ValidateTileParams {
   /** `[matched date]`: each date's means, and the pooled ones. */
   readonly dateMeans: readonly Means[];
   readonly pooledMeans: Means;
-  /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
+  /** Sampling thresholds on `pairHash` (2^32 keeps every pair): per matched date, and pooled. */
   readonly dateKeep: readonly number[];
   readonly pooledKeep: number;
   /** The product grid's width and pixel count: a pixel-date's global index. */
@@ -133,7 +134,7 @@ export interface CentredSummary {
   /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
   readonly date: readonly (readonly string[])[];
   readonly pooled: readonly (readonly string[])[];
-  /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
+  /** `[matched date]`: the tile's sampled pairs, packed by `encodeDateSample`. */
   readonly sample: readonly string[];
 }
 
@@ -141,6 +142,7 @@ export function centredTile(args: TileArgs<CentredParams>): TileResult {
   const { params, inputs, window } = args;
   const [date, pooled]: string[][][] = [[], []];
   const sample: string[] = [];
+  const geometry = { window, gridWidth: params.gridWidth, gridPixels: params.gridPixels };
   const centred = (e: Float32Array, o: Float32Array, means: Means) => {
     const acc = new CentredSumsAccumulator(means);
     forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
@@ -151,7 +153,8 @@ export function centredTile(args: TileArgs<CentredParams>): TileResult {
     const r = referenceOf(args, m.reference);
     date.push(centred(p, r, params.dateMeans[d]));
     pooled.push(centred(p, r, params.pooledMeans));
-    sample.push(samplePairs(args, d, p, r));
+    const [dateKeep, pooledKeep] = [params.dateKeep[d], params.pooledKeep];
+    sample.push(encodeDateSample(geometry, d, p, r, Math.max(dateKeep, pooledKeep), Math.min(dateKeep, pooledKeep)));
   });
   const summary: CentredSummary = { date, pooled, sample };
   return { outputs: {}, summary: summary as never };
@@ -166,61 +169,8 @@ function forSegments(window: PixelWindow, segment: number, visit: (from: number,
   }
 }
 
-/** The valid pairs of date `d` the per-date or the pooled sample keeps, encoded. */
-function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: Float32Array, r: Float32Array): string {
-  const keep = Math.max(params.dateKeep[d], params.pooledKeep);
-  const kept: number[] = [];
-  for (let y = 0, k = 0; y < window.height; y++) {
-    const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
-    for (let x = 0; x < window.width; x++, k++) {
-      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
-    }
-  }
-  return encodeSample(kept, p, r);
-}
-
-/**
- * A tile's sampled pairs of one date as binary in a base64 string (not JSON numbers: parsing a million
- * of those made the first tiled validator ~10× slower): per pair its pixel in the tile's window (uint32)
- * and the product and reference values (float32), little-endian, in row-major order.
- */
-function encodeSample(pixels: readonly number[], product: Float32Array, reference: Float32Array): string {
-  const words = new Uint32Array(3 * pixels.length);
-  const floats = new Float32Array(words.buffer);
-  pixels.forEach((k, i) => {
-    words[i] = k;
-    floats[pixels.length + i] = product[k];
-    floats[2 * pixels.length + i] = reference[k];
-  });
-  return Buffer.from(words.buffer).toString('base64');
-}
-
-/** {@link encodeSample} read back: pixel, product and reference arrays of equal length. */
-export function decodeSample(text: string): { pixels: Uint32Array; product: Float32Array; reference: Float32Array } {
-  const bytes = Buffer.from(text, 'base64');
-  const copy = new Uint8Array(bytes); // aligned, own buffer
-  const n = copy.length / 12;
-  return { pixels: new Uint32Array(copy.buffer, 0, n), product: new Float32Array(copy.buffer, 4 * n, n), reference: new Float32Array(copy.buffer, 8 * n, n) };
-}
-
 export const totalsTileTask = workerTask(import.meta.url, { totalsTile });
 export const centredTileTask = workerTask(import.meta.url, { centredTile });
-
-/**
- * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
- * which pairs the sample keeps depends on where they are, never on the tile they fall in.
- */
-export function pairHash(index: number): number {
-  return mixSeed(index >>> 0, Math.floor(index / 4294967296));
-}
-
-/**
- * The threshold on {@link pairHash} that keeps every pair when n ≤ maxSample, else about one pair in
- * ⌈n / maxSample⌉ (the whole-raster validator's stride, so samples keep its sizes: KL is a sum over them).
- */
-export function sampleThreshold(n: number, maxSample: number): number {
-  return n <= maxSample ? 2 ** 32 : Math.floor(2 ** 32 / Math.ceil(n / maxSample));
-}
 
 function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Float32Array): IntervalTotalsJson {
   const width = new ExactSum();
