@@ -22,7 +22,6 @@ import {
   NO_RANK_METRICS,
   pairMeans,
   pairTotalsFromJson,
-  rankMetricsOfPairs,
   recordTable,
   runSummaryStage,
   sameGrid,
@@ -43,6 +42,7 @@ import {
   type Validator,
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
+import { rankInParallel } from './parallel-ranks.js';
 import { mergeDateSamples, sampleThreshold, type SamplePairs } from './rank-sample.js';
 import {
   centredTileTask,
@@ -219,18 +219,16 @@ async function centredPass(
   };
   const result = await runSummaryStage(context.tiles, { name: stage.name, task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
   const tiles = result.summaries as unknown as CentredSummary[];
-  const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
-  const dates = totals.dates.map((_, m) => sum((t) => t.date, m));
-  const pooled = totals.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.pooled, m)), EMPTY_CENTRED_SUMS);
+  const sum = (pick: (t: CentredSummary) => readonly string[]) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t))), EMPTY_CENTRED_SUMS);
+  const dates = totals.dates.map((_, m) => sum((t) => t.date[m]));
+  const pooled = sum((t) => t.pooled);
   // Each date's sample (the larger of its two) and the pairs it holds of the other, then the pooled sample in date order.
   const merged = totals.dates.map((_, m) => mergeDateSamples(result.windows, tiles.map((t) => t.sample[m])));
   const dateHoldsPooled = totals.dates.map((_, m) => params.dateKeep[m] >= params.pooledKeep);
-  const dateRanks = merged.map((s, m) => rankMetricsOfPairs(...pairArrays(dateHoldsPooled[m] ? s.larger : s.smaller)));
-  const pooledParts = merged.map((s, m) => (dateHoldsPooled[m] ? s.smaller : s.larger));
-  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(...pairArrays(concatPairs(pooledParts))) };
+  const pooledSample = concatPairs(merged.map((s, m) => (dateHoldsPooled[m] ? s.smaller : s.larger)));
+  const ranks = await rankInParallel(context.workers, merged.map((s, m) => (dateHoldsPooled[m] ? s.larger : s.smaller)), pooledSample);
+  return { dates, pooled, dateRanks: ranks.dates, pooledRanks: ranks.pooled };
 }
-
-const pairArrays = (s: SamplePairs): [Float64Array, Float64Array] => [s.product, s.reference];
 
 function concatPairs(parts: readonly SamplePairs[]): SamplePairs {
   const n = parts.reduce((k, p) => k + p.product.length, 0);

@@ -95,9 +95,9 @@ export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
     forSegments(window, params.segment, (from, to) => acc.addSegment(p, r, from, to));
     pairs.push(pairTotalsToJson(acc.value()));
     if (layout) {
-      const [pa, ra, n] = cellAnomalies(p, r, layout);
+      const n = cellAnomalies(p, r, layout);
       const anom = new PairTotalsAccumulator({ momentsOnly: true });
-      forSegments(window, params.segment, (from, to) => anom.addSegment(pa, ra, from, to));
+      forSegments(window, params.segment, (from, to) => anom.addSegment(layout.productAnomaly, layout.referenceAnomaly, from, to));
       anomalies.push(pairTotalsToJson(anom.value()));
       cells.push(n);
     }
@@ -131,32 +131,34 @@ export interface CentredParams extends ValidateTileParams {
 }
 
 export interface CentredSummary {
-  /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
+  /** `[matched date]`: sums centred on the date's means (JSON of `CentredSums`). */
   readonly date: readonly (readonly string[])[];
-  readonly pooled: readonly (readonly string[])[];
+  /** Every date's sums centred on the pooled means. */
+  readonly pooled: readonly string[];
   /** `[matched date]`: the tile's sampled pairs, packed by `encodeDateSample`. */
   readonly sample: readonly string[];
 }
 
 export function centredTile(args: TileArgs<CentredParams>): TileResult {
   const { params, inputs, window } = args;
-  const [date, pooled]: string[][][] = [[], []];
+  const date: string[][] = [];
   const sample: string[] = [];
   const geometry = { window, gridWidth: params.gridWidth, gridPixels: params.gridPixels };
-  const centred = (e: Float32Array, o: Float32Array, means: Means) => {
-    const acc = new CentredSumsAccumulator(means);
-    forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
-    return centredSumsToJson(acc.value());
-  };
+  // Exact sums: the pooled set's sums over the tile's dates are one accumulator's, whatever the grouping.
+  const pooled = new CentredSumsAccumulator(params.pooledMeans);
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
     const r = referenceOf(args, m.reference);
-    date.push(centred(p, r, params.dateMeans[d]));
-    pooled.push(centred(p, r, params.pooledMeans));
+    const acc = new CentredSumsAccumulator(params.dateMeans[d]);
+    forSegments(window, params.segment, (from, to) => {
+      acc.addSegment(p, r, from, to);
+      pooled.addSegment(p, r, from, to);
+    });
+    date.push(centredSumsToJson(acc.value()));
     const [dateKeep, pooledKeep] = [params.dateKeep[d], params.pooledKeep];
     sample.push(encodeDateSample(geometry, d, p, r, Math.max(dateKeep, pooledKeep), Math.min(dateKeep, pooledKeep)));
   });
-  const summary: CentredSummary = { date, pooled, sample };
+  const summary: CentredSummary = { date, pooled: centredSumsToJson(pooled.value()), sample };
   return { outputs: {}, summary: summary as never };
 }
 
@@ -185,10 +187,18 @@ function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Flo
   return { n, inside, width: exactToJson(width.value()) };
 }
 
-/** Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), and how many cells. */
+/**
+ * Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), how many
+ * cells, and the arrays every date's anomalies are computed in (allocated once per tile, not per date).
+ */
 interface CellLayout {
   readonly cellOf: Int32Array;
   readonly cells: number;
+  readonly productAnomaly: Float32Array;
+  readonly referenceAnomaly: Float32Array;
+  readonly productSum: Float64Array;
+  readonly referenceSum: Float64Array;
+  readonly count: Int32Array;
 }
 
 function tileCells(tile: Grid, coarse: Grid): CellLayout {
@@ -197,7 +207,8 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
   const C0 = Math.floor(nest.offsetCol / nest.factorX);
   const cw = Math.floor((tile.width - 1 + nest.offsetCol) / nest.factorX) - C0 + 1;
   const ch = Math.floor((tile.height - 1 + nest.offsetRow) / nest.factorY) - R0 + 1;
-  const cellOf = new Int32Array(tile.width * tile.height).fill(-1);
+  const pixels = tile.width * tile.height;
+  const cellOf = new Int32Array(pixels).fill(-1);
   for (let row = 0; row < tile.height; row++) {
     const R = Math.floor((row + nest.offsetRow) / nest.factorY);
     if (R < 0 || R >= coarse.height) continue;
@@ -207,19 +218,21 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
       cellOf[row * tile.width + col] = (R - R0) * cw + (C - C0);
     }
   }
-  return { cellOf, cells: cw * ch };
+  const cells = cw * ch;
+  return { cellOf, cells, productAnomaly: new Float32Array(pixels), referenceAnomaly: new Float32Array(pixels), productSum: new Float64Array(cells), referenceSum: new Float64Array(cells), count: new Int32Array(cells) };
 }
 
 /**
- * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
- * both product and reference (so a gap in one does not shift the other's anomaly); and the number of
- * cells with at least two such pixels (a cell with one has no within-cell variation to compare).
- * Float32, as the whole-raster validator kept them.
+ * Within-coarse-cell anomalies, into the layout's anomaly arrays: x − mean of x over the cell, where the
+ * means use only pixels valid in both product and reference (so a gap in one does not shift the other's
+ * anomaly), NaN elsewhere; and the number of cells with at least two such pixels (a cell with one has no
+ * within-cell variation to compare). Float32, as the whole-raster validator kept them.
  */
-function cellAnomalies(p: Float32Array, r: Float32Array, { cellOf, cells }: CellLayout): [Float32Array, Float32Array, number] {
-  const sp = new Float64Array(cells);
-  const sr = new Float64Array(cells);
-  const cnt = new Int32Array(cells);
+function cellAnomalies(p: Float32Array, r: Float32Array, layout: CellLayout): number {
+  const { cellOf, cells, productAnomaly: pa, referenceAnomaly: ra, productSum: sp, referenceSum: sr, count: cnt } = layout;
+  sp.fill(0);
+  sr.fill(0);
+  cnt.fill(0);
   for (let k = 0; k < p.length; k++) {
     const cell = cellOf[k];
     if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
@@ -227,17 +240,18 @@ function cellAnomalies(p: Float32Array, r: Float32Array, { cellOf, cells }: Cell
     sr[cell] += r[k];
     cnt[cell]++;
   }
-  const pa = new Float32Array(p.length).fill(Number.NaN);
-  const ra = new Float32Array(p.length).fill(Number.NaN);
   let n = 0;
   for (let c = 0; c < cells; c++) if (cnt[c] >= 2) n++;
   for (let k = 0; k < p.length; k++) {
     const c = cellOf[k];
-    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
+    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) {
+      pa[k] = ra[k] = Number.NaN;
+      continue;
+    }
     pa[k] = p[k] - sp[c] / cnt[c];
     ra[k] = r[k] - sr[c] / cnt[c];
   }
-  return [pa, ra, n];
+  return n;
 }
 
 /** Block mean of the product minus the coarse value over the tile's coarse cells valid in both: totals. */
