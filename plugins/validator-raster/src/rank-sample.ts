@@ -40,18 +40,19 @@ export interface SampleGeometry {
 export function encodeDateSample(geometry: SampleGeometry, d: number, p: Float32Array, r: Float32Array, keep: number, smaller: number): string {
   const { window, gridWidth, gridPixels } = geometry;
   const height = window.height, width = window.width;
-  const e = new Float32Array(p.length);
-  const o = new Float32Array(p.length);
-  const bits = new Uint8Array((p.length + 7) >> 3);
+  const { e, o, bits } = scratchFor(p.length);
   const rows = new Uint32Array(height);
   let n = 0;
   for (let y = 0, k = 0; y < height; y++) {
     const base = d * gridPixels + (window.y + y) * gridWidth + window.x;
+    // pairHash(base + x), with the index's high half taken once per row (unless the row crosses 2^32).
+    const high = Math.floor(base / 4294967296);
+    const oneHigh = Math.floor((base + width - 1) / 4294967296) === high;
     const first = n;
     for (let x = 0; x < width; x++, k++) {
       const a = p[k], b = r[k];
       if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
-      const h = pairHash(base + x);
+      const h = oneHigh ? mixSeed((base + x) >>> 0, high) : pairHash(base + x);
       if (h >= keep) continue;
       e[n] = a;
       o[n] = b;
@@ -60,12 +61,22 @@ export function encodeDateSample(geometry: SampleGeometry, d: number, p: Float32
     }
     rows[y] = n - first;
   }
-  const bytes = new Uint8Array(4 * height + 8 * n + ((n + 7) >> 3));
+  const flagBytes = (n + 7) >> 3;
+  const bytes = new Uint8Array(4 * height + 8 * n + flagBytes);
   bytes.set(new Uint8Array(rows.buffer));
   bytes.set(new Uint8Array(e.buffer, 0, 4 * n), 4 * height);
   bytes.set(new Uint8Array(o.buffer, 0, 4 * n), 4 * height + 4 * n);
-  bytes.set(bits.subarray(0, (n + 7) >> 3), 4 * height + 8 * n);
+  bytes.set(bits.subarray(0, flagBytes), 4 * height + 8 * n);
+  bits.fill(0, 0, flagBytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Arrays a thread packs its samples in, kept between dates and tiles (tile functions run one at a time). */
+let scratch = { e: new Float32Array(0), o: new Float32Array(0), bits: new Uint8Array(0) };
+
+function scratchFor(pixels: number): typeof scratch {
+  if (scratch.e.length < pixels) scratch = { e: new Float32Array(pixels), o: new Float32Array(pixels), bits: new Uint8Array((pixels + 7) >> 3) };
+  return scratch;
 }
 
 /** One tile's packed sample of a date, read back. */

@@ -188,16 +188,17 @@ function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Flo
 }
 
 /**
- * Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), how many
- * cells, and the arrays every date's anomalies are computed in (allocated once per tile, not per date).
+ * Where each pixel's coarse cell is, numbered within the tile (`cells` for a pixel outside the coarse
+ * grid), how many cells, and the arrays every date's anomalies are computed in (allocated once per tile).
  */
 interface CellLayout {
   readonly cellOf: Int32Array;
   readonly cells: number;
   readonly productAnomaly: Float32Array;
   readonly referenceAnomaly: Float32Array;
-  readonly productSum: Float64Array;
-  readonly referenceSum: Float64Array;
+  /** Per cell (and one more, for pixels outside the grid): sums, then means (NaN below 2 pixels); counts. */
+  readonly productMean: Float64Array;
+  readonly referenceMean: Float64Array;
   readonly count: Int32Array;
 }
 
@@ -207,8 +208,9 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
   const C0 = Math.floor(nest.offsetCol / nest.factorX);
   const cw = Math.floor((tile.width - 1 + nest.offsetCol) / nest.factorX) - C0 + 1;
   const ch = Math.floor((tile.height - 1 + nest.offsetRow) / nest.factorY) - R0 + 1;
+  const cells = cw * ch;
   const pixels = tile.width * tile.height;
-  const cellOf = new Int32Array(pixels).fill(-1);
+  const cellOf = new Int32Array(pixels).fill(cells);
   for (let row = 0; row < tile.height; row++) {
     const R = Math.floor((row + nest.offsetRow) / nest.factorY);
     if (R < 0 || R >= coarse.height) continue;
@@ -218,38 +220,41 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
       cellOf[row * tile.width + col] = (R - R0) * cw + (C - C0);
     }
   }
-  const cells = cw * ch;
-  return { cellOf, cells, productAnomaly: new Float32Array(pixels), referenceAnomaly: new Float32Array(pixels), productSum: new Float64Array(cells), referenceSum: new Float64Array(cells), count: new Int32Array(cells) };
+  return { cellOf, cells, productAnomaly: new Float32Array(pixels), referenceAnomaly: new Float32Array(pixels), productMean: new Float64Array(cells + 1), referenceMean: new Float64Array(cells + 1), count: new Int32Array(cells + 1) };
 }
 
 /**
  * Within-coarse-cell anomalies, into the layout's anomaly arrays: x − mean of x over the cell, where the
  * means use only pixels valid in both product and reference (so a gap in one does not shift the other's
- * anomaly), NaN elsewhere; and the number of cells with at least two such pixels (a cell with one has no
- * within-cell variation to compare). Float32, as the whole-raster validator kept them.
+ * anomaly); and the number of cells with at least two such pixels (a cell with one has no within-cell
+ * variation to compare). Float32, as the whole-raster validator kept them. A pixel outside the grid or
+ * in a cell of < 2 pairs gets a NaN mean, so NaN anomalies; an invalid pair keeps its NaN: the pairs
+ * valid in the anomalies are exactly those the means used, in cells of ≥ 2.
  */
 function cellAnomalies(p: Float32Array, r: Float32Array, layout: CellLayout): number {
-  const { cellOf, cells, productAnomaly: pa, referenceAnomaly: ra, productSum: sp, referenceSum: sr, count: cnt } = layout;
-  sp.fill(0);
-  sr.fill(0);
+  const { cellOf, cells, productAnomaly: pa, referenceAnomaly: ra, productMean: mp, referenceMean: mr, count: cnt } = layout;
+  mp.fill(0);
+  mr.fill(0);
   cnt.fill(0);
   for (let k = 0; k < p.length; k++) {
-    const cell = cellOf[k];
-    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    sp[cell] += p[k];
-    sr[cell] += r[k];
-    cnt[cell]++;
+    const a = p[k], b = r[k];
+    if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+    const c = cellOf[k];
+    mp[c] += a;
+    mr[c] += b;
+    cnt[c]++;
   }
   let n = 0;
-  for (let c = 0; c < cells; c++) if (cnt[c] >= 2) n++;
+  for (let c = 0; c <= cells; c++) {
+    const ok = c < cells && cnt[c] >= 2;
+    if (ok) n++;
+    mp[c] = ok ? mp[c] / cnt[c] : Number.NaN;
+    mr[c] = ok ? mr[c] / cnt[c] : Number.NaN;
+  }
   for (let k = 0; k < p.length; k++) {
     const c = cellOf[k];
-    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) {
-      pa[k] = ra[k] = Number.NaN;
-      continue;
-    }
-    pa[k] = p[k] - sp[c] / cnt[c];
-    ra[k] = r[k] - sr[c] / cnt[c];
+    pa[k] = p[k] - mp[c];
+    ra[k] = r[k] - mr[c];
   }
   return n;
 }
