@@ -16,7 +16,7 @@ import { createMemoryLogger, createPluginContext, createWorkerPool, type PairedM
 import { builtinPlugins, builtinTileTask, createLocalExecutor, createRegistry, createTileService, runPipeline } from '../host/index.js';
 import { rasterValidator } from '../plugins/validator-raster/index.js';
 import type { BenchArgs } from './main.js';
-import { flagValue, printTable, type BenchRow } from './report.js';
+import { flagValue, measure, printTable, type BenchRow } from './report.js';
 import { wholeRasterValidation } from './whole-raster-validation.js';
 
 const MMSDF = fileURLToPath(new URL('../../pipelines/mmsdf.json', import.meta.url));
@@ -49,14 +49,6 @@ async function demoValidations(out: string): Promise<{ validations: Validation[]
   const { manifest } = await runPipeline(MMSDF, { out, registry, logger: createMemoryLogger(), report: false, tileTask: builtinTileTask });
   const nodes = manifest.nodes.filter((n) => 'plugin' in n && n.plugin === rasterValidator.id).map((n) => n.id);
   return { validations, nodes };
-}
-
-async function measure<T>(f: () => Promise<T> | T): Promise<{ value: T; wall: number; cpu: number }> {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const value = await f();
-  const c = process.cpuUsage(c0);
-  return { value, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
