@@ -51,6 +51,7 @@ import {
   type CentredSummary,
   type ConsistencyTotalsJson,
   type MatchedDate,
+  type Means,
   type TotalsSummary,
   type ValidateTileParams,
 } from './validate-tile.js';
@@ -100,16 +101,19 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       // holds more than the tables and the rank sample.
       const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
       const { align, segment } = tileLayout(product.grid, nesting);
-      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
+      const tileParams: ValidateTileParams = { matched, dateOffset: 0, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
       const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
       if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
       if (coarse) inputs.coarse = { series: coarse };
       const suffix = stageSuffix(context.tiles);
-      const first = await runSummaryStage(context.tiles, { name: `totals${suffix}`, task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
-      const tiles = first.summaries as unknown as TotalsSummary[];
+      const groups = dateGroups(tileParams, context.workers.size);
+      const firsts = await Promise.all(
+        groups.map((group, g) => runSummaryStage(context.tiles, { name: groupStageName('totals', suffix, g, groups.length), task: totalsTileTask, params: group, grid: product.grid, align, dates: [], inputs, outputs: [] })),
+      );
+      const tiles = joinGroups(firsts.map((f) => f.summaries as unknown as TotalsSummary[]));
       const totals = setTotals(tiles, matched.length, (t) => t.pairs);
       const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
-      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: `centred${suffix}` }, tileParams, totals);
+      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: (g) => groupStageName('centred', suffix, g, groups.length) }, groups, totals);
 
       const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
@@ -203,31 +207,68 @@ interface CentredPass {
  */
 async function centredPass(
   context: PluginContext,
-  stage: { grid: Grid; align: number; product: Series; reference: Series; name: string },
-  tileParams: ValidateTileParams,
+  stage: { grid: Grid; align: number; product: Series; reference: Series; name: (group: number) => string },
+  groups: readonly ValidateTileParams[],
   totals: SetTotals,
 ): Promise<CentredPass> {
   const { grid } = stage;
-  const params: CentredParams = {
-    ...tileParams,
-    dateMeans: totals.dates.map(pairMeans),
-    pooledMeans: pairMeans(totals.pooled),
-    dateKeep: totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
-    pooledKeep: sampleThreshold(totals.pooled.n, POOLED_SAMPLE),
-    gridWidth: grid.width,
-    gridPixels: grid.width * grid.height,
-  };
-  const result = await runSummaryStage(context.tiles, { name: stage.name, task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
-  const tiles = result.summaries as unknown as CentredSummary[];
-  const sum = (pick: (t: CentredSummary) => readonly string[]) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t))), EMPTY_CENTRED_SUMS);
-  const dates = totals.dates.map((_, m) => sum((t) => t.date[m]));
-  const pooled = sum((t) => t.pooled);
+  const dateKeep = totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE));
+  const pooledKeep = sampleThreshold(totals.pooled.n, POOLED_SAMPLE);
+  const runs = await Promise.all(
+    groups.map((group, g) => {
+      const span = (a: readonly number[] | readonly Means[]) => a.slice(group.dateOffset, group.dateOffset + group.matched.length);
+      const params: CentredParams = { ...group, dateMeans: span(totals.dates.map(pairMeans)) as Means[], pooledMeans: pairMeans(totals.pooled), dateKeep: span(dateKeep) as number[], pooledKeep, gridWidth: grid.width, gridPixels: grid.width * grid.height };
+      return runSummaryStage(context.tiles, { name: stage.name(g), task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
+    }),
+  );
+  const windows = runs[0].windows;
+  const tiles = runs.flatMap((r) => r.summaries as unknown as CentredSummary[]);
+  const dates = runs.flatMap((r) => groupDates(r.summaries as unknown as CentredSummary[]).map((perTile) => perTile.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(t)), EMPTY_CENTRED_SUMS)));
+  const pooled = tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(t.pooled)), EMPTY_CENTRED_SUMS);
   // Each date's sample (the larger of its two) and the pairs it holds of the other, then the pooled sample in date order.
-  const merged = totals.dates.map((_, m) => mergeDateSamples(result.windows, tiles.map((t) => t.sample[m])));
-  const dateHoldsPooled = totals.dates.map((_, m) => params.dateKeep[m] >= params.pooledKeep);
+  const merged = runs.flatMap((r) => {
+    const summaries = r.summaries as unknown as CentredSummary[];
+    return summaries[0].sample.map((_, m) => mergeDateSamples(windows, summaries.map((t) => t.sample[m])));
+  });
+  const dateHoldsPooled = dateKeep.map((keep) => keep >= pooledKeep);
   const pooledSample = concatPairs(merged.map((s, m) => (dateHoldsPooled[m] ? s.smaller : s.larger)));
   const ranks = await rankInParallel(context.workers, merged.map((s, m) => (dateHoldsPooled[m] ? s.larger : s.smaller)), pooledSample);
   return { dates, pooled, dateRanks: ranks.dates, pooledRanks: ranks.pooled };
+}
+
+/** A group's centred sums by date, each the list of its tiles' sums. */
+function groupDates(summaries: readonly CentredSummary[]): (readonly string[])[][] {
+  return summaries[0].date.map((_, m) => summaries.map((t) => t.date[m]));
+}
+
+/**
+ * Runs of consecutive matched dates (and of consistency dates) validated as separate stages side by side:
+ * a grid of fewer tiles than threads — the demo's 297 px grid is one coarse cell, so one tile, since
+ * tiles hold whole cells — would leave the other threads idle. Every sum is exact and either per date or
+ * pooled over dates, so the grouping changes no bit. One group (the stages keep their plain names) below
+ * twice `MIN_GROUP_DATES` dates or on one thread.
+ */
+const MIN_GROUP_DATES = 8;
+
+function dateGroups(params: ValidateTileParams, threads: number): ValidateTileParams[] {
+  const k = Math.max(1, Math.min(threads, Math.floor(params.matched.length / MIN_GROUP_DATES)));
+  const part = <T>(list: readonly T[], g: number) => list.slice(Math.floor((g * list.length) / k), Math.floor(((g + 1) * list.length) / k));
+  return Array.from({ length: k }, (_, g) => ({ ...params, matched: part(params.matched, g), consistency: part(params.consistency, g), dateOffset: Math.floor((g * params.matched.length) / k) }));
+}
+
+function groupStageName(stage: string, suffix: string, group: number, groups: number): string {
+  return groups === 1 ? `${stage}${suffix}` : `${stage}${suffix}.${group + 1}of${groups}`;
+}
+
+/** The groups' tile summaries as one per tile (the groups' stages have the same tiles): their per-date lists joined in date order. */
+function joinGroups(groups: readonly (readonly TotalsSummary[])[]): TotalsSummary[] {
+  return groups[0].map((_, t) => ({
+    pairs: groups.flatMap((g) => g[t].pairs),
+    anomalies: groups.flatMap((g) => g[t].anomalies),
+    cells: groups.flatMap((g) => g[t].cells),
+    intervals: groups.flatMap((g) => g[t].intervals),
+    consistency: groups.flatMap((g) => g[t].consistency),
+  }));
 }
 
 function concatPairs(parts: readonly SamplePairs[]): SamplePairs {

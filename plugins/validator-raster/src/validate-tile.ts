@@ -30,7 +30,9 @@ export interface MatchedDate {
 }
 
 export interface ValidateTileParams {
+  /** The matched dates this stage validates: `dateOffset` onwards in the validation's matched dates. */
   readonly matched: readonly MatchedDate[];
+  readonly dateOffset: number;
   /** The coarse grid of the sub-grid anomalies. */
   readonly coarseGrid?: Grid;
   /** Product image ↔ coarse image of the consistency check (every product date with a coarse image). */
@@ -119,7 +121,7 @@ export interface Means {
 }
 
 export interface CentredParams extends ValidateTileParams {
-  /** `[matched date]`: each date's means, and the pooled ones. */
+  /** `[matched date of the stage]`: each date's means, and the pooled ones. */
   readonly dateMeans: readonly Means[];
   readonly pooledMeans: Means;
   /** Sampling thresholds on `pairHash` (2^32 keeps every pair): per matched date, and pooled. */
@@ -156,7 +158,7 @@ export function centredTile(args: TileArgs<CentredParams>): TileResult {
     });
     date.push(centredSumsToJson(acc.value()));
     const [dateKeep, pooledKeep] = [params.dateKeep[d], params.pooledKeep];
-    sample.push(encodeDateSample(geometry, d, p, r, Math.max(dateKeep, pooledKeep), Math.min(dateKeep, pooledKeep)));
+    sample.push(encodeDateSample(geometry, params.dateOffset + d, p, r, Math.max(dateKeep, pooledKeep), Math.min(dateKeep, pooledKeep)));
   });
   const summary: CentredSummary = { date, pooled: centredSumsToJson(pooled.value()), sample };
   return { outputs: {}, summary: summary as never };
