@@ -51,7 +51,6 @@ import {
   type CentredSummary,
   type ConsistencyTotalsJson,
   type MatchedDate,
-  type Means,
   type TotalsSummary,
   type ValidateTileParams,
 } from './validate-tile.js';
@@ -212,12 +211,13 @@ async function centredPass(
   totals: SetTotals,
 ): Promise<CentredPass> {
   const { grid } = stage;
+  const dateMeans = totals.dates.map(pairMeans);
   const dateKeep = totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE));
   const pooledKeep = sampleThreshold(totals.pooled.n, POOLED_SAMPLE);
   const runs = await Promise.all(
     groups.map((group, g) => {
-      const span = (a: readonly number[] | readonly Means[]) => a.slice(group.dateOffset, group.dateOffset + group.matched.length);
-      const params: CentredParams = { ...group, dateMeans: span(totals.dates.map(pairMeans)) as Means[], pooledMeans: pairMeans(totals.pooled), dateKeep: span(dateKeep) as number[], pooledKeep, gridWidth: grid.width, gridPixels: grid.width * grid.height };
+      const span = <T>(list: readonly T[]) => list.slice(group.dateOffset, group.dateOffset + group.matched.length);
+      const params: CentredParams = { ...group, dateMeans: span(dateMeans), pooledMeans: pairMeans(totals.pooled), dateKeep: span(dateKeep), pooledKeep, gridWidth: grid.width, gridPixels: grid.width * grid.height };
       return runSummaryStage(context.tiles, { name: stage.name(g), task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
     }),
   );
