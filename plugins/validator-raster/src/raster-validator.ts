@@ -248,7 +248,7 @@ function groupDates(summaries: readonly CentredSummary[]): (readonly string[])[]
  * pooled over dates, so the grouping changes no bit. One group (the stages keep their plain names) below
  * twice `MIN_GROUP_DATES` dates or on one thread.
  */
-const MIN_GROUP_DATES = 4;
+const MIN_GROUP_DATES = 8;
 
 function dateGroups(params: ValidateTileParams, threads: number): ValidateTileParams[] {
   const k = Math.max(1, Math.min(threads, Math.floor(params.matched.length / MIN_GROUP_DATES)));
