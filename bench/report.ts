@@ -22,6 +22,15 @@ export async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; sec
   return { value, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** Wall seconds and CPU seconds of this process (every thread) spent in `f`. */
+export async function measure<T>(f: () => Promise<T> | T): Promise<{ value: T; wall: number; cpu: number }> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const value = await f();
+  const c = process.cpuUsage(c0);
+  return { value, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
 /** Peak resident set size of this process so far, in MiB. */
 export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;

@@ -8,7 +8,7 @@
 import { averageRanks, createGrid, createMemoryLogger, createPluginContext, createRng, makeSeries, pairedMetricsOfChunks, type PairChunk } from '../core/index.js';
 import { rasterValidator } from '../plugins/validator-raster/index.js';
 import type { BenchArgs } from './main.js';
-import { flagValue, printTable, type BenchRow } from './report.js';
+import { flagValue, measure, printTable, type BenchRow } from './report.js';
 
 /** ns per iteration of the calibration loop on a quiet machine of this class (one dependent add per element). */
 const QUIET_NS_PER_ITER = 1.0;
@@ -21,14 +21,6 @@ function calibrate(): number {
   const ns = ((performance.now() - t0) * 1e6) / (50 * a.length);
   if (s === 42) console.log(s);
   return ns / QUIET_NS_PER_ITER;
-}
-
-async function measure<T>(f: () => Promise<T> | T): Promise<{ value: T; wall: number; cpu: number }> {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const value = await f();
-  const c = process.cpuUsage(c0);
-  return { value, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
 export default async function bench(args: BenchArgs): Promise<void> {

@@ -24,7 +24,7 @@ export interface RasterValidatorParams {
  */
 export const rasterValidator = definePlugin({
   id: 'validator:raster',
-  version: '1.3.0',
+  version: '1.3.1',
   title: 'Validation against a reference raster',
   description:
     'Metrics of a product against a reference series on the same grid (a finer reference is aggregated to the product grid): overall and per date, sub-grid anomaly correlation and ubRMSE within coarse cells, and the block-mean consistency with the coarse input. Dates are matched exactly. Runs tile by tile (partial sums, identical for any tiling). Spearman ρ and KL rank every pair up to 1 M (pooled) or 20 000 (per date), beyond that about one pair in ⌈n / limit⌉, chosen by a hash of its pixel and date; every other metric uses every pair.',

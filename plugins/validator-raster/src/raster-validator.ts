@@ -22,7 +22,6 @@ import {
   NO_RANK_METRICS,
   pairMeans,
   pairTotalsFromJson,
-  rankMetricsOfPairs,
   recordTable,
   runSummaryStage,
   sameGrid,
@@ -33,7 +32,6 @@ import {
   type PairedMetrics,
   type PairTotals,
   type PairTotalsJson,
-  type PixelWindow,
   type PluginContext,
   type RankMetrics,
   type RecordTable,
@@ -44,11 +42,10 @@ import {
   type Validator,
 } from '../../../core/index.js';
 import type { RasterValidatorParams } from '../index.js';
+import { rankInParallel } from './parallel-ranks.js';
+import { mergeDateSamples, sampleThreshold, type SamplePairs } from './rank-sample.js';
 import {
   centredTileTask,
-  decodeSample,
-  pairHash,
-  sampleThreshold,
   totalsTileTask,
   type CentredParams,
   type CentredSummary,
@@ -103,16 +100,19 @@ export function createRasterValidator(params: RasterValidatorParams, context: Pl
       // holds more than the tables and the rank sample.
       const nesting = coarseGrid && checkNesting(coarseGrid, product.grid);
       const { align, segment } = tileLayout(product.grid, nesting);
-      const tileParams: ValidateTileParams = { matched, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
+      const tileParams: ValidateTileParams = { matched, dateOffset: 0, ...(coarseGrid ? { coarseGrid } : {}), consistency, minValidFraction: params.minValidFraction, segment, ...(finer ? { referenceFiner: true } : {}) };
       const inputs: Record<string, TileInputRequest> = { product: { series: product }, reference: { series: reference } };
       if (bounds) Object.assign(inputs, { lower: { series: bounds.lower }, upper: { series: bounds.upper } });
       if (coarse) inputs.coarse = { series: coarse };
       const suffix = stageSuffix(context.tiles);
-      const first = await runSummaryStage(context.tiles, { name: `totals${suffix}`, task: totalsTileTask, params: tileParams, grid: product.grid, align, dates: [], inputs, outputs: [] });
-      const tiles = first.summaries as unknown as TotalsSummary[];
+      const groups = dateGroups(tileParams, context.workers.size);
+      const firsts = await Promise.all(
+        groups.map((group, g) => runSummaryStage(context.tiles, { name: groupStageName('totals', suffix, g, groups.length), task: totalsTileTask, params: group, grid: product.grid, align, dates: [], inputs, outputs: [] })),
+      );
+      const tiles = joinGroups(firsts.map((f) => f.summaries as unknown as TotalsSummary[]));
       const totals = setTotals(tiles, matched.length, (t) => t.pairs);
       const anomalies = coarseGrid ? setTotals(tiles, matched.length, (t) => t.anomalies) : undefined;
-      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: `centred${suffix}` }, tileParams, totals);
+      const second = await centredPass(context, { grid: product.grid, align, product, reference, name: (g) => groupStageName('centred', suffix, g, groups.length) }, groups, totals);
 
       const overall = metricsOfSums(totals.pooled, second.pooled, second.pooledRanks);
       const tables: Record<string, RecordTable> = {
@@ -206,62 +206,81 @@ interface CentredPass {
  */
 async function centredPass(
   context: PluginContext,
-  stage: { grid: Grid; align: number; product: Series; reference: Series; name: string },
-  tileParams: ValidateTileParams,
+  stage: { grid: Grid; align: number; product: Series; reference: Series; name: (group: number) => string },
+  groups: readonly ValidateTileParams[],
   totals: SetTotals,
 ): Promise<CentredPass> {
   const { grid } = stage;
-  const params: CentredParams = {
-    ...tileParams,
-    dateMeans: totals.dates.map(pairMeans),
-    pooledMeans: pairMeans(totals.pooled),
-    dateKeep: totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE)),
-    pooledKeep: sampleThreshold(totals.pooled.n, POOLED_SAMPLE),
-    gridWidth: grid.width,
-    gridPixels: grid.width * grid.height,
-  };
-  const result = await runSummaryStage(context.tiles, { name: stage.name, task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
-  const tiles = result.summaries as unknown as CentredSummary[];
-  const sum = (pick: (t: CentredSummary) => readonly (readonly string[])[], m: number) => tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(pick(t)[m])), EMPTY_CENTRED_SUMS);
-  const dates = totals.dates.map((_, m) => sum((t) => t.date, m));
-  const pooled = totals.dates.reduce((acc, _, m) => addCentredSums(acc, sum((t) => t.pooled, m)), EMPTY_CENTRED_SUMS);
-  const pooledE: number[] = [];
-  const pooledO: number[] = [];
-  const dateRanks = totals.dates.map((_, m): RankMetrics => {
-    const e: number[] = [];
-    const o: number[] = [];
-    forSampleInRasterOrder(result.windows, tiles.map((t) => decodeSample(t.sample[m])), grid.width, (pixel, a, b) => {
-      const h = pairHash(m * params.gridPixels + pixel);
-      if (h < params.dateKeep[m]) e.push(a), o.push(b);
-      if (h < params.pooledKeep) pooledE.push(a), pooledO.push(b);
-    });
-    return rankMetricsOfPairs(Float64Array.from(e), Float64Array.from(o));
+  const dateMeans = totals.dates.map(pairMeans);
+  const dateKeep = totals.dates.map((s) => sampleThreshold(s.n, PER_DATE_SAMPLE));
+  const pooledKeep = sampleThreshold(totals.pooled.n, POOLED_SAMPLE);
+  const runs = await Promise.all(
+    groups.map((group, g) => {
+      const span = <T>(list: readonly T[]) => list.slice(group.dateOffset, group.dateOffset + group.matched.length);
+      const params: CentredParams = { ...group, dateMeans: span(dateMeans), pooledMeans: pairMeans(totals.pooled), dateKeep: span(dateKeep), pooledKeep, gridWidth: grid.width, gridPixels: grid.width * grid.height };
+      return runSummaryStage(context.tiles, { name: stage.name(g), task: centredTileTask, params, grid, align: stage.align, dates: [], inputs: { product: { series: stage.product }, reference: { series: stage.reference } }, outputs: [] });
+    }),
+  );
+  const windows = runs[0].windows;
+  const tiles = runs.flatMap((r) => r.summaries as unknown as CentredSummary[]);
+  const dates = runs.flatMap((r) => groupDates(r.summaries as unknown as CentredSummary[]).map((perTile) => perTile.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(t)), EMPTY_CENTRED_SUMS)));
+  const pooled = tiles.reduce((acc, t) => addCentredSums(acc, centredSumsFromJson(t.pooled)), EMPTY_CENTRED_SUMS);
+  // Each date's sample (the larger of its two) and the pairs it holds of the other, then the pooled sample in date order.
+  const merged = runs.flatMap((r) => {
+    const summaries = r.summaries as unknown as CentredSummary[];
+    return summaries[0].sample.map((_, m) => mergeDateSamples(windows, summaries.map((t) => t.sample[m])));
   });
-  return { dates, pooled, dateRanks, pooledRanks: rankMetricsOfPairs(Float64Array.from(pooledE), Float64Array.from(pooledO)) };
+  const dateHoldsPooled = dateKeep.map((keep) => keep >= pooledKeep);
+  const pooledSample = concatPairs(merged.map((s, m) => (dateHoldsPooled[m] ? s.smaller : s.larger)));
+  const ranks = await rankInParallel(context.workers, merged.map((s, m) => (dateHoldsPooled[m] ? s.larger : s.smaller)), pooledSample);
+  return { dates, pooled, dateRanks: ranks.dates, pooledRanks: ranks.pooled };
+}
+
+/** A group's centred sums by date, each the list of its tiles' sums. */
+function groupDates(summaries: readonly CentredSummary[]): (readonly string[])[][] {
+  return summaries[0].date.map((_, m) => summaries.map((t) => t.date[m]));
 }
 
 /**
- * The tiles' sampled pairs of one date in raster order (row by row across the tiles of a band): the
- * order the whole-raster validator read them, so an unsampled set ranks exactly as it did.
+ * Runs of consecutive matched dates (and of consistency dates) validated as separate stages side by side:
+ * a grid of fewer tiles than threads — the demo's 297 px grid is one coarse cell, so one tile, since
+ * tiles hold whole cells — would leave the other threads idle. Every sum is exact and either per date or
+ * pooled over dates, so the grouping changes no bit. One group (the stages keep their plain names) below
+ * twice `MIN_GROUP_DATES` dates or on one thread.
  */
-function forSampleInRasterOrder(windows: readonly PixelWindow[], samples: readonly ReturnType<typeof decodeSample>[], width: number, visit: (pixel: number, product: number, reference: number) => void): void {
-  for (let first = 0; first < windows.length; ) {
-    let end = first;
-    while (end < windows.length && windows[end].y === windows[first].y) end++;
-    const cursor = new Array<number>(end - first).fill(0);
-    for (let row = 0; row < windows[first].height; row++) {
-      for (let t = first; t < end; t++) {
-        const w = windows[t];
-        const s = samples[t];
-        let i = cursor[t - first];
-        for (; i < s.pixels.length && Math.floor(s.pixels[i] / w.width) === row; i++) {
-          visit((w.y + row) * width + w.x + (s.pixels[i] % w.width), s.product[i], s.reference[i]);
-        }
-        cursor[t - first] = i;
-      }
-    }
-    first = end;
+const MIN_GROUP_DATES = 8;
+
+function dateGroups(params: ValidateTileParams, threads: number): ValidateTileParams[] {
+  const k = Math.max(1, Math.min(threads, Math.floor(params.matched.length / MIN_GROUP_DATES)));
+  const part = <T>(list: readonly T[], g: number) => list.slice(Math.floor((g * list.length) / k), Math.floor(((g + 1) * list.length) / k));
+  return Array.from({ length: k }, (_, g) => ({ ...params, matched: part(params.matched, g), consistency: part(params.consistency, g), dateOffset: Math.floor((g * params.matched.length) / k) }));
+}
+
+function groupStageName(stage: string, suffix: string, group: number, groups: number): string {
+  return groups === 1 ? `${stage}${suffix}` : `${stage}${suffix}.${group + 1}of${groups}`;
+}
+
+/** The groups' tile summaries as one per tile (the groups' stages have the same tiles): their per-date lists joined in date order. */
+function joinGroups(groups: readonly (readonly TotalsSummary[])[]): TotalsSummary[] {
+  return groups[0].map((_, t) => ({
+    pairs: groups.flatMap((g) => g[t].pairs),
+    anomalies: groups.flatMap((g) => g[t].anomalies),
+    cells: groups.flatMap((g) => g[t].cells),
+    intervals: groups.flatMap((g) => g[t].intervals),
+    consistency: groups.flatMap((g) => g[t].consistency),
+  }));
+}
+
+function concatPairs(parts: readonly SamplePairs[]): SamplePairs {
+  const n = parts.reduce((k, p) => k + p.product.length, 0);
+  const out = { product: new Float64Array(n), reference: new Float64Array(n) };
+  let k = 0;
+  for (const p of parts) {
+    out.product.set(p.product, k);
+    out.reference.set(p.reference, k);
+    k += p.product.length;
   }
+  return out;
 }
 
 /** Both interval bounds, on the product grid. */

@@ -6,7 +6,7 @@
  *    pass needed), the interval totals and the consistency errors' totals.
  * 2. `centredTile`, given each set's means and the sample rates from 1.: the sums centred on those means
  *    (variances, covariance, ubRMSE, Willmott's denominator) and the pairs sampled for Spearman ρ and KL,
- *    packed as binary (see {@link encodeSample}).
+ *    packed as binary (./rank-sample.ts).
  *
  * Why two passes of exact sums rather than one pass merging tiles' means and co-moments (Chan et al.):
  * a float merge depends on the grouping, so the tables would change in their last bits with the tile
@@ -17,8 +17,9 @@
  * Tiles hold whole coarse cells and whole segments (`align`), so cell means, block means and segment
  * sums are the whole raster's.
  */
-import { aggregateToGrid, CentredSumsAccumulator, mixSeed, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
+import { aggregateToGrid, CentredSumsAccumulator, centredSumsToJson, checkNesting, ExactSum, exactToJson, PairTotalsAccumulator, pairTotalsToJson, type Grid, type Nesting, type PairTotalsJson, type PixelWindow, type TileArgs, type TileResult } from '../../../core/index.js';
 import { workerTask } from '../../../core/kernel.js';
+import { encodeDateSample } from './rank-sample.js';
 
 /** One matched date: the indexes of the product, reference and (when given) interval bound images it compares. */
 export interface MatchedDate {
@@ -29,7 +30,9 @@ export interface MatchedDate {
 }
 
 export interface ValidateTileParams {
+  /** The matched dates this stage validates: `dateOffset` onwards in the validation's matched dates. */
   readonly matched: readonly MatchedDate[];
+  readonly dateOffset: number;
   /** The coarse grid of the sub-grid anomalies. */
   readonly coarseGrid?: Grid;
   /** Product image ↔ coarse image of the consistency check (every product date with a coarse image). */
@@ -94,9 +97,9 @@ export function totalsTile(args: TileArgs<ValidateTileParams>): TileResult {
     forSegments(window, params.segment, (from, to) => acc.addSegment(p, r, from, to));
     pairs.push(pairTotalsToJson(acc.value()));
     if (layout) {
-      const [pa, ra, n] = cellAnomalies(p, r, layout);
+      const n = cellAnomalies(p, r, layout);
       const anom = new PairTotalsAccumulator({ momentsOnly: true });
-      forSegments(window, params.segment, (from, to) => anom.addSegment(pa, ra, from, to));
+      forSegments(window, params.segment, (from, to) => anom.addSegment(layout.productAnomaly, layout.referenceAnomaly, from, to));
       anomalies.push(pairTotalsToJson(anom.value()));
       cells.push(n);
     }
@@ -118,10 +121,10 @@ export interface Means {
 }
 
 export interface CentredParams extends ValidateTileParams {
-  /** `[matched date]`: each date's means, and the pooled ones. */
+  /** `[matched date of the stage]`: each date's means, and the pooled ones. */
   readonly dateMeans: readonly Means[];
   readonly pooledMeans: Means;
-  /** Sampling thresholds on {@link pairHash} (2^32 keeps every pair): per matched date, and pooled. */
+  /** Sampling thresholds on `pairHash` (2^32 keeps every pair): per matched date, and pooled. */
   readonly dateKeep: readonly number[];
   readonly pooledKeep: number;
   /** The product grid's width and pixel count: a pixel-date's global index. */
@@ -130,30 +133,34 @@ export interface CentredParams extends ValidateTileParams {
 }
 
 export interface CentredSummary {
-  /** `[matched date]`: sums centred on the date's means, and on the pooled means (JSON of `CentredSums`). */
+  /** `[matched date]`: sums centred on the date's means (JSON of `CentredSums`). */
   readonly date: readonly (readonly string[])[];
-  readonly pooled: readonly (readonly string[])[];
-  /** `[matched date]`: the tile's sampled pairs, {@link encodeSample}d. */
+  /** Every date's sums centred on the pooled means. */
+  readonly pooled: readonly string[];
+  /** `[matched date]`: the tile's sampled pairs, packed by `encodeDateSample`. */
   readonly sample: readonly string[];
 }
 
 export function centredTile(args: TileArgs<CentredParams>): TileResult {
   const { params, inputs, window } = args;
-  const [date, pooled]: string[][][] = [[], []];
+  const date: string[][] = [];
   const sample: string[] = [];
-  const centred = (e: Float32Array, o: Float32Array, means: Means) => {
-    const acc = new CentredSumsAccumulator(means);
-    forSegments(window, params.segment, (from, to) => acc.addSegment(e, o, from, to));
-    return centredSumsToJson(acc.value());
-  };
+  const geometry = { window, gridWidth: params.gridWidth, gridPixels: params.gridPixels };
+  // Exact sums: the pooled set's sums over the tile's dates are one accumulator's, whatever the grouping.
+  const pooled = new CentredSumsAccumulator(params.pooledMeans);
   params.matched.forEach((m, d) => {
     const p = inputs.product.values[m.product];
     const r = referenceOf(args, m.reference);
-    date.push(centred(p, r, params.dateMeans[d]));
-    pooled.push(centred(p, r, params.pooledMeans));
-    sample.push(samplePairs(args, d, p, r));
+    const acc = new CentredSumsAccumulator(params.dateMeans[d]);
+    forSegments(window, params.segment, (from, to) => {
+      acc.addSegment(p, r, from, to);
+      pooled.addSegment(p, r, from, to);
+    });
+    date.push(centredSumsToJson(acc.value()));
+    const [dateKeep, pooledKeep] = [params.dateKeep[d], params.pooledKeep];
+    sample.push(encodeDateSample(geometry, params.dateOffset + d, p, r, Math.max(dateKeep, pooledKeep), Math.min(dateKeep, pooledKeep)));
   });
-  const summary: CentredSummary = { date, pooled, sample };
+  const summary: CentredSummary = { date, pooled: centredSumsToJson(pooled.value()), sample };
   return { outputs: {}, summary: summary as never };
 }
 
@@ -166,61 +173,8 @@ function forSegments(window: PixelWindow, segment: number, visit: (from: number,
   }
 }
 
-/** The valid pairs of date `d` the per-date or the pooled sample keeps, encoded. */
-function samplePairs({ params, window }: TileArgs<CentredParams>, d: number, p: Float32Array, r: Float32Array): string {
-  const keep = Math.max(params.dateKeep[d], params.pooledKeep);
-  const kept: number[] = [];
-  for (let y = 0, k = 0; y < window.height; y++) {
-    const base = d * params.gridPixels + (window.y + y) * params.gridWidth + window.x;
-    for (let x = 0; x < window.width; x++, k++) {
-      if (Number.isFinite(p[k]) && Number.isFinite(r[k]) && pairHash(base + x) < keep) kept.push(k);
-    }
-  }
-  return encodeSample(kept, p, r);
-}
-
-/**
- * A tile's sampled pairs of one date as binary in a base64 string (not JSON numbers: parsing a million
- * of those made the first tiled validator ~10× slower): per pair its pixel in the tile's window (uint32)
- * and the product and reference values (float32), little-endian, in row-major order.
- */
-function encodeSample(pixels: readonly number[], product: Float32Array, reference: Float32Array): string {
-  const words = new Uint32Array(3 * pixels.length);
-  const floats = new Float32Array(words.buffer);
-  pixels.forEach((k, i) => {
-    words[i] = k;
-    floats[pixels.length + i] = product[k];
-    floats[2 * pixels.length + i] = reference[k];
-  });
-  return Buffer.from(words.buffer).toString('base64');
-}
-
-/** {@link encodeSample} read back: pixel, product and reference arrays of equal length. */
-export function decodeSample(text: string): { pixels: Uint32Array; product: Float32Array; reference: Float32Array } {
-  const bytes = Buffer.from(text, 'base64');
-  const copy = new Uint8Array(bytes); // aligned, own buffer
-  const n = copy.length / 12;
-  return { pixels: new Uint32Array(copy.buffer, 0, n), product: new Float32Array(copy.buffer, 4 * n, n), reference: new Float32Array(copy.buffer, 8 * n, n) };
-}
-
 export const totalsTileTask = workerTask(import.meta.url, { totalsTile });
 export const centredTileTask = workerTask(import.meta.url, { centredTile });
-
-/**
- * A pseudo-random 32-bit hash of a pixel-date's global index (matched date × pixels + row-major pixel):
- * which pairs the sample keeps depends on where they are, never on the tile they fall in.
- */
-export function pairHash(index: number): number {
-  return mixSeed(index >>> 0, Math.floor(index / 4294967296));
-}
-
-/**
- * The threshold on {@link pairHash} that keeps every pair when n ≤ maxSample, else about one pair in
- * ⌈n / maxSample⌉ (the whole-raster validator's stride, so samples keep its sizes: KL is a sum over them).
- */
-export function sampleThreshold(n: number, maxSample: number): number {
-  return n <= maxSample ? 2 ** 32 : Math.floor(2 ** 32 / Math.ceil(n / maxSample));
-}
 
 function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Float32Array): IntervalTotalsJson {
   const width = new ExactSum();
@@ -235,10 +189,19 @@ function intervalTotals(lower: Float32Array, upper: Float32Array, reference: Flo
   return { n, inside, width: exactToJson(width.value()) };
 }
 
-/** Where each pixel's coarse cell is, numbered within the tile (−1 outside the coarse grid), and how many cells. */
+/**
+ * Where each pixel's coarse cell is, numbered within the tile (`cells` for a pixel outside the coarse
+ * grid), how many cells, and the arrays every date's anomalies are computed in (allocated once per tile).
+ */
 interface CellLayout {
   readonly cellOf: Int32Array;
   readonly cells: number;
+  readonly productAnomaly: Float32Array;
+  readonly referenceAnomaly: Float32Array;
+  /** Per cell (and one more, for pixels outside the grid): sums, then means (NaN below 2 pixels); counts. */
+  readonly productMean: Float64Array;
+  readonly referenceMean: Float64Array;
+  readonly count: Int32Array;
 }
 
 function tileCells(tile: Grid, coarse: Grid): CellLayout {
@@ -247,7 +210,9 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
   const C0 = Math.floor(nest.offsetCol / nest.factorX);
   const cw = Math.floor((tile.width - 1 + nest.offsetCol) / nest.factorX) - C0 + 1;
   const ch = Math.floor((tile.height - 1 + nest.offsetRow) / nest.factorY) - R0 + 1;
-  const cellOf = new Int32Array(tile.width * tile.height).fill(-1);
+  const cells = cw * ch;
+  const pixels = tile.width * tile.height;
+  const cellOf = new Int32Array(pixels).fill(cells);
   for (let row = 0; row < tile.height; row++) {
     const R = Math.floor((row + nest.offsetRow) / nest.factorY);
     if (R < 0 || R >= coarse.height) continue;
@@ -257,37 +222,43 @@ function tileCells(tile: Grid, coarse: Grid): CellLayout {
       cellOf[row * tile.width + col] = (R - R0) * cw + (C - C0);
     }
   }
-  return { cellOf, cells: cw * ch };
+  return { cellOf, cells, productAnomaly: new Float32Array(pixels), referenceAnomaly: new Float32Array(pixels), productMean: new Float64Array(cells + 1), referenceMean: new Float64Array(cells + 1), count: new Int32Array(cells + 1) };
 }
 
 /**
- * Within-coarse-cell anomalies: x − mean of x over the cell, where the means use only pixels valid in
- * both product and reference (so a gap in one does not shift the other's anomaly); and the number of
- * cells with at least two such pixels (a cell with one has no within-cell variation to compare).
- * Float32, as the whole-raster validator kept them.
+ * Within-coarse-cell anomalies, into the layout's anomaly arrays: x − mean of x over the cell, where the
+ * means use only pixels valid in both product and reference (so a gap in one does not shift the other's
+ * anomaly); and the number of cells with at least two such pixels (a cell with one has no within-cell
+ * variation to compare). Float32, as the whole-raster validator kept them. A pixel outside the grid or
+ * in a cell of < 2 pairs gets a NaN mean, so NaN anomalies; an invalid pair keeps its NaN: the pairs
+ * valid in the anomalies are exactly those the means used, in cells of ≥ 2.
  */
-function cellAnomalies(p: Float32Array, r: Float32Array, { cellOf, cells }: CellLayout): [Float32Array, Float32Array, number] {
-  const sp = new Float64Array(cells);
-  const sr = new Float64Array(cells);
-  const cnt = new Int32Array(cells);
+function cellAnomalies(p: Float32Array, r: Float32Array, layout: CellLayout): number {
+  const { cellOf, cells, productAnomaly: pa, referenceAnomaly: ra, productMean: mp, referenceMean: mr, count: cnt } = layout;
+  mp.fill(0);
+  mr.fill(0);
+  cnt.fill(0);
   for (let k = 0; k < p.length; k++) {
-    const cell = cellOf[k];
-    if (cell < 0 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    sp[cell] += p[k];
-    sr[cell] += r[k];
-    cnt[cell]++;
+    const a = p[k], b = r[k];
+    if (!(Number.isFinite(a) && Number.isFinite(b))) continue;
+    const c = cellOf[k];
+    mp[c] += a;
+    mr[c] += b;
+    cnt[c]++;
   }
-  const pa = new Float32Array(p.length).fill(Number.NaN);
-  const ra = new Float32Array(p.length).fill(Number.NaN);
   let n = 0;
-  for (let c = 0; c < cells; c++) if (cnt[c] >= 2) n++;
+  for (let c = 0; c <= cells; c++) {
+    const ok = c < cells && cnt[c] >= 2;
+    if (ok) n++;
+    mp[c] = ok ? mp[c] / cnt[c] : Number.NaN;
+    mr[c] = ok ? mr[c] / cnt[c] : Number.NaN;
+  }
   for (let k = 0; k < p.length; k++) {
     const c = cellOf[k];
-    if (c < 0 || cnt[c] < 2 || !(Number.isFinite(p[k]) && Number.isFinite(r[k]))) continue;
-    pa[k] = p[k] - sp[c] / cnt[c];
-    ra[k] = r[k] - sr[c] / cnt[c];
+    pa[k] = p[k] - mp[c];
+    ra[k] = r[k] - mr[c];
   }
-  return [pa, ra, n];
+  return n;
 }
 
 /** Block mean of the product minus the coarse value over the tile's coarse cells valid in both: totals. */

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { aggregateSeries, createGrid, createPluginContext, createRng, makeSeries, pairedMetrics, type Grid, type RecordTable, type Series } from '../../../core/index.js';
+import { aggregateSeries, createGrid, createPluginContext, createRng, createWorkerPool, makeSeries, pairedMetrics, type Grid, type RecordTable, type Series } from '../../../core/index.js';
 import { engineTiles } from '../../../test/support/engine-tiles.js';
 import { rasterValidator, type RasterValidatorParams } from '../index.js';
 
@@ -47,9 +47,9 @@ let stores = 0;
 
 const params: RasterValidatorParams = { minValidFraction: 0.5, minPairs: 10 };
 /** The tables on the engine's tiles of `tileSize` px (in `store`, default a new one), or (`oneTile`) one tile in this thread. */
-async function validate(input: typeof big, tileSize: number, options: { oneTile?: boolean; store?: string } = {}) {
+async function validate(input: typeof big, tileSize: number, options: { oneTile?: boolean; store?: string; oneThread?: boolean } = {}) {
   const engine = engineTiles(options.store ?? join(dir, `tiles-${stores++}`), tileSize);
-  const v = await rasterValidator.create(params, createPluginContext({ tiles: options.oneTile ? { run: engine.run } : engine }));
+  const v = await rasterValidator.create(params, createPluginContext({ tiles: options.oneTile ? { run: engine.run } : engine, ...(options.oneThread ? { workers: createWorkerPool(1) } : {}) }));
   return { tables: (await v.validate(input)).tables, tilesRun: engine.tilesRun };
 }
 const concat = (s: Series, n = s.values.length) => Float32Array.from(s.values.slice(0, n).flatMap((a) => [...a]));
@@ -87,6 +87,29 @@ test('per-date rows rank a sample: the same sample whatever the tiling; pooled r
     assert.ok(Math.abs((row.spearman as number) - exact.spearman) < 0.02, `${row.date} spearman ${row.spearman} vs ${exact.spearman}`);
   });
   for (const size of [30, 64, 131]) assert.deepEqual((await validate(big, size)).tables, whole, `tiles of ${size}`);
+});
+
+test('dates validated in groups side by side (2 threads): the tables of one group, for any tiling', async () => {
+  // 17 dates: two groups of stages on 2 threads, one on 1 thread; > 20 000 pairs a date, so sampled per date.
+  const many = Array.from({ length: 17 }, (_, d) => `2024-06-${String(d + 1).padStart(2, '0')}`);
+  const grid = createGrid(160, 140, [600000, 100, 0, 5000000, 0, -100], crs);
+  const truth17 = series(grid, many, (k, t) => (rng.next() < 0.03 ? NaN : 0.1 + 0.2 * rng.next() + 0.01 * t));
+  const input = {
+    product: series(grid, many, (k, t) => (rng.next() < 0.03 ? NaN : truth17.values[t][k] + 0.02 * rng.normal())),
+    reference: truth17,
+    coarse: aggregateSeries(truth17, createGrid(16, 14, [600000, 1000, 0, 5000000, 0, -1000], crs), { method: 'mean', minValidFraction: 0.3 }),
+  };
+  const store = join(dir, 'groups');
+  const { tables: oneGroup } = await validate(input, 1000, { oneThread: true });
+  const grouped = await validate(input, 1000, { store });
+  assert.deepEqual(readdirSync(join(store, 'test')).sort(), ['centred.1of2', 'centred.2of2', 'totals.1of2', 'totals.2of2']);
+  assert.deepEqual(grouped.tables, oneGroup);
+  assert.deepEqual((await validate(input, 40)).tables, oneGroup, 'tiles of 40, two groups');
+  assert.equal(oneGroup.perDate.rows.length, 17);
+  const last = pairedMetrics(input.product.values[16], input.reference.values[16]);
+  assert.notEqual(oneGroup.perDate.rows[16].spearman, last.spearman, 'the second group\'s dates rank a sample');
+  assert.ok(Math.abs((oneGroup.perDate.rows[16].spearman as number) - last.spearman) < 0.02);
+  assertMetrics(oneGroup.summary.rows[0], pairedMetrics(concat(input.product), concat(input.reference)), true, 'summary');
 });
 
 test('a finer reference: each tile block-averages its window, as aggregating the whole reference first', async () => {
