@@ -86,3 +86,28 @@ export function nearestDateIndex(dates: readonly string[], target: string, maxDa
   }
   return bestDist <= maxDays ? best : -1;
 }
+
+/**
+ * Index of the entry of ascending `days` (day numbers, `parseDate`) nearest to `t` within `maxDays` (the earlier
+ * one on ties), or −1: a binary search, for matching long series (`nearestDateIndex` scans unsorted date strings).
+ */
+export function nearestDay(days: readonly number[], t: number, maxDays: number): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = -1;
+  let bestDist = Infinity;
+  for (const j of [lo - 1, lo]) {
+    if (j < 0 || j >= days.length) continue;
+    const dist = Math.abs(days[j] - t);
+    if (dist < bestDist) {
+      best = j;
+      bestDist = dist;
+    }
+  }
+  return bestDist <= maxDays ? best : -1;
+}

@@ -3,7 +3,7 @@ export { aggregateToGrid, aggregateSeries, type AggregateMethod, type AggregateO
 export { resampleToGrid, resampleSeries, type ResampleMethod } from './resample.js';
 export { slopeAspect, hillshade, type HillshadeOptions } from './terrain.js';
 export { sunPosition, slopeIllumination, type SunPosition } from './sun.js';
-export { parseDate, formatDate, daysBetween, dayOfYear, seasonOf, nearestDateIndex, type Season } from './dates.js';
+export { parseDate, formatDate, daysBetween, dayOfYear, seasonOf, nearestDateIndex, nearestDay, type Season } from './dates.js';
 export { compositeSeries, type CompositePeriod, type CompositeReducer } from './composite.js';
 export { rasterizePolygons, type RasterizeOptions } from './rasterize.js';
 export { warpBands, warpSeries, warpScale, warpFootprint, DEFAULT_MAX_ERROR, WARP_METHODS, type WarpMethod, type WarpOptions, type SourceFootprint } from './warp.js';

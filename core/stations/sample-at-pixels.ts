@@ -1,5 +1,5 @@
 import { projectStations } from '../crs/project-stations.js';
-import { parseDate } from '../grid-ops/dates.js';
+import { nearestDay, parseDate } from '../grid-ops/dates.js';
 import { pixelContaining, type Grid } from '../model/grid.js';
 import type { Station, StationSeries, Stations } from '../model/stations.js';
 import type { StationFilter } from './station-filter.js';
@@ -139,7 +139,7 @@ function matchSeries(series: StationSeries, productDays: readonly number[], acce
   const dates: number[] = [];
   const observations: number[] = [];
   productDays.forEach((t, d) => {
-    const j = nearest(days, t, maxDays);
+    const j = nearestDay(days, t, maxDays);
     if (j < 0) return;
     if (options.hasValue && !options.hasValue(d, pixel)) {
       if (used[j] === 0) used[j] = 2;
@@ -151,7 +151,7 @@ function matchSeries(series: StationSeries, productDays: readonly number[], acce
   });
   index.forEach((i, j) => {
     if (used[j] === 1) return;
-    dropped[used[j] === 2 ? 'no-product-value' : nearest(productDays, days[j], maxDays) < 0 ? 'no-product-date' : 'not-nearest'].push(i);
+    dropped[used[j] === 2 ? 'no-product-value' : nearestDay(productDays, days[j], maxDays) < 0 ? 'no-product-date' : 'not-nearest'].push(i);
   });
   return {
     dates: Int32Array.from(dates),
@@ -176,26 +176,4 @@ function staticSamples(series: StationSeries, index: readonly number[], pixel: n
 
 function droppedArrays(dropped: Record<ObservationExclusion, number[]>): Readonly<Record<ObservationExclusion, Int32Array>> {
   return Object.fromEntries(OBSERVATION_EXCLUSIONS.map((r) => [r, Int32Array.from(dropped[r])])) as Record<ObservationExclusion, Int32Array>;
-}
-
-/** Index of the entry of ascending `days` nearest to `t` within `maxDays` (the earlier one on ties), or −1. */
-function nearest(days: readonly number[], t: number, maxDays: number): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (days[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  let best = -1;
-  let bestDist = Infinity;
-  for (const j of [lo - 1, lo]) {
-    if (j < 0 || j >= days.length) continue;
-    const dist = Math.abs(days[j] - t);
-    if (dist < bestDist) {
-      best = j;
-      bestDist = dist;
-    }
-  }
-  return bestDist <= maxDays ? best : -1;
 }
