@@ -1,4 +1,4 @@
-import { recordTable, runtimeError, takeRows, type RecordTable, type Regressor, type Rng, type Table } from '../../../core/index.js';
+import { recordTable, runtimeError, usageError, takeRows, type RecordTable, type Regressor, type Rng, type Table } from '../../../core/index.js';
 import { pooledGroupQuantile, type ConformalCalibration } from './conformal.js';
 import type { ReferenceAnomalies } from './reference-rows.js';
 
@@ -77,7 +77,7 @@ export async function referenceCalibration(input: ReferenceCalibrationInput): Pr
     pixels += rows.length;
   }
   const scoreQuantile = pooledGroupQuantile(groups, input.level);
-  const errorFactor = withoutReferenceError(groups, input.errorSd);
+  const errorFactor = withoutReferenceError(groups, input.errorSd, input.where);
   const quantile = scoreQuantile * errorFactor;
   if (!Number.isFinite(quantile)) {
     throw runtimeError('too few reference cell-dates for the interval level', { path: `${input.where}.intervals.level`, expected: `at least ${Math.ceil(input.level / (1 - input.level))} cell-dates for level ${input.level}`, found: `${groups.length}` });
@@ -91,11 +91,19 @@ export async function referenceCalibration(input: ReferenceCalibrationInput): Pr
  * (mean over units, each weighing 1). Exact when both are Gaussian — an assumption, not distribution-free (as
  * the variogram change of support). 1 when `errorSd` is 0.
  */
-function withoutReferenceError(groups: readonly Float64Array[], errorSd: number): number {
+function withoutReferenceError(groups: readonly Float64Array[], errorSd: number, where: string): number {
   if (!(errorSd > 0)) return 1;
   let meanSquare = 0;
   for (const g of groups) meanSquare += g.reduce((a, v) => a + v * v, 0) / g.length / groups.length;
-  return Math.sqrt(Math.max(0, 1 - (errorSd * errorSd) / meanSquare));
+  // A stated error as large as the scores would leave no product error: a zero-width interval, never a calibration.
+  if (!(errorSd * errorSd < meanSquare)) {
+    throw usageError('the stated reference error is as large as the whole score against the reference, which would leave a zero-width interval', {
+      path: `${where}.referenceTraining.referenceErrorSd`,
+      expected: `an error sd below the scores' root mean square ${Math.sqrt(meanSquare).toPrecision(3)}`,
+      found: `${errorSd}`,
+    });
+  }
+  return Math.sqrt(1 - (errorSd * errorSd) / meanSquare);
 }
 
 /** The node table `intervals` for a calibration on the reference. */

@@ -16,6 +16,7 @@ import {
   sameGrid,
   tableFromSeries,
   usageError,
+  inputError,
   type DownscaleInput,
   type DownscaleResult,
   type Downscaler,
@@ -211,6 +212,11 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       },
     });
     log.info('multi-scale training table', { rows: table.rows, levels: params.multiScale.levels.join(',') });
+    const referenceRowsTrained = table.fromReference ? table.fromReference.reduce((n, r) => n + r, 0) : 0;
+    if (reference && referenceRowsTrained === 0) {
+      // Every covered pixel lacked a valid predictor: the refit would silently be the coarse-only one.
+      throw inputError('no pixel of the fine-scale reference has every predictor valid, so nothing trains on it', { path: `${ID}.reference`, expected: 'reference pixels where every predictor has a value', found: `${reference.pixelDates} reference pixel-dates, none with every predictor valid` });
+    }
     model = await regressor.fit(table);
     if (reference && calibration && params.referenceTraining.calibrateIntervals) {
       const fine = await referenceCalibration({ regressor, table, fromReference: table.fromReference!, reference, coarse: coarse.values, level: params.intervals.level, folds: params.referenceTraining.folds, errorSd: params.referenceTraining.referenceErrorSd, rng: rng.fork(3), where: ID });
@@ -223,7 +229,7 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       undefined,
       [
         reference
-          ? `final model refitted on the within-cell anomalies of the fine-scale reference at its pixels (${reference.pixelDates} pixel-dates in ${reference.cellDates} cell-dates of ${reference.cells} coarse cells)${params.referenceTraining.rows === 'add' ? ' and on the sub-block rows of the first pass' : ''}; metrics are on these training rows`
+          ? `final model refitted on the within-cell anomalies of the fine-scale reference at its pixels (${referenceRowsTrained} pixel-dates with every predictor valid, of ${reference.pixelDates} in ${reference.cellDates} cell-dates of ${reference.cells} coarse cells)${params.referenceTraining.rows === 'add' ? ' and on the sub-block rows of the first pass' : ''}; metrics are on these training rows`
           : 'final model refitted on coarse rows and sub-block rows whose targets come from the first-pass (coarse-only) model, block-corrected to the coarse values; metrics are on these training rows',
         tables.intervals?.rows[0]?.changeOfSupport === 'reference'
           ? 'cv, fit and importance describe the first-pass coarse model; the intervals are calibrated on the reference, out of fold'
@@ -304,6 +310,9 @@ function trainingReference(reference: Series, layout: BlockLayout, coarse: Serie
   }
   if (params.referenceTraining.calibrateIntervals && params.intervals.method !== 'none' && params.intervals.changeOfSupport !== 'none') {
     throw usageError('the interval is calibrated at the fine support on the reference; a change of support from the coarse residuals would contradict it', { path: `${ID}.intervals.changeOfSupport`, expected: 'none (or referenceTraining.calibrateIntervals false)', found: params.intervals.changeOfSupport });
+  }
+  if (params.referenceTraining.calibrateIntervals && params.intervals.method === 'conformal-spread') {
+    throw usageError('the interval calibrated on the reference has a constant half-width; the spread-scaled one cannot be calibrated there', { path: `${ID}.intervals.method`, expected: 'conformal (or referenceTraining.calibrateIntervals false)', found: 'conformal-spread' });
   }
   return referenceAnomalies(reference, layout, coarse.dates, coarse.values, params.referenceTraining, `${ID}.reference`);
 }

@@ -153,6 +153,8 @@ test('the interval calibrated out of fold on the campaign covers 1 km values out
   assert.ok(Math.abs(coverage(noisy, reading(0.01, () => true)) - 0.9) < 0.035 && coverage(noisy, truth) > 0.97, `noisy campaign: fresh readings ${coverage(noisy, reading(0.01, () => true))}, truth ${coverage(noisy, truth)}`);
   const told = await run(0.01, 0.01);
   assert.ok(Math.abs(coverage(told, truth) - 0.9) < 0.035 && Math.abs(halfWidth(told) - 0.0162) < 0.003, `error sd given: truth ${coverage(told, truth)}, half-width ${halfWidth(told)}`);
+  // A stated error as large as the scores would leave a zero-width interval: an error, not a product.
+  await assert.rejects(run(0.01, 0.05), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.referenceTraining.referenceErrorSd' && e.details.found === '0.05');
 });
 
 test('a change of support from the coarse residuals beside a reference-calibrated interval is a usage error', async () => {
@@ -162,4 +164,23 @@ test('a change of support from the coarse residuals beside a reference-calibrate
   const reference = makeSeries({ variable: 'sm', grid: smallFine, dates, values: dates.map(() => new Float32Array(18).fill(0.2)) });
   const ds = await downscaler({ regressor: { uses: 'regressor:linear' }, cv: { scheme: 'kfold' }, importance: false, minValidFraction: 0, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal', changeOfSupport: 'variogram' } });
   await assert.rejects(ds.downscale({ coarse: sm, predictors: { x }, reference }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.intervals.changeOfSupport');
+});
+
+test('a spread-scaled interval beside a reference-calibrated one is a usage error (the reference calibrates a constant half-width)', async () => {
+  const dates = Array.from({ length: 6 }, (_, d) => `2024-06-0${d + 1}`);
+  const sm = makeSeries({ variable: 'sm', grid: smallCoarse, dates, values: dates.map((_, d) => Float32Array.of(0.2 + 0.01 * d, 0.3)) });
+  const x = makeSeries({ variable: 'x', grid: smallFine, dates: [], values: [Float32Array.from({ length: 18 }, (_, p) => p)] });
+  const reference = makeSeries({ variable: 'sm', grid: smallFine, dates, values: dates.map(() => new Float32Array(18).fill(0.2)) });
+  const ds = await downscaler({ regressor: { uses: 'regressor:rf', with: { trees: 5 } }, cv: { scheme: 'kfold' }, importance: false, minValidFraction: 0, multiScale: { levels: [3], anomalies: true }, intervals: { method: 'conformal-spread' } });
+  await assert.rejects(ds.downscale({ coarse: sm, predictors: { x }, reference }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.intervals.method' && e.details.found === 'conformal-spread');
+});
+
+test('a reference whose pixels all lack a valid predictor is an input error, not a silently coarse-only refit', async () => {
+  const dates = Array.from({ length: 6 }, (_, d) => `2024-06-0${d + 1}`);
+  const sm = makeSeries({ variable: 'sm', grid: smallCoarse, dates, values: dates.map((_, d) => Float32Array.of(0.2 + 0.01 * d, 0.3 - 0.01 * d)) });
+  // The predictor is missing over the right cell, the only one the campaign covers.
+  const x = makeSeries({ variable: 'x', grid: smallFine, dates: [], values: [Float32Array.from({ length: 18 }, (_, p) => (p % 6 >= 3 ? NaN_ : p))] });
+  const reference = makeSeries({ variable: 'sm', grid: smallFine, dates, values: dates.map(() => Float32Array.from({ length: 18 }, (_, p) => (p % 6 >= 3 ? 0.3 + 0.001 * p : NaN_))) });
+  const ds = await downscaler({ regressor: { uses: 'regressor:linear' }, cv: { scheme: 'none' }, importance: false, minValidFraction: 0, multiScale: { levels: [3], anomalies: true }, referenceTraining: { minCells: 1 } });
+  await assert.rejects(ds.downscale({ coarse: sm, predictors: { x }, reference }), (e: unknown) => isSoilscaleError(e) && e.details.path === 'downscaler:regression.reference' && /none with every predictor valid/.test(e.details.found ?? ''));
 });
