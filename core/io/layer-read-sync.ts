@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { SoilscaleError, type ErrorDetails, type ErrorKind } from '../errors.js';
 import type { RasterAddress } from './raster-source.js';
+import { ANSWERED, RECEIVED, RECEIVE_TIMEOUT_MS, SENT } from './layer-read-signal.js';
 
 interface Reply {
   readonly values?: Float32Array[];
@@ -35,7 +36,11 @@ export function readLayersSync(layers: readonly RasterAddress[]): Float32Array[]
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const { port } = layerReader();
   port.postMessage({ layers, signal });
-  Atomics.wait(signal, 0, 0);
+  // A reading thread that never takes the request (it failed to start) would block this thread forever.
+  if (Atomics.wait(signal, 0, SENT, RECEIVE_TIMEOUT_MS) === 'timed-out') {
+    throw new Error(`reading ${layers.map((l) => l.path).join(', ')}: the reading thread did not take the request within ${RECEIVE_TIMEOUT_MS / 1000} s`);
+  }
+  while (Atomics.load(signal, 0) !== ANSWERED) Atomics.wait(signal, 0, RECEIVED);
   const reply = receiveMessageOnPort(port)?.message as Reply | undefined;
   if (reply?.values) return reply.values;
   const e = reply?.error;

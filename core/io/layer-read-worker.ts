@@ -5,9 +5,8 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { RasterAddress } from './raster-source.js';
-
-/** Files read at once: as many as the scene's own reads (core/stac/stac-scene.ts); a daily series has hundreds. */
-const FILES_IN_FLIGHT = 8;
+import { FILES_IN_FLIGHT, forEachLimited } from '../util/for-each-limited.js';
+import { ANSWERED, RECEIVED } from './layer-read-signal.js';
 
 const { port } = workerData as { port: MessagePort };
 const reader = import('./raster-source.js');
@@ -16,11 +15,7 @@ reader.catch(() => {}); // reported to each request
 async function readAll(layers: readonly RasterAddress[]): Promise<Float32Array[]> {
   const { openRasterLayer } = await reader;
   const values: Float32Array[] = new Array(layers.length);
-  let next = 0;
-  const one = async () => {
-    for (let i = next++; i < layers.length; i = next++) values[i] = (await (await openRasterLayer(layers[i])).read()).values;
-  };
-  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, layers.length) }, one));
+  await forEachLimited(layers, FILES_IN_FLIGHT, async (layer, i) => void (values[i] = (await (await openRasterLayer(layer)).read()).values));
   return values;
 }
 
@@ -33,13 +28,15 @@ function errorReply(e: unknown) {
 const pending = new Set<Int32Array>();
 const wake = (signal: Int32Array) => {
   pending.delete(signal);
-  Atomics.store(signal, 0, 1);
+  Atomics.store(signal, 0, ANSWERED);
   Atomics.notify(signal, 0);
 };
 process.on('exit', () => pending.forEach(wake));
 
 port.on('message', ({ layers, signal }: { layers: RasterAddress[]; signal: Int32Array }) => {
   pending.add(signal);
+  Atomics.store(signal, 0, RECEIVED); // the waiter now waits as long as the read takes
+  Atomics.notify(signal, 0);
   // Whatever happens, a reply is posted and the waiting thread woken.
   void readAll(layers)
     .then(

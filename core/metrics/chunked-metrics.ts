@@ -1,6 +1,5 @@
-import { metricsFromMoments, pairedMetricsOfValidPairs, pearson, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
-import { klDivergenceOfValidPairs } from './kl-divergence.js';
-import { averageRanks } from './pairing.js';
+import { metricsFromMoments, pairedMetricsOfValidPairs, type PairedMetrics, type PairedMetricsOptions } from './paired-metrics.js';
+import { NO_RANK_METRICS, rankMetricsOfPairs } from './pair-sums.js';
 
 /** A product chunk and the matching reference chunk (e.g. one date of two rasters). */
 export type PairChunk = readonly [product: ArrayLike<number>, reference: ArrayLike<number>];
@@ -77,9 +76,7 @@ export function pairedMetricsOfChunks(chunks: readonly PairChunk[], options: Chu
   if (oConst) soo = seo = 0;
   const ranked = options.rankMetrics ?? true;
   const [es, os] = ranked ? gather(chunks, Math.ceil(n / stride), stride) : [new Float64Array(0), new Float64Array(0)];
-  const spearman = ranked ? pearson(averageRanks(es), averageRanks(os)) : Number.NaN;
-  const kl = ranked ? klDivergenceOfValidPairs(es, os, options.kl) : Number.NaN;
-  return metricsFromMoments({ n, meanProduct: me, meanReference: mo, see, soo, seo, sad, sd2, sdd, sape, nape, sagree }, { spearman, spearmanN: es.length, kl });
+  return metricsFromMoments({ n, meanProduct: me, meanReference: mo, see, soo, seo, sad, sd2, sdd, sape, nape, sagree }, ranked ? rankMetricsOfPairs(es, os, options) : NO_RANK_METRICS);
 }
 
 /** Every `stride`-th valid pair, in chunk order. */

@@ -45,7 +45,7 @@ export const EMPTY_PAIR_TOTALS: PairTotals = { n: 0, e: EXACT_ZERO, o: EXACT_ZER
 export const EMPTY_CENTRED_SUMS: CentredSums = { see: EXACT_ZERO, soo: EXACT_ZERO, seo: EXACT_ZERO, sdd: EXACT_ZERO, sagree: EXACT_ZERO };
 
 /**
- * Options of both passes. `momentsOnly` (sub-grid anomalies, whose means are ≈ 0 by construction): skip
+ * Options of the first pass. `momentsOnly` (sub-grid anomalies, whose means are ≈ 0 by construction): skip
  * Σ|e − o| and MAPE, and sum Σe², Σo², Σeo in the first pass instead of needing a second.
  */
 export interface PairSumsOptions {
@@ -136,16 +136,13 @@ export class CentredSumsAccumulator {
   private readonly sums = { see: new ExactSum(), soo: new ExactSum(), seo: new ExactSum(), sdd: new ExactSum(), sagree: new ExactSum() };
   private readonly me: number;
   private readonly mo: number;
-  private readonly momentsOnly: boolean;
-  constructor(means: { readonly meanProduct: number; readonly meanReference: number }, options: PairSumsOptions = {}) {
+  constructor(means: { readonly meanProduct: number; readonly meanReference: number }) {
     this.me = means.meanProduct;
     this.mo = means.meanReference;
-    this.momentsOnly = options.momentsOnly ?? false;
   }
 
   addSegment(e: ArrayLike<number>, o: ArrayLike<number>, from = 0, to = e.length): void {
     const me = this.me, mo = this.mo, bias = me - mo;
-    const momentsOnly = this.momentsOnly;
     let see = 0, soo = 0, seo = 0, sdd = 0, sagree = 0;
     for (let i = from; i < to; i++) {
       const a = e[i], b = o[i];
@@ -155,7 +152,7 @@ export class CentredSumsAccumulator {
       soo += dobs * dobs;
       seo += de * dobs;
       sdd += (a - b - bias) ** 2;
-      if (!momentsOnly) sagree += (Math.abs(a - mo) + Math.abs(dobs)) ** 2;
+      sagree += (Math.abs(a - mo) + Math.abs(dobs)) ** 2;
     }
     const s = this.sums;
     s.see.add(see);

@@ -12,6 +12,7 @@ import type { PluginContext } from '../plugin/manifest.js';
 import { checkInterruptedRasterInputs } from '../tiles/raster-identity.js';
 import { createTileService, type TileStageStats } from '../tiles/service.js';
 import { sha256Hex } from '../tiles/store.js';
+import { fileSha256 } from '../util/file-sha256.js';
 import { releaseTileOutputs } from '../tiles/tile-series.js';
 import type { Series } from '../model/series.js';
 import type { TileService } from '../tiles/types.js';
@@ -112,7 +113,7 @@ async function checkResumable(runFile: string, run: string, out: string): Promis
     throw usageError('the run to resume was started with another pipeline, params, seed or soilscale/plugin versions', { file: out, path: '--resume', expected: `run hash ${previous.run} (the interrupted run's)`, found: `run hash ${run}: rerun with the interrupted run's pipeline, --param and --seed, or remove ${out}.resume to start again` });
   }
   for (const [file, sha] of Object.entries(previous.inputs ?? {})) {
-    const now = await readFile(file).then(sha256Hex, (e: NodeJS.ErrnoException) => `unreadable (${e.code ?? e.message})`);
+    const now = await fileSha256(file).catch((e: NodeJS.ErrnoException) => `unreadable (${e.code ?? e.message})`);
     if (now !== sha) throw usageError('an input file changed since the interrupted run', { file, path: '--resume', expected: `sha256 ${sha}`, found: now });
   }
 }

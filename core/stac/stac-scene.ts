@@ -15,6 +15,7 @@ import { gridFromProjection } from './stac-grid.js';
 import { assetAddress, isRasterAsset } from './stac-asset.js';
 import { isObject } from './stac-json.js';
 import { walkStac, type LocatedItem } from './stac-walk.js';
+import { FILES_IN_FLIGHT, forEachLimited } from '../util/for-each-limited.js';
 
 /** One asset file of one key on one date (or static). */
 interface AssetFile {
@@ -43,8 +44,6 @@ interface KeyEntry {
   dated: boolean;
 }
 
-/** Concurrent header reads / pixel reads per scene operation. */
-const CONCURRENCY = 8;
 
 /** Options of `readStacScene`. */
 export interface StacSceneOptions {
@@ -86,7 +85,7 @@ export async function readStacScene(path: string, options: StacSceneOptions = {}
     throw inputError('STAC scene has no raster assets', { file: entry, expected: 'items with GeoTIFF, HDF5 or NetCDF assets', found: `${walk.items.length} items, no raster assets` });
   }
   // Remote files are checked when their headers are read (a HEAD per file would only add requests).
-  await forEachLimited(all.filter((f) => !isRemote(f.address.path)), CONCURRENCY, async (f) => {
+  await forEachLimited(all.filter((f) => !isRemote(f.address.path)), FILES_IN_FLIGHT, async (f) => {
     try {
       const s = await stat(f.address.path);
       if (!s.isFile()) throw new Error('not a file');
@@ -96,7 +95,7 @@ export async function readStacScene(path: string, options: StacSceneOptions = {}
   });
   await forEachLimited(
     all.filter((f) => f.gridded || !f.declaredGrid),
-    CONCURRENCY,
+    FILES_IN_FLIGHT,
     async (f) => {
       await openLayer(f, options.products);
     },
@@ -259,14 +258,6 @@ function sameGridLoose(a: Grid, b: Grid): boolean {
   return a.transform.every((v, i) => Math.abs(v - b.transform[i]) <= 1e-6 * px);
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 class StacScene implements Scene {
   readonly kind = 'scene' as const;
   private stationsPromise?: Promise<Stations | undefined>;
@@ -327,7 +318,7 @@ class StacScene implements Scene {
       ...(info.categorical ? { categorical: true } : {}),
     };
     if (!window && pixelCount(grid) * files.length * 4 >= this.layerBackedFrom) {
-      await forEachLimited(files, CONCURRENCY, async (f) => void (await openLayer(f, this.products))); // headers: a file off its declared grid fails now
+      await forEachLimited(files, FILES_IN_FLIGHT, async (f) => void (await openLayer(f, this.products))); // headers: a file off its declared grid fails now
       // Large local GeoTIFFs stay in their files: a tile stage reads them by window, anyone else whole on
       // first access (docs/scale-out.md, Memory). No quality mask applies to a GeoTIFF, so the mask check
       // below has nothing to refuse. HDF5/NetCDF (read whole by h5wasm anyway) and remote files are loaded now.
@@ -341,7 +332,7 @@ class StacScene implements Scene {
     let validAfterMask = 0;
     await forEachLimited(
       files.map((f, i) => [f, i] as const),
-      CONCURRENCY,
+      FILES_IN_FLIGHT,
       async ([f, i]) => {
         const read = await (await openLayer(f, this.products)).read(window);
         values[i] = read.values;
