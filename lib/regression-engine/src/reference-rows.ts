@@ -1,5 +1,6 @@
 import { describeGrid, inputError, isStatic, sameGrid, type Series } from '../../../core/index.js';
-import { pixelCells, type BlockLayout } from './block-layout.js';
+import { blockMeans, pixelCells, type BlockLayout } from './block-layout.js';
+import { withoutCellMeans } from './multi-scale-table.js';
 import { levelRows, subBlocks, type LevelRows, type SubBlocks } from './multi-scale.js';
 
 /**
@@ -52,29 +53,20 @@ export function referenceAnomalies(reference: Series, layout: BlockLayout, dates
     throw inputError('the fine-scale reference has no date in common with the coarse input', { path: where, expected: `dates among ${dates[0]} … ${dates[dates.length - 1]} (${dates.length})`, found: `${reference.dates[0]} … ${reference.dates[reference.dates.length - 1]} (${reference.dates.length})` });
   }
   const cellOf = pixelCells(layout);
-  const nc = layout.cellPixels.length;
-  const everCell = new Uint8Array(nc);
+  const everCell = new Uint8Array(layout.cellPixels.length);
   let cellDates = 0;
   let pixelDates = 0;
-  const cellMeans: (Float64Array | undefined)[] = [];
-  const anomalies = shared.map((r, d) => {
-    cellMeans.push(undefined);
+  const cellMeans = shared.map((r, d) => {
     if (r < 0) return undefined;
-    const values = reference.values[r];
-    const sum = new Float64Array(nc);
-    const count = new Int32Array(nc);
-    for (let p = 0; p < values.length; p++) {
-      const k = cellOf[p];
-      if (k >= 0 && values[p] === values[p]) (sum[k] += values[p]), count[k]++;
-    }
-    const enters = Uint8Array.from(count, (n, k) => (n > 0 && n >= options.minCellCoverage * layout.cellPixels[k] && coarse[d][k] === coarse[d][k] ? 1 : 0));
-    const out = new Float32Array(values.length).fill(Number.NaN);
-    for (let p = 0; p < values.length; p++) {
-      const k = cellOf[p];
-      if (k >= 0 && enters[k] && values[p] === values[p]) (out[p] = values[p] - sum[k] / count[k]), pixelDates++;
-    }
-    enters.forEach((e, k) => e && ((everCell[k] = 1), cellDates++));
-    cellMeans[d] = Float64Array.from(sum, (v, k) => (enters[k] ? v / count[k] : Number.NaN));
+    // The refit's context and its prediction need the cell's coarse value on that date.
+    const means = blockMeans(reference.values[r], layout, options.minCellCoverage).map((m, k) => (coarse[d][k] === coarse[d][k] ? m : Number.NaN));
+    means.forEach((m, k) => m === m && ((everCell[k] = 1), cellDates++));
+    return means;
+  });
+  const anomalies = cellMeans.map((means, d) => {
+    if (!means) return undefined;
+    const out = withoutCellMeans(reference.values[shared[d]], means, cellOf);
+    out.forEach((v) => v === v && pixelDates++);
     return out;
   });
   const cells = everCell.reduce((a, e) => a + e, 0);
