@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { core } from './built-modules.mjs';
 const dist = new URL('../dist/', import.meta.url).href;
-const core = await import(`${dist}core/index.js`);
 const { writeSyntheticScene } = await import(`${dist}plugins/source-synthetic/index.js`);
 const { generateSyntheticScene } = await import(`${dist}plugins/source-synthetic/src/generate.js`);
 const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/options.js`);

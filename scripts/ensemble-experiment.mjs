@@ -18,10 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const dist = new URL('../dist/', import.meta.url).href;
-const core = await import(`${dist}core/index.js`);
-const host = await import(`${dist}host/index.js`);
-const plugins = await import(`${dist}plugins/index.js`);
+import { core, host, plugins } from './built-modules.mjs';
 
 const { values: args } = parseArgs({
   options: { methods: { type: 'string' }, scenes: { type: 'string' }, json: { type: 'string' }, predictors: { type: 'string' }, trees: { type: 'string', default: '60' } },

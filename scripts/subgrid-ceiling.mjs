@@ -14,13 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { core, host, plugins } from './built-modules.mjs';
 const dist = new URL('../dist/', import.meta.url).href;
-const core = await import(`${dist}core/index.js`);
-const host = await import(`${dist}host/index.js`);
-const plugins = await import(`${dist}plugins/index.js`);
 const engine = await import(`${dist}lib/regression-engine/index.js`);
 const { createAligner } = await import(`${dist}lib/regression-engine/src/predictor-alignment.js`);
-const { boxMean } = await import(`${dist}lib/regression-engine/src/window-features.js`);
+const { boxMean } = core;
 const { generateSyntheticScene } = await import(`${dist}plugins/source-synthetic/src/generate.js`);
 const { resolveOptions } = await import(`${dist}plugins/source-synthetic/src/options.js`);
 

@@ -36,7 +36,7 @@ export function withTemporalFeatures(set: FeatureSet, sources: number, dates: re
     return d;
   };
   const add = (name: string, source: string, series: Series, aligner: Aligner) => {
-    if (set.predictors[name] || out.predictors[name]) {
+    if (out.predictors[name]) {
       throw usageError('a temporal feature has the name of a predictor', { path: 'temporal', expected: `no predictor named '${name}' (a temporal feature of '${source}')`, found: `predictor '${name}'` });
     }
     out.names.push(name);
