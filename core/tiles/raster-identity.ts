@@ -66,7 +66,7 @@ export async function checkInterruptedRasterInputs(store: string, out: string): 
         const now = await fileIdentity(address.path).catch((e: Error) => e);
         const change = now instanceof Error ? `unreadable (${now.message})` : identityChange(source.files[i], now);
         if (change) {
-          throw usageError(`a raster input of tile stage '${stage.id}' changed since the interrupted run`, { file: address.path, path: '--resume', expected: 'the file the interrupted run read (its finished tiles came from it)', found: `${change}: put the file back, or remove ${out}.resume and run again without --resume` });
+          throw usageError(`a raster input of tile stage '${stage.id}' changed since the interrupted run`, { file: address.path, path: '--resume', expected: 'the file the interrupted run read (its finished tiles came from it)', found: `${change}: the finished tiles came from the old file (a file copied back has a new status-change time too, so it cannot be restored for --resume); remove ${out}.resume and run again without --resume` });
         }
       }
     }
