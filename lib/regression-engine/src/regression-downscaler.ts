@@ -100,6 +100,8 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     }
   }
   const layout = blockLayout(coarse.grid, fineGrid, `${ID}.coarse/predictors`);
+  // A bad reference or option is told before pass 1 aligns every predictor on every date.
+  const reference = input.reference ? trainingReference(input.reference, layout, coarse, params, ID) : undefined;
   const regressor = host.regressor;
   const steps = Math.max(1, Math.floor(regressor.capabilities?.sequenceSteps ?? 1));
   const rng = createRng(params.seed ?? context.seed);
@@ -156,7 +158,6 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
     });
   }
   log.info('training table', { rows: train.rows, columns: train.columns.length, dates: dates.length });
-  const reference = input.reference ? trainingReference(input.reference, layout, coarse, params, ID) : undefined;
 
   // Cross validation, fit, importance.
   const tables: Record<string, RecordTable> = {};
