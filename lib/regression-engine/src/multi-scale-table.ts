@@ -19,8 +19,8 @@ export interface MultiScaleInput {
   /** Coarse aggregate of predictor `f` on date `d` (the training features). */
   readonly coarseFeatureAt: (f: number, d: number) => ArrayLike<number>;
   readonly coarseTarget: (d: number) => ArrayLike<number>;
-  /** The aligned fine predictors of date `d` and the first-pass fine product (the targets). */
-  readonly fineAt: (d: number) => Promise<{ arrays: readonly Float32Array[]; target: Float32Array }>;
+  /** The aligned fine predictors of date `d` and, when `withTarget`, the first-pass fine product (the sub-block targets). */
+  readonly fineAt: (d: number, withTarget: boolean) => Promise<{ arrays: readonly Float32Array[]; target?: Float32Array }>;
   /** Rows from a fine-scale reference (anomalies only; `reference-rows.ts`), beside or instead of the sub-block rows. */
   readonly reference?: { readonly anomalies: ReferenceAnomalies['anomalies']; readonly rows: ReferenceTraining['rows'] };
 }
@@ -55,8 +55,11 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table & {
   const levels = params.multiScale.levels.map((side) => subBlocks(layout, side));
   const reference = anomalies ? input.reference : undefined;
   const pixels = reference ? pixelBlocks(layout) : undefined;
+  // With reference rows only, a date the reference misses gives no row, and no date needs the first pass's fine prediction.
+  const subBlockRows = reference?.rows !== 'replace';
   for (let d = 0; d < input.dates.length; d++) {
-    const { arrays, target } = await input.fineAt(d);
+    if (!subBlockRows && !reference!.anomalies[d]) continue;
+    const { arrays, target } = await input.fineAt(d, subBlockRows);
     const extras = dateFeatureValues(input.dates[d], params.dateFeatures);
     const anomalyBase = anomalies ? { coarseFeatures: arrays.map((_, f) => input.coarseFeatureAt(f, d)), coarseTarget: input.coarseTarget(d) } : undefined;
     const push = (rows: LevelRows, side: number, referenceRow = 0) => {
@@ -71,7 +74,7 @@ export async function multiScaleTable(input: MultiScaleInput): Promise<Table & {
         cell.push(rows.parent[r]);
       }
     };
-    if (reference?.rows !== 'replace') for (const blocks of levels) push(levelRows(blocks, arrays, target, params.minValidFraction, anomalyBase), blocks.side);
+    if (subBlockRows) for (const blocks of levels) push(levelRows(blocks, arrays, target!, params.minValidFraction, anomalyBase), blocks.side);
     const referenceAnomaly = reference?.anomalies[d];
     if (referenceAnomaly) push(referenceRows(pixels!, arrays, referenceAnomaly, anomalyBase!.coarseFeatures), 1, 1);
   }

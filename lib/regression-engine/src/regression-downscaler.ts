@@ -206,8 +206,9 @@ async function downscale(input: DownscaleInput, params: RegressionEngineParams, 
       coarseFeatureAt,
       coarseTarget: (d) => coarse.values[d],
       reference: reference && { anomalies: reference.anomalies, rows: params.referenceTraining.rows },
-      fineAt: async (d) => {
+      fineAt: async (d, withTarget) => {
         const arrays = alignedAt(d);
+        if (!withTarget) return { arrays };
         const pred = await firstPredictor([arrays], [dateFeatureValues(dates[d], params.dateFeatures)], coarse.values[d]);
         return { arrays, target: correctResiduals({ prediction: pred.mean, coarse: coarse.values[d], layout, method: 'block', residual: 'conservation' }).product };
       },
