@@ -11,11 +11,16 @@ export function assignFolds(table: Table, scheme: Exclude<CvScheme, 'none'>, fol
   const unitOf =
     scheme === 'kfold' ? (r: number) => r : scheme === 'dates' ? (r: number) => table.index!.date![r] : (r: number) => table.index!.group![r];
   const units = [...new Set(Array.from({ length: table.rows }, (_, r) => unitOf(r)))].sort((a, b) => a - b);
-  const order = rng.shuffle(Int32Array.from(units));
   const k = Math.max(1, Math.min(folds, units.length));
-  const foldOfUnit = new Map<number, number>();
-  order.forEach((u, i) => foldOfUnit.set(u, i % k));
+  const foldOfUnit = dealUnits(units, k, rng);
   return { fold: Int32Array.from({ length: table.rows }, (_, r) => foldOfUnit.get(unitOf(r))!), folds: k };
+}
+
+/** Units (ascending) shuffled with `rng` and dealt round-robin into `k` folds: unit → fold. */
+export function dealUnits(units: readonly number[], k: number, rng: Rng): Map<number, number> {
+  const foldOfUnit = new Map<number, number>();
+  rng.shuffle(Int32Array.from(units)).forEach((u, i) => foldOfUnit.set(u, i % k));
+  return foldOfUnit;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { recordTable, runtimeError, usageError, takeRows, type RecordTable, type Regressor, type Rng, type Table } from '../../../core/index.js';
 import { pooledGroupQuantile, type ConformalCalibration } from './conformal.js';
+import { dealUnits, foldSplits } from './cross-validation.js';
 import type { ReferenceAnomalies } from './reference-rows.js';
 
 /** The fine-support calibration from a reference, with what it rests on. */
@@ -46,13 +47,11 @@ export async function referenceCalibration(input: ReferenceCalibrationInput): Pr
   if (k < 2) {
     throw runtimeError('out-of-fold calibration on the reference needs at least two of its coarse cells', { path: `${input.where}.referenceTraining.calibrateIntervals`, expected: '≥ 2 reference cells, or calibrateIntervals false', found: `${cells.length} cells` });
   }
-  const foldOf = new Map<number, number>();
-  input.rng.shuffle(Int32Array.from(cells)).forEach((c, i) => foldOf.set(c, i % k));
+  // Folds over the reference's cells; the sub-block rows (fold −1) train every fold model.
+  const foldOf = dealUnits(cells, k, input.rng);
+  const fold = Int32Array.from({ length: table.rows }, (_, r) => (fromReference[r] ? foldOf.get(cell[r])! : -1));
   const predicted = new Float64Array(table.rows).fill(Number.NaN);
-  for (let f = 0; f < k; f++) {
-    const train: number[] = [];
-    const test: number[] = [];
-    for (let r = 0; r < table.rows; r++) (fromReference[r] && foldOf.get(cell[r]) === f ? test : train).push(r);
+  for (const { train, test } of foldSplits(fold, k)) {
     const model = await input.regressor.fit(takeRows(table, train));
     const { mean } = await model.predict(takeRows(table, test));
     test.forEach((r, i) => (predicted[r] = mean[i]));
